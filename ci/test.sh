@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The test command (README Quick start, and .ci/run): installs what is missing, checks the
+# formatting, builds a normal and an ASan/UBSan tree, and runs every test in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./ci/install-deps.sh
+
+echo "== format check (clang-format)"
+git ls-files -z '*.c' '*.h' | xargs -0 -r clang-format --dry-run --Werror
+
+for kind in normal asan; do
+	dir=build
+	[ "$kind" = asan ] && dir=build-asan
+	echo "== $kind build"
+	./ci/build.sh "$kind"
+	echo "== $kind tests"
+	# halt_on_error: a sanitizer report fails the test instead of scrolling past.
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+done
