@@ -1,0 +1,1 @@
+/* placeholder until the crypto layer lands; replaced by the crypto sources */

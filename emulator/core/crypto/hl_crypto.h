@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the one internal crypto interface. Everything cryptographic in the
+ * emulator goes through here; only the crypto/ sources include OpenSSL headers (OpenSSL 3 EVP and
+ * OSSL_PARAM APIs only, no deprecated RSA_/EC_KEY calls). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsmlab/pkcs11.h"
+#include "util/hl_status.h"
+
+/* -- owned byte buffers -- */
+
+/* A heap buffer owned by whoever holds the struct. hl_buf_clear wipes (OPENSSL_cleanse)
+ * and frees it, and leaves {NULL, 0}; clearing an empty buffer is a no-op. */
+typedef struct {
+	uint8_t *data;
+	size_t len;
+} hl_buf_t;
+
+void hl_buf_clear(hl_buf_t *b);
+
+/* -- key material as PKCS#11 attribute values -- */
+
+/* RSA components as the PKCS#11 attributes hold them: big-endian unsigned integers without
+ * leading zero bytes (CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
+ * CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT). For a public key only n and
+ * e are set. hl_rsa_parts_clear clears every buffer. */
+typedef struct {
+	hl_buf_t n, e, d, p, q, dp, dq, qinv;
+} hl_rsa_parts_t;
+
+/* EC components: params is the DER of the curve OID (CKA_EC_PARAMS); point is the
+ * uncompressed point 04||X||Y *wrapped in a DER OCTET STRING* (CKA_EC_POINT as PKCS#11
+ * specifies it); d is the private value (CKA_VALUE of the private key), big-endian,
+ * left-padded to the field size. Supported curves: P-256 and P-384. */
+typedef struct {
+	hl_buf_t params, point, d;
+} hl_ec_parts_t;
+
+void hl_rsa_parts_clear(hl_rsa_parts_t *parts);
+void hl_ec_parts_clear(hl_ec_parts_t *parts);
+
+/* Generates an RSA key of `bits` bits (1024..16384; the profile narrows this) with public
+ * exponent e (big-endian; NULL/0 means 65537). On success fills *out (caller clears it). */
+hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t e_len,
+				   hl_rsa_parts_t *out);
+/* Generates an EC key on the curve named by DER OID params. HL_ERR_ATTRIBUTE_VALUE_INVALID
+ * (curve unknown or not supported) or success with *out filled. */
+hl_status_t hl_crypto_ec_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out);
+/* Field size in bits of the curve named by params (256, 384), or 0 if unsupported. */
+unsigned hl_crypto_ec_curve_bits(const uint8_t *params, size_t params_len);
+/* Fills buf with len bytes from the CSPRNG. */
+hl_status_t hl_crypto_random(uint8_t *buf, size_t len);
+
+/* -- keys ready for operations -- */
+
+/* An immutable, reference-counted key for operations (wraps an EVP_PKEY or a secret). Safe to
+ * use from several threads at once: each operation gets its own context. */
+typedef struct hl_key hl_key_t;
+
+typedef enum { HL_KEY_RSA, HL_KEY_EC, HL_KEY_SECRET } hl_key_kind_t;
+
+/* RSA private key from parts: n, e, d required; CRT parts used when all five are present
+ * (then signing runs at full OpenSSL speed), else derived where OpenSSL can. Checks the
+ * values are consistent (HL_ERR_ATTRIBUTE_VALUE_INVALID when not). */
+hl_status_t hl_key_rsa_private(const hl_rsa_parts_t *parts, hl_key_t **out);
+hl_status_t hl_key_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+			      hl_key_t **out);
+/* EC keys; point is CKA_EC_POINT (DER OCTET STRING; a raw 04||X||Y is accepted too, as
+ * lenient clients send it). For the private key, point may be NULL (derived from d). */
+hl_status_t hl_key_ec_private(const uint8_t *params, size_t params_len, const uint8_t *d,
+			      size_t d_len, hl_key_t **out);
+hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uint8_t *point,
+			     size_t point_len, hl_key_t **out);
+/* A secret key (CKK_AES: 16, 24 or 32 bytes; CKK_GENERIC_SECRET: any length >= 1). */
+hl_status_t hl_key_secret(CK_KEY_TYPE type, const uint8_t *value, size_t len, hl_key_t **out);
+
+/* Reference counting: _ref adds a reference and returns key; _free drops one (NULL ok). */
+hl_key_t *hl_key_ref(hl_key_t *key);
+void hl_key_free(hl_key_t *key);
+hl_key_kind_t hl_key_kind(const hl_key_t *key);
+/* RSA: modulus bits; EC: field bits; secret: value bits. */
+unsigned long hl_key_bits(const hl_key_t *key);
+/* Whether the key holds private (or secret) material. */
+bool hl_key_is_private(const hl_key_t *key);
+
+/* -- operations -- */
+
+typedef enum {
+	HL_OP_SIGN,
+	HL_OP_VERIFY,
+	HL_OP_ENCRYPT,
+	HL_OP_DECRYPT,
+	HL_OP_DIGEST,
+} hl_op_kind_t;
+
+/* One active cryptographic operation (one per session and kind, as PKCS#11 has it). */
+typedef struct hl_op hl_op_t;
+
+/* The mechanisms the crypto layer implements, with its own limits (ulMinKeySize,
+ * ulMaxKeySize in the spec's units, CKF_* flags incl. CKF_HW off). The profile narrows this
+ * list; a mechanism not here is never offered. Returns false for unknown mechanisms. */
+bool hl_crypto_mech_info(CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info_out);
+/* Writes the implemented mechanisms into out (up to max) and returns how many there are. */
+size_t hl_crypto_mech_list(CK_MECHANISM_TYPE *out, size_t max);
+
+/* Starts an operation. mech->pParameter is validated now (HL_ERR_MECHANISM_PARAM_INVALID),
+ * and the key must fit the mechanism and the kind (HL_ERR_KEY_TYPE_INCONSISTENT, or
+ * HL_ERR_MECHANISM_INVALID when the mechanism cannot do that kind at all). key is NULL for
+ * HL_OP_DIGEST; otherwise the op takes its own reference. Mechanisms:
+ *  sign/verify: CKM_RSA_PKCS (DigestInfo supplied by caller), CKM_RSA_X_509 (raw),
+ *    CKM_SHA1/SHA256/SHA384/SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS (+CK_RSA_PKCS_PSS_PARAMS; input
+ *    is the hash), CKM_SHA{1,256,384,512}_RSA_PKCS_PSS, CKM_ECDSA (input is the hash),
+ *    CKM_ECDSA_SHA1/SHA256/SHA384/SHA512 (signature is r||s, each field-size bytes);
+ *  encrypt/decrypt: CKM_RSA_PKCS, CKM_RSA_X_509, CKM_RSA_PKCS_OAEP (+CK_RSA_PKCS_OAEP_PARAMS:
+ *    SHA-1/SHA-2, MGF1 with SHA-1/SHA-2, CKZ_DATA_SPECIFIED label);
+ *  digest: CKM_SHA_1, CKM_SHA256, CKM_SHA384, CKM_SHA512. */
+hl_status_t hl_op_new(hl_op_kind_t kind, const CK_MECHANISM *mech, hl_key_t *key, hl_op_t **out);
+void hl_op_free(hl_op_t *op);
+/* Whether this operation accepts hl_op_update (hash-and-sign and digests do; raw RSA, PSS
+ * without hash, ECDSA without hash and RSA encrypt/decrypt do not). */
+bool hl_op_multipart(const hl_op_t *op);
+/* Exact output length for sign (modulus length; 2 × field size for ECDSA) and digest, and
+ * the maximum output for encrypt/decrypt of in_len bytes. */
+size_t hl_op_output_len(const hl_op_t *op, size_t in_len);
+
+/* Single-part sign, encrypt, decrypt or digest. If out is NULL, writes the needed length to
+ * *out_len and returns HL_OK without consuming the operation; if *out_len is too small,
+ * writes the needed length and returns HL_ERR_BUFFER_TOO_SMALL (operation still usable).
+ * Input errors: HL_ERR_DATA_LEN_RANGE (e.g. RSA_X_509 input longer than the modulus, or
+ * RSA_PKCS input over k-11), HL_ERR_DATA_INVALID, HL_ERR_ENCRYPTED_DATA_INVALID/_LEN_RANGE. */
+hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			  size_t *out_len);
+/* Multi-part: feed data (sign, verify, digest only when hl_op_multipart). */
+hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len);
+/* Multi-part end for sign and digest, with the same length-query rules as hl_op_oneshot. */
+hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len);
+/* Verify (single-part, or the end of a multi-part verify when in is NULL). Returns HL_OK,
+ * HL_ERR_SIGNATURE_INVALID or HL_ERR_SIGNATURE_LEN_RANGE. */
+hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+			 size_t sig_len);
+
+/* -- key wrapping and storage protection -- */
+
+/* AES key wrap with padding (RFC 5649, CKM_AES_KEY_WRAP_PAD). out NULL: *out_len gets the
+ * size. Unwrap failures give HL_ERR_WRAPPED_KEY_INVALID. */
+hl_status_t hl_crypto_aes_wrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in,
+				   size_t in_len, uint8_t *out, size_t *out_len);
+hl_status_t hl_crypto_aes_unwrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in,
+				     size_t in_len, uint8_t *out, size_t *out_len);
+
+#define HL_AEAD_KEY_LEN 32
+#define HL_AEAD_OVERHEAD (12 + 16) /* nonce || ciphertext || tag */
+
+/* AES-256-GCM with a random 96-bit nonce: out = nonce || ciphertext || tag, so out must hold
+ * pt_len + HL_AEAD_OVERHEAD bytes. aad binds the ciphertext to its context (e.g. device serial
+ * and object id) so records cannot be swapped. */
+hl_status_t hl_crypto_aead_seal(const uint8_t key[HL_AEAD_KEY_LEN], const uint8_t *aad,
+				size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *out);
+/* The inverse; out must hold ct_len - HL_AEAD_OVERHEAD bytes. HL_ERR_INTEGRITY when the tag
+ * does not verify (altered data, wrong key, wrong aad); out is wiped then. */
+hl_status_t hl_crypto_aead_open(const uint8_t key[HL_AEAD_KEY_LEN], const uint8_t *aad,
+				size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *out);
+
+/* PIN verifier: PBKDF2-HMAC-SHA256(pin, salt, iterations) → 32 bytes. Also used to derive
+ * key-encryption keys from PINs. */
+hl_status_t hl_crypto_pbkdf2(const uint8_t *pin, size_t pin_len, const uint8_t *salt,
+			     size_t salt_len, unsigned iterations, uint8_t out[32]);
+/* HMAC-SHA256 and SHA-256 for audit chains, blob authentication and fingerprints. */
+hl_status_t hl_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
+				  size_t len, uint8_t out[32]);
+hl_status_t hl_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+/* Constant-time comparison: true when equal. */
+bool hl_crypto_memeq(const void *a, const void *b, size_t len);
+/* Wipes len bytes (OPENSSL_cleanse). */
+void hl_crypto_wipe(void *p, size_t len);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the one status type of the core. Every core function returns an
+ * hl_status_t; the PKCS#11 layer converts it to a CK_RV in exactly one place. */
+#pragma once
+
+#include "hsmlab/pkcs11.h"
+
+/* X(name, CK_RV it becomes at the module boundary, message). Add new statuses here only. */
+#define HL_STATUS_LIST(X)                                                                         \
+	X(HL_OK, CKR_OK, "success")                                                               \
+	X(HL_ERR_NOMEM, CKR_HOST_MEMORY, "out of memory")                                         \
+	X(HL_ERR_ARGS, CKR_ARGUMENTS_BAD, "bad arguments")                                        \
+	X(HL_ERR_INTERNAL, CKR_GENERAL_ERROR, "internal error")                                   \
+	X(HL_ERR_FUNCTION_FAILED, CKR_FUNCTION_FAILED, "function failed")                         \
+	X(HL_ERR_NOT_SUPPORTED, CKR_FUNCTION_NOT_SUPPORTED, "not supported")                      \
+	X(HL_ERR_BUFFER_TOO_SMALL, CKR_BUFFER_TOO_SMALL, "output buffer too small")               \
+	/* crypto */                                                                              \
+	X(HL_ERR_CRYPTO, CKR_FUNCTION_FAILED, "cryptographic library failure")                    \
+	X(HL_ERR_MECHANISM_INVALID, CKR_MECHANISM_INVALID, "mechanism not supported")             \
+	X(HL_ERR_MECHANISM_PARAM_INVALID, CKR_MECHANISM_PARAM_INVALID,                            \
+	  "mechanism parameter invalid")                                                          \
+	X(HL_ERR_KEY_TYPE_INCONSISTENT, CKR_KEY_TYPE_INCONSISTENT,                                \
+	  "key type does not fit the mechanism")                                                  \
+	X(HL_ERR_KEY_SIZE_RANGE, CKR_KEY_SIZE_RANGE, "key size out of range")                     \
+	X(HL_ERR_KEY_FUNCTION_NOT_PERMITTED, CKR_KEY_FUNCTION_NOT_PERMITTED,                      \
+	  "key not permitted for this function")                                                  \
+	X(HL_ERR_DATA_INVALID, CKR_DATA_INVALID, "input data invalid")                            \
+	X(HL_ERR_DATA_LEN_RANGE, CKR_DATA_LEN_RANGE, "input data length out of range")            \
+	X(HL_ERR_ENCRYPTED_DATA_INVALID, CKR_ENCRYPTED_DATA_INVALID, "encrypted data invalid")    \
+	X(HL_ERR_ENCRYPTED_DATA_LEN_RANGE, CKR_ENCRYPTED_DATA_LEN_RANGE,                          \
+	  "encrypted data length out of range")                                                   \
+	X(HL_ERR_SIGNATURE_INVALID, CKR_SIGNATURE_INVALID, "signature invalid")                   \
+	X(HL_ERR_SIGNATURE_LEN_RANGE, CKR_SIGNATURE_LEN_RANGE, "signature length out of range")   \
+	X(HL_ERR_WRAPPED_KEY_INVALID, CKR_WRAPPED_KEY_INVALID, "wrapped key invalid")             \
+	X(HL_ERR_INTEGRITY, CKR_DEVICE_ERROR,                                                     \
+	  "integrity check failed (data altered or wrong key)")                                   \
+	X(HL_ERR_ATTRIBUTE_VALUE_INVALID, CKR_ATTRIBUTE_VALUE_INVALID, "attribute value invalid") \
+	X(HL_ERR_TEMPLATE_INCOMPLETE, CKR_TEMPLATE_INCOMPLETE, "template incomplete")             \
+	X(HL_ERR_TEMPLATE_INCONSISTENT, CKR_TEMPLATE_INCONSISTENT, "template inconsistent")       \
+	/* store and lab */                                                                       \
+	X(HL_ERR_IO, CKR_DEVICE_ERROR, "I/O error")                                               \
+	X(HL_ERR_STORE_CORRUPT, CKR_DEVICE_ERROR, "device store is corrupt")                      \
+	X(HL_ERR_STORE_TOO_NEW, CKR_DEVICE_ERROR, "device store format is newer than this build") \
+	X(HL_ERR_STORE_BUSY, CKR_DEVICE_ERROR, "device store is busy")                            \
+	X(HL_ERR_LAB_INVALID, CKR_GENERAL_ERROR, "lab configuration invalid")                     \
+	X(HL_ERR_PERMISSIONS, CKR_GENERAL_ERROR, "unsafe file permissions")                       \
+	X(HL_ERR_NOT_FOUND, CKR_ARGUMENTS_BAD, "not found")                                       \
+	X(HL_ERR_EXISTS, CKR_ARGUMENTS_BAD, "already exists")
+
+typedef enum {
+#define HL_STATUS_ENUM(name, rv, msg) name,
+	HL_STATUS_LIST(HL_STATUS_ENUM)
+#undef HL_STATUS_ENUM
+	    HL_STATUS_COUNT
+} hl_status_t;
+
+/* Static English message for a status; never NULL. */
+const char *hl_strerror(hl_status_t st);
+/* The status's symbolic name, e.g. "HL_ERR_INTEGRITY"; never NULL. */
+const char *hl_status_name(hl_status_t st);
+/* The CK_RV a status becomes at the module boundary (the one mapping of the project). */
+CK_RV hl_status_to_ckr(hl_status_t st);
