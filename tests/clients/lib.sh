@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared set-up for the real-client tests: a throw-away token store for the module under test.
+# Usage: . lib.sh; setup_module MODULE_PATH   (exports the env the module reads, sets $MODULE)
+# Works for hsmlab modules (HSMLAB_CONF → a fresh lab) and SoftHSMv2 (SOFTHSM2_CONF).
+
+set -euo pipefail
+
+SO_PIN=12345678
+USER_PIN=123456
+WORK=$(mktemp -d /tmp/hsmlab-client-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+# check NAME CMD...: runs one check. A check named in $SKIP is not run (the reason is in the
+# CMake file that sets it). A check named in $XFAIL (space separated) is a known
+# failure of the module under test (say, SoftHSMv2's): it must fail, and passing is reported,
+# so the list never goes stale.
+check() {
+	local name=$1
+	shift
+	step "$name"
+	if [[ " ${SKIP:-} " == *" $name "* ]]; then
+		echo "skipped on $(basename "$MODULE") (SKIP)"
+	elif [[ " ${XFAIL:-} " == *" $name "* ]]; then
+		if "$@" >"$WORK/xfail.log" 2>&1; then
+			fail "$name: expected to fail on $MODULE (XFAIL) but passed"
+		fi
+		echo "expected failure on $(basename "$MODULE"): $(tail -n 3 "$WORK/xfail.log" | tr '\n' ' ')"
+	else
+		"$@"
+	fi
+}
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+setup_module() {
+	MODULE=$1
+	[ -f "$MODULE" ] || fail "module not found: $MODULE"
+	case "$(basename "$MODULE")" in
+	libsofthsm2.so)
+		mkdir -p "$WORK/tokens"
+		printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+			"$WORK/tokens" >"$WORK/softhsm2.conf"
+		export SOFTHSM2_CONF=$WORK/softhsm2.conf
+		;;
+	libhsmlab*.so)
+		printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
+		export HSMLAB_CONF=$WORK/hsmlab.conf
+		export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
+		;;
+	*) fail "unknown module kind: $MODULE" ;;
+	esac
+}
+
+# The first slot whose token is not initialized (CKF_TOKEN_INITIALIZED clear).
+free_slot_index() {
+	pkcs11-tool --module "$MODULE" -L 2>/dev/null |
+		awk '/^Slot [0-9]+/ { n++ } /uninitialized/ { print n - 1; exit }'
+}

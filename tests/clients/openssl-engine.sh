@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# OpenSSL through the libp11 engine against a module: sign with a token key via a pkcs11: URI,
+# verify in plain OpenSSL, and make a self-signed certificate with the token key.
+# Usage: [XFAIL='check names'] openssl-engine.sh MODULE_PATH
+. "$(dirname "$0")/lib.sh"
+setup_module "$1"
+
+engine=$(find /usr/lib -path '*engines-3/pkcs11.so' | head -n 1)
+[ -n "$engine" ] || fail "libp11 engine (libengine-pkcs11-openssl) not installed"
+cat >"$WORK/openssl.cnf" <<CNF
+openssl_conf = conf
+[conf]
+engines = engines
+[engines]
+pkcs11 = pkcs11
+[pkcs11]
+engine_id = pkcs11
+dynamic_path = $engine
+MODULE_PATH = $MODULE
+init = 0
+[req]
+distinguished_name = dn
+[dn]
+CNF
+export OPENSSL_CONF=$WORK/openssl.cnf
+
+step "token and key through pkcs11-tool"
+idx=$(free_slot_index)
+pkcs11-tool --module "$MODULE" --slot-index "$idx" --init-token --label engine-token \
+	--so-pin $SO_PIN >/dev/null
+pkcs11-tool --module "$MODULE" --token-label engine-token --init-pin --so-pin $SO_PIN \
+	--pin $USER_PIN >/dev/null
+pkcs11-tool --module "$MODULE" --token-label engine-token --login --pin $USER_PIN \
+	--keypairgen --key-type rsa:2048 --label engine-rsa --id 11 >/dev/null
+key="pkcs11:token=engine-token;object=engine-rsa;type=private?pin-value=$USER_PIN"
+pub="pkcs11:token=engine-token;object=engine-rsa;type=public"
+
+step "sign with openssl dgst through the engine, verify with plain openssl"
+head -c 4096 /dev/urandom >"$WORK/data"
+check engine-sign openssl dgst -engine pkcs11 -keyform engine -sign "$key" -sha256 \
+	-out "$WORK/sig" "$WORK/data"
+openssl pkey -engine pkcs11 -inform engine -pubin -in "$pub" -pubout -out "$WORK/pub.pem"
+openssl dgst -sha256 -verify "$WORK/pub.pem" -signature "$WORK/sig" "$WORK/data"
+
+step "self-signed certificate made with the token key"
+check engine-req openssl req -engine pkcs11 -keyform engine -key "$key" -new -x509 -days 1 \
+	-subj "/CN=hsmlab engine test" -out "$WORK/cert.pem"
+openssl verify -CAfile "$WORK/cert.pem" "$WORK/cert.pem"
+
+echo "openssl-engine: all steps passed against $MODULE"

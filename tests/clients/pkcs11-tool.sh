@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# OpenSC's pkcs11-tool against a module: token set-up, RSA and EC keys, signatures checked by
+# OpenSSL, and pkcs11-tool's own --test, --test-ec, --test-threads and --test-fork.
+# Usage: [XFAIL='check names'] [SKIP='check names'] pkcs11-tool.sh MODULE_PATH
+. "$(dirname "$0")/lib.sh"
+setup_module "$1"
+p11() { pkcs11-tool --module "$MODULE" "$@"; }
+
+step "list slots and mechanisms"
+p11 --show-info
+p11 -L
+p11 -M >/dev/null
+
+step "initialise a token and its user PIN"
+idx=$(free_slot_index)
+[ -n "$idx" ] || fail "no uninitialized token offered"
+p11 --slot-index "$idx" --init-token --label ci-token --so-pin $SO_PIN
+p11 --token-label ci-token --init-pin --so-pin $SO_PIN --pin $USER_PIN
+tok=(--token-label ci-token --login --pin $USER_PIN)
+
+step "a wrong PIN is refused"
+if p11 "${tok[@]/$USER_PIN/999999}" -O >"$WORK/wrong.log" 2>&1; then
+	fail "login with a wrong PIN succeeded"
+fi
+grep -q CKR_PIN_INCORRECT "$WORK/wrong.log" || fail "wrong PIN: $(cat "$WORK/wrong.log")"
+
+step "RSA-2048 key pair, SHA256-RSA-PKCS signature verified by openssl"
+p11 "${tok[@]}" --keypairgen --key-type rsa:2048 --label rsa-key --id 01
+head -c 1000 /dev/urandom >"$WORK/data"
+p11 "${tok[@]}" --sign -m SHA256-RSA-PKCS --label rsa-key -i "$WORK/data" -o "$WORK/rsa.sig"
+p11 "${tok[@]}" --read-object --type pubkey --label rsa-key -o "$WORK/rsa.der"
+openssl dgst -sha256 -verify "$WORK/rsa.der" -keyform DER -signature "$WORK/rsa.sig" \
+	"$WORK/data"
+
+step "raw RSA-PKCS over a host-made DigestInfo gives the same signature"
+{
+	printf '\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20'
+	openssl dgst -sha256 -binary "$WORK/data"
+} >"$WORK/digestinfo"
+p11 "${tok[@]}" --sign -m RSA-PKCS --label rsa-key -i "$WORK/digestinfo" -o "$WORK/rsa2.sig"
+cmp "$WORK/rsa.sig" "$WORK/rsa2.sig" || fail "CKM_RSA_PKCS and CKM_SHA256_RSA_PKCS differ"
+
+step "EC P-256 key pair, ECDSA signatures verified by openssl"
+p11 "${tok[@]}" --keypairgen --key-type EC:prime256v1 --label ec-key --id 02
+p11 "${tok[@]}" --read-object --type pubkey --label ec-key -o "$WORK/ec.der"
+openssl dgst -sha256 -binary "$WORK/data" >"$WORK/data.sha256"
+# CKM_ECDSA over a host hash works everywhere; CKM_ECDSA_SHA256 only where announced.
+ecdsa_sign_verify() {
+	p11 "${tok[@]}" --sign -m ECDSA --signature-format openssl --label ec-key \
+		-i "$WORK/data.sha256" -o "$WORK/ec.sig"
+	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec.sig" \
+		"$WORK/data"
+}
+check ecdsa-sign ecdsa_sign_verify
+if p11 -M | grep -q '^ *ECDSA-SHA256'; then
+	p11 "${tok[@]}" --sign -m ECDSA-SHA256 --signature-format openssl --label ec-key \
+		-i "$WORK/data" -o "$WORK/ec2.sig"
+	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec2.sig" \
+		"$WORK/data"
+fi
+
+step "objects: list; generated private keys are sensitive and never extractable"
+p11 "${tok[@]}" -O >"$WORK/objects"
+[ "$(grep -c "Private Key Object" "$WORK/objects")" = 2 ] ||
+	fail "expected 2 private keys: $(cat "$WORK/objects")"
+[ "$(grep -c "Access: *sensitive, always sensitive, never extractable" "$WORK/objects")" = 2 ] ||
+	fail "private keys not sensitive: $(cat "$WORK/objects")"
+
+check test p11 "${tok[@]}" --test
+# C_Initialize, C_GetInfo, slot lists and token info from several threads at once.
+check test-threads p11 --test-threads ILGISLT0 --test-threads ILGISLT0 -L
+check test-fork p11 "${tok[@]}" --test-fork
+
+step "delete a key"
+p11 "${tok[@]}" --delete-object --type privkey --label ec-key
+p11 "${tok[@]}" -O | grep -c "Private Key Object" | grep -qx 1 || fail "key not deleted"
+
+echo "pkcs11-tool: all steps passed against $MODULE"
