@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: what the crypto sources share among themselves (never included outside
+ * emulator/core/crypto/; the one place besides those sources that names OpenSSL types). */
+#pragma once
+
+#include <stdatomic.h>
+
+#include <openssl/evp.h>
+
+#include "hl_crypto.h"
+
+/* -- algorithm objects, fetched once per process (digest.c) -- */
+
+typedef enum {
+	HL_MD_SHA1,
+	HL_MD_SHA224,
+	HL_MD_SHA256,
+	HL_MD_SHA384,
+	HL_MD_SHA512,
+	HL_MD_COUNT,
+	HL_MD_NONE = -1,
+} hl_md_id_t;
+
+/* The fetched digest (never NULL once the process has its default provider). */
+const EVP_MD *hl_crypto_md(hl_md_id_t id);
+/* The OpenSSL name of a digest, for OSSL_PARAMs. */
+const char *hl_crypto_md_name(hl_md_id_t id);
+size_t hl_crypto_md_size(hl_md_id_t id);
+/* CKM_SHA_1.. → id; HL_MD_NONE if not a supported hash. */
+hl_md_id_t hl_crypto_md_from_ckm(CK_MECHANISM_TYPE mech);
+/* CKG_MGF1_SHA1.. → id; HL_MD_NONE if unsupported. */
+hl_md_id_t hl_crypto_md_from_mgf(CK_RSA_PKCS_MGF_TYPE mgf);
+/* Fetched ciphers: AES key wrap with padding by kek length (16/24/32), AES-256-GCM. */
+const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len);
+const EVP_CIPHER *hl_crypto_gcm_cipher(void);
+
+/* Drops OpenSSL's per-thread error queue after a failure we turned into a status. */
+hl_status_t hl_crypto_fail(hl_status_t st);
+
+/* -- curves (keygen.c) -- */
+
+typedef struct {
+	const uint8_t *oid; /* DER OBJECT IDENTIFIER, tag included */
+	size_t oid_len;
+	const char *name; /* OpenSSL group name */
+	int nid;
+	unsigned bits;
+} hl_curve_t;
+
+const hl_curve_t *hl_crypto_curve_find(const uint8_t *params, size_t params_len);
+
+/* -- keys (keys.c) -- */
+
+/* One prepared context per (mechanism, operation kind); see hl_crypto_key_ctx. */
+#define HL_OPK_COUNT 4 /* sign, verify, encrypt, decrypt */
+#define HL_MECH_SLOTS 32
+
+struct hl_key {
+	atomic_uint refs;
+	hl_key_kind_t kind;
+	bool priv;
+	unsigned long bits;
+	size_t len;   /* RSA: modulus bytes; EC: field bytes; secret: value bytes */
+	uint8_t *num; /* RSA: modulus, big-endian, len bytes; secret: the value */
+	CK_KEY_TYPE secret_type;
+	EVP_PKEY *pkey;
+	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+};
+
+/* -- mechanisms (mechs.c) -- */
+
+typedef enum {
+	HL_FAM_KEYGEN, /* listed only; generation is hl_crypto_*_generate */
+	HL_FAM_RSA_PKCS1,
+	HL_FAM_RSA_RAW,
+	HL_FAM_RSA_PSS,
+	HL_FAM_RSA_OAEP,
+	HL_FAM_ECDSA,
+	HL_FAM_DIGEST,
+} hl_mech_family_t;
+
+typedef struct {
+	CK_MECHANISM_TYPE type;
+	hl_mech_family_t family;
+	hl_md_id_t md; /* hash applied inside the op (hash-and-sign, digest), else HL_MD_NONE */
+	CK_MECHANISM_INFO info;
+} hl_mech_t;
+
+/* The table row and its index (< HL_MECH_SLOTS), or NULL. */
+const hl_mech_t *hl_crypto_mech_find(CK_MECHANISM_TYPE type, unsigned *index_out);
+
+/* A fresh context for this key, mechanism and kind (padding, fixed digest set), duplicated
+ * from one the key prepares on first use, so per-operation set-up costs one EVP_PKEY_CTX_dup
+ * and no algorithm fetch. NULL on failure. Caller frees it. */
+EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned index,
+				hl_op_kind_t kind);
+
+/* -- operations (op.c, sign.c, cipher.c) -- */
+
+typedef enum { HL_OPS_FRESH, HL_OPS_UPDATING, HL_OPS_DONE } hl_op_state_t;
+
+struct hl_op {
+	hl_op_kind_t kind;
+	hl_op_state_t state;
+	const hl_mech_t *m;
+	hl_key_t *key;
+	EVP_PKEY_CTX *pctx;
+	EVP_MD_CTX *mctx;   /* hash-and-sign and digest: created on first use */
+	hl_md_id_t in_md;   /* PSS without hash: the hash whose length the input must have */
+	size_t max_in;      /* encrypt, RSA_PKCS sign: largest input */
+	unsigned long slen; /* PSS salt length */
+};
+
+/* Sign (out holds hl_op_output_len bytes) and verify of a complete message, or of a
+ * finished multi-part hash when in is NULL. */
+hl_status_t hl_crypto_sign(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out);
+hl_status_t hl_crypto_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+			     size_t sig_len);
+/* Sets PSS parameters on op (validated against the key) at hl_op_new. */
+hl_status_t hl_crypto_pss_setup(hl_op_t *op, const CK_MECHANISM *mech);
+/* Sets OAEP parameters on op at hl_op_new. */
+hl_status_t hl_crypto_oaep_setup(hl_op_t *op, const CK_MECHANISM *mech);
+/* RSA encrypt / decrypt with the length rules of hl_op_oneshot. */
+hl_status_t hl_crypto_encrypt(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t *out_len);
+hl_status_t hl_crypto_decrypt(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t *out_len);
+/* Left-pads in to the modulus length into buf (key->len bytes) and checks it is below n:
+ * HL_ERR_DATA_LEN_RANGE when longer, bad_value when not below n. */
+hl_status_t hl_crypto_rsa_raw_input(const hl_key_t *key, const uint8_t *in, size_t in_len,
+				    uint8_t *buf, hl_status_t bad_value);
+/* The digest of the message: of in for a single part, or the end of the multi-part hash
+ * when the op has been updated. dgst holds EVP_MAX_MD_SIZE bytes. */
+hl_status_t hl_crypto_op_hash(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *dgst,
+			      size_t *dgst_len);
+
+#define HL_RSA_MAX_BYTES 2048 /* 16384-bit modulus */

@@ -1,1 +1,0 @@
-/* placeholder until the crypto layer lands; replaced by the crypto sources */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator crypto: the mechanism table — what the crypto layer implements, with its
+ * own key-size limits and flags (the vendor profile narrows this). */
+#include "crypto_int.h"
+
+/* -- the table -- */
+
+#define RSA_MIN 1024
+#define RSA_MAX 16384
+#define SV (CKF_SIGN | CKF_VERIFY)
+#define EDSV (CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY)
+#define ECF (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+
+static const hl_mech_t mechs[] = {
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN,
+	  HL_FAM_KEYGEN,
+	  HL_MD_NONE,
+	  { RSA_MIN, RSA_MAX, CKF_GENERATE_KEY_PAIR } },
+	{ CKM_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_NONE, { RSA_MIN, RSA_MAX, EDSV } },
+	{ CKM_RSA_X_509, HL_FAM_RSA_RAW, HL_MD_NONE, { RSA_MIN, RSA_MAX, EDSV } },
+	{ CKM_RSA_PKCS_OAEP,
+	  HL_FAM_RSA_OAEP,
+	  HL_MD_NONE,
+	  { RSA_MIN, RSA_MAX, CKF_ENCRYPT | CKF_DECRYPT } },
+	{ CKM_SHA1_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA1, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA256_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA256, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA384_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA384, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA512_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA512, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_RSA_PKCS_PSS, HL_FAM_RSA_PSS, HL_MD_NONE, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA1_RSA_PKCS_PSS, HL_FAM_RSA_PSS, HL_MD_SHA1, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA256_RSA_PKCS_PSS, HL_FAM_RSA_PSS, HL_MD_SHA256, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA384_RSA_PKCS_PSS, HL_FAM_RSA_PSS, HL_MD_SHA384, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_SHA512_RSA_PKCS_PSS, HL_FAM_RSA_PSS, HL_MD_SHA512, { RSA_MIN, RSA_MAX, SV } },
+	{ CKM_EC_KEY_PAIR_GEN,
+	  HL_FAM_KEYGEN,
+	  HL_MD_NONE,
+	  { 256, 384, CKF_GENERATE_KEY_PAIR | ECF } },
+	{ CKM_ECDSA, HL_FAM_ECDSA, HL_MD_NONE, { 256, 384, SV | ECF } },
+	{ CKM_ECDSA_SHA1, HL_FAM_ECDSA, HL_MD_SHA1, { 256, 384, SV | ECF } },
+	{ CKM_ECDSA_SHA256, HL_FAM_ECDSA, HL_MD_SHA256, { 256, 384, SV | ECF } },
+	{ CKM_ECDSA_SHA384, HL_FAM_ECDSA, HL_MD_SHA384, { 256, 384, SV | ECF } },
+	{ CKM_ECDSA_SHA512, HL_FAM_ECDSA, HL_MD_SHA512, { 256, 384, SV | ECF } },
+	{ CKM_SHA_1, HL_FAM_DIGEST, HL_MD_SHA1, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA256, HL_FAM_DIGEST, HL_MD_SHA256, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA384, HL_FAM_DIGEST, HL_MD_SHA384, { 0, 0, CKF_DIGEST } },
+	{ CKM_SHA512, HL_FAM_DIGEST, HL_MD_SHA512, { 0, 0, CKF_DIGEST } },
+	/* AES sizes in bytes, as the spec counts them for AES. */
+	{ CKM_AES_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_GENERATE } },
+	{ CKM_AES_KEY_WRAP_PAD, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
+};
+
+#define N_MECHS (sizeof mechs / sizeof mechs[0])
+_Static_assert(N_MECHS <= HL_MECH_SLOTS, "HL_MECH_SLOTS too small for the mechanism table");
+
+/* -- lookups -- */
+
+const hl_mech_t *hl_crypto_mech_find(CK_MECHANISM_TYPE type, unsigned *index_out)
+{
+	for (unsigned i = 0; i < N_MECHS; i++) {
+		if (mechs[i].type == type) {
+			if (index_out != NULL)
+				*index_out = i;
+			return &mechs[i];
+		}
+	}
+	return NULL;
+}
+
+bool hl_crypto_mech_info(CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info_out)
+{
+	const hl_mech_t *m = hl_crypto_mech_find(mech, NULL);
+
+	if (m == NULL)
+		return false;
+	if (info_out != NULL)
+		*info_out = m->info;
+	return true;
+}
+
+size_t hl_crypto_mech_list(CK_MECHANISM_TYPE *out, size_t max)
+{
+	for (size_t i = 0; out != NULL && i < N_MECHS && i < max; i++)
+		out[i] = mechs[i].type;
+	return N_MECHS;
+}

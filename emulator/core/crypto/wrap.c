@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator crypto: AES key wrap with padding (RFC 5649, CKM_AES_KEY_WRAP_PAD). */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto_int.h"
+
+/* -- wrap and unwrap -- */
+
+/* One pass of the wrap-pad cipher; *out_len gets the bytes written. */
+static bool wrap_run(const uint8_t *kek, size_t kek_len, int enc, const uint8_t *in, size_t in_len,
+		     uint8_t *out, size_t *out_len)
+{
+	const EVP_CIPHER *c = hl_crypto_wrap_cipher(kek_len);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0;
+	bool ok = c != NULL && ctx != NULL && in_len <= INT_MAX &&
+		  EVP_CipherInit_ex2(ctx, c, kek, NULL, enc, NULL) == 1 &&
+		  EVP_CipherUpdate(ctx, out, &n, in, (int)in_len) == 1 && n >= 0 &&
+		  EVP_CipherFinal_ex(ctx, out + n, &f) == 1;
+
+	EVP_CIPHER_CTX_free(ctx);
+	if (ok)
+		*out_len = (size_t)n + (size_t)f;
+	return ok;
+}
+
+hl_status_t hl_crypto_aes_wrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in,
+				   size_t in_len, uint8_t *out, size_t *out_len)
+{
+	size_t need = (in_len + 7) / 8 * 8 + 8, n = 0;
+
+	if (kek == NULL || in == NULL || out_len == NULL || in_len == 0 || in_len > INT_MAX - 16)
+		return HL_ERR_ARGS;
+	if (hl_crypto_wrap_cipher(kek_len) == NULL)
+		return HL_ERR_KEY_SIZE_RANGE;
+	if (out == NULL) {
+		*out_len = need;
+		return HL_OK;
+	}
+	if (*out_len < need) {
+		*out_len = need;
+		return HL_ERR_BUFFER_TOO_SMALL;
+	}
+	if (!wrap_run(kek, kek_len, 1, in, in_len, out, &n) || n != need)
+		return hl_crypto_fail(HL_ERR_CRYPTO);
+	*out_len = n;
+	return HL_OK;
+}
+
+hl_status_t hl_crypto_aes_unwrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in,
+				     size_t in_len, uint8_t *out, size_t *out_len)
+{
+	hl_status_t st = HL_OK;
+	uint8_t *buf = NULL;
+	size_t n = 0;
+
+	if (kek == NULL || (in == NULL && in_len > 0) || out_len == NULL || in_len > INT_MAX)
+		return HL_ERR_ARGS;
+	if (hl_crypto_wrap_cipher(kek_len) == NULL)
+		return HL_ERR_KEY_SIZE_RANGE;
+	if (in_len < 16 || in_len % 8 != 0)
+		return HL_ERR_WRAPPED_KEY_INVALID;
+	if (out == NULL) {
+		*out_len = in_len - 8;
+		return HL_OK;
+	}
+	/* The unpadded length is known only after the integrity check. */
+	if ((buf = calloc(1, in_len)) == NULL)
+		return HL_ERR_NOMEM;
+	if (!wrap_run(kek, kek_len, 0, in, in_len, buf, &n)) {
+		st = hl_crypto_fail(HL_ERR_WRAPPED_KEY_INVALID);
+	} else if (*out_len < n) {
+		*out_len = n;
+		st = HL_ERR_BUFFER_TOO_SMALL;
+	} else {
+		memcpy(out, buf, n);
+		*out_len = n;
+	}
+	OPENSSL_cleanse(buf, in_len);
+	free(buf);
+	return st;
+}
