@@ -69,6 +69,7 @@ void hl_policy_cfg_defaults(hl_policy_cfg_t *c)
 	snprintf(c->domains[0], sizeof(c->domains[0]), ".");
 	c->ndomains = 1;
 	c->bundle_count = 9;
+	c->prev_bundle_count = 9;
 	memcpy(c->keys_per_bundle, kpb, sizeof(kpb));
 	c->distinct_keys = 3;
 	c->algs[0] = 8;
@@ -486,9 +487,9 @@ int hl_check_previous(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err
 		return 0;
 	if (!k->is_response)
 		FAIL(HL_CHK_SKR_PREVIOUS_VALID, "the previous file is not an SKR");
-	if (k->nbundles != c->bundle_count)
+	if (k->nbundles != c->prev_bundle_count)
 		FAIL(HL_CHK_SKR_PREVIOUS_VALID, "%zu bundles, want %u", k->nbundles,
-		     c->bundle_count);
+		     c->prev_bundle_count);
 	return hl_check_signatures(k, HL_CHK_SKR_PREVIOUS_VALID, err);
 }
 

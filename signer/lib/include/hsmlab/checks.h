@@ -54,7 +54,8 @@ typedef struct hl_policy_cfg {
 	long range_min[HL_CHK_COUNT], range_max[HL_CHK_COUNT];
 	char domains[HL_MAX_DOMAINS][256];
 	size_t ndomains;
-	unsigned bundle_count;                  /* KSR-BUNDLE-COUNT, SKR-PREVIOUS-VALID */
+	unsigned bundle_count;                  /* KSR-BUNDLE-COUNT */
+	unsigned prev_bundle_count;             /* SKR-PREVIOUS-VALID */
 	unsigned keys_per_bundle[HL_MAX_SLOTS]; /* KSR-POLICY-KEYS */
 	unsigned distinct_keys;                 /* KSR-POLICY-KEYS */
 	unsigned algs[8];                       /* KSR-POLICY-ALG: approved algorithms */

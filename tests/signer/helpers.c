@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Test helpers for the signer (see helpers.h). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "helpers.h"
+
+const char *th_corpus(void)
+{
+	const char *d = getenv("HSMLAB_CORPUS_DIR");
+	char probe[1024];
+	struct stat st;
+
+	if (d != NULL) {
+		snprintf(probe, sizeof(probe), "%s/iana-kskm/skr-root-2017-q1-0.xml", d);
+		if (stat(probe, &st) == 0)
+			return d;
+	}
+	if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
+		cr_assert_fail("the corpus is missing (HSMLAB_CORPUS_DIR=%s) and CI=true",
+			       d ? d : "(unset)");
+	cr_skip_test("the corpus is missing (HSMLAB_CORPUS_DIR=%s)", d ? d : "(unset)");
+	return NULL;
+}
+
+const char *th_corpus_file(const char *rel, char *buf, size_t len)
+{
+	const char *d = th_corpus();
+
+	snprintf(buf, len, "%s/%s", d ? d : "", rel);
+	return buf;
+}
+
+const char *th_softhsm_dir(void)
+{
+	static char dir[256];
+	char conf[512], tokens[300];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/hsmlab-signer-test.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(tokens, sizeof(tokens), "%s/tokens", dir);
+	cr_assert_eq(mkdir(tokens, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", dir);
+	f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n",
+		tokens);
+	fclose(f);
+	setenv("SOFTHSM2_CONF", conf, 1);
+	return dir;
+}
+
+static int init_in_slot(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, const char *label)
+{
+	CK_UTF8CHAR lab[32];
+	CK_SESSION_HANDLE s;
+	size_t n = strlen(label);
+	int rc = -1;
+
+	memset(lab, ' ', sizeof(lab));
+	memcpy(lab, label, n > 32 ? 32 : n);
+	if (fn->C_InitToken(slot, (CK_UTF8CHAR_PTR) "5678", 4, lab) != CKR_OK ||
+	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
+		return -1;
+	if (fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR) "5678", 4) == CKR_OK &&
+	    fn->C_InitPIN(s, (CK_UTF8CHAR_PTR) "1234", 4) == CKR_OK)
+		rc = 0;
+	fn->C_Logout(s);
+	fn->C_CloseSession(s);
+	return rc;
+}
+
+int th_init_token(const char *module, const char *label)
+{
+	char err[256];
+	hl_p11_module_t *m = hl_p11_module_load(module, 0, err, sizeof(err));
+	CK_FUNCTION_LIST_PTR fn;
+	CK_SLOT_ID slots[32];
+	CK_ULONG n = 32;
+	int rc = -1;
+
+	if (m == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	fn = hl_p11_module_fn(m);
+	if (fn->C_GetSlotList(CK_FALSE, slots, &n) == CKR_OK) {
+		for (CK_ULONG i = 0; i < n; i++) {
+			CK_TOKEN_INFO ti;
+			if (fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+			    !(ti.flags & CKF_TOKEN_INITIALIZED)) {
+				rc = init_in_slot(fn, slots[i], label);
+				break;
+			}
+		}
+	}
+	hl_p11_module_free(m);
+	return rc;
+}
+
+int th_import(const char *module, const char *token, const char *const *pem_label, size_t n)
+{
+	hl_hsm_module_t m;
+	hl_err_t e;
+	int rc = 0;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "test");
+	snprintf(m.library, sizeof(m.library), "%s", module);
+	snprintf(m.token, sizeof(m.token), "%s", token);
+	m.pin_source = HL_PIN_ENV;
+	snprintf(m.pin_arg, sizeof(m.pin_arg), "TH_PIN");
+	setenv("TH_PIN", "1234", 1);
+	if (hl_hsm_open(&m, &e) != 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = hl_hsm_import_pem(&m, pem_label[2 * i], pem_label[2 * i + 1], &e);
+		if (rc != 0)
+			fprintf(stderr, "%s\n", e.msg);
+	}
+	hl_hsm_close(&m);
+	return rc;
+}
+
+const char *th_write(const char *dir, const char *name, const char *text)
+{
+	static char path[8][512];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, 512, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	cr_assert_not_null(f, "%s", p);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Test helpers for the signer: throw-away SoftHSMv2 tokens with the corpus keys imported,
+ * configs written to temp files, corpus paths. */
+#pragma once
+
+#include <stddef.h>
+
+#include "hsmlab/config.h"
+
+/* The corpus dir, or NULL after skipping (or failing when CI=true) with a message. */
+const char *th_corpus(void);
+/* "<corpus>/<rel>" in a static buffer (one per call site is enough: copied by callers). */
+const char *th_corpus_file(const char *rel, char *buf, size_t len);
+
+/* Makes a temp dir with a SoftHSMv2 config and sets SOFTHSM2_CONF to it. Returns the dir
+ * (static storage). */
+const char *th_softhsm_dir(void);
+/* Initialises a token labelled `label` with user PIN "1234" in the next free slot of the
+ * module at path (SOFTHSM2_CONF must point at th_softhsm_dir's conf). 0 or -1. */
+int th_init_token(const char *module, const char *label);
+/* Opens the token and imports PEM files as labels: pairs of (pem path, label). 0 or -1. */
+int th_import(const char *module, const char *token, const char *const *pem_label, size_t n);
+/* Writes text to "<dir>/<name>" and returns the path (static buffer per call). */
+const char *th_write(const char *dir, const char *name, const char *text);
