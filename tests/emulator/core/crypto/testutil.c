@@ -218,21 +218,28 @@ void tu_gen_ec(unsigned bits, hl_key_t **priv, hl_key_t **pub)
 	hl_ec_parts_clear(&parts);
 }
 
+uint8_t *tu_oneshot(hl_op_kind_t kind, CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in,
+		    size_t in_len, size_t *out_len)
+{
+	hl_op_t *op = NULL;
+	uint8_t *out;
+	size_t len = 0;
+
+	TU_ST(hl_op_new(kind, mech, key, &op), HL_OK);
+	TU_ST(hl_op_oneshot(op, in, in_len, NULL, &len), HL_OK);
+	cr_assert_eq(len, hl_op_output_len(op, in_len));
+	out = calloc(1, len);
+	cr_assert_not_null(out);
+	TU_ST(hl_op_oneshot(op, in, in_len, out, &len), HL_OK);
+	hl_op_free(op);
+	*out_len = len;
+	return out;
+}
+
 uint8_t *tu_sign(CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in, size_t in_len,
 		 size_t *sig_len)
 {
-	hl_op_t *op = NULL;
-	uint8_t *sig;
-	size_t len = 0;
-
-	TU_ST(hl_op_new(HL_OP_SIGN, mech, key, &op), HL_OK);
-	TU_ST(hl_op_oneshot(op, in, in_len, NULL, &len), HL_OK);
-	sig = calloc(1, len);
-	cr_assert_not_null(sig);
-	TU_ST(hl_op_oneshot(op, in, in_len, sig, &len), HL_OK);
-	hl_op_free(op);
-	*sig_len = len;
-	return sig;
+	return tu_oneshot(HL_OP_SIGN, mech, key, in, in_len, sig_len);
 }
 
 hl_status_t tu_verify(CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in, size_t in_len,

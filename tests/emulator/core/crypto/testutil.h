@@ -27,7 +27,10 @@ hl_key_t *tu_corpus_ec(void);
 /* A fresh key pair of the given kind (RSA 2048 or EC by curve bits 256/384). */
 void tu_gen_rsa(unsigned long bits, hl_key_t **priv, hl_key_t **pub);
 void tu_gen_ec(unsigned bits, hl_key_t **priv, hl_key_t **pub);
-/* Signs in with mech and key in one shot; returns the malloc'd signature. */
+/* Runs a one-shot sign/encrypt/digest (length query first, checked against
+ * hl_op_output_len); returns the malloc'd output. tu_sign is the HL_OP_SIGN case. */
+uint8_t *tu_oneshot(hl_op_kind_t kind, CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in,
+		    size_t in_len, size_t *out_len);
 uint8_t *tu_sign(CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in, size_t in_len,
 		 size_t *sig_len);
 hl_status_t tu_verify(CK_MECHANISM *mech, hl_key_t *key, const uint8_t *in, size_t in_len,
