@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab bench: a results matrix (rows = checks or steps, columns = targets or profiles),
+ * each cell an observed value compared with an expected one. The report writers take it,
+ * so the conformance suite and the scenario runner share them. */
+#pragma once
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum {
+	HL_CELL_NONE = 0, /* the target did not produce this row */
+	HL_CELL_MATCH,    /* observed equals the expectation (or the expectation is "any") */
+	HL_CELL_DIFF,     /* observed differs from the expectation: a failure */
+	HL_CELL_NEW,      /* no expectation for this row: shown, not a failure */
+} hl_cell_status_t;
+
+typedef struct {
+	char *observed; /* NULL when status is HL_CELL_NONE */
+	char *expected; /* NULL when there is no expectation */
+	char *detail;   /* optional note from the check (e.g. the failing step) */
+	hl_cell_status_t status;
+} hl_cell_t;
+
+typedef struct hl_matrix hl_matrix_t;
+
+/* An empty matrix with a title (copied). Free with hl_matrix_free (NULL is a no-op). */
+hl_matrix_t *hl_matrix_new(const char *title);
+void hl_matrix_free(hl_matrix_t *m);
+
+/* Returns the index of the column or row, adding it when new; -1 when out of memory.
+ * Row titles and refs (e.g. "QUIRKS K4") are optional and kept from the first add. */
+int hl_matrix_column(hl_matrix_t *m, const char *name);
+int hl_matrix_row(hl_matrix_t *m, const char *id, const char *title, const char *ref);
+/* Stores a cell (strings copied; expected/detail may be NULL) and computes its status:
+ * MATCH when expected is "any" or one of its "|"-separated alternatives equals observed. */
+int hl_matrix_set(hl_matrix_t *m, int row, int col, const char *observed, const char *expected,
+		  const char *detail);
+
+size_t hl_matrix_rows(const hl_matrix_t *m);
+size_t hl_matrix_columns(const hl_matrix_t *m);
+const char *hl_matrix_title(const hl_matrix_t *m);
+const char *hl_matrix_column_name(const hl_matrix_t *m, size_t col);
+const char *hl_matrix_row_id(const hl_matrix_t *m, size_t row);
+const char *hl_matrix_row_title(const hl_matrix_t *m, size_t row);
+const char *hl_matrix_row_ref(const hl_matrix_t *m, size_t row);
+/* Borrowed; never NULL (an empty HL_CELL_NONE cell for unset ones). */
+const hl_cell_t *hl_matrix_cell(const hl_matrix_t *m, size_t row, size_t col);
+/* 1 when the row's observed values are not all equal across the columns that have one. */
+int hl_matrix_row_varies(const hl_matrix_t *m, size_t row);
+/* Number of HL_CELL_DIFF cells (in one column, or all when col is (size_t)-1). */
+size_t hl_matrix_count(const hl_matrix_t *m, size_t col, hl_cell_status_t status);
+
+/* 1 when `observed` satisfies `expected` ("any", or "a|b|c" alternatives). */
+int hl_matrix_value_matches(const char *expected, const char *observed);

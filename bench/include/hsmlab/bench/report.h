@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab bench: report writers over a results matrix (Markdown, self-contained HTML, JUnit
+ * XML). Each returns 0, or -1 when writing failed (errno set). */
+#pragma once
+
+#include <stdio.h>
+
+#include "hsmlab/bench/matrix.h"
+
+/* A side-by-side table, differing rows marked; a legend and a summary line first. */
+int hl_report_markdown(const hl_matrix_t *m, FILE *out);
+/* One HTML page (inline CSS, no scripts or external files); the <body> content only when
+ * `fragment` is set, so a larger page can embed several matrices. */
+int hl_report_html(const hl_matrix_t *m, FILE *out, int fragment);
+/* HTML page wrapper for fragments: head (with the shared stylesheet) and tail. */
+int hl_report_html_begin(FILE *out, const char *title);
+int hl_report_html_end(FILE *out);
+/* One <testsuite> per column, one <testcase> per row; HL_CELL_DIFF is a <failure>,
+ * HL_CELL_NONE a <skipped>. Writes the <testsuites> root unless `fragment` is set. */
+int hl_report_junit(const hl_matrix_t *m, FILE *out, int fragment);
+
+/* Escapes text for XML/HTML (&, <, >, ", ') into out. */
+void hl_report_xml_escape(FILE *out, const char *s);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab-bench conformance: the suite over several targets, side by side. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hsmlab/bench/conformance.h"
+#include "hsmlab/bench/report.h"
+#include "tool.h"
+
+typedef struct {
+	const char *outdir, *markdown, *html, *junit, *write_expect;
+	int quiet, verbose, keep;
+} opts_t;
+
+static void usage(FILE *out)
+{
+	fputs("usage: hsmlab-bench conformance [options] [TARGET...]\n"
+	      "Runs the conformance checks against each target (in a child process each) and\n"
+	      "compares what each module does with the target's expectation "
+	      "file.\n\n" HL_TOOL_TARGET_HELP
+	      "  -o, --out DIR           write conformance.md, conformance.html and\n"
+	      "                          conformance-junit.xml into DIR\n"
+	      "      --markdown FILE, --html FILE, --junit FILE   write one report\n"
+	      "      --write-expect DIR  write DIR/<target>.expect from what was observed\n"
+	      "      --list              list the checks and exit\n"
+	      "      --keep              keep the run directory (token stores) and print it\n"
+	      "  -v, --verbose           print every observation\n"
+	      "  -q, --quiet             print nothing but errors\n"
+	      "exit codes: 0 as expected, 1 unexpected differences, 2 usage or input error,\n"
+	      "            3 a target could not be prepared or run\n",
+	      out);
+}
+
+static int write_report(const hl_matrix_t *m, const char *path, int kind)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "hsmlab-bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rc = kind == 0   ? hl_report_markdown(m, f)
+	     : kind == 1 ? hl_report_html(m, f, 0)
+			 : hl_report_junit(m, f, 0);
+	if (fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "hsmlab-bench: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_reports(const hl_matrix_t *m, const opts_t *o)
+{
+	static const char *const names[] = { "conformance.md", "conformance.html",
+					     "conformance-junit.xml" };
+	const char *single[] = { o->markdown, o->html, o->junit };
+	char path[4096];
+	int rc = 0;
+
+	if (o->outdir != NULL && mkdir(o->outdir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "hsmlab-bench: %s: %s\n", o->outdir, strerror(errno));
+		return -1;
+	}
+	for (int k = 0; k < 3; k++) {
+		if (o->outdir != NULL) {
+			snprintf(path, sizeof path, "%s/%s", o->outdir, names[k]);
+			rc |= write_report(m, path, k);
+		}
+		if (single[k] != NULL)
+			rc |= write_report(m, single[k], k);
+	}
+	return rc;
+}
+
+static int write_expects(const hl_matrix_t *m, const char *dir)
+{
+	char path[4096];
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "hsmlab-bench: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t c = 0; c < hl_matrix_columns(m); c++) {
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/%s.expect", dir, hl_matrix_column_name(m, c));
+		f = fopen(path, "w");
+		if (f == NULL || hl_conformance_write_expect(m, (int)c, f) != 0 || fclose(f) != 0) {
+			fprintf(stderr, "hsmlab-bench: %s: cannot write\n", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Prints the per-target summary and every unexpected difference; returns the exit code. */
+static int summarise(const hl_matrix_t *m, int quiet)
+{
+	int code = HL_EXIT_OK;
+
+	for (size_t c = 0; c < hl_matrix_columns(m); c++) {
+		size_t diff = hl_matrix_count(m, c, HL_CELL_DIFF);
+
+		if (!quiet)
+			printf(
+			    "%-16s %3zu as expected, %3zu unexpected, %3zu without expectation\n",
+			    hl_matrix_column_name(m, c), hl_matrix_count(m, c, HL_CELL_MATCH), diff,
+			    hl_matrix_count(m, c, HL_CELL_NEW));
+		if (diff > 0)
+			code = HL_EXIT_DIFF;
+		for (size_t r = 0; r < hl_matrix_rows(m); r++) {
+			const hl_cell_t *cell = hl_matrix_cell(m, r, c);
+
+			if (strcmp(hl_matrix_row_id(m, r), "suite.completed") == 0 &&
+			    cell->observed && strcmp(cell->observed, "yes") != 0) {
+				fprintf(stderr,
+					"hsmlab-bench: %s: suite did not complete: %s%s%s\n",
+					hl_matrix_column_name(m, c), cell->observed,
+					cell->detail ? ": " : "", cell->detail ? cell->detail : "");
+				code = HL_EXIT_TARGET;
+			}
+			if (cell->status == HL_CELL_DIFF)
+				fprintf(stderr, "UNEXPECTED %s: %s: expected %s, observed %s\n",
+					hl_matrix_column_name(m, c), hl_matrix_row_id(m, r),
+					cell->expected, cell->observed);
+		}
+	}
+	return code;
+}
+
+static int run_all(hl_tool_targets_t *ts, const opts_t *o)
+{
+	hl_matrix_t *m = hl_matrix_new("PKCS#11 conformance");
+	char *rundir = hl_tool_rundir_new(), err[1024];
+	int code = HL_EXIT_OK;
+
+	if (m == NULL || rundir == NULL) {
+		code = HL_EXIT_TARGET;
+		goto out;
+	}
+	for (size_t i = 0; i < ts->n; i++) {
+		int col = hl_matrix_column(m, hl_bench_target_name(ts->v[i]));
+
+		if (!o->quiet)
+			fprintf(stderr, "conformance: %s ...\n", hl_bench_target_name(ts->v[i]));
+		if (col < 0 ||
+		    hl_conformance_run(ts->v[i], rundir, m, col, o->verbose ? stderr : NULL, err,
+				       sizeof err) != 0) {
+			fprintf(stderr, "hsmlab-bench: %s\n", col < 0 ? "out of memory" : err);
+			code = HL_EXIT_USAGE;
+			goto out;
+		}
+	}
+	code = summarise(m, o->quiet);
+	if (write_reports(m, o) != 0 || (o->write_expect && write_expects(m, o->write_expect)))
+		code = HL_EXIT_USAGE;
+out:
+	if (o->keep && rundir != NULL) {
+		fprintf(stderr, "conformance: run directory kept: %s\n", rundir);
+		free(rundir);
+	} else {
+		hl_tool_rundir_remove(rundir);
+	}
+	hl_matrix_free(m);
+	return code;
+}
+
+static void list_checks(void)
+{
+	for (const hl_conformance_check_t *c = hl_conformance_checks(); c->id != NULL; c++)
+		printf("%-34s %-14s %s\n", c->id, c->ref, c->title);
+	printf("%-34s %-14s %s\n", "mech.<CKM name>", "spec",
+	       "one row per announced mechanism: keygen or round trip");
+}
+
+int hl_tool_conformance(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		HL_TOOL_TARGET_OPTIONS,
+		{ "out", required_argument, NULL, 'o' },
+		{ "markdown", required_argument, NULL, 2001 },
+		{ "html", required_argument, NULL, 2002 },
+		{ "junit", required_argument, NULL, 2003 },
+		{ "write-expect", required_argument, NULL, 2004 },
+		{ "list", no_argument, NULL, 2005 },
+		{ "keep", no_argument, NULL, 2006 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	hl_tool_targets_t ts = { 0 };
+	opts_t o = { 0 };
+	int opt, code = HL_EXIT_USAGE;
+
+	while ((opt = getopt_long(argc, argv, "-t:m:o:vqh", longopts, NULL)) != -1) {
+		int r = hl_tool_target_option(&ts, opt, optarg);
+
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			continue;
+		switch (opt) {
+		case 1: /* a bare target name, kept in command-line order ("-" in optstring) */
+			if (hl_tool_target_add(&ts, optarg) != 0)
+				goto out;
+			break;
+		case 'o':
+			o.outdir = optarg;
+			break;
+		case 2001:
+			o.markdown = optarg;
+			break;
+		case 2002:
+			o.html = optarg;
+			break;
+		case 2003:
+			o.junit = optarg;
+			break;
+		case 2004:
+			o.write_expect = optarg;
+			break;
+		case 2005:
+			list_checks();
+			code = HL_EXIT_OK;
+			goto out;
+		case 2006:
+			o.keep = 1;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			code = HL_EXIT_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	for (; optind < argc; optind++)
+		if (hl_tool_target_add(&ts, argv[optind]) != 0)
+			goto out;
+	if (ts.n == 0) {
+		fprintf(stderr, "hsmlab-bench conformance: no target (try: softhsm2)\n");
+		goto out;
+	}
+	code = run_all(&ts, &o);
+out:
+	hl_tool_targets_free(&ts);
+	return code;
+}
