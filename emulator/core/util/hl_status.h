@@ -45,7 +45,28 @@
 	X(HL_ERR_LAB_INVALID, CKR_GENERAL_ERROR, "lab configuration invalid")                     \
 	X(HL_ERR_PERMISSIONS, CKR_GENERAL_ERROR, "unsafe file permissions")                       \
 	X(HL_ERR_NOT_FOUND, CKR_ARGUMENTS_BAD, "not found")                                       \
-	X(HL_ERR_EXISTS, CKR_ARGUMENTS_BAD, "already exists")
+	X(HL_ERR_EXISTS, CKR_ARGUMENTS_BAD, "already exists")                                     \
+	/* cards, backup, audit */                                                                \
+	X(HL_ERR_CARD_CORRUPT, CKR_DEVICE_ERROR, "card file is corrupt or not a card")            \
+	X(HL_ERR_CARD_TOO_NEW, CKR_DEVICE_ERROR, "card format is newer than this build")          \
+	X(HL_ERR_CARD_WRONG_KIND, CKR_PIN_INCORRECT, "wrong kind of card for this step")          \
+	X(HL_ERR_CARD_DUPLICATE, CKR_PIN_INCORRECT, "the same card was presented twice")          \
+	X(HL_ERR_CARD_TOO_FEW, CKR_PIN_INCORRECT, "too few cards for the quorum")                 \
+	X(HL_ERR_CARD_WRONG_OWNER, CKR_PIN_INCORRECT, "card is for another device or domain")     \
+	X(HL_ERR_CARD_WRONG_SET, CKR_PIN_INCORRECT, "card belongs to another card set")           \
+	X(HL_ERR_CARD_PIN_INCORRECT, CKR_PIN_INCORRECT, "card PIN incorrect")                     \
+	X(HL_ERR_CARD_MISMATCH, CKR_PIN_INCORRECT, "cards do not combine to the set's secret")    \
+	X(HL_ERR_BACKUP_CORRUPT, CKR_WRAPPED_KEY_INVALID, "not a backup blob")                    \
+	X(HL_ERR_BACKUP_WRONG_VENDOR, CKR_WRAPPED_KEY_INVALID,                                    \
+	  "backup blob is from the other vendor family")                                          \
+	X(HL_ERR_BACKUP_WRONG_DOMAIN, CKR_WRAPPED_KEY_INVALID,                                    \
+	  "backup blob belongs to another SMK or cloning domain")                                 \
+	X(HL_ERR_BACKUP_TOO_NEW, CKR_WRAPPED_KEY_INVALID,                                         \
+	  "backup blob format is newer than this build")                                          \
+	X(HL_ERR_BACKUP_TRUNCATED, CKR_WRAPPED_KEY_INVALID, "backup blob is truncated")           \
+	X(HL_ERR_BACKUP_TAMPERED, CKR_WRAPPED_KEY_INVALID,                                        \
+	  "backup blob fails authentication (tampered)")                                          \
+	X(HL_ERR_AUDIT_BROKEN, CKR_DEVICE_ERROR, "audit log fails verification")
 
 typedef enum {
 #define HL_STATUS_ENUM(name, rv, msg) name,

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Tests for the audit log (emulator/core/audit): appending in the caller's transaction,
+ * exports, and the offline verifier locating changed, forged, dropped, inserted, reordered
+ * and truncated records, through the library and the hsmlab-audit-verify CLI. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "audit/audit_int.h"
+#include "audit/hl_audit.h"
+
+static char dir[] = "/tmp/hsmlab-audit-XXXXXX";
+static sqlite3 *db;
+static hl_audit_t *log_;
+static hl_clock_t clk;
+static uint8_t key[HL_AUDIT_KEY_LEN];
+static char path[256];
+
+static void setup(void)
+{
+	static const uint8_t domain[] = "domain secret of the test";
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/device.db", dir);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(hl_audit_key_derive(domain, sizeof(domain), key), HL_OK);
+	cr_assert_eq(hl_audit_open(db, "K0001", key, &clk, &log_), HL_OK);
+	snprintf(path, sizeof(path), "%s/audit.txt", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	hl_audit_free(log_);
+	sqlite3_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(audit, .init = setup, .fini = teardown);
+
+/* Six records: the export has the header on line 1, seq N on line N+1, the end on line 8. */
+static void fill(void)
+{
+	cr_assert_eq(
+	    hl_audit_append(log_, HL_AUDIT_STATE_CHANGE, "device", "factory -> init", NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGIN_FAILED, "SO", "wrong PIN", NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGIN, "SO", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "Klajeyz", "RSA 2048", NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_SIGN_COUNT, "Klajeyz", "signatures=9", NULL),
+		     HL_OK);
+	uint64_t seq = 0;
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_BACKUP, "Klajeyz", "odd % chars\n-\t", &seq),
+		     HL_OK);
+	cr_assert_eq(seq, 6);
+	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+}
+
+static char *slurp(const char *p)
+{
+	FILE *f = fopen(p, "r");
+	cr_assert_not_null(f);
+	char *buf = calloc(1 << 16, 1);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Line i (1-based) of text, as a fresh string including its newline. */
+static char *line_of(const char *text, int i)
+{
+	const char *p = text;
+	for (int k = 1; k < i; k++)
+		p = strchr(p, '\n') + 1;
+	const char *e = strchr(p, '\n') + 1;
+	return strndup(p, (size_t)(e - p));
+}
+
+/* Rebuilds the export from the listed lines (1-based, in the given order; 0 ends). */
+static char *pick(const char *text, const int *lines)
+{
+	char *out = calloc(1 << 16, 1);
+	for (const int *l = lines; *l; l++) {
+		char *s = line_of(text, *l);
+		strcat(out, s);
+		free(s);
+	}
+	return out;
+}
+
+static hl_audit_report_t check(const char *text, const uint8_t *k, hl_status_t want)
+{
+	hl_audit_report_t rep;
+	cr_assert_eq(hl_audit_verify_buf(text, strlen(text), k, &rep), want, "%s",
+		     rep.n_problems ? rep.problems[0].msg : "no problem reported");
+	return rep;
+}
+
+static bool has(const hl_audit_report_t *rep, hl_audit_problem_kind_t kind, size_t line)
+{
+	for (size_t i = 0; i < rep->n_problems && i < HL_AUDIT_MAX_PROBLEMS; i++)
+		if (rep->problems[i].kind == kind && rep->problems[i].line == line)
+			return true;
+	return false;
+}
+
+Test(audit, export_verifies_and_authenticates)
+{
+	fill();
+	char *text = slurp(path);
+	hl_audit_report_t rep = check(text, key, HL_OK);
+	cr_assert_eq(rep.records, 6);
+	cr_assert(rep.authenticated);
+	cr_assert_str_eq(rep.serial, "K0001");
+	rep = check(text, NULL, HL_OK);
+	cr_assert_not(rep.authenticated, "no key, no authentication");
+	cr_assert(strstr(text, "odd%20%25%20chars%0A-%09") != NULL, "fields are escaped");
+	free(text);
+}
+
+Test(audit, other_domain_key_does_not_authenticate)
+{
+	uint8_t other[HL_AUDIT_KEY_LEN];
+	static const uint8_t secret[] = "another domain";
+	fill();
+	cr_assert_eq(hl_audit_key_derive(secret, sizeof(secret), other), HL_OK);
+	char *text = slurp(path);
+	hl_audit_report_t rep = check(text, other, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_FORGED, 2));
+	cr_assert(has(&rep, HL_AUDIT_FORGED, 8), "end line");
+	free(text);
+}
+
+Test(audit, stamps_come_from_the_device_clock)
+{
+	clk.offset = 0;
+	hl_clock_set(&clk, INT64_C(1790000000));
+	fill();
+	char *text = slurp(path);
+	char *l2 = line_of(text, 2);
+	long long t = 0;
+	cr_assert_eq(sscanf(l2, "1 %lld", &t), 1);
+	cr_assert(t >= 1790000000 && t <= 1790000002, "stamp %lld", t);
+	cr_assert(strstr(l2, " 2026-09-21T") != NULL, "%s", l2);
+	free(l2);
+	free(text);
+}
+
+Test(audit, append_commits_with_the_callers_transaction)
+{
+	uint64_t n = 0;
+	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "k1", NULL, NULL), HL_OK);
+	cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
+	cr_assert_eq(n, 0, "rolled back with the operation");
+	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "k2", NULL, NULL), HL_OK);
+	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGOUT, "", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
+	cr_assert_eq(n, 2);
+}
+
+Test(audit, table_is_append_only)
+{
+	fill();
+	cr_assert_neq(sqlite3_exec(db, "UPDATE hl_audit SET details='x'", NULL, NULL, NULL),
+		      SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(db, "DELETE FROM hl_audit WHERE seq=2", NULL, NULL, NULL),
+		      SQLITE_OK);
+	uint64_t n = 0;
+	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
+	cr_assert_eq(n, 6);
+	/* Reopening (as the device does on every load) keeps the chain going. */
+	hl_audit_free(log_);
+	cr_assert_eq(hl_audit_open(db, "K0001", key, &clk, &log_), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_ZEROIZE, "device", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	char *text = slurp(path);
+	check(text, key, HL_OK);
+	free(text);
+}
+
+Test(audit, changed_record_is_located)
+{
+	fill();
+	char *text = slurp(path);
+	char *p = strstr(text, "RSA%202048");
+	cr_assert_not_null(p);
+	p[0] = 'D'; /* "DSA 2048" on line 5 (seq 4) */
+	hl_audit_report_t rep = check(text, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_CHANGED, 5));
+	cr_assert_eq(rep.problems[0].seq, 4);
+	free(text);
+}
+
+Test(audit, rehashed_record_is_located_with_and_without_key)
+{
+	fill();
+	char *text = slurp(path);
+	/* Someone without the key rewrites seq 3 and recomputes its hash. */
+	audit_rec_t r = { .seq = 3, .event = "login", .subject = "OP", .details = "" };
+	uint8_t h[HL_AUDIT_HASH_LEN];
+	char *l4 = line_of(text, 4), *fields[9], *save = NULL;
+	int i = 0;
+	for (char *t = strtok_r(l4, " \n", &save); t && i < 9; t = strtok_r(NULL, " \n", &save))
+		fields[i++] = t;
+	r.time = strtoll(fields[1], NULL, 10);
+	cr_assert(audit_parse_hex(fields[6], r.prev, sizeof(r.prev)));
+	cr_assert_eq(audit_hash("K0001", &r, h), HL_OK);
+	char forged[1024] = "", hex[65];
+	for (int k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", h[k]);
+	snprintf(forged, sizeof(forged), "%s %s %s login OP - %s %s %s\n", fields[0], fields[1],
+		 fields[2], fields[6], hex, fields[8]);
+	char *rest = pick(text, (int[]){ 5, 6, 7, 8, 0 });
+	char *head = pick(text, (int[]){ 1, 2, 3, 0 });
+	char *all = calloc(1 << 16, 1);
+	strcat(strcat(strcat(all, head), forged), rest);
+	hl_audit_report_t rep = check(all, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_CHANGED, 4), "successor no longer links to it");
+	rep = check(all, key, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_FORGED, 4));
+	free(all);
+	free(head);
+	free(rest);
+	free(l4);
+	free(text);
+}
+
+Test(audit, dropped_record_is_located)
+{
+	fill();
+	char *text = slurp(path);
+	char *t = pick(text, (int[]){ 1, 2, 3, 4, 6, 7, 8, 0 }); /* seq 4 gone */
+	hl_audit_report_t rep = check(t, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_DROPPED, 5), "reported where seq 5 now stands");
+	cr_assert_eq(rep.problems[0].seq, 4);
+	free(t);
+	t = pick(text, (int[]){ 1, 3, 4, 5, 6, 7, 8, 0 }); /* seq 1 gone */
+	rep = check(t, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_DROPPED, 2));
+	free(t);
+	t = pick(text, (int[]){ 1, 2, 3, 4, 5, 6, 8, 0 }); /* last record gone */
+	rep = check(t, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_DROPPED, 7), "the end line counts 6");
+	free(t);
+	free(text);
+}
+
+Test(audit, inserted_record_is_located)
+{
+	fill();
+	char *text = slurp(path);
+	char *t = pick(text, (int[]){ 1, 2, 3, 4, 5, 3, 6, 7, 8, 0 }); /* replay of seq 2 */
+	hl_audit_report_t rep = check(t, key, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_INSERTED, 6), "the copy, not the original");
+	cr_assert_not(has(&rep, HL_AUDIT_INSERTED, 3));
+	free(t);
+	/* A record from another log (the same device's earlier export) spliced in. */
+	t = pick(text, (int[]){ 1, 2, 3, 4, 5, 6, 7, 8, 0 });
+	char *extra = line_of(text, 7);
+	char *e = strstr(t, "end ");
+	memmove(e + strlen(extra), e, strlen(e) + 1);
+	memcpy(e, extra, strlen(extra));
+	rep = check(t, key, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_INSERTED, 8));
+	free(extra);
+	free(t);
+	free(text);
+}
+
+Test(audit, reordered_records_are_located)
+{
+	fill();
+	char *text = slurp(path);
+	char *t = pick(text, (int[]){ 1, 2, 3, 5, 4, 6, 7, 8, 0 }); /* seq 3 and 4 swapped */
+	hl_audit_report_t rep = check(t, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_REORDERED, 5));
+	cr_assert_eq(rep.problems[0].seq, 3);
+	free(t);
+	free(text);
+}
+
+Test(audit, truncated_and_malformed_exports)
+{
+	fill();
+	char *text = slurp(path);
+	char *t = pick(text, (int[]){ 1, 2, 3, 4, 0 });
+	hl_audit_report_t rep = check(t, NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_TRUNCATED, 5));
+	free(t);
+	rep = check("hsmlab-audit 1 K0001\nnonsense here\n", NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_MALFORMED, 2));
+	rep = check("hsmlab-audit 2 K0001\n", NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_MALFORMED, 1));
+	rep = check("", NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert_eq(rep.problems[0].kind, HL_AUDIT_MALFORMED);
+	text[strlen(text) / 2] = '\0';
+	rep = check(text, NULL, HL_ERR_AUDIT_BROKEN); /* cut mid-line */
+	cr_assert_gt(rep.n_problems, 0);
+	free(text);
+}
+
+/* -- the CLI -- */
+
+static int run_cli(const char *args)
+{
+	char cmd[1024];
+	const char *bd = getenv("HSMLAB_BUILD_DIR");
+	cr_assert_not_null(bd);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/emulator/tools/audit-verify/hsmlab-audit-verify %s >%s/out.txt 2>&1", bd, args,
+		 dir);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+Test(audit, cli_exit_codes_and_locations)
+{
+	char args[512], hexkey[65];
+	fill();
+	for (int k = 0; k < 32; k++)
+		snprintf(hexkey + 2 * k, 3, "%02x", key[k]);
+	snprintf(args, sizeof(args), "--key-hex %s %s", hexkey, path);
+	cr_assert_eq(run_cli(args), 0);
+	snprintf(args, sizeof(args), "%s/out.txt", dir);
+	char *out = slurp(args);
+	cr_assert(strstr(out, "6 records, intact, authenticated") != NULL, "%s", out);
+	free(out);
+	char *text = slurp(path);
+	char *t = pick(text, (int[]){ 1, 2, 3, 5, 6, 7, 8, 0 });
+	snprintf(args, sizeof(args), "%s/bad.txt", dir);
+	FILE *f = fopen(args, "w");
+	fputs(t, f);
+	fclose(f);
+	snprintf(args, sizeof(args), "-q %s/bad.txt", dir);
+	cr_assert_eq(run_cli(args), 1);
+	snprintf(args, sizeof(args), "%s/out.txt", dir);
+	out = slurp(args);
+	cr_assert(strstr(out, "bad.txt:4: dropped: records seq 3..3 dropped") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(run_cli("--no-such-option x"), 2);
+	cr_assert_eq(run_cli("/nonexistent/export.txt"), 3);
+	cr_assert_eq(run_cli("--key-file /nonexistent/key x"), 3);
+	free(t);
+	free(text);
+}
