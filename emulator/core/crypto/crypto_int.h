@@ -135,3 +135,7 @@ hl_status_t hl_crypto_op_hash(hl_op_t *op, const uint8_t *in, size_t in_len, uin
 			      size_t *dgst_len);
 
 #define HL_RSA_MAX_BYTES 2048 /* 16384-bit modulus */
+
+/* Fills v[3..7] (p, q, dp, dq, qinv) from n, e, d in v[0..2] (rsa_crt.c); on failure leaves
+ * them NULL. The caller still checks the result. */
+bool hl_crypto_rsa_crt_derive(BIGNUM *v[8], BN_CTX *bc);

@@ -175,7 +175,21 @@ hl_status_t hl_key_rsa_private(const hl_rsa_parts_t *parts, hl_key_t **out)
 			goto out;
 	BN_CTX_start(bc);
 	st = HL_ERR_ATTRIBUTE_VALUE_INVALID;
-	if (!rsa_public_ok(v[0], v[1]) || !rsa_private_consistent(v, bc))
+	if (!rsa_public_ok(v[0], v[1]))
+		goto out;
+	/* Without CRT parts, recover them (full-speed signing); if that fails (e.g. a
+	 * multi-prime key), fall back to the plain key and its round-trip check. */
+	if (nv == 3 && hl_crypto_rsa_crt_derive(v, bc)) {
+		nv = 8;
+		if (!rsa_private_consistent(v, bc)) {
+			for (int i = 3; i < 8; i++) {
+				BN_clear_free(v[i]);
+				v[i] = NULL;
+			}
+			nv = 3;
+		}
+	}
+	if (!rsa_private_consistent(v, bc))
 		goto out;
 	st = HL_ERR_NOMEM;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL || rsa_private_params(v, bld) != HL_OK)
