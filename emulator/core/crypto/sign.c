@@ -201,7 +201,7 @@ hl_status_t hl_crypto_pss_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	CK_RSA_PKCS_PSS_PARAMS p;
 	hl_md_id_t h, mgf;
 	size_t em_len = (op->key->bits - 1 + 7) / 8, h_len;
-	int slen;
+	int slen, n = 0;
 	OSSL_PARAM params[4];
 
 	if (mech->pParameter == NULL || mech->ulParameterLen != sizeof p)
@@ -218,12 +218,16 @@ hl_status_t hl_crypto_pss_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	op->in_md = h;
 	op->slen = p.sLen;
 	slen = (int)p.sLen;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
-						     (char *)hl_crypto_md_name(h), 0);
-	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
-						     (char *)hl_crypto_md_name(mgf), 0);
-	params[2] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &slen);
-	params[3] = OSSL_PARAM_construct_end();
+	/* Digest names cost a fetch per operation: skip the ones already in force (the
+	 * prepared context of a hashed mechanism has its digest, and MGF1 follows it). */
+	if (op->m->md == HL_MD_NONE)
+		params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
+							       (char *)hl_crypto_md_name(h), 0);
+	if (mgf != h)
+		params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
+							       (char *)hl_crypto_md_name(mgf), 0);
+	params[n++] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &slen);
+	params[n] = OSSL_PARAM_construct_end();
 	if (EVP_PKEY_CTX_set_params(op->pctx, params) != 1)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	return HL_OK;
