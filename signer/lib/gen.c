@@ -118,6 +118,31 @@ static int self_sign(hl_bundle_t *b, hl_hsm_key_t *const *keys, time_t now, hl_e
 	return 0;
 }
 
+int hl_gen_resign(hl_ksr_t *k, hl_hsm_module_t *mods, size_t nmods, time_t now, hl_err_t *err)
+{
+	for (size_t i = 0; i < k->nbundles; i++) {
+		hl_bundle_t *b = &k->bundles[i];
+		hl_hsm_key_t store[8], *keys[8];
+		if (b->nkeys > 8)
+			return -1;
+		for (size_t s = 0; s < b->nsigs; s++)
+			hl_sig_clear(&b->sigs[s]);
+		b->nsigs = 0;
+		for (size_t j = 0; j < b->nkeys; j++) {
+			int rc = hl_hsm_find_key(mods, nmods, b->keys[j].id, &store[j], err);
+			if (rc == 1)
+				hl_err_set(err, "HSM", "ZSK %s is in none of the modules",
+					   b->keys[j].id);
+			if (rc != 0 || hl_hsm_choose_mech(&store[j], NULL, err) != 0)
+				return -1;
+			keys[j] = &store[j];
+		}
+		if (self_sign(b, keys, now, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int build_bundles(hl_ksr_t *k, hl_hsm_key_t zsk[3], const char *labels[3], time_t start,
 			 time_t now, hl_err_t *err)
 {

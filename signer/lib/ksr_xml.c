@@ -62,8 +62,8 @@ static char *attr_of(const xmlNode *n, const char *name)
 
 static int fail(pctx_t *p, const char *check, const xmlNode *n, const char *what)
 {
-	hl_err_set(p->err, check, "%s:%d: <%s>: %s", p->name, n ? line_of(n) : 0,
-		   n ? (const char *)n->name : "?", what);
+	hl_err_set(p->err, check, "%s:%d: <%s>: %s: %s", p->name, n ? line_of(n) : 0,
+		   n ? (const char *)n->name : "?", check, what);
 	return -1;
 }
 

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "helpers.h"
 
@@ -144,4 +147,84 @@ const char *th_write(const char *dir, const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	return p;
+}
+
+static EVP_PKEY *read_pem(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *pk = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+
+	if (f)
+		fclose(f);
+	return pk;
+}
+
+static int bn_attr(const EVP_PKEY *pk, const char *name, CK_ATTRIBUTE_TYPE type, CK_ATTRIBUTE *a)
+{
+	BIGNUM *bn = NULL;
+	int len;
+
+	if (EVP_PKEY_get_bn_param(pk, name, &bn) != 1)
+		return -1;
+	len = BN_num_bytes(bn);
+	a->type = type;
+	a->pValue = malloc((size_t)len);
+	a->ulValueLen = (CK_ULONG)len;
+	BN_bn2bin(bn, a->pValue);
+	BN_free(bn);
+	return 0;
+}
+
+int th_import_mismatched(const char *module, const char *token, const char *pem_priv,
+			 const char *pem_pub, const char *label)
+{
+	static const char *const names[8] = { "n",
+					      "e",
+					      "d",
+					      "rsa-factor1",
+					      "rsa-factor2",
+					      "rsa-exponent1",
+					      "rsa-exponent2",
+					      "rsa-coefficient1" };
+	static const CK_ATTRIBUTE_TYPE types[8] = { CKA_MODULUS,          CKA_PUBLIC_EXPONENT,
+						    CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
+						    CKA_PRIME_2,          CKA_EXPONENT_1,
+						    CKA_EXPONENT_2,       CKA_COEFFICIENT };
+	EVP_PKEY *priv = read_pem(pem_priv), *pub = read_pem(pem_pub);
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = CKK_RSA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[14] = { { CKA_CLASS, &cls, sizeof(cls) },
+			       { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			       { CKA_TOKEN, &yes, 1 },
+			       { CKA_SIGN, &yes, 1 },
+			       { CKA_PRIVATE, &yes, 1 },
+			       { CKA_LABEL, (void *)label, (CK_ULONG)strlen(label) } };
+	hl_hsm_module_t m;
+	hl_err_t e;
+	CK_OBJECT_HANDLE h;
+	int rc = -1;
+
+	if (priv == NULL || pub == NULL)
+		goto out;
+	for (int i = 0; i < 8; i++)
+		if (bn_attr(i < 2 ? pub : priv, names[i], types[i], &t[6 + i]) != 0)
+			goto out;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "test");
+	snprintf(m.library, sizeof(m.library), "%s", module);
+	snprintf(m.token, sizeof(m.token), "%s", token);
+	m.pin_source = HL_PIN_ENV;
+	snprintf(m.pin_arg, sizeof(m.pin_arg), "TH_PIN");
+	setenv("TH_PIN", "1234", 1);
+	if (hl_hsm_open(&m, &e) != 0)
+		goto out;
+	rc = m.fn->C_CreateObject(m.session, t, 14, &h) == CKR_OK ? 0 : -1;
+	hl_hsm_close(&m);
+out:
+	for (int i = 6; i < 14; i++)
+		free(t[i].pValue);
+	EVP_PKEY_free(priv);
+	EVP_PKEY_free(pub);
+	return rc;
 }

@@ -22,3 +22,8 @@ int th_init_token(const char *module, const char *label);
 int th_import(const char *module, const char *token, const char *const *pem_label, size_t n);
 /* Writes text to "<dir>/<name>" and returns the path (static buffer per call). */
 const char *th_write(const char *dir, const char *name, const char *text);
+/* Creates an RSA private key object labelled `label` whose CKA_MODULUS and
+ * CKA_PUBLIC_EXPONENT come from pem_pub but whose private parts come from pem_priv: a device
+ * that signs with the wrong key. 0 or -1. */
+int th_import_mismatched(const char *module, const char *token, const char *pem_priv,
+			 const char *pem_pub, const char *label);

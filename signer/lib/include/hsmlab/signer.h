@@ -48,6 +48,9 @@ typedef struct hl_gen_opts {
 	time_t now;
 } hl_gen_opts_t;
 int hl_gen_run(hl_config_t *cfg, const hl_gen_opts_t *o, hl_err_t *err);
+/* Replaces every bundle's signatures by fresh proof-of-possession signatures from the keys
+ * labelled with the keyIdentifiers in the (open) modules. For tests and re-issued KSRs. */
+int hl_gen_resign(hl_ksr_t *k, hl_hsm_module_t *mods, size_t nmods, time_t now, hl_err_t *err);
 /* The quarter's first instant (UTC midnight); 0 or -1. */
 int hl_quarter_start(const char *q, time_t *out);
 
