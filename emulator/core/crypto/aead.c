@@ -54,6 +54,7 @@ hl_status_t hl_crypto_aead_open(const uint8_t key[HL_AEAD_KEY_LEN], const uint8_
 {
 	EVP_CIPHER_CTX *ctx = NULL;
 	hl_status_t st = HL_ERR_INTEGRITY;
+	uint8_t none[16]; /* GCM writes nothing at the end; out may be NULL when empty */
 	size_t pt_len;
 	int n = 0, f = 0;
 
@@ -70,7 +71,7 @@ hl_status_t hl_crypto_aead_open(const uint8_t key[HL_AEAD_KEY_LEN], const uint8_
 	if ((pt_len > 0 && EVP_CipherUpdate(ctx, out, &n, ct + NONCE_LEN, (int)pt_len) != 1) ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
 				(void *)(ct + NONCE_LEN + pt_len)) != 1 ||
-	    EVP_CipherFinal_ex(ctx, out ? out + n : NULL, &f) != 1)
+	    EVP_CipherFinal_ex(ctx, out ? out + n : none, &f) != 1)
 		goto out;
 	st = HL_OK;
 out:

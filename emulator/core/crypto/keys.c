@@ -53,14 +53,15 @@ static BIGNUM *bn_of(const hl_buf_t *b)
 		   : NULL;
 }
 
-/* n odd and 1024..16384 bits (OpenSSL's own floor is 512, the layer's is 1024; shorter keys
- * are refused when imported rather than later at every operation), e odd, 3 <= e < n. */
+/* n odd and 512..16384 bits (outside the mechanisms' 1024..16384 the key can exist as an
+ * object, and hl_op_new answers HL_ERR_KEY_SIZE_RANGE), e odd, 3 <= e < n, and e at most
+ * 64 bits above 3072-bit moduli (OpenSSL refuses those at every operation). */
 static bool rsa_public_ok(const BIGNUM *n, const BIGNUM *e)
 {
 	int bits = BN_num_bits(n);
 
-	return bits >= 1024 && bits <= 16384 && BN_is_odd(n) && BN_is_odd(e) && !BN_is_one(e) &&
-	       BN_cmp(e, n) < 0;
+	return bits >= 512 && bits <= 16384 && BN_is_odd(n) && BN_is_odd(e) && !BN_is_one(e) &&
+	       BN_cmp(e, n) < 0 && (bits <= 3072 || BN_num_bits(e) <= 64);
 }
 
 static hl_status_t rsa_key_finish(EVP_PKEY *pkey, const BIGNUM *n, bool priv, hl_key_t **out)

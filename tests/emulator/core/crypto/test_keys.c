@@ -266,8 +266,10 @@ Test(import, rsa_without_crt_gets_crt_back)
 Test(import, rsa_public_limits)
 {
 	static const uint8_t e[] = { 1, 0, 1 }, one[] = { 1 };
-	uint8_t n[2049];
+	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
+	uint8_t n[2049], e_big[9];
 	hl_key_t *key = NULL;
+	hl_op_t *op = NULL;
 
 	memset(n, 0xc5, sizeof n);
 	TU_ST(hl_key_rsa_public(n, 256, e, sizeof e, &key), HL_OK);
@@ -275,9 +277,23 @@ Test(import, rsa_public_limits)
 	cr_assert_not(hl_key_is_private(key));
 	hl_key_free(key);
 	key = NULL;
-	TU_ST(hl_key_rsa_public(n, 64, e, sizeof e, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
+	/* a 512-bit key is an object, but no mechanism of this layer takes it */
+	TU_ST(hl_key_rsa_public(n, 64, e, sizeof e, &key), HL_OK);
+	TU_ST(hl_op_new(HL_OP_VERIFY, &m, key, &op), HL_ERR_KEY_SIZE_RANGE);
+	cr_assert_null(op);
+	hl_key_free(key);
+	key = NULL;
+	TU_ST(hl_key_rsa_public(n, 63, e, sizeof e, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	TU_ST(hl_key_rsa_public(n, sizeof n, e, sizeof e, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	TU_ST(hl_key_rsa_public(n, 256, one, sizeof one, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
+	/* a 65-bit exponent: fine at 2048 bits, refused above 3072 */
+	memset(e_big, 0, sizeof e_big);
+	e_big[0] = 1;
+	e_big[8] = 1;
+	TU_ST(hl_key_rsa_public(n, 256, e_big, sizeof e_big, &key), HL_OK);
+	hl_key_free(key);
+	key = NULL;
+	TU_ST(hl_key_rsa_public(n, 512, e_big, sizeof e_big, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	n[255] = 0xc4; /* even modulus */
 	TU_ST(hl_key_rsa_public(n, 256, e, sizeof e, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	TU_ST(hl_key_rsa_public(NULL, 256, e, sizeof e, &key), HL_ERR_ARGS);

@@ -122,6 +122,7 @@ Test(aead, round_trip_and_fresh_nonces)
 	/* empty plaintext and no aad */
 	TU_ST(hl_crypto_aead_seal(key, NULL, 0, NULL, 0, ct2), HL_OK);
 	TU_ST(hl_crypto_aead_open(key, NULL, 0, ct2, HL_AEAD_OVERHEAD, back), HL_OK);
+	TU_ST(hl_crypto_aead_open(key, NULL, 0, ct2, HL_AEAD_OVERHEAD, NULL), HL_OK);
 }
 
 Test(aead, tampering_is_detected)
