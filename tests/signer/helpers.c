@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,23 @@ const char *th_corpus_file(const char *rel, char *buf, size_t len)
 	return buf;
 }
 
+static char made_dir[256];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Throw-away means thrown away: the token dir goes when the test process ends. */
+static void rm_made_dir(void)
+{
+	if (made_dir[0] != '\0')
+		nftw(made_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *th_softhsm_dir(void)
 {
 	static char dir[256];
@@ -57,6 +75,9 @@ const char *th_softhsm_dir(void)
 		tokens);
 	fclose(f);
 	setenv("SOFTHSM2_CONF", conf, 1);
+	if (made_dir[0] == '\0')
+		atexit(rm_made_dir);
+	snprintf(made_dir, sizeof(made_dir), "%s", dir);
 	return dir;
 }
 
@@ -108,20 +129,36 @@ int th_init_token(const char *module, const char *label)
 	return rc;
 }
 
+const char *th_module(void)
+{
+	const char *m = getenv("HSMLAB_TEST_MODULE");
+
+	if (m == NULL || m[0] == '\0')
+		m = getenv("HSMLAB_SOFTHSM2_MODULE");
+	cr_assert(m != NULL && m[0] != '\0', "no PKCS#11 module to test against");
+	return m;
+}
+
+/* Logs in to the test token (user PIN 1234) through the signer's own module code. */
+static int open_token(const char *module, const char *token, hl_hsm_module_t *m, hl_err_t *e)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "test");
+	snprintf(m->library, sizeof(m->library), "%s", module);
+	snprintf(m->token, sizeof(m->token), "%s", token);
+	m->pin_source = HL_PIN_ENV;
+	snprintf(m->pin_arg, sizeof(m->pin_arg), "TH_PIN");
+	setenv("TH_PIN", "1234", 1);
+	return hl_hsm_open(m, e);
+}
+
 int th_import(const char *module, const char *token, const char *const *pem_label, size_t n)
 {
 	hl_hsm_module_t m;
 	hl_err_t e;
 	int rc = 0;
 
-	memset(&m, 0, sizeof(m));
-	snprintf(m.name, sizeof(m.name), "test");
-	snprintf(m.library, sizeof(m.library), "%s", module);
-	snprintf(m.token, sizeof(m.token), "%s", token);
-	m.pin_source = HL_PIN_ENV;
-	snprintf(m.pin_arg, sizeof(m.pin_arg), "TH_PIN");
-	setenv("TH_PIN", "1234", 1);
-	if (hl_hsm_open(&m, &e) != 0) {
+	if (open_token(module, token, &m, &e) != 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		return -1;
 	}
@@ -210,14 +247,7 @@ int th_import_mismatched(const char *module, const char *token, const char *pem_
 	for (int i = 0; i < 8; i++)
 		if (bn_attr(i < 2 ? pub : priv, names[i], types[i], &t[6 + i]) != 0)
 			goto out;
-	memset(&m, 0, sizeof(m));
-	snprintf(m.name, sizeof(m.name), "test");
-	snprintf(m.library, sizeof(m.library), "%s", module);
-	snprintf(m.token, sizeof(m.token), "%s", token);
-	m.pin_source = HL_PIN_ENV;
-	snprintf(m.pin_arg, sizeof(m.pin_arg), "TH_PIN");
-	setenv("TH_PIN", "1234", 1);
-	if (hl_hsm_open(&m, &e) != 0)
+	if (open_token(module, token, &m, &e) != 0)
 		goto out;
 	rc = m.fn->C_CreateObject(m.session, t, 14, &h) == CKR_OK ? 0 : -1;
 	hl_hsm_close(&m);

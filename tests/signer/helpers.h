@@ -7,6 +7,8 @@
 
 #include "hsmlab/config.h"
 
+/* The module under test: HSMLAB_TEST_MODULE, else SoftHSMv2 (asserts one is set). */
+const char *th_module(void);
 /* The corpus dir, or NULL after skipping (or failing when CI=true) with a message. */
 const char *th_corpus(void);
 /* "<corpus>/<rel>" in a static buffer (one per call site is enough: copied by callers). */

@@ -10,16 +10,6 @@
 #include "helpers.h"
 #include "scenario.h"
 
-static const char *module(void)
-{
-	const char *m = getenv("HSMLAB_TEST_MODULE");
-
-	if (m == NULL || m[0] == '\0')
-		m = getenv("HSMLAB_SOFTHSM2_MODULE");
-	cr_assert(m != NULL && m[0] != '\0', "no PKCS#11 module to test against");
-	return m;
-}
-
 const char *th_scn_config(const th_scn_t *s, const char *top, const char *policy)
 {
 	static char buf[8192];
@@ -96,10 +86,10 @@ void th_scn_setup(th_scn_t *s)
 	th_corpus_file("iana-legacy/rsa2048-2.key", c, sizeof(c));
 	th_corpus_file("iana-legacy/rsa2048-1.key", k1, sizeof(k1));
 	snprintf(s->dir, sizeof(s->dir), "%s", th_softhsm_dir());
-	setenv("HSMLAB_TEST_MODULE_PATH", module(), 1);
+	setenv("HSMLAB_TEST_MODULE_PATH", th_module(), 1);
 	setenv("HSMLAB_TEST_PIN", "1234", 1);
-	cr_assert_eq(th_init_token(module(), "HSM"), 0);
-	cr_assert_eq(th_import(module(), "HSM", pairs, 4), 0);
+	cr_assert_eq(th_init_token(th_module(), "HSM"), 0);
+	cr_assert_eq(th_import(th_module(), "HSM", pairs, 4), 0);
 	cfg = th_scn_load_config(s, NULL, NULL);
 	m = cfg->modules[0];
 	cr_assert_eq(hl_hsm_open(&m, &err), 0, "%s", err.msg);

@@ -13,16 +13,6 @@
 #include "helpers.h"
 #include "hsmlab/signer.h"
 
-static const char *module(void)
-{
-	const char *m = getenv("HSMLAB_TEST_MODULE");
-
-	if (m == NULL || m[0] == '\0')
-		m = getenv("HSMLAB_SOFTHSM2_MODULE");
-	cr_assert(m != NULL && m[0] != '\0', "no PKCS#11 module to test against");
-	return m;
-}
-
 /* A token "KSK" holding the legacy KSK1 and KSK2 (C_CreateObject from the PEM files). */
 static const char *setup_token(void)
 {
@@ -36,9 +26,9 @@ static const char *setup_token(void)
 	pairs[1] = "KSK1";
 	pairs[2] = k2;
 	pairs[3] = "KSK2";
-	setenv("HSMLAB_SOFTHSM2_MODULE", module(), 1);
-	cr_assert_eq(th_init_token(module(), "KSK"), 0);
-	cr_assert_eq(th_import(module(), "KSK", pairs, 2), 0);
+	setenv("HSMLAB_SOFTHSM2_MODULE", th_module(), 1);
+	cr_assert_eq(th_init_token(th_module(), "KSK"), 0);
+	cr_assert_eq(th_import(th_module(), "KSK", pairs, 2), 0);
 	setenv("HSMLAB_TEST_PIN", "1234", 1);
 	return dir;
 }
