@@ -46,6 +46,25 @@
 	X(HL_ERR_PERMISSIONS, CKR_GENERAL_ERROR, "unsafe file permissions")                       \
 	X(HL_ERR_NOT_FOUND, CKR_ARGUMENTS_BAD, "not found")                                       \
 	X(HL_ERR_EXISTS, CKR_ARGUMENTS_BAD, "already exists")                                     \
+	/* objects and templates */                                                               \
+	X(HL_ERR_ATTRIBUTE_TYPE_INVALID, CKR_ATTRIBUTE_TYPE_INVALID, "attribute type invalid")    \
+	X(HL_ERR_ATTRIBUTE_READ_ONLY, CKR_ATTRIBUTE_READ_ONLY, "attribute is read-only")          \
+	X(HL_ERR_ATTRIBUTE_SENSITIVE, CKR_ATTRIBUTE_SENSITIVE, "attribute is sensitive")          \
+	X(HL_ERR_OBJECT_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID, "object does not exist")       \
+	X(HL_ERR_ACTION_PROHIBITED, CKR_ACTION_PROHIBITED, "action prohibited by the object")     \
+	X(HL_ERR_KEY_UNEXTRACTABLE, CKR_KEY_UNEXTRACTABLE, "key is not extractable")              \
+	X(HL_ERR_DEVICE_MEMORY, CKR_DEVICE_MEMORY, "device object limit reached")                 \
+	/* tokens, PINs and login */                                                              \
+	X(HL_ERR_PIN_INCORRECT, CKR_PIN_INCORRECT, "PIN incorrect")                               \
+	X(HL_ERR_PIN_INVALID, CKR_PIN_INVALID, "PIN has invalid characters")                      \
+	X(HL_ERR_PIN_LEN_RANGE, CKR_PIN_LEN_RANGE, "PIN length out of range")                     \
+	X(HL_ERR_PIN_LOCKED, CKR_PIN_LOCKED, "PIN locked after too many failed logins")           \
+	X(HL_ERR_USER_PIN_NOT_INITIALIZED, CKR_USER_PIN_NOT_INITIALIZED, "user PIN not set")      \
+	X(HL_ERR_USER_TYPE_INVALID, CKR_USER_TYPE_INVALID, "user type invalid")                   \
+	X(HL_ERR_USER_NOT_LOGGED_IN, CKR_USER_NOT_LOGGED_IN, "not logged in")                     \
+	X(HL_ERR_TOKEN_NOT_RECOGNIZED, CKR_TOKEN_NOT_RECOGNIZED, "token not initialized")         \
+	X(HL_ERR_TOKEN_WRITE_PROTECTED, CKR_TOKEN_WRITE_PROTECTED, "token is write-protected")    \
+	X(HL_ERR_PROFILE_INVALID, CKR_GENERAL_ERROR, "profile file invalid")                      \
 	/* cards, backup, audit */                                                                \
 	X(HL_ERR_CARD_CORRUPT, CKR_DEVICE_ERROR, "card file is corrupt or not a card")            \
 	X(HL_ERR_CARD_TOO_NEW, CKR_DEVICE_ERROR, "card format is newer than this build")          \

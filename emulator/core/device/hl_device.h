@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: a device (token) of the lab: its store, profile, PIN verifiers, login
+ * state and token-object cache. All functions lock the device internally; objects returned
+ * are new references (hl_object_free). */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device/hl_family.h"
+#include "device/hl_lab.h"
+#include "device/hl_profile.h"
+#include "object/hl_object.h"
+#include "store/hl_store.h"
+
+typedef enum {
+	HL_DEV_FREE,        /* offered by the lab, no store yet (C_InitToken creates it) */
+	HL_DEV_FACTORY,     /* store exists, token not initialized */
+	HL_DEV_INITIALIZED, /* token initialized (SO PIN, label) */
+} hl_dev_state_t;
+
+#define HL_NOT_LOGGED_IN ((CK_USER_TYPE)-1)
+
+typedef struct hl_objmap hl_objmap_t;
+
+typedef struct hl_device {
+	hl_lab_t *lab; /* borrowed */
+	const hl_profile_t *profile;
+	const hl_family_t *family;
+	char serial[17];
+	CK_SLOT_ID slot_id;
+	char *path;
+	hl_dev_state_t state;
+	char label[33]; /* blank padded to 32 */
+	bool user_pin_set;
+	uint64_t so_failed, user_failed;
+	hl_status_t broken; /* HL_OK, or why the store cannot be used (err says more) */
+	char err[320];
+	pthread_mutex_t lock;
+	hl_store_t *store;
+	hl_seal_ctx_t seal;
+	CK_USER_TYPE login; /* per process, as PKCS#11 has it */
+	unsigned gen;       /* bumped when another connection changed the store */
+	hl_objmap_t *objs;  /* id → cached token object */
+} hl_device_t;
+
+/* A device of the lab from its store (opened read-write; a broken store gives a device with
+ * ->broken set, so the slot still shows and the error surfaces on use). */
+hl_status_t hl_device_load(hl_lab_t *lab, const char *serial, hl_device_t **out);
+/* The lab's free device (no store yet) of profile, with a fresh serial. */
+hl_status_t hl_device_new_free(hl_lab_t *lab, const hl_profile_t *profile, CK_SLOT_ID slot_id,
+			       hl_device_t **out);
+/* Creates a factory-state device store (admin console, or C_InitToken on the free device). */
+hl_status_t hl_device_create(hl_lab_t *lab, const hl_profile_t *profile, CK_SLOT_ID slot_id,
+			     const char *serial, hl_device_t **out, char *err, size_t errlen);
+void hl_device_free(hl_device_t *dev);
+
+/* Re-reads state when another connection committed (PRAGMA data_version). */
+void hl_device_refresh(hl_device_t *dev);
+/* Fills the device-owned parts of CK_TOKEN_INFO (the ABI layer adds session counts). */
+hl_status_t hl_device_token_info(hl_device_t *dev, CK_TOKEN_INFO *info);
+
+/* -- PINs and login -- */
+hl_status_t hl_device_check_pin(const hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len);
+hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK_ULONG len,
+				 const CK_UTF8CHAR label[32]);
+hl_status_t hl_device_login(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
+			    CK_ULONG len);
+void hl_device_logout(hl_device_t *dev);
+hl_status_t hl_device_init_pin(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Changes the PIN of who (CKU_SO or CKU_USER; not logged in: the user). */
+hl_status_t hl_device_set_pin(hl_device_t *dev, CK_USER_TYPE who, const CK_UTF8CHAR *old_pin,
+			      CK_ULONG old_len, const CK_UTF8CHAR *new_pin, CK_ULONG new_len);
+
+/* -- token objects -- */
+/* Persists a new token object in one transaction and caches it (obj gets its id). */
+hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj);
+/* Applies a checked template to a token object (persisted in one transaction). */
+hl_status_t hl_device_update_object(hl_device_t *dev, hl_object_t *obj, const CK_ATTRIBUTE *t,
+				    CK_ULONG n);
+hl_status_t hl_device_destroy_object(hl_device_t *dev, hl_object_t *obj);
+/* HL_ERR_OBJECT_HANDLE_INVALID when the object went away (another process destroyed it);
+ * re-reads its attributes when the store changed. Cheap when nothing changed. */
+hl_status_t hl_device_object_fresh(hl_device_t *dev, hl_object_t *obj);
+/* Token objects matching the template (indexed columns narrow the search in SQLite first).
+ * *out is a malloc'd array of new references (caller frees each and the array). */
+hl_status_t hl_device_find(hl_device_t *dev, const CK_ATTRIBUTE *t, CK_ULONG n, bool with_private,
+			   hl_object_t ***out, size_t *n_out);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: per-family C hooks, for what profile data cannot express. A family
+ * (e.g. a vendor) registers one static table by name; the core looks it up through the
+ * profile's `family` and never names a vendor itself. Every hook is optional (NULL = the
+ * plain PKCS#11 behaviour). */
+#pragma once
+
+#include "hsmlab/pkcs11.h"
+#include "util/hl_status.h"
+
+struct hl_device;
+
+typedef struct {
+	const char *name; /* family name as profiles give it, e.g. "strict" */
+	/* Called by C_InitToken after the core checked the SO PIN and label and before the
+	 * store is rewritten; may refuse (e.g. "only through the vendor tool"). */
+	hl_status_t (*init_token)(struct hl_device *dev, const CK_UTF8CHAR *so_pin,
+				  CK_ULONG so_pin_len, const CK_UTF8CHAR label[32]);
+	/* Backup blob codec (the vendor's own format); NULL: the family has no backups. */
+	hl_status_t (*backup_encode)(struct hl_device *dev, void *ctx);
+	hl_status_t (*backup_decode)(struct hl_device *dev, void *ctx);
+	/* Extra vendor function table offered through C_GetInterface, or NULL. */
+	const char *ext_interface_name;
+	CK_VERSION ext_version;
+	void *ext_functions;
+} hl_family_t;
+
+/* Registers a family (the table is borrowed, usually static). HL_ERR_EXISTS on a name
+ * already taken by another table; registering the same table twice is fine. */
+hl_status_t hl_family_register(const hl_family_t *fam);
+/* The family of that name; unknown names get the built-in "strict" family (no hooks). */
+const hl_family_t *hl_family_get(const char *name);

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: profile files (libconfig). Every error names file, line and key. */
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/hl_profile.h"
+#include "hsmlab/p11client.h"
+
+static const struct {
+	const char *name;
+	CK_FLAGS value;
+} flag_names[] = {
+	{ "CKF_TOKEN_PRESENT", CKF_TOKEN_PRESENT },
+	{ "CKF_REMOVABLE_DEVICE", CKF_REMOVABLE_DEVICE },
+	{ "CKF_HW_SLOT", CKF_HW_SLOT },
+	{ "CKF_RNG", CKF_RNG },
+	{ "CKF_WRITE_PROTECTED", CKF_WRITE_PROTECTED },
+	{ "CKF_LOGIN_REQUIRED", CKF_LOGIN_REQUIRED },
+	{ "CKF_RESTORE_KEY_NOT_NEEDED", CKF_RESTORE_KEY_NOT_NEEDED },
+	{ "CKF_CLOCK_ON_TOKEN", CKF_CLOCK_ON_TOKEN },
+	{ "CKF_PROTECTED_AUTHENTICATION_PATH", CKF_PROTECTED_AUTHENTICATION_PATH },
+	{ "CKF_DUAL_CRYPTO_OPERATIONS", CKF_DUAL_CRYPTO_OPERATIONS },
+	{ "CKF_SECONDARY_AUTHENTICATION", CKF_SECONDARY_AUTHENTICATION },
+	{ "CKF_HW", CKF_HW },
+	{ "CKF_ENCRYPT", CKF_ENCRYPT },
+	{ "CKF_DECRYPT", CKF_DECRYPT },
+	{ "CKF_DIGEST", CKF_DIGEST },
+	{ "CKF_SIGN", CKF_SIGN },
+	{ "CKF_SIGN_RECOVER", CKF_SIGN_RECOVER },
+	{ "CKF_VERIFY", CKF_VERIFY },
+	{ "CKF_VERIFY_RECOVER", CKF_VERIFY_RECOVER },
+	{ "CKF_GENERATE", CKF_GENERATE },
+	{ "CKF_GENERATE_KEY_PAIR", CKF_GENERATE_KEY_PAIR },
+	{ "CKF_WRAP", CKF_WRAP },
+	{ "CKF_UNWRAP", CKF_UNWRAP },
+	{ "CKF_DERIVE", CKF_DERIVE },
+	{ "CKF_EC_F_P", CKF_EC_F_P },
+	{ "CKF_EC_NAMEDCURVE", CKF_EC_NAMEDCURVE },
+	{ "CKF_EC_UNCOMPRESS", CKF_EC_UNCOMPRESS },
+	{ "CKF_EC_COMPRESS", CKF_EC_COMPRESS },
+};
+
+typedef struct {
+	const char *file;
+	char *err;
+	size_t errlen;
+} ctx_t;
+
+static hl_status_t fail(ctx_t *c, const config_setting_t *s, const char *key, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->err)
+		snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->file,
+			 s ? (int)config_setting_source_line(s) : 0, key, msg);
+	return HL_ERR_PROFILE_INVALID;
+}
+
+/* -- field readers -- */
+
+static hl_status_t get_str(ctx_t *c, const config_setting_t *grp, const char *key, char *dst,
+			   size_t dstlen, bool required)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+	if (!s)
+		return required ? fail(c, grp, key, "missing") : HL_OK;
+	const char *v = config_setting_get_string(s);
+	if (!v)
+		return fail(c, s, key, "must be a string");
+	if (strlen(v) >= dstlen)
+		return fail(c, s, key, "longer than %zu characters", dstlen - 1);
+	strcpy(dst, v);
+	return HL_OK;
+}
+
+static hl_status_t get_ulong(ctx_t *c, const config_setting_t *grp, const char *key, CK_ULONG *dst)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+	if (!s)
+		return HL_OK; /* keep the default */
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return fail(c, s, key, "must be an integer");
+	long long v = config_setting_get_int64(s);
+	if (v < 0)
+		return fail(c, s, key, "must not be negative");
+	*dst = (CK_ULONG)v;
+	return HL_OK;
+}
+
+static hl_status_t get_bool(ctx_t *c, const config_setting_t *grp, const char *key, bool *dst)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+	if (!s)
+		return HL_OK;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(c, s, key, "must be true or false");
+	*dst = config_setting_get_bool(s) != 0;
+	return HL_OK;
+}
+
+static hl_status_t get_version(ctx_t *c, const config_setting_t *grp, const char *key,
+			       CK_VERSION *dst)
+{
+	char buf[16] = "";
+	unsigned major, minor;
+	char extra;
+	hl_status_t st = get_str(c, grp, key, buf, sizeof(buf), false);
+	if (st != HL_OK || !buf[0])
+		return st;
+	if (sscanf(buf, "%u.%u%c", &major, &minor, &extra) != 2 || major > 255 || minor > 255)
+		return fail(c, config_setting_get_member(grp, key), key,
+			    "\"%s\" is not a MAJOR.MINOR version", buf);
+	dst->major = (CK_BYTE)major;
+	dst->minor = (CK_BYTE)minor;
+	return HL_OK;
+}
+
+static hl_status_t get_flags(ctx_t *c, const config_setting_t *grp, const char *key, CK_FLAGS *dst)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+	if (!s)
+		return HL_OK;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(c, s, key, "must be a list of CKF_ names");
+	CK_FLAGS v = 0;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const char *name = config_setting_get_string_elem(s, i);
+		size_t k = 0, n = sizeof(flag_names) / sizeof(flag_names[0]);
+		while (name && k < n && strcmp(flag_names[k].name, name) != 0)
+			k++;
+		if (!name || k == n)
+			return fail(c, s, key, "unknown flag \"%s\"",
+				    name ? name : "(not a string)");
+		v |= flag_names[k].value;
+	}
+	*dst = v;
+	return HL_OK;
+}
+
+/* -- sections -- */
+
+static hl_status_t read_identity(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	const config_setting_t *id = config_setting_get_member(root, "identity");
+	if (!id || !config_setting_is_group(id))
+		return fail(c, root, "identity", "missing group");
+	hl_status_t st = get_str(c, id, "manufacturer", p->manufacturer, 33, true);
+	if (st == HL_OK)
+		st = get_str(c, id, "library_description", p->library_description, 33, true);
+	if (st == HL_OK)
+		st = get_str(c, id, "model", p->model, 17, true);
+	if (st == HL_OK)
+		st = get_str(c, id, "slot_description", p->slot_description, 65, true);
+	if (st == HL_OK)
+		st = get_version(c, id, "cryptoki_version", &p->cryptoki_version);
+	if (st == HL_OK)
+		st = get_version(c, id, "library_version", &p->library_version);
+	if (st == HL_OK)
+		st = get_version(c, id, "hardware_version", &p->hardware_version);
+	if (st == HL_OK)
+		st = get_version(c, id, "firmware_version", &p->firmware_version);
+	return st;
+}
+
+static hl_status_t read_limits(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	const config_setting_t *l = config_setting_get_member(root, "limits");
+	const config_setting_t *pin = config_setting_get_member(root, "pin");
+	hl_status_t st = HL_OK;
+	if (l) {
+		st = get_ulong(c, l, "max_sessions", &p->max_sessions);
+		if (st == HL_OK)
+			st = get_ulong(c, l, "max_rw_sessions", &p->max_rw_sessions);
+		if (st == HL_OK)
+			st = get_ulong(c, l, "max_objects", &p->max_objects);
+		if (st == HL_OK)
+			st = get_ulong(c, l, "label_max", &p->label_max);
+	}
+	if (st == HL_OK && pin) {
+		st = get_ulong(c, pin, "min_len", &p->pin_min);
+		if (st == HL_OK)
+			st = get_ulong(c, pin, "max_len", &p->pin_max);
+		if (st == HL_OK)
+			st = get_bool(c, pin, "digits_only", &p->pin_digits_only);
+		if (st == HL_OK)
+			st = get_ulong(c, pin, "so_max_failed", &p->so_max_failed);
+		if (st == HL_OK)
+			st = get_ulong(c, pin, "user_max_failed", &p->user_max_failed);
+	}
+	if (st == HL_OK && (p->pin_min < 1 || p->pin_min > p->pin_max))
+		st = fail(c, pin, "pin.min_len", "must be between 1 and max_len");
+	if (st == HL_OK && p->label_max > 32)
+		st = fail(c, l, "limits.label_max", "must be at most 32");
+	return st;
+}
+
+static hl_status_t read_mechs(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	const config_setting_t *m = config_setting_get_member(root, "mechanisms");
+	if (!m || !config_setting_is_list(m))
+		return fail(c, root, "mechanisms", "missing list");
+	size_t n = (size_t)config_setting_length(m);
+	p->mechs = calloc(n ? n : 1, sizeof(*p->mechs));
+	if (!p->mechs)
+		return HL_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
+		char name[64] = "";
+		CK_ULONG v;
+		hl_profile_mech_t *pm = &p->mechs[i];
+		hl_status_t st = get_str(c, e, "name", name, sizeof(name), true);
+		if (st != HL_OK)
+			return st;
+		if (hl_ck_value(name, &v) != 0 || strncmp(name, "CKM_", 4) != 0)
+			return fail(c, e, "mechanisms.name", "unknown mechanism \"%s\"", name);
+		if (hl_profile_mech(p, v))
+			return fail(c, e, "mechanisms.name", "\"%s\" listed twice", name);
+		pm->type = v;
+		st = get_ulong(c, e, "min", &pm->info.ulMinKeySize);
+		if (st == HL_OK)
+			st = get_ulong(c, e, "max", &pm->info.ulMaxKeySize);
+		if (st == HL_OK)
+			st = get_flags(c, e, "flags", &pm->info.flags);
+		if (st != HL_OK)
+			return st;
+		if (pm->info.ulMinKeySize > pm->info.ulMaxKeySize)
+			return fail(c, e, "mechanisms.min", "%s: min above max", name);
+		p->n_mechs = i + 1;
+	}
+	return HL_OK;
+}
+
+static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	const config_setting_t *q = config_setting_get_member(root, "quirks");
+	if (!q)
+		return HL_OK;
+	if (!config_setting_is_group(q))
+		return fail(c, q, "quirks", "must be a group of switches");
+	size_t n = (size_t)config_setting_length(q);
+	p->quirks = calloc(n ? n : 1, sizeof(*p->quirks));
+	if (!p->quirks)
+		return HL_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(q, (unsigned)i);
+		hl_profile_quirk_t *pq = &p->quirks[i];
+		char id[16] = "", src[16] = "";
+		const char *nm = config_setting_name(e);
+		hl_status_t st = get_str(c, e, "id", id, sizeof(id), true);
+		if (st == HL_OK)
+			st = get_str(c, e, "source", src, sizeof(src), true);
+		if (st == HL_OK)
+			st = get_bool(c, e, "on", &pq->on);
+		if (st != HL_OK)
+			return st;
+		if (strcmp(src, "doc") && strcmp(src, "field") && strcmp(src, "guess"))
+			return fail(c, e, nm, "source \"%s\" is not doc, field or guess", src);
+		if (!strchr("GKL", id[0]) || !id[1])
+			return fail(c, e, nm, "id \"%s\" is not a QUIRKS.md row (G*, K*, L*)", id);
+		pq->name = strdup(nm);
+		pq->id = strdup(id);
+		pq->source = strdup(src);
+		p->n_quirks = i + 1;
+		if (!pq->name || !pq->id || !pq->source)
+			return HL_ERR_NOMEM;
+	}
+	return HL_OK;
+}
+
+static void set_defaults(hl_profile_t *p)
+{
+	p->cryptoki_version = (CK_VERSION){ 3, 0 };
+	p->library_version = (CK_VERSION){ 0, 1 };
+	p->hardware_version = (CK_VERSION){ 1, 0 };
+	p->firmware_version = (CK_VERSION){ 1, 0 };
+	p->slot_flags = CKF_TOKEN_PRESENT;
+	p->token_flags = CKF_RNG | CKF_LOGIN_REQUIRED;
+	p->label_max = 32;
+	p->pin_min = 4;
+	p->pin_max = 255;
+	p->so_max_failed = 10;
+	p->user_max_failed = 10;
+}
+
+static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
+{
+	const config_setting_t *root = config_lookup(cfg, "profile");
+	char buf[128] = "";
+	if (!root || !config_setting_is_group(root))
+		return fail(c, config_root_setting(cfg), "profile", "missing group");
+	hl_status_t st = get_str(c, root, "name", buf, sizeof(buf), true);
+	if (st == HL_OK && !(p->name = strdup(buf)))
+		st = HL_ERR_NOMEM;
+	buf[0] = 0;
+	if (st == HL_OK)
+		st = get_str(c, root, "family", buf, sizeof(buf), true);
+	if (st == HL_OK && !(p->family = strdup(buf)))
+		st = HL_ERR_NOMEM;
+	buf[0] = 0;
+	if (st == HL_OK)
+		st = get_str(c, root, "description", buf, sizeof(buf), false);
+	if (st == HL_OK && !(p->description = strdup(buf)))
+		st = HL_ERR_NOMEM;
+	if (st == HL_OK)
+		st = read_identity(c, root, p);
+	if (st == HL_OK)
+		st = get_flags(c, root, "slot_flags", &p->slot_flags);
+	if (st == HL_OK)
+		st = get_flags(c, root, "token_flags", &p->token_flags);
+	if (st == HL_OK)
+		st = read_limits(c, root, p);
+	if (st == HL_OK)
+		st = read_mechs(c, root, p);
+	if (st == HL_OK)
+		st = read_quirks(c, root, p);
+	return st;
+}
+
+hl_status_t hl_profile_load(const char *path, hl_profile_t **out, char *err, size_t errlen)
+{
+	config_t cfg;
+	ctx_t c = { path, err, errlen };
+	hl_status_t st = HL_OK;
+	hl_profile_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return HL_ERR_NOMEM;
+	set_defaults(p);
+	config_init(&cfg);
+	if (!config_read_file(&cfg, path)) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
+			if (err)
+				snprintf(err, errlen, "%s: cannot read profile file", path);
+			st = HL_ERR_NOT_FOUND;
+		} else {
+			if (err)
+				snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+					 config_error_text(&cfg));
+			st = HL_ERR_PROFILE_INVALID;
+		}
+		goto out;
+	}
+	st = parse(&c, &cfg, p);
+	if (st == HL_OK && !(p->path = strdup(path)))
+		st = HL_ERR_NOMEM;
+out:
+	config_destroy(&cfg);
+	if (st == HL_OK)
+		*out = p;
+	else
+		hl_profile_free(p);
+	return st;
+}
+
+void hl_profile_free(hl_profile_t *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_quirks; i++) {
+		free(p->quirks[i].name);
+		free(p->quirks[i].id);
+		free(p->quirks[i].source);
+	}
+	free(p->quirks);
+	free(p->mechs);
+	free(p->name);
+	free(p->family);
+	free(p->description);
+	free(p->path);
+	free(p);
+}
+
+const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYPE type)
+{
+	for (size_t i = 0; i < p->n_mechs; i++)
+		if (p->mechs[i].type == type)
+			return &p->mechs[i];
+	return NULL;
+}
+
+bool hl_profile_quirk(const hl_profile_t *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_quirks; i++)
+		if (strcmp(p->quirks[i].name, name) == 0)
+			return p->quirks[i].on;
+	return false;
+}

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# The core layers above crypto, bottom up: store → object → device → p11 (the ABI layer).
+# Each layer is a static library that links only the layers below it.
+set(HL_CORE ${CMAKE_CURRENT_LIST_DIR})
+# Where installed profiles live; the module falls back to it when neither HSMLAB_PROFILE_DIR
+# nor the lab config names a profile directory.
+set(HSMLAB_PROFILE_INSTALL_DIR "${CMAKE_INSTALL_FULL_DATADIR}/hsmlab/profiles"
+    CACHE PATH "Installed profile directory")
+
+add_library(hsmlab-emu-store STATIC ${HL_CORE}/store/store.c)
+target_include_directories(hsmlab-emu-store PUBLIC ${HL_CORE})
+target_link_libraries(hsmlab-emu-store PUBLIC hsmlab-emu-util PRIVATE PkgConfig::SQLITE3)
+
+add_library(hsmlab-emu-object STATIC ${HL_CORE}/object/attr.c ${HL_CORE}/object/policy.c
+                                     ${HL_CORE}/object/object.c)
+target_link_libraries(hsmlab-emu-object PUBLIC hsmlab-emu-crypto hsmlab-emu-util
+                                               Threads::Threads)
+
+add_library(hsmlab-emu-device STATIC
+  ${HL_CORE}/device/profile.c ${HL_CORE}/device/family.c ${HL_CORE}/device/lab.c
+  ${HL_CORE}/device/device.c ${HL_CORE}/device/device_objects.c)
+target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-store
+                      PRIVATE PkgConfig::LIBCONFIG hsmlab-p11client)
+
+add_library(hsmlab-emu-p11 STATIC
+  ${HL_CORE}/p11/p11_general.c ${HL_CORE}/p11/p11_session.c ${HL_CORE}/p11/p11_object.c
+  ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_ext.c
+  ${HL_CORE}/p11/p11_table.c)
+target_include_directories(hsmlab-emu-p11 PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../include)
+target_compile_definitions(hsmlab-emu-p11 PRIVATE
+  HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"
+  HSMLAB_VERSION="${PROJECT_VERSION}")
+target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads)

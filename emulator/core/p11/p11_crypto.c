@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: sign, verify, encrypt, decrypt, digest and random. After the first use
+ * of a key the path below touches neither the store nor the cipher of sealed material:
+ * handle → cached object → cached hl_key_t → a per-session hl_op_t. */
+#include <string.h>
+
+#include "p11/hl_p11.h"
+
+static const CK_FLAGS op_flag[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
+					       CKF_DIGEST };
+static const CK_ATTRIBUTE_TYPE op_attr[HL_P11_NOPS] = { CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT,
+							CKA_DECRYPT, 0 };
+static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN, HL_OP_VERIFY, HL_OP_ENCRYPT,
+						   HL_OP_DECRYPT, HL_OP_DIGEST };
+
+static void end_op(hl_session_t *s, int k)
+{
+	hl_op_free(s->op[k]);
+	s->op[k] = NULL;
+	s->op_update[k] = false;
+}
+
+static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
+{
+	const hl_attr_t *am = hl_attrs_get(&obj->attrs, CKA_ALLOWED_MECHANISMS);
+	if (!am || am->len == 0)
+		return CKR_OK;
+	for (size_t i = 0; i + sizeof(CK_ULONG) <= am->len; i += sizeof(CK_ULONG)) {
+		CK_MECHANISM_TYPE v;
+		memcpy(&v, am->value + i, sizeof(v));
+		if (v == m)
+			return CKR_OK;
+	}
+	return CKR_MECHANISM_INVALID;
+}
+
+static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, const hl_profile_mech_t *pm,
+		     CK_OBJECT_HANDLE hKey, hl_key_t **out)
+{
+	hl_object_t *obj = NULL;
+	CK_RV rv = hl_p11_object_get(s, hKey, &obj);
+	if (rv == CKR_OBJECT_HANDLE_INVALID)
+		return CKR_KEY_HANDLE_INVALID;
+	if (rv != CKR_OK)
+		return rv;
+	if (!(obj->scope & HL_S_KEY))
+		return CKR_KEY_TYPE_INCONSISTENT;
+	pthread_mutex_lock(&obj->lock);
+	if (!hl_attrs_bool(&obj->attrs, op_attr[k], false))
+		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (rv == CKR_OK)
+		rv = allowed_mech(obj, mech->mechanism);
+	pthread_mutex_unlock(&obj->lock);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key(obj, out));
+	if (rv == CKR_OK && pm->info.ulMaxKeySize) {
+		unsigned long bits = hl_key_bits(*out);
+		if (hl_key_kind(*out) == HL_KEY_SECRET)
+			bits /= 8; /* AES sizes are in bytes in the spec */
+		if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize) {
+			hl_key_free(*out);
+			rv = CKR_KEY_SIZE_RANGE;
+		}
+	}
+	return rv;
+}
+
+static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE hKey)
+{
+	hl_session_t *s;
+	hl_key_t *key = NULL;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!mech)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (s->op[k])
+		rv = CKR_OPERATION_ACTIVE;
+	const hl_profile_mech_t *pm =
+	    mech ? hl_profile_mech(s->slot->dev->profile, mech->mechanism) : NULL;
+	if (rv == CKR_OK && (!pm || !(pm->info.flags & op_flag[k])))
+		rv = CKR_MECHANISM_INVALID;
+	if (rv == CKR_OK && k != HL_P11_DIGEST)
+		rv = key_for(s, k, mech, pm, hKey, &key);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_op_new(op_kind[k], mech, key, &s->op[k]));
+	hl_key_free(key);
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+/* Single-part call with the spec's length rules: a length query or a too-small buffer
+ * keeps the operation; anything else ends it. */
+static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len,
+			CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (s->op_update[k]) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else if (!out_len || (!in && in_len)) {
+		rv = CKR_ARGUMENTS_BAD;
+		end_op(s, k);
+	} else {
+		size_t ol = *out_len;
+		hl_status_t st = hl_op_oneshot(s->op[k], in, in_len, out, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*out_len = (CK_ULONG)ol;
+		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
+			end_op(s, k);
+		rv = hl_p11_rv(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+static CK_RV op_update(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (!in && in_len) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else if (!hl_op_multipart(s->op[k])) {
+		rv = CKR_FUNCTION_NOT_SUPPORTED; /* like SoftHSMv2: ends the operation */
+	} else {
+		rv = hl_p11_rv(hl_op_update(s->op[k], in, in_len));
+		s->op_update[k] = true;
+	}
+	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED)
+		end_op(s, k);
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+static CK_RV op_final(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (!out_len) {
+		rv = CKR_ARGUMENTS_BAD;
+		end_op(s, k);
+	} else if (!hl_op_multipart(s->op[k])) {
+		rv = CKR_FUNCTION_NOT_SUPPORTED;
+		end_op(s, k);
+	} else {
+		size_t ol = *out_len;
+		hl_status_t st = hl_op_final(s->op[k], out, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*out_len = (CK_ULONG)ol;
+		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
+			end_op(s, k);
+		rv = hl_p11_rv(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+static CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR sig,
+		    CK_ULONG sig_len, bool final)
+{
+	hl_session_t *s;
+	const int k = HL_P11_VERIFY;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (!final && s->op_update[k]) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else {
+		if ((!in && in_len) || !sig)
+			rv = CKR_ARGUMENTS_BAD;
+		else if (final && !hl_op_multipart(s->op[k]))
+			rv = CKR_FUNCTION_NOT_SUPPORTED;
+		else
+			rv = hl_p11_rv(
+			    hl_op_verify(s->op[k], final ? NULL : in, in_len, sig, sig_len));
+		end_op(s, k);
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+/* -- the entry points -- */
+
+CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return op_init(h, HL_P11_SIGN, m, k);
+}
+CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+{
+	return op_oneshot(h, HL_P11_SIGN, d, dl, s, sl);
+}
+CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+{
+	return op_update(h, HL_P11_SIGN, p, l);
+}
+CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+{
+	return op_final(h, HL_P11_SIGN, s, sl);
+}
+CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return op_init(h, HL_P11_VERIFY, m, k);
+}
+CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
+{
+	return verify(h, d, dl, s, sl, false);
+}
+CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+{
+	return op_update(h, HL_P11_VERIFY, p, l);
+}
+CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
+{
+	return verify(h, NULL, 0, s, sl, true);
+}
+CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return op_init(h, HL_P11_ENCRYPT, m, k);
+}
+CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_oneshot(h, HL_P11_ENCRYPT, d, dl, o, ol);
+}
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+		      CK_ULONG_PTR ol)
+{
+	return op_update(h, HL_P11_ENCRYPT, d, dl);
+}
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_final(h, HL_P11_ENCRYPT, o, ol);
+}
+CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return op_init(h, HL_P11_DECRYPT, m, k);
+}
+CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_oneshot(h, HL_P11_DECRYPT, d, dl, o, ol);
+}
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+		      CK_ULONG_PTR ol)
+{
+	return op_update(h, HL_P11_DECRYPT, d, dl);
+}
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_final(h, HL_P11_DECRYPT, o, ol);
+}
+CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m)
+{
+	return op_init(h, HL_P11_DIGEST, m, CK_INVALID_HANDLE);
+}
+CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_oneshot(h, HL_P11_DIGEST, d, dl, o, ol);
+}
+CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+{
+	return op_update(h, HL_P11_DIGEST, p, l);
+}
+CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return op_final(h, HL_P11_DIGEST, o, ol);
+}
+
+CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	hl_p11_unlock();
+	return CKR_KEY_INDIGESTIBLE;
+}
+
+#define NOT_SUPPORTED_SESSION_CALL(h)               \
+	do {                                        \
+		hl_session_t *s_;                   \
+		CK_RV rv_ = hl_p11_enter((h), &s_); \
+		if (rv_ != CKR_OK)                  \
+			return rv_;                 \
+		hl_p11_unlock();                    \
+		return CKR_FUNCTION_NOT_SUPPORTED;  \
+	} while (0)
+
+CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
+		      CK_ULONG_PTR dl)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
+			    CK_ULONG_PTR el)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
+			    CK_ULONG_PTR pl)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
+			  CK_ULONG_PTR el)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
+			    CK_ULONG_PTR pl)
+{
+	NOT_SUPPORTED_SESSION_CALL(h);
+}
+
+CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	hl_p11_unlock();
+	return CKR_RANDOM_SEED_NOT_SUPPORTED;
+}
+
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	rv = (!out && len) ? CKR_ARGUMENTS_BAD : hl_p11_rv(hl_crypto_random(out, len));
+	hl_p11_unlock();
+	return rv;
+}

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: key generation (RSA, EC, AES) and AES key wrap with padding. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11/hl_p11.h"
+
+/* A key template's class/key type may be given but must agree with the mechanism. */
+static CK_RV check_kind(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
+{
+	for (CK_ULONG i = 0; i < n; i++) {
+		CK_ULONG v;
+		if (t[i].type != CKA_CLASS && t[i].type != CKA_KEY_TYPE)
+			continue;
+		if (!t[i].pValue || t[i].ulValueLen != sizeof(v))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		memcpy(&v, t[i].pValue, sizeof(v));
+		if (v != (t[i].type == CKA_CLASS ? cls : kt))
+			return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return CKR_OK;
+}
+
+/* Checks a generation template and builds the attribute list with defaults. */
+static CK_RV new_attrs(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls,
+		       CK_KEY_TYPE kt, hl_tmpl_op_t op, hl_attrs_t *a)
+{
+	unsigned scope = hl_policy_scope(cls, kt);
+	CK_RV rv = (!t && n) ? CKR_ARGUMENTS_BAD : check_kind(t, n, cls, kt);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_policy_check_new(scope, op, t, n, s->slot->dev->login == CKU_SO));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_policy_apply_new(scope, t, n, a));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set_ulong(a, CKA_CLASS, cls));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set_ulong(a, CKA_KEY_TYPE, kt));
+	if (rv == CKR_OK)
+		rv = hl_p11_check_new_object(s, a);
+	return rv;
+}
+
+static CK_RV mech_ok(hl_session_t *s, const CK_MECHANISM *m, CK_FLAGS flag,
+		     const hl_profile_mech_t **out)
+{
+	if (!m)
+		return CKR_ARGUMENTS_BAD;
+	const hl_profile_mech_t *pm = hl_profile_mech(s->slot->dev->profile, m->mechanism);
+	if (!pm || !(pm->info.flags & flag))
+		return CKR_MECHANISM_INVALID;
+	*out = pm;
+	return CKR_OK;
+}
+
+static CK_RV set_buf(hl_attrs_t *a, CK_ATTRIBUTE_TYPE type, const hl_buf_t *b)
+{
+	return b->data ? hl_p11_rv(hl_attrs_set(a, type, b->data, b->len)) : CKR_OK;
+}
+
+/* Makes an object from attrs (built key attached) and adds it for the session. */
+static CK_RV add_key(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out)
+{
+	hl_key_t *key = NULL;
+	CK_RV rv = hl_p11_rv(hl_object_build_key(a, hl_attrs_ulong(a, CKA_CLASS, 0),
+						 hl_attrs_ulong(a, CKA_KEY_TYPE, 0), &key));
+	hl_object_t *obj = rv == CKR_OK ? hl_object_new(a) : NULL;
+	if (rv == CKR_OK && !obj)
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK) {
+		obj->key = key;
+		key = NULL;
+		rv = hl_p11_object_add(s, obj, out);
+	}
+	hl_key_free(key);
+	hl_object_free(obj);
+	return rv;
+}
+
+static CK_RV gen_rsa(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pub,
+		     hl_attrs_t *priv)
+{
+	hl_rsa_parts_t p = { 0 };
+	CK_ULONG bits = hl_attrs_ulong(pub, CKA_MODULUS_BITS, 0);
+	const hl_attr_t *e = hl_attrs_get(pub, CKA_PUBLIC_EXPONENT);
+	if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
+		return CKR_KEY_SIZE_RANGE;
+	CK_RV rv = hl_p11_rv(hl_crypto_rsa_generate(bits, e ? e->value : NULL, e ? e->len : 0, &p));
+	if (rv == CKR_OK)
+		rv = set_buf(pub, CKA_MODULUS, &p.n);
+	if (rv == CKR_OK)
+		rv = set_buf(pub, CKA_PUBLIC_EXPONENT, &p.e);
+	const struct {
+		CK_ATTRIBUTE_TYPE t;
+		hl_buf_t *b;
+	} parts[] = { { CKA_MODULUS, &p.n },          { CKA_PUBLIC_EXPONENT, &p.e },
+		      { CKA_PRIVATE_EXPONENT, &p.d }, { CKA_PRIME_1, &p.p },
+		      { CKA_PRIME_2, &p.q },          { CKA_EXPONENT_1, &p.dp },
+		      { CKA_EXPONENT_2, &p.dq },      { CKA_COEFFICIENT, &p.qinv } };
+	for (size_t i = 0; rv == CKR_OK && i < sizeof(parts) / sizeof(parts[0]); i++)
+		rv = set_buf(priv, parts[i].t, parts[i].b);
+	hl_rsa_parts_clear(&p);
+	return rv;
+}
+
+static CK_RV gen_ec(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pub, hl_attrs_t *priv)
+{
+	hl_ec_parts_t p = { 0 };
+	const hl_attr_t *params = hl_attrs_get(pub, CKA_EC_PARAMS);
+	unsigned bits = params ? hl_crypto_ec_curve_bits(params->value, params->len) : 0;
+	if (!bits)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
+		return CKR_KEY_SIZE_RANGE;
+	CK_RV rv = hl_p11_rv(hl_crypto_ec_generate(params->value, params->len, &p));
+	if (rv == CKR_OK)
+		rv = set_buf(pub, CKA_EC_POINT, &p.point);
+	if (rv == CKR_OK)
+		rv = set_buf(priv, CKA_EC_PARAMS, &p.params);
+	if (rv == CKR_OK)
+		rv = set_buf(priv, CKA_VALUE, &p.d);
+	hl_ec_parts_clear(&p);
+	return rv;
+}
+
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			CK_ATTRIBUTE_PTR pPubT, CK_ULONG nPub, CK_ATTRIBUTE_PTR pPrivT,
+			CK_ULONG nPriv, CK_OBJECT_HANDLE_PTR phPub, CK_OBJECT_HANDLE_PTR phPriv)
+{
+	hl_session_t *s;
+	hl_attrs_t pub = { 0 }, priv = { 0 };
+	const hl_profile_mech_t *pm = NULL;
+	CK_OBJECT_HANDLE hpub = 0;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	rv = (!phPub || !phPriv) ? CKR_ARGUMENTS_BAD
+				 : mech_ok(s, pMechanism, CKF_GENERATE_KEY_PAIR, &pm);
+	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_EC_KEY_PAIR_GEN ? CKK_EC : CKK_RSA;
+	if (rv == CKR_OK && pm->type != CKM_EC_KEY_PAIR_GEN &&
+	    pm->type != CKM_RSA_PKCS_KEY_PAIR_GEN)
+		rv = CKR_MECHANISM_INVALID;
+	if (rv == CKR_OK)
+		rv = new_attrs(s, pPubT, nPub, CKO_PUBLIC_KEY, kt, HL_TMPL_GENERATE, &pub);
+	if (rv == CKR_OK)
+		rv = new_attrs(s, pPrivT, nPriv, CKO_PRIVATE_KEY, kt, HL_TMPL_GENERATE, &priv);
+	if (rv == CKR_OK)
+		rv = kt == CKK_RSA ? gen_rsa(s, pm, &pub, &priv) : gen_ec(s, pm, &pub, &priv);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key_bookkeeping(&pub, true, pm->type));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key_bookkeeping(&priv, true, pm->type));
+	if (rv == CKR_OK)
+		rv = add_key(s, &pub, &hpub);
+	if (rv == CKR_OK) {
+		rv = add_key(s, &priv, phPriv);
+		if (rv == CKR_OK)
+			*phPub = hpub;
+		/* else the public half stays: the caller learns nothing of it, so drop it. */
+	}
+	hl_attrs_clear(&pub);
+	hl_attrs_clear(&priv);
+	hl_p11_unlock();
+	if (rv != CKR_OK && hpub)
+		C_DestroyObject(hSession, hpub);
+	return rv;
+}
+
+CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+		    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+{
+	hl_session_t *s;
+	hl_attrs_t a = { 0 };
+	const hl_profile_mech_t *pm = NULL;
+	uint8_t value[32];
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	rv = !phKey ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_GENERATE, &pm);
+	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN)
+		rv = CKR_MECHANISM_INVALID;
+	if (rv == CKR_OK)
+		rv =
+		    new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, CKK_AES, HL_TMPL_GENERATE, &a);
+	CK_ULONG len = hl_attrs_ulong(&a, CKA_VALUE_LEN, 0);
+	if (rv == CKR_OK && (len != 16 && len != 24 && len != 32))
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (rv == CKR_OK && (len < pm->info.ulMinKeySize || len > pm->info.ulMaxKeySize))
+		rv = CKR_KEY_SIZE_RANGE;
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_crypto_random(value, len));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set(&a, CKA_VALUE, value, len));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key_bookkeeping(&a, true, pm->type));
+	if (rv == CKR_OK)
+		rv = add_key(s, &a, phKey);
+	hl_crypto_wipe(value, sizeof(value));
+	hl_attrs_clear(&a);
+	hl_p11_unlock();
+	return rv;
+}
+
+/* The wrapping key's value for CKM_AES_KEY_WRAP_PAD, after usage checks. */
+static CK_RV wrapping_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
+			  hl_attrs_t *value)
+{
+	hl_object_t *obj = NULL;
+	CK_RV rv = hl_p11_object_get(s, h, &obj);
+	if (rv == CKR_OBJECT_HANDLE_INVALID)
+		return usage == CKA_WRAP ? CKR_WRAPPING_KEY_HANDLE_INVALID
+					 : CKR_UNWRAPPING_KEY_HANDLE_INVALID;
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&obj->lock);
+	if (obj->cls != CKO_SECRET_KEY || obj->key_type != CKK_AES)
+		rv = usage == CKA_WRAP ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT
+				       : CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
+	else if (!hl_attrs_bool(&obj->attrs, usage, false))
+		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_unseal_locked(obj));
+	const hl_attr_t *v = hl_attrs_get(&obj->attrs, CKA_VALUE);
+	if (rv == CKR_OK)
+		rv = v ? hl_p11_rv(hl_attrs_set(value, CKA_VALUE, v->value, v->len))
+		       : CKR_GENERAL_ERROR;
+	pthread_mutex_unlock(&obj->lock);
+	return rv;
+}
+
+CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrap,
+		CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrapped, CK_ULONG_PTR pulWrappedLen)
+{
+	hl_session_t *s;
+	hl_attrs_t kek = { 0 }, val = { 0 };
+	const hl_profile_mech_t *pm = NULL;
+	hl_object_t *obj = NULL;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	rv = !pulWrappedLen ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_WRAP, &pm);
+	if (rv == CKR_OK)
+		rv = wrapping_key(s, hWrap, CKA_WRAP, &kek);
+	if (rv == CKR_OK)
+		rv = hl_p11_object_get(s, hKey, &obj);
+	if (rv == CKR_OBJECT_HANDLE_INVALID)
+		rv = CKR_KEY_HANDLE_INVALID;
+	if (rv == CKR_OK) {
+		pthread_mutex_lock(&obj->lock);
+		if (obj->cls != CKO_SECRET_KEY)
+			rv = CKR_KEY_NOT_WRAPPABLE;
+		else if (!hl_attrs_bool(&obj->attrs, CKA_EXTRACTABLE, false))
+			rv = CKR_KEY_UNEXTRACTABLE;
+		if (rv == CKR_OK)
+			rv = hl_p11_rv(hl_object_unseal_locked(obj));
+		const hl_attr_t *v = hl_attrs_get(&obj->attrs, CKA_VALUE);
+		if (rv == CKR_OK && v)
+			rv = hl_p11_rv(hl_attrs_set(&val, CKA_VALUE, v->value, v->len));
+		pthread_mutex_unlock(&obj->lock);
+	}
+	if (rv == CKR_OK) {
+		const hl_attr_t *k = hl_attrs_get(&kek, CKA_VALUE),
+				*v = hl_attrs_get(&val, CKA_VALUE);
+		size_t ol = *pulWrappedLen;
+		hl_status_t st =
+		    hl_crypto_aes_wrap_pad(k->value, k->len, v->value, v->len, pWrapped, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*pulWrappedLen = (CK_ULONG)ol;
+		rv = hl_p11_rv(st);
+	}
+	hl_attrs_clear(&kek);
+	hl_attrs_clear(&val);
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrap,
+		  CK_BYTE_PTR pWrapped, CK_ULONG ulWrappedLen, CK_ATTRIBUTE_PTR pTemplate,
+		  CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+{
+	hl_session_t *s;
+	hl_attrs_t kek = { 0 }, a = { 0 };
+	const hl_profile_mech_t *pm = NULL;
+	uint8_t *out = NULL;
+	size_t ol = ulWrappedLen;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	rv = (!pWrapped || !phKey) ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_UNWRAP, &pm);
+	for (CK_ULONG i = 0; rv == CKR_OK && pTemplate && i < ulCount; i++)
+		if (pTemplate[i].type == CKA_KEY_TYPE && pTemplate[i].ulValueLen == sizeof(kt))
+			memcpy(&kt, pTemplate[i].pValue, sizeof(kt));
+	if (rv == CKR_OK)
+		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_UNWRAP, &a);
+	if (rv == CKR_OK)
+		rv = wrapping_key(s, hUnwrap, CKA_UNWRAP, &kek);
+	if (rv == CKR_OK && !(out = malloc(ol ? ol : 1)))
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK) {
+		const hl_attr_t *k = hl_attrs_get(&kek, CKA_VALUE);
+		rv = hl_p11_rv(
+		    hl_crypto_aes_unwrap_pad(k->value, k->len, pWrapped, ulWrappedLen, out, &ol));
+	}
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set(&a, CKA_VALUE, out, ol));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key_bookkeeping(&a, false, 0));
+	if (rv == CKR_OK)
+		rv = add_key(s, &a, phKey);
+	if (out) {
+		hl_crypto_wipe(out, ulWrappedLen);
+		free(out);
+	}
+	hl_attrs_clear(&kek);
+	hl_attrs_clear(&a);
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBase,
+		  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	hl_p11_unlock();
+	return CKR_FUNCTION_NOT_SUPPORTED;
+}

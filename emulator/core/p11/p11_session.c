@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: sessions, login state and PIN management. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11/hl_p11.h"
+
+#ifndef CKF_FIND_OBJECTS
+#define CKF_FIND_OBJECTS 0x00000040UL /* PKCS#11 3.0 C_SessionCancel */
+#endif
+
+void hl_p11_session_ops_free(hl_session_t *s)
+{
+	for (int i = 0; i < HL_P11_NOPS; i++) {
+		hl_op_free(s->op[i]);
+		s->op[i] = NULL;
+		s->op_update[i] = false;
+	}
+	free(s->found);
+	s->found = NULL;
+	s->finding = false;
+}
+
+/* A device usable for sessions: present, readable and initialized. */
+static CK_RV usable(hl_slot_t *slot)
+{
+	if (!slot)
+		return CKR_SLOT_ID_INVALID;
+	if (slot->dev->broken) {
+		hl_p11_log("%s", slot->dev->err);
+		return hl_p11_rv(slot->dev->broken);
+	}
+	if (slot->dev->state != HL_DEV_INITIALIZED)
+		return CKR_TOKEN_NOT_RECOGNIZED;
+	return CKR_OK;
+}
+
+CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
+		    CK_SESSION_HANDLE_PTR phSession)
+{
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (!phSession)
+		return CKR_ARGUMENTS_BAD;
+	if (!(flags & CKF_SERIAL_SESSION))
+		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	hl_p11_rdlock();
+	hl_slot_t *slot = hl_p11_slot(slotID);
+	CK_RV rv = usable(slot);
+	hl_session_t *s = NULL;
+	if (rv != CKR_OK)
+		goto out;
+	hl_device_refresh(slot->dev);
+	const hl_profile_t *p = slot->dev->profile;
+	if (!(flags & CKF_RW_SESSION) && slot->dev->login == CKU_SO) {
+		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
+		goto out;
+	}
+	if (p->max_sessions && slot->n_sessions >= p->max_sessions) {
+		rv = CKR_SESSION_COUNT;
+		goto out;
+	}
+	if ((flags & CKF_RW_SESSION) && p->max_rw_sessions && slot->n_rw >= p->max_rw_sessions) {
+		rv = CKR_SESSION_COUNT;
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	s->slot = slot;
+	s->flags = flags & (CKF_RW_SESSION | CKF_SERIAL_SESSION);
+	pthread_mutex_init(&s->lock, NULL);
+	rv = hl_p11_session_add(s);
+	if (rv != CKR_OK) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		goto out;
+	}
+	__atomic_add_fetch(&slot->n_sessions, 1, __ATOMIC_RELAXED);
+	if (flags & CKF_RW_SESSION)
+		__atomic_add_fetch(&slot->n_rw, 1, __ATOMIC_RELAXED);
+	*phSession = s->handle;
+out:
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
+{
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	hl_p11_wrlock();
+	hl_session_t *s = hl_p11_session_get(hSession);
+	if (s)
+		hl_p11_session_remove(s);
+	hl_p11_unlock();
+	return s ? CKR_OK : CKR_SESSION_HANDLE_INVALID;
+}
+
+CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
+{
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	hl_p11_wrlock();
+	hl_slot_t *slot = hl_p11_slot(slotID);
+	CK_RV rv = slot ? CKR_OK : CKR_SLOT_ID_INVALID;
+	/* Session handles are dense counters: walk them. */
+	CK_ULONG end = hl_p11_session_end();
+	for (CK_SESSION_HANDLE h = 1; slot && slot->n_sessions && h < end; h++) {
+		hl_session_t *s = hl_p11_session_get(h);
+		if (s && s->slot == slot)
+			hl_p11_session_remove(s);
+	}
+	if (slot)
+		hl_device_logout(slot->dev);
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	if (!pInfo) {
+		hl_p11_unlock();
+		return CKR_ARGUMENTS_BAD;
+	}
+	bool rw = s->flags & CKF_RW_SESSION;
+	CK_USER_TYPE who = s->slot->dev->login;
+	pInfo->slotID = s->slot->dev->slot_id;
+	pInfo->flags = s->flags;
+	pInfo->ulDeviceError = 0;
+	if (who == CKU_SO)
+		pInfo->state = CKS_RW_SO_FUNCTIONS;
+	else if (who == CKU_USER)
+		pInfo->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	else
+		pInfo->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+	hl_p11_unlock();
+	return CKR_OK;
+}
+
+CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+			  CK_ULONG_PTR pulOperationStateLen)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv == CKR_OK)
+		hl_p11_unlock();
+	return rv == CKR_OK ? CKR_FUNCTION_NOT_SUPPORTED : rv;
+}
+
+CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+			  CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey,
+			  CK_OBJECT_HANDLE hAuthenticationKey)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv == CKR_OK)
+		hl_p11_unlock();
+	return rv == CKR_OK ? CKR_FUNCTION_NOT_SUPPORTED : rv;
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+	      CK_ULONG ulPinLen)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	hl_device_t *dev = s->slot->dev;
+	if (!pPin && ulPinLen)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (userType != CKU_SO && userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
+		rv = CKR_USER_TYPE_INVALID;
+	else if (userType == CKU_CONTEXT_SPECIFIC && dev->login == HL_NOT_LOGGED_IN)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login == userType)
+		rv = CKR_USER_ALREADY_LOGGED_IN;
+	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login != HL_NOT_LOGGED_IN)
+		rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	else if (userType == CKU_SO && s->slot->n_sessions != s->slot->n_rw)
+		rv = CKR_SESSION_READ_ONLY_EXISTS;
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_device_login(dev, userType, pPin, ulPinLen));
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+		  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
+{
+	/* No named users on these devices: the user name is ignored, as the spec allows. */
+	return C_Login(hSession, userType, pPin, ulPinLen);
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	if (s->slot->dev->login == HL_NOT_LOGGED_IN)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else
+		hl_device_logout(s->slot->dev);
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+		  CK_UTF8CHAR_PTR pLabel)
+{
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if ((!pPin && ulPinLen) || !pLabel)
+		return CKR_ARGUMENTS_BAD;
+	hl_p11_wrlock();
+	hl_slot_t *slot = hl_p11_slot(slotID);
+	CK_RV rv = slot ? CKR_OK : CKR_SLOT_ID_INVALID;
+	if (rv == CKR_OK && slot->dev->broken) {
+		hl_p11_log("%s", slot->dev->err);
+		rv = hl_p11_rv(slot->dev->broken);
+	}
+	if (rv == CKR_OK && slot->n_sessions)
+		rv = CKR_SESSION_EXISTS;
+	if (rv == CKR_OK) {
+		hl_status_t st = hl_device_init_token(slot->dev, pPin, ulPinLen, pLabel);
+		if (st != HL_OK && slot->dev->err[0] && st != HL_ERR_PIN_INCORRECT)
+			hl_p11_log("%s", slot->dev->err);
+		rv = hl_p11_rv(st);
+	}
+	if (rv == CKR_OK)
+		rv = hl_p11_rescan(); /* the lab offers a new free device */
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	if (!pPin && ulPinLen)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (s->slot->dev->login != CKU_SO)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (!(s->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_device_init_pin(s->slot->dev, pPin, ulPinLen));
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	if ((!pOldPin && ulOldLen) || (!pNewPin && ulNewLen))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!(s->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	if (rv == CKR_OK) {
+		CK_USER_TYPE who = s->slot->dev->login == CKU_SO ? CKU_SO : CKU_USER;
+		rv = hl_p11_rv(
+		    hl_device_set_pin(s->slot->dev, who, pOldPin, ulOldLen, pNewPin, ulNewLen));
+	}
+	hl_p11_unlock();
+	return rv;
+}
+
+CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
+{
+	hl_session_t *s;
+	CK_RV rv = hl_p11_enter(hSession, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	const CK_FLAGS kinds[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
+					      CKF_DIGEST };
+	for (int i = 0; i < HL_P11_NOPS; i++)
+		if (flags & kinds[i]) {
+			hl_op_free(s->op[i]);
+			s->op[i] = NULL;
+			s->op_update[i] = false;
+		}
+	if (flags & CKF_FIND_OBJECTS) {
+		free(s->found);
+		s->found = NULL;
+		s->finding = false;
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return CKR_OK;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the function lists (v2.40 and v3.0), C_GetFunctionList and the v3.0
+ * interface functions, which also offer the "hsmlab admin" extension table. */
+#include <string.h>
+
+#include "hsmlab/hsmlab-ext.h"
+#include "p11/hl_p11.h"
+
+extern const HSMLAB_EXT_FUNCTION_LIST hl_p11_ext_functions;
+
+/* -- v3.0 message-based functions: not offered by any profile yet -- */
+
+static CK_RV msg_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV msg_x(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al,
+		   CK_BYTE_PTR i, CK_ULONG il, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV msg_begin(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR i, CK_ULONG il,
+		      CK_BYTE_PTR o, CK_ULONG_PTR ol, CK_FLAGS f)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV msg_final(CK_SESSION_HANDLE h)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV sign_msg(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d, CK_ULONG dl,
+		      CK_BYTE_PTR s, CK_ULONG_PTR sl)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV sign_msg_begin(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV sign_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
+			   CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV verify_msg(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d, CK_ULONG dl,
+			CK_BYTE_PTR s, CK_ULONG sl)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR d,
+			     CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
+{
+	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+/* -- the tables -- */
+
+#define V240_ENTRIES                                                                            \
+	.C_Initialize = C_Initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,         \
+	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = C_GetSlotList,                 \
+	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = C_GetTokenInfo,                       \
+	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,     \
+	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,               \
+	.C_OpenSession = C_OpenSession, .C_CloseSession = C_CloseSession,                       \
+	.C_CloseAllSessions = C_CloseAllSessions, .C_GetSessionInfo = C_GetSessionInfo,         \
+	.C_GetOperationState = C_GetOperationState, .C_SetOperationState = C_SetOperationState, \
+	.C_Login = C_Login, .C_Logout = C_Logout, .C_CreateObject = C_CreateObject,             \
+	.C_CopyObject = C_CopyObject, .C_DestroyObject = C_DestroyObject,                       \
+	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = C_GetAttributeValue,         \
+	.C_SetAttributeValue = C_SetAttributeValue, .C_FindObjectsInit = C_FindObjectsInit,     \
+	.C_FindObjects = C_FindObjects, .C_FindObjectsFinal = C_FindObjectsFinal,               \
+	.C_EncryptInit = C_EncryptInit, .C_Encrypt = C_Encrypt,                                 \
+	.C_EncryptUpdate = C_EncryptUpdate, .C_EncryptFinal = C_EncryptFinal,                   \
+	.C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt,                                 \
+	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                   \
+	.C_DigestInit = C_DigestInit, .C_Digest = C_Digest, .C_DigestUpdate = C_DigestUpdate,   \
+	.C_DigestKey = C_DigestKey, .C_DigestFinal = C_DigestFinal, .C_SignInit = C_SignInit,   \
+	.C_Sign = C_Sign, .C_SignUpdate = C_SignUpdate, .C_SignFinal = C_SignFinal,             \
+	.C_SignRecoverInit = C_SignRecoverInit, .C_SignRecover = C_SignRecover,                 \
+	.C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify, .C_VerifyUpdate = C_VerifyUpdate,   \
+	.C_VerifyFinal = C_VerifyFinal, .C_VerifyRecoverInit = C_VerifyRecoverInit,             \
+	.C_VerifyRecover = C_VerifyRecover, .C_DigestEncryptUpdate = C_DigestEncryptUpdate,     \
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                         \
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                             \
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = C_GenerateKey,         \
+	.C_GenerateKeyPair = C_GenerateKeyPair, .C_WrapKey = C_WrapKey,                         \
+	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,   \
+	.C_GenerateRandom = C_GenerateRandom, .C_GetFunctionStatus = C_GetFunctionStatus,       \
+	.C_CancelFunction = C_CancelFunction, .C_WaitForSlotEvent = C_WaitForSlotEvent
+
+static const CK_FUNCTION_LIST functions_240 = {
+	.version = { 2, 40 },
+	V240_ENTRIES,
+};
+
+static const CK_FUNCTION_LIST_3_0 functions_30 = {
+	.version = { 3, 0 },
+	V240_ENTRIES,
+	.C_GetInterfaceList = C_GetInterfaceList,
+	.C_GetInterface = C_GetInterface,
+	.C_LoginUser = C_LoginUser,
+	.C_SessionCancel = C_SessionCancel,
+	.C_MessageEncryptInit = msg_init,
+	.C_EncryptMessage = msg_x,
+	.C_EncryptMessageBegin = msg_begin,
+	.C_EncryptMessageNext = msg_next,
+	.C_MessageEncryptFinal = msg_final,
+	.C_MessageDecryptInit = msg_init,
+	.C_DecryptMessage = msg_x,
+	.C_DecryptMessageBegin = msg_begin,
+	.C_DecryptMessageNext = msg_next,
+	.C_MessageDecryptFinal = msg_final,
+	.C_MessageSignInit = msg_init,
+	.C_SignMessage = sign_msg,
+	.C_SignMessageBegin = sign_msg_begin,
+	.C_SignMessageNext = sign_msg_next,
+	.C_MessageSignFinal = msg_final,
+	.C_MessageVerifyInit = msg_init,
+	.C_VerifyMessage = verify_msg,
+	.C_VerifyMessageBegin = sign_msg_begin,
+	.C_VerifyMessageNext = verify_msg_next,
+	.C_MessageVerifyFinal = msg_final,
+};
+
+static CK_INTERFACE interfaces[] = {
+	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_30, 0 },
+	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_240, 0 },
+	{ (CK_UTF8CHAR *)HSMLAB_EXT_INTERFACE_NAME, (void *)&hl_p11_ext_functions, 0 },
+};
+#define N_INTERFACES (sizeof(interfaces) / sizeof(interfaces[0]))
+
+/* For the unit test that asserts no entry is NULL. */
+const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void)
+{
+	return &functions_30;
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	if (!ppFunctionList)
+		return CKR_ARGUMENTS_BAD;
+	*ppFunctionList = (CK_FUNCTION_LIST_PTR)&functions_240;
+	return CKR_OK;
+}
+
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+	if (!pulCount)
+		return CKR_ARGUMENTS_BAD;
+	if (!pInterfacesList) {
+		*pulCount = N_INTERFACES;
+		return CKR_OK;
+	}
+	if (*pulCount < N_INTERFACES) {
+		*pulCount = N_INTERFACES;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	memcpy(pInterfacesList, interfaces, sizeof(interfaces));
+	*pulCount = N_INTERFACES;
+	return CKR_OK;
+}
+
+static CK_VERSION iface_version(const CK_INTERFACE *i)
+{
+	return *(const CK_VERSION *)i->pFunctionList; /* every table starts with its version */
+}
+
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	if (!ppInterface)
+		return CKR_ARGUMENTS_BAD;
+	const char *name = pInterfaceName ? (const char *)pInterfaceName : "PKCS 11";
+	for (size_t i = 0; i < N_INTERFACES; i++) {
+		CK_VERSION v = iface_version(&interfaces[i]);
+		if (strcmp((const char *)interfaces[i].pInterfaceName, name) != 0)
+			continue;
+		if (pVersion && (pVersion->major != v.major || pVersion->minor != v.minor))
+			continue;
+		if ((interfaces[i].flags & flags) != flags)
+			continue;
+		*ppInterface = &interfaces[i];
+		return CKR_OK;
+	}
+	return CKR_ARGUMENTS_BAD; /* the spec: no such interface */
+}
