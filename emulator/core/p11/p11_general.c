@@ -151,6 +151,13 @@ static CK_RV add_free_device(void)
 	return st == HL_OK ? slot_append(dev) : hl_p11_rv(st);
 }
 
+static int by_slot_id(const void *a, const void *b)
+{
+	CK_SLOT_ID x = (*(hl_slot_t *const *)a)->dev->slot_id;
+	CK_SLOT_ID y = (*(hl_slot_t *const *)b)->dev->slot_id;
+	return x < y ? -1 : x > y;
+}
+
 CK_RV hl_p11_rescan(void)
 {
 	char **serials = NULL;
@@ -170,6 +177,8 @@ CK_RV hl_p11_rescan(void)
 	free(serials);
 	if (rv == CKR_OK)
 		rv = add_free_device();
+	if (g.n_slots > 1)
+		qsort(g.slots, g.n_slots, sizeof(*g.slots), by_slot_id);
 	return rv;
 }
 

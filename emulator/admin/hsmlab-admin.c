@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab-admin: the lab console. Loads a hsmlab module (dlopen) and uses only PKCS#11 and
+ * the module's "hsmlab admin" extension table, as vendor tools drive their HSMs.
+ * Exit codes: 0 success, 1 the operation failed, 2 usage error, 3 module not usable. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hsmlab/hsmlab-ext.h"
+#include "hsmlab/p11client.h"
+
+enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_MODULE = 3 };
+
+typedef struct {
+	hl_p11_module_t *mod;
+	CK_FUNCTION_LIST_PTR fn;
+	const HSMLAB_EXT_FUNCTION_LIST *ext;
+	bool initialized;
+} console_t;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: hsmlab-admin [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  lab create DIR              create a lab directory (0700) and its secret\n"
+		"  lab show                    the lab, config file and profile directory in use\n"
+		"  device create [PROFILE]     add a factory-state device (default profile)\n"
+		"  device list                 list the lab's devices (one line each)\n"
+		"  device show DEVICE          show one device (DEVICE: slot id or serial)\n"
+		"  object list DEVICE          list the token objects of a device\n"
+		"  token init DEVICE LABEL     initialize the token (SO PIN from --so-pin)\n"
+		"\n"
+		"Options:\n"
+		"  -m, --module PATH   module to load (default: $HSMLAB_MODULE, the built or\n"
+		"                      installed libhsmlab.so)\n"
+		"  -c, --conf FILE     lab config file (sets HSMLAB_CONF)\n"
+		"      --so-pin PIN    SO PIN for token init\n"
+		"      --pin PIN       also set the user PIN after token init\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version\n"
+		"\n"
+		"Exit codes: 0 success, 1 operation failed, 2 usage error, 3 module not usable.\n");
+}
+
+static const char *default_module(void)
+{
+	const char *env = getenv("HSMLAB_MODULE");
+	if (env && env[0])
+		return env;
+	if (access(HL_ADMIN_BUILD_MODULE, R_OK) == 0)
+		return HL_ADMIN_BUILD_MODULE;
+	return HL_ADMIN_INSTALLED_MODULE;
+}
+
+static int fail(const console_t *c, const char *what, CK_RV rv)
+{
+	const char *msg = c->ext ? c->ext->last_error() : "";
+	fprintf(stderr, "hsmlab-admin: %s: %s%s%s\n", what, hl_ckr_name(rv), msg[0] ? ": " : "",
+		msg);
+	return EX_FAIL;
+}
+
+static int load(console_t *c, const char *path, bool init)
+{
+	char err[512];
+	CK_INTERFACE_PTR iface = NULL;
+	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
+	c->mod = hl_p11_module_load(path, 1, err, sizeof(err));
+	if (!c->mod) {
+		fprintf(stderr, "hsmlab-admin: %s\n", err);
+		return EX_MODULE;
+	}
+	c->fn = hl_p11_module_fn(c->mod);
+	CK_FUNCTION_LIST_3_0_PTR fn3 = hl_p11_module_fn3(c->mod);
+	if (!fn3 || fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &iface,
+					0) != CKR_OK) {
+		fprintf(stderr,
+			"hsmlab-admin: %s: no \"%s\" 1.0 interface (not a hsmlab module?)\n", path,
+			HSMLAB_EXT_INTERFACE_NAME);
+		return EX_MODULE;
+	}
+	c->ext = iface->pFunctionList;
+	if (init) {
+		CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
+		CK_RV rv = c->fn->C_Initialize(&args);
+		if (rv != CKR_OK) {
+			fprintf(stderr, "hsmlab-admin: %s: C_Initialize: %s: %s\n", path,
+				hl_ckr_name(rv), c->ext->last_error());
+			return EX_MODULE;
+		}
+		c->initialized = true;
+	}
+	return EX_OK;
+}
+
+static void unload(console_t *c)
+{
+	if (c->initialized)
+		c->fn->C_Finalize(NULL);
+	hl_p11_module_free(c->mod);
+}
+
+/* -- devices -- */
+
+static int find_device(console_t *c, const char *arg, hsmlab_device_info_t *out)
+{
+	CK_ULONG n = 0;
+	CK_RV rv = c->ext->device_list(NULL, &n);
+	hsmlab_device_info_t *v = rv == CKR_OK ? calloc(n ? n : 1, sizeof(*v)) : NULL;
+	if (rv == CKR_OK && !v)
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		rv = c->ext->device_list(v, &n);
+	if (rv != CKR_OK) {
+		free(v);
+		return fail(c, "device list", rv);
+	}
+	char *end = NULL;
+	unsigned long slot = strtoul(arg, &end, 10);
+	bool numeric = end && !*end && arg[0];
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (strcmp(v[i].serial, arg) == 0 || (numeric && v[i].slot_id == slot)) {
+			*out = v[i];
+			free(v);
+			return EX_OK;
+		}
+	}
+	free(v);
+	fprintf(stderr, "hsmlab-admin: device \"%s\": no such slot id or serial\n", arg);
+	return EX_FAIL;
+}
+
+static void print_device(const hsmlab_device_info_t *d, bool full)
+{
+	char label[33];
+	hl_p11_unpad(label, (const unsigned char *)d->label, 32);
+	if (!full) {
+		printf("%-4lu %-16s %-12s %-10s %6lu  %s\n", d->slot_id, d->serial, d->state,
+		       d->profile, d->objects, label);
+		return;
+	}
+	printf("slot:     %lu\nserial:   %s\nstate:    %s\nprofile:  %s\nfamily:   %s\n"
+	       "label:    %s\nobjects:  %lu\nstore:    %s\n",
+	       d->slot_id, d->serial, d->state, d->profile, d->family, label, d->objects,
+	       d->path[0] ? d->path : "(none yet: the free device)");
+	if (d->error[0])
+		printf("error:    %s\n", d->error);
+}
+
+static int cmd_device_list(console_t *c)
+{
+	hsmlab_device_info_t *v = NULL;
+	CK_ULONG n = 0;
+	CK_RV rv = c->ext->device_list(NULL, &n);
+	if (rv == CKR_OK && !(v = calloc(n ? n : 1, sizeof(*v))))
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		rv = c->ext->device_list(v, &n);
+	if (rv == CKR_OK) {
+		printf("%-4s %-16s %-12s %-10s %6s  %s\n", "SLOT", "SERIAL", "STATE", "PROFILE",
+		       "OBJS", "LABEL");
+		for (CK_ULONG i = 0; i < n; i++)
+			print_device(&v[i], false);
+	}
+	free(v);
+	return rv == CKR_OK ? EX_OK : fail(c, "device list", rv);
+}
+
+static int cmd_object_list(console_t *c, const char *arg)
+{
+	hsmlab_device_info_t d;
+	hsmlab_object_info_t *v = NULL;
+	CK_ULONG n = 0;
+	int ex = find_device(c, arg, &d);
+	if (ex != EX_OK)
+		return ex;
+	CK_RV rv = c->ext->object_list(d.slot_id, NULL, &n);
+	if (rv == CKR_OK && !(v = calloc(n ? n : 1, sizeof(*v))))
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		rv = c->ext->object_list(d.slot_id, v, &n);
+	if (rv == CKR_OK) {
+		printf("%-8s %-16s %-10s %-7s %-20s %s\n", "ID", "CLASS", "KEY TYPE", "PRIVATE",
+		       "CKA_ID", "LABEL");
+		for (CK_ULONG i = 0; i < n; i++) {
+			char hex[129] = "-";
+			for (CK_ULONG k = 0; k < v[i].id_attr_len && k < 64; k++)
+				snprintf(hex + 2 * k, 3, "%02x", v[i].id_attr[k]);
+			printf("%-8lu %-16s %-10s %-7s %-20s %s\n", v[i].id, hl_cko_name(v[i].cls),
+			       v[i].key_type == CK_UNAVAILABLE_INFORMATION
+				   ? "-"
+				   : hl_ckk_name(v[i].key_type),
+			       v[i].is_private ? "yes" : "no", hex, v[i].label);
+		}
+	}
+	free(v);
+	return rv == CKR_OK ? EX_OK : fail(c, "object list", rv);
+}
+
+static int cmd_token_init(console_t *c, const char *arg, const char *label, const char *so_pin,
+			  const char *pin)
+{
+	hsmlab_device_info_t d;
+	CK_UTF8CHAR padded[32];
+	CK_SESSION_HANDLE s = 0;
+	if (!so_pin) {
+		fprintf(stderr, "hsmlab-admin: token init: --so-pin is required\n");
+		return EX_USAGE;
+	}
+	int ex = find_device(c, arg, &d);
+	if (ex != EX_OK)
+		return ex;
+	memset(padded, ' ', sizeof(padded));
+	memcpy(padded, label, strlen(label) > 32 ? 32 : strlen(label));
+	CK_RV rv = c->fn->C_InitToken(d.slot_id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
+	if (rv != CKR_OK)
+		return fail(c, "C_InitToken", rv);
+	if (!pin)
+		return EX_OK;
+	rv = c->fn->C_OpenSession(d.slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+	if (rv == CKR_OK)
+		rv = c->fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin));
+	if (rv == CKR_OK)
+		rv = c->fn->C_InitPIN(s, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+	if (s)
+		c->fn->C_CloseSession(s);
+	return rv == CKR_OK ? EX_OK : fail(c, "C_InitPIN", rv);
+}
+
+static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, const char *pin)
+{
+	const char *a = argv[0], *b = argc > 1 ? argv[1] : "";
+	if (!strcmp(a, "lab") && !strcmp(b, "show") && argc == 2) {
+		char dir[1024], conf[1024], prof[1024];
+		CK_RV rv =
+		    c->ext->lab_info(dir, sizeof(dir), conf, sizeof(conf), prof, sizeof(prof));
+		if (rv != CKR_OK)
+			return fail(c, "lab show", rv);
+		printf("lab:      %s\nconfig:   %s\nprofiles: %s\n", dir,
+		       conf[0] ? conf : "(none: defaults)", prof);
+		return EX_OK;
+	}
+	if (!strcmp(a, "device") && !strcmp(b, "create") && argc <= 3) {
+		CK_SLOT_ID slot = 0;
+		char serial[17] = "";
+		CK_RV rv = c->ext->device_create(argc == 3 ? argv[2] : NULL, &slot, serial);
+		if (rv != CKR_OK)
+			return fail(c, "device create", rv);
+		printf("created device %s in slot %lu\n", serial, slot);
+		return EX_OK;
+	}
+	if (!strcmp(a, "device") && !strcmp(b, "list") && argc == 2)
+		return cmd_device_list(c);
+	if (!strcmp(a, "device") && !strcmp(b, "show") && argc == 3) {
+		hsmlab_device_info_t d;
+		int ex = find_device(c, argv[2], &d);
+		if (ex == EX_OK)
+			print_device(&d, true);
+		return ex;
+	}
+	if (!strcmp(a, "object") && !strcmp(b, "list") && argc == 3)
+		return cmd_object_list(c, argv[2]);
+	if (!strcmp(a, "token") && !strcmp(b, "init") && argc == 4)
+		return cmd_token_init(c, argv[2], argv[3], so_pin, pin);
+	fprintf(stderr, "hsmlab-admin: unknown command or wrong arguments: %s %s (see --help)\n", a,
+		b);
+	return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "module", required_argument, NULL, 'm' },
+		{ "conf", required_argument, NULL, 'c' },
+		{ "so-pin", required_argument, NULL, 'S' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *module = NULL, *so_pin = NULL, *pin = NULL;
+	console_t c = { 0 };
+	int opt, ex;
+	while ((opt = getopt_long(argc, argv, "m:c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			module = optarg;
+			break;
+		case 'c':
+			setenv("HSMLAB_CONF", optarg, 1);
+			break;
+		case 'S':
+			so_pin = optarg;
+			break;
+		case 'P':
+			pin = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("hsmlab-admin %s\n", HSMLAB_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	bool lab_create = !strcmp(argv[0], "lab") && !strcmp(argv[1], "create");
+	if (lab_create && argc != 3) {
+		fprintf(stderr, "hsmlab-admin: lab create: expected one DIR\n");
+		return EX_USAGE;
+	}
+	ex = load(&c, module ? module : default_module(), !lab_create);
+	if (ex == EX_OK && lab_create) {
+		CK_RV rv = c.ext->lab_create(argv[2]);
+		ex = rv == CKR_OK ? EX_OK : fail(&c, "lab create", rv);
+		if (ex == EX_OK)
+			printf("lab ready in %s (name it with lab_dir in the config file)\n",
+			       argv[2]);
+	} else if (ex == EX_OK) {
+		ex = dispatch(&c, argc, argv, so_pin, pin);
+	}
+	unload(&c);
+	return ex;
+}
