@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared by the signer's script tests: a throw-away SoftHSMv2 store, tokens, a KSK made by
+# pkcs11-tool (a real client), configs for ksr-gen and ksr-signer, and libfaketime runs.
+set -eu
+
+BIN="${HSMLAB_BUILD_DIR}/signer"
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+PIN=1234
+export HSMLAB_TEST_PIN=$PIN
+
+WORK=$(mktemp -d /tmp/hsmlab-signer-script.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	"$WORK" >"$WORK/softhsm2.conf"
+export SOFTHSM2_CONF="$WORK/softhsm2.conf"
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# init_token MODULE LABEL: a token with SO PIN 5678 and user PIN 1234.
+init_token() {
+	if [ "$1" = "${HSMLAB_SOFTHSM2_MODULE}" ]; then
+		softhsm2-util --init-token --free --label "$2" --so-pin 5678 --pin $PIN >/dev/null
+	else
+		pkcs11-tool --module "$1" --init-token --label "$2" --so-pin 5678 >/dev/null
+		pkcs11-tool --module "$1" --token-label "$2" --login --login-type so \
+			--so-pin 5678 --init-pin --pin $PIN >/dev/null
+	fi
+}
+
+# gen_key MODULE TOKEN LABEL: an RSA-2048 key pair made on the token.
+gen_key() {
+	pkcs11-tool --module "$1" --token-label "$2" --login --pin $PIN --keypairgen \
+		--key-type rsa:2048 --label "$3" >/dev/null 2>&1 || fail "keygen $3 on $1"
+}
+
+# at "YYYY-MM-DD HH:MM:SS" CMD...: run CMD with the clock at that time (libfaketime).
+at() {
+	when=$1
+	shift
+	LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$when" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+}
+
+# write_configs KSK_MODULE ZSK_MODULE: $WORK/ksk.conf and $WORK/zsk.conf.
+write_configs() {
+	cat >"$WORK/zsk.conf" <<CONF
+modules = ( { name = "zsk-hsm"; library = "$2"; token = "ZSK"; pin = "env:HSMLAB_TEST_PIN";
+              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; }; } );
+ksr_gen = { keys = ["ZSK-A", "ZSK-B", "ZSK-C"]; create = true; };
+CONF
+	cat >"$WORK/ksk.conf" <<CONF
+modules = ( { name = "ksk-hsm"; library = "$1"; token = "KSK"; pin = "env:HSMLAB_TEST_PIN";
+              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; }; } );
+ksks = ( { label = "KSK-T"; algorithm = 8; size = 2048; exponent = 65537;
+           valid_from = "2026-01-01T00:00:00"; valid_until = "2030-01-01T00:00:00"; } );
+schema = "normal";
+CONF
+}

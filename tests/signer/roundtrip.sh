@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Round trip: ksr-gen -> ksr-signer -> skr-verify for two chained quarters, each ceremony at
+# its own date under libfaketime. KSK_MODULE and ZSK_MODULE pick the PKCS#11 modules (default
+# SoftHSMv2 for both), so the same script runs the KSK in the emulator and the ZSKs in
+# SoftHSMv2, or the other way round.
+. "$(dirname "$0")/common.sh"
+
+KSK_MODULE=${KSK_MODULE:-$HSMLAB_SOFTHSM2_MODULE}
+ZSK_MODULE=${ZSK_MODULE:-$HSMLAB_SOFTHSM2_MODULE}
+echo "KSK module: $KSK_MODULE"
+echo "ZSK module: $ZSK_MODULE"
+
+init_token "$KSK_MODULE" KSK
+init_token "$ZSK_MODULE" ZSK
+gen_key "$KSK_MODULE" KSK KSK-T
+write_configs "$KSK_MODULE" "$ZSK_MODULE"
+
+# Q1 2027: KSR made 2026-12-01, signed at the ceremony 2026-12-10.
+at "2026-12-01 10:00:00" "$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 \
+	-o "$WORK/ksr-q1.xml" || fail "ksr-gen Q1"
+"$BIN/skr-verify" "$WORK/ksr-q1.xml" || fail "the KSR's proof of possession"
+head -c 5 "$WORK/ksr-q1.xml" | grep -q '<KSR ' || fail "a KSR starts with <KSR (no <?xml?>)"
+at "2026-12-10 09:00:00" "$BIN/ksr-signer" --config "$WORK/ksk.conf" --force \
+	"$WORK/ksr-q1.xml" "$WORK/skr-q1.xml" || fail "ksr-signer Q1"
+"$BIN/skr-verify" --from 2027-01-01 --to 2027-03-31T23:59:59 "$WORK/skr-q1.xml" ||
+	fail "skr-verify Q1"
+
+# The KSK as a trust anchor (its DNSKEY from the SKR), then coverage is checked against it.
+grep -A5 'keyIdentifier="KSK-T"' "$WORK/skr-q1.xml" | sed -n 's:.*<PublicKey>\(.*\)</PublicKey>:. IN DNSKEY 257 3 8 \1:p' |
+	head -1 >"$WORK/anchor.key"
+[ -s "$WORK/anchor.key" ] || fail "no KSK in the SKR"
+"$BIN/skr-verify" --trust-anchor "$WORK/anchor.key" --from 2027-01-01 --to 2027-04-01 \
+	"$WORK/skr-q1.xml" || fail "trust + coverage Q1"
+if "$BIN/skr-verify" --trust-anchor /usr/share/dns/root.key "$WORK/skr-q1.xml" 2>"$WORK/err"; then
+	fail "an SKR signed by a test KSK is trusted under the real root anchors"
+fi
+grep -q SKR-TRUST "$WORK/err" || fail "untrusted SKR not reported as SKR-TRUST"
+
+# Q2 2027 chains to Q1: ZSK-A retires, ZSK-D is the next one.
+at "2027-03-01 10:00:00" "$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q2 \
+	--previous "$WORK/skr-q1.xml" --keys ZSK-B,ZSK-C,ZSK-D -o "$WORK/ksr-q2.xml" ||
+	fail "ksr-gen Q2"
+at "2027-03-10 09:00:00" "$BIN/ksr-signer" --config "$WORK/ksk.conf" --force \
+	--previous "$WORK/skr-q1.xml" "$WORK/ksr-q2.xml" "$WORK/skr-q2.xml" || fail "ksr-signer Q2"
+"$BIN/skr-verify" --previous "$WORK/skr-q1.xml" --trust-anchor "$WORK/anchor.key" \
+	--from 2027-04-01 --to 2027-06-30T23:59:59 "$WORK/skr-q2.xml" || fail "skr-verify Q2"
+
+# Without confirmation the signer asks, and "no" refuses by name, writing nothing.
+if echo no | at "2027-03-10 09:00:00" "$BIN/ksr-signer" --config "$WORK/ksk.conf" \
+	--previous "$WORK/skr-q1.xml" "$WORK/ksr-q2.xml" "$WORK/skr-no.xml" >"$WORK/out" 2>"$WORK/err"; then
+	fail "signed without the operator's Yes"
+fi
+grep -q OPERATOR-CONFIRM "$WORK/err" || fail "refusal does not name OPERATOR-CONFIRM"
+grep -q "PGP words: " "$WORK/out" || fail "no PGP words shown"
+[ ! -e "$WORK/skr-no.xml" ] || fail "an SKR was written without confirmation"
+echo "round trip OK"
