@@ -512,7 +512,8 @@ static const char *get(const hl_bench_target_t *t, int f)
 
 const char *hl_bench_target_name(const hl_bench_target_t *t)
 {
-	return get(t, F_NAME);
+	/* The name is never expanded, so this pointer survives a later prepare. */
+	return t->raw[F_NAME];
 }
 
 const char *hl_bench_target_module(const hl_bench_target_t *t)

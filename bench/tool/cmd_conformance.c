@@ -35,23 +35,13 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int write_report(const hl_matrix_t *m, const char *path, int kind)
+static int matrix_writer(const void *obj, int kind, FILE *f)
 {
-	FILE *f = fopen(path, "w");
-	int rc;
+	const hl_matrix_t *m = obj;
 
-	if (f == NULL) {
-		fprintf(stderr, "hsmlab-bench: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	rc = kind == 0   ? hl_report_markdown(m, f)
-	     : kind == 1 ? hl_report_html(m, f, 0)
-			 : hl_report_junit(m, f, 0);
-	if (fclose(f) != 0 || rc != 0) {
-		fprintf(stderr, "hsmlab-bench: %s: write failed\n", path);
-		return -1;
-	}
-	return 0;
+	return kind == 0   ? hl_report_markdown(m, f)
+	       : kind == 1 ? hl_report_html(m, f, 0)
+			   : hl_report_junit(m, f, 0);
 }
 
 static int write_reports(const hl_matrix_t *m, const opts_t *o)
@@ -69,10 +59,10 @@ static int write_reports(const hl_matrix_t *m, const opts_t *o)
 	for (int k = 0; k < 3; k++) {
 		if (o->outdir != NULL) {
 			snprintf(path, sizeof path, "%s/%s", o->outdir, names[k]);
-			rc |= write_report(m, path, k);
+			rc |= hl_tool_write_file(path, matrix_writer, m, k);
 		}
 		if (single[k] != NULL)
-			rc |= write_report(m, single[k], k);
+			rc |= hl_tool_write_file(single[k], matrix_writer, m, k);
 	}
 	return rc;
 }

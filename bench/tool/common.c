@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab-bench: target options and the run directory, shared by the subcommands. */
 #define _GNU_SOURCE /* nftw */
+#include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -124,4 +125,21 @@ void hl_tool_rundir_remove(char *dir)
 		return;
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(dir);
+}
+
+int hl_tool_write_file(const char *path, hl_tool_writer_t writer, const void *obj, int kind)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "hsmlab-bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rc = writer(obj, kind, f);
+	if (fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "hsmlab-bench: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
 }

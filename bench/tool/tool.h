@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "hsmlab/bench/target.h"
 
@@ -51,6 +52,10 @@ void hl_tool_targets_free(hl_tool_targets_t *ts);
  * hl_tool_rundir_remove unless the user asked to keep it. */
 char *hl_tool_rundir_new(void);
 void hl_tool_rundir_remove(char *dir);
+
+/* Writes `obj` to path with writer(obj, kind, f); errors (naming the path) on stderr. */
+typedef int (*hl_tool_writer_t)(const void *obj, int kind, FILE *f);
+int hl_tool_write_file(const char *path, hl_tool_writer_t writer, const void *obj, int kind);
 
 int hl_tool_conformance(int argc, char **argv);
 int hl_tool_perf(int argc, char **argv);

@@ -7,28 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_test.h"
 #include "hsmlab/bench/conformance.h"
-
-static char dir[64];
-
-static void setup(void)
-{
-	cr_assert(getenv("HSMLAB_SOFTHSM2_MODULE") && *getenv("HSMLAB_SOFTHSM2_MODULE"),
-		  "HSMLAB_SOFTHSM2_MODULE not set (is softhsm2 installed?)");
-	snprintf(dir, sizeof dir, "/tmp/hsmlab-conf-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static hl_bench_target_t *softhsm2(void)
-{
-	char path[4096], err[512] = "";
-	hl_bench_target_t *t;
-
-	snprintf(path, sizeof path, "%s/softhsm2.conf", getenv("HSMLAB_BENCH_FIXTURES"));
-	t = hl_bench_target_load(path, err, sizeof err);
-	cr_assert_not_null(t, "%s", err);
-	return t;
-}
 
 static const hl_cell_t *cell(const hl_matrix_t *m, const char *id)
 {
@@ -39,16 +19,17 @@ static const hl_cell_t *cell(const hl_matrix_t *m, const char *id)
 	return NULL;
 }
 
-TestSuite(conformance, .init = setup, .timeout = 60);
+TestSuite(conformance, .init = hl_test_setup, .timeout = 60);
 
 Test(conformance, softhsm2_matches_its_expectations)
 {
-	hl_bench_target_t *t = softhsm2();
+	hl_bench_target_t *t = hl_test_softhsm2(0);
 	hl_matrix_t *m = hl_matrix_new("c");
 	char err[512] = "";
 	int col = hl_matrix_column(m, "softhsm2");
 
-	cr_assert_eq(hl_conformance_run(t, dir, m, col, NULL, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(hl_conformance_run(t, hl_test_dir, m, col, NULL, err, sizeof err), 0, "%s",
+		     err);
 	for (size_t r = 0; r < hl_matrix_rows(m); r++) {
 		const hl_cell_t *c = hl_matrix_cell(m, r, 0);
 
@@ -67,19 +48,20 @@ Test(conformance, softhsm2_matches_its_expectations)
 
 Test(conformance, a_wrong_expectation_fails_and_names_the_check)
 {
-	hl_bench_target_t *t = softhsm2();
+	hl_bench_target_t *t = hl_test_softhsm2(0);
 	hl_matrix_t *m = hl_matrix_new("c");
 	char err[512] = "", exp[128];
 	FILE *f;
 
-	snprintf(exp, sizeof exp, "%s/wrong.expect", dir);
+	snprintf(exp, sizeof exp, "%s/wrong.expect", hl_test_dir);
 	f = fopen(exp, "w");
 	cr_assert_not_null(f);
 	fputs("login.wrong_pin = CKR_OK\nmech.* = any\n", f);
 	fclose(f);
 	cr_assert_eq(hl_bench_target_set(t, "expect", exp, err, sizeof err), 0);
-	cr_assert_eq(hl_conformance_run(t, dir, m, hl_matrix_column(m, "s"), NULL, err, sizeof err),
-		     0, "%s", err);
+	cr_assert_eq(
+	    hl_conformance_run(t, hl_test_dir, m, hl_matrix_column(m, "s"), NULL, err, sizeof err),
+	    0, "%s", err);
 	cr_assert_eq(hl_matrix_count(m, 0, HL_CELL_DIFF), 1);
 	cr_assert_eq(cell(m, "login.wrong_pin")->status, HL_CELL_DIFF);
 	cr_assert_str_eq(cell(m, "login.wrong_pin")->observed, "CKR_PIN_INCORRECT");
@@ -97,8 +79,9 @@ Test(conformance, a_broken_target_is_recorded)
 
 	cr_assert_eq(
 	    hl_bench_target_set(t, "module", "/nonexistent/libnothing.so", err, sizeof err), 0);
-	cr_assert_eq(hl_conformance_run(t, dir, m, hl_matrix_column(m, "b"), NULL, err, sizeof err),
-		     0, "%s", err);
+	cr_assert_eq(
+	    hl_conformance_run(t, hl_test_dir, m, hl_matrix_column(m, "b"), NULL, err, sizeof err),
+	    0, "%s", err);
 	cr_assert_str_eq(cell(m, "suite.completed")->observed, "setup-failed");
 	cr_assert(strstr(cell(m, "suite.completed")->detail, "/nonexistent/libnothing.so") != NULL);
 	hl_matrix_free(m);

@@ -35,7 +35,8 @@ int hl_bench_target_prepare(hl_bench_target_t *t, const char *rundir, char *err,
 CK_RV hl_bench_target_open(hl_bench_target_t *t, CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID *slot_out,
 			   char *err, size_t errlen);
 
-/* Borrowed strings, valid until hl_bench_target_free; the expanded values after prepare. */
+/* Borrowed strings: the expanded values after prepare, valid until the next prepare or
+ * hl_bench_target_free (the name, never expanded, until hl_bench_target_free). */
 const char *hl_bench_target_name(const hl_bench_target_t *t);
 const char *hl_bench_target_module(const hl_bench_target_t *t);
 const char *hl_bench_target_token(const hl_bench_target_t *t);

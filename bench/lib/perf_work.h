@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab bench: the benchmark's sign/verify workload table (inside bench/lib only). */
+#pragma once
+
+#include "perf_internal.h"
+
+enum { HL_IN_MSG, HL_IN_DIGEST, HL_IN_DIGEST_INFO, HL_IN_EMSA };
+
+typedef struct {
+	const char *name;
+	CK_MECHANISM_TYPE mech;
+	int input;   /* HL_IN_*: what is handed to C_Sign / EVP */
+	int ec;      /* P-256 key instead of RSA-2048 */
+	int verify;  /* verify a signature instead of signing */
+	int threads; /* one session (or EVP context) per thread */
+} hl_perf_work_t;
+
+/* Terminated by a NULL name. */
+extern const hl_perf_work_t hl_perf_works[];
+
+/* Writes a workload's input into buf (256 bytes room) and its length. */
+void hl_perf_input(int kind, unsigned char *buf, size_t *len);
