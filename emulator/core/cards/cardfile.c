@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator cards: the card file (text, versioned, integrity-tagged; formats.md). */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "backup/hl_backup.h" /* the atomic lab-file writer */
 #include "cards/cards_int.h"
 #include "crypto/hl_crypto.h"
 
@@ -87,27 +86,6 @@ out:
 	return st;
 }
 
-static hl_status_t write_atomic(const char *path, const char *text)
-{
-	char tmp[4096];
-	hl_status_t st = HL_OK;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return HL_ERR_ARGS;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return HL_ERR_IO;
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
-		st = HL_ERR_IO;
-	if (close(fd) != 0)
-		st = HL_ERR_IO;
-	if (st == HL_OK && rename(tmp, path) != 0)
-		st = HL_ERR_IO;
-	if (st != HL_OK)
-		unlink(tmp);
-	return st;
-}
-
 hl_status_t hl_card_write(const hl_card_t *card, const char *path, const char *pin)
 {
 	char text[CARD_FILE_MAX], tag[65];
@@ -122,7 +100,7 @@ hl_status_t hl_card_write(const hl_card_t *card, const char *path, const char *p
 		put_hex(tag, h, sizeof(h));
 		size_t n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "tag %s\n", tag);
-		st = write_atomic(path, text);
+		st = hl_backup_write_file(path, (const uint8_t *)text, strlen(text));
 	}
 	hl_crypto_wipe(text, sizeof(text));
 	return st;
