@@ -20,8 +20,35 @@ fail() {
 	exit 1
 }
 
+# The emulator's lab (only made when an emulator module is used).
+export HSMLAB_CONF="$WORK/hsmlab.conf"
+export HSMLAB_QUIET=1
+ADMIN="${HSMLAB_BUILD_DIR}/emulator/admin/hsmlab-admin"
+PROFILES="$(cd "$(dirname "$0")/../../fixtures/profiles" && pwd)"
+
+# init_emulator_token MODULE LABEL: a lab, a fresh device, its token, through hsmlab-admin.
+init_emulator_token() {
+	if [ ! -f "$HSMLAB_CONF" ]; then
+		printf 'lab_dir = "%s/lab";\nprofile_dir = "%s";\n' "$WORK" "$PROFILES" >"$HSMLAB_CONF"
+		"$ADMIN" -m "$1" lab create "$WORK/lab" >/dev/null || fail "hsmlab-admin lab create"
+	fi
+	slot=$("$ADMIN" -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
+	if [ -z "$slot" ]; then
+		"$ADMIN" -m "$1" device create >/dev/null || fail "hsmlab-admin device create"
+		slot=$("$ADMIN" -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
+	fi
+	"$ADMIN" -m "$1" --so-pin 5678 --pin $PIN token init "$slot" "$2" >/dev/null ||
+		fail "hsmlab-admin token init $2"
+}
+
 # init_token MODULE LABEL: a token with SO PIN 5678 and user PIN 1234.
 init_token() {
+	case "$(basename "$1")" in
+	libhsmlab*.so)
+		init_emulator_token "$1" "$2"
+		return
+		;;
+	esac
 	if [ "$1" = "${HSMLAB_SOFTHSM2_MODULE}" ]; then
 		softhsm2-util --init-token --free --label "$2" --so-pin 5678 --pin $PIN >/dev/null
 	else
@@ -48,12 +75,12 @@ at() {
 write_configs() {
 	cat >"$WORK/zsk.conf" <<CONF
 modules = ( { name = "zsk-hsm"; library = "$2"; token = "ZSK"; pin = "env:HSMLAB_TEST_PIN";
-              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; }; } );
+              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; HSMLAB_CONF = "$HSMLAB_CONF"; }; } );
 ksr_gen = { keys = ["ZSK-A", "ZSK-B", "ZSK-C"]; create = true; };
 CONF
 	cat >"$WORK/ksk.conf" <<CONF
 modules = ( { name = "ksk-hsm"; library = "$1"; token = "KSK"; pin = "env:HSMLAB_TEST_PIN";
-              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; }; } );
+              env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; HSMLAB_CONF = "$HSMLAB_CONF"; }; } );
 ksks = ( { label = "KSK-T"; algorithm = 8; size = 2048; exponent = 65537;
            valid_from = "2026-01-01T00:00:00"; valid_until = "2030-01-01T00:00:00"; } );
 schema = "normal";
