@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Tests for the vendor profiles (fixtures/profiles/keyper.conf, luna.conf): they load with
+ * the core's loader, carry the identity, limits and mechanisms QUIRKS.md gives, name every
+ * K1-K12 / L1-L14 row, and switch on what strict leaves off. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/hl_profile.h"
+
+static hl_profile_t *load(const char *name)
+{
+	char path[1024], err[512] = "";
+	hl_profile_t *p = NULL;
+	const char *src = getenv("HSMLAB_SOURCE_DIR");
+	cr_assert_not_null(src, "HSMLAB_SOURCE_DIR not set");
+	snprintf(path, sizeof(path), "%s/fixtures/profiles/%s.conf", src, name);
+	hl_status_t st = hl_profile_load(path, &p, err, sizeof(err));
+	cr_assert_eq(st, HL_OK, "%s: %s", name, err);
+	return p;
+}
+
+static bool names_row(const hl_profile_t *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_quirks; i++)
+		if (strcmp(p->quirks[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+Test(profiles, keyper_identity_limits_and_mechanisms)
+{
+	hl_profile_t *p = load("keyper");
+	cr_assert_str_eq(p->family, "keyper");
+	cr_assert_str_eq(p->manufacturer, "Ultra Electronics AEP Networks");
+	cr_assert_str_eq(p->model, "Keyper");
+	cr_assert_eq(p->cryptoki_version.major, 2);
+	cr_assert_eq(p->cryptoki_version.minor, 11);
+	cr_assert_eq(p->pin_min, 4);
+	cr_assert_eq(p->pin_max, 32);
+	cr_assert(p->pin_digits_only);
+	cr_assert_not_null(hl_profile_mech(p, CKM_RSA_X_509), "K1: raw RSA");
+	cr_assert_null(hl_profile_mech(p, CKM_SHA256_RSA_PKCS), "K1: no hash-and-sign");
+	cr_assert_null(hl_profile_mech(p, CKM_EC_KEY_PAIR_GEN), "K1: no EC");
+	cr_assert_not_null(hl_profile_mech(p, CKM_DES3_ECB), "K9");
+	cr_assert(hl_profile_quirk(p, "labels_immutable"));
+	cr_assert(hl_profile_quirk(p, "serial_hidden_until_login"));
+	hl_profile_free(p);
+}
+
+Test(profiles, luna_identity_limits_and_mechanisms)
+{
+	hl_profile_t *p = load("luna");
+	cr_assert_str_eq(p->family, "luna");
+	cr_assert_eq(p->pin_min, 7, "L10");
+	cr_assert_eq(p->pin_max, 255, "L10");
+	cr_assert_eq(p->max_sessions, 0, "L10");
+	cr_assert_eq(p->so_max_failed, 3, "L3");
+	cr_assert_not_null(hl_profile_mech(p, CKM_SHA256_RSA_PKCS), "L11");
+	cr_assert_not_null(hl_profile_mech(p, CKM_ECDSA_SHA256), "L11");
+	cr_assert_not_null(hl_profile_mech(p, CKM_SHA256_RSA_PKCS_PSS), "L11");
+	cr_assert(hl_profile_quirk(p, "crypto_user_type"));
+	cr_assert(hl_profile_quirk(p, "refuse_nonsensitive_secret"));
+	hl_profile_free(p);
+}
+
+Test(profiles, every_catalogue_row_is_named)
+{
+	hl_profile_t *k = load("keyper"), *l = load("luna");
+	char id[8];
+	for (int i = 1; i <= 12; i++) {
+		snprintf(id, sizeof(id), "K%d", i);
+		cr_assert(names_row(k, id), "keyper.conf does not name %s", id);
+	}
+	for (int i = 1; i <= 14; i++) {
+		snprintf(id, sizeof(id), "L%d", i);
+		cr_assert(names_row(l, id), "luna.conf does not name %s", id);
+	}
+	for (size_t i = 0; i < k->n_quirks; i++)
+		cr_assert(k->quirks[i].id[0] != 'L', "%s in keyper", k->quirks[i].name);
+	for (size_t i = 0; i < l->n_quirks; i++)
+		cr_assert(l->quirks[i].id[0] != 'K', "%s in luna", l->quirks[i].name);
+	hl_profile_free(k);
+	hl_profile_free(l);
+}
+
+Test(profiles, vendor_switches_are_off_on_strict)
+{
+	hl_profile_t *s = load("strict"), *k = load("keyper"), *l = load("luna");
+	const hl_profile_t *v[] = { k, l };
+	for (size_t j = 0; j < 2; j++)
+		for (size_t i = 0; i < v[j]->n_quirks; i++)
+			if (v[j]->quirks[i].id[0] != 'G')
+				cr_assert_not(hl_profile_quirk(s, v[j]->quirks[i].name),
+					      "strict has %s on", v[j]->quirks[i].name);
+	cr_assert_not_null(hl_profile_mech(s, CKM_SHA256_RSA_PKCS), "the difference K1 makes");
+	hl_profile_free(s);
+	hl_profile_free(k);
+	hl_profile_free(l);
+}
