@@ -23,21 +23,23 @@ fail() {
 # The emulator's lab (only made when an emulator module is used).
 export HSMLAB_CONF="$WORK/hsmlab.conf"
 export HSMLAB_QUIET=1
-ADMIN="${HSMLAB_BUILD_DIR}/emulator/admin/hsmlab-admin"
+ADMIN_BIN="${HSMLAB_BUILD_DIR}/emulator/admin/hsmlab-admin"
+# The emulator's console is only a setup step here; its own tests judge its leaks.
+ADMIN() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$ADMIN_BIN" "$@"; }
 PROFILES="$(cd "$(dirname "$0")/../../fixtures/profiles" && pwd)"
 
 # init_emulator_token MODULE LABEL: a lab, a fresh device, its token, through hsmlab-admin.
 init_emulator_token() {
 	if [ ! -f "$HSMLAB_CONF" ]; then
 		printf 'lab_dir = "%s/lab";\nprofile_dir = "%s";\n' "$WORK" "$PROFILES" >"$HSMLAB_CONF"
-		"$ADMIN" -m "$1" lab create "$WORK/lab" >/dev/null || fail "hsmlab-admin lab create"
+		ADMIN -m "$1" lab create "$WORK/lab" >/dev/null || fail "hsmlab-admin lab create"
 	fi
-	slot=$("$ADMIN" -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
+	slot=$(ADMIN -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
 	if [ -z "$slot" ]; then
-		"$ADMIN" -m "$1" device create >/dev/null || fail "hsmlab-admin device create"
-		slot=$("$ADMIN" -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
+		ADMIN -m "$1" device create >/dev/null || fail "hsmlab-admin device create"
+		slot=$(ADMIN -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
 	fi
-	"$ADMIN" -m "$1" --so-pin 5678 --pin $PIN token init "$slot" "$2" >/dev/null ||
+	ADMIN -m "$1" --so-pin 5678 --pin $PIN token init "$slot" "$2" >/dev/null ||
 		fail "hsmlab-admin token init $2"
 }
 
@@ -60,17 +62,20 @@ init_token() {
 
 # gen_key MODULE TOKEN LABEL: an RSA-2048 key pair made on the token.
 gen_key() {
-	pkcs11-tool --module "$1" --token-label "$2" --login --pin $PIN --keypairgen \
-		--key-type rsa:2048 --label "$3" >/dev/null 2>&1 || fail "keygen $3 on $1"
+	"${HSMLAB_BUILD_DIR}/tests/signer/signer-keytool" "$1" "$2" "$3" gen-rsa ||
+		fail "keygen $3 on $1"
 }
 
 # at "YYYY-MM-DD HH:MM:SS" CMD...: run CMD with the clock at that time (libfaketime).
 at() {
 	when=$1
 	shift
-	LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$when" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+	# under the sanitizer build libfaketime is preloaded ahead of the ASan runtime
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$when" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
 }
 
+KSK_POLICY=""
 # write_configs KSK_MODULE ZSK_MODULE: $WORK/ksk.conf and $WORK/zsk.conf.
 write_configs() {
 	cat >"$WORK/zsk.conf" <<CONF
@@ -84,5 +89,6 @@ modules = ( { name = "ksk-hsm"; library = "$1"; token = "KSK"; pin = "env:HSMLAB
 ksks = ( { label = "KSK-T"; algorithm = 8; size = 2048; exponent = 65537;
            valid_from = "2026-01-01T00:00:00"; valid_until = "2030-01-01T00:00:00"; } );
 schema = "normal";
+$KSK_POLICY
 CONF
 }
