@@ -38,7 +38,8 @@ static int split_keys(char *arg, hl_gen_opts_t *o)
 	return t == NULL ? 0 : -1;
 }
 
-int main(int argc, char **argv)
+/* Fills o and *config from argv; returns -1 to exit with *code. */
+static int parse_args(int argc, char **argv, hl_gen_opts_t *o, const char **config, int *code)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
 					      { "quarter", required_argument, NULL, 'q' },
@@ -51,56 +52,68 @@ int main(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
+	int c;
+
+	*code = 2;
+	while ((c = getopt_long(argc, argv, "c:q:p:o:k:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 'q':
+			o->quarter = optarg;
+			break;
+		case 'p':
+			o->prev_path = optarg;
+			break;
+		case 'o':
+			o->out_path = optarg;
+			break;
+		case 'k':
+			if (split_keys(optarg, o) != 0) {
+				fputs("ksr-gen: --keys wants OLD,CURRENT,NEXT\n", stderr);
+				return -1;
+			}
+			break;
+		case 'C':
+			o->create = 1;
+			break;
+		case 'I':
+			o->id = optarg;
+			break;
+		case 'S':
+			o->serial = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			*code = 0;
+			return -1;
+		case 'V':
+			puts("ksr-gen (hsmlab) 0.1.0");
+			*code = 0;
+			return -1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (*config == NULL || o->quarter == NULL || o->out_path == NULL || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	hl_gen_opts_t o = { .now = time(NULL) };
 	const char *config = NULL;
 	hl_config_t *cfg;
 	hl_err_t err = { { 0 }, { 0 } };
-	int c, rc;
+	int rc = 2;
 
-	while ((c = getopt_long(argc, argv, "c:q:p:o:k:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'q':
-			o.quarter = optarg;
-			break;
-		case 'p':
-			o.prev_path = optarg;
-			break;
-		case 'o':
-			o.out_path = optarg;
-			break;
-		case 'k':
-			if (split_keys(optarg, &o) != 0) {
-				fputs("ksr-gen: --keys wants OLD,CURRENT,NEXT\n", stderr);
-				return 2;
-			}
-			break;
-		case 'C':
-			o.create = 1;
-			break;
-		case 'I':
-			o.id = optarg;
-			break;
-		case 'S':
-			o.serial = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			puts("ksr-gen (hsmlab) 0.1.0");
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (config == NULL || o.quarter == NULL || o.out_path == NULL || optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (parse_args(argc, argv, &o, &config, &rc) != 0)
+		return rc;
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
 		return 3;

@@ -35,7 +35,8 @@ static int exit_code(const hl_err_t *e)
 	return 1;
 }
 
-int main(int argc, char **argv)
+/* Fills o and *config from argv; returns -1 to exit with *code. */
+static int parse_args(int argc, char **argv, hl_sign_opts_t *o, const char **config, int *code)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
 					      { "previous", required_argument, NULL, 'p' },
@@ -44,43 +45,55 @@ int main(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
+	int c;
+
+	*code = 2;
+	while ((c = getopt_long(argc, argv, "c:p:s:fhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 'p':
+			o->prev_path = optarg;
+			break;
+		case 's':
+			o->schema = optarg;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			*code = 0;
+			return -1;
+		case 'V':
+			puts("ksr-signer (hsmlab) 0.1.0");
+			*code = 0;
+			return -1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (*config == NULL || optind >= argc || argc - optind > 2) {
+		usage(stderr);
+		return -1;
+	}
+	o->ksr_path = argv[optind];
+	o->out_path = optind + 1 < argc ? argv[optind + 1] : NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	hl_sign_opts_t o = { .in = stdin, .out = stdout };
 	const char *config = NULL;
 	hl_config_t *cfg = NULL;
 	hl_err_t err = { { 0 }, { 0 } };
-	int c, rc = 2;
+	int rc = 2;
 
-	while ((c = getopt_long(argc, argv, "c:p:s:fhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'p':
-			o.prev_path = optarg;
-			break;
-		case 's':
-			o.schema = optarg;
-			break;
-		case 'f':
-			o.force = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			puts("ksr-signer (hsmlab) 0.1.0");
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (config == NULL || optind >= argc || argc - optind > 2) {
-		usage(stderr);
-		return 2;
-	}
-	o.ksr_path = argv[optind];
-	o.out_path = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (parse_args(argc, argv, &o, &config, &rc) != 0)
+		return rc;
 	o.now = time(NULL); /* the real clock: libfaketime moves it to the ceremony date */
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)

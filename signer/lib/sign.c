@@ -142,68 +142,76 @@ static int check_chain_in_hsm(hl_config_t *cfg, const hl_ksr_t *prev, hl_err_t *
 
 /* -- building the SKR (checks 20, 23, 24) -- */
 
-static int sign_bundle(const hl_config_t *cfg, const hl_bundle_t *src, const hl_slot_sets_t *sl,
-		       hl_hsm_key_t *const *keys, hl_bundle_t *b, hl_err_t *err)
+/* The schema's KSKs for one slot: published ones with flags 257 (385 when revoked). */
+static int add_ksks(const hl_config_t *cfg, const hl_slot_sets_t *sl, hl_hsm_key_t *const *keys,
+		    hl_bundle_t *b)
 {
-	char why[256];
-
 	for (size_t i = 0; i < cfg->nksks; i++) {
 		hl_key_t k;
+		int rc;
 		if (!(sl->publish & (1u << i)))
 			continue;
 		if (hl_hsm_key_to_dnskey(keys[i], cfg->ksks[i].label,
 					 (sl->revoke & (1u << i)) ? 385 : 257, &k) != 0)
 			return -1;
-		k.tag_stated = hl_dns_keytag(&k, k.flags);
-		if (hl_bundle_add_key(b, &k) != 0) {
-			hl_key_clear(&k);
-			return -1;
-		}
+		k.tag_stated = hl_dns_keytag(&k, k.flags); /* recomputed for a revoked key */
+		rc = hl_bundle_add_key(b, &k);
 		hl_key_clear(&k);
+		if (rc != 0)
+			return -1;
 	}
-	for (size_t i = 0; i < cfg->nksks; i++) {
-		const hl_ksk_cfg_t *kc = &cfg->ksks[i];
-		const hl_key_t *k = hl_bundle_find_key(b, kc->label);
-		hl_sig_t s = { .ttl = 172800, .orig_ttl = 172800, .type_covered = 48, .labels = 0 };
-		unsigned char *in = NULL;
-		size_t inlen = 0;
-		int rc;
+	return 0;
+}
 
-		if (!(sl->sign & (1u << i)))
-			continue;
-		if ((kc->valid_from && kc->valid_from > src->inception) ||
-		    (kc->valid_until && kc->valid_until < src->expiration)) {
-			hl_err_set(err, CHK(HL_CHK_KSK_VALIDITY),
-				   "KSK-VALIDITY: bundle %s: KSK %s is not valid for the whole "
-				   "bundle (Inception..Expiration)",
-				   src->id, kc->label);
-			return -1;
-		}
-		s.key_id = (char *)kc->label;
-		s.signers_name = (char *)".";
-		s.alg = k->alg;
-		s.key_tag = k->tag_stated;
-		s.inception = src->inception;
-		s.expiration = src->expiration;
-		if (hl_dns_signing_input(b, &s, &in, &inlen) != 0)
-			return -1;
-		rc = hl_hsm_sign(keys[i], in, inlen, &s.data, &s.datalen, err);
-		free(in);
-		if (rc != 0)
-			return -1;
-		if (hl_dns_verify(b, &s, k, why, sizeof(why)) != 0) {
-			hl_err_set(err, CHK(HL_CHK_SKR_SIG_VERIFY),
-				   "SKR-SIG-VERIFY: bundle %s: the new signature by %s does not "
-				   "verify: %s",
-				   src->id, kc->label, why);
-			free(s.data);
-			return -1;
-		}
-		rc = hl_bundle_add_sig(b, &s);
-		free(s.data);
-		if (rc != 0)
-			return -1;
+/* One KSK's RRSIG over b's DNSKEY RRset, verified in software before it is kept. */
+static int sign_one(const hl_ksk_cfg_t *kc, const hl_hsm_key_t *hk, const hl_bundle_t *src,
+		    hl_bundle_t *b, hl_err_t *err)
+{
+	const hl_key_t *k = hl_bundle_find_key(b, kc->label);
+	hl_sig_t s = { .ttl = 172800, .orig_ttl = 172800, .type_covered = 48, .labels = 0 };
+	unsigned char *in = NULL;
+	size_t inlen = 0;
+	char why[256];
+	int rc;
+
+	if ((kc->valid_from && kc->valid_from > src->inception) ||
+	    (kc->valid_until && kc->valid_until < src->expiration)) {
+		hl_err_set(err, CHK(HL_CHK_KSK_VALIDITY),
+			   "KSK-VALIDITY: bundle %s: KSK %s is not valid for the whole bundle "
+			   "(Inception..Expiration)",
+			   src->id, kc->label);
+		return -1;
 	}
+	s.key_id = (char *)kc->label;
+	s.signers_name = (char *)".";
+	s.alg = k->alg;
+	s.key_tag = k->tag_stated;
+	s.inception = src->inception;
+	s.expiration = src->expiration;
+	if (hl_dns_signing_input(b, &s, &in, &inlen) != 0)
+		return -1;
+	rc = hl_hsm_sign(hk, in, inlen, &s.data, &s.datalen, err);
+	free(in);
+	if (rc == 0 && hl_dns_verify(b, &s, k, why, sizeof(why)) != 0) {
+		hl_err_set(err, CHK(HL_CHK_SKR_SIG_VERIFY),
+			   "SKR-SIG-VERIFY: bundle %s: the new signature by %s does not verify: %s",
+			   src->id, kc->label, why);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = hl_bundle_add_sig(b, &s);
+	free(s.data);
+	return rc;
+}
+
+static int sign_bundle(const hl_config_t *cfg, const hl_bundle_t *src, const hl_slot_sets_t *sl,
+		       hl_hsm_key_t *const *keys, hl_bundle_t *b, hl_err_t *err)
+{
+	if (add_ksks(cfg, sl, keys, b) != 0)
+		return -1;
+	for (size_t i = 0; i < cfg->nksks; i++)
+		if ((sl->sign & (1u << i)) && sign_one(&cfg->ksks[i], keys[i], src, b, err) != 0)
+			return -1;
 	return 0;
 }
 
