@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator cards: M-of-N splitting and recombination with libgfshare. */
 #include <libgfshare.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cards/cards_int.h"
@@ -13,12 +14,17 @@ static const char *const kind_names[] = {
 };
 
 /* libgfshare's default generator is random(3); shares must come from the CSPRNG. */
-static bool rand_failed;
+static _Thread_local bool rand_failed; /* per thread: splits may run concurrently */
 
 static void fill_rand(unsigned char *buf, unsigned int len)
 {
 	if (hl_crypto_random(buf, len) != HL_OK)
 		rand_failed = true;
+}
+
+static void install_rand(void)
+{
+	gfshare_fill_rand = fill_rand;
 }
 
 /* -- helpers -- */
@@ -97,7 +103,8 @@ hl_status_t hl_cards_split(hl_card_set_t *set, const uint8_t *secret, size_t sec
 		return st;
 	for (unsigned i = 0; i < s.count; i++)
 		nrs[i] = (unsigned char)(i + 1);
-	gfshare_fill_rand = fill_rand;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, install_rand);
 	rand_failed = false;
 	g = gfshare_ctx_init_enc(nrs, s.count, (unsigned char)s.threshold, (unsigned)secret_len);
 	if (!g)

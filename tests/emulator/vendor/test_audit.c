@@ -351,3 +351,23 @@ Test(audit, cli_exit_codes_and_locations)
 	free(t);
 	free(text);
 }
+
+/* Bad input never crashes: random damage gives a report, never anything else. */
+Test(audit, random_damage_never_crashes)
+{
+	fill();
+	char *text = slurp(path);
+	size_t n = strlen(text);
+	srand(7);
+	for (int round = 0; round < 300; round++) {
+		char *copy = strdup(text);
+		for (int k = 0; k < 1 + round % 3; k++)
+			copy[(size_t)rand() % n] = (char)(1 + rand() % 255);
+		hl_audit_report_t rep;
+		hl_status_t st = hl_audit_verify_buf(copy, n - (size_t)(rand() % 4), key, &rep);
+		cr_assert(st == HL_OK || st == HL_ERR_AUDIT_BROKEN, "%s", hl_status_name(st));
+		cr_assert(st == HL_OK || rep.n_problems > 0);
+		free(copy);
+	}
+	free(text);
+}

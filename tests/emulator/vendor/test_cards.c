@@ -279,3 +279,32 @@ Test(cards, one_of_one_and_short_secrets)
 	hl_card_wipe(&c[0]);
 	hl_card_wipe(&back);
 }
+
+/* Bad input never crashes and is never accepted: random damage to a card file. */
+Test(cards, random_damage_is_always_refused)
+{
+	char text[4096];
+	make_set(HL_CARD_KEYPER_SMK, "K0001", 2, 2, "fz", (const char *[]){ "123456", NULL });
+	for (unsigned which = 1; which <= 2; which++) {
+		FILE *f = fopen(card("fz", which), "r");
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		srand(which);
+		for (int round = 0; round < 150; round++) {
+			char copy[4096];
+			hl_card_t c;
+			memcpy(copy, text, n);
+			size_t at = (size_t)rand() % n;
+			char was = copy[at];
+			do
+				copy[at] = (char)(rand() % 256);
+			while (copy[at] == was);
+			f = fopen(card("fz-bad", 1), "w");
+			fwrite(copy, 1, n - (size_t)(round % 3 == 0 ? rand() % 8 : 0), f);
+			fclose(f);
+			hl_status_t st = hl_card_read(card("fz-bad", 1), "123456", &c);
+			cr_assert_neq(st, HL_OK, "card %u: byte %zu changed and still read", which,
+				      at);
+		}
+	}
+}
