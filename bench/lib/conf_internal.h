@@ -66,5 +66,7 @@ int hl_conf_with_key(hl_conf_ctx_t *c, hl_conf_out_t *o, hl_conf_key_t k, CK_SES
 		     CK_OBJECT_HANDLE *h);
 /* 1 when the module announces `mech` in its mechanism list. */
 int hl_conf_has_mech(const hl_conf_ctx_t *c, CK_MECHANISM_TYPE mech);
+/* 1 when the user asked to skip this check id (hl_conformance_skip). */
+int hl_conf_skipped(const char *id);
 /* Emits one "mech.<name>" row per announced mechanism (conf_mech.c). */
 void hl_conf_mech_rows(hl_conf_ctx_t *c);

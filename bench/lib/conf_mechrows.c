@@ -194,6 +194,8 @@ void hl_conf_mech_rows(hl_conf_ctx_t *c)
 
 		memset(&o, 0, sizeof o);
 		snprintf(id, sizeof id, "mech.%s", hl_ckm_name(c->mechs[i]));
+		if (hl_conf_skipped(id))
+			continue;
 		if (c->fn->C_GetMechanismInfo(c->slot, c->mechs[i], &mi) == CKR_OK)
 			hl_conf_detail(&o, "key size %lu-%lu, flags 0x%lx", mi.ulMinKeySize,
 				       mi.ulMaxKeySize, mi.flags);

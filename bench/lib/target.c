@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hsmlab/bench/target.h"
 #include "hsmlab/p11client.h"
@@ -24,7 +26,7 @@ static const char *const field_names[F_COUNT] = { "name",     "module", "token",
 struct hl_bench_target {
 	char *raw[F_COUNT]; /* as written, ${VAR} unexpanded */
 	char *val[F_COUNT]; /* expanded by prepare */
-	strlist_t env, mkdirs, file_paths, file_texts;
+	strlist_t env, mkdirs, file_paths, file_texts, run;
 	char *targetdir; /* directory of the description file, for relative paths */
 	char *workdir;
 	int slot_moved;
@@ -154,6 +156,7 @@ void hl_bench_target_free(hl_bench_target_t *t)
 	list_free(&t->mkdirs);
 	list_free(&t->file_paths);
 	list_free(&t->file_texts);
+	list_free(&t->run);
 	free(t->targetdir);
 	free(t->workdir);
 	free(t);
@@ -171,6 +174,8 @@ int hl_bench_target_set(hl_bench_target_t *t, const char *key, const char *value
 	}
 	if (strcmp(key, "mkdir") == 0)
 		return list_add(&t->mkdirs, value);
+	if (strcmp(key, "run") == 0)
+		return list_add(&t->run, value);
 	for (int i = 0; i < F_COUNT; i++) {
 		char *copy;
 
@@ -210,7 +215,7 @@ static int load_setting(hl_bench_target_t *t, const config_setting_t *s, const c
 {
 	static const char *const known[] = { "name",     "module", "token", "so_pin",
 					     "user_pin", "expect", "slot",  "init",
-					     "env",      "mkdir",  "files" };
+					     "env",      "mkdir",  "files", "run" };
 	const char *name = config_setting_name(s);
 	char msg[256];
 	size_t k = 0;
@@ -222,7 +227,7 @@ static int load_setting(hl_bench_target_t *t, const config_setting_t *s, const c
 			 config_setting_source_line(s), name);
 		return -1;
 	}
-	if (strcmp(name, "env") == 0 || strcmp(name, "mkdir") == 0) {
+	if (strcmp(name, "env") == 0 || strcmp(name, "mkdir") == 0 || strcmp(name, "run") == 0) {
 		if (!config_setting_is_array(s) && !config_setting_is_list(s))
 			goto type;
 		for (int i = 0; i < config_setting_length(s); i++) {
@@ -330,6 +335,30 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
+/* Runs one setup command through /bin/sh with the target's environment. */
+static int run_cmd(const char *cmd, char *err, size_t errlen)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "run: \"%s\" failed (status %d)", cmd,
+			 pid < 0             ? -1
+			 : WIFEXITED(status) ? WEXITSTATUS(status)
+					     : 128);
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare_lists(hl_bench_target_t *t, char *err, size_t errlen)
 {
 	int rc = -1;
@@ -369,10 +398,18 @@ static int prepare_lists(hl_bench_target_t *t, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	for (size_t i = 0; i < t->run.n; i++) {
+		char *cmd = expand(t, t->run.v[i], "run", err, errlen);
+
+		rc = cmd ? run_cmd(cmd, err, errlen) : -1;
+		free(cmd);
+		if (rc != 0)
+			return -1;
+	}
 	return 0;
 }
 
-int hl_bench_target_prepare(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen)
+int hl_bench_target_resolve(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen)
 {
 	size_t len = strlen(rundir) + strlen(t->raw[F_NAME]) + 2;
 
@@ -410,6 +447,13 @@ int hl_bench_target_prepare(hl_bench_target_t *t, const char *rundir, char *err,
 		snprintf(err, errlen, "%s: no module path", t->raw[F_NAME]);
 		return -1;
 	}
+	return 0;
+}
+
+int hl_bench_target_prepare(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen)
+{
+	if (hl_bench_target_resolve(t, rundir, err, errlen) != 0)
+		return -1;
 	return prepare_lists(t, err, errlen);
 }
 

@@ -13,6 +13,8 @@
 
 typedef struct {
 	const char *outdir, *markdown, *html, *junit, *write_expect;
+	const char *skip[32];
+	size_t nskip;
 	int quiet, verbose, keep;
 } opts_t;
 
@@ -27,6 +29,8 @@ static void usage(FILE *out)
 	      "      --markdown FILE, --html FILE, --junit FILE   write one report\n"
 	      "      --write-expect DIR  write DIR/<target>.expect from what was observed\n"
 	      "      --list              list the checks and exit\n"
+	      "      --skip GLOB         do not run the checks matching GLOB (repeatable; for a\n"
+	      "                          module that crashes on one)\n"
 	      "      --keep              keep the run directory (token stores) and print it\n"
 	      "  -v, --verbose           print every observation\n"
 	      "  -q, --quiet             print nothing but errors\n"
@@ -179,6 +183,7 @@ int hl_tool_conformance(int argc, char **argv)
 		{ "write-expect", required_argument, NULL, 2004 },
 		{ "list", no_argument, NULL, 2005 },
 		{ "keep", no_argument, NULL, 2006 },
+		{ "skip", required_argument, NULL, 2007 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -222,6 +227,13 @@ int hl_tool_conformance(int argc, char **argv)
 		case 2006:
 			o.keep = 1;
 			break;
+		case 2007:
+			if (o.nskip == sizeof o.skip / sizeof o.skip[0]) {
+				fprintf(stderr, "hsmlab-bench: too many --skip\n");
+				goto out;
+			}
+			o.skip[o.nskip++] = optarg;
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -244,6 +256,7 @@ int hl_tool_conformance(int argc, char **argv)
 		fprintf(stderr, "hsmlab-bench conformance: no target (try: softhsm2)\n");
 		goto out;
 	}
+	hl_conformance_skip(o.skip, o.nskip);
 	code = run_all(&ts, &o);
 out:
 	hl_tool_targets_free(&ts);

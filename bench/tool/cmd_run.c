@@ -45,7 +45,7 @@ static int available(const char *fixtures, char names[][64], int max)
 		snprintf(names[n], 64, "%.*s", (int)(len - 5), e->d_name);
 		rundir = hl_tool_rundir_new();
 		if (rundir != NULL && hl_tool_target_add(&one, names[n]) == 0 &&
-		    hl_bench_target_prepare(one.v[0], rundir, err, sizeof err) == 0 &&
+		    hl_bench_target_resolve(one.v[0], rundir, err, sizeof err) == 0 &&
 		    access(hl_bench_target_module(one.v[0]), R_OK) == 0)
 			n++;
 		else

@@ -46,6 +46,14 @@ grep -q 'UNEXPECTED softhsm2: login.wrong_pin: expected CKR_OK, observed CKR_PIN
 	"$tmp/err" || fail "the check is not named: $(cat "$tmp/err")"
 [ "$(xmllint --xpath 'count(//failure)' "$tmp/wrong.xml")" = 1 ] || fail "JUnit failures"
 
+# --skip leaves checks out (empty cells, JUnit "skipped"), even one whose expectation is wrong.
+"$bench" conformance -q --junit "$tmp/skip.xml" --skip login.wrong_pin --skip 'mech.*' \
+	"$tmp/wrong.conf" || fail "--skip did not leave the wrong expectation out"
+[ "$(xmllint --xpath 'count(//testcase[@name="login.wrong_pin"])' "$tmp/skip.xml")" = 0 ] ||
+	fail "a skipped check still has a row"
+[ "$(xmllint --xpath 'count(//testcase[starts-with(@name,"mech.")])' "$tmp/skip.xml")" = 0 ] ||
+	fail "--skip globs"
+
 # The same module given on the command line, with two targets side by side.
 "$bench" conformance -q --markdown "$tmp/two.md" softhsm2 \
 	-m "$HSMLAB_SOFTHSM2_MODULE" --name cli --env "SOFTHSM2_CONF=$tmp/cli.conf" \

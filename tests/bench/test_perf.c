@@ -74,7 +74,7 @@ Test(perf, a_tiny_run_fills_every_row)
 			     .sizes = { 5, 40 },
 			     .nsizes = 2,
 			     .softhsm_max_objects = 20 };
-	hl_bench_target_t *t = hl_test_softhsm2(1);
+	hl_bench_target_t *t = hl_test_softhsm2(0);
 	char err[512] = "";
 	hl_perf_t *p = hl_perf_new(&o, err, sizeof err);
 	const hl_perf_row_t *r;

@@ -53,6 +53,7 @@ Test(target, prepare_expands_and_writes)
 				       "files = ( { path = \"${WORKDIR}/x.conf\"; text = "
 				       "\"dir = ${WORKDIR}/store\\n\"; } );\n"
 				       "env = [ \"HSMLAB_T_OUT=${WORKDIR}/x.conf\" ];\n"
+				       "run = [ \"echo ran >\\\"$HSMLAB_T_OUT.ran\\\"\" ];\n"
 				       "init = true; token = \"tok\"; so_pin = \"1234\";\n"
 				       "user_pin = \"5678\"; expect = \"demo.expect\";\n");
 	hl_bench_target_t *t;
@@ -72,6 +73,8 @@ Test(target, prepare_expands_and_writes)
 	cr_assert_str_eq(slurp(getenv("HSMLAB_T_OUT")), want);
 	snprintf(want, sizeof want, "%s/demo/store", dir);
 	cr_assert_eq(access(want, F_OK), 0, "mkdir entries are made");
+	snprintf(want, sizeof want, "%s/demo/x.conf.ran", dir);
+	cr_assert_str_eq(slurp(want), "ran\n", "run commands see the target's environment");
 	hl_bench_target_free(t);
 	hl_bench_target_free(NULL);
 }
@@ -95,6 +98,19 @@ Test(target, errors_name_file_line_and_setting)
 	cr_assert(strstr(err, "type.conf:3: env: wrong type") != NULL, "%s", err);
 	cr_assert_null(hl_bench_target_load("/nonexistent.conf", err, sizeof err));
 	cr_assert(strstr(err, "/nonexistent.conf") != NULL, "%s", err);
+}
+
+Test(target, a_failing_run_command_is_named)
+{
+	char err[512] = "";
+	hl_bench_target_t *t = hl_bench_target_new("r");
+
+	cr_assert_eq(hl_bench_target_set(t, "module", "m.so", err, sizeof err), 0);
+	cr_assert_eq(hl_bench_target_set(t, "run", "exit 7", err, sizeof err), 0);
+	cr_assert_eq(hl_bench_target_resolve(t, dir, err, sizeof err), 0, "resolve runs nothing");
+	cr_assert_eq(hl_bench_target_prepare(t, dir, err, sizeof err), -1);
+	cr_assert(strstr(err, "\"exit 7\" failed (status 7)") != NULL, "%s", err);
+	hl_bench_target_free(t);
 }
 
 Test(target, unknown_variables_are_refused)

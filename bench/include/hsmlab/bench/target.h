@@ -17,16 +17,21 @@ hl_bench_target_t *hl_bench_target_new(const char *name);
 void hl_bench_target_free(hl_bench_target_t *t);
 
 /* Sets one field by its setting name: name, module, token, so_pin, user_pin, slot, init
- * ("yes"/"no"), expect, env ("VAR=value", appends), mkdir (appends). Values may hold
+ * ("yes"/"no"), expect, env ("VAR=value", appends), mkdir (appends), run (a setup shell
+ * command, appends). Values may hold
  * ${VAR} references, expanded by hl_bench_target_prepare. Returns 0 or -1 with err set. */
 int hl_bench_target_set(hl_bench_target_t *t, const char *key, const char *value, char *err,
 			size_t errlen);
 /* Adds a file to write at prepare time (path and text may hold ${VAR} references). */
 int hl_bench_target_add_file(hl_bench_target_t *t, const char *path, const char *text);
 
-/* Makes the target's work directory <rundir>/<name>, expands every ${VAR} (WORKDIR,
- * TARGETDIR, then the environment, then HSMLAB_SOURCE_DIR/HSMLAB_BUILD_DIR), creates the
- * mkdir entries, writes the files and exports the env entries (setenv). 0 or -1 with err. */
+/* Makes the target's work directory <rundir>/<name> and expands every ${VAR} of its fields
+ * (WORKDIR, TARGETDIR, then the environment, then HSMLAB_SOURCE_DIR/HSMLAB_BUILD_DIR/
+ * HSMLAB_SOFTHSM2_MODULE as built) without side effects beyond that directory. 0 or -1. */
+int hl_bench_target_resolve(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen);
+/* Resolves, then creates the mkdir entries, writes the files, exports the env entries
+ * (setenv) and runs the run commands (/bin/sh -c, in order; a failing one is an error
+ * naming it). Once per work directory: run commands need not be idempotent. 0 or -1. */
 int hl_bench_target_prepare(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen);
 
 /* With the module initialised: initialises a free token when the target says so (C_InitToken
