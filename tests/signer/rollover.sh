@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The 2024-2026 situation: the old KSK on one vendor's module, the new KSK on another, both
+# loaded by one ksr-signer. Three chained quarters: pre-publish, rollover, revoke. Trust and
+# coverage follow the anchors: with only the new KSK as anchor the rollover quarter has the
+# same gap as the real 2018-q1 (slot 1 signed by the old key).
+. "$(dirname "$0")/common.sh"
+
+OLD_MODULE=${OLD_MODULE:-$HSMLAB_SOFTHSM2_MODULE}
+NEW_MODULE=${NEW_MODULE:?set NEW_MODULE to a second PKCS#11 module}
+init_token "$OLD_MODULE" OLD
+init_token "$NEW_MODULE" NEW
+init_token "$HSMLAB_SOFTHSM2_MODULE" ZSK
+gen_key "$OLD_MODULE" OLD KSK-OLD
+gen_key "$NEW_MODULE" NEW KSK-NEW
+write_configs "$OLD_MODULE" "$HSMLAB_SOFTHSM2_MODULE"
+cat >"$WORK/ksk.conf" <<CONF
+modules = (
+  { name = "old-vendor"; library = "$OLD_MODULE"; token = "OLD"; pin = "env:HSMLAB_TEST_PIN";
+    env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; HSMLAB_CONF = "$HSMLAB_CONF"; }; },
+  { name = "new-vendor"; library = "$NEW_MODULE"; token = "NEW"; pin = "env:HSMLAB_TEST_PIN";
+    env = { SOFTHSM2_CONF = "$SOFTHSM2_CONF"; HSMLAB_CONF = "$HSMLAB_CONF"; }; }
+);
+ksks = ( { label = "KSK-OLD"; valid_from = "2026-01-01T00:00:00"; },
+         { label = "KSK-NEW"; valid_from = "2026-01-01T00:00:00"; } );
+roles = { current = "KSK-OLD"; next = "KSK-NEW"; };
+policy = { KSR-POLICY-SIG-HORIZON = { enabled = false; }; };
+CONF
+
+sign_quarter() { # sign_quarter Q KEYS SCHEMA [PREV]
+	prev=${4:+--previous $WORK/skr-$4.xml}
+	"$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter "$1" --keys "$2" $prev \
+		-o "$WORK/ksr-$1.xml" >/dev/null || fail "ksr-gen $1"
+	"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force --schema "$3" $prev \
+		"$WORK/ksr-$1.xml" "$WORK/skr-$1.xml" >/dev/null || fail "ksr-signer $1 ($3)"
+	"$BIN/skr-verify" $prev "$WORK/skr-$1.xml" >/dev/null || fail "skr-verify $1"
+}
+sign_quarter 2027Q1 ZSK-A,ZSK-B,ZSK-C pre-publish
+sign_quarter 2027Q2 ZSK-B,ZSK-C,ZSK-D rollover 2027Q1
+sign_quarter 2027Q3 ZSK-C,ZSK-D,ZSK-E revoke 2027Q2
+
+anchor() { # anchor LABEL: its DNSKEY line from the rollover SKR
+	grep -A5 "keyIdentifier=\"$1\"" "$WORK/skr-2027Q2.xml" |
+		sed -n 's:.*<PublicKey>\(.*\)</PublicKey>:. IN DNSKEY 257 3 8 \1:p' | head -1
+}
+anchor KSK-NEW >"$WORK/new.key"
+anchor KSK-OLD >"$WORK/old.key"
+grep -c '<Flags>257</Flags>' "$WORK/skr-2027Q1.xml" | grep -qx 17 ||
+	fail "pre-publish: want KSK-OLD in 9 slots and KSK-NEW in 8"
+grep -q '<Flags>385</Flags>' "$WORK/skr-2027Q3.xml" || fail "revoke: no flags 385"
+"$BIN/skr-verify" -t "$WORK/old.key" -t "$WORK/new.key" --from 2027-04-01 --to 2027-06-30 \
+	"$WORK/skr-2027Q2.xml" || fail "both anchors cover the rollover quarter"
+if "$BIN/skr-verify" -t "$WORK/new.key" --from 2027-04-01 --to 2027-06-30 \
+	"$WORK/skr-2027Q2.xml" 2>"$WORK/err"; then
+	fail "slot 1 is signed by the old key only: the new anchor alone must leave a gap"
+fi
+grep -q "SKR-COVERAGE: .*first gap: 2027-04-01T00:00:00+00:00" "$WORK/err" || {
+	cat "$WORK/err"
+	fail "gap not reported at 2027-04-01"
+}
+"$BIN/skr-verify" -t "$WORK/new.key" --from 2027-04-11 --to 2027-06-30 \
+	"$WORK/skr-2027Q2.xml" >/dev/null || fail "the new anchor covers slots 2-9"
+echo "two-vendor rollover OK"
