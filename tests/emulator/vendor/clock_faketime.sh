@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The device clock reads host time through libc, so libfaketime shifts it; the per-device
 # offset comes on top; the Keyper end-of-support warning follows the shifted clock.
-# usage: clock_faketime.sh PATH/TO/clock_now
+# usage: clock_faketime.sh PATH/TO/clock_now [PATH/TO/audit_stamp]
 set -eu
 prog=$1
+stamp=${2:-}
 lib=
 for d in /usr/lib/x86_64-linux-gnu/faketime /usr/lib/faketime /usr/lib64/faketime; do
 	[ -e "$d/libfaketime.so.1" ] && lib=$d/libfaketime.so.1 && break
@@ -28,4 +29,15 @@ check "2026-10-11T09:00:0" keyper-unsupported "@2026-10-11 09:00:00" 0
 # Without libfaketime the clock is the real host time.
 real=$("$prog" 0 | cut -c1-10)
 [ "$real" = "$(date -u +%Y-%m-%d)" ] || { echo "FAIL: unshifted clock reads $real"; fail=1; }
+# Audit records are stamped with the device clock: shifted time plus the offset.
+if [ -n "$stamp" ]; then
+	tmp=$(mktemp -d /tmp/hsmlab-stamp-XXXXXX)
+	trap 'rm -rf "$tmp"' EXIT
+	out=$(LD_PRELOAD=$lib FAKETIME="@2024-08-14 10:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		"$stamp" "$tmp" 3600)
+	case "$out" in
+	"1 "*" 2024-08-14T11:00:0"*" clock-change device stamp "*) echo "ok: audit stamp $out" ;;
+	*) echo "FAIL: audit stamp under faketime: '$out'"; fail=1 ;;
+	esac
+fi
 exit $fail
