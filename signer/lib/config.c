@@ -348,8 +348,14 @@ static int parse_check(cctx_t *c, const config_setting_t *g, int id)
 
 	if (!config_setting_is_group(g))
 		return bad(c, g, "a check's settings are a group { enabled = ...; }");
-	if (get_bool(c, g, "enabled", &p->enabled[id]) < 0 ||
-	    get_dur(c, g, "min", &p->range_min[id]) < 0 ||
+	if (get_bool(c, g, "enabled", &p->enabled[id]) < 0)
+		return -1;
+	/* a file that fails loading cannot be represented, and an unverified signature is
+	 * never written: these three stay on */
+	if (!p->enabled[id] && (id == HL_CHK_LOAD_BUNDLE_FIELDS || id == HL_CHK_LOAD_KEY_FIELDS ||
+				id == HL_CHK_SKR_SIG_VERIFY))
+		return bad(c, g, "this check cannot be switched off");
+	if (get_dur(c, g, "min", &p->range_min[id]) < 0 ||
 	    get_dur(c, g, "max", &p->range_max[id]) < 0)
 		return -1;
 	if (id == HL_CHK_KSR_BUNDLE_COUNT && get_long(c, g, "count", &v) > 0)

@@ -26,7 +26,7 @@ int hl_schema_check(const hl_config_t *cfg, const char *name, const hl_schema_t 
 			   cfg->path, name);
 		return -1;
 	}
-	for (int i = 0; i < HL_SLOTS; i++) {
+	for (int i = 0; cfg->policy.enabled[HL_CHK_SKR_SCHEMA] && i < HL_SLOTS; i++) {
 		const hl_slot_sets_t *s = &sc->slots[i];
 		if (s->sign == 0 || (s->sign & ~s->publish) != 0 ||
 		    (s->revoke & ~s->publish) != 0) {
@@ -164,9 +164,10 @@ static int add_ksks(const hl_config_t *cfg, const hl_slot_sets_t *sl, hl_hsm_key
 }
 
 /* One KSK's RRSIG over b's DNSKEY RRset, verified in software before it is kept. */
-static int sign_one(const hl_ksk_cfg_t *kc, const hl_hsm_key_t *hk, const hl_bundle_t *src,
-		    hl_bundle_t *b, hl_err_t *err)
+static int sign_one(const hl_config_t *cfg, size_t i, const hl_hsm_key_t *hk,
+		    const hl_bundle_t *src, hl_bundle_t *b, hl_err_t *err)
 {
+	const hl_ksk_cfg_t *kc = &cfg->ksks[i];
 	const hl_key_t *k = hl_bundle_find_key(b, kc->label);
 	hl_sig_t s = { .ttl = 172800, .orig_ttl = 172800, .type_covered = 48, .labels = 0 };
 	unsigned char *in = NULL;
@@ -174,8 +175,9 @@ static int sign_one(const hl_ksk_cfg_t *kc, const hl_hsm_key_t *hk, const hl_bun
 	char why[256];
 	int rc;
 
-	if ((kc->valid_from && kc->valid_from > src->inception) ||
-	    (kc->valid_until && kc->valid_until < src->expiration)) {
+	if (cfg->policy.enabled[HL_CHK_KSK_VALIDITY] &&
+	    ((kc->valid_from && kc->valid_from > src->inception) ||
+	     (kc->valid_until && kc->valid_until < src->expiration))) {
 		hl_err_set(err, CHK(HL_CHK_KSK_VALIDITY),
 			   "KSK-VALIDITY: bundle %s: KSK %s is not valid for the whole bundle "
 			   "(Inception..Expiration)",
@@ -210,7 +212,7 @@ static int sign_bundle(const hl_config_t *cfg, const hl_bundle_t *src, const hl_
 	if (add_ksks(cfg, sl, keys, b) != 0)
 		return -1;
 	for (size_t i = 0; i < cfg->nksks; i++)
-		if ((sl->sign & (1u << i)) && sign_one(&cfg->ksks[i], keys[i], src, b, err) != 0)
+		if ((sl->sign & (1u << i)) && sign_one(cfg, i, keys[i], src, b, err) != 0)
 			return -1;
 	return 0;
 }

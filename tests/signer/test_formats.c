@@ -321,6 +321,10 @@ Test(config, errors_name_file_line_and_setting)
 	cr_assert_not_null(strstr(err.msg, "t.conf:2: KSR-NO-SUCH-CHECK"), "%s", err.msg);
 	cr_assert_neq(hl_config_parse("modules = ( { name = \"m\"; } );", "t.conf", cfg, &err), 0);
 	cr_assert_not_null(strstr(err.msg, "library"), "%s", err.msg);
+	cr_assert_neq(hl_config_parse("policy = { SKR-SIG-VERIFY = { enabled = false; }; };",
+				      "t.conf", cfg, &err),
+		      0);
+	cr_assert_not_null(strstr(err.msg, "cannot be switched off"), "%s", err.msg);
 	cr_assert_neq(hl_config_parse("policy = { ", "t.conf", cfg, &err), 0);
 	cr_assert_not_null(strstr(err.msg, "t.conf:1"), "%s", err.msg);
 	cr_assert_eq(hl_config_parse("ksks = ( { label = \"A\"; }, { label = \"B\"; } );\n"
