@@ -29,6 +29,7 @@ static void machine_info(hl_perf_t *p)
 	char line[256], model[128] = "unknown CPU";
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	long cpus = 0;
+	double load = -1;
 	time_t now = time(NULL);
 
 	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
@@ -44,6 +45,13 @@ static void machine_info(hl_perf_t *p)
 	if (f != NULL)
 		fclose(f);
 	uname(&u);
+	/* The load at the start makes a noisy machine visible next to the figures. */
+	f = fopen("/proc/loadavg", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
 	snprintf(p->machine, sizeof p->machine, "%.127s, %ld CPU(s), %.64s %.64s", model, cpus,
 		 u.sysname, u.release);
 	strftime(p->date, sizeof p->date, "%Y-%m-%d %H:%M UTC", gmtime(&now));

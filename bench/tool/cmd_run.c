@@ -114,7 +114,8 @@ int hl_tool_run(int argc, char **argv)
 			fixtures);
 		return HL_EXIT_TARGET;
 	}
-	mkdir("reports", 0755);
+	if (strcmp(out, "reports/latest") == 0)
+		mkdir("reports", 0755); /* the default's parent; -o DIR's parent must exist */
 	snprintf(json, sizeof json, "%s/perf.json", out);
 	snprintf(md, sizeof md, "%s/perf.md", out);
 	cargv[cn++] = "conformance";

@@ -33,4 +33,18 @@ q '.results[] | select(.workload=="find by label" and .objects==100) | .note' |
 grep -q '^| workload | target | median |' "$tmp/p.md" || fail "Markdown table"
 grep -q '^Measured .* on .*OpenSSL' "$tmp/p.md" || fail "Markdown: machine, date, versions"
 grep -q 'SoftHSM' "$tmp/p.md" || fail "Markdown: module versions"
+
+# hsmlab-bench run: every target of a fixtures folder, conformance + smoke benchmark, one
+# report folder with the summary.
+mkdir "$tmp/fix"
+cp "${HSMLAB_BENCH_FIXTURES:?}/softhsm2.conf" "${HSMLAB_BENCH_FIXTURES}/softhsm2.expect" "$tmp/fix/"
+printf 'name = "gone";\nmodule = "/nonexistent/libgone.so";\n' >"$tmp/fix/gone.conf"
+"$bench" run --fixtures "$tmp/fix" -o "$tmp/report" 2>"$tmp/err" >/dev/null ||
+	fail "run: $(cat "$tmp/err")"
+grep -q 'target gone skipped: its module is not there' "$tmp/err" || fail "run: missing module"
+for f in summary.md conformance.md conformance.html conformance-junit.xml perf.json perf.md; do
+	[ -s "$tmp/report/$f" ] || fail "run: $f missing"
+done
+grep -q '^## PKCS#11 conformance' "$tmp/report/summary.md" || fail "summary: conformance"
+grep -q '^## Performance' "$tmp/report/summary.md" || fail "summary: performance"
 echo "test_perf_smoke: all good"
