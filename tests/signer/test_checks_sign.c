@@ -228,3 +228,44 @@ Test(signing, skr_retire_safety)
 	    "[\"KSK2\"]; }, { publish = [\"KSK2\"]; sign = [\"KSK2\"]; } ); };",
 	    NULL, "abrupt");
 }
+
+Test(signing, ecdsa_p256_ksk_signs)
+{
+	hl_config_t *cfg = th_scn_load_config(&S, NULL, NULL);
+	hl_err_t err = { { 0 }, { 0 } };
+	char e1[1024], e2[1024], ksr[600], skr[600];
+	const char *pairs[6] = { e1, "EC-A", e2, "EC-B", e1, "KSK2" };
+
+	/* alg 13 end to end: ECDSA ZSKs, an ECDSA KSK, CKM_ECDSA over a host SHA-256 */
+	th_corpus_file("iana-kskm/ec-prime256v1-1.key", e1, sizeof(e1));
+	th_corpus_file("iana-kskm/ec-prime256v1-2.key", e2, sizeof(e2));
+	cr_assert_eq(th_import(th_module(), "HSM", pairs, 3), 0);
+	cr_assert_eq(hl_hsm_open(&cfg->modules[0], &err), 0);
+	cr_assert_eq(hl_hsm_generate(&cfg->modules[0], "EC-C", 13, 256, &err), 0, "%s", err.msg);
+	hl_hsm_close(&cfg->modules[0]);
+	cfg->gen.zsk.algs[0] = (hl_sigalg_t){ 13, 256, 0 };
+	snprintf(ksr, sizeof(ksr), "%s/ec.xml", S.dir);
+	snprintf(skr, sizeof(skr), "%s/ec-skr.xml", S.dir);
+	hl_gen_opts_t g = { .quarter = "2027Q1",
+			    .now = S.now,
+			    .out_path = ksr,
+			    .keys = { "EC-A", "EC-B", "EC-C" } };
+	cr_assert_eq(hl_gen_run(cfg, &g, &err), 0, "%s", err.msg);
+	free(cfg);
+	cfg = th_scn_load_config(&S,
+				 "schema = \"ec\"; schemas = { ec = { publish = [\"KSK2\"]; "
+				 "sign = [\"KSK2\"]; }; };",
+				 "KSR-POLICY-ALG = { algorithms = [8, 13]; ecdsa = true; };");
+	cfg->ksks[1].alg = 13;
+	cfg->ksks[1].size = 256;
+	hl_sign_opts_t o = { .ksr_path = ksr,
+			     .out_path = skr,
+			     .force = 1,
+			     .now = S.now,
+			     .in = stdin,
+			     .out = stdout };
+	cr_assert_eq(hl_signer_run(cfg, &o, &err), 0, "%s: %s", err.check, err.msg);
+	hl_verify_opts_t v = { .path = skr, .out = stdout };
+	cr_assert_eq(hl_verify_run(&v, &err), 0, "%s", err.msg);
+	free(cfg);
+}

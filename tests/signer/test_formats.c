@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -13,6 +14,7 @@
 #include "hsmlab/config.h"
 #include "hsmlab/dnssec.h"
 #include "hsmlab/pgpwords.h"
+#include "hsmlab/signer.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -336,4 +338,41 @@ Test(config, errors_name_file_line_and_setting)
 	cr_assert_not_null(hl_config_schema(cfg, "rollover"));
 	cr_assert_eq(hl_config_schema(cfg, "revoke")->slots[1].revoke, 1u);
 	free(cfg);
+}
+
+Test(corpus, trust_and_coverage_with_todays_anchors)
+{
+	char skr[1024], anchor[512];
+	const char *dir = th_softhsm_dir();
+	hl_err_t err = { { 0 }, { 0 } };
+	hl_verify_opts_t o = { .path = skr, .nanchors = 1, .out = stdout };
+	FILE *f;
+
+	if (access("/usr/share/dns/root.ds", R_OK) != 0)
+		cr_skip_test("dns-root-data is not installed");
+	th_corpus_file("iana-kskm/skr-root-2018-q1-0-d_to_e.xml", skr, sizeof(skr));
+	/* with today's anchors (20326, 38696), slot 1 (signed by 19036 only) is a gap */
+	o.anchors[0] = "/usr/share/dns/root.ds";
+	cr_assert_eq(hl_time_parse("2018-01-01T00:00:00", &o.from), 0);
+	cr_assert_eq(hl_time_parse("2018-03-31T23:59:59", &o.to), 0);
+	cr_assert_neq(hl_verify_run(&o, &err), 0);
+	cr_assert_str_eq(err.check, "SKR-COVERAGE");
+	cr_assert_not_null(strstr(err.msg, "first gap: 2018-01-01T00:00:00+00:00 .. "
+					   "2018-01-11T00:00:00+00:00"),
+			   "%s", err.msg);
+	cr_assert_eq(hl_time_parse("2018-01-11T00:00:00", &o.from), 0);
+	cr_assert_eq(hl_verify_run(&o, &err), 0, "%s", err.msg);
+	/* an anchor not yet valid at the bundles' time does not count */
+	snprintf(anchor, sizeof(anchor), "%s/late.ds", dir);
+	f = fopen(anchor, "w");
+	fputs(". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D "
+	      "; valid-from=2019-01-01T00:00:00\n",
+	      f);
+	fclose(f);
+	o.anchors[0] = anchor;
+	cr_assert_neq(hl_verify_run(&o, &err), 0);
+	cr_assert_str_eq(err.check, "SKR-COVERAGE", "%s", err.msg);
+	o.from = o.to = 0;
+	cr_assert_neq(hl_verify_run(&o, &err), 0);
+	cr_assert_str_eq(err.check, "SKR-TRUST", "%s", err.msg);
 }

@@ -41,7 +41,8 @@ static const hl_bundle_t *find_bundle(const hl_ksr_t *k, const char *id)
 	return NULL;
 }
 
-static void golden(const char *conf, const char *name, const char *prev)
+/* mech: NULL to let the signer choose from the token's list, or a CKM_ name to force. */
+static void golden_mech(const char *conf, const char *name, const char *prev, const char *mech)
 {
 	char ksr[1024], exp_path[1024], prev_path[1024], conf_path[1024], out[512], rel[256];
 	const char *dir = setup_token();
@@ -62,6 +63,8 @@ static void golden(const char *conf, const char *name, const char *prev)
 	snprintf(out, sizeof(out), "%s/out.xml", dir);
 	cr_assert_not_null(cfg);
 	cr_assert_eq(hl_config_load(conf_path, cfg, &err), 0, "%s", err.msg);
+	for (size_t i = 0; mech != NULL && i < cfg->nksks; i++)
+		snprintf(cfg->ksks[i].mechanism, sizeof(cfg->ksks[i].mechanism), "%s", mech);
 	hl_sign_opts_t o = { .ksr_path = ksr,
 			     .prev_path = prev ? prev_path : NULL,
 			     .out_path = out,
@@ -94,10 +97,16 @@ static void golden(const char *conf, const char *name, const char *prev)
 		}
 	}
 	cr_log_info("%s: %zu SignatureData values identical to the legacy SKR", name, compared);
-	printf("golden %s: %zu/%zu SignatureData identical\n", name, compared, compared);
+	printf("golden %s (%s): %zu/%zu SignatureData identical\n", name, mech ? mech : "chosen",
+	       compared, compared);
 	hl_ksr_free(got);
 	hl_ksr_free(want);
 	free(cfg);
+}
+
+static void golden(const char *conf, const char *name, const char *prev)
+{
+	golden_mech(conf, name, prev, NULL);
 }
 
 Test(golden, partial_quarter_2009_q4_2)
@@ -118,4 +127,16 @@ Test(golden, ksk_and_zsk_roll_2010_q2_0)
 Test(golden, revoke_2010_q2_0)
 {
 	golden("legacy-2010-q2-0-revoke.conf", "2010-q2-0-revoke", "2010-q1-0");
+}
+
+/* The Keyper-style paths: the host hashes, the device does the raw RSA. Deterministic, so
+ * the bytes must still be the legacy ones. */
+Test(golden, ksk_and_zsk_roll_host_hash_rsa_pkcs)
+{
+	golden_mech("legacy-2010-q2-0.conf", "2010-q2-0", "2010-q1-0", "CKM_RSA_PKCS");
+}
+
+Test(golden, ksk_and_zsk_roll_host_hash_rsa_x_509)
+{
+	golden_mech("legacy-2010-q2-0.conf", "2010-q2-0", "2010-q1-0", "CKM_RSA_X_509");
 }
