@@ -143,6 +143,20 @@ static void fmt_dur(long s, char *b, size_t n)
 	}
 }
 
+/* 0 when lo <= d <= hi; otherwise the error "<check>: <what> = d, outside lo..hi". */
+static int in_range(const hl_ksr_t *k, hl_check_id_t id, const char *what, long d, long lo, long hi,
+		    hl_err_t *err)
+{
+	char a[32], x[32], y[32];
+
+	if (d >= lo && d <= hi)
+		return 0;
+	fmt_dur(d, a, sizeof(a));
+	fmt_dur(lo, x, sizeof(x));
+	fmt_dur(hi, y, sizeof(y));
+	FAIL(id, "%s = %s, outside %s..%s", what, a, x, y);
+}
+
 int hl_rsa_pub_info(const hl_key_t *k, unsigned *bits, unsigned long *exponent)
 {
 	size_t off = 1, elen;
@@ -280,8 +294,7 @@ static int check_pop(const hl_ksr_t *k, hl_err_t *err)
 
 static int check_count_cycle(const hl_ksr_t *k, const hl_policy_cfg_t *c, int which, hl_err_t *err)
 {
-	long d, lo, hi;
-	char a[32], x[32], y[32];
+	long d;
 
 	if (which == 0) {
 		if (k->nbundles != c->bundle_count)
@@ -290,16 +303,9 @@ static int check_count_cycle(const hl_ksr_t *k, const hl_policy_cfg_t *c, int wh
 		return 0;
 	}
 	d = (long)(k->bundles[k->nbundles - 1].inception - k->bundles[0].inception);
-	lo = rmin(c, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, 79 * 86400L);
-	hi = rmax(c, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, 81 * 86400L);
-	if (d < lo || d > hi) {
-		fmt_dur(d, a, sizeof(a));
-		fmt_dur(lo, x, sizeof(x));
-		fmt_dur(hi, y, sizeof(y));
-		FAIL(HL_CHK_KSR_BUNDLE_CYCLE_DURATION,
-		     "last inception - first inception = %s, outside %s..%s", a, x, y);
-	}
-	return 0;
+	return in_range(k, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, "last inception - first inception", d,
+			rmin(c, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, 79 * 86400L),
+			rmax(c, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, 81 * 86400L), err);
 }
 
 static int check_policy_keys(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err)
@@ -374,7 +380,7 @@ static int check_ranges(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_check_id
 			hl_err_t *err)
 {
 	const hl_policy_t *p = &k->zsk_policy;
-	char a[32], x[32], y[32];
+	char what[160];
 	long lo, hi;
 
 	for (size_t i = 0; i < k->nbundles; i++) {
@@ -395,17 +401,13 @@ static int check_ranges(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_check_id
 			lo = rmin(c, id, 9 * 86400L);
 			hi = rmax(c, id, 11 * 86400L);
 		}
-		if (d < lo || d > hi) {
-			fmt_dur(d, a, sizeof(a));
-			fmt_dur(lo, x, sizeof(x));
-			fmt_dur(hi, y, sizeof(y));
-			FAIL(id, "bundle %zu (%s): %s is %s, outside %s..%s", i + 1, b->id,
-			     id == HL_CHK_KSR_POLICY_SIG_VALIDITY ? "Expiration - Inception"
-			     : id == HL_CHK_KSR_POLICY_SIG_OVERLAP
-				 ? "the overlap with the next bundle"
-				 : "the interval to the next Inception",
-			     a, x, y);
-		}
+		snprintf(what, sizeof(what), "bundle %zu (%s): %s", i + 1, b->id,
+			 id == HL_CHK_KSR_POLICY_SIG_VALIDITY ? "Expiration - Inception"
+			 : id == HL_CHK_KSR_POLICY_SIG_OVERLAP
+			     ? "the overlap with the next bundle"
+			     : "the interval to the next Inception");
+		if (in_range(k, id, what, d, lo, hi, err) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -504,8 +506,6 @@ static const hl_key_t *find_pub(const hl_bundle_t *b, const hl_key_t *key)
 int hl_check_chain(const hl_ksr_t *k, const hl_ksr_t *prev, const hl_policy_cfg_t *c, hl_err_t *err)
 {
 	const hl_bundle_t *first = &k->bundles[0], *last = &prev->bundles[prev->nbundles - 1];
-	long d, lo, hi;
-	char a[32], x[32], y[32];
 
 	if (c->enabled[HL_CHK_KSR_ID]) {
 		if (strcmp(k->id, prev->id) == 0)
@@ -524,19 +524,12 @@ int hl_check_chain(const hl_ksr_t *k, const hl_ksr_t *prev, const hl_policy_cfg_
 				     "key %s (tag %u) of the first bundle is not in the previous "
 				     "SKR's last bundle (%s)",
 				     first->keys[i].id, first->keys[i].tag_stated, last->id);
-	if (c->enabled[HL_CHK_KSR_CHAIN_OVERLAP]) {
-		d = (long)(last->expiration - first->inception);
-		lo = rmin(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.min_overlap);
-		hi = rmax(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.max_overlap);
-		if (d < lo || d > hi) {
-			fmt_dur(d, a, sizeof(a));
-			fmt_dur(lo, x, sizeof(x));
-			fmt_dur(hi, y, sizeof(y));
-			FAIL(HL_CHK_KSR_CHAIN_OVERLAP,
-			     "previous last Expiration - first Inception = %s, outside %s..%s", a,
-			     x, y);
-		}
-	}
+	if (c->enabled[HL_CHK_KSR_CHAIN_OVERLAP])
+		return in_range(k, HL_CHK_KSR_CHAIN_OVERLAP,
+				"previous last Expiration - first Inception",
+				(long)(last->expiration - first->inception),
+				rmin(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.min_overlap),
+				rmax(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.max_overlap), err);
 	return 0;
 }
 
