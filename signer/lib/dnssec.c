@@ -121,6 +121,7 @@ int hl_dns_signing_input(const hl_bundle_t *b, const hl_sig_t *s, unsigned char 
 	ldns_rr *rrsig = sig_rr(s);
 	ldns_rr_list *set = bundle_rrset(b, s->orig_ttl);
 	ldns_buffer *buf = ldns_buffer_new(4096);
+	unsigned char *data;
 	int rc = -1;
 
 	if (rrsig == NULL || set == NULL || buf == NULL)
@@ -131,10 +132,11 @@ int hl_dns_signing_input(const hl_bundle_t *b, const hl_sig_t *s, unsigned char 
 	if (ldns_rrsig2buffer_wire(buf, rrsig) != LDNS_STATUS_OK ||
 	    ldns_rr_list2buffer_wire(buf, set) != LDNS_STATUS_OK)
 		goto out;
-	*out = malloc(ldns_buffer_position(buf));
-	if (*out == NULL)
+	data = malloc(ldns_buffer_position(buf));
+	if (data == NULL)
 		goto out;
-	memcpy(*out, ldns_buffer_begin(buf), ldns_buffer_position(buf));
+	memcpy(data, ldns_buffer_begin(buf), ldns_buffer_position(buf));
+	*out = data;
 	*len_out = ldns_buffer_position(buf);
 	rc = 0;
 out:

@@ -269,3 +269,25 @@ Test(signing, ecdsa_p256_ksk_signs)
 	cr_assert_eq(hl_verify_run(&v, &err), 0, "%s", err.msg);
 	free(cfg);
 }
+
+Test(signing, pin_from_file_and_wrong_pin)
+{
+	hl_config_t *cfg = th_scn_load_config(&S, NULL, NULL);
+	hl_err_t err = { { 0 }, { 0 } };
+	hl_sign_opts_t o = { .ksr_path = S.base,
+			     .prev_path = S.prev,
+			     .force = 1,
+			     .now = S.now,
+			     .in = stdin,
+			     .out = stdout };
+
+	cfg->modules[0].pin_source = HL_PIN_FILE;
+	snprintf(cfg->modules[0].pin_arg, sizeof(cfg->modules[0].pin_arg), "%s",
+		 th_write(S.dir, "pin", "1234\n"));
+	cr_assert_eq(hl_signer_run(cfg, &o, &err), 0, "%s", err.msg);
+	th_write(S.dir, "pin", "9999\n");
+	cr_assert_neq(hl_signer_run(cfg, &o, &err), 0);
+	cr_assert_str_eq(err.check, "HSM");
+	cr_assert_not_null(strstr(err.msg, "CKR_PIN_INCORRECT"), "%s", err.msg);
+	free(cfg);
+}
