@@ -94,6 +94,7 @@ static int find_slot(hl_hsm_module_t *m, hl_err_t *err)
 int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 {
 	char msg[512], pin[256];
+	CK_ULONG nslots = 0;
 	CK_RV rv;
 	int rc = -1;
 
@@ -105,6 +106,8 @@ int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 		return -1;
 	}
 	m->fn = hl_p11_module_fn(m->mod);
+	/* some modules show tokens only after a C_GetSlotList(CK_FALSE) (QUIRKS G9) */
+	m->fn->C_GetSlotList(CK_FALSE, NULL, &nslots);
 	if (find_slot(m, err) != 0)
 		goto out;
 	rv = m->fn->C_OpenSession(m->slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
@@ -151,7 +154,7 @@ static int read_rsa_pub(hl_hsm_module_t *m, CK_OBJECT_HANDLE o, hl_hsm_key_t *k)
 {
 	unsigned char *n = NULL, *e = NULL;
 	CK_ULONG nl = 0, el = 0;
-	size_t off = 0, skip = 0;
+	size_t off = 0, skip = 0, nskip = 0;
 	int rc = -1;
 
 	if (hl_p11_get_attr(m->fn, m->session, o, CKA_MODULUS, &n, &nl) != CKR_OK ||
@@ -161,6 +164,10 @@ static int read_rsa_pub(hl_hsm_module_t *m, CK_OBJECT_HANDLE o, hl_hsm_key_t *k)
 	while (skip + 1 < el && e[skip] == 0)
 		skip++; /* DNSKEY wants the exponent without leading zeros */
 	el -= skip;
+	while (nl > 1 && n[nskip] == 0) { /* some devices pad the modulus (QUIRKS G17) */
+		nskip++;
+		nl--;
+	}
 	if (el + nl + 3 > sizeof(k->pub) || el > 8)
 		goto out;
 	if (el < 256) {
@@ -171,13 +178,13 @@ static int read_rsa_pub(hl_hsm_module_t *m, CK_OBJECT_HANDLE o, hl_hsm_key_t *k)
 		k->pub[off++] = (unsigned char)el;
 	}
 	memcpy(k->pub + off, e + skip, el);
-	memcpy(k->pub + off + el, n, nl);
+	memcpy(k->pub + off + el, n + nskip, nl);
 	k->publen = off + el + nl;
 	k->exponent = 0;
 	for (size_t i = 0; i < el; i++)
 		k->exponent = k->exponent << 8 | e[skip + i];
 	k->bits = (unsigned)nl * 8;
-	for (unsigned char top = n[0]; k->bits > 0 && !(top & 0x80);
+	for (unsigned char top = n[nskip]; k->bits > 0 && !(top & 0x80);
 	     top = (unsigned char)(top << 1))
 		k->bits--;
 	k->alg = 8;
