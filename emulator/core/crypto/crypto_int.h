@@ -139,3 +139,11 @@ hl_status_t hl_crypto_op_hash(hl_op_t *op, const uint8_t *in, size_t in_len, uin
 /* Fills v[3..7] (p, q, dp, dq, qinv) from n, e, d in v[0..2] (rsa_crt.c); on failure leaves
  * them NULL. The caller still checks the result. */
 bool hl_crypto_rsa_crt_derive(BIGNUM *v[8], BN_CTX *bc);
+
+/* Key types named by OID, not "RSA"/"EC": OpenSSL 3.0 routes a context made from a name it
+ * maps to a NID through any ENGINE set as default for that key type (`openssl -engine pkcs11`
+ * does ENGINE_set_default(ALL) with libp11), and such a legacy context cannot do fromdata or
+ * keygen.
+ * The OID names the same provider key manager and never matches an engine. */
+#define KEYMGMT_RSA "1.2.840.113549.1.1.1"
+#define KEYMGMT_EC "1.2.840.10045.2.1"

@@ -76,7 +76,7 @@ out:
 
 static EVP_PKEY *rsa_keygen(unsigned long bits, const uint8_t *e, size_t e_len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYMGMT_RSA, NULL);
 	EVP_PKEY *pkey = NULL;
 	BIGNUM *bn = BN_bin2bn(e, (int)e_len, NULL);
 	size_t nbits = bits;
@@ -167,6 +167,23 @@ out:
 	return st;
 }
 
+/* Not EVP_PKEY_Q_keygen: it takes the curve only for the type name "EC" (see KEYMGMT_EC). */
+static EVP_PKEY *ec_keygen(const char *curve)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, KEYMGMT_EC, NULL);
+	EVP_PKEY *pkey = NULL;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_params(ctx, params) != 1 || EVP_PKEY_generate(ctx, &pkey) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
 hl_status_t hl_crypto_ec_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out)
 {
 	const hl_curve_t *c = hl_crypto_curve_find(params, params_len);
@@ -178,7 +195,7 @@ hl_status_t hl_crypto_ec_generate(const uint8_t *params, size_t params_len, hl_e
 		return HL_ERR_ARGS;
 	if (c == NULL)
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
-	if ((pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->name)) == NULL)
+	if ((pkey = ec_keygen(c->name)) == NULL)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	st = ec_export(pkey, c, &parts);
 	EVP_PKEY_free(pkey);

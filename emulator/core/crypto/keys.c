@@ -101,7 +101,7 @@ hl_status_t hl_key_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, 
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) != 1 ||
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) != 1)
 		goto out;
-	st = rsa_key_finish(from_params("RSA", EVP_PKEY_PUBLIC_KEY, bld), bn, false, out);
+	st = rsa_key_finish(from_params(KEYMGMT_RSA, EVP_PKEY_PUBLIC_KEY, bld), bn, false, out);
 out:
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(bn);
@@ -195,7 +195,7 @@ hl_status_t hl_key_rsa_private(const hl_rsa_parts_t *parts, hl_key_t **out)
 	st = HL_ERR_NOMEM;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL || rsa_private_params(v, bld) != HL_OK)
 		goto out;
-	st = rsa_key_finish(from_params("RSA", EVP_PKEY_KEYPAIR, bld), v[0], true, out);
+	st = rsa_key_finish(from_params(KEYMGMT_RSA, EVP_PKEY_KEYPAIR, bld), v[0], true, out);
 out:
 	OSSL_PARAM_BLD_free(bld);
 	if (bc != NULL)
@@ -271,7 +271,8 @@ hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uin
 	if ((bld = ec_params(c, raw)) == NULL)
 		st = HL_ERR_NOMEM;
 	else
-		st = ec_key_finish(from_params("EC", EVP_PKEY_PUBLIC_KEY, bld), c, false, out);
+		st =
+		    ec_key_finish(from_params(KEYMGMT_EC, EVP_PKEY_PUBLIC_KEY, bld), c, false, out);
 	OSSL_PARAM_BLD_free(bld);
 	return st;
 }
@@ -315,7 +316,7 @@ hl_status_t hl_key_ec_private(const uint8_t *params, size_t params_len, const ui
 	if ((bld = ec_params(c, pub)) == NULL ||
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bd) != 1)
 		goto out;
-	st = ec_key_finish(from_params("EC", EVP_PKEY_KEYPAIR, bld), c, true, out);
+	st = ec_key_finish(from_params(KEYMGMT_EC, EVP_PKEY_KEYPAIR, bld), c, true, out);
 out:
 	OSSL_PARAM_BLD_free(bld);
 	BN_clear_free(bd);
