@@ -58,7 +58,9 @@ static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, const hl_
 		if (hl_key_kind(*out) == HL_KEY_SECRET)
 			bits /= 8; /* AES sizes are in bytes in the spec */
 		if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize) {
+			/* The caller frees *out too: leave nothing behind to free twice. */
 			hl_key_free(*out);
+			*out = NULL;
 			rv = CKR_KEY_SIZE_RANGE;
 		}
 	}
