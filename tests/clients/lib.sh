@@ -50,6 +50,8 @@ setup_module() {
 		printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
 		export HSMLAB_CONF=$WORK/hsmlab.conf
 		export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
+		[ -x "${HSMLAB_ADMIN:-}" ] || fail "HSMLAB_ADMIN (the hsmlab-admin binary) not set"
+		"$HSMLAB_ADMIN" --module "$MODULE" lab create "$WORK/lab"
 		;;
 	*) fail "unknown module kind: $MODULE" ;;
 	esac

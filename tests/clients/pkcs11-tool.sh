@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 setup_module "$1"
 p11() { pkcs11-tool --module "$MODULE" "$@"; }
+# Note: pkcs11-tool 0.23 picks the key for --sign by --id only (--label is ignored there and it
+# takes the first private key found), so every sign below names the key by --id.
 
 step "list slots and mechanisms"
 p11 --show-info
@@ -28,7 +30,7 @@ grep -q CKR_PIN_INCORRECT "$WORK/wrong.log" || fail "wrong PIN: $(cat "$WORK/wro
 step "RSA-2048 key pair, SHA256-RSA-PKCS signature verified by openssl"
 p11 "${tok[@]}" --keypairgen --key-type rsa:2048 --label rsa-key --id 01
 head -c 1000 /dev/urandom >"$WORK/data"
-p11 "${tok[@]}" --sign -m SHA256-RSA-PKCS --label rsa-key -i "$WORK/data" -o "$WORK/rsa.sig"
+p11 "${tok[@]}" --sign -m SHA256-RSA-PKCS --id 01 -i "$WORK/data" -o "$WORK/rsa.sig"
 p11 "${tok[@]}" --read-object --type pubkey --label rsa-key -o "$WORK/rsa.der"
 openssl dgst -sha256 -verify "$WORK/rsa.der" -keyform DER -signature "$WORK/rsa.sig" \
 	"$WORK/data"
@@ -38,7 +40,7 @@ step "raw RSA-PKCS over a host-made DigestInfo gives the same signature"
 	printf '\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20'
 	openssl dgst -sha256 -binary "$WORK/data"
 } >"$WORK/digestinfo"
-p11 "${tok[@]}" --sign -m RSA-PKCS --label rsa-key -i "$WORK/digestinfo" -o "$WORK/rsa2.sig"
+p11 "${tok[@]}" --sign -m RSA-PKCS --id 01 -i "$WORK/digestinfo" -o "$WORK/rsa2.sig"
 cmp "$WORK/rsa.sig" "$WORK/rsa2.sig" || fail "CKM_RSA_PKCS and CKM_SHA256_RSA_PKCS differ"
 
 step "EC P-256 key pair, ECDSA signatures verified by openssl"
@@ -47,14 +49,14 @@ p11 "${tok[@]}" --read-object --type pubkey --label ec-key -o "$WORK/ec.der"
 openssl dgst -sha256 -binary "$WORK/data" >"$WORK/data.sha256"
 # CKM_ECDSA over a host hash works everywhere; CKM_ECDSA_SHA256 only where announced.
 ecdsa_sign_verify() {
-	p11 "${tok[@]}" --sign -m ECDSA --signature-format openssl --label ec-key \
+	p11 "${tok[@]}" --sign -m ECDSA --signature-format openssl --id 02 \
 		-i "$WORK/data.sha256" -o "$WORK/ec.sig"
 	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec.sig" \
 		"$WORK/data"
 }
 check ecdsa-sign ecdsa_sign_verify
 if p11 -M | grep -q '^ *ECDSA-SHA256'; then
-	p11 "${tok[@]}" --sign -m ECDSA-SHA256 --signature-format openssl --label ec-key \
+	p11 "${tok[@]}" --sign -m ECDSA-SHA256 --signature-format openssl --id 02 \
 		-i "$WORK/data" -o "$WORK/ec2.sig"
 	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec2.sig" \
 		"$WORK/data"
