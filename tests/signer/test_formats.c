@@ -135,6 +135,41 @@ Test(malformed, entities_and_fields)
 	refused_edit("<TTL>172800</TTL>", "<Bogus/>", "unknown element");
 }
 
+Test(malformed, random_byte_changes_never_crash)
+{
+	char path[1024], *text;
+	size_t len;
+	unsigned seed = 12345;
+	hl_policy_cfg_t pc;
+
+	/* a deterministic little fuzzer: each round changes a few bytes of a real KSR; the
+	 * reader and every check must answer without crashing (ASan/UBSan build included) */
+	hl_policy_cfg_defaults(&pc);
+	th_corpus_file("iana-kskm/ksr-root-2018-q1-0-d_to_e.xml", path, sizeof(path));
+	text = slurp(path, &len);
+	for (int round = 0; round < 300; round++) {
+		char *copy = malloc(len);
+		hl_ksr_t *k = NULL;
+		hl_err_t err = { { 0 }, { 0 } };
+		cr_assert_not_null(copy);
+		memcpy(copy, text, len);
+		for (int i = 0; i < 1 + round % 4; i++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			copy[at] = "<>/=\" 0A9+&;x"[(seed >> 8) % 13];
+		}
+		if (hl_ksr_parse(copy, len, "fuzz.xml", &k, &err) == 0) {
+			hl_check_ksr(k, &pc, 1510000000, &err);
+			hl_ksr_free(k);
+		} else {
+			cr_assert(err.msg[0] != '\0', "a refusal without a message");
+		}
+		free(copy);
+	}
+	free(text);
+}
+
 Test(corpus, every_real_file_loads_and_every_skr_verifies)
 {
 	static const char *const files[] = {
