@@ -116,6 +116,24 @@ static int check_tags(const hl_ksr_t *k, hl_err_t *err)
 	return 0;
 }
 
+/* An SKR's signatures come from KSKs: SEP keys (flags 257, or 385 when revoked). */
+static int check_signers_are_ksks(const hl_ksr_t *k, hl_err_t *err)
+{
+	for (size_t i = 0; i < k->nbundles; i++) {
+		const hl_bundle_t *b = &k->bundles[i];
+		for (size_t s = 0; s < b->nsigs; s++) {
+			const hl_key_t *key = hl_bundle_find_key(b, b->sigs[s].key_id);
+			if (key != NULL && key->flags != 257 && key->flags != 385) {
+				hl_err_set(err, "SKR-SIG-VERIFY",
+					   "%s: bundle %zu (%s): signer %s has flags %u, not a KSK",
+					   k->path, i + 1, b->id, key->id, key->flags);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int check_continuity(const hl_ksr_t *k, hl_err_t *err)
 {
 	for (size_t i = 0; i + 1 < k->nbundles; i++) {
@@ -187,7 +205,8 @@ static int verify_skr(const hl_ksr_t *k, const hl_verify_opts_t *o, const anchor
 	hl_policy_cfg_defaults(&pc);
 	pc.range_min[HL_CHK_KSR_CHAIN_OVERLAP] = 1; /* any overlap: the SKR has no ZSK bounds */
 	pc.range_max[HL_CHK_KSR_CHAIN_OVERLAP] = 365 * 86400L;
-	if (hl_check_signatures(k, HL_CHK_SKR_SIG_VERIFY, err) != 0 || check_tags(k, err) != 0 ||
+	if (hl_check_signatures(k, HL_CHK_SKR_SIG_VERIFY, err) != 0 ||
+	    check_signers_are_ksks(k, err) != 0 || check_tags(k, err) != 0 ||
 	    check_continuity(k, err) != 0)
 		goto out;
 	fprintf(o->out, "%s: %zu bundles: signatures, key tags and continuity OK\n", k->path,

@@ -269,6 +269,12 @@ Test(checks, ksr_chain_keys)
 	cr_assert_eq(hl_gen_run(cfg, &o, &err), 0, "%s", err.msg);
 	free(cfg);
 	expect_fail("KSR-CHAIN-KEYS", NULL, NULL, path, S.prev);
+	/* ksr-gen itself refuses to make that KSR when told the previous SKR */
+	cfg = th_scn_load_config(&S, NULL, NULL);
+	o.prev_path = S.prev;
+	cr_assert_neq(hl_gen_run(cfg, &o, &err), 0);
+	cr_assert_str_eq(err.check, "KSR-CHAIN-KEYS", "%s", err.msg);
+	free(cfg);
 }
 
 Test(checks, ksr_chain_overlap)

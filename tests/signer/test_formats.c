@@ -411,3 +411,20 @@ Test(corpus, trust_and_coverage_with_todays_anchors)
 	cr_assert_neq(hl_verify_run(&o, &err), 0);
 	cr_assert_str_eq(err.check, "SKR-TRUST", "%s", err.msg);
 }
+
+Test(corpus, skr_verify_refuses_zsk_signatures)
+{
+	hl_ksr_t *k = corpus("iana-kskm/ksr-root-2018-q1-0-d_to_e.xml");
+	hl_err_t err = { { 0 }, { 0 } };
+	char path[512];
+	hl_verify_opts_t o = { .path = path, .out = stdout };
+
+	/* the KSR's self-signatures dressed up as an SKR: valid signatures, but by ZSKs */
+	k->is_response = 1;
+	snprintf(path, sizeof(path), "%s/zsk-signed.xml", th_softhsm_dir());
+	cr_assert_eq(hl_ksr_write(k, path, &err), 0, "%s", err.msg);
+	cr_assert_neq(hl_verify_run(&o, &err), 0);
+	cr_assert_str_eq(err.check, "SKR-SIG-VERIFY", "%s", err.msg);
+	cr_assert_not_null(strstr(err.msg, "not a KSK"), "%s", err.msg);
+	hl_ksr_free(k);
+}
