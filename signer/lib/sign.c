@@ -66,7 +66,11 @@ int hl_confirm(const char *path, FILE *in, FILE *out, hl_err_t *err)
 	hl_hex(md, 32, hex);
 	fprintf(out, "KSR %s\nSHA-256: %s\nPGP words: %s\nType Yes to sign: ", path, hex, words);
 	fflush(out);
-	if (fgets(line, sizeof(line), in) == NULL || strcmp(line, "Yes\n") != 0) {
+	if (fgets(line, sizeof(line), in) != NULL)
+		line[strcspn(line, "\r\n")] = '\0';
+	else
+		line[0] = '\0';
+	if (strcmp(line, "Yes") != 0) {
 		hl_err_set(err, CHK(HL_CHK_OPERATOR_CONFIRM),
 			   "OPERATOR-CONFIRM: the operator did not confirm the KSR hash");
 		return -1;
