@@ -235,10 +235,10 @@ static double one_run(hl_perf_op_t op, void **args, int threads, double seconds,
 }
 
 int hl_perf_measure(hl_perf_t *p, const char *target, const char *workload, size_t size,
-		    hl_perf_op_t op, void **args, int threads)
+		    hl_perf_op_t op, void **args, int threads, hl_perf_op_t raw_op, void **raw_args)
 {
 	hl_perf_row_t *r = hl_perf_add(p, target, workload, size, "ops/s");
-	worker_t w[8];
+	worker_t w[8], wr[8];
 	double *all = NULL;
 	size_t nall = 0;
 	int rc = 0;
@@ -246,8 +246,18 @@ int hl_perf_measure(hl_perf_t *p, const char *target, const char *workload, size
 	if (r == NULL || threads < 1 || threads > 8)
 		return -1;
 	memset(w, 0, sizeof w);
+	memset(wr, 0, sizeof wr);
 	for (int run = 0; run < p->o.runs; run++) {
-		double v = one_run(op, args, threads, p->o.seconds, w, &rc);
+		double v;
+
+		/* The same work in raw OpenSSL just before: machine noise hits both alike. */
+		if (raw_op != NULL) {
+			double raw = one_run(raw_op, raw_args, threads, p->o.seconds, wr, &rc);
+
+			if (raw > 0)
+				r->raw[r->nraw++] = raw;
+		}
+		v = one_run(op, args, threads, p->o.seconds, w, &rc);
 
 		if (v < 0) {
 			snprintf(r->note, sizeof r->note, "failed: %s",
@@ -271,8 +281,10 @@ int hl_perf_measure(hl_perf_t *p, const char *target, const char *workload, size
 		r->p99 = percentile(all, nall, 0.99);
 	}
 	free(all);
-	for (int i = 0; i < threads; i++)
+	for (int i = 0; i < threads; i++) {
 		free(w[i].lat);
+		free(wr[i].lat);
+	}
 	if (p->o.log != NULL)
 		fprintf(p->o.log, "perf: %-10s %-44s %8zu %12.1f %s\n", target, workload, size,
 			hl_perf_median(r), r->unit);

@@ -21,9 +21,11 @@ struct hl_perf {
 typedef int (*hl_perf_op_t)(void *arg);
 
 /* Runs op for opts.seconds on `threads` threads (args[i] each), opts.runs times, and stores
- * the row (ops/s per run, pooled latency percentiles); size is the object count or 0. */
+ * the row (ops/s per run, pooled latency percentiles); size is the object count or 0.
+ * With raw_op, each run is preceded by a raw OpenSSL run of the same work (row->raw). */
 int hl_perf_measure(hl_perf_t *p, const char *target, const char *workload, size_t size,
-		    hl_perf_op_t op, void **args, int threads);
+		    hl_perf_op_t op, void **args, int threads, hl_perf_op_t raw_op,
+		    void **raw_args);
 /* Adds a row (values copied) and returns it, or NULL when out of memory. */
 hl_perf_row_t *hl_perf_add(hl_perf_t *p, const char *target, const char *workload, size_t size,
 			   const char *unit);

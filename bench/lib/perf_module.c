@@ -94,8 +94,14 @@ static void sign_workloads(tctx_t *c)
 				a[t].key = k[1];
 			}
 		}
-		if (t == w->threads)
-			hl_perf_measure(c->p, c->name, w->name, 0, p11_op, args, w->threads);
+		if (t == w->threads) {
+			void *raw[2];
+			int paired = hl_perf_raw_new(c->p, w, raw) == 0;
+
+			hl_perf_measure(c->p, c->name, w->name, 0, p11_op, args, w->threads,
+					paired ? hl_perf_raw_op : NULL, paired ? raw : NULL);
+			hl_perf_raw_free(raw);
+		}
 		while (t-- > 0)
 			c->fn->C_CloseSession(a[t].s);
 	}
@@ -240,7 +246,7 @@ static void size_workloads(tctx_t *c)
 		if (populate(c, size) != 0)
 			return;
 		snprintf(fa.label, sizeof fa.label, "hsmlab-perf-obj-%07zu", size / 2);
-		hl_perf_measure(c->p, c->name, "find by label", size, find_op, args, 1);
+		hl_perf_measure(c->p, c->name, "find by label", size, find_op, args, 1, NULL, NULL);
 		cold_start(c, size);
 	}
 }

@@ -53,11 +53,18 @@ static const char *softhsm_target(const hl_perf_t *p, char *buf, size_t n)
 static double ratio(const hl_perf_t *p, const hl_perf_row_t *r, const char *other)
 {
 	const hl_perf_row_t *o;
+	hl_perf_row_t q = { .n = 0 };
 
 	/* Ratios say how a module compares; the reference rows themselves get none. */
 	if (other == NULL || strcmp(r->target, other) == 0 || strcmp(r->target, "openssl") == 0 ||
 	    r->n == 0)
 		return NAN;
+	/* Against raw OpenSSL: the median of the paired per-run ratios when measured so. */
+	if (strcmp(other, "openssl") == 0 && r->nraw == r->n) {
+		for (int i = 0; i < r->n; i++)
+			q.v[q.n++] = r->v[i] / r->raw[i];
+		return hl_perf_median(&q);
+	}
 	o = find_row(p, other, r->workload, r->size);
 	return o != NULL && hl_perf_median(o) > 0 ? hl_perf_median(r) / hl_perf_median(o) : NAN;
 }
@@ -208,6 +215,9 @@ int hl_perf_write_json(const hl_perf_t *p, FILE *out)
 		fputs(", \"runs\": [", out);
 		for (int k = 0; k < r->n; k++)
 			fprintf(out, "%s%.3f", k ? ", " : "", r->v[k]);
+		fputs("], \"raw_paired\": [", out);
+		for (int k = 0; k < r->nraw; k++)
+			fprintf(out, "%s%.3f", k ? ", " : "", r->raw[k]);
 		fputs("], \"min\": ", out);
 		json_num(out, r->n ? min_of(r) : NAN);
 		fputs(", \"median\": ", out);

@@ -3,6 +3,7 @@
  * raw OpenSSL EVP on the same keys. */
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "perf_work.h"
@@ -47,7 +48,7 @@ typedef struct {
 	size_t inlen, siglen;
 } raw_arg_t;
 
-static int raw_op(void *v)
+int hl_perf_raw_op(void *v)
 {
 	raw_arg_t *a = v;
 	unsigned char dig[32];
@@ -86,7 +87,7 @@ static int raw_setup(raw_arg_t *a, EVP_PKEY *key, const hl_perf_work_t *w)
 		return 0;
 	/* Verify: make one signature, then switch the context to verifying it. */
 	a->siglen = sizeof a->sig;
-	if (raw_op(a) != 0)
+	if (hl_perf_raw_op(a) != 0)
 		return -1;
 	a->siglen = (size_t)EVP_PKEY_get_size(key);
 	if (EVP_PKEY_verify_init(a->ctx) != 1 ||
@@ -97,23 +98,46 @@ static int raw_setup(raw_arg_t *a, EVP_PKEY *key, const hl_perf_work_t *w)
 	return 0;
 }
 
+int hl_perf_raw_new(const hl_perf_t *p, const hl_perf_work_t *w, void *args[2])
+{
+	int rc = 0;
+
+	args[0] = args[1] = NULL;
+	for (int t = 0; t < w->threads && t < 2; t++) {
+		raw_arg_t *a = calloc(1, sizeof *a);
+
+		args[t] = a;
+		if (a == NULL || raw_setup(a, w->ec ? p->ec : p->rsa, w) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+void hl_perf_raw_free(void *args[2])
+{
+	for (int t = 0; t < 2; t++) {
+		raw_arg_t *a = args[t];
+
+		if (a != NULL)
+			EVP_PKEY_CTX_free(a->ctx);
+		free(a);
+		args[t] = NULL;
+	}
+}
+
 int hl_perf_run_raw(hl_perf_t *p)
 {
 	int rc = 0;
 
 	for (const hl_perf_work_t *w = hl_perf_works; w->name != NULL; w++) {
-		raw_arg_t a[2];
-		void *args[2] = { &a[0], &a[1] };
-		int ok = 1;
+		void *args[2];
 
-		for (int t = 0; t < w->threads; t++)
-			ok &= raw_setup(&a[t], w->ec ? p->ec : p->rsa, w) == 0;
-		if (ok)
-			rc |= hl_perf_measure(p, "openssl", w->name, 0, raw_op, args, w->threads);
+		if (hl_perf_raw_new(p, w, args) == 0)
+			rc |= hl_perf_measure(p, "openssl", w->name, 0, hl_perf_raw_op, args,
+					      w->threads, NULL, NULL);
 		else
 			rc = -1;
-		for (int t = 0; t < w->threads; t++)
-			EVP_PKEY_CTX_free(a[t].ctx);
+		hl_perf_raw_free(args);
 	}
 	return rc;
 }

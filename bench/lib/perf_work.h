@@ -18,5 +18,11 @@ typedef struct {
 /* Terminated by a NULL name. */
 extern const hl_perf_work_t hl_perf_works[];
 
+/* Raw OpenSSL state for w on `w->threads` threads (args[i] each); 0 or -1. Free with
+ * hl_perf_raw_free (also after a failure). hl_perf_raw_op is the timed operation. */
+int hl_perf_raw_new(const hl_perf_t *p, const hl_perf_work_t *w, void *args[2]);
+void hl_perf_raw_free(void *args[2]);
+int hl_perf_raw_op(void *arg);
+
 /* Writes a workload's input into buf (256 bytes room) and its length. */
 void hl_perf_input(int kind, unsigned char *buf, size_t *len);

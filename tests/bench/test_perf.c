@@ -95,6 +95,8 @@ Test(perf, a_tiny_run_fills_every_row)
 			cr_expect_gt(hl_perf_median(r), 0);
 			cr_expect_gt(r->p99, 0);
 			cr_expect(r->p50 <= r->p90 && r->p90 <= r->p99);
+			/* Module runs are paired with raw runs of the same work. */
+			cr_expect_eq(r->nraw, k ? 2 : 0, "%s %s", r->target, *w);
 		}
 	}
 	cr_assert_gt(hl_perf_median(row(p, "softhsm2", "find by label", 5)), 0);

@@ -31,6 +31,8 @@ typedef struct {
 	char unit[12];     /* "ops/s", "ms", "KiB", "creates/s" */
 	double v[HL_PERF_MAX_RUNS];
 	int n;
+	double raw[HL_PERF_MAX_RUNS]; /* raw OpenSSL, run just before each of v[] (paired) */
+	int nraw;
 	double p50, p90, p99; /* µs; 0 when not measured */
 	char note[160];       /* why skipped, or what is special */
 } hl_perf_row_t;
