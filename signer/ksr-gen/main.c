@@ -21,6 +21,8 @@ static void usage(FILE *f)
 	      "  -k, --keys OLD,CUR,NEXT  ZSK labels (default: ksr_gen.keys)\n"
 	      "      --create          generate missing ZSKs on the first module\n"
 	      "      --id ID, --serial N  the KSR's id and serial\n"
+	      "  -P, --policy NAME=DUR  override a ksr_gen value: publish_safety, retire_safety,\n"
+	      "                        max_/min_validity, max_/min_overlap, interval, validity\n"
 	      "  -h, --help, -V, --version\n"
 	      "exit: 0 ok, 1 a named check refused, 2 usage/config, 3 HSM or I/O error\n",
 	      f);
@@ -38,6 +40,9 @@ static int split_keys(char *arg, hl_gen_opts_t *o)
 	return t == NULL ? 0 : -1;
 }
 
+static const char *policy[16];
+static size_t npolicy;
+
 /* Fills o and *config from argv; returns -1 to exit with *code. */
 static int parse_args(int argc, char **argv, hl_gen_opts_t *o, const char **config, int *code)
 {
@@ -49,13 +54,14 @@ static int parse_args(int argc, char **argv, hl_gen_opts_t *o, const char **conf
 					      { "create", no_argument, NULL, 'C' },
 					      { "id", required_argument, NULL, 'I' },
 					      { "serial", required_argument, NULL, 'S' },
+					      { "policy", required_argument, NULL, 'P' },
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
 	int c;
 
 	*code = 2;
-	while ((c = getopt_long(argc, argv, "c:q:p:o:k:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:q:p:o:k:P:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			*config = optarg;
@@ -83,6 +89,13 @@ static int parse_args(int argc, char **argv, hl_gen_opts_t *o, const char **conf
 			break;
 		case 'S':
 			o->serial = optarg;
+			break;
+		case 'P':
+			if (npolicy == 16) {
+				fputs("ksr-gen: at most 16 --policy options\n", stderr);
+				return -1;
+			}
+			policy[npolicy++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -117,7 +130,11 @@ int main(int argc, char **argv)
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
 		return 3;
-	rc = hl_config_load(config, cfg, &err) == 0 ? hl_gen_run(cfg, &o, &err) : -1;
+	rc = hl_config_load(config, cfg, &err);
+	for (size_t i = 0; rc == 0 && i < npolicy; i++)
+		rc = hl_config_gen_set(cfg, policy[i], &err);
+	if (rc == 0)
+		rc = hl_gen_run(cfg, &o, &err);
 	if (rc != 0) {
 		fprintf(stderr, "ksr-gen: %s: %s\n", err.check, err.msg);
 		rc = strcmp(err.check, "CONFIG") == 0                                ? 2

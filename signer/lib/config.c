@@ -463,8 +463,13 @@ static int parse_gen(cctx_t *c, const config_setting_t *root)
 				  .nalgs = 1 };
 	gen->alg = 8;
 	gen->size = 2048;
+	gen->interval = 10 * 86400L;
+	gen->validity = 21 * 86400L;
 	if (g == NULL)
 		return 0;
+	if (get_dur(c, g, "interval", &gen->interval) < 0 ||
+	    get_dur(c, g, "validity", &gen->validity) < 0)
+		return -1;
 	if (get_long(c, g, "algorithm", &alg) < 0 || get_long(c, g, "size", &size) < 0 ||
 	    get_bool(c, g, "create", &gen->create) < 0 || parse_dpolicy(c, g, &gen->zsk) != 0)
 		return -1;
@@ -564,6 +569,35 @@ int hl_config_parse(const char *text, const char *name, hl_config_t *cfg, hl_err
 	init(cfg, name);
 	config_init(&lc);
 	return finish(&lc, config_read_string(&lc, text) == CONFIG_TRUE, name, cfg, err);
+}
+
+int hl_config_gen_set(hl_config_t *cfg, const char *assignment, hl_err_t *err)
+{
+	hl_policy_t *z = &cfg->gen.zsk;
+	struct {
+		const char *name;
+		long *field;
+	} fields[] = {
+		{ "publish_safety", &z->publish_safety }, { "retire_safety", &z->retire_safety },
+		{ "max_validity", &z->max_validity },     { "min_validity", &z->min_validity },
+		{ "max_overlap", &z->max_overlap },       { "min_overlap", &z->min_overlap },
+		{ "interval", &cfg->gen.interval },       { "validity", &cfg->gen.validity }
+	};
+	const char *eq = strchr(assignment, '=');
+	long v;
+
+	for (size_t i = 0; eq != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strlen(fields[i].name) != (size_t)(eq - assignment) ||
+		    strncmp(fields[i].name, assignment, (size_t)(eq - assignment)) != 0)
+			continue;
+		if (hl_duration_parse(eq + 1, &v) != 0)
+			break;
+		*fields[i].field = v;
+		return 0;
+	}
+	hl_err_set(err, "CONFIG", "--policy %s: want NAME=DURATION (e.g. max_overlap=P12D)",
+		   assignment);
+	return -1;
 }
 
 const hl_schema_t *hl_config_schema(const hl_config_t *cfg, const char *name)

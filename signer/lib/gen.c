@@ -143,8 +143,8 @@ int hl_gen_resign(hl_ksr_t *k, hl_hsm_module_t *mods, size_t nmods, time_t now, 
 	return 0;
 }
 
-static int build_bundles(hl_ksr_t *k, hl_hsm_key_t zsk[3], const char *labels[3], time_t start,
-			 time_t now, hl_err_t *err)
+static int build_bundles(hl_ksr_t *k, const hl_gen_cfg_t *g, hl_hsm_key_t zsk[3],
+			 const char *labels[3], time_t start, time_t now, hl_err_t *err)
 {
 	k->bundles = calloc(HL_SLOTS, sizeof(*k->bundles));
 	if (k->bundles == NULL)
@@ -158,8 +158,8 @@ static int build_bundles(hl_ksr_t *k, hl_hsm_key_t zsk[3], const char *labels[3]
 		k->nbundles = (size_t)i + 1;
 		if (uuid(id, sizeof(id)) != 0 || (b->id = strdup(id)) == NULL)
 			return -1;
-		b->inception = start + i * 10 * DAY;
-		b->expiration = b->inception + 21 * DAY;
+		b->inception = start + i * g->interval;
+		b->expiration = b->inception + g->validity;
 		/* [2,1,1,1,1,1,1,1,2]: old+current, current, ..., current+next */
 		if (i == 0)
 			keys[n++] = &zsk[0];
@@ -220,7 +220,7 @@ int hl_gen_run(hl_config_t *cfg, const hl_gen_opts_t *o, hl_err_t *err)
 		if (hl_hsm_open(&cfg->modules[i], err) != 0)
 			goto out;
 	if (find_zsks(cfg, o, zsk, labels, err) != 0 ||
-	    build_bundles(k, zsk, labels, start, o->now, err) != 0)
+	    build_bundles(k, &cfg->gen, zsk, labels, start, o->now, err) != 0)
 		goto out;
 	if (o->prev_path != NULL && check_previous(k, o, &prev, err) != 0)
 		goto out;

@@ -56,4 +56,15 @@ fi
 grep -q OPERATOR-CONFIRM "$WORK/err" || fail "refusal does not name OPERATOR-CONFIRM"
 grep -q "PGP words: " "$WORK/out" || fail "no PGP words shown"
 [ ! -e "$WORK/skr-no.xml" ] || fail "an SKR was written without confirmation"
+# ksr-gen's --policy changes the cadence; the signer refuses the result by name.
+"$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 --policy interval=P12D \
+	-o "$WORK/ksr-odd.xml" >/dev/null || fail "ksr-gen --policy"
+rc=0
+"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force "$WORK/ksr-odd.xml" 2>"$WORK/err" || rc=$?
+[ $rc = 1 ] && grep -q KSR-BUNDLE-CYCLE-DURATION "$WORK/err" ||
+	fail "a 12-day cadence was not refused by KSR-BUNDLE-CYCLE-DURATION (exit $rc)"
+rc=0
+"$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 --policy bogus=P1D \
+	-o "$WORK/x.xml" 2>/dev/null || rc=$?
+[ $rc = 2 ] || fail "a bad --policy must exit 2, not $rc"
 echo "round trip OK"

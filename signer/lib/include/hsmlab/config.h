@@ -38,7 +38,8 @@ typedef struct hl_gen_cfg {
 	char keys[3][64]; /* old, current, next ZSK labels */
 	unsigned alg, size;
 	int create;
-	hl_policy_t zsk; /* RequestPolicy/ZSK written into the KSR */
+	long interval, validity; /* the cadence: P10D between inceptions, P21D per bundle */
+	hl_policy_t zsk;         /* RequestPolicy/ZSK written into the KSR */
 } hl_gen_cfg_t;
 
 typedef struct hl_config {
@@ -58,6 +59,9 @@ typedef struct hl_config {
 int hl_config_load(const char *path, hl_config_t *cfg, hl_err_t *err);
 /* The same from a string (for tests); name is used in messages. */
 int hl_config_parse(const char *text, const char *name, hl_config_t *cfg, hl_err_t *err);
+/* ksr-gen --policy NAME=DURATION: one of publish_safety, retire_safety, max_validity,
+ * min_validity, max_overlap, min_overlap (the KSR's ZSK policy), interval, validity. */
+int hl_config_gen_set(hl_config_t *cfg, const char *assignment, hl_err_t *err);
 /* The schema called name, or NULL. Borrowed. */
 const hl_schema_t *hl_config_schema(const hl_config_t *cfg, const char *name);
 /* Index of the KSK with this label, or -1. */
