@@ -19,7 +19,7 @@ static int read_pin(const hl_hsm_module_t *m, char *pin, size_t len, hl_err_t *e
 	FILE *f;
 	const char *v;
 	struct termios old, quiet;
-	int tty = isatty(STDIN_FILENO);
+	int tty = 0;
 
 	switch (m->pin_source) {
 	case HL_PIN_NONE:
@@ -47,7 +47,8 @@ static int read_pin(const hl_hsm_module_t *m, char *pin, size_t len, hl_err_t *e
 		break;
 	case HL_PIN_PROMPT:
 		fprintf(stderr, "PIN for module %s: ", m->name);
-		if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
+			tty = 1; /* restore only what was saved */
 			quiet = old;
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
 			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);

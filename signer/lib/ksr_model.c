@@ -161,6 +161,7 @@ hl_ksr_t *hl_ksr_dup(const hl_ksr_t *src)
 	if (k == NULL)
 		return NULL;
 	k->is_response = src->is_response;
+	memcpy(k->sha256, src->sha256, sizeof(k->sha256));
 	k->ksk_policy = src->ksk_policy;
 	k->zsk_policy = src->zsk_policy;
 	if (dup_str(&k->path, src->path) != 0 || dup_str(&k->id, src->id) != 0 ||
@@ -189,10 +190,14 @@ int hl_time_parse(const char *s, time_t *out)
 	int n = 0;
 	time_t t;
 
+	struct tm back;
+	int mday;
+
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n != 19)
+	    n != 19 || s[0] < '0' || s[0] > '9')
 		return -1;
+	mday = tm.tm_mday;
 	if (strcmp(s + n, "") != 0 && strcmp(s + n, "+00:00") != 0 && strcmp(s + n, "Z") != 0)
 		return -1;
 	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
@@ -201,7 +206,8 @@ int hl_time_parse(const char *s, time_t *out)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
-	if (t == (time_t)-1)
+	/* timegm would turn 2018-02-30 into March 2: refuse dates that do not exist */
+	if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL || back.tm_mday != mday)
 		return -1;
 	*out = t;
 	return 0;

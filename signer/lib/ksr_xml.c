@@ -552,6 +552,10 @@ int hl_ksr_parse(const char *buf, size_t len, const char *name, hl_ksr_t **out, 
 	}
 	if (parse_root(&p, xmlDocGetRootElement(doc), k) != 0)
 		goto out;
+	if (EVP_Digest(buf, len, k->sha256, NULL, EVP_sha256(), NULL) != 1) {
+		hl_err_set(err, "XML", "%s: cannot hash the file", name);
+		goto out;
+	}
 	*out = k;
 	k = NULL;
 	rc = 0;

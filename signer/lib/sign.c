@@ -43,28 +43,17 @@ int hl_schema_check(const hl_config_t *cfg, const char *name, const hl_schema_t 
 
 /* -- check 26: the operator's confirmation -- */
 
-int hl_confirm(const char *path, FILE *in, FILE *out, hl_err_t *err)
+int hl_confirm(const hl_ksr_t *ksr, FILE *in, FILE *out, hl_err_t *err)
 {
-	unsigned char buf[4096], md[32];
-	char hex[65], words[32 * 13];
-	char line[64];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int ok = ctx != NULL && f != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	char hex[65], words[32 * 13], line[64];
 
-	while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		ok = EVP_DigestUpdate(ctx, buf, n) == 1;
-	ok = ok && EVP_DigestFinal_ex(ctx, md, NULL) == 1;
-	EVP_MD_CTX_free(ctx);
-	if (f)
-		fclose(f);
-	if (!ok || hl_pgpwords(md, 32, words, sizeof(words)) != 0) {
-		hl_err_set(err, CHK(HL_CHK_OPERATOR_CONFIRM), "%s: cannot hash the KSR", path);
+	if (hl_pgpwords(ksr->sha256, 32, words, sizeof(words)) != 0) {
+		hl_err_set(err, CHK(HL_CHK_OPERATOR_CONFIRM), "OPERATOR-CONFIRM: internal error");
 		return -1;
 	}
-	hl_hex(md, 32, hex);
-	fprintf(out, "KSR %s\nSHA-256: %s\nPGP words: %s\nType Yes to sign: ", path, hex, words);
+	hl_hex(ksr->sha256, 32, hex);
+	fprintf(out, "KSR %s\nSHA-256: %s\nPGP words: %s\nType Yes to sign: ", ksr->path, hex,
+		words);
 	fflush(out);
 	if (fgets(line, sizeof(line), in) != NULL)
 		line[strcspn(line, "\r\n")] = '\0';
@@ -343,7 +332,7 @@ int hl_signer_run(hl_config_t *cfg, const hl_sign_opts_t *o, hl_err_t *err)
 	     check_chain_in_hsm(cfg, prev, err) != 0))
 		goto out;
 	if (!o->force && p->enabled[HL_CHK_OPERATOR_CONFIRM] &&
-	    hl_confirm(o->ksr_path, o->in, o->out, err) != 0)
+	    hl_confirm(ksr, o->in, o->out, err) != 0)
 		goto out;
 	if (hl_signer_build(cfg, ksr, sc, keys, &skr, err) != 0 ||
 	    hl_check_after(skr, prev, p, err) != 0)

@@ -192,6 +192,25 @@ Test(signing, skr_schema)
 
 Test(signing, operator_confirm)
 {
+	hl_ksr_t *k = NULL;
+	char shown[1024] = "";
+	FILE *out = fmemopen(shown, sizeof(shown) - 1, "w");
+	char yes_eof[] = "Yes";
+	FILE *in0 = fmemopen(yes_eof, 3, "r");
+	hl_err_t e0 = { { 0 }, { 0 } };
+
+	/* the hash shown is of the bytes parsed: 64 hex digits and 32 PGP words */
+	cr_assert_eq(hl_ksr_load(S.base, &k, &e0), 0);
+	cr_assert_eq(hl_confirm(k, in0, out, &e0), 0, "%s", e0.msg);
+	fclose(out);
+	fclose(in0);
+	cr_assert_not_null(strstr(shown, "SHA-256: "));
+	cr_assert_eq(strspn(strstr(shown, "SHA-256: ") + 9, "0123456789ABCDEF"), 64);
+	size_t words = 0;
+	for (const char *p = strstr(shown, "PGP words: ") + 11; *p && *p != '\n'; p++)
+		words += *p == ' ';
+	cr_assert_eq(words + 1, 32, "%s", shown);
+	hl_ksr_free(k);
 	hl_err_t err = { { 0 }, { 0 } };
 	char no[] = "yes\n", yes[] = "Yes\n";
 	FILE *in = fmemopen(no, strlen(no), "r");

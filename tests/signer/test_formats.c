@@ -300,6 +300,8 @@ Test(units, times_and_durations)
 	cr_assert_eq(hl_time_parse("2018-01-01T00:00:00+00:00", &t), 0);
 	cr_assert_neq(hl_time_parse("2018-01-01T00:00:00-05:00", &t), 0);
 	cr_assert_neq(hl_time_parse("2018-13-01T00:00:00", &t), 0);
+	cr_assert_neq(hl_time_parse("2018-02-30T00:00:00", &t), 0, "a day that does not exist");
+	cr_assert_neq(hl_time_parse(" 2018-01-01T00:00:0", &t), 0);
 	hl_time_format(1514764800, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "2018-01-01T00:00:00+00:00");
 	cr_assert_eq(hl_duration_parse("P14DT23H59M59S", &d), 0);

@@ -70,6 +70,7 @@ typedef struct hl_policy {
 
 typedef struct hl_ksr {
 	char *path;
+	unsigned char sha256[32]; /* of the exact bytes parsed (what the operator confirms) */
 	char *id, *serial, *domain, *timestamp;
 	int is_response; /* 1: SKR (<Response>), 0: KSR (<Request>) */
 	hl_policy_t ksk_policy, zsk_policy;

@@ -33,8 +33,9 @@ int hl_signer_build(const hl_config_t *cfg, const hl_ksr_t *ksr, const hl_schema
 int hl_schema_check(const hl_config_t *cfg, const char *name, const hl_schema_t **out,
 		    hl_err_t *err);
 
-/* Check 26: shows the file's SHA-256 in hex and as PGP words and reads "Yes". */
-int hl_confirm(const char *path, FILE *in, FILE *out, hl_err_t *err);
+/* Check 26: shows the SHA-256 of the bytes that were parsed (not a re-read of the file) in
+ * hex and as PGP words and reads "Yes". */
+int hl_confirm(const hl_ksr_t *ksr, FILE *in, FILE *out, hl_err_t *err);
 
 /* -- ksr-gen -- */
 
