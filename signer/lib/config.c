@@ -511,6 +511,9 @@ static int parse_all(cctx_t *c, const config_setting_t *root)
 		if (parse_ksk(c, config_setting_get_elem(ksks, (unsigned)i),
 			      &cfg->ksks[cfg->nksks++]) != 0)
 			return -1;
+		if (hl_config_ksk(cfg, cfg->ksks[cfg->nksks - 1].label) != (int)cfg->nksks - 1)
+			return bad(c, config_setting_get_elem(ksks, (unsigned)i),
+				   "two KSKs with the same label");
 	}
 	if (get_str(c, root, "schema", cfg->schema, sizeof(cfg->schema), 0) < 0)
 		return -1;

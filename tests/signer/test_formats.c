@@ -364,6 +364,10 @@ Test(config, errors_name_file_line_and_setting)
 				      "t.conf", cfg, &err),
 		      0);
 	cr_assert_not_null(strstr(err.msg, "cannot be switched off"), "%s", err.msg);
+	cr_assert_neq(hl_config_parse("ksks = ( { label = \"A\"; }, { label = \"A\"; } );",
+				      "t.conf", cfg, &err),
+		      0);
+	cr_assert_not_null(strstr(err.msg, "same label"), "%s", err.msg);
 	cr_assert_neq(hl_config_parse("policy = { ", "t.conf", cfg, &err), 0);
 	cr_assert_not_null(strstr(err.msg, "t.conf:1"), "%s", err.msg);
 	cr_assert_eq(hl_config_parse("ksks = ( { label = \"A\"; }, { label = \"B\"; } );\n"
