@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator crypto: RSA encryption and decryption (PKCS#1 v1.5, raw, OAEP) with the
  * PKCS#11 length rules. */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/rsa.h>
 
 #include "crypto_int.h"
 
@@ -13,9 +15,8 @@
 hl_status_t hl_crypto_oaep_setup(hl_op_t *op, const CK_MECHANISM *mech)
 {
 	CK_RSA_PKCS_OAEP_PARAMS p;
-	OSSL_PARAM params[4];
 	hl_md_id_t h, mgf;
-	size_t h_len, n = 0;
+	size_t h_len;
 
 	if (mech->pParameter == NULL || mech->ulParameterLen != sizeof p)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -35,16 +36,23 @@ hl_status_t hl_crypto_oaep_setup(hl_op_t *op, const CK_MECHANISM *mech)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
 	op->max_in = op->key->len - 2 * h_len - 2;
 	op->in_md = h;
-	params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST,
-						       (char *)hl_crypto_md_name(h), 0);
-	params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST,
-						       (char *)hl_crypto_md_name(mgf), 0);
-	if (p.ulSourceDataLen > 0)
-		params[n++] = OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
-								p.pSourceData, p.ulSourceDataLen);
-	params[n] = OSSL_PARAM_construct_end();
-	if (EVP_PKEY_CTX_set_params(op->pctx, params) != 1)
+	/* Typed setters for the same reason as in hl_crypto_pss_setup. */
+	if (EVP_PKEY_CTX_set_rsa_oaep_md(op->pctx, hl_crypto_md(h)) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(op->pctx, hl_crypto_md(mgf)) != 1)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
+	if (p.ulSourceDataLen > 0) {
+		/* set0 takes the copy only when it succeeds */
+		void *label = OPENSSL_memdup(p.pSourceData, p.ulSourceDataLen);
+
+		if (label == NULL)
+			return HL_ERR_NOMEM;
+		if (p.ulSourceDataLen > INT_MAX ||
+		    EVP_PKEY_CTX_set0_rsa_oaep_label(op->pctx, label, (int)p.ulSourceDataLen) !=
+			1) {
+			OPENSSL_free(label);
+			return hl_crypto_fail(HL_ERR_CRYPTO);
+		}
+	}
 	return HL_OK;
 }
 

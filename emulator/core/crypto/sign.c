@@ -5,6 +5,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/rsa.h>
 
 #include "crypto_int.h"
 
@@ -201,8 +202,6 @@ hl_status_t hl_crypto_pss_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	CK_RSA_PKCS_PSS_PARAMS p;
 	hl_md_id_t h, mgf;
 	size_t em_len = (op->key->bits - 1 + 7) / 8, h_len;
-	int slen, n = 0;
-	OSSL_PARAM params[4];
 
 	if (mech->pParameter == NULL || mech->ulParameterLen != sizeof p)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -217,18 +216,14 @@ hl_status_t hl_crypto_pss_setup(hl_op_t *op, const CK_MECHANISM *mech)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
 	op->in_md = h;
 	op->slen = p.sLen;
-	slen = (int)p.sLen;
-	/* Digest names cost a fetch per operation: skip the ones already in force (the
-	 * prepared context of a hashed mechanism has its digest, and MGF1 follows it). */
-	if (op->m->md == HL_MD_NONE)
-		params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
-							       (char *)hl_crypto_md_name(h), 0);
-	if (mgf != h)
-		params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
-							       (char *)hl_crypto_md_name(mgf), 0);
-	params[n++] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, &slen);
-	params[n] = OSSL_PARAM_construct_end();
-	if (EVP_PKEY_CTX_set_params(op->pctx, params) != 1)
+	/* The typed setters, not one OSSL_PARAM array: they also work on the legacy context
+	 * OpenSSL 3.0 builds when an ENGINE is the default for RSA (libp11's under
+	 * `openssl -engine pkcs11`). Digests already in force are skipped, since a digest
+	 * costs a fetch: a hashed mechanism's prepared context has its own, MGF1 follows it. */
+	if ((op->m->md == HL_MD_NONE &&
+	     EVP_PKEY_CTX_set_signature_md(op->pctx, hl_crypto_md(h)) != 1) ||
+	    (mgf != h && EVP_PKEY_CTX_set_rsa_mgf1_md(op->pctx, hl_crypto_md(mgf)) != 1) ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(op->pctx, (int)p.sLen) != 1)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	return HL_OK;
 }

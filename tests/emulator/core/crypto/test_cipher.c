@@ -223,3 +223,8 @@ Test(rsa, wrong_keys)
 	hl_key_free(pub);
 	hl_key_free(ec);
 }
+
+Test(setup, engine_default_in_engine_runs)
+{
+	tu_check_engine_mode();
+}

@@ -245,7 +245,7 @@ Test(import, rsa_without_crt_gets_crt_back)
 	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
 	hl_rsa_parts_t parts;
 	hl_key_t *full = NULL, *bare = NULL;
-	double t_full = 0, t_bare = 0;
+	double t_full = 1e9, t_bare = 1e9, t;
 
 	tu_rsa_parts_from_pem(tu_corpus("iana-kskm/rsa-2048-1.key"), &parts);
 	TU_ST(hl_key_rsa_private(&parts, &full), HL_OK);
@@ -255,14 +255,17 @@ Test(import, rsa_without_crt_gets_crt_back)
 	hl_buf_clear(&parts.dq);
 	hl_buf_clear(&parts.qinv);
 	TU_ST(hl_key_rsa_private(&parts, &bare), HL_OK);
+	/* the fastest of 40 each, so that a busy machine's preemptions do not count */
 	for (int i = 0; i < 40; i++) {
-		t_full += sign_time(&m, full);
-		t_bare += sign_time(&m, bare);
+		if ((t = sign_time(&m, full)) < t_full)
+			t_full = t;
+		if ((t = sign_time(&m, bare)) < t_bare)
+			t_bare = t;
 	}
-	cr_log_info("40 signatures: with CRT %.1f ms, recovered %.1f ms", t_full * 1e3,
-		    t_bare * 1e3);
-	cr_assert_lt(t_bare, 2 * t_full, "recovered key signs slowly: %.1f ms vs %.1f ms",
-		     t_bare * 1e3, t_full * 1e3);
+	cr_log_info("fastest signature: with CRT %.0f us, recovered %.0f us", t_full * 1e6,
+		    t_bare * 1e6);
+	cr_assert_lt(t_bare, 2 * t_full, "recovered key signs slowly: %.0f us vs %.0f us",
+		     t_bare * 1e6, t_full * 1e6);
 	hl_key_free(full);
 	hl_key_free(bare);
 	hl_rsa_parts_clear(&parts);
@@ -384,4 +387,9 @@ Test(refs, counting)
 	hl_key_free(key);
 	hl_key_free(NULL);
 	cr_assert_null(hl_key_ref(NULL));
+}
+
+Test(setup, engine_default_in_engine_runs)
+{
+	tu_check_engine_mode();
 }

@@ -527,3 +527,8 @@ Test(threads, two_threads_sign_with_one_key)
 	hl_key_free(rsa);
 	hl_key_free(ec);
 }
+
+Test(setup, engine_default_in_engine_runs)
+{
+	tu_check_engine_mode();
+}

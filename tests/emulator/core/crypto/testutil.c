@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Helpers for the crypto-layer tests (see testutil.h). */
+/* The ENGINE calls below only check the *_engine runs' set-up. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -9,6 +11,8 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/engine.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
 #include "testutil.h"
@@ -263,4 +267,18 @@ size_t tu_hash(const char *name, const uint8_t *data, size_t len, uint8_t *out)
 	cr_assert_eq(EVP_Digest(data, len, out, &n, md, NULL), 1);
 	EVP_MD_free(md);
 	return n;
+}
+
+void tu_check_engine_mode(void)
+{
+	const char *want = getenv("HSMLAB_TEST_ENGINE");
+
+	if (want == NULL || *want == '\0')
+		cr_skip_test("not an engine run (HSMLAB_TEST_ENGINE unset)");
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	cr_assert_not_null(ENGINE_get_pkey_meth_engine(NID_rsaEncryption),
+			   "no default ENGINE for RSA: is libengine-pkcs11-openssl installed and "
+			   "OPENSSL_CONF=%s read?",
+			   getenv("OPENSSL_CONF"));
+	cr_assert_not_null(ENGINE_get_pkey_meth_engine(NID_X9_62_id_ecPublicKey));
 }

@@ -47,3 +47,6 @@ extern const uint8_t tu_oid_p384[7];
 	} while (0)
 /* The hash of data by OpenSSL name ("SHA256"), written to out; returns its length. */
 size_t tu_hash(const char *name, const uint8_t *data, size_t len, uint8_t *out);
+/* In the *_engine runs (HSMLAB_TEST_ENGINE set): asserts that an ENGINE really is the
+ * default for RSA and EC keys, so those runs cannot pass without testing anything. */
+void tu_check_engine_mode(void);
