@@ -327,8 +327,13 @@ int hl_signer_run(hl_config_t *cfg, const hl_sign_opts_t *o, hl_err_t *err)
 	for (size_t i = 0; i < cfg->nmodules; i++)
 		if (hl_hsm_open(&cfg->modules[i], err) != 0)
 			goto out;
-	if (find_keys(cfg, sc, store, keys, err) != 0 ||
-	    (prev != NULL && p->enabled[HL_CHK_KSR_CHAIN_KEYS_IN_HSM] &&
+	if (find_keys(cfg, sc, store, keys, err) != 0)
+		goto out;
+	for (size_t i = 0; i < cfg->nksks; i++)
+		if (keys[i] != NULL)
+			fprintf(o->out, "KSK %s: module %s, %s\n", cfg->ksks[i].label,
+				keys[i]->module->name, hl_ckm_name(keys[i]->mech));
+	if ((prev != NULL && p->enabled[HL_CHK_KSR_CHAIN_KEYS_IN_HSM] &&
 	     check_chain_in_hsm(cfg, prev, err) != 0))
 		goto out;
 	if (!o->force && p->enabled[HL_CHK_OPERATOR_CONFIRM] &&

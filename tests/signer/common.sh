@@ -5,7 +5,7 @@ set -eu
 
 BIN="${HSMLAB_BUILD_DIR}/signer"
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-PIN=1234
+PIN=12341234
 export HSMLAB_TEST_PIN=$PIN
 
 WORK=$(mktemp -d /tmp/hsmlab-signer-script.XXXXXX)
@@ -39,11 +39,12 @@ init_emulator_token() {
 		ADMIN -m "$1" device create >/dev/null || fail "hsmlab-admin device create"
 		slot=$(ADMIN -m "$1" device list | awk '$3 == "free" || $3 == "factory" { print $1; exit }')
 	fi
-	ADMIN -m "$1" --so-pin 5678 --pin $PIN token init "$slot" "$2" >/dev/null ||
+	ADMIN -m "$1" --so-pin 56785678 --pin $PIN token init "$slot" "$2" >/dev/null ||
 		fail "hsmlab-admin token init $2"
 }
 
-# init_token MODULE LABEL: a token with SO PIN 5678 and user PIN 1234.
+# init_token MODULE LABEL: a token with SO PIN 56785678 and user PIN 12341234 (long enough
+# for every profile, e.g. luna wants 7 characters or more).
 init_token() {
 	case "$(basename "$1")" in
 	libhsmlab*.so)
@@ -52,11 +53,11 @@ init_token() {
 		;;
 	esac
 	if [ "$1" = "${HSMLAB_SOFTHSM2_MODULE}" ]; then
-		softhsm2-util --init-token --free --label "$2" --so-pin 5678 --pin $PIN >/dev/null
+		softhsm2-util --init-token --free --label "$2" --so-pin 56785678 --pin $PIN >/dev/null
 	else
-		pkcs11-tool --module "$1" --init-token --label "$2" --so-pin 5678 >/dev/null
+		pkcs11-tool --module "$1" --init-token --label "$2" --so-pin 56785678 >/dev/null
 		pkcs11-tool --module "$1" --token-label "$2" --login --login-type so \
-			--so-pin 5678 --init-pin --pin $PIN >/dev/null
+			--so-pin 56785678 --init-pin --pin $PIN >/dev/null
 	fi
 }
 

@@ -32,7 +32,7 @@ sign_quarter() { # sign_quarter Q KEYS SCHEMA [PREV]
 	"$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter "$1" --keys "$2" $prev \
 		-o "$WORK/ksr-$1.xml" >/dev/null || fail "ksr-gen $1"
 	"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force --schema "$3" $prev \
-		"$WORK/ksr-$1.xml" "$WORK/skr-$1.xml" >/dev/null || fail "ksr-signer $1 ($3)"
+		"$WORK/ksr-$1.xml" "$WORK/skr-$1.xml" >"$WORK/out-$1" || fail "ksr-signer $1 ($3)"
 	"$BIN/skr-verify" $prev "$WORK/skr-$1.xml" >/dev/null || fail "skr-verify $1"
 }
 sign_quarter 2027Q1 ZSK-A,ZSK-B,ZSK-C pre-publish
@@ -60,4 +60,10 @@ grep -q "SKR-COVERAGE: .*first gap: 2027-04-01T00:00:00+00:00" "$WORK/err" || {
 }
 "$BIN/skr-verify" -t "$WORK/new.key" --from 2027-04-11 --to 2027-06-30 \
 	"$WORK/skr-2027Q2.xml" >/dev/null || fail "the new anchor covers slots 2-9"
+# Which mechanism each device got (a Keyper-like device has no hash-and-sign: QUIRKS K1).
+cat "$WORK/out-2027Q2"
+if [ -n "${EXPECT_OLD_MECH:-}" ]; then
+	grep -q "KSK KSK-OLD: module old-vendor, $EXPECT_OLD_MECH" "$WORK/out-2027Q2" ||
+		fail "old vendor: want $EXPECT_OLD_MECH"
+fi
 echo "two-vendor rollover OK"
