@@ -58,6 +58,36 @@ static void rm_made_dir(void)
 		nftw(made_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* When the module under test is one of the emulator's, a throw-away lab beside the SoftHSMv2
+ * store, made by its console the way an operator would (hsmlab-admin lab create). */
+static void emulator_lab(const char *dir)
+{
+	const char *m = getenv("HSMLAB_TEST_MODULE"), *base, *build = getenv("HSMLAB_BUILD_DIR");
+	char conf[512], cmd[2048];
+	FILE *f;
+
+	if (m == NULL || m[0] == '\0')
+		return;
+	base = strrchr(m, '/') ? strrchr(m, '/') + 1 : m;
+	if (strncmp(base, "libhsmlab", 9) != 0)
+		return;
+	cr_assert_not_null(build, "HSMLAB_BUILD_DIR is needed to find hsmlab-admin");
+	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
+	f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "lab_dir = \"%s/lab\";\nprofile_dir = \"%s/../profiles\";\n", dir,
+		getenv("HSMLAB_SIGNER_FIXTURES"));
+	fclose(f);
+	setenv("HSMLAB_CONF", conf, 1);
+	setenv("HSMLAB_QUIET", "1", 1);
+	/* the console is only a setup step here; its own tests judge its leaks */
+	snprintf(cmd, sizeof(cmd),
+		 "ASAN_OPTIONS=detect_leaks=0 '%s/emulator/admin/hsmlab-admin' -m '%s' lab create "
+		 "'%s/lab' >/dev/null",
+		 build, m, dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 const char *th_softhsm_dir(void)
 {
 	static char dir[256];
@@ -75,6 +105,7 @@ const char *th_softhsm_dir(void)
 		tokens);
 	fclose(f);
 	setenv("SOFTHSM2_CONF", conf, 1);
+	emulator_lab(dir);
 	if (made_dir[0] == '\0')
 		atexit(rm_made_dir);
 	snprintf(made_dir, sizeof(made_dir), "%s", dir);
@@ -90,11 +121,11 @@ static int init_in_slot(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, const char *la
 
 	memset(lab, ' ', sizeof(lab));
 	memcpy(lab, label, n > 32 ? 32 : n);
-	if (fn->C_InitToken(slot, (CK_UTF8CHAR_PTR) "5678", 4, lab) != CKR_OK ||
+	if (fn->C_InitToken(slot, (CK_UTF8CHAR_PTR)TH_SO_PIN, 8, lab) != CKR_OK ||
 	    fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
 		return -1;
-	if (fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR) "5678", 4) == CKR_OK &&
-	    fn->C_InitPIN(s, (CK_UTF8CHAR_PTR) "1234", 4) == CKR_OK)
+	if (fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)TH_SO_PIN, 8) == CKR_OK &&
+	    fn->C_InitPIN(s, (CK_UTF8CHAR_PTR)TH_PIN, 8) == CKR_OK)
 		rc = 0;
 	fn->C_Logout(s);
 	fn->C_CloseSession(s);
@@ -148,7 +179,7 @@ static int open_token(const char *module, const char *token, hl_hsm_module_t *m,
 	snprintf(m->token, sizeof(m->token), "%s", token);
 	m->pin_source = HL_PIN_ENV;
 	snprintf(m->pin_arg, sizeof(m->pin_arg), "TH_PIN");
-	setenv("TH_PIN", "1234", 1);
+	setenv("TH_PIN", TH_PIN, 1);
 	return hl_hsm_open(m, e);
 }
 

@@ -7,6 +7,10 @@
 
 #include "hsmlab/config.h"
 
+/* Test PINs: 8 digits suit every profile (luna wants 7 or more, keyper digits only). */
+#define TH_PIN "12341234"
+#define TH_SO_PIN "56785678"
+
 /* The module under test: HSMLAB_TEST_MODULE, else SoftHSMv2 (asserts one is set). */
 const char *th_module(void);
 /* The corpus dir, or NULL after skipping (or failing when CI=true) with a message. */
@@ -17,7 +21,7 @@ const char *th_corpus_file(const char *rel, char *buf, size_t len);
 /* Makes a temp dir with a SoftHSMv2 config and sets SOFTHSM2_CONF to it. Returns the dir
  * (static storage). */
 const char *th_softhsm_dir(void);
-/* Initialises a token labelled `label` with user PIN "1234" in the next free slot of the
+/* Initialises a token labelled `label` with user PIN TH_PIN in the next free slot of the
  * module at path (SOFTHSM2_CONF must point at th_softhsm_dir's conf). 0 or -1. */
 int th_init_token(const char *module, const char *label);
 /* Opens the token and imports PEM files as labels: pairs of (pem path, label). 0 or -1. */

@@ -87,7 +87,7 @@ void th_scn_setup(th_scn_t *s)
 	th_corpus_file("iana-legacy/rsa2048-1.key", k1, sizeof(k1));
 	snprintf(s->dir, sizeof(s->dir), "%s", th_softhsm_dir());
 	setenv("HSMLAB_TEST_MODULE_PATH", th_module(), 1);
-	setenv("HSMLAB_TEST_PIN", "1234", 1);
+	setenv("HSMLAB_TEST_PIN", TH_PIN, 1);
 	cr_assert_eq(th_init_token(th_module(), "HSM"), 0);
 	cr_assert_eq(th_import(th_module(), "HSM", pairs, 4), 0);
 	cfg = th_scn_load_config(s, NULL, NULL);

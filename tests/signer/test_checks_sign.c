@@ -63,6 +63,20 @@ static void add_ksk2(void)
 	free(cfg);
 }
 
+/* An on-token P-256 key, or a skip on a module without EC (a Keyper: QUIRKS K1). */
+static void make_ec_key(hl_config_t *cfg, const char *label)
+{
+	hl_err_t err = { { 0 }, { 0 } };
+	int rc;
+
+	cr_assert_eq(hl_hsm_open(&cfg->modules[0], &err), 0, "%s", err.msg);
+	rc = hl_hsm_generate(&cfg->modules[0], label, 13, 256, &err);
+	hl_hsm_close(&cfg->modules[0]);
+	if (rc != 0 && strstr(err.msg, "CKR_MECHANISM_INVALID") != NULL)
+		cr_skip_test("the module has no EC key generation: %s", err.msg);
+	cr_assert_eq(rc, 0, "%s", err.msg);
+}
+
 Test(signing, ksk_validity)
 {
 	/* KSK1 configured to end before the quarter's last bundle expires */
@@ -147,9 +161,7 @@ Test(signing, ksr_alg_match)
 	th_corpus_file("iana-kskm/ec-prime256v1-1.key", e1, sizeof(e1));
 	th_corpus_file("iana-kskm/ec-prime256v1-2.key", e2, sizeof(e2));
 	cr_assert_eq(th_import(getenv("HSMLAB_TEST_MODULE_PATH"), "HSM", pairs, 2), 0);
-	cr_assert_eq(hl_hsm_open(&cfg->modules[0], &err), 0);
-	cr_assert_eq(hl_hsm_generate(&cfg->modules[0], "EC-C", 13, 256, &err), 0, "%s", err.msg);
-	hl_hsm_close(&cfg->modules[0]);
+	make_ec_key(cfg, "EC-C");
 	cfg->gen.zsk.algs[0] = (hl_sigalg_t){ 13, 256, 0 };
 	snprintf(path, sizeof(path), "%s/ec.xml", S.dir);
 	hl_gen_opts_t g = { .quarter = "2027Q1",
@@ -176,8 +188,9 @@ Test(signing, skr_sig_verify)
 	 * software verification must catch the bad signature before anything is written */
 	th_corpus_file("iana-legacy/rsa2048-1.key", k1, sizeof(k1));
 	th_corpus_file("iana-kskm/rsa-2048-1.key", a, sizeof(a));
-	cr_assert_eq(th_import_mismatched(getenv("HSMLAB_TEST_MODULE_PATH"), "HSM", a, k1, "KSK2"),
-		     0);
+	if (th_import_mismatched(getenv("HSMLAB_TEST_MODULE_PATH"), "HSM", a, k1, "KSK2") != 0)
+		cr_skip_test("the module refuses a private key that does not match its public half "
+			     "(rightly); this test needs one that stores it");
 	expect_fail("SKR-SIG-VERIFY", NULL, "SKR-PUBLISH-SAFETY = { enabled = false; };",
 		    "rollover");
 }
@@ -259,9 +272,7 @@ Test(signing, ecdsa_p256_ksk_signs)
 	th_corpus_file("iana-kskm/ec-prime256v1-1.key", e1, sizeof(e1));
 	th_corpus_file("iana-kskm/ec-prime256v1-2.key", e2, sizeof(e2));
 	cr_assert_eq(th_import(th_module(), "HSM", pairs, 3), 0);
-	cr_assert_eq(hl_hsm_open(&cfg->modules[0], &err), 0);
-	cr_assert_eq(hl_hsm_generate(&cfg->modules[0], "EC-C", 13, 256, &err), 0, "%s", err.msg);
-	hl_hsm_close(&cfg->modules[0]);
+	make_ec_key(cfg, "EC-C");
 	cfg->gen.zsk.algs[0] = (hl_sigalg_t){ 13, 256, 0 };
 	snprintf(ksr, sizeof(ksr), "%s/ec.xml", S.dir);
 	snprintf(skr, sizeof(skr), "%s/ec-skr.xml", S.dir);
@@ -302,7 +313,7 @@ Test(signing, pin_from_file_and_wrong_pin)
 
 	cfg->modules[0].pin_source = HL_PIN_FILE;
 	snprintf(cfg->modules[0].pin_arg, sizeof(cfg->modules[0].pin_arg), "%s",
-		 th_write(S.dir, "pin", "1234\n"));
+		 th_write(S.dir, "pin", TH_PIN "\n"));
 	cr_assert_eq(hl_signer_run(cfg, &o, &err), 0, "%s", err.msg);
 	th_write(S.dir, "pin", "9999\n");
 	cr_assert_neq(hl_signer_run(cfg, &o, &err), 0);

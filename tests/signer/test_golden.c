@@ -29,7 +29,7 @@ static const char *setup_token(void)
 	setenv("HSMLAB_SOFTHSM2_MODULE", th_module(), 1);
 	cr_assert_eq(th_init_token(th_module(), "KSK"), 0);
 	cr_assert_eq(th_import(th_module(), "KSK", pairs, 2), 0);
-	setenv("HSMLAB_TEST_PIN", "1234", 1);
+	setenv("HSMLAB_TEST_PIN", TH_PIN, 1);
 	return dir;
 }
 
