@@ -150,26 +150,37 @@ Test(signing, ksr_signer_ignored_warns)
 	free(res);
 }
 
-Test(signing, ksr_alg_match)
+/* A 2027Q1 KSR with ECDSA P-256 ZSKs (two corpus keys and one made on the token); with
+ * ksk2, the first corpus EC key also becomes "KSK2". Skips on a module without EC. */
+static void make_ec_ksr(const char *path, int ksk2)
 {
 	hl_config_t *cfg = th_scn_load_config(&S, NULL, NULL);
 	hl_err_t err = { { 0 }, { 0 } };
-	char e1[1024], e2[1024], path[600];
-	const char *pairs[4] = { e1, "EC-A", e2, "EC-B" };
+	char e1[1024], e2[1024];
+	const char *pairs[6] = { e1, "EC-A", e2, "EC-B", e1, "KSK2" };
 
-	/* ECDSA ZSKs under an RSA KSK: the bundle's algorithms differ */
 	th_corpus_file("iana-kskm/ec-prime256v1-1.key", e1, sizeof(e1));
 	th_corpus_file("iana-kskm/ec-prime256v1-2.key", e2, sizeof(e2));
-	cr_assert_eq(th_import(getenv("HSMLAB_TEST_MODULE_PATH"), "HSM", pairs, 2), 0);
+	cr_assert_eq(th_import(th_module(), "HSM", pairs, ksk2 ? 3 : 2), 0);
 	make_ec_key(cfg, "EC-C");
 	cfg->gen.zsk.algs[0] = (hl_sigalg_t){ 13, 256, 0 };
-	snprintf(path, sizeof(path), "%s/ec.xml", S.dir);
 	hl_gen_opts_t g = { .quarter = "2027Q1",
 			    .now = S.now,
 			    .out_path = path,
 			    .keys = { "EC-A", "EC-B", "EC-C" } };
 	cr_assert_eq(hl_gen_run(cfg, &g, &err), 0, "%s", err.msg);
 	free(cfg);
+}
+
+Test(signing, ksr_alg_match)
+{
+	hl_config_t *cfg;
+	hl_err_t err = { { 0 }, { 0 } };
+	char path[600];
+
+	/* ECDSA ZSKs under an RSA KSK: the bundle's algorithms differ */
+	snprintf(path, sizeof(path), "%s/ec.xml", S.dir);
+	make_ec_ksr(path, 0);
 	cfg = th_scn_load_config(&S, NULL,
 				 "KSR-POLICY-ALG = { algorithms = [8, 13]; ecdsa = true; };");
 	hl_sign_opts_t o = {
@@ -263,25 +274,14 @@ Test(signing, skr_retire_safety)
 
 Test(signing, ecdsa_p256_ksk_signs)
 {
-	hl_config_t *cfg = th_scn_load_config(&S, NULL, NULL);
+	hl_config_t *cfg;
 	hl_err_t err = { { 0 }, { 0 } };
-	char e1[1024], e2[1024], ksr[600], skr[600];
-	const char *pairs[6] = { e1, "EC-A", e2, "EC-B", e1, "KSK2" };
+	char ksr[600], skr[600];
 
 	/* alg 13 end to end: ECDSA ZSKs, an ECDSA KSK, CKM_ECDSA over a host SHA-256 */
-	th_corpus_file("iana-kskm/ec-prime256v1-1.key", e1, sizeof(e1));
-	th_corpus_file("iana-kskm/ec-prime256v1-2.key", e2, sizeof(e2));
-	cr_assert_eq(th_import(th_module(), "HSM", pairs, 3), 0);
-	make_ec_key(cfg, "EC-C");
-	cfg->gen.zsk.algs[0] = (hl_sigalg_t){ 13, 256, 0 };
 	snprintf(ksr, sizeof(ksr), "%s/ec.xml", S.dir);
 	snprintf(skr, sizeof(skr), "%s/ec-skr.xml", S.dir);
-	hl_gen_opts_t g = { .quarter = "2027Q1",
-			    .now = S.now,
-			    .out_path = ksr,
-			    .keys = { "EC-A", "EC-B", "EC-C" } };
-	cr_assert_eq(hl_gen_run(cfg, &g, &err), 0, "%s", err.msg);
-	free(cfg);
+	make_ec_ksr(ksr, 1);
 	cfg = th_scn_load_config(&S,
 				 "schema = \"ec\"; schemas = { ec = { publish = [\"KSK2\"]; "
 				 "sign = [\"KSK2\"]; }; };",
