@@ -434,3 +434,39 @@ Test(corpus, skr_verify_refuses_zsk_signatures)
 	cr_assert_not_null(strstr(err.msg, "not a KSK"), "%s", err.msg);
 	hl_ksr_free(k);
 }
+
+/* A real KSR at its own ceremony date passes every check that needs no HSM: the first
+ * refusal is the missing root KSK (no module here holds Kjqmt7v). */
+static void real_ceremony(const char *ksr_rel, const char *prev_rel, const char *when,
+			  const char *want)
+{
+	char ksr[1024], prev[1024];
+	hl_config_t *cfg = calloc(1, sizeof(*cfg));
+	hl_err_t err = { { 0 }, { 0 } };
+	hl_sign_opts_t o = {
+		.ksr_path = ksr, .prev_path = prev, .force = 1, .in = stdin, .out = stdout
+	};
+
+	th_corpus_file(ksr_rel, ksr, sizeof(ksr));
+	th_corpus_file(prev_rel, prev, sizeof(prev));
+	cr_assert_eq(hl_time_parse(when, &o.now), 0);
+	cr_assert_eq(hl_config_parse("ksks = ( { label = \"Kjqmt7v\"; key_tag = 19036; } );",
+				     "root.conf", cfg, &err),
+		     0, "%s", err.msg);
+	cr_assert_neq(hl_signer_run(cfg, &o, &err), 0);
+	cr_assert_str_eq(err.check, want, "%s", err.msg);
+	free(cfg);
+}
+
+Test(corpus, real_2017_q2_passes_every_check_before_the_hsm)
+{
+	real_ceremony("iana-kskm/ksr-root-2017-q2-0.xml", "iana-kskm/skr-root-2017-q1-0.xml",
+		      "2017-02-02T12:00:00", "KSK-HSM-MATCH");
+}
+
+Test(corpus, real_2018_q1_does_not_chain_to_2017_q3)
+{
+	real_ceremony("iana-kskm/ksr-root-2018-q1-0-d_to_e.xml",
+		      "iana-kskm/skr-root-2017-q3-0-c_to_d.xml", "2017-11-02T12:00:00",
+		      "KSR-CHAIN-KEYS");
+}
