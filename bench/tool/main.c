@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-bench: the bench's front end. Subcommands: conformance, perf, run (and scenario,
- * which the scenario runner will fill in). */
+ * hsmlab-bench: the bench's front end. Subcommands: conformance, perf, run, scenario. */
 #include <stdio.h>
 #include <string.h>
 
 #include "tool.h"
+
+int hl_tool_scenario(int argc, char **argv); /* cmd_scenario.c */
 
 static void usage(FILE *out)
 {
@@ -16,7 +17,8 @@ static void usage(FILE *out)
 	      "  perf          benchmark modules against raw OpenSSL on the same keys\n"
 	      "  run           the default lab: conformance + a short benchmark into a report "
 	      "folder\n"
-	      "  scenario      replay ceremony scenarios (not built yet)\n"
+	      "  scenario      replay ceremony scenarios at their dates under libfaketime\n"
+	      "                (default: the 2024Q2-2027Q1 KSK rollover) into a report folder\n"
 	      "\n"
 	      "exit codes: 0 as expected, 1 unexpected differences, 2 usage or input error,\n"
 	      "            3 a target could not be prepared or run\n",
@@ -47,10 +49,8 @@ int main(int argc, char **argv)
 		return hl_tool_perf_child(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return hl_tool_run(argc - 1, argv + 1);
-	if (strcmp(cmd, "scenario") == 0) {
-		fprintf(stderr, "hsmlab-bench: scenario: the scenario runner is not built yet\n");
-		return HL_EXIT_USAGE;
-	}
+	if (strcmp(cmd, "scenario") == 0)
+		return hl_tool_scenario(argc - 1, argv + 1);
 	fprintf(stderr, "hsmlab-bench: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return HL_EXIT_USAGE;

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab bench: the scenario's reports. The step matrix goes through the shared writers
+ * (Markdown, HTML, JUnit); this file adds what only a replay has: the SVG timeline (nine
+ * slots per quarter, the KSK(s) that signed each, validity windows, ceremony dates and
+ * milestones), the timeline table and the notes on pending steps. */
+#define _GNU_SOURCE /* timegm */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hsmlab/bench/report.h"
+#include "hsmlab/bench/scenario.h"
+
+#define W 1400
+#define LEFT 120
+#define RIGHT 30
+#define TOP 120
+#define LANE 22
+#define KEYS_MAX 8
+
+static const char *const palette[KEYS_MAX] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+					       "#8c564b", "#e377c2", "#17becf", "#7f7f7f" };
+
+typedef struct {
+	time_t t0, t1;
+} span_t;
+
+static double xpos(const span_t *sp, time_t t)
+{
+	return LEFT + (double)(t - sp->t0) * (W - LEFT - RIGHT) / (double)(sp->t1 - sp->t0);
+}
+
+static const char *key_colour(const hl_scenario_t *s, const char *label)
+{
+	for (size_t i = 0; i < s->nkeys && i < KEYS_MAX; i++)
+		if (strcmp(s->keys[i].label, label) == 0)
+			return palette[i];
+	return "#444";
+}
+
+static time_t day(const char *ymd)
+{
+	struct tm tm = { 0 };
+
+	if (strptime(ymd, "%Y-%m-%d", &tm) == NULL)
+		return 0;
+	return timegm(&tm);
+}
+
+static span_t span_of(const hl_scenario_t *s, const hl_scn_quarter_t *q, size_t n)
+{
+	span_t sp = { s->ceremonies[0].date, s->ceremonies[s->nceremonies - 1].date };
+
+	for (size_t i = 0; i < n; i++)
+		for (int j = 0; j < q[i].nslots; j++) {
+			sp.t0 = q[i].slots[j].inception < sp.t0 ? q[i].slots[j].inception : sp.t0;
+			sp.t1 = q[i].slots[j].expiration > sp.t1 ? q[i].slots[j].expiration : sp.t1;
+		}
+	sp.t0 -= 86400 * 10;
+	sp.t1 += 86400 * 10;
+	return sp;
+}
+
+static void svg_axis(FILE *out, const span_t *sp, int bottom)
+{
+	struct tm tm;
+
+	gmtime_r(&sp->t0, &tm);
+	tm.tm_mday = 1;
+	tm.tm_mon = tm.tm_mon / 3 * 3;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	for (time_t t = timegm(&tm); t <= sp->t1; tm.tm_mon += 3, t = timegm(&tm)) {
+		double x = xpos(sp, t);
+		struct tm q;
+
+		if (t < sp->t0)
+			continue;
+		gmtime_r(&t, &q);
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">"
+			"%dQ%d</text>\n",
+			x, TOP - 6, x, bottom, x + 50, bottom + 14, q.tm_year + 1900,
+			q.tm_mon / 3 + 1);
+	}
+}
+
+static void svg_slot(FILE *out, const hl_scenario_t *s, const span_t *sp, const hl_scn_quarter_t *q,
+		     int j)
+{
+	const hl_scn_slot_t *sl = &q->slots[j];
+	double x0 = xpos(sp, sl->inception), x1 = xpos(sp, sl->expiration);
+	double y = TOP + j * LANE + 3, h = (LANE - 6) / (double)(sl->nsigners ? sl->nsigners : 1);
+	char from[32], to[32];
+
+	strftime(from, sizeof from, "%Y-%m-%d", gmtime(&sl->inception));
+	strftime(to, sizeof to, "%Y-%m-%d", gmtime(&sl->expiration));
+	fprintf(out, "<g><title>%s slot %d: %s .. %s, signed by", q->quarter, j + 1, from, to);
+	for (int k = 0; k < sl->nsigners; k++) {
+		fputs(k ? " + " : " ", out);
+		hl_report_xml_escape(out, sl->signers[k]);
+	}
+	if (sl->revoked[0]) {
+		fputs("; revoked: ", out);
+		hl_report_xml_escape(out, sl->revoked);
+	}
+	fputs("</title>\n", out);
+	for (int k = 0; k < sl->nsigners; k++)
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+			"fill-opacity=\"0.85\"/>\n",
+			x0, y + k * h, x1 - x0, h, key_colour(s, sl->signers[k]));
+	if (sl->revoked[0])
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"none\" "
+			"stroke=\"#d62728\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>\n",
+			x0, y, x1 - x0, LANE - 6);
+	fputs("</g>\n", out);
+}
+
+static void svg_vline(FILE *out, double x, int y0, int y1, const char *colour, const char *dash,
+		      const char *label, int ty, int angle)
+{
+	fprintf(out,
+		"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
+		"stroke-dasharray=\"%s\"/>\n<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
+		"fill=\"%s\" transform=\"rotate(%d %.1f %d)\">",
+		x, y0, x, y1, colour, dash, x + 2, ty, colour, angle, x + 2, ty);
+	hl_report_xml_escape(out, label);
+	fputs("</text>\n", out);
+}
+
+static void svg_legend(FILE *out, const hl_scenario_t *s, int y)
+{
+	int x = LEFT;
+
+	for (size_t i = 0; i < s->nkeys && i < KEYS_MAX; i++) {
+		fprintf(out,
+			"<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\" font-size=\"11\">",
+			x, y - 9, palette[i], x + 18, y);
+		hl_report_xml_escape(out, s->keys[i].name);
+		fputs(" (", out);
+		hl_report_xml_escape(out, s->keys[i].label);
+		fputs(s->keys[i].stand_in ? ", stand-in" : "", out);
+		fputs(") signs</text>\n", out);
+		x += 260;
+	}
+	fprintf(
+	    out,
+	    "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"none\" stroke=\"#d62728\" "
+	    "stroke-dasharray=\"4 2\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">a key published "
+	    "revoked</text>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">ceremony "
+	    "dates: grey lines; milestones: red. Two stripes = signed by two KSKs.</text>\n",
+	    x, y - 9, x + 18, y, x + 190, y);
+}
+
+int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t profile, FILE *out)
+{
+	const hl_scn_quarter_t *q = r->quarters[profile];
+	size_t n = r->nquarters[profile];
+	span_t sp = span_of(s, q, n);
+	int bottom = TOP + 9 * LANE, h = bottom + 130;
+
+	fprintf(
+	    out,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+	    "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"18\" "
+	    "font-size=\"15\" font-weight=\"bold\">",
+	    W, h, W, h, LEFT);
+	hl_report_xml_escape(out, s->name);
+	fputs(" — profile ", out);
+	hl_report_xml_escape(out, r->profiles[profile]);
+	fputs("</text>\n", out);
+	svg_legend(out, s, 38);
+	svg_axis(out, &sp, bottom);
+	for (int j = 0; j < 9; j++)
+		fprintf(out,
+			"<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">slot %d"
+			"</text>\n",
+			LEFT - 8, TOP + j * LANE + LANE - 7, j + 1);
+	for (size_t i = 0; i < n; i++)
+		for (int j = 0; j < q[i].nslots; j++)
+			svg_slot(out, s, &sp, &q[i], j);
+	for (size_t i = 0; i < s->nceremonies; i++)
+		svg_vline(out, xpos(&sp, s->ceremonies[i].date), TOP - 8, bottom, "#888", "2 3",
+			  s->ceremonies[i].id, TOP - 10, -35);
+	for (size_t i = 0; i < s->nmilestones; i++)
+		svg_vline(out, xpos(&sp, day(s->milestone_dates[i])), TOP - 8, bottom + 24,
+			  "#d62728", "6 3", s->milestone_labels[i], bottom + 30, 30);
+	fputs("</svg>\n", out);
+	return ferror(out) ? -1 : 0;
+}

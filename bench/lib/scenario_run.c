@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab bench: the scenario runner — for each profile a fresh lab and token store, then
+ * every ceremony in date order, every step a child at the ceremony's date, every outcome
+ * compared with the scenario's expectation in a matrix (rows = steps, columns = profiles). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scenario_internal.h"
+
+static const char *const outcome_names[] = {
+	"ok", "warning", "refused", "error", "pending", "n/a"
+};
+
+const char *hl_outcome_name(hl_outcome_t o)
+{
+	return o <= HL_OUT_NA ? outcome_names[o] : "?";
+}
+
+static const char *env_or(const char *var, const char *dflt)
+{
+	const char *v = getenv(var);
+
+	return v && *v ? v : dflt;
+}
+
+int hl_scenario_opts_defaults(hl_scn_opts_t *o, char *err, size_t errlen)
+{
+	static const char *const faketime[] = {
+		"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+		"/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+		"/usr/lib/faketime/libfaketime.so.1",
+		"/usr/local/lib/faketime/libfaketime.so.1",
+	};
+	const char *build = env_or("HSMLAB_BUILD_DIR", HSMLAB_BENCH_BUILD_DIR);
+	static char signer[4096], admin[4096], modules[4096];
+
+	snprintf(signer, sizeof signer, "%s/signer", build);
+	snprintf(admin, sizeof admin, "%s/emulator/admin/hsmlab-admin", build);
+	snprintf(modules, sizeof modules, "%s/emulator/module", build);
+	o->signer_dir = o->signer_dir ? o->signer_dir : env_or("HSMLAB_BENCH_SIGNER_DIR", signer);
+	o->admin = o->admin ? o->admin : env_or("HSMLAB_BENCH_ADMIN", admin);
+	o->module_dir = o->module_dir ? o->module_dir : env_or("HSMLAB_BENCH_MODULE_DIR", modules);
+	o->softhsm = o->softhsm ? o->softhsm
+				: env_or("HSMLAB_SOFTHSM2_MODULE", HSMLAB_BENCH_SOFTHSM2_MODULE);
+	o->profile_dir = o->profile_dir ? o->profile_dir
+					: env_or("HSMLAB_BENCH_PROFILES",
+						 HSMLAB_BENCH_SOURCE_DIR "/fixtures/profiles");
+	for (size_t i = 0; o->faketime == NULL && i < sizeof faketime / sizeof *faketime; i++)
+		if (access(faketime[i], R_OK) == 0)
+			o->faketime = faketime[i];
+	o->faketime = env_or("HSMLAB_FAKETIME_LIB", o->faketime);
+	if (o->faketime == NULL || access(o->faketime, R_OK) != 0) {
+		snprintf(err, errlen,
+			 "libfaketime not found (looked for libfaketime.so.1 in the usual places; "
+			 "install the libfaketime package or set HSMLAB_FAKETIME_LIB)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The module file serving an emulator profile: its vendor module when the build has it,
+ * else the generic libhsmlab.so (which serves families it has no hooks for). */
+static void module_for(hl_run_t *r, const char *backend, char *out, size_t len)
+{
+	if (strcmp(backend, "softhsm") == 0) {
+		snprintf(out, len, "%s", r->o->softhsm);
+		return;
+	}
+	snprintf(out, len, "%s/libhsmlab-%s.so", r->o->module_dir, backend);
+	if (access(out, R_OK) == 0)
+		return;
+	snprintf(out, len, "%s/libhsmlab.so", r->o->module_dir);
+	hl_scn_note(r,
+		    "%s: no libhsmlab-%s.so in this build; %s devices run on the generic "
+		    "libhsmlab.so",
+		    r->p->name, backend, backend);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* A profile's world: lab config + lab, SoftHSMv2 token dir, per-device modules. */
+static int setup_profile(hl_run_t *r, char *err, size_t errlen)
+{
+	char text[4096], tokens[2300];
+	hl_proc_t p;
+	char *help[] = { (char *)r->o->admin, "--help", NULL };
+	char *create[] = { (char *)r->o->admin, "lab", "create", text, NULL };
+
+	snprintf(tokens, sizeof tokens, "%s/tokens", r->dir);
+	snprintf(r->lab_conf, sizeof r->lab_conf, "%s/hsmlab.conf", r->dir);
+	snprintf(r->softhsm_conf, sizeof r->softhsm_conf, "%s/softhsm2.conf", r->dir);
+	mkdir(tokens, 0700);
+	snprintf(text, sizeof text,
+		 "directories.tokendir = %s\nobjectstore.backend = file\n"
+		 "log.level = ERROR\n",
+		 tokens);
+	if (write_file(r->softhsm_conf, text) != 0)
+		goto fail;
+	snprintf(text, sizeof text, "lab_dir = \"%s/lab\";\nprofile_dir = \"%s\";\n", r->dir,
+		 r->o->profile_dir);
+	if (write_file(r->lab_conf, text) != 0)
+		goto fail;
+	for (size_t i = 0; i < r->s->ndevices; i++) {
+		r->dev[i].backend = hl_scenario_backend(r->p, r->s->devices[i].vendor);
+		module_for(r, r->dev[i].backend, r->dev[i].module, sizeof r->dev[i].module);
+	}
+	r->cer = &r->s->ceremonies[0];
+	snprintf(text, sizeof text, "%s/lab", r->dir);
+	if (hl_scn_spawn(r, NULL, help, &p) == 0) {
+		r->console_help = p.out;
+		p.out = NULL;
+	}
+	if (access(r->o->admin, X_OK) == 0 && hl_scn_spawn(r, NULL, create, &p) == 0) {
+		int code = p.code;
+
+		hl_proc_clear(&p);
+		if (code != 0) {
+			snprintf(err, errlen, "%s lab create %s failed (exit %d)", r->o->admin,
+				 text, code);
+			return -1;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot write the profile's files in %s", r->dir);
+	return -1;
+}
+
+static int is_device_step(hl_step_type_t t)
+{
+	return t != HL_STEP_KSR_GEN && t != HL_STEP_SIGN && t != HL_STEP_VERIFY &&
+	       t != HL_STEP_COVERAGE && t != HL_STEP_TRUST_ANCHOR && t != HL_STEP_TAMPER;
+}
+
+static void step_title(const hl_step_t *st, char *out, size_t len)
+{
+	size_t o = (size_t)snprintf(out, len, "%s", hl_step_type_name(st->type));
+
+	if (st->quarter && o < len)
+		o += (size_t)snprintf(out + o, len - o, " %s", st->quarter);
+	if (st->schema && o < len)
+		o += (size_t)snprintf(out + o, len - o, " (%s)", st->schema);
+	if (st->key && o < len)
+		o += (size_t)snprintf(out + o, len - o, " %s", st->key);
+	for (size_t i = 0; i < st->ndevices && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? ", " : " on ", st->devices[i]);
+	if (st->expect && strcmp(st->expect, "ok") != 0 && o < len)
+		snprintf(out + o, len - o, " [expect %s]", st->expect);
+}
+
+typedef struct {
+	hl_scn_result_t *res;
+	int col;
+	size_t counter, total;
+} tally_t;
+
+static void record(hl_run_t *r, tally_t *t, size_t ci, size_t si, const hl_obs_t *obs)
+{
+	const hl_ceremony_t *c = &r->s->ceremonies[ci];
+	const hl_step_t *st = &c->steps[si];
+	char id[128], title[512], detail[1700];
+	hl_step_event_t ev;
+	int row, as_expected;
+
+	snprintf(id, sizeof id, "%s #%02zu %s", c->id, si + 1, hl_step_type_name(st->type));
+	step_title(st, title, sizeof title);
+	snprintf(detail, sizeof detail, "%s%s%s", obs->detail, st->note ? " -- " : "",
+		 st->note ? st->note : "");
+	row = hl_matrix_row(t->res->matrix, id, title, c->date_text);
+	as_expected = obs->outcome >= HL_OUT_PENDING ||
+		      hl_matrix_value_matches(st->expect, hl_outcome_name(obs->outcome));
+	if (obs->outcome < HL_OUT_PENDING && row >= 0)
+		hl_matrix_set(t->res->matrix, row, t->col, hl_outcome_name(obs->outcome),
+			      st->expect, detail);
+	else
+		hl_scn_note(r, "%s: %s %s: %s", r->p->name, c->id, title, obs->detail);
+	t->res->steps++;
+	t->res->unexpected += !as_expected;
+	t->res->pending += obs->outcome == HL_OUT_PENDING;
+	t->res->warnings += obs->outcome == HL_OUT_WARNING;
+	ev = (hl_step_event_t){ r->p->name, c->id,        id,          title, ++t->counter,
+				t->total,   obs->outcome, as_expected, detail };
+	if (r->o->progress)
+		r->o->progress(&ev, r->o->progress_arg);
+}
+
+static void run_ceremonies(hl_run_t *r, tally_t *t)
+{
+	for (size_t ci = 0; ci < r->s->nceremonies; ci++) {
+		r->cer = &r->s->ceremonies[ci];
+		for (size_t si = 0; si < r->cer->nsteps; si++) {
+			const hl_step_t *st = &r->cer->steps[si];
+			hl_obs_t obs = { HL_OUT_ERROR, "" };
+
+			if (hl_scn_check_time(r, &obs) == 0) {
+				if (is_device_step(st->type))
+					hl_scn_step_device(r, st, &obs);
+				else
+					hl_scn_step_signer(r, st, &obs);
+			}
+			record(r, t, ci, si, &obs);
+		}
+	}
+}
+
+static void run_free(hl_run_t *r)
+{
+	for (size_t i = 0; r->anchor && i < r->s->nkeys; i++)
+		free(r->anchor[i]);
+	free(r->anchor);
+	free(r->holds);
+	free(r->dev);
+	free(r->console_help);
+	free(r->quarters);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+}
+
+/* Moves the run's notes into the result (deduplicated across profiles). */
+static void take_notes(hl_scn_result_t *res, hl_run_t *r)
+{
+	for (size_t i = 0; i < r->nnotes; i++) {
+		char **v = reallocarray(res->notes, res->nnotes + 1, sizeof *v);
+
+		if (v == NULL)
+			return;
+		res->notes = v;
+		res->notes[res->nnotes++] = r->notes[i];
+		r->notes[i] = NULL;
+	}
+}
+
+static int run_profile(const hl_scenario_t *s, const hl_scn_opts_t *o, size_t pi, tally_t *t,
+		       char *err, size_t errlen)
+{
+	hl_run_t r = { .s = s, .o = o, .p = &s->profiles[pi] };
+	int rc = -1;
+
+	snprintf(r.dir, sizeof r.dir, "%s/%s", o->workdir, r.p->name);
+	r.dev = calloc(s->ndevices, sizeof *r.dev);
+	r.holds = calloc(s->ndevices * s->nkeys, 1);
+	r.anchor = calloc(s->nkeys, sizeof *r.anchor);
+	if (r.dev == NULL || r.holds == NULL || r.anchor == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (mkdir(r.dir, 0700) != 0) {
+		snprintf(err, errlen, "cannot create %s", r.dir);
+		goto out;
+	}
+	if (setup_profile(&r, err, errlen) != 0)
+		goto out;
+	run_ceremonies(&r, t);
+	t->res->quarters[t->res->nprofiles] = r.quarters;
+	t->res->nquarters[t->res->nprofiles] = r.nquarters;
+	r.quarters = NULL;
+	rc = 0;
+out:
+	take_notes(t->res, &r);
+	run_free(&r);
+	return rc;
+}
+
+static size_t total_steps(const hl_scenario_t *s, size_t profiles)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nceremonies; i++)
+		n += s->ceremonies[i].nsteps;
+	return n * profiles;
+}
+
+hl_scn_result_t *hl_scenario_run(const hl_scenario_t *s, const hl_scn_opts_t *o, char *err,
+				 size_t errlen)
+{
+	hl_scn_result_t *res = calloc(1, sizeof *res);
+	tally_t t = { res, 0, 0, 0 };
+	size_t want = 0;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < s->nprofiles; i++)
+		want +=
+		    o->only_profile == NULL || strcmp(o->only_profile, s->profiles[i].name) == 0;
+	if (res == NULL || want == 0) {
+		snprintf(err, errlen, res ? "no profile named %s in %s" : "out of memory",
+			 o->only_profile, s->path);
+		hl_scn_result_free(res);
+		return NULL;
+	}
+	t.total = total_steps(s, want);
+	res->matrix = hl_matrix_new(s->name);
+	res->profiles = calloc(want, sizeof *res->profiles);
+	res->quarters = calloc(want, sizeof *res->quarters);
+	res->nquarters = calloc(want, sizeof *res->nquarters);
+	for (size_t i = 0;
+	     res->matrix && res->profiles && res->quarters && res->nquarters && i < s->nprofiles;
+	     i++) {
+		if (o->only_profile && strcmp(o->only_profile, s->profiles[i].name) != 0)
+			continue;
+		t.col = hl_matrix_column(res->matrix, s->profiles[i].name);
+		if (run_profile(s, o, i, &t, err, errlen) != 0) {
+			hl_scn_result_free(res);
+			return NULL;
+		}
+		res->profiles[res->nprofiles++] = strdup(s->profiles[i].name);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return res;
+}
+
+void hl_scn_result_free(hl_scn_result_t *r)
+{
+	if (r == NULL)
+		return;
+	hl_matrix_free(r->matrix);
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		free(r->profiles[i]);
+		free(r->quarters[i]);
+	}
+	free(r->profiles);
+	free(r->quarters);
+	free(r->nquarters);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	free(r);
+}
