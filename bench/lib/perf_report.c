@@ -150,7 +150,8 @@ int hl_perf_write_markdown(const hl_perf_t *p, FILE *out)
 {
 	fprintf(out,
 		"Measured %s on %s; %s; %d run(s) of %.2f s per figure, medians quoted "
-		"with min – max.\n\n",
+		"with min – max. × raw OpenSSL is the median of per-run ratios: each module "
+		"run follows a raw EVP run of the same work on the same key.\n\n",
 		p->date, p->machine, p->openssl, p->o.runs, p->o.seconds);
 	for (size_t i = 0; i < p->nmodules; i++)
 		fprintf(out, "- %s\n", p->modules[i]);
