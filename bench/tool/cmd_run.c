@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab-bench run: the default lab in one command — the conformance matrix over every
  * target whose module is present, and a short benchmark, written into a report folder.
- * (The scenario runner's replay will join this when it exists.) */
+ * Then the scenario runner's full replay (fixtures/scenarios/), into the same folder. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,13 +13,17 @@
 
 #include "tool.h"
 
+int hl_tool_scenario(int argc, char **argv); /* cmd_scenario.c */
+
 static void usage(FILE *out)
 {
 	fputs("usage: hsmlab-bench run [-o DIR] [--full] [--fixtures DIR]\n"
 	      "Runs the conformance suite against every target in the fixtures folder whose\n"
 	      "module is present (others are listed as skipped), then the benchmark in smoke\n"
 	      "mode (--full: the whole benchmark), and writes DIR (default: reports/latest):\n"
-	      "conformance.md/.html/-junit.xml, perf.json, perf.md and summary.md.\n"
+	      "conformance.md/.html/-junit.xml, perf.json, perf.md, then the ceremony replay\n"
+	      "(hsmlab-bench scenario: scenario.md/.html/-junit.xml, timeline-*.svg; the\n"
+	      "conformance matrix embedded in scenario.html) and summary.md.\n"
 	      "exit codes: as for conformance (0, 1 unexpected differences, 2, 3)\n",
 	      out);
 }
@@ -84,7 +88,8 @@ int hl_tool_run(int argc, char **argv)
 	const char *out = "reports/latest", *fixtures = getenv("HSMLAB_BENCH_FIXTURES");
 	char names[16][64], json[4096], md[4096], path[4096];
 	char *cargv[24], *pargv[32];
-	int opt, full = 0, n, cn = 0, pn = 0, code, pcode;
+	char chtml[4096], *sargv[8];
+	int opt, full = 0, n, cn = 0, pn = 0, code, pcode, scode;
 	FILE *f;
 
 	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -134,6 +139,15 @@ int hl_tool_run(int argc, char **argv)
 	code = hl_tool_conformance(cn, cargv);
 	optind = 0;
 	pcode = hl_tool_perf(pn, pargv);
+	snprintf(chtml, sizeof chtml, "%s/conformance.html", out);
+	sargv[0] = "scenario";
+	sargv[1] = "-o";
+	sargv[2] = (char *)out;
+	sargv[3] = "--conformance-html";
+	sargv[4] = chtml;
+	sargv[5] = NULL;
+	optind = 0;
+	scode = hl_tool_scenario(5, sargv);
 	snprintf(path, sizeof path, "%s/summary.md", out);
 	f = fopen(path, "w");
 	if (f != NULL) {
@@ -144,8 +158,11 @@ int hl_tool_run(int argc, char **argv)
 		cat_into(f, conf);
 		fputs("\n## Performance\n\n", f);
 		cat_into(f, md);
+		snprintf(conf, sizeof conf, "%s/scenario.md", out);
+		fputs("\n", f);
+		cat_into(f, conf);
 		fclose(f);
 		fprintf(stderr, "run: report written to %s/\n", out);
 	}
-	return code != HL_EXIT_OK ? code : pcode;
+	return code != HL_EXIT_OK ? code : pcode != HL_EXIT_OK ? pcode : scode;
 }
