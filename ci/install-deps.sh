@@ -13,6 +13,8 @@ packages=(
 	# the reference module, real clients and tools the tests and the bench drive
 	softhsm2 libsofthsm2 opensc gnutls-bin p11-kit libengine-pkcs11-openssl openssl
 	ldnsutils libfaketime faketime sqlite3 libxml2-utils dns-root-data jq
+	# the bench's timeline render check (headless)
+	chromium
 )
 
 missing=()
