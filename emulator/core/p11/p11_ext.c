@@ -65,6 +65,13 @@ static CK_RV ext_device_create(const char *profile, CK_SLOT_ID *slot_out, char s
 	}
 	hl_status_t st =
 	    hl_lab_profile(lab, profile ? profile : lab->cfg.default_profile, &p, err, sizeof(err));
+	if (st == HL_OK && !hl_p11_serves(p)) {
+		snprintf(err, sizeof(err),
+			 "profile \"%s\" is of family \"%s\"; this module serves \"%s\" (load "
+			 "that family's module)",
+			 p->name, p->family, hl_module_family);
+		st = HL_ERR_ARGS;
+	}
 	if (st == HL_OK)
 		st = hl_device_create(lab, p, next, NULL, &dev, err, sizeof(err));
 	if (st != HL_OK)

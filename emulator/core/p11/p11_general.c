@@ -20,6 +20,8 @@ static struct {
 	size_t n_slots;
 } g;
 
+__attribute__((weak)) const hl_family_t *const hl_module_family_hooks = NULL;
+
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static _Thread_local char last_error[512];
@@ -120,6 +122,12 @@ static CK_RV slot_append(hl_device_t *dev)
 	return CKR_OK;
 }
 
+bool hl_p11_serves(const hl_profile_t *p)
+{
+	/* Never another family's device: without its hooks its rules would not hold. */
+	return strcmp(p->family, hl_module_family) == 0;
+}
+
 static bool known(const char *serial)
 {
 	for (size_t i = 0; i < g.n_slots; i++)
@@ -128,23 +136,35 @@ static bool known(const char *serial)
 	return false;
 }
 
+/* The profile of the module's free device: the lab's default, or (a lab whose default is
+ * another family's) the profile named like this module's family. */
+static hl_status_t default_profile(const hl_profile_t **out, char *err, size_t errlen)
+{
+	const hl_profile_t *p = NULL;
+	hl_status_t st = hl_lab_profile(g.lab, g.lab->cfg.default_profile, &p, err, errlen);
+	if (st == HL_OK && !hl_p11_serves(p))
+		st = hl_lab_profile(g.lab, hl_module_family, &p, err, errlen);
+	if (st == HL_OK)
+		*out = p;
+	return st;
+}
+
 static CK_RV add_free_device(void)
 {
 	const hl_profile_t *prof = NULL;
 	char err[320];
 	CK_SLOT_ID next = 0;
-	for (size_t i = 0; i < g.n_slots; i++) {
-		hl_device_t *d = g.slots[i]->dev;
-		if (d->state != HL_DEV_INITIALIZED && !d->broken &&
-		    strcmp(d->profile->name, g.lab->cfg.default_profile) == 0)
-			return CKR_OK; /* the lab already offers an uninitialized device */
-		if (!d->broken && d->slot_id >= next)
-			next = d->slot_id + 1;
-	}
-	hl_status_t st = hl_lab_profile(g.lab, g.lab->cfg.default_profile, &prof, err, sizeof(err));
+	hl_status_t st = default_profile(&prof, err, sizeof(err));
 	if (st != HL_OK) {
 		hl_p11_log("%s", err);
 		return hl_p11_rv(st);
+	}
+	for (size_t i = 0; i < g.n_slots; i++) {
+		hl_device_t *d = g.slots[i]->dev;
+		if (d->state != HL_DEV_INITIALIZED && !d->broken && d->profile == prof)
+			return CKR_OK; /* the lab already offers an uninitialized device */
+		if (!d->broken && d->slot_id >= next)
+			next = d->slot_id + 1;
 	}
 	hl_device_t *dev = NULL;
 	st = hl_device_new_free(g.lab, prof, next, &dev);
@@ -169,7 +189,11 @@ CK_RV hl_p11_rescan(void)
 			rv = hl_p11_rv(hl_device_load(g.lab, serials[i], &dev));
 			if (rv == CKR_OK && dev->broken)
 				hl_p11_log("%s", dev->err);
-			if (rv == CKR_OK)
+			if (rv == CKR_OK && !dev->broken && !hl_p11_serves(dev->profile)) {
+				hl_device_free(dev); /* another family's module serves it */
+				dev = NULL;
+			}
+			if (rv == CKR_OK && dev)
 				rv = slot_append(dev);
 		}
 		free(serials[i]);
@@ -208,8 +232,11 @@ static CK_RV open_lab(void)
 {
 	hl_lab_config_t cfg = { 0 };
 	char err[512] = "";
-	hl_status_t st = hl_lab_config_load(HSMLAB_PROFILE_INSTALL_DIR, hl_module_family, &cfg, err,
-					    sizeof(err));
+	hl_status_t st =
+	    hl_module_family_hooks ? hl_family_register(hl_module_family_hooks) : HL_OK;
+	if (st == HL_OK)
+		st = hl_lab_config_load(HSMLAB_PROFILE_INSTALL_DIR, hl_module_family, &cfg, err,
+					sizeof(err));
 	if (st == HL_OK)
 		st = hl_lab_open(&cfg, false, &g.lab, err, sizeof(err));
 	if (st != HL_OK) {
@@ -299,7 +326,7 @@ static const hl_profile_t *module_profile(void)
 {
 	const hl_profile_t *p = NULL;
 	char err[320];
-	if (hl_lab_profile(g.lab, g.lab->cfg.default_profile, &p, err, sizeof(err)) != HL_OK)
+	if (default_profile(&p, err, sizeof(err)) != HL_OK)
 		return NULL;
 	return p;
 }
