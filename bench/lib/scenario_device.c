@@ -327,18 +327,24 @@ static void step_so_lockout(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 	const char *dev = st->devices[0];
 	hl_devstate_t *d = &r->dev[hl_scn_device_index(r, dev)];
 	const char *wrong = st->pin ? st->pin : "wrong-so-pin";
-	char *argv[] = { "pkcs11-tool", "--module", d->module,        "--token-label",
-			 (char *)dev,   "--login",  "--login-type",   "so",
-			 "--so-pin",    NULL,       "--list-objects", NULL };
+	/* --init-pin (to the same user PIN) needs the SO in a read-write session. */
+	char *argv[] = { "pkcs11-tool",  "--module", d->module,      "--token-label",
+			 (char *)dev,    "--login",  "--login-type", "so",
+			 "--so-pin",     NULL,       "--init-pin",   "--new-pin",
+			 r->s->user_pin, NULL };
+	char first[400] = "";
 	int refused = 0;
 
 	argv[9] = (char *)wrong;
-	for (int i = 0; i < st->count; i++)
+	for (int i = 0; i < st->count; i++) {
 		refused += hl_scn_run(r, NULL, argv, "SO login with a wrong PIN", obs) != 0;
+		if (i == 0)
+			snprintf(first, sizeof first, "%.390s", obs->detail);
+	}
 	argv[9] = r->s->so_pin;
 	hl_scn_run(r, NULL, argv, "SO login with the right PIN", obs);
 	snprintf(obs->detail + strlen(obs->detail), sizeof obs->detail - strlen(obs->detail),
-		 " (after %d wrong SO PINs, %d refused)", st->count, refused);
+		 " (after %d wrong SO PINs, %d refused; the first: %s)", st->count, refused, first);
 }
 
 void hl_scn_step_device(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)

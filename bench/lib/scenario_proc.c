@@ -146,7 +146,11 @@ void hl_proc_clear(hl_proc_t *p)
 
 void hl_proc_last_line(const hl_proc_t *p, char *buf, size_t len)
 {
-	const char *s = p->out ? p->out : "", *end = s + strlen(s), *start;
+	const char *s = p->out ? p->out : "", *end = s + strlen(s), *start, *rv;
+
+	/* A PKCS#11 return value says more than a tool's closing "Aborting.". */
+	for (rv = strstr(s, "CKR_"); rv != NULL; rv = strstr(rv + 4, "CKR_"))
+		end = strchr(rv, '\n') ? strchr(rv, '\n') : s + strlen(s);
 
 	while (end > s && (end[-1] == '\n' || end[-1] == ' '))
 		end--;

@@ -47,6 +47,10 @@ grep -q '"step":"F1 #07 verify".*"outcome":"refused".*SKR-SIG-VERIFY' "$tmp/faul
 	fail "tampered SKR not refused by its signature check"
 grep -q '"step":"F2-late #02 sign".*"outcome":"refused".*KSR-POLICY-SIG-HORIZON' \
 	"$tmp/faults.json" || fail "late ceremony not refused by the horizon check"
+grep -q '"step":"F1 #09 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
+	fail "three wrong SO PINs must lock the Luna's SO out"
+grep -q '"step":"F1 #08 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
+	fail "three wrong SO PINs must not lock a Keyper"
 [ ! -e "$tmp/fw/vendors/skr-2025Q2.xml" ] || fail "a refused signing left an SKR behind"
 
 # The same fault with the wrong expectation: the bench must notice (exit 1).
