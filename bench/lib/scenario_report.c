@@ -14,7 +14,7 @@
 
 #define W 1400
 #define LEFT 120
-#define RIGHT 30
+#define RIGHT 60
 #define TOP 120
 #define LANE 22
 #define KEYS_MAX 8
@@ -111,6 +111,18 @@ static void svg_slot(FILE *out, const hl_scenario_t *s, const span_t *sp, const 
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
 			"fill-opacity=\"0.85\"/>\n",
 			x0, y + k * h, x1 - x0, h, key_colour(s, sl->signers[k]));
+	for (int k = 0, m = 0; k < sl->npublished; k++) { /* published, not signing: a tick */
+		int signs = 0;
+
+		for (int i = 0; i < sl->nsigners; i++)
+			signs |= strcmp(sl->signers[i], sl->published[k]) == 0;
+		if (!signs)
+			fprintf(out,
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"3\" "
+				"fill=\"%s\"/>\n",
+				x0, y + LANE - 5 + 3 * m++, x1 - x0,
+				key_colour(s, sl->published[k]));
+	}
 	if (sl->revoked[0])
 		fprintf(out,
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"none\" "
@@ -152,8 +164,9 @@ static void svg_legend(FILE *out, const hl_scenario_t *s, int y)
 	    "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"none\" stroke=\"#d62728\" "
 	    "stroke-dasharray=\"4 2\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">a key published "
 	    "revoked</text>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">ceremony "
-	    "dates: grey lines; milestones: red. Two stripes = signed by two KSKs.</text>\n",
-	    x, y - 9, x + 18, y, x + 190, y);
+	    "dates: grey; milestones: red; two stripes: two KSKs sign; a thin line under a bar: "
+	    "published, not signing.</text>\n",
+	    x, y - 9, x + 18, y, LEFT, y + 18);
 }
 
 int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t profile, FILE *out)
@@ -161,7 +174,7 @@ int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t pro
 	const hl_scn_quarter_t *q = r->quarters[profile];
 	size_t n = r->nquarters[profile];
 	span_t sp = span_of(s, q, n);
-	int bottom = TOP + 9 * LANE, h = bottom + 130;
+	int bottom = TOP + 9 * LANE, h = bottom + 170;
 
 	fprintf(
 	    out,
@@ -187,9 +200,12 @@ int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t pro
 	for (size_t i = 0; i < s->nceremonies; i++)
 		svg_vline(out, xpos(&sp, s->ceremonies[i].date), TOP - 8, bottom, "#888", "2 3",
 			  s->ceremonies[i].id, TOP - 10, -35);
-	for (size_t i = 0; i < s->nmilestones; i++)
-		svg_vline(out, xpos(&sp, day(s->milestone_dates[i])), TOP - 8, bottom + 24,
-			  "#d62728", "6 3", s->milestone_labels[i], bottom + 30, 30);
+	for (size_t i = 0; i < s->nmilestones; i++) { /* labels staggered: dates can be close */
+		int drop = (int)(i % 2) * 40;
+
+		svg_vline(out, xpos(&sp, day(s->milestone_dates[i])), TOP - 8, bottom + 24 + drop,
+			  "#d62728", "6 3", s->milestone_labels[i], bottom + 30 + drop, 30);
+	}
 	fputs("</svg>\n", out);
 	return ferror(out) ? -1 : 0;
 }
