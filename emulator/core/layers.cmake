@@ -25,7 +25,7 @@ target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-stor
 add_library(hsmlab-emu-p11 STATIC
   ${HL_CORE}/p11/p11_general.c ${HL_CORE}/p11/p11_session.c ${HL_CORE}/p11/p11_object.c
   ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_ext.c
-  ${HL_CORE}/p11/p11_table.c)
+  ${HL_CORE}/p11/p11_table.c ${HL_CORE}/p11/p11_quirks.c)
 target_include_directories(hsmlab-emu-p11 PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../include)
 target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"

@@ -19,6 +19,7 @@ typedef struct {
 	char *name;   /* switch name, e.g. "labels_immutable" */
 	char *id;     /* catalogue id, e.g. "K2" */
 	char *source; /* "doc", "field" or "guess" */
+	char *value;  /* the switch's value member as text (a list: comma separated), or NULL */
 	bool on;
 } hl_profile_quirk_t;
 
@@ -43,3 +44,5 @@ void hl_profile_free(hl_profile_t *p);
 const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYPE type);
 /* Whether the named quirk is switched on (unknown names are off). */
 bool hl_profile_quirk(const hl_profile_t *p, const char *name);
+/* The value of the named quirk when it is switched on and has one, else NULL (borrowed). */
+const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name);

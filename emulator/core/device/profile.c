@@ -237,6 +237,34 @@ static hl_status_t read_mechs(ctx_t *c, const config_setting_t *root, hl_profile
 	return HL_OK;
 }
 
+/* A quirk's optional value member as text: a string, an integer, or a list of those (joined
+ * with commas). Other members (m, n, codes) stay for the family hooks to read. */
+static hl_status_t read_quirk_value(ctx_t *c, const config_setting_t *e, const char *nm, char **out)
+{
+	const config_setting_t *v = config_setting_get_member(e, "value");
+	char buf[1024] = "";
+	if (!v)
+		return HL_OK;
+	bool many = config_setting_is_aggregate(v);
+	int n = many ? config_setting_length(v) : 1;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *x = many ? config_setting_get_elem(v, (unsigned)i) : v;
+		size_t len = strlen(buf);
+		int t = config_setting_type(x);
+		if (t == CONFIG_TYPE_STRING)
+			snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "," : "",
+				 config_setting_get_string(x));
+		else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+			snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
+				 config_setting_get_int64(x));
+		else
+			return fail(c, x, nm,
+				    "value must be a string, an integer or a list of them");
+	}
+	*out = strdup(buf);
+	return *out ? HL_OK : HL_ERR_NOMEM;
+}
+
 static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
 {
 	const config_setting_t *q = config_setting_get_member(root, "quirks");
@@ -258,6 +286,9 @@ static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profil
 			st = get_str(c, e, "source", src, sizeof(src), true);
 		if (st == HL_OK)
 			st = get_bool(c, e, "on", &pq->on);
+		if (st == HL_OK)
+			st = read_quirk_value(c, e, nm, &pq->value);
+		p->n_quirks = i + 1; /* freed with the profile from here on */
 		if (st != HL_OK)
 			return st;
 		if (strcmp(src, "doc") && strcmp(src, "field") && strcmp(src, "guess"))
@@ -366,6 +397,7 @@ void hl_profile_free(hl_profile_t *p)
 		free(p->quirks[i].name);
 		free(p->quirks[i].id);
 		free(p->quirks[i].source);
+		free(p->quirks[i].value);
 	}
 	free(p->quirks);
 	free(p->mechs);
@@ -390,4 +422,12 @@ bool hl_profile_quirk(const hl_profile_t *p, const char *name)
 		if (strcmp(p->quirks[i].name, name) == 0)
 			return p->quirks[i].on;
 	return false;
+}
+
+const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_quirks; i++)
+		if (strcmp(p->quirks[i].name, name) == 0)
+			return p->quirks[i].on ? p->quirks[i].value : NULL;
+	return NULL;
 }

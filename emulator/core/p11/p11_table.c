@@ -5,6 +5,7 @@
 
 #include "hsmlab/hsmlab-ext.h"
 #include "p11/hl_p11.h"
+#include "p11/hl_p11_quirks.h"
 
 extern const HSMLAB_EXT_FUNCTION_LIST hl_p11_ext_functions;
 
@@ -59,37 +60,41 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 
 /* -- the tables -- */
 
-#define V240_ENTRIES                                                                            \
-	.C_Initialize = C_Initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,         \
-	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = C_GetSlotList,                 \
-	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = C_GetTokenInfo,                       \
-	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,     \
-	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,               \
-	.C_OpenSession = C_OpenSession, .C_CloseSession = C_CloseSession,                       \
-	.C_CloseAllSessions = C_CloseAllSessions, .C_GetSessionInfo = C_GetSessionInfo,         \
-	.C_GetOperationState = C_GetOperationState, .C_SetOperationState = C_SetOperationState, \
-	.C_Login = C_Login, .C_Logout = C_Logout, .C_CreateObject = C_CreateObject,             \
-	.C_CopyObject = C_CopyObject, .C_DestroyObject = C_DestroyObject,                       \
-	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = C_GetAttributeValue,         \
-	.C_SetAttributeValue = C_SetAttributeValue, .C_FindObjectsInit = C_FindObjectsInit,     \
-	.C_FindObjects = C_FindObjects, .C_FindObjectsFinal = C_FindObjectsFinal,               \
-	.C_EncryptInit = C_EncryptInit, .C_Encrypt = C_Encrypt,                                 \
-	.C_EncryptUpdate = C_EncryptUpdate, .C_EncryptFinal = C_EncryptFinal,                   \
-	.C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt,                                 \
-	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                   \
-	.C_DigestInit = C_DigestInit, .C_Digest = C_Digest, .C_DigestUpdate = C_DigestUpdate,   \
-	.C_DigestKey = C_DigestKey, .C_DigestFinal = C_DigestFinal, .C_SignInit = C_SignInit,   \
-	.C_Sign = C_Sign, .C_SignUpdate = C_SignUpdate, .C_SignFinal = C_SignFinal,             \
-	.C_SignRecoverInit = C_SignRecoverInit, .C_SignRecover = C_SignRecover,                 \
-	.C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify, .C_VerifyUpdate = C_VerifyUpdate,   \
-	.C_VerifyFinal = C_VerifyFinal, .C_VerifyRecoverInit = C_VerifyRecoverInit,             \
-	.C_VerifyRecover = C_VerifyRecover, .C_DigestEncryptUpdate = C_DigestEncryptUpdate,     \
-	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                         \
-	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                             \
-	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = C_GenerateKey,         \
-	.C_GenerateKeyPair = C_GenerateKeyPair, .C_WrapKey = C_WrapKey,                         \
-	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,   \
-	.C_GenerateRandom = C_GenerateRandom, .C_GetFunctionStatus = C_GetFunctionStatus,       \
+/* Entries a profile quirk switch can change go through the filter layer (p11_quirks.c). */
+
+#define V240_ENTRIES                                                                              \
+	.C_Initialize = C_Initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,           \
+	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = C_GetSlotList,                   \
+	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                \
+	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,       \
+	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                 \
+	.C_OpenSession = C_OpenSession, .C_CloseSession = C_CloseSession,                         \
+	.C_CloseAllSessions = C_CloseAllSessions, .C_GetSessionInfo = C_GetSessionInfo,           \
+	.C_GetOperationState = hl_p11_q_get_operation_state,                                      \
+	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_q_login,           \
+	.C_Logout = C_Logout, .C_CreateObject = hl_p11_q_create_object,                           \
+	.C_CopyObject = hl_p11_q_copy_object, .C_DestroyObject = C_DestroyObject,                 \
+	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = C_GetAttributeValue,           \
+	.C_SetAttributeValue = hl_p11_q_set_attribute_value,                                      \
+	.C_FindObjectsInit = C_FindObjectsInit, .C_FindObjects = C_FindObjects,                   \
+	.C_FindObjectsFinal = C_FindObjectsFinal, .C_EncryptInit = C_EncryptInit,                 \
+	.C_Encrypt = C_Encrypt, .C_EncryptUpdate = C_EncryptUpdate,                               \
+	.C_EncryptFinal = C_EncryptFinal, .C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt, \
+	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                     \
+	.C_DigestInit = C_DigestInit, .C_Digest = C_Digest, .C_DigestUpdate = C_DigestUpdate,     \
+	.C_DigestKey = hl_p11_q_digest_key, .C_DigestFinal = C_DigestFinal,                       \
+	.C_SignInit = C_SignInit, .C_Sign = C_Sign, .C_SignUpdate = C_SignUpdate,                 \
+	.C_SignFinal = C_SignFinal, .C_SignRecoverInit = hl_p11_q_sign_recover_init,              \
+	.C_SignRecover = C_SignRecover, .C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify,       \
+	.C_VerifyUpdate = C_VerifyUpdate, .C_VerifyFinal = C_VerifyFinal,                         \
+	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init, .C_VerifyRecover = C_VerifyRecover,  \
+	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,                                           \
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                           \
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                               \
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = hl_p11_q_generate_key,   \
+	.C_GenerateKeyPair = hl_p11_q_generate_key_pair, .C_WrapKey = C_WrapKey,                  \
+	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,     \
+	.C_GenerateRandom = C_GenerateRandom, .C_GetFunctionStatus = C_GetFunctionStatus,         \
 	.C_CancelFunction = C_CancelFunction, .C_WaitForSlotEvent = C_WaitForSlotEvent
 
 static const CK_FUNCTION_LIST functions_240 = {

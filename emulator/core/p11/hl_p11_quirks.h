@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the quirk filter layer's entries (p11_quirks.c). The function tables
+ * point these PKCS#11 entries at the filters; each passes through to the plain C_* call
+ * unless the device profile switches its quirk on. Not a public header. */
+#pragma once
+
+#include "hsmlab/pkcs11.h"
+
+CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len);
+CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
+CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
+				   CK_ULONG n);
+CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			     CK_OBJECT_HANDLE_PTR out);
+CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			    CK_OBJECT_HANDLE_PTR out);
+CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt,
+				 CK_ULONG pn, CK_ATTRIBUTE_PTR kt, CK_ULONG kn,
+				 CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv);
+CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			   CK_OBJECT_HANDLE_PTR out);
+CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len);
+CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG len,
+				   CK_OBJECT_HANDLE ek, CK_OBJECT_HANDLE ak);
+CK_RV hl_p11_q_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k);
+CK_RV hl_p11_q_sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k);
+CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k);

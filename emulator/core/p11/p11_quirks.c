@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the quirk filter layer. Profile switches (QUIRKS.md rows, named in the
+ * profile with their catalogue id) that change what a client sees of a plain PKCS#11 call
+ * are applied here, in one place: the function tables point the affected entries at these
+ * filters (p11-kit-filter style), each asks the device's profile whether its switch is on
+ * and otherwise passes the call through unchanged. Switches carried by data alone (mechanism
+ * lists, limits, PIN rules) need no filter. See emulator/doc/quirks.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsmlab/p11client.h"
+#include "p11/hl_p11.h"
+#include "p11/hl_p11_quirks.h"
+
+/* The profile of the session's device, or NULL (the base call then reports the error). */
+static const hl_profile_t *session_profile(CK_SESSION_HANDLE h)
+{
+	hl_session_t *s = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return NULL;
+	const hl_profile_t *p = s->slot->dev->profile;
+	hl_p11_unlock();
+	return p;
+}
+
+static const CK_ATTRIBUTE *find_attr(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
+{
+	for (CK_ULONG i = 0; t && i < n; i++)
+		if (t[i].type == type)
+			return &t[i];
+	return NULL;
+}
+
+static bool attr_false(const CK_ATTRIBUTE *a)
+{
+	return a && a->pValue && a->ulValueLen == sizeof(CK_BBOOL) && !*(CK_BBOOL *)a->pValue;
+}
+
+/* A CK_RV named by a switch's value ("CKR_..." or a number), else dflt. */
+static CK_RV rv_value(const char *v, CK_RV dflt)
+{
+	CK_ULONG x;
+	char *end;
+	if (!v)
+		return dflt;
+	if (hl_ck_value(v, &x) == 0)
+		return x;
+	x = strtoul(v, &end, 0);
+	return *v && !*end ? x : dflt;
+}
+
+/* K8: whether the profile lists the function among those the vendor library lacks. */
+static bool missing(const hl_profile_t *p, const char *fn)
+{
+	const char *v = p ? hl_profile_quirk_value(p, "missing_functions") : NULL;
+	size_t n = strlen(fn);
+	for (const char *c = v; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL)
+		if (strncmp(c, fn, n) == 0 && (c[n] == ',' || !c[n]))
+			return true;
+	return false;
+}
+
+/* -- login (L1) -- */
+
+CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	const hl_profile_t *p = session_profile(h);
+	if (p && user == CKU_CONTEXT_SPECIFIC &&
+	    hl_profile_quirk(p, "context_specific_login_invalid"))
+		return CKR_USER_TYPE_INVALID;
+	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
+	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
+	if (cu && user == strtoul(cu, NULL, 0))
+		user = CKU_USER;
+	return C_Login(h, user, pin, len);
+}
+
+/* -- token info (K4) -- */
+
+CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
+{
+	CK_RV rv = C_GetTokenInfo(id, info);
+	if (rv != CKR_OK)
+		return rv;
+	hl_p11_rdlock();
+	hl_slot_t *slot = hl_p11_slot(id);
+	const char *v =
+	    slot && slot->dev->profile
+		? hl_profile_quirk_value(slot->dev->profile, "serial_hidden_until_login")
+		: NULL;
+	if (v && slot->dev->login == HL_NOT_LOGGED_IN) {
+		size_t n = strlen(v);
+		memset(info->serialNumber, ' ', sizeof(info->serialNumber));
+		memcpy(info->serialNumber, v, n < 16 ? n : 16);
+	}
+	hl_p11_unlock();
+	return CKR_OK;
+}
+
+/* -- object templates (K2, L8, L9) -- */
+
+CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
+				   CK_ULONG n)
+{
+	const hl_profile_t *p = session_profile(h);
+	if (p && hl_profile_quirk(p, "labels_immutable") && find_attr(t, n, CKA_LABEL))
+		return rv_value(hl_profile_quirk_value(p, "label_change_error"),
+				CKR_ATTRIBUTE_READ_ONLY);
+	return C_SetAttributeValue(h, obj, t, n);
+}
+
+/* The template checks the vendor library makes before any call reaches the device. */
+static CK_RV template_check(const hl_profile_t *p, const CK_ATTRIBUTE *t, CK_ULONG n, bool secret)
+{
+	if (!p)
+		return CKR_OK;
+	if (hl_profile_quirk(p, "no_always_authenticate") &&
+	    find_attr(t, n, CKA_ALWAYS_AUTHENTICATE))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	if (secret && hl_profile_quirk(p, "refuse_nonsensitive_secret") &&
+	    attr_false(find_attr(t, n, CKA_SENSITIVE)))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+static bool secret_class(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	const CK_ATTRIBUTE *c = find_attr(t, n, CKA_CLASS);
+	return c && c->pValue && c->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+	       *(CK_OBJECT_CLASS *)c->pValue == CKO_SECRET_KEY;
+}
+
+CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			     CK_OBJECT_HANDLE_PTR out)
+{
+	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
+	return rv == CKR_OK ? C_CreateObject(h, t, n, out) : rv;
+}
+
+CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			    CK_OBJECT_HANDLE_PTR out)
+{
+	CK_RV rv = template_check(session_profile(h), t, n, true);
+	return rv == CKR_OK ? C_GenerateKey(h, m, t, n, out) : rv;
+}
+
+CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt,
+				 CK_ULONG pn, CK_ATTRIBUTE_PTR kt, CK_ULONG kn,
+				 CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
+{
+	CK_RV rv = template_check(session_profile(h), kt, kn, false);
+	return rv == CKR_OK ? C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv) : rv;
+}
+
+/* -- functions the vendor library lacks (K8) -- */
+
+CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			   CK_OBJECT_HANDLE_PTR out)
+{
+	return missing(session_profile(h), "C_CopyObject") ? CKR_FUNCTION_NOT_SUPPORTED
+							   : C_CopyObject(h, o, t, n, out);
+}
+
+CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len)
+{
+	return missing(session_profile(h), "C_GetOperationState") ? CKR_FUNCTION_NOT_SUPPORTED
+								  : C_GetOperationState(h, st, len);
+}
+
+CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG len,
+				   CK_OBJECT_HANDLE ek, CK_OBJECT_HANDLE ak)
+{
+	return missing(session_profile(h), "C_SetOperationState")
+		   ? CKR_FUNCTION_NOT_SUPPORTED
+		   : C_SetOperationState(h, st, len, ek, ak);
+}
+
+CK_RV hl_p11_q_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
+{
+	return missing(session_profile(h), "C_DigestKey") ? CKR_FUNCTION_NOT_SUPPORTED
+							  : C_DigestKey(h, k);
+}
+
+CK_RV hl_p11_q_sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return missing(session_profile(h), "C_SignRecoverInit") ? CKR_FUNCTION_NOT_SUPPORTED
+								: C_SignRecoverInit(h, m, k);
+}
+
+CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	return missing(session_profile(h), "C_VerifyRecoverInit") ? CKR_FUNCTION_NOT_SUPPORTED
+								  : C_VerifyRecoverInit(h, m, k);
+}

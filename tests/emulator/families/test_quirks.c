@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * The quirk switches (QUIRKS.md rows) through PKCS#11: each shows on its vendor's module
+ * with the shipped profile and is absent on the generic module's strict profile. */
+#include "famlab.h"
+
+static testlab_t lab;
+
+static void setup(void)
+{
+	testlab_make(&lab);
+}
+
+static void teardown(void)
+{
+	testlab_remove(&lab);
+}
+
+TestSuite(quirks, .init = setup, .fini = teardown);
+
+typedef struct {
+	fam_module_t m;
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE pub, priv;
+} dev_t_;
+
+/* A module of family ("" = generic/strict), a device, a user session and an RSA key pair. */
+static void open_dev(dev_t_ *d, const char *family)
+{
+	fam_load(&d->m, family);
+	d->slot = fam_device(&d->m, "quirks");
+	d->s = fam_login(&d->m, d->slot);
+	fam_rsa_keygen(&d->m, d->s, "Klajeyz", &d->pub, &d->priv);
+}
+
+static void close_dev(dev_t_ *d)
+{
+	hl_p11_module_free(d->m.mod);
+}
+
+static CK_RV set_label(dev_t_ *d, const char *label)
+{
+	CK_ATTRIBUTE a = { CKA_LABEL, (void *)label, (CK_ULONG)strlen(label) };
+	return d->m.fn->C_SetAttributeValue(d->s, d->priv, &a, 1);
+}
+
+/* K1: no hash-and-sign on the Keyper; the host hashes. */
+Test(quirks, k1_no_hash_and_sign)
+{
+	dev_t_ k, g;
+	open_dev(&k, "keyper");
+	open_dev(&g, "");
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM_INFO info;
+	cr_assert_eq(k.m.fn->C_GetMechanismInfo(k.slot, CKM_SHA256_RSA_PKCS, &info),
+		     CKR_MECHANISM_INVALID);
+	cr_assert_eq(k.m.fn->C_SignInit(k.s, &m, k.priv), CKR_MECHANISM_INVALID);
+	cr_assert_eq(g.m.fn->C_SignInit(g.s, &m, g.priv), CKR_OK);
+	close_dev(&g);
+	close_dev(&k);
+}
+
+/* K2: labels are immutable once set. */
+Test(quirks, k2_labels_immutable)
+{
+	dev_t_ k, g;
+	open_dev(&k, "keyper");
+	open_dev(&g, "");
+	cr_assert_eq(set_label(&k, "Kmyv6jo"), CKR_ATTRIBUTE_READ_ONLY);
+	cr_assert_eq(set_label(&g, "Kmyv6jo"), CKR_OK);
+	close_dev(&g);
+	close_dev(&k);
+}
+
+static void serial(dev_t_ *d, char out[17])
+{
+	CK_TOKEN_INFO ti;
+	cr_assert_eq(d->m.fn->C_GetTokenInfo(d->slot, &ti), CKR_OK);
+	hl_p11_unpad(out, ti.serialNumber, 16);
+}
+
+/* K4: the serial number reads "No slot selected" until login. */
+Test(quirks, k4_serial_hidden_until_login)
+{
+	dev_t_ k, g;
+	char a[17], b[17];
+	open_dev(&k, "keyper");
+	open_dev(&g, "");
+	serial(&k, a); /* logged in */
+	cr_assert_str_neq(a, "No slot selected");
+	cr_assert_eq(k.m.fn->C_Logout(k.s), CKR_OK);
+	serial(&k, b);
+	cr_assert_str_eq(b, "No slot selected");
+	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
+	serial(&g, b);
+	cr_assert_str_neq(b, "No slot selected");
+	close_dev(&g);
+	close_dev(&k);
+}
+
+/* K8: functions the vendor library lacks answer CKR_FUNCTION_NOT_SUPPORTED. */
+Test(quirks, k8_missing_functions)
+{
+	dev_t_ k, g;
+	open_dev(&k, "keyper");
+	open_dev(&g, "");
+	CK_OBJECT_HANDLE c;
+	CK_ULONG n = 0;
+	cr_assert_eq(k.m.fn->C_CopyObject(k.s, k.pub, NULL, 0, &c), CKR_FUNCTION_NOT_SUPPORTED);
+	cr_assert_eq(k.m.fn->C_GetOperationState(k.s, NULL, &n), CKR_FUNCTION_NOT_SUPPORTED);
+	cr_assert_neq(g.m.fn->C_CopyObject(g.s, g.pub, NULL, 0, &c), CKR_FUNCTION_NOT_SUPPORTED);
+	close_dev(&g);
+	close_dev(&k);
+}
+
+/* L1: the Crypto User is vendor user type 0x80000001; CKU_CONTEXT_SPECIFIC is refused. */
+Test(quirks, l1_crypto_user_and_no_context_specific)
+{
+	dev_t_ l, g;
+	open_dev(&l, "luna");
+	open_dev(&g, "");
+	const CK_USER_TYPE cu = 0x80000001;
+	cr_assert_eq(l.m.fn->C_Login(l.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8),
+		     CKR_USER_TYPE_INVALID);
+	cr_assert_neq(g.m.fn->C_Login(g.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8),
+		      CKR_USER_TYPE_INVALID);
+	cr_assert_eq(l.m.fn->C_Logout(l.s), CKR_OK);
+	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
+	cr_assert_eq(l.m.fn->C_Login(l.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
+	cr_assert_eq(g.m.fn->C_Login(g.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_USER_TYPE_INVALID);
+	close_dev(&g);
+	close_dev(&l);
+}
+
+static CK_RV aes_keygen(dev_t_ *d, CK_ATTRIBUTE_TYPE extra, CK_BBOOL v)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 32;
+	CK_OBJECT_HANDLE k;
+	CK_ATTRIBUTE t[] = { { CKA_VALUE_LEN, &len, sizeof(len) }, { extra, &v, 1 } };
+	return d->m.fn->C_GenerateKey(d->s, &m, t, 2, &k);
+}
+
+/* A 2048-bit RSA pair whose private template carries CKA_ALWAYS_AUTHENTICATE. */
+static CK_RV rsa_keygen_always_auth(dev_t_ *d)
+{
+	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ULONG bits = 2048;
+	CK_BBOOL f = CK_FALSE, t = CK_TRUE;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof(bits) } };
+	CK_ATTRIBUTE kt[] = { { CKA_SIGN, &t, 1 }, { CKA_ALWAYS_AUTHENTICATE, &f, 1 } };
+	return d->m.fn->C_GenerateKeyPair(d->s, &m, pt, 1, kt, 2, &pub, &priv);
+}
+
+/* L8: older client libraries know no CKA_ALWAYS_AUTHENTICATE. */
+Test(quirks, l8_no_always_authenticate)
+{
+	dev_t_ l, g;
+	open_dev(&l, "luna");
+	open_dev(&g, "");
+	cr_assert_eq(rsa_keygen_always_auth(&l), CKR_ATTRIBUTE_TYPE_INVALID);
+	cr_assert_eq(rsa_keygen_always_auth(&g), CKR_OK);
+	close_dev(&g);
+	close_dev(&l);
+}
+
+/* L9: a secret key template with CKA_SENSITIVE=false is refused. */
+Test(quirks, l9_refuse_nonsensitive_secret)
+{
+	dev_t_ l, g;
+	open_dev(&l, "luna");
+	open_dev(&g, "");
+	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_FALSE), CKR_ATTRIBUTE_VALUE_INVALID);
+	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_TRUE), CKR_OK);
+	cr_assert_eq(aes_keygen(&g, CKA_SENSITIVE, CK_FALSE), CKR_OK);
+	close_dev(&g);
+	close_dev(&l);
+}
+
+/* L10: PINs of 7 to 255 characters (strict takes 4). */
+Test(quirks, l10_pin_length)
+{
+	dev_t_ l, g;
+	open_dev(&l, "luna");
+	open_dev(&g, "");
+	CK_TOKEN_INFO ti;
+	cr_assert_eq(l.m.fn->C_GetTokenInfo(l.slot, &ti), CKR_OK);
+	cr_assert_eq(ti.ulMinPinLen, 7);
+	cr_assert_eq(ti.ulMaxSessionCount, 0);
+	cr_assert_eq(
+	    l.m.fn->C_SetPIN(l.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),
+	    CKR_PIN_LEN_RANGE);
+	cr_assert_eq(
+	    g.m.fn->C_SetPIN(g.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),
+	    CKR_OK);
+	close_dev(&g);
+	close_dev(&l);
+}
