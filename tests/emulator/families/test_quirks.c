@@ -38,6 +38,19 @@ static void close_dev(dev_t_ *d)
 	hl_p11_module_free(d->m.mod);
 }
 
+/* The vendor's device v and a strict one g (generic module) to show the quirk's absence. */
+static void open_pair(dev_t_ *v, dev_t_ *g, const char *family)
+{
+	open_dev(v, family);
+	open_dev(g, "");
+}
+
+static void close_pair(dev_t_ *v, dev_t_ *g)
+{
+	close_dev(g);
+	close_dev(v);
+}
+
 static CK_RV set_label(dev_t_ *d, const char *label)
 {
 	CK_ATTRIBUTE a = { CKA_LABEL, (void *)label, (CK_ULONG)strlen(label) };
@@ -48,28 +61,24 @@ static CK_RV set_label(dev_t_ *d, const char *label)
 Test(quirks, k1_no_hash_and_sign)
 {
 	dev_t_ k, g;
-	open_dev(&k, "keyper");
-	open_dev(&g, "");
+	open_pair(&k, &g, "keyper");
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_MECHANISM_INFO info;
 	cr_assert_eq(k.m.fn->C_GetMechanismInfo(k.slot, CKM_SHA256_RSA_PKCS, &info),
 		     CKR_MECHANISM_INVALID);
 	cr_assert_eq(k.m.fn->C_SignInit(k.s, &m, k.priv), CKR_MECHANISM_INVALID);
 	cr_assert_eq(g.m.fn->C_SignInit(g.s, &m, g.priv), CKR_OK);
-	close_dev(&g);
-	close_dev(&k);
+	close_pair(&k, &g);
 }
 
 /* K2: labels are immutable once set. */
 Test(quirks, k2_labels_immutable)
 {
 	dev_t_ k, g;
-	open_dev(&k, "keyper");
-	open_dev(&g, "");
+	open_pair(&k, &g, "keyper");
 	cr_assert_eq(set_label(&k, "Kmyv6jo"), CKR_ATTRIBUTE_READ_ONLY);
 	cr_assert_eq(set_label(&g, "Kmyv6jo"), CKR_OK);
-	close_dev(&g);
-	close_dev(&k);
+	close_pair(&k, &g);
 }
 
 static void serial(dev_t_ *d, char out[17])
@@ -94,31 +103,27 @@ Test(quirks, k4_serial_hidden_until_login)
 	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
 	serial(&g, b);
 	cr_assert_str_neq(b, "No slot selected");
-	close_dev(&g);
-	close_dev(&k);
+	close_pair(&k, &g);
 }
 
 /* K8: functions the vendor library lacks answer CKR_FUNCTION_NOT_SUPPORTED. */
 Test(quirks, k8_missing_functions)
 {
 	dev_t_ k, g;
-	open_dev(&k, "keyper");
-	open_dev(&g, "");
+	open_pair(&k, &g, "keyper");
 	CK_OBJECT_HANDLE c;
 	CK_ULONG n = 0;
 	cr_assert_eq(k.m.fn->C_CopyObject(k.s, k.pub, NULL, 0, &c), CKR_FUNCTION_NOT_SUPPORTED);
 	cr_assert_eq(k.m.fn->C_GetOperationState(k.s, NULL, &n), CKR_FUNCTION_NOT_SUPPORTED);
 	cr_assert_neq(g.m.fn->C_CopyObject(g.s, g.pub, NULL, 0, &c), CKR_FUNCTION_NOT_SUPPORTED);
-	close_dev(&g);
-	close_dev(&k);
+	close_pair(&k, &g);
 }
 
 /* L1: the Crypto User is vendor user type 0x80000001; CKU_CONTEXT_SPECIFIC is refused. */
 Test(quirks, l1_crypto_user_and_no_context_specific)
 {
 	dev_t_ l, g;
-	open_dev(&l, "luna");
-	open_dev(&g, "");
+	open_pair(&l, &g, "luna");
 	const CK_USER_TYPE cu = 0x80000001;
 	cr_assert_eq(l.m.fn->C_Login(l.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8),
 		     CKR_USER_TYPE_INVALID);
@@ -128,8 +133,7 @@ Test(quirks, l1_crypto_user_and_no_context_specific)
 	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
 	cr_assert_eq(l.m.fn->C_Login(l.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
 	cr_assert_eq(g.m.fn->C_Login(g.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_USER_TYPE_INVALID);
-	close_dev(&g);
-	close_dev(&l);
+	close_pair(&l, &g);
 }
 
 static CK_RV aes_keygen(dev_t_ *d, CK_ATTRIBUTE_TYPE extra, CK_BBOOL v)
@@ -157,33 +161,28 @@ static CK_RV rsa_keygen_always_auth(dev_t_ *d)
 Test(quirks, l8_no_always_authenticate)
 {
 	dev_t_ l, g;
-	open_dev(&l, "luna");
-	open_dev(&g, "");
+	open_pair(&l, &g, "luna");
 	cr_assert_eq(rsa_keygen_always_auth(&l), CKR_ATTRIBUTE_TYPE_INVALID);
 	cr_assert_eq(rsa_keygen_always_auth(&g), CKR_OK);
-	close_dev(&g);
-	close_dev(&l);
+	close_pair(&l, &g);
 }
 
 /* L9: a secret key template with CKA_SENSITIVE=false is refused. */
 Test(quirks, l9_refuse_nonsensitive_secret)
 {
 	dev_t_ l, g;
-	open_dev(&l, "luna");
-	open_dev(&g, "");
+	open_pair(&l, &g, "luna");
 	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_FALSE), CKR_ATTRIBUTE_VALUE_INVALID);
 	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_TRUE), CKR_OK);
 	cr_assert_eq(aes_keygen(&g, CKA_SENSITIVE, CK_FALSE), CKR_OK);
-	close_dev(&g);
-	close_dev(&l);
+	close_pair(&l, &g);
 }
 
 /* L10: PINs of 7 to 255 characters (strict takes 4). */
 Test(quirks, l10_pin_length)
 {
 	dev_t_ l, g;
-	open_dev(&l, "luna");
-	open_dev(&g, "");
+	open_pair(&l, &g, "luna");
 	CK_TOKEN_INFO ti;
 	cr_assert_eq(l.m.fn->C_GetTokenInfo(l.slot, &ti), CKR_OK);
 	cr_assert_eq(ti.ulMinPinLen, 7);
@@ -194,6 +193,5 @@ Test(quirks, l10_pin_length)
 	cr_assert_eq(
 	    g.m.fn->C_SetPIN(g.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),
 	    CKR_OK);
-	close_dev(&g);
-	close_dev(&l);
+	close_pair(&l, &g);
 }
