@@ -162,6 +162,21 @@ static int pick_device(const hl_run_t *r, const hl_step_t *st, const char *key)
 	return any;
 }
 
+/* Says so when the key was used on another site's device: no device here holds it. */
+static void other_site(hl_run_t *r, const hl_scn_key_t *k, int dev, char *used, size_t len)
+{
+	const char *site = r->s->devices[dev].site, *here = r->cer->site;
+
+	if (site == NULL || here == NULL || strcmp(site, here) == 0)
+		return;
+	snprintf(used + strlen(used), len - strlen(used),
+		 " [a device of site %s: none at %s holds it]", site, here);
+	hl_scn_note(r,
+		    "%s: %s signed on %s (site %s) at a %s ceremony: no %s device holds it "
+		    "(its restore is pending or failed)",
+		    r->p->name, k->label, r->s->devices[dev].name, site, here, here);
+}
+
 static void ksk_line(const hl_scn_key_t *k, char *out, size_t len)
 {
 	snprintf(out, len, "  { label = \"%s\";%s%s%s%s%s%s }", k->label,
@@ -200,6 +215,7 @@ static int sign_config(hl_run_t *r, const hl_step_t *st, const char *path, char 
 		snprintf(used + strlen(used), usedlen - strlen(used), "%s%s on %s (%s)",
 			 i ? ", " : "", ks[i]->label, r->s->devices[devs[i]].name,
 			 r->dev[devs[i]].backend);
+		other_site(r, ks[i], devs[i], used, usedlen);
 	}
 	strncat(text, ");\nksks = (\n", sizeof text - strlen(text) - 1);
 	for (int i = 0; i < 2 && ks[i]; i++) {
@@ -275,6 +291,11 @@ static void remember_anchor(hl_run_t *r, const hl_key_t *k)
 	}
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
 static void slot_of(const hl_bundle_t *b, hl_scn_slot_t *sl)
 {
 	memset(sl, 0, sizeof *sl);
@@ -290,6 +311,9 @@ static void slot_of(const hl_bundle_t *b, hl_scn_slot_t *sl)
 			snprintf(sl->published[sl->npublished++], sizeof sl->published[0], "%s",
 				 b->keys[j].id);
 	}
+	/* The RRset's order is canonical (by key data): names sorted read the same everywhere. */
+	qsort(sl->published, (size_t)sl->npublished, sizeof sl->published[0], by_name);
+	qsort(sl->signers, (size_t)sl->nsigners, sizeof sl->signers[0], by_name);
 }
 
 static void record_skr(hl_run_t *r, const char *quarter, const char *skr)

@@ -37,24 +37,53 @@ static void signers_text(const hl_scn_quarter_t *q, char *out, size_t len)
 	}
 }
 
+static void md_row(const hl_scn_quarter_t *q, char *out, size_t len)
+{
+	char sig[600], date[16], pub[200] = "";
+	const hl_scn_slot_t *last = &q->slots[q->nslots ? q->nslots - 1 : 0];
+
+	signers_text(q, sig, sizeof sig);
+	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&q->ceremony_date));
+	for (int k = 0; k < last->npublished; k++)
+		snprintf(pub + strlen(pub), sizeof pub - strlen(pub), "%s%s", k ? ", " : "",
+			 last->published[k]);
+	snprintf(out, len, "| %s | %s | %s | %s | %s (slot 9) | %s |\n", q->quarter, q->ceremony,
+		 date, sig, pub, q->slots[1].revoked[0] ? q->slots[1].revoked : "");
+}
+
+/* 1 when profile p signed the same quarters the same way as profile 0. */
+static int same_as_first(const hl_scn_result_t *r, size_t p)
+{
+	char a[1200], b[1200];
+
+	if (r->nquarters[p] != r->nquarters[0])
+		return 0;
+	for (size_t i = 0; i < r->nquarters[p]; i++) {
+		md_row(&r->quarters[0][i], a, sizeof a);
+		md_row(&r->quarters[p][i], b, sizeof b);
+		if (strcmp(a, b) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 static void md_timeline(const hl_scn_result_t *r, size_t p, FILE *out)
 {
+	char row[1200];
+
+	if (p > 0 && same_as_first(r, p)) {
+		fprintf(out,
+			"\nProfile %s: the same timeline as %s (same KSKs in the same slots).\n",
+			r->profiles[p], r->profiles[0]);
+		return;
+	}
 	fprintf(out,
 		"\n## Timeline (profile %s)\n\n| quarter | ceremony | date | signed by (slot: "
 		"KSK) | published | revoked |\n|---|---|---|---|---|---|\n",
 		r->profiles[p]);
 	for (size_t i = 0; i < r->nquarters[p]; i++) {
-		const hl_scn_quarter_t *q = &r->quarters[p][i];
-		char sig[600], date[16], pub[200] = "";
-		const hl_scn_slot_t *last = &q->slots[q->nslots ? q->nslots - 1 : 0];
-
-		signers_text(q, sig, sizeof sig);
-		strftime(date, sizeof date, "%Y-%m-%d", gmtime(&q->ceremony_date));
-		for (int k = 0; k < last->npublished; k++)
-			snprintf(pub + strlen(pub), sizeof pub - strlen(pub), "%s%s", k ? ", " : "",
-				 last->published[k]);
-		fprintf(out, "| %s | %s | %s | %s | %s (slot 9) | %s |\n", q->quarter, q->ceremony,
-			date, sig, pub, q->slots[1].revoked[0] ? q->slots[1].revoked : "");
+		md_row(&r->quarters[p][i], row, sizeof row);
+		fputs(row, out);
 	}
 }
 
@@ -70,10 +99,10 @@ int hl_scenario_markdown(const hl_scenario_t *s, const hl_scn_result_t *r, FILE 
 		r->warnings, r->seconds);
 	for (size_t p = 0; p < r->nprofiles; p++)
 		md_timeline(r, p, out);
-	fputs("\n## Steps\n\n", out);
-	hl_report_markdown(r->matrix, out);
+	fputs("\n", out);
+	hl_report_markdown(r->matrix, out); /* its heading: "## <scenario name>" */
 	if (r->nnotes > 0) {
-		fputs("\n## Notes: pending steps, fallbacks\n\n", out);
+		fputs("\n\n## Notes: pending steps, fallbacks\n\n", out);
 		for (size_t i = 0; i < r->nnotes; i++)
 			fprintf(out, "- %s\n", r->notes[i]);
 	}
