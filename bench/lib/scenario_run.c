@@ -117,6 +117,18 @@ static int setup_profile(hl_run_t *r, char *err, size_t errlen)
 		goto fail;
 	for (size_t i = 0; i < r->s->ndevices; i++) {
 		r->dev[i].backend = hl_scenario_backend(r->p, r->s->devices[i].vendor);
+		for (size_t m = 0; m < r->o->nmap; m++)
+			if (strcmp(r->o->map_vendor[m], r->s->devices[i].vendor) == 0)
+				r->dev[i].backend = r->o->map_backend[m];
+		snprintf(text, sizeof text, "%s/%s.conf", r->o->profile_dir, r->dev[i].backend);
+		if (strcmp(r->dev[i].backend, "softhsm") != 0 && access(text, R_OK) != 0) {
+			snprintf(
+			    err, errlen,
+			    "profile %s: backend \"%s\" for %s is neither softhsm nor an emulator "
+			    "profile (no %s)",
+			    r->p->name, r->dev[i].backend, r->s->devices[i].name, text);
+			return -1;
+		}
 		module_for(r, r->dev[i].backend, r->dev[i].module, sizeof r->dev[i].module);
 	}
 	r->cer = &r->s->ceremonies[0];

@@ -24,6 +24,9 @@ static void usage(FILE *out)
 	    "  -o, --out DIR       report folder (default: reports/scenario): scenario.md,\n"
 	    "                      scenario.html, scenario-junit.xml, timeline-<profile>.svg\n"
 	    "  -p, --profile NAME  only this profile of the scenario\n"
+	    "  -M, --map VENDOR=BACKEND  override every profile's backend for a vendor's\n"
+	    "                      devices: softhsm, or an emulator profile (keyper, luna,\n"
+	    "                      strict); e.g. --map zsk=softhsm (repeatable, up to 8)\n"
 	    "      --keep          keep the work directory (labs, tokens, KSRs, SKRs)\n"
 	    "      --workdir DIR   use DIR (must not exist) as the work directory\n"
 	    "  -q, --quiet         no progress display\n"
@@ -88,10 +91,26 @@ typedef struct {
 	hl_scn_opts_t o;
 } args_t;
 
+static int add_map(args_t *a, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg || eq[1] == '\0' || a->o.nmap == 8) {
+		fprintf(stderr, "hsmlab-bench scenario: --map %s: want VENDOR=BACKEND (up to 8)\n",
+			arg);
+		return -1;
+	}
+	*eq = '\0';
+	a->o.map_vendor[a->o.nmap] = arg;
+	a->o.map_backend[a->o.nmap++] = eq + 1;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, args_t *a)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "map", required_argument, NULL, 'M' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "keep", no_argument, NULL, 1 },
 		{ "workdir", required_argument, NULL, 2 },
@@ -103,13 +122,17 @@ static int parse_args(int argc, char **argv, args_t *a)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "o:p:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:p:M:qh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			a->out = optarg;
 			break;
 		case 'p':
 			a->o.only_profile = optarg;
+			break;
+		case 'M':
+			if (add_map(a, optarg) != 0)
+				return -1;
 			break;
 		case 1:
 			a->keep = 1;

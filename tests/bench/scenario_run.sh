@@ -64,6 +64,16 @@ set -e
 grep -q 'type="unexpected-difference"' "$tmp/wrong/scenario-junit.xml" ||
 	fail "the unexpected outcome is not a JUnit failure"
 
+# A user's configuration: the ZSK side on SoftHSMv2 for one profile, from the command line.
+"$bench" scenario --json -p vendors --map zsk=softhsm -o "$tmp/map" "$scenarios/short-2q.conf" \
+	>"$tmp/map.json" || fail "--map zsk=softhsm not as expected"
+grep -q '"step":"C1 #05 ksr-gen".*on zsk (softhsm)' "$tmp/map.json" || fail "--map not applied"
+set +e
+"$bench" scenario -q --map zsk=nosuch -o "$tmp/map2" "$scenarios/short-2q.conf" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -q 'backend "nosuch"' "$tmp/err" || fail "unknown backend: rc $rc"
+
 # Input errors: exit 2 with file:line: key; a missing libfaketime: exit 3, said clearly.
 printf 'scenario = { name = "x"; so_pin = "1"; user_pin = "2";\n  bogus = 1; };\n' >"$tmp/bad.conf"
 set +e

@@ -153,6 +153,9 @@ typedef struct {
 	const char *faketime;     /* libfaketime.so.1 */
 	const char *workdir;      /* where labs, tokens, KSRs and SKRs go */
 	const char *only_profile; /* NULL: every profile */
+	/* Overrides of every profile's map (--map VENDOR=BACKEND), e.g. zsk -> softhsm. */
+	const char *map_vendor[8], *map_backend[8];
+	size_t nmap;
 	hl_scn_progress_t progress;
 	void *progress_arg;
 } hl_scn_opts_t;
