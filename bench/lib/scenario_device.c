@@ -41,8 +41,11 @@ static int emu_create(hl_run_t *r, hl_devstate_t *d, const char *name, hl_obs_t 
 	hl_proc_t p;
 	const char *at;
 
-	if (hl_scn_spawn(r, NULL, argv, &p) != 0)
+	if (hl_scn_spawn(r, NULL, argv, &p) != 0) {
+		obs->outcome = HL_OUT_ERROR;
+		snprintf(obs->detail, sizeof obs->detail, "%s: cannot start %.900s", name, argv[0]);
 		return -1;
+	}
 	hl_scn_judge(&p, "hsmlab-admin device create", obs);
 	at = p.code == 0 ? strstr(p.out, "created device ") : NULL;
 	if (at == NULL || sscanf(at, "created device %19s", d->serial) != 1) {

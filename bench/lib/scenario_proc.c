@@ -5,12 +5,15 @@
 #define _GNU_SOURCE /* environ */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "scenario_internal.h"
@@ -18,6 +21,7 @@
 extern char **environ;
 
 #define MAX_OUT (256 * 1024)
+#define STEP_TIMEOUT_S 120 /* a child that hangs (a prompt, a lock) must not hang the run */
 
 static int dropped(const char *kv)
 {
@@ -64,11 +68,15 @@ static char **make_env(const hl_run_t *r, char *const extra[], char store[8][220
 	return env;
 }
 
+/* Reads the child's output until EOF; 1 when the deadline passed first. */
 static int read_all(int fd, hl_proc_t *p)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
+	time_t deadline = time(NULL) + STEP_TIMEOUT_S;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t got;
+	int rc = 0;
 
 	if (buf == NULL)
 		return -1;
@@ -80,6 +88,12 @@ static int read_all(int fd, hl_proc_t *p)
 				break;
 			buf = nb;
 			cap *= 2;
+		}
+		if (poll(&pfd, 1, 1000) == 0) {
+			if (time(NULL) < deadline)
+				continue;
+			rc = 1;
+			break;
 		}
 		got = read(fd, buf + len, len + 1 < cap ? cap - len - 1 : 0);
 		if (got < 0 && errno == EINTR)
@@ -97,18 +111,38 @@ static int read_all(int fd, hl_proc_t *p)
 	}
 	buf[len] = '\0';
 	p->out = buf;
-	return 0;
+	return rc;
+}
+
+static void wait_child(pid_t pid, int timed_out, hl_proc_t *p)
+{
+	int status = 0;
+
+	if (timed_out)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	p->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (timed_out && p->out != NULL) {
+		char *more = NULL;
+
+		if (asprintf(&more, "%s\ntimed out after %d s: killed\n", p->out, STEP_TIMEOUT_S) >=
+		    0) {
+			free(p->out);
+			p->out = more;
+		}
+	}
 }
 
 int hl_scn_spawn(const hl_run_t *r, char *const extra[], char *const argv[], hl_proc_t *p)
 {
 	static char store[8][2200];
 	posix_spawn_file_actions_t fa;
-	int fds[2], status = 0, rc = -1;
+	int fds[2], rc = -1;
 	char **env = make_env(r, extra, store);
+	hl_proc_t q = { NULL, 0 };
 	pid_t pid;
 
-	memset(p, 0, sizeof *p);
 	if (env == NULL || pipe(fds) != 0) {
 		free(env);
 		return -1;
@@ -122,10 +156,7 @@ int hl_scn_spawn(const hl_run_t *r, char *const extra[], char *const argv[], hl_
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, env) == 0) {
 		close(fds[1]);
 		fds[1] = -1;
-		read_all(fds[0], p);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		p->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		wait_child(pid, read_all(fds[0], &q) == 1, &q);
 		rc = 0;
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -133,8 +164,10 @@ int hl_scn_spawn(const hl_run_t *r, char *const extra[], char *const argv[], hl_
 	if (fds[1] >= 0)
 		close(fds[1]);
 	free(env);
-	if (rc == 0 && p->out == NULL)
-		p->out = strdup("");
+	if (rc == 0 && q.out == NULL && (q.out = strdup("")) == NULL)
+		rc = -1;
+	if (rc == 0)
+		*p = q;
 	return rc;
 }
 

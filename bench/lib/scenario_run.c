@@ -52,6 +52,18 @@ int hl_scenario_opts_defaults(hl_scn_opts_t *o, char *err, size_t errlen)
 	for (size_t i = 0; o->faketime == NULL && i < sizeof faketime / sizeof *faketime; i++)
 		if (access(faketime[i], R_OK) == 0)
 			o->faketime = faketime[i];
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const tools[] = { "ksr-gen", "ksr-signer", "skr-verify" };
+		char path[4200];
+
+		snprintf(path, sizeof path, "%s/%s", o->signer_dir, tools[i]);
+		if (access(path, X_OK) != 0) {
+			snprintf(err, errlen,
+				 "%s not found (build the signer, or set HSMLAB_BENCH_SIGNER_DIR)",
+				 path);
+			return -1;
+		}
+	}
 	o->faketime = env_or("HSMLAB_FAKETIME_LIB", o->faketime);
 	if (o->faketime == NULL || access(o->faketime, R_OK) != 0) {
 		snprintf(err, errlen,
@@ -132,6 +144,14 @@ static int setup_profile(hl_run_t *r, char *err, size_t errlen)
 		module_for(r, r->dev[i].backend, r->dev[i].module, sizeof r->dev[i].module);
 	}
 	r->cer = &r->s->ceremonies[0];
+	for (size_t i = 0; i < r->s->ndevices; i++)
+		if (strcmp(r->dev[i].backend, "softhsm") != 0 && access(r->o->admin, X_OK) != 0) {
+			snprintf(err, errlen,
+				 "profile %s needs the lab console: %s not found (build "
+				 "hsmlab-admin, or set HSMLAB_BENCH_ADMIN)",
+				 r->p->name, r->o->admin);
+			return -1;
+		}
 	snprintf(text, sizeof text, "%s/lab", r->dir);
 	if (hl_scn_spawn(r, NULL, help, &p) == 0) {
 		r->console_help = p.out;
