@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab-admin: the lab console. Loads a hsmlab module (dlopen) and uses only PKCS#11 and
- * the module's "hsmlab admin" extension table, as vendor tools drive their HSMs.
+ * the module's "hsmlab admin" extension table (and a vendor module's "hsmlab family" table for
+ * audit log and device clock), as vendor tools drive their HSMs.
  * Exit codes: 0 success, 1 the operation failed, 2 usage error, 3 module not usable. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hsmlab/hsmlab-ext.h"
+#include "hsmlab/hsmlab-family.h"
 #include "hsmlab/p11client.h"
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_MODULE = 3 };
@@ -18,6 +21,7 @@ typedef struct {
 	hl_p11_module_t *mod;
 	CK_FUNCTION_LIST_PTR fn;
 	const HSMLAB_EXT_FUNCTION_LIST *ext;
+	const HSMLAB_FAMILY_FUNCTION_LIST *fam; /* vendor modules only */
 	bool initialized;
 } console_t;
 
@@ -34,10 +38,16 @@ static void usage(FILE *f)
 		"  device show DEVICE          show one device (DEVICE: slot id or serial)\n"
 		"  object list DEVICE          list the token objects of a device\n"
 		"  token init DEVICE LABEL     initialize the token (SO PIN from --so-pin)\n"
+		"Vendor modules (--family keyper|luna) also offer:\n"
+		"  audit export DEVICE FILE    write the device's audit log to FILE\n"
+		"  audit verify DEVICE FILE    verify an export (exit 1 and the problems if not)\n"
+		"  clock show DEVICE           device time, its offset and the family's warning\n"
+		"  clock set DEVICE TIME       set the device clock (YYYY-MM-DDTHH:MM:SSZ or now)\n"
 		"\n"
 		"Options:\n"
 		"  -m, --module PATH   module to load (default: $HSMLAB_MODULE, the built or\n"
 		"                      installed libhsmlab.so)\n"
+		"  -f, --family NAME   the vendor module libhsmlab-NAME.so beside that one\n"
 		"  -c, --conf FILE     lab config file (sets HSMLAB_CONF)\n"
 		"      --so-pin PIN    SO PIN for token init\n"
 		"      --pin PIN       also set the user PIN after token init\n"
@@ -85,6 +95,10 @@ static int load(console_t *c, const char *path, bool init)
 		return EX_MODULE;
 	}
 	c->ext = iface->pFunctionList;
+	CK_VERSION fv = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR };
+	if (fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_FAMILY_INTERFACE_NAME, &fv, &iface, 0) ==
+	    CKR_OK)
+		c->fam = iface->pFunctionList;
 	if (init) {
 		CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
 		CK_RV rv = c->fn->C_Initialize(&args);
@@ -150,6 +164,115 @@ static void print_device(const hsmlab_device_info_t *d, bool full)
 	       d->path[0] ? d->path : "(none yet: the free device)");
 	if (d->error[0])
 		printf("error:    %s\n", d->error);
+}
+
+/* The vendor module libhsmlab-<family>.so in the directory of module. */
+static char *family_module(const char *module, const char *family)
+{
+	const char *slash = strrchr(module, '/');
+	int dir = slash ? (int)(slash - module + 1) : 0;
+	size_t n = strlen(module) + strlen(family) + 32;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%.*slibhsmlab-%s.so", dir, module, family);
+	return p;
+}
+
+/* -- vendor families: audit log and device clock -- */
+
+static int need_family(const console_t *c, const char *what)
+{
+	if (c->fam)
+		return EX_OK;
+	fprintf(stderr,
+		"hsmlab-admin: %s: the module has no \"%s\" table (load a vendor module "
+		"with --family)\n",
+		what, HSMLAB_FAMILY_INTERFACE_NAME);
+	return EX_USAGE;
+}
+
+static int fam_fail(const console_t *c, const char *what, CK_RV rv)
+{
+	fprintf(stderr, "hsmlab-admin: %s: %s: %s\n", what, hl_ckr_name(rv), c->fam->last_error());
+	return EX_FAIL;
+}
+
+static int cmd_audit(console_t *c, const char *verb, const char *dev, const char *file)
+{
+	hsmlab_device_info_t d;
+	int ex = need_family(c, "audit");
+	if (ex == EX_OK)
+		ex = find_device(c, dev, &d);
+	if (ex != EX_OK)
+		return ex;
+	if (!strcmp(verb, "export")) {
+		CK_RV rv = c->fam->audit_export(d.slot_id, file);
+		if (rv != CKR_OK)
+			return fam_fail(c, "audit export", rv);
+		printf("audit log of %s written to %s\n", d.serial, file);
+		return EX_OK;
+	}
+	hsmlab_audit_check_t chk;
+	CK_RV rv = c->fam->audit_verify(d.slot_id, file, &chk);
+	if (rv == CKR_OK) {
+		printf("%s: %llu records, chain and HMACs intact\n", file, chk.records);
+		return EX_OK;
+	}
+	if (rv != CKR_SIGNATURE_INVALID)
+		return fam_fail(c, "audit verify", rv);
+	fprintf(stderr, "%s: audit log fails verification (%llu records):\n%s", file, chk.records,
+		chk.problems);
+	return EX_FAIL;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" or "now" (host time). */
+static int parse_time(const char *s, long long *out)
+{
+	struct tm tm = { 0 };
+	char z = 0;
+	if (!strcmp(s, "now")) {
+		*out = (long long)time(NULL);
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (long long)timegm(&tm);
+	return 0;
+}
+
+static int cmd_clock(console_t *c, const char *verb, const char *dev, const char *when)
+{
+	hsmlab_device_info_t d;
+	long long t = 0, off = 0;
+	char iso[32], warn[256];
+	int ex = need_family(c, "clock");
+	if (ex == EX_OK)
+		ex = find_device(c, dev, &d);
+	if (ex != EX_OK)
+		return ex;
+	if (when && parse_time(when, &t) != 0) {
+		fprintf(stderr,
+			"hsmlab-admin: clock set: \"%s\": want YYYY-MM-DDTHH:MM:SSZ or now\n",
+			when);
+		return EX_USAGE;
+	}
+	CK_RV rv = when ? c->fam->clock_set(d.slot_id, t) : CKR_OK;
+	if (rv == CKR_OK)
+		rv = c->fam->clock_get(d.slot_id, &t, &off);
+	if (rv == CKR_OK)
+		rv = c->fam->device_warning(d.slot_id, warn, sizeof(warn));
+	if (rv != CKR_OK)
+		return fam_fail(c, verb, rv);
+	time_t tt = (time_t)t;
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+	printf("device %s clock: %s (offset %+lld s)\n", d.serial, iso, off);
+	if (warn[0])
+		printf("warning: %s\n", warn);
+	return EX_OK;
 }
 
 static int cmd_device_list(console_t *c)
@@ -259,14 +382,24 @@ static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, con
 	if (!strcmp(a, "device") && !strcmp(b, "show") && argc == 3) {
 		hsmlab_device_info_t d;
 		int ex = find_device(c, argv[2], &d);
+		char warn[256] = "";
 		if (ex == EX_OK)
 			print_device(&d, true);
+		if (ex == EX_OK && c->fam && d.path[0] &&
+		    c->fam->device_warning(d.slot_id, warn, sizeof(warn)) == CKR_OK && warn[0])
+			printf("warning:  %s\n", warn);
 		return ex;
 	}
 	if (!strcmp(a, "object") && !strcmp(b, "list") && argc == 3)
 		return cmd_object_list(c, argv[2]);
 	if (!strcmp(a, "token") && !strcmp(b, "init") && argc == 4)
 		return cmd_token_init(c, argv[2], argv[3], so_pin, pin);
+	if (!strcmp(a, "audit") && (!strcmp(b, "export") || !strcmp(b, "verify")) && argc == 4)
+		return cmd_audit(c, b, argv[2], argv[3]);
+	if (!strcmp(a, "clock") && !strcmp(b, "show") && argc == 3)
+		return cmd_clock(c, b, argv[2], NULL);
+	if (!strcmp(a, "clock") && !strcmp(b, "set") && argc == 4)
+		return cmd_clock(c, b, argv[2], argv[3]);
 	fprintf(stderr, "hsmlab-admin: unknown command or wrong arguments: %s %s (see --help)\n", a,
 		b);
 	return EX_USAGE;
@@ -276,6 +409,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "module", required_argument, NULL, 'm' },
+		{ "family", required_argument, NULL, 'f' },
 		{ "conf", required_argument, NULL, 'c' },
 		{ "so-pin", required_argument, NULL, 'S' },
 		{ "pin", required_argument, NULL, 'P' },
@@ -283,13 +417,17 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *module = NULL, *so_pin = NULL, *pin = NULL;
+	const char *module = NULL, *so_pin = NULL, *pin = NULL, *family = NULL;
+	char *fam_path = NULL;
 	console_t c = { 0 };
 	int opt, ex;
-	while ((opt = getopt_long(argc, argv, "m:c:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:f:c:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			module = optarg;
+			break;
+		case 'f':
+			family = optarg;
 			break;
 		case 'c':
 			setenv("HSMLAB_CONF", optarg, 1);
@@ -322,7 +460,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hsmlab-admin: lab create: expected one DIR\n");
 		return EX_USAGE;
 	}
-	ex = load(&c, module ? module : default_module(), !lab_create);
+	module = module ? module : default_module();
+	if (family && !(module = fam_path = family_module(module, family)))
+		return EX_FAIL;
+	ex = load(&c, module, !lab_create);
 	if (ex == EX_OK && lab_create) {
 		CK_RV rv = c.ext->lab_create(argv[2]);
 		ex = rv == CKR_OK ? EX_OK : fail(&c, "lab create", rv);
@@ -333,5 +474,6 @@ int main(int argc, char **argv)
 		ex = dispatch(&c, argc, argv, so_pin, pin);
 	}
 	unload(&c);
+	free(fam_path);
 	return ex;
 }

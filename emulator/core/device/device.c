@@ -236,11 +236,22 @@ void hl_device_free(hl_device_t *dev)
 	if (!dev)
 		return;
 	hl_objmap_free(dev->objs);
+	if (dev->family && dev->family->device_free)
+		dev->family->device_free(dev); /* before the store: it may use the database */
 	hl_store_close(dev->store);
 	hl_crypto_wipe(&dev->seal, sizeof(dev->seal));
 	pthread_mutex_destroy(&dev->lock);
 	free(dev->path);
 	free(dev);
+}
+
+void hl_device_event(hl_device_t *dev, hl_family_event_t ev, const char *subject)
+{
+	if (!dev || dev->broken || !dev->store || !dev->family || !dev->family->on_event)
+		return;
+	pthread_mutex_lock(&dev->lock);
+	dev->family->on_event(dev, ev, subject);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void hl_device_refresh_locked(hl_device_t *dev)

@@ -43,6 +43,7 @@ typedef struct hl_device {
 	CK_USER_TYPE login; /* per process, as PKCS#11 has it */
 	unsigned gen;       /* bumped when another connection changed the store */
 	hl_objmap_t *objs;  /* id → cached token object */
+	void *family_state; /* the family's own per-device state (family->device_free) */
 } hl_device_t;
 
 /* A device of the lab from its store (opened read-write; a broken store gives a device with
@@ -55,6 +56,9 @@ hl_status_t hl_device_new_free(hl_lab_t *lab, const hl_profile_t *profile, CK_SL
 hl_status_t hl_device_create(hl_lab_t *lab, const hl_profile_t *profile, CK_SLOT_ID slot_id,
 			     const char *serial, hl_device_t **out, char *err, size_t errlen);
 void hl_device_free(hl_device_t *dev);
+
+/* Reports a security-relevant operation to the device's family (no-op without a hook). */
+void hl_device_event(hl_device_t *dev, hl_family_event_t ev, const char *subject);
 
 /* Re-reads state when another connection committed (PRAGMA data_version). */
 void hl_device_refresh(hl_device_t *dev);

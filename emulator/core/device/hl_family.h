@@ -10,6 +10,15 @@
 
 struct hl_device;
 
+/* Security-relevant operations the PKCS#11 layer reports to a family (its audit log). */
+typedef enum {
+	HL_FAMILY_EV_LOGIN,
+	HL_FAMILY_EV_LOGIN_FAILED,
+	HL_FAMILY_EV_LOGOUT,
+	HL_FAMILY_EV_KEYGEN,
+	HL_FAMILY_EV_SIGN,
+} hl_family_event_t;
+
 typedef struct {
 	const char *name; /* family name as profiles give it, e.g. "strict" */
 	/* Called by C_InitToken after the core checked the SO PIN and label and before the
@@ -23,6 +32,11 @@ typedef struct {
 	const char *ext_interface_name;
 	CK_VERSION ext_version;
 	void *ext_functions;
+	/* Told of a security-relevant operation that succeeded (or a failed login), with the
+	 * device lock held; subject names the user type or key. Never fails the operation. */
+	void (*on_event)(struct hl_device *dev, hl_family_event_t ev, const char *subject);
+	/* Frees the family's per-device state (dev->family_state) when the device goes. */
+	void (*device_free)(struct hl_device *dev);
 } hl_family_t;
 
 /* Registers a family (the table is borrowed, usually static). HL_ERR_EXISTS on a name

@@ -45,6 +45,7 @@ typedef struct {
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
+	char sign_key[64]; /* label of the key of the sign operation (audit subject) */
 } hl_session_t;
 
 /* -- global state and locking (p11_general.c) -- */

@@ -4,7 +4,10 @@
  * are applied here, in one place: the function tables point the affected entries at these
  * filters (p11-kit-filter style), each asks the device's profile whether its switch is on
  * and otherwise passes the call through unchanged. Switches carried by data alone (mechanism
- * lists, limits, PIN rules) need no filter. See emulator/doc/quirks.md. */
+ * lists, limits, PIN rules) need no filter. The same layer reports the security-relevant
+ * operations (login, keygen, signatures) to the device's family for its audit log.
+ * See emulator/doc/families.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +63,28 @@ static bool missing(const hl_profile_t *p, const char *fn)
 	return false;
 }
 
+/* Reports an operation of session h to its device's family (the audit log). */
+static void event(CK_SESSION_HANDLE h, hl_family_event_t ev, const char *subject)
+{
+	hl_session_t *s = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return;
+	hl_device_event(s->slot->dev, ev, subject);
+	hl_p11_unlock();
+}
+
+static void label_of(const CK_ATTRIBUTE *t, CK_ULONG n, char *out, size_t len)
+{
+	const CK_ATTRIBUTE *a = find_attr(t, n, CKA_LABEL);
+	int l = a && a->pValue ? (int)(a->ulValueLen < len ? a->ulValueLen : len - 1) : 0;
+	snprintf(out, len, "%.*s", l, a && a->pValue ? (const char *)a->pValue : "");
+}
+
+static const char *user_name(CK_USER_TYPE u)
+{
+	return u == CKU_SO ? "so" : u == CKU_USER ? "user" : "context-specific";
+}
+
 /* -- login (L1) -- */
 
 CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
@@ -72,7 +97,69 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
 	if (cu && user == strtoul(cu, NULL, 0))
 		user = CKU_USER;
-	return C_Login(h, user, pin, len);
+	CK_RV rv = C_Login(h, user, pin, len);
+	if (rv == CKR_OK)
+		event(h, HL_FAMILY_EV_LOGIN, user_name(user));
+	else if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
+		event(h, HL_FAMILY_EV_LOGIN_FAILED, user_name(user));
+	return rv;
+}
+
+CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
+{
+	CK_RV rv = C_Logout(h);
+	if (rv == CKR_OK)
+		event(h, HL_FAMILY_EV_LOGOUT, NULL);
+	return rv;
+}
+
+/* -- signatures (audit: the sign count per key) -- */
+
+CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	CK_RV rv = C_SignInit(h, m, k);
+	hl_session_t *s = NULL;
+	if (rv != CKR_OK || hl_p11_enter(h, &s) != CKR_OK)
+		return rv;
+	char label[64] = "";
+	CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof(label) - 1 };
+	if (C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
+		label[0] = 0;
+	pthread_mutex_lock(&s->lock);
+	snprintf(s->sign_key, sizeof(s->sign_key), "%s", label);
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
+}
+
+static void signed_one(CK_SESSION_HANDLE h)
+{
+	hl_session_t *s = NULL;
+	char key[64];
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return;
+	pthread_mutex_lock(&s->lock);
+	memcpy(key, s->sign_key, sizeof(key));
+	pthread_mutex_unlock(&s->lock);
+	hl_device_event(s->slot->dev, HL_FAMILY_EV_SIGN, key);
+	hl_p11_unlock();
+}
+
+CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,
+		    CK_ULONG_PTR sl)
+{
+	CK_RV rv = C_Sign(h, d, dl, sig, sl);
+	if (rv == CKR_OK && sig)
+		signed_one(h);
+	return rv;
+}
+
+CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
+{
+	CK_RV rv = C_SignFinal(h, sig, sl);
+	if (rv == CKR_OK && sig)
+		signed_one(h);
+	return rv;
 }
 
 /* -- token info (K4) -- */
@@ -141,7 +228,14 @@ CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUT
 			    CK_OBJECT_HANDLE_PTR out)
 {
 	CK_RV rv = template_check(session_profile(h), t, n, true);
-	return rv == CKR_OK ? C_GenerateKey(h, m, t, n, out) : rv;
+	if (rv == CKR_OK)
+		rv = C_GenerateKey(h, m, t, n, out);
+	if (rv == CKR_OK) {
+		char label[64];
+		label_of(t, n, label, sizeof(label));
+		event(h, HL_FAMILY_EV_KEYGEN, label);
+	}
+	return rv;
 }
 
 CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt,
@@ -149,7 +243,14 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 				 CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
 {
 	CK_RV rv = template_check(session_profile(h), kt, kn, false);
-	return rv == CKR_OK ? C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv) : rv;
+	if (rv == CKR_OK)
+		rv = C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
+	if (rv == CKR_OK) {
+		char label[64];
+		label_of(kt, kn, label, sizeof(label));
+		event(h, HL_FAMILY_EV_KEYGEN, label);
+	}
+	return rv;
 }
 
 /* -- functions the vendor library lacks (K8) -- */

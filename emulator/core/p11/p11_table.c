@@ -72,7 +72,7 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 	.C_CloseAllSessions = C_CloseAllSessions, .C_GetSessionInfo = C_GetSessionInfo,           \
 	.C_GetOperationState = hl_p11_q_get_operation_state,                                      \
 	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_q_login,           \
-	.C_Logout = C_Logout, .C_CreateObject = hl_p11_q_create_object,                           \
+	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_q_create_object,                    \
 	.C_CopyObject = hl_p11_q_copy_object, .C_DestroyObject = C_DestroyObject,                 \
 	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = C_GetAttributeValue,           \
 	.C_SetAttributeValue = hl_p11_q_set_attribute_value,                                      \
@@ -83,8 +83,8 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                     \
 	.C_DigestInit = C_DigestInit, .C_Digest = C_Digest, .C_DigestUpdate = C_DigestUpdate,     \
 	.C_DigestKey = hl_p11_q_digest_key, .C_DigestFinal = C_DigestFinal,                       \
-	.C_SignInit = C_SignInit, .C_Sign = C_Sign, .C_SignUpdate = C_SignUpdate,                 \
-	.C_SignFinal = C_SignFinal, .C_SignRecoverInit = hl_p11_q_sign_recover_init,              \
+	.C_SignInit = hl_p11_q_sign_init, .C_Sign = hl_p11_q_sign, .C_SignUpdate = C_SignUpdate,  \
+	.C_SignFinal = hl_p11_q_sign_final, .C_SignRecoverInit = hl_p11_q_sign_recover_init,      \
 	.C_SignRecover = C_SignRecover, .C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify,       \
 	.C_VerifyUpdate = C_VerifyUpdate, .C_VerifyFinal = C_VerifyFinal,                         \
 	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init, .C_VerifyRecover = C_VerifyRecover,  \
@@ -131,12 +131,26 @@ static const CK_FUNCTION_LIST_3_0 functions_30 = {
 	.C_MessageVerifyFinal = msg_final,
 };
 
+/* The last entry is the family's own vendor table (vendor modules), filled in once. */
 static CK_INTERFACE interfaces[] = {
 	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_30, 0 },
 	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_240, 0 },
 	{ (CK_UTF8CHAR *)HSMLAB_EXT_INTERFACE_NAME, (void *)&hl_p11_ext_functions, 0 },
+	{ NULL, NULL, 0 },
 };
-#define N_INTERFACES (sizeof(interfaces) / sizeof(interfaces[0]))
+static size_t n_interfaces = 3;
+static pthread_once_t family_once = PTHREAD_ONCE_INIT;
+
+static void add_family_interface(void)
+{
+	const hl_family_t *f = hl_module_family_hooks;
+	if (f && f->ext_interface_name && f->ext_functions) {
+		interfaces[3].pInterfaceName = (CK_UTF8CHAR *)f->ext_interface_name;
+		interfaces[3].pFunctionList = f->ext_functions;
+		n_interfaces = 4;
+	}
+}
+#define N_INTERFACES (pthread_once(&family_once, add_family_interface), n_interfaces)
 
 /* For the unit test that asserts no entry is NULL. */
 const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void)
@@ -164,7 +178,7 @@ CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount
 		*pulCount = N_INTERFACES;
 		return CKR_BUFFER_TOO_SMALL;
 	}
-	memcpy(pInterfacesList, interfaces, sizeof(interfaces));
+	memcpy(pInterfacesList, interfaces, n_interfaces * sizeof(interfaces[0]));
 	*pulCount = N_INTERFACES;
 	return CKR_OK;
 }

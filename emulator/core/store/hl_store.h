@@ -41,6 +41,10 @@ void hl_store_row_clear(hl_store_row_t *row);
 hl_status_t hl_store_open(const char *path, hl_store_mode_t mode, hl_store_t **out, char *err,
 			  size_t errlen);
 void hl_store_close(hl_store_t *st);
+/* The store's SQLite handle, for modules keeping their own tables in the device database
+ * (the audit log). Borrowed; the store owns it and its transactions. */
+struct sqlite3;
+struct sqlite3 *hl_store_db(hl_store_t *st);
 
 /* Transactions (BEGIN IMMEDIATE: writers queue on the busy timeout). commit fsyncs. */
 hl_status_t hl_store_begin(hl_store_t *st);

@@ -543,3 +543,8 @@ bool hl_store_changed(hl_store_t *st)
 	st->data_version = v;
 	return changed;
 }
+
+struct sqlite3 *hl_store_db(hl_store_t *st)
+{
+	return st ? st->db : NULL;
+}

@@ -134,3 +134,17 @@ static inline void fam_listed(fam_module_t *m, char *out, size_t n)
 	for (CK_ULONG i = 0; i < count; i++)
 		snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", list[i].family);
 }
+
+#include "hsmlab/hsmlab-family.h"
+
+/* The module's "hsmlab family" table, or NULL when it offers none. */
+static inline HSMLAB_FAMILY_FUNCTION_LIST *fam_ext(fam_module_t *m)
+{
+	CK_FUNCTION_LIST_3_0_PTR fn3 = hl_p11_module_fn3(m->mod);
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR };
+	if (fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_FAMILY_INTERFACE_NAME, &v, &itf, 0) !=
+	    CKR_OK)
+		return NULL;
+	return itf->pFunctionList;
+}

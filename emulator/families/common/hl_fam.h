@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: what the vendor families share: each device's audit log and clock (kept
+ * as the family's per-device state), the event hook feeding the log, and the "hsmlab
+ * family" extension table (hsmlab/hsmlab-family.h). */
+#pragma once
+
+#include "audit/hl_audit.h"
+#include "clock/hl_clock.h"
+#include "device/hl_device.h"
+#include "hsmlab/hsmlab-family.h"
+
+typedef struct {
+	hl_audit_t *audit;
+	hl_clock_t clock;
+} hl_fam_state_t;
+
+/* The device's family state, opened on first use (device lock held). NULL when the device
+ * has no store yet or the log cannot be opened. */
+hl_fam_state_t *hl_fam_state(hl_device_t *dev);
+/* hl_family_t hooks: the audit record of an operation; frees the state. */
+void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject);
+void hl_fam_device_free(hl_device_t *dev);
+/* Appends a record (device lock held); the family's own steps (clock, state changes). */
+hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subject,
+			 const char *details);
+
+/* The "hsmlab family" extension table (the same for every family). */
+extern const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions;

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab: the vendor families' extension interface, offered by the vendor modules
+ * (libhsmlab-keyper.so, libhsmlab-luna.so) the way the vendors' own libraries offer their
+ * CA_*-style tables. C_GetInterface(HSMLAB_FAMILY_INTERFACE_NAME, 1.0) gives a
+ * HSMLAB_FAMILY_FUNCTION_LIST; hsmlab-admin drives the device audit log and clock through it.
+ * Same conventions as hsmlab-ext.h: borrowed arguments, caller-owned buffers, C_Initialize
+ * first, thread safe. Slots are the module's slot ids. */
+#pragma once
+
+#include <stddef.h>
+
+#include "hsmlab/pkcs11.h"
+
+#define HSMLAB_FAMILY_INTERFACE_NAME "hsmlab family"
+#define HSMLAB_FAMILY_VERSION_MAJOR 1
+#define HSMLAB_FAMILY_VERSION_MINOR 0
+
+typedef struct {
+	unsigned long long records; /* records read */
+	CK_BBOOL intact;            /* chain, hashes and every HMAC verified */
+	char problems[1024];        /* "line N (seq S): kind: message" lines, or empty */
+} hsmlab_audit_check_t;
+
+typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
+	CK_VERSION version; /* 1.0 */
+	/* Writes the device's whole audit log to path (atomically: temp file + rename). */
+	CK_RV (*audit_export)(CK_SLOT_ID slot, const char *path);
+	/* Verifies an export with the device's audit key: CKR_OK and intact when sound,
+	 * CKR_SIGNATURE_INVALID with the problems located when not. */
+	CK_RV (*audit_verify)(CK_SLOT_ID slot, const char *path, hsmlab_audit_check_t *out);
+	/* Number of records in the device's audit log. */
+	CK_RV (*audit_count)(CK_SLOT_ID slot, unsigned long long *count);
+	/* Sets the device clock to `when` (seconds since the epoch, UTC) by storing its offset
+	 * from host time; audited as a clock change. */
+	CK_RV (*clock_set)(CK_SLOT_ID slot, long long when);
+	/* The device time now and its offset from host time. */
+	CK_RV (*clock_get)(CK_SLOT_ID slot, long long *now, long long *offset);
+	/* The family's warning about the device at device time (Keyper: out of support from
+	 * 2025-01-01), or "" when none. */
+	CK_RV (*device_warning)(CK_SLOT_ID slot, char *buf, size_t len);
+	/* The last error message of this thread (static, never NULL). */
+	const char *(*last_error)(void);
+} HSMLAB_FAMILY_FUNCTION_LIST;

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * The vendor devices' audit log and clock through the "hsmlab family" extension table:
+ * logins, failed logins, keygen and the sign count are recorded; an export verifies and a
+ * tampered one is located; the device clock moves the audit stamps and the Keyper
+ * end-of-support warning. */
+#include <time.h>
+
+#include "famlab.h"
+
+static testlab_t lab;
+
+static void setup(void)
+{
+	testlab_make(&lab);
+}
+
+static void teardown(void)
+{
+	testlab_remove(&lab);
+}
+
+TestSuite(audit_clock, .init = setup, .fini = teardown);
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+Test(audit_clock, operations_are_recorded_and_an_export_verifies)
+{
+	fam_module_t k;
+	fam_load(&k, "keyper");
+	HSMLAB_FAMILY_FUNCTION_LIST *fx = fam_ext(&k);
+	cr_assert_not_null(fx);
+	CK_SLOT_ID slot = fam_device(&k, "audit");
+	CK_SESSION_HANDLE s;
+	cr_assert_eq(k.fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		     CKR_OK);
+	cr_assert_eq(k.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "11111111", 8),
+		     CKR_PIN_INCORRECT);
+	cr_assert_eq(k.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
+	CK_OBJECT_HANDLE pub, priv;
+	fam_rsa_keygen(&k, s, "Klajeyz", &pub, &priv);
+	CK_BYTE sig[512];
+	static const CK_BYTE data[51] = { 0x30, 0x31 };
+	for (int i = 0; i < 3; i++)
+		fam_sign(&k, s, priv, CKM_RSA_PKCS, data, sizeof(data), sig);
+
+	char path[160], bad[170];
+	snprintf(path, sizeof(path), "%s/audit.txt", lab.dir);
+	cr_assert_eq(fx->audit_export(slot, path), CKR_OK, "%s", fx->last_error());
+	char *text = slurp(path);
+	cr_assert_eq(occurrences(text, "login-failed"), 1, "%s", text);
+	cr_assert_geq(occurrences(text, "login"), 3, "%s", text); /* SO, user, failed */
+	cr_assert_eq(occurrences(text, "keygen"), 1, "%s", text);
+	cr_assert_eq(occurrences(text, "sign-count"), 3, "%s", text);
+	cr_assert_not_null(strstr(text, "count=3"), "%s", text);
+	cr_assert_not_null(strstr(text, "Klajeyz"), "%s", text);
+
+	hsmlab_audit_check_t chk;
+	cr_assert_eq(fx->audit_verify(slot, path, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert(chk.intact);
+	unsigned long long n = 0;
+	cr_assert_eq(fx->audit_count(slot, &n), CKR_OK);
+	cr_assert_eq(chk.records, n);
+
+	/* A changed record is found and located. */
+	char *p = strstr(text, "Klajeyz");
+	p[0] = 'X';
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+	FILE *f = fopen(bad, "w");
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(fx->audit_verify(slot, bad, &chk), CKR_SIGNATURE_INVALID);
+	cr_assert_not(chk.intact);
+	cr_assert_not_null(strstr(chk.problems, "line "), "%s", chk.problems);
+	hl_p11_module_free(k.mod);
+}
+
+Test(audit_clock, device_clock_moves_stamps_and_the_keyper_warning)
+{
+	fam_module_t k, l, g;
+	fam_load(&k, "keyper");
+	fam_load(&l, "luna");
+	fam_load(&g, "");
+	cr_assert_null(fam_ext(&g), "the generic module has no family table");
+	HSMLAB_FAMILY_FUNCTION_LIST *kx = fam_ext(&k), *lx = fam_ext(&l);
+	CK_SLOT_ID ks = fam_device(&k, "clock"), ls = fam_device(&l, "clock");
+	char w[256];
+	const long long in_2024 = 1717200000; /* 2024-06-01 */
+	const long long in_2025 = 1748736000; /* 2025-06-01 */
+	cr_assert_eq(kx->clock_set(ks, in_2024), CKR_OK, "%s", kx->last_error());
+	cr_assert_eq(kx->device_warning(ks, w, sizeof(w)), CKR_OK);
+	cr_assert_str_eq(w, "");
+	cr_assert_eq(kx->clock_set(ks, in_2025), CKR_OK);
+	cr_assert_eq(kx->device_warning(ks, w, sizeof(w)), CKR_OK);
+	cr_assert_neq(w[0], 0, "Keyper out of support after 2025-01-01");
+	long long now = 0, off = 0;
+	cr_assert_eq(kx->clock_get(ks, &now, &off), CKR_OK);
+	cr_assert(now >= in_2025 && now < in_2025 + 60);
+	cr_assert(off < -(long long)1e6 || off > (long long)1e6);
+	/* Luna: no end of support, same clock. */
+	cr_assert_eq(lx->clock_set(ls, in_2025), CKR_OK);
+	cr_assert_eq(lx->device_warning(ls, w, sizeof(w)), CKR_OK);
+	cr_assert_str_eq(w, "");
+	/* The clock change is audited, stamped in device time. */
+	char path[160];
+	snprintf(path, sizeof(path), "%s/k.txt", lab.dir);
+	cr_assert_eq(kx->audit_export(ks, path), CKR_OK);
+	char *text = slurp(path);
+	cr_assert_eq(occurrences(text, "clock-change"), 2, "%s", text);
+	cr_assert_not_null(strstr(text, "2025-06-01T"), "%s", text);
+	hl_p11_module_free(g.mod);
+	hl_p11_module_free(l.mod);
+	hl_p11_module_free(k.mod);
+}
