@@ -194,6 +194,12 @@ static hl_status_t get_locked(hl_device_t *dev, uint64_t id, hl_object_t **out)
 
 hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj)
 {
+	return hl_device_add_object_with(dev, obj, NULL, NULL);
+}
+
+hl_status_t hl_device_add_object_with(hl_device_t *dev, hl_object_t *obj,
+				      hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg)
+{
 	uint64_t id = 0, count = 0;
 	if (dev->broken)
 		return dev->broken;
@@ -215,6 +221,8 @@ hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj)
 		obj->id = id;
 		st = put_row(dev, obj);
 	}
+	if (st == HL_OK && also)
+		st = also(dev, arg);
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else

@@ -80,6 +80,10 @@ hl_status_t hl_device_set_pin(hl_device_t *dev, CK_USER_TYPE who, const CK_UTF8C
 /* -- token objects -- */
 /* Persists a new token object in one transaction and caches it (obj gets its id). */
 hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj);
+/* The same, running also(dev, arg) in the same transaction (device lock held) after the row
+ * is written: its failure rolls the object back (e.g. a restore and its audit record). */
+hl_status_t hl_device_add_object_with(hl_device_t *dev, hl_object_t *obj,
+				      hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg);
 /* Applies a checked template to a token object (persisted in one transaction). */
 hl_status_t hl_device_update_object(hl_device_t *dev, hl_object_t *obj, const CK_ATTRIBUTE *t,
 				    CK_ULONG n);

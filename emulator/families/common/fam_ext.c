@@ -198,4 +198,8 @@ const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions = {
 	.clock_get = ext_clock_get,
 	.device_warning = ext_device_warning,
 	.last_error = hl_p11_last_error,
+	.domain_create = hl_fam_domain_create,
+	.domain_load = hl_fam_domain_load,
+	.key_backup = hl_fam_key_backup,
+	.key_restore = hl_fam_key_restore,
 };

@@ -24,5 +24,13 @@ void hl_fam_device_free(hl_device_t *dev);
 hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subject,
 			 const char *details);
 
+/* Backup domain and key backup/restore entries of the table (fam_backup.c). */
+CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, CK_ULONG m,
+			   CK_ULONG n, const char *pin);
+CK_RV hl_fam_domain_load(CK_SLOT_ID slot, const char *owner, const char *const *paths, CK_ULONG n,
+			 const char *pin);
+CK_RV hl_fam_key_backup(CK_SLOT_ID slot, const char *label, const char *path);
+CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path);
+
 /* The "hsmlab family" extension table (the same for every family). */
 extern const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions;
