@@ -43,6 +43,13 @@ static void usage(FILE *f)
 		"  audit verify DEVICE FILE    verify an export (exit 1 and the problems if not)\n"
 		"  clock show DEVICE           device time, its offset and the family's warning\n"
 		"  clock set DEVICE TIME       set the device clock (YYYY-MM-DDTHH:MM:SSZ or now)\n"
+		"  domain create DEVICE OWNER DIR M N\n"
+		"                              new SMK / cloning domain, split M of N over cards\n"
+		"                              in DIR (card PIN from --card-pin)\n"
+		"  domain load DEVICE OWNER CARD...\n"
+		"                              set the device's domain up from its cards\n"
+		"  key backup DEVICE LABEL FILE  write the private key LABEL as a backup blob\n"
+		"  key restore DEVICE FILE     restore a backup blob onto the device\n"
 		"\n"
 		"Options:\n"
 		"  -m, --module PATH   module to load (default: $HSMLAB_MODULE, the built or\n"
@@ -51,6 +58,7 @@ static void usage(FILE *f)
 		"  -c, --conf FILE     lab config file (sets HSMLAB_CONF)\n"
 		"      --so-pin PIN    SO PIN for token init\n"
 		"      --pin PIN       also set the user PIN after token init\n"
+		"      --card-pin PIN  PIN of the cards made or read by domain create/load\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n"
 		"\n"
@@ -355,7 +363,49 @@ static int cmd_token_init(console_t *c, const char *arg, const char *label, cons
 	return rv == CKR_OK ? EX_OK : fail(c, "C_InitPIN", rv);
 }
 
-static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, const char *pin)
+/* domain create|load, key backup|restore: the vendor's backup path. */
+static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
+{
+	hsmlab_device_info_t d;
+	const char *a = argv[0], *b = argv[1];
+	int ex = need_family(c, a);
+	if (ex == EX_OK)
+		ex = find_device(c, argv[2], &d);
+	if (ex != EX_OK)
+		return ex;
+	CK_RV rv;
+	if (!strcmp(a, "domain") && !strcmp(b, "create")) {
+		char *e1 = NULL, *e2 = NULL;
+		unsigned long m = strtoul(argv[5], &e1, 10), n = strtoul(argv[6], &e2, 10);
+		if (*e1 || *e2 || !m || m > n) {
+			fprintf(stderr, "hsmlab-admin: domain create: want 1 <= M <= N\n");
+			return EX_USAGE;
+		}
+		rv = c->fam->domain_create(d.slot_id, argv[3], argv[4], m, n, card_pin);
+		if (rv == CKR_OK)
+			printf("device %s: new domain \"%s\", %lu of %lu cards in %s\n", d.serial,
+			       argv[3], m, n, argv[4]);
+	} else if (!strcmp(a, "domain")) {
+		rv = c->fam->domain_load(d.slot_id, argv[3], (const char *const *)argv + 4,
+					 (CK_ULONG)(argc - 4), card_pin);
+		if (rv == CKR_OK)
+			printf("device %s: domain \"%s\" loaded from %d cards\n", d.serial, argv[3],
+			       argc - 4);
+	} else if (!strcmp(b, "backup")) {
+		rv = c->fam->key_backup(d.slot_id, argv[3], argv[4]);
+		if (rv == CKR_OK)
+			printf("device %s: key \"%s\" backed up to %s\n", d.serial, argv[3],
+			       argv[4]);
+	} else {
+		rv = c->fam->key_restore(d.slot_id, argv[3]);
+		if (rv == CKR_OK)
+			printf("device %s: restored %s\n", d.serial, argv[3]);
+	}
+	return rv == CKR_OK ? EX_OK : fam_fail(c, a, rv);
+}
+
+static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, const char *pin,
+		    const char *card_pin)
 {
 	const char *a = argv[0], *b = argc > 1 ? argv[1] : "";
 	if (!strcmp(a, "lab") && !strcmp(b, "show") && argc == 2) {
@@ -400,6 +450,11 @@ static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, con
 		return cmd_clock(c, b, argv[2], NULL);
 	if (!strcmp(a, "clock") && !strcmp(b, "set") && argc == 4)
 		return cmd_clock(c, b, argv[2], argv[3]);
+	if ((!strcmp(a, "domain") && !strcmp(b, "create") && argc == 7) ||
+	    (!strcmp(a, "domain") && !strcmp(b, "load") && argc >= 5) ||
+	    (!strcmp(a, "key") && !strcmp(b, "backup") && argc == 5) ||
+	    (!strcmp(a, "key") && !strcmp(b, "restore") && argc == 4))
+		return cmd_backup(c, argc, argv, card_pin);
 	fprintf(stderr, "hsmlab-admin: unknown command or wrong arguments: %s %s (see --help)\n", a,
 		b);
 	return EX_USAGE;
@@ -413,11 +468,12 @@ int main(int argc, char **argv)
 		{ "conf", required_argument, NULL, 'c' },
 		{ "so-pin", required_argument, NULL, 'S' },
 		{ "pin", required_argument, NULL, 'P' },
+		{ "card-pin", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *module = NULL, *so_pin = NULL, *pin = NULL, *family = NULL;
+	const char *module = NULL, *so_pin = NULL, *pin = NULL, *family = NULL, *card_pin = NULL;
 	char *fam_path = NULL;
 	console_t c = { 0 };
 	int opt, ex;
@@ -437,6 +493,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			pin = optarg;
+			break;
+		case 'C':
+			card_pin = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -471,7 +530,7 @@ int main(int argc, char **argv)
 			printf("lab ready in %s (name it with lab_dir in the config file)\n",
 			       argv[2]);
 	} else if (ex == EX_OK) {
-		ex = dispatch(&c, argc, argv, so_pin, pin);
+		ex = dispatch(&c, argc, argv, so_pin, pin, card_pin);
 	}
 	unload(&c);
 	free(fam_path);

@@ -27,6 +27,14 @@ static void install_rand(void)
 	gfshare_fill_rand = fill_rand;
 }
 
+/* Both directions need it: gfshare_ctx_free scrubs with gfshare_fill_rand, which this
+ * libgfshare leaves NULL, so a process that only combines would crash there. */
+static void need_rand(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, install_rand);
+}
+
 /* -- helpers -- */
 
 const char *hl_card_kind_name(hl_card_kind_t kind)
@@ -103,8 +111,7 @@ hl_status_t hl_cards_split(hl_card_set_t *set, const uint8_t *secret, size_t sec
 		return st;
 	for (unsigned i = 0; i < s.count; i++)
 		nrs[i] = (unsigned char)(i + 1);
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, install_rand);
+	need_rand();
 	rand_failed = false;
 	g = gfshare_ctx_init_enc(nrs, s.count, (unsigned char)s.threshold, (unsigned)secret_len);
 	if (!g)
@@ -178,6 +185,7 @@ hl_status_t cards_combine_at(const hl_card_expect_t *want, const hl_card_t *card
 	size_t len = cards[0].set.secret_len;
 	for (unsigned i = 0; i < m; i++)
 		nrs[i] = (unsigned char)cards[i].index;
+	need_rand();
 	g = gfshare_ctx_init_dec(nrs, m, (unsigned)len);
 	if (!g) {
 		st = HL_ERR_NOMEM;
