@@ -45,8 +45,11 @@ sig() { # sig MODULE SLOT FILE: RSA-PKCS over a fixed DigestInfo with key id 01
 	p11 "$1" --slot "$2" --login --pin $PIN --sign --mechanism RSA-PKCS --id 01 \
 		--input-file "$WORK/digestinfo" --output-file "$3" >/dev/null
 }
-printf '3031300d060960864801650304020105000420%s' \
-	"$(printf 'root zone DNSKEY RRset' | sha256sum | cut -c1-64)" | xxd -r -p >"$WORK/digestinfo"
+{
+	printf '\060\061\060\015\006\011\140\206\110\001\145\003\004\002\001\005\000\004\040'
+	printf 'root zone DNSKEY RRset' | openssl dgst -sha256 -binary
+} >"$WORK/digestinfo"
+[ "$(wc -c <"$WORK/digestinfo")" -eq 51 ] || fail "DigestInfo is not 51 bytes"
 mkdir -p "$WORK/smk-cards" "$WORK/ikeys"
 
 run "$ADMIN" lab create "$WORK/lab"
