@@ -3,6 +3,7 @@
  * through real clients in child processes: the lab console (hsmlab-admin) for the vendor
  * steps, pkcs11-tool for key generation and imports, softhsm2-util for SoftHSMv2 tokens.
  * A vendor step whose console command does not exist yet is reported as pending. */
+#define _GNU_SOURCE /* strcasestr */
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,8 +203,12 @@ static void expand(const hl_run_t *r, const hl_step_t *st, const char *dev, cons
 {
 	const hl_devstate_t *d = &r->dev[hl_scn_device_index(r, dev)];
 	const hl_scn_key_t *k = st->key ? hl_scenario_key(r->s, st->key) : NULL;
-	char blob[2300];
+	char blob[2300], audit[2300], now[32];
+	struct tm tm;
 	const char *vars[][2] = {
+		{ "${audit}", audit },
+		{ "${value}", st->value ? st->value : now },
+		{ "${now}", now },
 		{ "${device}", d->serial },
 		{ "${label}", dev },
 		{ "${key}", k ? k->label : "" },
@@ -215,6 +220,9 @@ static void expand(const hl_run_t *r, const hl_step_t *st, const char *dev, cons
 	size_t o = 0;
 
 	snprintf(blob, sizeof blob, "%s/%s.blob", r->dir, k ? k->name : "device");
+	snprintf(audit, sizeof audit, "%s/%s.audit", r->dir, dev);
+	gmtime_r(&r->cer->date, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	while (*tmpl && o + 1 < len) {
 		size_t v = 0;
 
@@ -237,14 +245,14 @@ static void console_one(hl_run_t *r, const hl_step_t *st, const char *dev, const
 {
 	hl_devstate_t *d = &r->dev[hl_scn_device_index(r, dev)];
 	char line[4096], *argv[40] = { (char *)r->o->admin, "-m", d->module };
-	char what[300], *save = NULL;
+	char what[600], *save = NULL;
 	size_t n = 3;
 
 	expand(r, st, dev, tmpl, line, sizeof line);
+	snprintf(what, sizeof what, "hsmlab-admin %.500s (%s)", line, dev);
 	for (char *t = strtok_r(line, " ", &save); t && n < 39; t = strtok_r(NULL, " ", &save))
 		argv[n++] = t;
 	argv[n] = NULL;
-	snprintf(what, sizeof what, "hsmlab-admin %s (%s)", tmpl, dev);
 	hl_scn_run(r, NULL, argv, what, obs);
 }
 
@@ -294,6 +302,29 @@ static void support_end(const hl_run_t *r, const char *profile, char *out, size_
 	config_destroy(&cfg);
 }
 
+/* The device's own word (e.g. "clock show": the family's end-of-support warning) when the
+ * scenario's console table has a support-check command the console offers. 1 when asked. */
+static int support_console(hl_run_t *r, const hl_step_t *st, const char *dev, hl_obs_t *obs)
+{
+	const char *tmpl = console_template(r, "support-check");
+	hl_obs_t one = { HL_OUT_ERROR, "" };
+	const char *warn;
+
+	if (!console_has(r, tmpl))
+		return 0;
+	console_one(r, st, dev, tmpl, &one);
+	warn = one.outcome == HL_OUT_OK ? strcasestr(r->last_out, "warning") : NULL;
+	if (one.outcome != HL_OUT_OK || warn != NULL) {
+		obs->outcome = warn ? HL_OUT_WARNING : one.outcome;
+		snprintf(obs->detail, sizeof obs->detail, "%s: %.*s", dev,
+			 warn ? (int)strcspn(warn, "\n") : 1400, warn ? warn : one.detail);
+		return 1;
+	}
+	if (obs->outcome == HL_OUT_OK)
+		snprintf(obs->detail, sizeof obs->detail, "%s: the device reports no warning", dev);
+	return 1;
+}
+
 static void step_support(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
 	char end[32], today[16];
@@ -313,12 +344,15 @@ static void step_support(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 				 st->devices[i]);
 			continue;
 		}
+		if (support_console(r, st, st->devices[i], obs))
+			continue;
 		support_end(r, d->backend, end, sizeof end);
 		if (end[0] != '\0' && strcmp(today, end) >= 0) {
 			obs->outcome = HL_OUT_WARNING;
 			snprintf(obs->detail, sizeof obs->detail,
-				 "%s (%s) out of vendor support since %s (profile %s)",
-				 st->devices[i], d->backend, end, d->backend);
+				 "%s (%s) out of vendor support since %s (from the profile data: "
+				 "the console has no support-check command)",
+				 st->devices[i], d->backend, end);
 			return;
 		}
 	}

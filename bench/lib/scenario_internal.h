@@ -36,6 +36,8 @@ typedef struct {
 	size_t nquarters;
 	char **notes;
 	size_t nnotes;
+	char last_out[2048];        /* the end of the last hl_scn_run child's output */
+	int last_of[HL_STEP_COUNT]; /* the latest outcome of each step type, -1 before any */
 } hl_run_t;
 
 /* What a step observed. */

@@ -11,9 +11,10 @@
 #include "hsmlab/bench/scenario.h"
 
 static const char *const step_names[HL_STEP_COUNT] = {
-	"format",       "make-cards",     "activate", "keygen",        "import",     "backup",
-	"restore",      "import-refused", "ksr-gen",  "sign",          "verify",     "coverage",
-	"trust-anchor", "audit-verify",   "clock",    "support-check", "so-lockout", "tamper",
+	"format", "make-cards",    "activate",       "keygen",       "import",
+	"backup", "restore",       "import-refused", "ksr-gen",      "sign",
+	"verify", "coverage",      "trust-anchor",   "audit-export", "audit-verify",
+	"clock",  "support-check", "so-lockout",     "tamper",
 };
 
 const char *hl_step_type_name(hl_step_type_t t)
@@ -112,14 +113,23 @@ static int valid_quarter(const char *q)
 	       strspn(q, "0123456789") == 4;
 }
 
-static const char *const step_keys[] = { "do",     "expect",  "devices", "key",     "quarter",
-					 "schema", "current", "next",    "anchors", "pin",
-					 "target", "count",   "note",    NULL };
+static const char *const step_keys[] = { "do",      "expect", "devices",  "key",
+					 "quarter", "schema", "current",  "next",
+					 "anchors", "pin",    "target",   "count",
+					 "note",    "value",  "requires", NULL };
 
 /* What each type needs, checked here so that a run never starts on a broken file. */
 static int step_needs(ctx_t *c, const config_setting_t *g, const hl_step_t *st)
 {
 	hl_step_type_t t = st->type;
+	int audit = t == HL_STEP_TAMPER && st->target && strcmp(st->target, "audit") == 0;
+
+	if (t == HL_STEP_TAMPER && st->target && !audit && strcmp(st->target, "skr") != 0 &&
+	    strcmp(st->target, "ksr") != 0)
+		return fail(c, g, "target", "\"skr\", \"ksr\" or \"audit\"");
+	if (audit)
+		return st->ndevices == 0 ? fail(c, g, "devices", "missing (whose audit export)")
+					 : 0;
 
 	if ((t == HL_STEP_KEYGEN || t == HL_STEP_IMPORT || t == HL_STEP_BACKUP ||
 	     t == HL_STEP_RESTORE || t == HL_STEP_IMPORT_REFUSED) &&
@@ -139,6 +149,24 @@ static int step_needs(ctx_t *c, const config_setting_t *g, const hl_step_t *st)
 	    t != HL_STEP_COVERAGE && t != HL_STEP_TRUST_ANCHOR && t != HL_STEP_TAMPER &&
 	    st->ndevices == 0)
 		return fail(c, g, "devices", "missing (the devices this step uses)");
+	return 0;
+}
+
+/* requires = "backup": the step needs an earlier step of that type to have run. */
+static int parse_requires(ctx_t *c, const config_setting_t *g, hl_step_t *st)
+{
+	char *req = NULL;
+
+	st->requires = -1;
+	if (get_str(c, g, "requires", 0, &req) != 0)
+		return -1;
+	for (int i = 0; req != NULL && i < HL_STEP_COUNT; i++)
+		if (strcmp(req, step_names[i]) == 0)
+	st->requires = i;
+	free(req);
+	if (req != NULL && st->requires < 0)
+		return fail(c, config_setting_get_member(g, "requires"), "requires",
+			    "not a step type");
 	return 0;
 }
 
@@ -165,12 +193,14 @@ static int parse_step(ctx_t *c, const config_setting_t *g, hl_step_t *st)
 	    get_str(c, g, "quarter", 0, &st->quarter) || get_str(c, g, "schema", 0, &st->schema) ||
 	    get_str(c, g, "current", 0, &st->current) || get_str(c, g, "next", 0, &st->next) ||
 	    get_str(c, g, "pin", 0, &st->pin) || get_str(c, g, "target", 0, &st->target) ||
-	    get_str(c, g, "note", 0, &st->note) ||
+	    get_str(c, g, "value", 0, &st->value) || get_str(c, g, "note", 0, &st->note) ||
 	    get_strlist(c, g, "devices", &st->devices, &st->ndevices) ||
 	    get_strlist(c, g, "anchors", &st->anchors, &st->nanchors))
 		return -1;
 	if (st->expect == NULL && (st->expect = strdup("ok")) == NULL)
 		return fail(c, g, "expect", "out of memory");
+	if (parse_requires(c, g, st) != 0)
+		return -1;
 	return step_needs(c, g, st);
 }
 
@@ -470,6 +500,7 @@ static void step_free(hl_step_t *st)
 	free(st->next);
 	free(st->pin);
 	free(st->target);
+	free(st->value);
 	free(st->note);
 }
 

@@ -258,6 +258,7 @@ int hl_scn_run(hl_run_t *r, char *const extra[], char *const argv[], const char 
 	       hl_obs_t *obs)
 {
 	hl_proc_t p;
+	size_t len;
 
 	if (hl_scn_spawn(r, extra, argv, &p) != 0) {
 		obs->outcome = HL_OUT_ERROR;
@@ -265,6 +266,9 @@ int hl_scn_run(hl_run_t *r, char *const extra[], char *const argv[], const char 
 		return -1;
 	}
 	hl_scn_judge(&p, what, obs);
+	len = strlen(p.out);
+	snprintf(r->last_out, sizeof r->last_out, "%s",
+		 p.out + (len >= sizeof r->last_out ? len - sizeof r->last_out + 1 : 0));
 	hl_proc_clear(&p);
 	return obs->outcome == HL_OUT_OK ? 0 : -1;
 }

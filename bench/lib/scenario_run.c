@@ -237,6 +237,25 @@ static void record(hl_run_t *r, tally_t *t, size_t ci, size_t si, const hl_obs_t
 		r->o->progress(&ev, r->o->progress_arg);
 }
 
+/* A step whose prerequisite could not run (pending, n/a) cannot run either: it inherits
+ * that, so a missing console command never shows up as a failure of what follows it. */
+static int prerequisite_missing(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
+{
+	int last = st->requires >= 0 ? r->last_of[st->requires] : HL_OUT_OK;
+
+	if (last != HL_OUT_PENDING && last != HL_OUT_NA && last >= 0)
+		return 0;
+	obs->outcome = last == HL_OUT_NA ? HL_OUT_NA : HL_OUT_PENDING;
+	snprintf(obs->detail, sizeof obs->detail, "needs %s first, which %s",
+		 hl_step_type_name((hl_step_type_t)st->requires),
+		 last < 0            ? "never ran"
+		 : last == HL_OUT_NA ? "is n/a here"
+				     : "is pending");
+	if (last < 0)
+		obs->outcome = HL_OUT_ERROR;
+	return 1;
+}
+
 static void run_ceremonies(hl_run_t *r, tally_t *t)
 {
 	for (size_t ci = 0; ci < r->s->nceremonies; ci++) {
@@ -245,12 +264,13 @@ static void run_ceremonies(hl_run_t *r, tally_t *t)
 			const hl_step_t *st = &r->cer->steps[si];
 			hl_obs_t obs = { HL_OUT_ERROR, "" };
 
-			if (hl_scn_check_time(r, &obs) == 0) {
+			if (!prerequisite_missing(r, st, &obs) && hl_scn_check_time(r, &obs) == 0) {
 				if (is_device_step(st->type))
 					hl_scn_step_device(r, st, &obs);
 				else
 					hl_scn_step_signer(r, st, &obs);
 			}
+			r->last_of[st->type] = (int)obs.outcome;
 			record(r, t, ci, si, &obs);
 		}
 	}
@@ -299,6 +319,8 @@ static int run_profile(const hl_scenario_t *s, const hl_scn_opts_t *o, size_t pi
 	r.dev = calloc(s->ndevices, sizeof *r.dev);
 	r.holds = calloc(s->ndevices * s->nkeys, 1);
 	r.anchor = calloc(s->nkeys, sizeof *r.anchor);
+	for (int i = 0; i < HL_STEP_COUNT; i++)
+		r.last_of[i] = -1;
 	if (r.dev == NULL || r.holds == NULL || r.anchor == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

@@ -409,15 +409,36 @@ static void step_verify(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 			 from, to);
 }
 
-/* Fault: one character of the first signature changed, as a damaged transfer would. */
+/* Where a fault changes one character: 20 characters into the first signature of a KSR or
+ * SKR, or the first hex digit of record 1's hash in an audit export. NULL if absent. */
+static char *tamper_point(char *buf, int audit)
+{
+	char *at = strstr(buf, audit ? "\n1 " : "<SignatureData>");
+
+	if (at == NULL)
+		return NULL;
+	if (!audit)
+		return strlen(at) > 40 ? at + strlen("<SignatureData>") + 20 : NULL;
+	at++; /* seq time iso event subject details prev HASH mac */
+	for (int field = 0; field < 7 && at != NULL; field++)
+		if ((at = strchr(at, ' ')) != NULL)
+			at++;
+	return at != NULL && *at != '\0' && *at != '\n' ? at : NULL;
+}
+
+/* Fault: one character changed, as a damaged transfer or a forger would. */
 static void step_tamper(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
-	const char *kind = st->target && strcmp(st->target, "ksr") == 0 ? "ksr" : "skr";
+	int audit = st->target && strcmp(st->target, "audit") == 0;
 	char path[2300], *buf = NULL, *at;
 	long len;
 	FILE *f;
 
-	path_of(r, kind, st->quarter, path, sizeof path);
+	if (audit)
+		snprintf(path, sizeof path, "%s/%s.audit", r->dir, st->devices[0]);
+	else
+		path_of(r, st->target && strcmp(st->target, "ksr") == 0 ? "ksr" : "skr",
+			st->quarter, path, sizeof path);
 	obs->outcome = HL_OUT_ERROR;
 	snprintf(obs->detail, sizeof obs->detail, "cannot tamper with %.1400s", path);
 	if ((f = fopen(path, "r+")) == NULL)
@@ -425,14 +446,13 @@ static void step_tamper(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 &&
 	    (buf = calloc(1, (size_t)len + 1)) != NULL && fseek(f, 0, SEEK_SET) == 0 &&
 	    fread(buf, 1, (size_t)len, f) == (size_t)len &&
-	    (at = strstr(buf, "<SignatureData>")) != NULL) {
-		at += strlen("<SignatureData>") + 20;
-		*at = *at == 'A' ? 'B' : 'A';
+	    (at = tamper_point(buf, audit)) != NULL) {
+		*at = *at == '0' ? '1' : *at == 'A' ? 'B' : audit ? '0' : 'A';
 		if (fseek(f, at - buf, SEEK_SET) == 0 && fputc(*at, f) != EOF) {
 			obs->outcome = HL_OUT_OK;
 			snprintf(obs->detail, sizeof obs->detail,
-				 "one base64 character of the first signature in %.1400s changed",
-				 path);
+				 "one character of the first %s in %.1400s changed",
+				 audit ? "record's hash" : "signature", path);
 		}
 	}
 	free(buf);

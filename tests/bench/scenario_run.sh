@@ -47,10 +47,18 @@ grep -q '"step":"F1 #07 verify".*"outcome":"refused".*SKR-SIG-VERIFY' "$tmp/faul
 	fail "tampered SKR not refused by its signature check"
 grep -q '"step":"F2-late #02 sign".*"outcome":"refused".*KSR-POLICY-SIG-HORIZON' \
 	"$tmp/faults.json" || fail "late ceremony not refused by the horizon check"
-grep -q '"step":"F1 #09 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
+grep -q '"step":"F1 #12 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
 	fail "three wrong SO PINs must lock the Luna's SO out"
-grep -q '"step":"F1 #08 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
+grep -q '"step":"F1 #11 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
 	fail "three wrong SO PINs must not lock a Keyper"
+grep -q '"step":"F1 #10 audit-verify".*"outcome":"refused".*changed' "$tmp/faults.json" ||
+	fail "a changed audit record must not verify"
+grep -q '"step":"F3-clock #03 support-check".*"outcome":"warning".*end of support' \
+	"$tmp/faults.json" || fail "a device clock a day ahead must show the end of support"
+grep -q '"step":"F3-clock #05 support-check".*"outcome":"ok"' "$tmp/faults.json" ||
+	fail "the clock set back must clear the warning"
+grep -q '1731603600 2024-11-14T17:00:00Z' "$tmp/fw/vendors/luna-1.audit" ||
+	fail "audit stamps do not carry the ceremony's (faked) date"
 [ ! -e "$tmp/fw/vendors/skr-2025Q2.xml" ] || fail "a refused signing left an SKR behind"
 
 # The same fault with the wrong expectation: the bench must notice (exit 1).

@@ -132,6 +132,12 @@ Test(scenario_parse, step_errors_name_line_and_key)
 		9, "current");
 	refused(write_scenario("", "      { do = \"verify\"; quarter = \"2025Q1\"; colour = 1; }"),
 		9, "colour");
+	refused(write_scenario("", "      { do = \"restore\"; key = \"A\"; devices = [\"k1\"];"
+				   " requires = \"bakup\"; }"),
+		9, "requires");
+	refused(write_scenario(
+		    "", "      { do = \"tamper\"; target = \"blob\"; quarter = \"2025Q1\"; }"),
+		9, "target");
 	refused(write_scenario("", "      { do = \"coverage\"; quarter = \"2025Q1\"; }"), 9,
 		"anchors");
 }

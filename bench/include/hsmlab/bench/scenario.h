@@ -25,7 +25,8 @@ typedef enum {
 	HL_STEP_VERIFY,         /* skr-verify against the previous SKR */
 	HL_STEP_COVERAGE,       /* skr-verify --from/--to the quarter with trust anchors */
 	HL_STEP_TRUST_ANCHOR,   /* skr-verify with the named keys as trust anchors */
-	HL_STEP_AUDIT_VERIFY,   /* audit export + hsmlab-audit-verify (console) */
+	HL_STEP_AUDIT_EXPORT,   /* a device's audit log exported (console) */
+	HL_STEP_AUDIT_VERIFY,   /* the export verified offline (console) */
 	HL_STEP_CLOCK,          /* set a device clock (console) */
 	HL_STEP_SUPPORT,        /* the device's support status at the ceremony's date */
 	HL_STEP_SO_LOCKOUT,     /* fault: N wrong SO logins, then the right one */
@@ -46,9 +47,11 @@ typedef struct {
 	char **anchors;       /* coverage/trust-anchor: key names */
 	size_t nanchors;
 	char *pin;    /* fault: a PIN to use instead of the lab's */
-	char *target; /* tamper: "skr" or "ksr" */
+	char *target; /* tamper: "skr", "ksr" or "audit" (the devices' audit exports) */
+	char *value;  /* console steps: ${value} (e.g. clock: a time, "now") */
 	int count;    /* so-lockout: wrong attempts */
 	char *note;   /* shown in the reports */
+	int requires; /* a step type that must have run before (-1: none); pending/n-a passes on */
 } hl_step_t;
 
 typedef struct {
