@@ -211,7 +211,8 @@ hl_status_t hl_object_get_attrs(hl_object_t *obj, CK_ATTRIBUTE *t, CK_ULONG n)
 					 : HL_ERR_ATTRIBUTE_TYPE_INVALID;
 			continue;
 		}
-		if ((row->flags & HL_AF_7_SENSITIVE) && !obj->unsealed) {
+		/* Sealed at rest are all key-material types (also a data object's CKA_VALUE). */
+		if (!obj->unsealed && hl_policy_is_secret_attr(t[i].type)) {
 			hl_status_t st = hl_object_unseal_locked(obj);
 			if (st != HL_OK) {
 				rv = st;
