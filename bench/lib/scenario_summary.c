@@ -131,35 +131,6 @@ static int inline_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t p
 	return rc;
 }
 
-int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out)
-{
-	fputs("<h1>Scenario: ", out);
-	hl_report_xml_escape(out, s->name);
-	fprintf(out,
-		"</h1>\n<p>%zu ceremonies, %zu profile(s), %zu steps: <b>%zu unexpected</b>, %zu "
-		"pending, %zu warnings; %.1f s.</p>\n",
-		s->nceremonies, r->nprofiles, r->steps, r->unexpected, r->pending, r->warnings,
-		r->seconds);
-	for (size_t p = 0; p < r->nprofiles; p++) {
-		fputs("<h2>Timeline: ", out);
-		hl_report_xml_escape(out, r->profiles[p]);
-		fputs("</h2>\n<div style=\"overflow-x:auto\">", out);
-		inline_svg(s, r, p, out);
-		fputs("</div>\n", out);
-	}
-	hl_report_html(r->matrix, out, 1);
-	if (r->nnotes > 0) {
-		fputs("<h2>Notes: pending steps, fallbacks</h2>\n<ul>\n", out);
-		for (size_t i = 0; i < r->nnotes; i++) {
-			fputs("<li>", out);
-			hl_report_xml_escape(out, r->notes[i]);
-			fputs("</li>\n", out);
-		}
-		fputs("</ul>\n", out);
-	}
-	return ferror(out) ? -1 : 0;
-}
-
 /* The <body> content of an HTML page written by hl_report_html_begin/end. */
 static void embed_body(const char *path, FILE *out)
 {
@@ -179,6 +150,46 @@ static void embed_body(const char *path, FILE *out)
 	fclose(in);
 }
 
+int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out,
+		     const char *embed_html)
+{
+	fputs("<h1>Scenario: ", out);
+	hl_report_xml_escape(out, s->name);
+	fprintf(out,
+		"</h1>\n<p>%zu ceremonies, %zu profile(s), %zu steps: <b>%zu unexpected</b>, %zu "
+		"pending, %zu warnings; %.1f s.</p>\n",
+		s->nceremonies, r->nprofiles, r->steps, r->unexpected, r->pending, r->warnings,
+		r->seconds);
+	for (size_t p = 0; p < r->nprofiles; p++) {
+		if (p > 0 && same_as_first(r, p)) {
+			fputs("<p>Profile ", out);
+			hl_report_xml_escape(out, r->profiles[p]);
+			fputs(": the same timeline as ", out);
+			hl_report_xml_escape(out, r->profiles[0]);
+			fputs(" (timeline-*.svg in this folder).</p>\n", out);
+			continue;
+		}
+		fputs("<h2>Timeline: ", out);
+		hl_report_xml_escape(out, r->profiles[p]);
+		fputs("</h2>\n<div style=\"overflow-x:auto\">", out);
+		inline_svg(s, r, p, out);
+		fputs("</div>\n", out);
+	}
+	if (embed_html != NULL) /* e.g. the conformance matrix, between timeline and steps */
+		embed_body(embed_html, out);
+	hl_report_html(r->matrix, out, 1);
+	if (r->nnotes > 0) {
+		fputs("<h2>Notes: pending steps, fallbacks</h2>\n<ul>\n", out);
+		for (size_t i = 0; i < r->nnotes; i++) {
+			fputs("<li>", out);
+			hl_report_xml_escape(out, r->notes[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
 typedef int (*writer_t)(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *f, size_t p,
 			const char *extra);
 
@@ -192,9 +203,7 @@ static int w_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *f, siz
 		  const char *extra)
 {
 	hl_report_html_begin(f, s->name);
-	if (extra != NULL)
-		embed_body(extra, f);
-	hl_scenario_html(s, r, f);
+	hl_scenario_html(s, r, f, extra);
 	return hl_report_html_end(f);
 }
 

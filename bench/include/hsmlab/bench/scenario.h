@@ -190,8 +190,10 @@ void hl_scn_result_free(hl_scn_result_t *r);
 int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t profile, FILE *out);
 /* A Markdown summary (matrix, pending steps, timeline table). */
 int hl_scenario_markdown(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out);
-/* The HTML body fragment: timeline (inline SVG) and the step matrix. */
-int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out);
+/* The HTML body fragment: timeline (inline SVG), the <body> of embed_html when not NULL
+ * (e.g. conformance.html), the step matrix and the notes. */
+int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out,
+		     const char *embed_html);
 /* Writes scenario.md, scenario.html, scenario-junit.xml and timeline-<profile>.svg into dir.
  * conformance_html (may be NULL): a page whose <body> is embedded into scenario.html. */
 int hl_scenario_write_reports(const hl_scenario_t *s, const hl_scn_result_t *r, const char *dir,
