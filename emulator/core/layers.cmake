@@ -29,5 +29,6 @@ add_library(hsmlab-emu-p11 STATIC
 target_include_directories(hsmlab-emu-p11 PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../include)
 target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"
+  HSMLAB_PROFILE_SOURCE_DIR="${PROJECT_SOURCE_DIR}/fixtures/profiles"
   HSMLAB_VERSION="${PROJECT_VERSION}")
 target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads)

@@ -234,9 +234,12 @@ static CK_RV open_lab(void)
 	char err[512] = "";
 	hl_status_t st =
 	    hl_module_family_hooks ? hl_family_register(hl_module_family_hooks) : HL_OK;
+	/* Installed profiles first; a module run from the build tree finds the source ones. */
+	const char *builtin = access(HSMLAB_PROFILE_INSTALL_DIR, R_OK) == 0
+				  ? HSMLAB_PROFILE_INSTALL_DIR
+				  : HSMLAB_PROFILE_SOURCE_DIR;
 	if (st == HL_OK)
-		st = hl_lab_config_load(HSMLAB_PROFILE_INSTALL_DIR, hl_module_family, &cfg, err,
-					sizeof(err));
+		st = hl_lab_config_load(builtin, hl_module_family, &cfg, err, sizeof(err));
 	if (st == HL_OK)
 		st = hl_lab_open(&cfg, false, &g.lab, err, sizeof(err));
 	if (st != HL_OK) {
