@@ -157,7 +157,8 @@ static CK_RV add_free_device(void)
 	hl_status_t st = default_profile(&prof, err, sizeof(err));
 	if (st != HL_OK) {
 		hl_p11_log("%s", err);
-		return hl_p11_rv(st);
+		/* The lab's profile is missing or bad: not the caller's arguments. */
+		return st == HL_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_GENERAL_ERROR;
 	}
 	for (size_t i = 0; i < g.n_slots; i++) {
 		hl_device_t *d = g.slots[i]->dev;
