@@ -45,7 +45,7 @@ typedef struct HSMLAB_EXT_FUNCTION_LIST {
 	 * CKR_OK also when it exists and is sound. */
 	CK_RV (*lab_create)(const char *lab_dir);
 	/* The lab in use: directory, config file read (may be empty), profile dir. */
-	CK_RV (*lab_info)
+	CK_RV(*lab_info)
 	(char *lab_dir, size_t lab_len, char *conf, size_t conf_len, char *profile_dir,
 	 size_t profile_len);
 	/* Creates a factory-state device of profile (NULL: the module's default). */
