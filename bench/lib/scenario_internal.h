@@ -27,6 +27,7 @@ typedef struct {
 	const hl_scn_opts_t *o;
 	const hl_scn_profile_t *p;
 	const hl_ceremony_t *cer;
+	int col; /* the profile's matrix column */
 	char dir[2048], lab_conf[2100], softhsm_conf[2100];
 	char *console_help; /* hsmlab-admin --help, to know which commands exist */
 	hl_devstate_t *dev;

@@ -136,7 +136,7 @@ static void wait_child(pid_t pid, int timed_out, hl_proc_t *p)
 
 int hl_scn_spawn(const hl_run_t *r, char *const extra[], char *const argv[], hl_proc_t *p)
 {
-	static char store[8][2200];
+	char store[8][2200]; /* per call: profiles run in parallel threads */
 	posix_spawn_file_actions_t fa;
 	int fds[2], rc = -1;
 	char **env = make_env(r, extra, store);

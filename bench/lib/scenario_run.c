@@ -2,6 +2,7 @@
  * hsmlab bench: the scenario runner — for each profile a fresh lab and token store, then
  * every ceremony in date order, every step a child at the ceremony's date, every outcome
  * compared with the scenario's expectation in a matrix (rows = steps, columns = profiles). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,11 +196,20 @@ static void step_title(const hl_step_t *st, char *out, size_t len)
 		snprintf(out + o, len - o, " [expect %s]", st->expect);
 }
 
+/* What the profiles' runs share (they run in parallel threads): the result, the step
+ * counter and the progress callback, all under one lock. */
 typedef struct {
 	hl_scn_result_t *res;
-	int col;
 	size_t counter, total;
+	pthread_mutex_t lock;
 } tally_t;
+
+static void row_names(const hl_ceremony_t *c, size_t si, char *id, size_t idlen, char *title,
+		      size_t titlelen)
+{
+	snprintf(id, idlen, "%s #%02zu %s", c->id, si + 1, hl_step_type_name(c->steps[si].type));
+	step_title(&c->steps[si], title, titlelen);
+}
 
 static void record(hl_run_t *r, tally_t *t, size_t ci, size_t si, const hl_obs_t *obs)
 {
@@ -209,15 +219,15 @@ static void record(hl_run_t *r, tally_t *t, size_t ci, size_t si, const hl_obs_t
 	hl_step_event_t ev;
 	int row, as_expected;
 
-	snprintf(id, sizeof id, "%s #%02zu %s", c->id, si + 1, hl_step_type_name(st->type));
-	step_title(st, title, sizeof title);
+	row_names(c, si, id, sizeof id, title, sizeof title);
 	snprintf(detail, sizeof detail, "%s%s%s", obs->detail, st->note ? " -- " : "",
 		 st->note ? st->note : "");
+	pthread_mutex_lock(&t->lock);
 	row = hl_matrix_row(t->res->matrix, id, title, c->date_text);
 	as_expected = obs->outcome >= HL_OUT_PENDING ||
 		      hl_matrix_value_matches(st->expect, hl_outcome_name(obs->outcome));
 	if (obs->outcome < HL_OUT_PENDING && row >= 0)
-		hl_matrix_set(t->res->matrix, row, t->col, hl_outcome_name(obs->outcome),
+		hl_matrix_set(t->res->matrix, row, r->col, hl_outcome_name(obs->outcome),
 			      st->expect, detail);
 	else if (obs->outcome == HL_OUT_PENDING) /* one note per step type, not per row */
 		hl_scn_note(r, "pending (JUnit skipped): %s %s", hl_step_type_name(st->type),
@@ -235,6 +245,7 @@ static void record(hl_run_t *r, tally_t *t, size_t ci, size_t si, const hl_obs_t
 				t->total,   obs->outcome, as_expected, detail };
 	if (r->o->progress)
 		r->o->progress(&ev, r->o->progress_arg);
+	pthread_mutex_unlock(&t->lock);
 }
 
 /* A step whose prerequisite could not run (pending, n/a) cannot run either: it inherits
@@ -309,37 +320,81 @@ static void take_notes(hl_scn_result_t *res, hl_run_t *r)
 	}
 }
 
-static int run_profile(const hl_scenario_t *s, const hl_scn_opts_t *o, size_t pi, tally_t *t,
-		       char *err, size_t errlen)
-{
-	hl_run_t r = { .s = s, .o = o, .p = &s->profiles[pi] };
-	int rc = -1;
+/* One profile's run, a thread's job: its own lab, files and state; the result slot and the
+ * matrix column are assigned before the threads start. */
+typedef struct {
+	tally_t *t;
+	const hl_scenario_t *s;
+	const hl_scn_opts_t *o;
+	size_t pi, slot;
+	int col, rc;
+	hl_run_t r;
+	char err[1024];
+} job_t;
 
-	snprintf(r.dir, sizeof r.dir, "%s/%s", o->workdir, r.p->name);
-	r.dev = calloc(s->ndevices, sizeof *r.dev);
-	r.holds = calloc(s->ndevices * s->nkeys, 1);
-	r.anchor = calloc(s->nkeys, sizeof *r.anchor);
+static void run_profile(job_t *j)
+{
+	hl_run_t *r = &j->r;
+	const hl_scenario_t *s = j->s;
+
+	*r = (hl_run_t){ .s = s, .o = j->o, .p = &s->profiles[j->pi], .col = j->col };
+	j->rc = -1;
+	snprintf(r->dir, sizeof r->dir, "%s/%s", j->o->workdir, r->p->name);
+	r->dev = calloc(s->ndevices, sizeof *r->dev);
+	r->holds = calloc(s->ndevices * s->nkeys, 1);
+	r->anchor = calloc(s->nkeys, sizeof *r->anchor);
 	for (int i = 0; i < HL_STEP_COUNT; i++)
-		r.last_of[i] = -1;
-	if (r.dev == NULL || r.holds == NULL || r.anchor == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
+		r->last_of[i] = -1;
+	if (r->dev == NULL || r->holds == NULL || r->anchor == NULL)
+		snprintf(j->err, sizeof j->err, "out of memory");
+	else if (mkdir(r->dir, 0700) != 0)
+		snprintf(j->err, sizeof j->err, "cannot create %.900s", r->dir);
+	else if (setup_profile(r, j->err, sizeof j->err) == 0) {
+		run_ceremonies(r, j->t);
+		j->rc = 0;
 	}
-	if (mkdir(r.dir, 0700) != 0) {
-		snprintf(err, errlen, "cannot create %s", r.dir);
-		goto out;
+}
+
+typedef struct {
+	job_t *jobs;
+	size_t n, next;
+	pthread_mutex_t *lock;
+} queue_t;
+
+static void *worker(void *arg)
+{
+	queue_t *q = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(q->lock);
+		i = q->next++;
+		pthread_mutex_unlock(q->lock);
+		if (i >= q->n)
+			return NULL;
+		run_profile(&q->jobs[i]);
 	}
-	if (setup_profile(&r, err, errlen) != 0)
-		goto out;
-	run_ceremonies(&r, t);
-	t->res->quarters[t->res->nprofiles] = r.quarters;
-	t->res->nquarters[t->res->nprofiles] = r.nquarters;
-	r.quarters = NULL;
-	rc = 0;
-out:
-	take_notes(t->res, &r);
-	run_free(&r);
-	return rc;
+}
+
+/* Profiles in parallel: each is a chain of child processes waiting on each other, so a
+ * thread per core (HSMLAB_SCENARIO_JOBS overrides) nearly divides the wall time. */
+static void run_jobs(job_t *jobs, size_t n, pthread_mutex_t *lock)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("HSMLAB_SCENARIO_JOBS");
+	size_t nthreads = env && atoi(env) > 0 ? (size_t)atoi(env) : cores > 0 ? (size_t)cores : 1;
+	pthread_t th[16];
+	queue_t q = { jobs, n, 0, lock };
+	size_t started = 0;
+
+	nthreads = nthreads > n ? n : nthreads > 16 ? 16 : nthreads;
+	for (size_t i = 1; i < nthreads; i++)
+		if (pthread_create(&th[started], NULL, worker, &q) == 0)
+			started++;
+	worker(&q);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 }
 
 static size_t total_steps(const hl_scenario_t *s, size_t profiles)
@@ -351,44 +406,96 @@ static size_t total_steps(const hl_scenario_t *s, size_t profiles)
 	return n * profiles;
 }
 
+/* Rows and columns in scenario order before any thread adds a cell. */
+static int prepare_matrix(const hl_scenario_t *s, hl_scn_result_t *res, job_t *jobs, size_t n)
+{
+	char id[128], title[512];
+
+	for (size_t i = 0; i < n; i++)
+		if ((jobs[i].col = hl_matrix_column(res->matrix, s->profiles[jobs[i].pi].name)) < 0)
+			return -1;
+	for (size_t ci = 0; ci < s->nceremonies; ci++)
+		for (size_t si = 0; si < s->ceremonies[ci].nsteps; si++) {
+			row_names(&s->ceremonies[ci], si, id, sizeof id, title, sizeof title);
+			if (hl_matrix_row(res->matrix, id, title, s->ceremonies[ci].date_text) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+/* Moves each finished job's quarters, profile name and notes into the result. */
+static int collect(hl_scn_result_t *res, job_t *jobs, size_t n, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		job_t *j = &jobs[i];
+
+		if (j->rc != 0 && rc == 0) {
+			snprintf(err, errlen, "%s", j->err);
+			rc = -1;
+		}
+		res->quarters[i] = j->r.quarters;
+		res->nquarters[i] = j->r.nquarters;
+		j->r.quarters = NULL;
+		res->profiles[i] = strdup(j->s->profiles[j->pi].name);
+		res->nprofiles = i + 1;
+		take_notes(res, &j->r);
+		run_free(&j->r);
+	}
+	return rc;
+}
+
+static job_t *make_jobs(const hl_scenario_t *s, const hl_scn_opts_t *o, tally_t *t, size_t *n)
+{
+	job_t *jobs = calloc(s->nprofiles, sizeof *jobs);
+
+	*n = 0;
+	for (size_t i = 0; jobs != NULL && i < s->nprofiles; i++) {
+		if (o->only_profile && strcmp(o->only_profile, s->profiles[i].name) != 0)
+			continue;
+		jobs[*n] = (job_t){ .t = t, .s = s, .o = o, .pi = i, .slot = *n };
+		(*n)++;
+	}
+	return jobs;
+}
+
 hl_scn_result_t *hl_scenario_run(const hl_scenario_t *s, const hl_scn_opts_t *o, char *err,
 				 size_t errlen)
 {
 	hl_scn_result_t *res = calloc(1, sizeof *res);
-	tally_t t = { res, 0, 0, 0 };
-	size_t want = 0;
+	tally_t t = { res, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+	size_t n = 0;
+	job_t *jobs = res ? make_jobs(s, o, &t, &n) : NULL;
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < s->nprofiles; i++)
-		want +=
-		    o->only_profile == NULL || strcmp(o->only_profile, s->profiles[i].name) == 0;
-	if (res == NULL || want == 0) {
-		snprintf(err, errlen, res ? "no profile named %s in %s" : "out of memory",
+	if (jobs == NULL || n == 0) {
+		snprintf(err, errlen, jobs ? "no profile named %s in %s" : "out of memory",
 			 o->only_profile, s->path);
-		hl_scn_result_free(res);
-		return NULL;
+		goto fail;
 	}
-	t.total = total_steps(s, want);
+	t.total = total_steps(s, n);
 	res->matrix = hl_matrix_new(s->name);
-	res->profiles = calloc(want, sizeof *res->profiles);
-	res->quarters = calloc(want, sizeof *res->quarters);
-	res->nquarters = calloc(want, sizeof *res->nquarters);
-	for (size_t i = 0;
-	     res->matrix && res->profiles && res->quarters && res->nquarters && i < s->nprofiles;
-	     i++) {
-		if (o->only_profile && strcmp(o->only_profile, s->profiles[i].name) != 0)
-			continue;
-		t.col = hl_matrix_column(res->matrix, s->profiles[i].name);
-		if (run_profile(s, o, i, &t, err, errlen) != 0) {
-			hl_scn_result_free(res);
-			return NULL;
-		}
-		res->profiles[res->nprofiles++] = strdup(s->profiles[i].name);
+	res->profiles = calloc(n, sizeof *res->profiles);
+	res->quarters = calloc(n, sizeof *res->quarters);
+	res->nquarters = calloc(n, sizeof *res->nquarters);
+	if (!res->matrix || !res->profiles || !res->quarters || !res->nquarters ||
+	    prepare_matrix(s, res, jobs, n) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
+	run_jobs(jobs, n, &t.lock);
+	if (collect(res, jobs, n, err, errlen) != 0)
+		goto fail;
+	free(jobs);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return res;
+fail:
+	free(jobs);
+	hl_scn_result_free(res);
+	return NULL;
 }
 
 void hl_scn_result_free(hl_scn_result_t *r)
