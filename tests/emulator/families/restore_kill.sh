@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# kill -9 during restore: hsmlab-admin restores a backup blob over and over and is killed at
+# random moments; afterwards the target device holds exactly as many restored keys as its
+# audit log records restores (the object and its record commit together), the log verifies,
+# and the device still works.
+# Usage: restore_kill.sh ADMIN MODULE_DIR
+set -euo pipefail
+ADMIN=$1
+MODDIR=$2
+WORK=$(mktemp -d /tmp/hsmlab-kill-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
+export HSMLAB_QUIET=1
+printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
+export HSMLAB_CONF=$WORK/hsmlab.conf
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+A() { "$ADMIN" -m "$MODDIR/libhsmlab.so" -f luna --so-pin 12345678 --pin 87654321 "$@"; }
+"$ADMIN" -m "$MODDIR/libhsmlab-luna.so" lab create "$WORK/lab" >/dev/null
+mkdir "$WORK/ikeys"
+A device create >/dev/null
+A device create >/dev/null
+A token init 1 src >/dev/null
+A token init 2 dst >/dev/null
+A domain create 1 dom "$WORK/ikeys" 1 1 >/dev/null
+A domain load 2 dom "$WORK/ikeys/luna-domain-1.card" >/dev/null
+pkcs11-tool --module "$MODDIR/libhsmlab-luna.so" --slot 1 --login --pin 87654321 \
+	--keypairgen --key-type rsa:2048 --label KSK-2024 --id 01 >/dev/null 2>&1
+A key backup 1 KSK-2024 "$WORK/k.blob" >/dev/null
+
+killed=0
+for round in 1 2 3 4 5 6; do
+	(while A key restore 2 "$WORK/k.blob" >/dev/null 2>&1; do :; done) &
+	loop=$!
+	sleep "0.$((RANDOM % 5 + 2))"
+	# Kill the restore in flight (the loop's current hsmlab-admin), then the loop.
+	child=$(pgrep -P "$loop" -n hsmlab-admin || true)
+	[ -n "$child" ] && kill -9 "$child" 2>/dev/null && killed=$((killed + 1))
+	kill -9 "$loop" 2>/dev/null || true
+	wait "$loop" 2>/dev/null || true
+done
+[ "$killed" -gt 0 ] || fail "no restore was in flight when killed"
+
+keys=$(A object list 2 | awk '$2 == "CKO_PRIVATE_KEY" && $NF == "KSK-2024"' | wc -l)
+A audit export 2 "$WORK/audit.txt" >/dev/null
+restores=$(grep -c ' restore KSK-2024 ' "$WORK/audit.txt" || true)
+echo "killed $killed restores in flight; $keys keys on the device, $restores restore records"
+[ "$keys" -gt 0 ] || fail "no restore completed"
+[ "$keys" -eq "$restores" ] || fail "$keys keys but $restores restore records: half a restore"
+A audit verify 2 "$WORK/audit.txt"
+A key restore 2 "$WORK/k.blob" >/dev/null || fail "the device no longer restores"
+echo "kill -9 during restore: OK"
