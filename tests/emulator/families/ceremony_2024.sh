@@ -24,6 +24,8 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+# pkcs11-tool is no sanitizer build: under ASan it needs the runtime preloaded (only it).
+pkcs11-tool() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} command pkcs11-tool "$@"; }
 # run CMD...: shows the command (paths shortened) and its output in the transcript.
 run() {
 	local shown=${*//$WORK/\$LAB}

@@ -18,6 +18,8 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+# pkcs11-tool is no sanitizer build: under ASan it needs the runtime preloaded (only it).
+pkcs11-tool() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} command pkcs11-tool "$@"; }
 A() { "$ADMIN" -m "$MODDIR/libhsmlab.so" -f luna --so-pin 12345678 --pin 87654321 "$@"; }
 "$ADMIN" -m "$MODDIR/libhsmlab-luna.so" lab create "$WORK/lab" >/dev/null
 mkdir "$WORK/ikeys"
