@@ -196,6 +196,25 @@ CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 	return C_SetAttributeValue(h, obj, t, n);
 }
 
+/* L8: a library that knows no CKA_ALWAYS_AUTHENTICATE answers it like an unknown type. */
+CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
+				   CK_ULONG n)
+{
+	const hl_profile_t *p = session_profile(h);
+	CK_RV rv = C_GetAttributeValue(h, obj, t, n);
+	if (!p || !hl_profile_quirk(p, "no_always_authenticate") || !t)
+		return rv;
+	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
+	    rv != CKR_BUFFER_TOO_SMALL)
+		return rv; /* no such object, session, ...: nothing was filled in */
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_ALWAYS_AUTHENTICATE) {
+			t[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			rv = rv == CKR_OK ? CKR_ATTRIBUTE_TYPE_INVALID : rv;
+		}
+	return rv;
+}
+
 /* The template checks the vendor library makes before any call reaches the device. */
 static CK_RV template_check(const hl_profile_t *p, const CK_ATTRIBUTE *t, CK_ULONG n, bool secret)
 {

@@ -74,7 +74,7 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_q_login,           \
 	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_q_create_object,                    \
 	.C_CopyObject = hl_p11_q_copy_object, .C_DestroyObject = C_DestroyObject,                 \
-	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = C_GetAttributeValue,           \
+	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = hl_p11_q_get_attribute_value,  \
 	.C_SetAttributeValue = hl_p11_q_set_attribute_value,                                      \
 	.C_FindObjectsInit = C_FindObjectsInit, .C_FindObjects = C_FindObjects,                   \
 	.C_FindObjectsFinal = C_FindObjectsFinal, .C_EncryptInit = C_EncryptInit,                 \

@@ -164,6 +164,12 @@ Test(quirks, l8_no_always_authenticate)
 	open_pair(&l, &g, "luna");
 	cr_assert_eq(rsa_keygen_always_auth(&l), CKR_ATTRIBUTE_TYPE_INVALID);
 	cr_assert_eq(rsa_keygen_always_auth(&g), CKR_OK);
+	CK_BBOOL aa = CK_TRUE;
+	CK_ATTRIBUTE la = { CKA_ALWAYS_AUTHENTICATE, &aa, 1 }, ga = la;
+	cr_assert_eq(l.m.fn->C_GetAttributeValue(l.s, l.priv, &la, 1), CKR_ATTRIBUTE_TYPE_INVALID);
+	cr_assert_eq(la.ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	cr_assert_eq(g.m.fn->C_GetAttributeValue(g.s, g.priv, &ga, 1), CKR_OK);
+	cr_assert_eq(ga.ulValueLen, 1);
 	close_pair(&l, &g);
 }
 
