@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hsmlab/p11client.h"
 #include "p11/hl_p11.h"
@@ -132,6 +133,20 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 	return rv;
 }
 
+/* Timing emulation (off by default; HSMLAB_TIMING=1): a signature takes the profile's
+ * per-signature time (K8 slow_signing_ms), as the device would. */
+static void device_time(const hl_profile_t *p)
+{
+	const char *on = getenv("HSMLAB_TIMING");
+	const char *ms =
+	    p && on && !strcmp(on, "1") ? hl_profile_quirk_value(p, "slow_signing_ms") : NULL;
+	long v = ms ? strtol(ms, NULL, 10) : 0;
+	if (v > 0 && v < 60000) {
+		struct timespec ts = { v / 1000, (v % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void signed_one(CK_SESSION_HANDLE h)
 {
 	hl_session_t *s = NULL;
@@ -141,8 +156,10 @@ static void signed_one(CK_SESSION_HANDLE h)
 	pthread_mutex_lock(&s->lock);
 	memcpy(key, s->sign_key, sizeof(key));
 	pthread_mutex_unlock(&s->lock);
+	const hl_profile_t *p = s->slot->dev->profile;
 	hl_device_event(s->slot->dev, HL_FAMILY_EV_SIGN, key);
 	hl_p11_unlock();
+	device_time(p);
 }
 
 CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,

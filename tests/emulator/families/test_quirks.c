@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * The quirk switches (QUIRKS.md rows) through PKCS#11: each shows on its vendor's module
  * with the shipped profile and is absent on the generic module's strict profile. */
+#include <time.h>
+
 #include "famlab.h"
 
 static testlab_t lab;
@@ -200,4 +202,33 @@ Test(quirks, l10_pin_length)
 	    g.m.fn->C_SetPIN(g.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),
 	    CKR_OK);
 	close_pair(&l, &g);
+}
+
+static double sign_ms(dev_t_ *d, int n)
+{
+	static const CK_BYTE di[51] = { 0x30, 0x31 };
+	CK_BYTE sig[512];
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < n; i++)
+		fam_sign(&d->m, d->s, d->priv, CKM_RSA_PKCS, di, sizeof(di), sig);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+/* K8 "probably slower than your CPU": with timing emulation on (HSMLAB_TIMING=1) each
+ * signature takes the profile's slow_signing_ms (20 ms, a guess); off by default. */
+Test(quirks, k8_timing_emulation)
+{
+	dev_t_ k, g;
+	open_pair(&k, &g, "keyper");
+	unsetenv("HSMLAB_TIMING");
+	double off = sign_ms(&k, 10);
+	setenv("HSMLAB_TIMING", "1", 1);
+	double on = sign_ms(&k, 10), strict = sign_ms(&g, 10);
+	unsetenv("HSMLAB_TIMING");
+	cr_assert_geq(on, 200.0, "10 signatures took %.1f ms with timing on", on);
+	cr_assert_lt(off, on - 150.0, "off %.1f ms, on %.1f ms", off, on);
+	cr_assert_lt(strict, on - 150.0, "strict has no delay: %.1f ms", strict);
+	close_pair(&k, &g);
 }
