@@ -45,13 +45,13 @@ typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
 	/* Makes a new domain secret for the device and splits it m of n over card files
 	 * <dir>/<kind>-<i>.card (kind "keyper-smk" or "luna-domain"), owner naming the domain,
 	 * pin protecting the cards (NULL: none). Replaces the device's domain; audited. */
-	CK_RV (*domain_create)
+	CK_RV(*domain_create)
 	(CK_SLOT_ID slot, const char *owner, const char *dir, CK_ULONG m, CK_ULONG n,
 	 const char *pin);
 	/* Sets up the device's domain from n of its cards (another device of the same SMK or
 	 * cloning domain). Wrong kind, other owner, other set, duplicate, too few, forged or
 	 * wrong-PIN cards each fail with their own message (last_error). Audited. */
-	CK_RV (*domain_load)
+	CK_RV(*domain_load)
 	(CK_SLOT_ID slot, const char *owner, const char *const *paths, CK_ULONG n, const char *pin);
 	/* Writes the private key labelled label as a backup blob (HLKYPR / HLLUNA v1, sealed
 	 * under the domain) to path. Audited. */
