@@ -179,6 +179,52 @@ CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 	return rv;
 }
 
+/* -- slot list (G9) -- */
+
+static bool slotlist_false_seen; /* atomic: C_GetSlotList(CK_FALSE) was called */
+
+/* Whether slot id is hidden from C_GetSlotList(CK_TRUE): its profile switches G9 on and no
+ * C_GetSlotList(CK_FALSE) came yet. */
+static bool hidden_slot(CK_SLOT_ID id)
+{
+	hl_p11_rdlock();
+	hl_slot_t *slot = hl_p11_slot(id);
+	bool hide = slot && slot->dev->profile &&
+		    hl_profile_quirk(slot->dev->profile, "token_after_slotlist_false");
+	hl_p11_unlock();
+	return hide;
+}
+
+CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+{
+	CK_ULONG n = 0, k = 0;
+	if (!present || __atomic_load_n(&slotlist_false_seen, __ATOMIC_RELAXED)) {
+		CK_RV rv = C_GetSlotList(present, list, count);
+		if (rv == CKR_OK && !present)
+			__atomic_store_n(&slotlist_false_seen, true, __ATOMIC_RELAXED);
+		return rv;
+	}
+	CK_RV rv = count ? C_GetSlotList(present, NULL, &n) : CKR_ARGUMENTS_BAD;
+	CK_SLOT_ID *all = rv == CKR_OK ? calloc(n ? n : 1, sizeof(*all)) : NULL;
+	if (rv == CKR_OK && !all)
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		rv = C_GetSlotList(present, all, &n);
+	for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++) {
+		if (hidden_slot(all[i]))
+			continue;
+		if (list && k < *count)
+			list[k] = all[i];
+		k++;
+	}
+	if (rv == CKR_OK && list && k > *count)
+		rv = CKR_BUFFER_TOO_SMALL;
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		*count = k;
+	free(all);
+	return rv;
+}
+
 /* -- token info (K4) -- */
 
 CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)

@@ -64,7 +64,7 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 
 #define V240_ENTRIES                                                                              \
 	.C_Initialize = C_Initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,           \
-	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = C_GetSlotList,                   \
+	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = hl_p11_q_get_slot_list,          \
 	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                \
 	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,       \
 	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                 \

@@ -232,3 +232,38 @@ Test(quirks, k8_timing_emulation)
 	cr_assert_lt(strict, on - 150.0, "strict has no delay: %.1f ms", strict);
 	close_pair(&k, &g);
 }
+
+/* A user's own profile combining switches: strict plus G9 (the token shows in
+ * C_GetSlotList(CK_TRUE) only after a C_GetSlotList(CK_FALSE)), served by the generic
+ * module since it keeps family "strict". */
+Test(quirks, g9_user_profile_token_after_slotlist_false)
+{
+	char dir[160], cmd[2048];
+	snprintf(dir, sizeof(dir), "%s/profiles", lab.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && cp %s/*.conf %s/ && sed -e 's/name = \"strict\"/name = "
+		 "\"strict-g9\"/' -e '/token_after_slotlist_false/s/on = false/on = true/' "
+		 "%s/strict.conf > %s/strict-g9.conf",
+		 dir, getenv("HSMLAB_PROFILE_DIR"), dir, dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	setenv("HSMLAB_PROFILE_DIR", dir, 1);
+	fam_module_t m;
+	fam_load(&m, "");
+	CK_SLOT_ID slot = 0;
+	cr_assert_eq(m.ext->device_create("strict-g9", &slot, NULL), CKR_OK, "%s",
+		     m.ext->last_error());
+	hl_p11_module_free(m.mod);
+
+	fam_load(&m, ""); /* a fresh process view: no CK_FALSE call yet */
+	CK_SLOT_ID ids[8];
+	CK_ULONG n = 8, all = 8;
+	cr_assert_eq(m.fn->C_GetSlotList(CK_TRUE, ids, &n), CKR_OK);
+	for (CK_ULONG i = 0; i < n; i++)
+		cr_assert_neq(ids[i], slot, "G9 device listed before C_GetSlotList(CK_FALSE)");
+	cr_assert_eq(m.fn->C_GetSlotList(CK_FALSE, ids, &all), CKR_OK);
+	cr_assert_eq(all, n + 1);
+	n = 8;
+	cr_assert_eq(m.fn->C_GetSlotList(CK_TRUE, ids, &n), CKR_OK);
+	cr_assert_eq(n, all, "listed once C_GetSlotList(CK_FALSE) was called");
+	hl_p11_module_free(m.mod);
+}
