@@ -125,7 +125,7 @@ static void step_keygen(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
 	const hl_scn_key_t *k = hl_scenario_key(r->s, st->key);
 	size_t ki = key_index(r, st->key);
-	char id[8], what[256];
+	char id[20], what[256];
 
 	snprintf(id, sizeof id, "%02zx", ki + 1);
 	for (size_t i = 0; i < st->ndevices; i++) {
@@ -145,7 +145,7 @@ static void step_import(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
 	const hl_scn_key_t *k = hl_scenario_key(r->s, st->key);
 	size_t ki = key_index(r, st->key);
-	char priv[2300], pub[2300], id[8], what[256];
+	char priv[2300], pub[2300], id[20], what[256];
 
 	snprintf(priv, sizeof priv, "%s/standin-%s.pem", r->dir, k->name);
 	snprintf(pub, sizeof pub, "%s/standin-%s.pub.pem", r->dir, k->name);
