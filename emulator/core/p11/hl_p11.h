@@ -22,7 +22,8 @@ const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void);
 /* The family compiled into the module (its default profile); defined by each module. */
 extern const char hl_module_family[];
 /* The family's hook table a vendor module carries (registered at C_Initialize), or NULL
- * (weak default: the generic module). */
+ * (the generic module); defined by each module, like hl_module_family. Not a weak default
+ * in the core: GCC folds a weak const NULL at -O2, which left vendor modules without hooks. */
 extern const hl_family_t *const hl_module_family_hooks;
 /* Whether this module serves devices of that profile: those of its own family only (the
  * generic module: "strict", and user profiles naming that family). */

@@ -20,8 +20,6 @@ static struct {
 	size_t n_slots;
 } g;
 
-__attribute__((weak)) const hl_family_t *const hl_module_family_hooks = NULL;
-
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static _Thread_local char last_error[512];

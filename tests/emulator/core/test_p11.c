@@ -9,6 +9,7 @@
 #include "testlab.h"
 
 const char hl_module_family[] = "strict";
+const hl_family_t *const hl_module_family_hooks = NULL;
 
 static testlab_t lab;
 static CK_SLOT_ID slot;
