@@ -34,8 +34,8 @@ static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
 	return CKR_MECHANISM_INVALID;
 }
 
-static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, const hl_profile_mech_t *pm,
-		     CK_OBJECT_HANDLE hKey, hl_key_t **out)
+static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT_HANDLE hKey,
+		     hl_key_t **out)
 {
 	hl_object_t *obj = NULL;
 	CK_RV rv = hl_p11_object_get(s, hKey, &obj);
@@ -53,18 +53,20 @@ static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, const hl_
 	pthread_mutex_unlock(&obj->lock);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key(obj, out));
-	if (rv == CKR_OK && pm->info.ulMaxKeySize) {
-		unsigned long bits = hl_key_bits(*out);
-		if (hl_key_kind(*out) == HL_KEY_SECRET)
-			bits /= 8; /* AES sizes are in bytes in the spec */
-		if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize) {
-			/* The caller frees *out too: leave nothing behind to free twice. */
-			hl_key_free(*out);
-			*out = NULL;
-			rv = CKR_KEY_SIZE_RANGE;
-		}
-	}
 	return rv;
+}
+
+/* The profile's key-size limits for the mechanism. Checked after hl_op_new, so a key of the
+ * wrong type gets CKR_KEY_TYPE_INCONSISTENT, not a size error. */
+static bool key_size_ok(const hl_profile_mech_t *pm, const hl_key_t *key)
+{
+	unsigned long bits = hl_key_bits(key);
+
+	if (!pm->info.ulMaxKeySize)
+		return true;
+	if (hl_key_kind(key) == HL_KEY_SECRET)
+		bits /= 8; /* AES sizes are in bytes in the spec */
+	return bits >= pm->info.ulMinKeySize && bits <= pm->info.ulMaxKeySize;
 }
 
 static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE hKey)
@@ -84,9 +86,14 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 	if (rv == CKR_OK && (!pm || !(pm->info.flags & op_flag[k])))
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK && k != HL_P11_DIGEST)
-		rv = key_for(s, k, mech, pm, hKey, &key);
+		rv = key_for(s, k, mech, hKey, &key);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_op_new(op_kind[k], mech, key, &s->op[k]));
+	if (rv == CKR_OK && key != NULL && !key_size_ok(pm, key)) {
+		hl_op_free(s->op[k]);
+		s->op[k] = NULL;
+		rv = CKR_KEY_SIZE_RANGE;
+	}
 	hl_key_free(key);
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();

@@ -165,6 +165,19 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
 	return rv == CKR_OK ? CKR_FUNCTION_NOT_SUPPORTED : rv;
 }
 
+/* Whether an operation that uses a key (anything but a digest) is active in the session. */
+static bool key_op_active(hl_session_t *s)
+{
+	bool active = false;
+
+	pthread_mutex_lock(&s->lock);
+	for (int k = 0; k < HL_P11_NOPS; k++)
+		if (k != HL_P11_DIGEST && s->op[k] != NULL)
+			active = true;
+	pthread_mutex_unlock(&s->lock);
+	return active;
+}
+
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 	      CK_ULONG ulPinLen)
 {
@@ -179,6 +192,8 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 		rv = CKR_USER_TYPE_INVALID;
 	else if (userType == CKU_CONTEXT_SPECIFIC && dev->login == HL_NOT_LOGGED_IN)
 		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (userType == CKU_CONTEXT_SPECIFIC && !key_op_active(s))
+		rv = CKR_OPERATION_NOT_INITIALIZED; /* it re-authenticates an operation's key */
 	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login == userType)
 		rv = CKR_USER_ALREADY_LOGGED_IN;
 	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login != HL_NOT_LOGGED_IN)
