@@ -116,8 +116,25 @@ CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
 
 /* -- signatures (audit: the sign count per key) -- */
 
+/* Whether anyone is logged in on the session's token. */
+static bool logged_in(CK_SESSION_HANDLE h)
+{
+	hl_session_t *s = NULL;
+	bool in = false;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return false;
+	in = s->slot->dev->login != HL_NOT_LOGGED_IN;
+	hl_p11_unlock();
+	return in;
+}
+
 CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
+	/* L8: under the "no public crypto" policy nothing signs before a login, whatever the
+	 * key; checked first, as the device answers before it looks at the key. */
+	const hl_profile_t *p = session_profile(h);
+	if (p && hl_profile_quirk(p, "no_public_crypto") && !logged_in(h))
+		return CKR_USER_NOT_LOGGED_IN;
 	CK_RV rv = C_SignInit(h, m, k);
 	hl_session_t *s = NULL;
 	if (rv != CKR_OK || hl_p11_enter(h, &s) != CKR_OK)
