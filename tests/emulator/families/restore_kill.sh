@@ -43,6 +43,9 @@ for round in 1 2 3 4 5 6; do
 	[ -n "$child" ] && kill -9 "$child" 2>/dev/null && killed=$((killed + 1))
 	kill -9 "$loop" 2>/dev/null || true
 	wait "$loop" 2>/dev/null || true
+	# The loop may have started one more restore between pgrep and its own death: that
+	# orphan runs on, so let it finish before anything is counted.
+	while pgrep -f "key restore 2 $WORK/k.blob" >/dev/null; do sleep 0.05; done
 done
 [ "$killed" -gt 0 ] || fail "no restore was in flight when killed"
 

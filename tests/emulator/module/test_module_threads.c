@@ -172,27 +172,5 @@ Test(threads, parallel_signing_is_correct)
 	cr_assert_eq(bad, 0);
 }
 
-Test(threads, two_threads_scale)
-{
-	int bad = 0;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		cr_skip_test("one CPU: nothing to scale to");
-	/* Timing needs an otherwise idle machine: ctest runs this case alone (RUN_SERIAL). */
-	if (!getenv("HSMLAB_SCALING"))
-		cr_skip_test("set HSMLAB_SCALING=1 (test_module_scaling does) to measure scaling");
-	make_key();
-	run(1, 20, &bad); /* warm the key cache */
-	/* Best of five: the machine may be busy with other work. */
-	double one = 0, two = 0, speedup = 0;
-	for (int attempt = 0; attempt < 5 && speedup < 1.25; attempt++) {
-		one = run(1, 300, &bad);
-		two = run(2, 150, &bad);
-		speedup = one / two > speedup ? one / two : speedup;
-	}
-	cr_assert_eq(bad, 0);
-	cr_log_info("sign+verify: 1 thread %.3fs, 2 threads %.3fs for the same work: %.2fx", one,
-		    two, speedup);
-	fprintf(stderr, "threads: speedup with 2 threads %.2fx\n", speedup);
-	/* A global lock on the sign path would give about 1.0x. */
-	cr_assert_gt(speedup, 1.25, "speedup %.2fx", speedup);
-}
+/* Scaling with threads is measured by the benchmark (hsmlab-bench perf, "2 threads"), not
+ * here: timing does not belong in pass/fail tests. */
