@@ -128,6 +128,13 @@ static bool logged_in(CK_SESSION_HANDLE h)
 	return in;
 }
 
+/* Whether the session's device reports to a family (a vendor module's audit log). */
+static bool audited(const hl_session_t *s)
+{
+	const hl_family_t *f = s->slot->dev->family;
+	return f && f->on_event;
+}
+
 CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	/* L8: under the "no public crypto" policy nothing signs before a login, whatever the
@@ -139,9 +146,11 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 	hl_session_t *s = NULL;
 	if (rv != CKR_OK || hl_p11_enter(h, &s) != CKR_OK)
 		return rv;
+	/* The key label is the audit subject: looked up only where a family keeps a log (an
+	 * extra attribute read per C_SignInit cost the strict module for nothing). */
 	char label[64] = "";
 	CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof(label) - 1 };
-	if (C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
+	if (audited(s) && C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
 		label[0] = 0;
 	pthread_mutex_lock(&s->lock);
 	snprintf(s->sign_key, sizeof(s->sign_key), "%s", label);
@@ -151,13 +160,12 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 }
 
 /* Timing emulation (off by default; HSMLAB_TIMING=1): a signature takes the profile's
- * per-signature time (K8 slow_signing_ms), as the device would. */
-static void device_time(const hl_profile_t *p)
+ * per-signature time (K8 slow_signing_ms), as the device would. The environment is read
+ * only for a profile that declares a time, so other devices never pay for getenv(). */
+static void device_time(const char *ms)
 {
-	const char *on = getenv("HSMLAB_TIMING");
-	const char *ms =
-	    p && on && !strcmp(on, "1") ? hl_profile_quirk_value(p, "slow_signing_ms") : NULL;
-	long v = ms ? strtol(ms, NULL, 10) : 0;
+	const char *on = ms ? getenv("HSMLAB_TIMING") : NULL;
+	long v = on && !strcmp(on, "1") ? strtol(ms, NULL, 10) : 0;
 	if (v > 0 && v < 60000) {
 		struct timespec ts = { v / 1000, (v % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
@@ -170,13 +178,16 @@ static void signed_one(CK_SESSION_HANDLE h)
 	char key[64];
 	if (hl_p11_enter(h, &s) != CKR_OK)
 		return;
-	pthread_mutex_lock(&s->lock);
-	memcpy(key, s->sign_key, sizeof(key));
-	pthread_mutex_unlock(&s->lock);
 	const hl_profile_t *p = s->slot->dev->profile;
-	hl_device_event(s->slot->dev, HL_FAMILY_EV_SIGN, key);
+	const char *ms = p ? hl_profile_quirk_value(p, "slow_signing_ms") : NULL;
+	if (audited(s)) {
+		pthread_mutex_lock(&s->lock);
+		memcpy(key, s->sign_key, sizeof(key));
+		pthread_mutex_unlock(&s->lock);
+		hl_device_event(s->slot->dev, HL_FAMILY_EV_SIGN, key);
+	}
 	hl_p11_unlock();
-	device_time(p);
+	device_time(ms);
 }
 
 CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,
@@ -193,6 +204,45 @@ CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 	CK_RV rv = C_SignFinal(h, sig, sl);
 	if (rv == CKR_OK && sig)
 		signed_one(h);
+	return rv;
+}
+
+/* -- session close (audit: the pending sign counts are written) -- */
+
+/* The device of session h when a family keeps its log, else NULL. Devices live until
+ * C_Finalize, so the pointer outlives the session. */
+static hl_device_t *audited_device(CK_SESSION_HANDLE h)
+{
+	hl_session_t *s = NULL;
+	hl_device_t *dev = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return NULL;
+	if (audited(s))
+		dev = s->slot->dev;
+	hl_p11_unlock();
+	return dev;
+}
+
+/* A SIGN event without a subject tells the family a session closed (hl_fam.h). */
+CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
+{
+	hl_device_t *dev = audited_device(h);
+	CK_RV rv = C_CloseSession(h);
+	if (rv == CKR_OK && dev)
+		hl_device_event(dev, HL_FAMILY_EV_SIGN, NULL);
+	return rv;
+}
+
+CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
+{
+	CK_RV rv = C_CloseAllSessions(id);
+	if (rv != CKR_OK)
+		return rv;
+	hl_p11_rdlock();
+	hl_slot_t *slot = hl_p11_slot(id);
+	if (slot && slot->dev->family && slot->dev->family->on_event)
+		hl_device_event(slot->dev, HL_FAMILY_EV_SIGN, NULL);
+	hl_p11_unlock();
 	return rv;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/hl_fam.h"
 #include "crypto/hl_crypto.h"
@@ -20,6 +21,8 @@ static hl_status_t derive_key(hl_device_t *dev, uint8_t key[HL_AUDIT_KEY_LEN])
 	hl_crypto_wipe(kek, sizeof(kek));
 	return st;
 }
+
+static void flush_counts(hl_device_t *dev, hl_fam_state_t *fs);
 
 hl_fam_state_t *hl_fam_state(hl_device_t *dev)
 {
@@ -51,7 +54,9 @@ void hl_fam_device_free(hl_device_t *dev)
 	hl_fam_state_t *fs = dev->family_state;
 	if (!fs)
 		return;
+	flush_counts(dev, fs); /* C_Finalize (or the device going): nothing pending is lost */
 	hl_audit_free(fs->audit);
+	free(fs->counts);
 	free(fs);
 	dev->family_state = NULL;
 }
@@ -69,23 +74,80 @@ hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subj
 	return hl_audit_append(fs->audit, ev, subject, details, NULL);
 }
 
-/* The running signature count of a key, kept beside the log. */
-static void sign_count(hl_device_t *dev, const char *key)
+/* Adds n signatures of c->key to its running count (meta table) and appends one record
+ * "count=<running total>,new=<n>" (inside the caller's transaction). */
+static hl_status_t write_count(hl_device_t *dev, const hl_fam_count_t *c)
 {
-	char meta[96], details[48];
-	uint64_t n = 0;
-	snprintf(meta, sizeof(meta), "audit_signs:%s", key ? key : "");
-	if (hl_store_begin(dev->store) != HL_OK)
+	char meta[96], details[64];
+	uint64_t total = 0;
+	snprintf(meta, sizeof(meta), "audit_signs:%s", c->key);
+	if (hl_store_meta_get_u64(dev->store, meta, &total) != HL_OK)
+		total = 0;
+	total += c->n;
+	snprintf(details, sizeof(details), "count=%" PRIu64 ",new=%" PRIu64, total, c->n);
+	hl_status_t st = hl_store_meta_set_u64(dev->store, meta, total);
+	return st == HL_OK ? hl_fam_audit(dev, HL_AUDIT_SIGN_COUNT, c->key, details) : st;
+}
+
+/* Writes every pending count in one transaction; on failure they stay pending. */
+static void flush_counts(hl_device_t *dev, hl_fam_state_t *fs)
+{
+	if (!fs || !fs->pending || !dev->store || hl_store_begin(dev->store) != HL_OK)
 		return;
-	if (hl_store_meta_get_u64(dev->store, meta, &n) != HL_OK)
-		n = 0;
-	n++;
-	snprintf(details, sizeof(details), "count=%" PRIu64, n);
-	if (hl_store_meta_set_u64(dev->store, meta, n) == HL_OK &&
-	    hl_fam_audit(dev, HL_AUDIT_SIGN_COUNT, key, details) == HL_OK)
-		hl_store_commit(dev->store);
+	hl_status_t st = HL_OK;
+	for (size_t i = 0; st == HL_OK && i < fs->n_counts; i++)
+		if (fs->counts[i].n)
+			st = write_count(dev, &fs->counts[i]);
+	if (st == HL_OK)
+		st = hl_store_commit(dev->store);
 	else
 		hl_store_rollback(dev->store);
+	if (st != HL_OK)
+		return;
+	for (size_t i = 0; i < fs->n_counts; i++)
+		fs->counts[i].n = 0;
+	fs->pending = 0;
+}
+
+static hl_fam_count_t *count_of(hl_fam_state_t *fs, const char *key)
+{
+	for (size_t i = 0; i < fs->n_counts; i++)
+		if (strcmp(fs->counts[i].key, key) == 0)
+			return &fs->counts[i];
+	if (fs->n_counts == fs->cap_counts) {
+		size_t cap = fs->cap_counts ? 2 * fs->cap_counts : 4;
+		hl_fam_count_t *c = reallocarray(fs->counts, cap, sizeof(*c));
+		if (!c)
+			return NULL;
+		fs->counts = c;
+		fs->cap_counts = cap;
+	}
+	hl_fam_count_t *c = &fs->counts[fs->n_counts++];
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	c->n = 0;
+	return c;
+}
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* One more signature by key: counted in memory, written later (see hl_fam_state_t). */
+static void sign_count(hl_device_t *dev, const char *key)
+{
+	hl_fam_state_t *fs = hl_fam_state(dev);
+	hl_fam_count_t *c = fs ? count_of(fs, key) : NULL;
+	if (!c)
+		return;
+	if (!fs->pending)
+		clock_gettime(CLOCK_MONOTONIC, &fs->since);
+	c->n++;
+	fs->pending++;
+	if (seconds_since(&fs->since) >= HL_FAM_COUNT_MAX_S)
+		flush_counts(dev, fs);
 }
 
 void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject)
@@ -98,13 +160,17 @@ void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject
 		hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, subject, NULL);
 		break;
 	case HL_FAMILY_EV_LOGOUT:
+		flush_counts(dev, dev->family_state);
 		hl_fam_audit(dev, HL_AUDIT_LOGOUT, subject, NULL);
 		break;
 	case HL_FAMILY_EV_KEYGEN:
 		hl_fam_audit(dev, HL_AUDIT_KEYGEN, subject, NULL);
 		break;
 	case HL_FAMILY_EV_SIGN:
-		sign_count(dev, subject);
+		if (subject)
+			sign_count(dev, subject);
+		else /* a session that signed closed */
+			flush_counts(dev, dev->family_state);
 		break;
 	}
 }

@@ -4,20 +4,41 @@
  * family" extension table (hsmlab/hsmlab-family.h). */
 #pragma once
 
+#include <stdint.h>
+#include <time.h>
+
 #include "audit/hl_audit.h"
 #include "clock/hl_clock.h"
 #include "device/hl_device.h"
 #include "hsmlab/hsmlab-family.h"
 
+/* Signatures of one key not yet written to the log. */
+typedef struct {
+	char key[64];
+	uint64_t n;
+} hl_fam_count_t;
+
 typedef struct {
 	hl_audit_t *audit;
 	hl_clock_t clock;
+	/* Sign counts kept in memory (a durable transaction per signature capped a vendor
+	 * module at the disk's fsync rate); written as one record per key on logout, when a
+	 * signing session closes, when the device goes (C_Finalize) and when the oldest has
+	 * waited HL_FAM_COUNT_MAX_S seconds (checked on the next signature). */
+	hl_fam_count_t *counts;
+	size_t n_counts, cap_counts;
+	uint64_t pending;      /* signatures counted, not written */
+	struct timespec since; /* CLOCK_MONOTONIC of the oldest pending one */
 } hl_fam_state_t;
+
+#define HL_FAM_COUNT_MAX_S 3
 
 /* The device's family state, opened on first use (device lock held). NULL when the device
  * has no store yet or the log cannot be opened. */
 hl_fam_state_t *hl_fam_state(hl_device_t *dev);
-/* hl_family_t hooks: the audit record of an operation; frees the state. */
+/* hl_family_t hooks: the audit record of an operation; frees the state (writing the pending
+ * sign counts first). HL_FAMILY_EV_SIGN with a NULL subject means "a session that signed
+ * closed": the pending counts are written. */
 void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject);
 void hl_fam_device_free(hl_device_t *dev);
 /* Appends a record (device lock held); the family's own steps (clock, state changes). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * The vendor devices' audit log and clock through the "hsmlab family" extension table:
- * logins, failed logins, keygen and the sign count are recorded; an export verifies and a
- * tampered one is located; the device clock moves the audit stamps and the Keyper
- * end-of-support warning. */
+ * logins, failed logins, keygen and the sign count are recorded (counted in memory, written as
+ * one record per key on logout, C_Finalize, or after HL_FAM_COUNT_MAX_S seconds); an export
+ * verifies and a tampered one is located; the device clock moves the audit stamps and the
+ * Keyper end-of-support warning. */
 #include <time.h>
 
 #include "famlab.h"
@@ -40,6 +41,23 @@ static size_t occurrences(const char *hay, const char *needle)
 	return n;
 }
 
+/* The device's log exported to lab.dir/name, as text. */
+static char *export_log(HSMLAB_FAMILY_FUNCTION_LIST *fx, CK_SLOT_ID slot, const char *name)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/%s", lab.dir, name);
+	cr_assert_eq(fx->audit_export(slot, path), CKR_OK, "%s", fx->last_error());
+	return slurp(path);
+}
+
+static void sign_n(fam_module_t *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, int n)
+{
+	CK_BYTE sig[512];
+	static const CK_BYTE data[51] = { 0x30, 0x31 };
+	for (int i = 0; i < n; i++)
+		fam_sign(m, s, key, CKM_RSA_PKCS, data, sizeof(data), sig);
+}
+
 Test(audit_clock, operations_are_recorded_and_an_export_verifies)
 {
 	fam_module_t k;
@@ -55,21 +73,24 @@ Test(audit_clock, operations_are_recorded_and_an_export_verifies)
 	cr_assert_eq(k.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
 	CK_OBJECT_HANDLE pub, priv;
 	fam_rsa_keygen(&k, s, "Klajeyz", &pub, &priv);
-	CK_BYTE sig[512];
-	static const CK_BYTE data[51] = { 0x30, 0x31 };
-	for (int i = 0; i < 3; i++)
-		fam_sign(&k, s, priv, CKM_RSA_PKCS, data, sizeof(data), sig);
+	sign_n(&k, s, priv, 3);
+	/* Counted in memory: no durable write per signature. */
+	char *text = export_log(fx, slot, "before.txt");
+	cr_assert_eq(occurrences(text, "sign-count"), 0, "%s", text);
 
-	char path[160], bad[170];
-	snprintf(path, sizeof(path), "%s/audit.txt", lab.dir);
-	cr_assert_eq(fx->audit_export(slot, path), CKR_OK, "%s", fx->last_error());
-	char *text = slurp(path);
+	/* The logout writes the count (one record for the three), then its own record. */
+	cr_assert_eq(k.fn->C_Logout(s), CKR_OK);
+	text = export_log(fx, slot, "audit.txt");
 	cr_assert_eq(occurrences(text, "login-failed"), 1, "%s", text);
 	cr_assert_geq(occurrences(text, "login"), 3, "%s", text); /* SO, user, failed */
 	cr_assert_eq(occurrences(text, "keygen"), 1, "%s", text);
-	cr_assert_eq(occurrences(text, "sign-count"), 3, "%s", text);
-	cr_assert_not_null(strstr(text, "count=3"), "%s", text);
+	cr_assert_eq(occurrences(text, "sign-count"), 1, "%s", text);
+	char *count = strstr(text, "count=3,new=3");
+	cr_assert_not_null(count, "%s", text);
+	cr_assert_not_null(strstr(count, "logout"), "sign-count before the logout: %s", text);
 	cr_assert_not_null(strstr(text, "Klajeyz"), "%s", text);
+	char path[160], bad[170];
+	snprintf(path, sizeof(path), "%s/audit.txt", lab.dir);
 
 	hsmlab_audit_check_t chk;
 	cr_assert_eq(fx->audit_verify(slot, path, &chk), CKR_OK, "%s", chk.problems);
@@ -88,6 +109,40 @@ Test(audit_clock, operations_are_recorded_and_an_export_verifies)
 	cr_assert_eq(fx->audit_verify(slot, bad, &chk), CKR_SIGNATURE_INVALID);
 	cr_assert_not(chk.intact);
 	cr_assert_not_null(strstr(chk.problems, "line "), "%s", chk.problems);
+	hl_p11_module_free(k.mod);
+}
+
+/* The pending counts are written by the next signature once the oldest has waited a few
+ * seconds (HL_FAM_COUNT_MAX_S in hl_fam.h: 3), and by C_Finalize without a logout. */
+Test(audit_clock, counts_reach_the_log_after_a_few_seconds_and_on_finalize)
+{
+	fam_module_t k;
+	fam_load(&k, "keyper");
+	CK_SLOT_ID slot = fam_device(&k, "finalize");
+	CK_SESSION_HANDLE s = fam_login(&k, slot);
+	CK_OBJECT_HANDLE pub, priv;
+	fam_rsa_keygen(&k, s, "Kfin", &pub, &priv);
+	sign_n(&k, s, priv, 2);
+	struct timespec wait = { 3, 300000000L };
+	nanosleep(&wait, NULL);
+	sign_n(&k, s, priv, 1); /* the oldest waited 3.3 s: all three are written */
+	char *text = export_log(fam_ext(&k), slot, "timed.txt");
+	cr_assert_eq(occurrences(text, "sign-count"), 1, "%s", text);
+	cr_assert_not_null(strstr(text, "count=3,new=3"), "%s", text);
+	cr_assert_eq(occurrences(text, "logout"), 0, "%s", text);
+
+	sign_n(&k, s, priv, 2);
+	hl_p11_module_free(k.mod); /* C_Finalize, no logout, no close */
+	fam_load(&k, "keyper");
+	cr_assert_eq(hl_p11_find_slot(k.fn, "finalize", &slot), CKR_OK);
+	text = export_log(fam_ext(&k), slot, "final.txt");
+	cr_assert_eq(occurrences(text, "sign-count"), 2, "%s", text);
+	cr_assert_not_null(strstr(text, "count=5,new=2"), "%s", text);
+	hsmlab_audit_check_t chk;
+	char path[160];
+	snprintf(path, sizeof(path), "%s/final.txt", lab.dir);
+	cr_assert_eq(fam_ext(&k)->audit_verify(slot, path, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert(chk.intact);
 	hl_p11_module_free(k.mod);
 }
 
