@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,12 +180,31 @@ static void step_import(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 /* -- console steps: a template from the scenario's console table, run when the console
  * lists the command -- */
 
-static const char *console_template(const hl_run_t *r, const char *step)
+/* `<step>-<vendor>` (e.g. make-cards-luna: the vendors name their card files differently)
+ * wins over `<step>`. */
+static const char *console_template(const hl_run_t *r, const char *step, const char *dev)
 {
-	for (size_t i = 0; i < r->s->nconsole; i++)
-		if (strcmp(r->s->console_steps[i], step) == 0)
+	const char *vendor = dev ? r->s->devices[hl_scn_device_index(r, dev)].vendor : NULL;
+	const char *plain = NULL;
+	size_t n = strlen(step);
+
+	for (size_t i = 0; i < r->s->nconsole; i++) {
+		const char *name = r->s->console_steps[i];
+
+		if (strcmp(name, step) == 0)
+			plain = r->s->console_cmds[i];
+		else if (vendor && strncmp(name, step, n) == 0 && name[n] == '-' &&
+			 strcmp(name + n + 1, vendor) == 0)
 			return r->s->console_cmds[i];
-	return NULL;
+	}
+	return plain;
+}
+
+/* ${cards}: where a vendor's domain cards are written, one folder per vendor. */
+static void cards_dir(const hl_run_t *r, const char *dev, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s-cards", r->dir,
+		 r->s->devices[hl_scn_device_index(r, dev)].vendor);
 }
 
 /* 1 when the console's --help lists a command starting with `word`. */
@@ -203,10 +223,11 @@ static void expand(const hl_run_t *r, const hl_step_t *st, const char *dev, cons
 {
 	const hl_devstate_t *d = &r->dev[hl_scn_device_index(r, dev)];
 	const hl_scn_key_t *k = st->key ? hl_scenario_key(r->s, st->key) : NULL;
-	char blob[2300], audit[2300], now[32];
+	char blob[2300], audit[2300], cards[2300], now[32];
 	struct tm tm;
 	const char *vars[][2] = {
 		{ "${audit}", audit },
+		{ "${cards}", cards },
 		{ "${value}", st->value ? st->value : now },
 		{ "${now}", now },
 		{ "${device}", d->serial },
@@ -221,6 +242,7 @@ static void expand(const hl_run_t *r, const hl_step_t *st, const char *dev, cons
 
 	snprintf(blob, sizeof blob, "%s/%s.blob", r->dir, k ? k->name : "device");
 	snprintf(audit, sizeof audit, "%s/%s.audit", r->dir, dev);
+	cards_dir(r, dev, cards, sizeof cards);
 	gmtime_r(&r->cer->date, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	while (*tmpl && o + 1 < len) {
@@ -256,9 +278,35 @@ static void console_one(hl_run_t *r, const hl_step_t *st, const char *dev, const
 	hl_scn_run(r, NULL, argv, what, obs);
 }
 
+/* make-cards: the first device of a vendor makes the domain and its cards (make-cards);
+ * once the vendor's cards exist, a device is set up from them (load-cards). */
+static const char *cards_step(const hl_run_t *r, const char *dev)
+{
+	char dir[2300];
+
+	cards_dir(r, dev, dir, sizeof dir);
+	if (access(dir, F_OK) == 0)
+		return "load-cards";
+	mkdir(dir, 0700); /* domain create writes into it; a failure shows in its own error */
+	return "make-cards";
+}
+
+/* A refusal the step expects may name its cause in `value` (when the template does not use
+ * ${value}): a refusal for any other reason is an error, not the expected outcome. */
+static void refused_why(const hl_run_t *r, const hl_step_t *st, const char *tmpl, hl_obs_t *obs)
+{
+	if (obs->outcome != HL_OUT_REFUSED || st->value == NULL || strstr(tmpl, "${value}"))
+		return;
+	if (strstr(r->last_out, st->value) != NULL)
+		return;
+	obs->outcome = HL_OUT_ERROR;
+	snprintf(obs->detail + strlen(obs->detail), sizeof obs->detail - strlen(obs->detail),
+		 " (refused, but not with \"%.200s\")", st->value);
+}
+
 static void step_console(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
-	const char *name = hl_step_type_name(st->type), *tmpl = console_template(r, name);
+	const char *name = hl_step_type_name(st->type), *tmpl = NULL;
 
 	for (size_t i = 0; i < st->ndevices; i++)
 		if (is_softhsm(&r->dev[hl_scn_device_index(r, st->devices[i])])) {
@@ -267,15 +315,31 @@ static void step_console(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 				 "%s is a vendor step: not applicable to SoftHSMv2", name);
 			return;
 		}
-	if (!console_has(r, tmpl)) {
-		obs->outcome = HL_OUT_PENDING;
-		snprintf(obs->detail, sizeof obs->detail,
-			 "waits for the console command \"hsmlab-admin %s\"",
-			 tmpl ? tmpl : "(no template in the scenario's console table)");
-		return;
+	for (size_t i = 0; i < st->ndevices || i == 0; i++) {
+		const char *dev = i < st->ndevices ? st->devices[i] : NULL;
+
+		tmpl = console_template(r, name, dev);
+		if (!console_has(r, tmpl)) {
+			obs->outcome = HL_OUT_PENDING;
+			snprintf(obs->detail, sizeof obs->detail,
+				 "waits for the console command \"hsmlab-admin %s\"",
+				 tmpl ? tmpl : "(no template in the scenario's console table)");
+			return;
+		}
 	}
 	for (size_t i = 0; i < st->ndevices; i++) {
+		if (st->type == HL_STEP_MAKE_CARDS)
+			name = cards_step(r, st->devices[i]);
+		tmpl = console_template(r, name, st->devices[i]);
+		if (!console_has(r, tmpl)) { /* load-cards missing from the table */
+			obs->outcome = HL_OUT_ERROR;
+			snprintf(obs->detail, sizeof obs->detail,
+				 "%s: no console command for \"%s\" in the scenario",
+				 st->devices[i], name);
+			return;
+		}
 		console_one(r, st, st->devices[i], tmpl, obs);
+		refused_why(r, st, tmpl, obs);
 		if (obs->outcome != HL_OUT_OK)
 			return;
 		if (st->type == HL_STEP_RESTORE) /* the peer now holds the key */
@@ -306,7 +370,7 @@ static void support_end(const hl_run_t *r, const char *profile, char *out, size_
  * scenario's console table has a support-check command the console offers. 1 when asked. */
 static int support_console(hl_run_t *r, const hl_step_t *st, const char *dev, hl_obs_t *obs)
 {
-	const char *tmpl = console_template(r, "support-check");
+	const char *tmpl = console_template(r, "support-check", dev);
 	hl_obs_t one = { HL_OUT_ERROR, "" };
 	const char *warn;
 

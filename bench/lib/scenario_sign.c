@@ -162,8 +162,9 @@ static int pick_device(const hl_run_t *r, const hl_step_t *st, const char *key)
 	return any;
 }
 
-/* Says so when the key was used on another site's device: no device here holds it. */
-static void other_site(hl_run_t *r, const hl_scn_key_t *k, int dev, char *used, size_t len)
+/* Says so in the step's detail when the key was used on another site's device: no device
+ * here holds it (a restore that is n/a, e.g. on SoftHSMv2, or that failed). */
+static void other_site(const hl_run_t *r, int dev, char *used, size_t len)
 {
 	const char *site = r->s->devices[dev].site, *here = r->cer->site;
 
@@ -171,10 +172,6 @@ static void other_site(hl_run_t *r, const hl_scn_key_t *k, int dev, char *used, 
 		return;
 	snprintf(used + strlen(used), len - strlen(used),
 		 " [a device of site %s: none at %s holds it]", site, here);
-	hl_scn_note(r,
-		    "%s: %s signed on %s (site %s) at a %s ceremony: no %s device holds it "
-		    "(its restore is pending or failed)",
-		    r->p->name, k->label, r->s->devices[dev].name, site, here, here);
 }
 
 static void ksk_line(const hl_scn_key_t *k, char *out, size_t len)
@@ -215,7 +212,7 @@ static int sign_config(hl_run_t *r, const hl_step_t *st, const char *path, char 
 		snprintf(used + strlen(used), usedlen - strlen(used), "%s%s on %s (%s)",
 			 i ? ", " : "", ks[i]->label, r->s->devices[devs[i]].name,
 			 r->dev[devs[i]].backend);
-		other_site(r, ks[i], devs[i], used, usedlen);
+		other_site(r, devs[i], used, usedlen);
 	}
 	strncat(text, ");\nksks = (\n", sizeof text - strlen(text) - 1);
 	for (int i = 0; i < 2 && ks[i]; i++) {

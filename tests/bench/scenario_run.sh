@@ -41,18 +41,22 @@ grep -q '| 2025Q2 | C2 | 2025-02-13 | 1-9: Klajeyz | KSK-NEW, Klajeyz (slot 9) |
 "$bench" scenario --json --keep --workdir "$tmp/fw" -o "$tmp/faults" \
 	"$scenarios/faults.conf" >"$tmp/faults.json" 2>"$tmp/faults.err" ||
 	fail "faults not as expected: $(grep '"as_expected":false' "$tmp/faults.json")"
-grep -q '"step":"F1 #04 sign".*"outcome":"refused".*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
+grep -q '"step":"F1 #05 sign".*"outcome":"refused".*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
 	fail "wrong PIN not refused by the module"
-grep -q '"step":"F1 #07 verify".*"outcome":"refused".*SKR-SIG-VERIFY' "$tmp/faults.json" ||
+grep -q '"step":"F1 #08 verify".*"outcome":"refused".*SKR-SIG-VERIFY' "$tmp/faults.json" ||
 	fail "tampered SKR not refused by its signature check"
 grep -q '"step":"F2-late #02 sign".*"outcome":"refused".*KSR-POLICY-SIG-HORIZON' \
 	"$tmp/faults.json" || fail "late ceremony not refused by the horizon check"
-grep -q '"step":"F1 #12 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
+grep -q '"step":"F1 #13 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
 	fail "three wrong SO PINs must lock the Luna's SO out"
-grep -q '"step":"F1 #11 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
+grep -q '"step":"F1 #12 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
 	fail "three wrong SO PINs must not lock a Keyper"
-grep -q '"step":"F1 #10 audit-verify".*"outcome":"refused".*changed' "$tmp/faults.json" ||
+grep -q '"step":"F1 #11 audit-verify".*"outcome":"refused".*changed' "$tmp/faults.json" ||
 	fail "a changed audit record must not verify"
+grep -q '"step":"F1 #02 make-cards".*"outcome":"ok".*domain create' "$tmp/faults.json" ||
+	fail "the cloning domain and its cards were not made"
+grep -q '"step":"F1 #14 make-cards".*"outcome":"refused".*domain load.*too few cards' \
+	"$tmp/faults.json" || fail "a card missing from the quorum must keep the device out"
 grep -q '"step":"F3-clock #03 support-check".*"outcome":"warning".*end of support' \
 	"$tmp/faults.json" || fail "a device clock a day ahead must show the end of support"
 grep -q '"step":"F3-clock #05 support-check".*"outcome":"ok"' "$tmp/faults.json" ||
@@ -71,6 +75,16 @@ set -e
 [ "$rc" -eq 1 ] || fail "a wrong expectation must exit 1, got $rc"
 grep -q 'type="unexpected-difference"' "$tmp/wrong/scenario-junit.xml" ||
 	fail "the unexpected outcome is not a JUnit failure"
+
+# A refusal for another reason than the one the step names is not the expected outcome.
+sed 's/value = "too few cards for the quorum"/value = "card PIN incorrect"/' \
+	"$scenarios/faults.conf" >"$tmp/why.conf"
+set +e
+"$bench" scenario -q --json -o "$tmp/why" "$tmp/why.conf" >"$tmp/why.json"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q '"step":"F1 #14 make-cards".*"outcome":"error".*refused, but not with' \
+	"$tmp/why.json" || fail "a refusal for the wrong reason must be unexpected: rc $rc"
 
 # A user's configuration: the ZSK side on SoftHSMv2 for one profile, from the command line.
 "$bench" scenario --json -p vendors --map zsk=softhsm -o "$tmp/map" "$scenarios/short-2q.conf" \
