@@ -2,6 +2,8 @@
  * hsmlab emulator crypto: algorithm objects fetched once per process, and the fixed
  * primitives for storage protection (SHA-256, HMAC-SHA256, PBKDF2-HMAC-SHA256). */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -12,7 +14,8 @@
 /* -- the fetch cache -- */
 
 /* Fetching walks the provider store under its lock; doing it once here keeps it off the hot
- * path. The objects live for the process (they stay reachable, so leak checkers are quiet). */
+ * path. C_Finalize releases them (hl_crypto_release), so a client that finalizes and unloads
+ * the module leaks nothing; a later C_Initialize fetches them again on first use. */
 static const char *const md_names[HL_MD_COUNT] = { "SHA1", "SHA224", "SHA256", "SHA384", "SHA512" };
 static const size_t md_sizes[HL_MD_COUNT] = { 20, 28, 32, 48, 64 };
 
@@ -23,9 +26,10 @@ static struct {
 	EVP_MAC *hmac;
 	EVP_KDF *pbkdf2;
 } algs;
-static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t algs_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool algs_ready;
 
-static void algs_fetch(void)
+static void algs_fetch_locked(void)
 {
 	static const char *const wrap_names[3] = { "AES-128-WRAP-PAD", "AES-192-WRAP-PAD",
 						   "AES-256-WRAP-PAD" };
@@ -39,11 +43,39 @@ static void algs_fetch(void)
 	algs.pbkdf2 = EVP_KDF_fetch(NULL, "PBKDF2", NULL);
 }
 
+/* One acquire load on the hot path once the cache is filled. */
+static void algs_ensure(void)
+{
+	if (atomic_load_explicit(&algs_ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&algs_lock);
+	if (!atomic_load_explicit(&algs_ready, memory_order_relaxed)) {
+		algs_fetch_locked();
+		atomic_store_explicit(&algs_ready, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&algs_lock);
+}
+
+void hl_crypto_release(void)
+{
+	pthread_mutex_lock(&algs_lock);
+	for (int i = 0; i < HL_MD_COUNT; i++)
+		EVP_MD_free(algs.md[i]);
+	for (int i = 0; i < 3; i++)
+		EVP_CIPHER_free(algs.wrap[i]);
+	EVP_CIPHER_free(algs.gcm);
+	EVP_MAC_free(algs.hmac);
+	EVP_KDF_free(algs.pbkdf2);
+	memset(&algs, 0, sizeof algs);
+	atomic_store_explicit(&algs_ready, false, memory_order_release);
+	pthread_mutex_unlock(&algs_lock);
+}
+
 const EVP_MD *hl_crypto_md(hl_md_id_t id)
 {
 	if (id < 0 || id >= HL_MD_COUNT)
 		return NULL;
-	pthread_once(&algs_once, algs_fetch);
+	algs_ensure();
 	return algs.md[id];
 }
 
@@ -59,7 +91,7 @@ size_t hl_crypto_md_size(hl_md_id_t id)
 
 const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len)
 {
-	pthread_once(&algs_once, algs_fetch);
+	algs_ensure();
 	switch (kek_len) {
 	case 16:
 		return algs.wrap[0];
@@ -74,7 +106,7 @@ const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len)
 
 const EVP_CIPHER *hl_crypto_gcm_cipher(void)
 {
-	pthread_once(&algs_once, algs_fetch);
+	algs_ensure();
 	return algs.gcm;
 }
 
@@ -142,7 +174,7 @@ hl_status_t hl_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint
 
 	if ((key == NULL && key_len > 0) || (data == NULL && len > 0) || out == NULL)
 		return HL_ERR_ARGS;
-	pthread_once(&algs_once, algs_fetch);
+	algs_ensure();
 	if (algs.hmac == NULL || (ctx = EVP_MAC_CTX_new(algs.hmac)) == NULL)
 		goto out;
 	if (EVP_MAC_init(ctx, key_len ? key : empty, key_len, params) != 1 ||
@@ -176,7 +208,7 @@ hl_status_t hl_crypto_pbkdf2(const uint8_t *pin, size_t pin_len, const uint8_t *
 	if ((pin == NULL && pin_len > 0) || (salt == NULL && salt_len > 0) || out == NULL ||
 	    iterations == 0)
 		return HL_ERR_ARGS;
-	pthread_once(&algs_once, algs_fetch);
+	algs_ensure();
 	if (algs.pbkdf2 == NULL || (ctx = EVP_KDF_CTX_new(algs.pbkdf2)) == NULL)
 		goto out;
 	if (EVP_KDF_derive(ctx, buf, sizeof buf, params) != 1)

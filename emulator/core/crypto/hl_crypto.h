@@ -177,3 +177,8 @@ hl_status_t hl_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 bool hl_crypto_memeq(const void *a, const void *b, size_t len);
 /* Wipes len bytes (OPENSSL_cleanse). */
 void hl_crypto_wipe(void *p, size_t len);
+
+/* Frees the process-wide cache of fetched algorithms (C_Finalize calls it, so a module that is
+ * finalized and unloaded leaks nothing). No operation may be running; the next use of the
+ * crypto layer fetches them again. */
+void hl_crypto_release(void);

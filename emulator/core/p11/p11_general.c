@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/hl_crypto.h"
 #include "p11/hl_p11.h"
 
 static struct {
@@ -305,6 +306,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	hl_p11_wrlock();
 	g.initialized = false;
 	release_all();
+	hl_crypto_release(); /* after the keys: nothing uses the fetched algorithms now */
 	hl_p11_unlock();
 	if (g.app_locks)
 		g.args.DestroyMutex(g.app_mutex);
