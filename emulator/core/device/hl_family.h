@@ -17,6 +17,7 @@ typedef enum {
 	HL_FAMILY_EV_LOGOUT,
 	HL_FAMILY_EV_KEYGEN,
 	HL_FAMILY_EV_SIGN,
+	HL_FAMILY_EV_SESSION_CLOSED, /* a session (or all of a slot's) closed; no subject */
 } hl_family_event_t;
 
 typedef struct {

@@ -33,3 +33,5 @@ CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
 				   CK_ULONG n);
 CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
+CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h);
+CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id);

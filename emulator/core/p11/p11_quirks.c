@@ -223,13 +223,12 @@ static hl_device_t *audited_device(CK_SESSION_HANDLE h)
 	return dev;
 }
 
-/* A SIGN event without a subject tells the family a session closed (hl_fam.h). */
 CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
 {
 	hl_device_t *dev = audited_device(h);
 	CK_RV rv = C_CloseSession(h);
 	if (rv == CKR_OK && dev)
-		hl_device_event(dev, HL_FAMILY_EV_SIGN, NULL);
+		hl_device_event(dev, HL_FAMILY_EV_SESSION_CLOSED, NULL);
 	return rv;
 }
 
@@ -241,7 +240,7 @@ CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
 	hl_p11_rdlock();
 	hl_slot_t *slot = hl_p11_slot(id);
 	if (slot && slot->dev->family && slot->dev->family->on_event)
-		hl_device_event(slot->dev, HL_FAMILY_EV_SIGN, NULL);
+		hl_device_event(slot->dev, HL_FAMILY_EV_SESSION_CLOSED, NULL);
 	hl_p11_unlock();
 	return rv;
 }

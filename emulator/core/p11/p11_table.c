@@ -68,8 +68,8 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                \
 	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,       \
 	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                 \
-	.C_OpenSession = C_OpenSession, .C_CloseSession = C_CloseSession,                         \
-	.C_CloseAllSessions = C_CloseAllSessions, .C_GetSessionInfo = C_GetSessionInfo,           \
+	.C_OpenSession = C_OpenSession, .C_CloseSession = hl_p11_q_close_session,                 \
+	.C_CloseAllSessions = hl_p11_q_close_all_sessions, .C_GetSessionInfo = C_GetSessionInfo,  \
 	.C_GetOperationState = hl_p11_q_get_operation_state,                                      \
 	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_q_login,           \
 	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_q_create_object,                    \

@@ -169,8 +169,9 @@ void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject
 	case HL_FAMILY_EV_SIGN:
 		if (subject)
 			sign_count(dev, subject);
-		else /* a session that signed closed */
-			flush_counts(dev, dev->family_state);
+		break;
+	case HL_FAMILY_EV_SESSION_CLOSED: /* the pending counts are written */
+		flush_counts(dev, dev->family_state);
 		break;
 	}
 }

@@ -37,8 +37,7 @@ typedef struct {
  * has no store yet or the log cannot be opened. */
 hl_fam_state_t *hl_fam_state(hl_device_t *dev);
 /* hl_family_t hooks: the audit record of an operation; frees the state (writing the pending
- * sign counts first). HL_FAMILY_EV_SIGN with a NULL subject means "a session that signed
- * closed": the pending counts are written. */
+ * sign counts first). HL_FAMILY_EV_SESSION_CLOSED writes the pending counts. */
 void hl_fam_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject);
 void hl_fam_device_free(hl_device_t *dev);
 /* Appends a record (device lock held); the family's own steps (clock, state changes). */

@@ -89,6 +89,14 @@ Test(audit_clock, operations_are_recorded_and_an_export_verifies)
 	cr_assert_not_null(count, "%s", text);
 	cr_assert_not_null(strstr(count, "logout"), "sign-count before the logout: %s", text);
 	cr_assert_not_null(strstr(text, "Klajeyz"), "%s", text);
+	/* A session that signed writes its count when it closes (no logout). */
+	CK_SESSION_HANDLE s2 = fam_login(&k, slot);
+	sign_n(&k, s2, priv, 2);
+	cr_assert_eq(k.fn->C_CloseSession(s2), CKR_OK);
+	text = export_log(fx, slot, "closed.txt");
+	cr_assert_eq(occurrences(text, "sign-count"), 2, "%s", text);
+	cr_assert_not_null(strstr(text, "count=5,new=2"), "%s", text);
+	text = export_log(fx, slot, "audit.txt");
 	char path[160], bad[170];
 	snprintf(path, sizeof(path), "%s/audit.txt", lab.dir);
 
