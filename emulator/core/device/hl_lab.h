@@ -18,6 +18,7 @@ typedef struct {
 	char *profile_dir;     /* where <name>.conf profiles are looked up */
 	char *default_profile; /* profile of the free device */
 	bool is_default;       /* no HSMLAB_CONF and no lab_dir: the per-user default lab */
+	bool timing;           /* `timing = true;`: emulate the profiles' device speed */
 } hl_lab_config_t;
 
 /* Reads the configuration: HSMLAB_CONF (must exist) or $XDG_CONFIG_HOME/hsmlab/hsmlab.conf

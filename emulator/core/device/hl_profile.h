@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hsmlab/pkcs11.h"
 #include "util/hl_status.h"
@@ -23,6 +24,26 @@ typedef struct {
 	bool on;
 } hl_profile_quirk_t;
 
+/* Timing model (issue 5, rehearsals): how fast the real device is. Every figure says where it
+ * comes from: source "doc" (a datasheet or manual), "field" (measured) or "guess". */
+typedef struct {
+	CK_ULONG what;     /* sign: the CKM_ mechanism; keygen: the CKK_ key type */
+	CK_ULONG key_bits; /* 0: not given */
+	CK_ULONG value;    /* sign: signatures per second; keygen: ms per key; > 0 */
+	char source[8];
+} hl_profile_time_t;
+
+typedef struct {
+	bool declared; /* the profile has a timing group */
+	char source[8];
+	hl_profile_time_t *sign;
+	size_t n_sign;
+	hl_profile_time_t *keygen;
+	size_t n_keygen;
+	CK_ULONG login_ms; /* a C_Login, 0: none declared */
+	char login_source[8];
+} hl_profile_timing_t;
+
 typedef struct {
 	char *name, *family, *description, *path;
 	char manufacturer[33], library_description[33], model[17], slot_description[65];
@@ -35,6 +56,9 @@ typedef struct {
 	size_t n_mechs;
 	hl_profile_quirk_t *quirks;
 	size_t n_quirks;
+	hl_profile_timing_t timing;
+	/* Switches on the signing hot path, resolved once at load (no lookup by name per call). */
+	bool no_public_crypto;
 } hl_profile_t;
 
 /* Parses the profile file at path. On error err gets "file:line: key: problem". */
@@ -46,3 +70,8 @@ const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYP
 bool hl_profile_quirk(const hl_profile_t *p, const char *name);
 /* The value of the named quirk when it is switched on and has one, else NULL (borrowed). */
 const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name);
+/* The time of one signature (ns) with mechanism m and a key of key_bits: the entry for m of
+ * that size, else of the nearest declared size; 0 when the profile declares none for m. */
+uint64_t hl_profile_sign_ns(const hl_profile_t *p, CK_MECHANISM_TYPE m, CK_ULONG key_bits);
+/* The time of one key generation (ms) of that key type and size (nearest size), or 0. */
+CK_ULONG hl_profile_keygen_ms(const hl_profile_t *p, CK_KEY_TYPE type, CK_ULONG key_bits);

@@ -99,6 +99,14 @@ static hl_status_t read_conf(const char *path, hl_lab_config_t *c, char *err, si
 			goto out;
 		}
 	}
+	config_setting_t *t = config_lookup(&cfg, "timing");
+	if (t && config_setting_type(t) != CONFIG_TYPE_BOOL) {
+		snprintf(err, errlen, "%s:%d: timing: must be true or false", path,
+			 config_setting_source_line(t));
+		st = HL_ERR_LAB_INVALID;
+		goto out;
+	}
+	c->timing = t && config_setting_get_bool(t);
 out:
 	config_destroy(&cfg);
 	return st;

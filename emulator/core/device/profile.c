@@ -305,6 +305,153 @@ static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profil
 	return HL_OK;
 }
 
+/* -- timing model (issue 5) -- */
+
+static const struct {
+	const char *name;
+	CK_KEY_TYPE type;
+} key_types[] = {
+	{ "rsa", CKK_RSA },
+	{ "ec", CKK_EC },
+	{ "aes", CKK_AES },
+	{ "generic", CKK_GENERIC_SECRET },
+};
+
+/* A member of a timing entry: a positive integer (required) or an optional one (0 kept). */
+static hl_status_t timing_num(ctx_t *c, const config_setting_t *e, const char *key,
+			      const char *path, bool required, CK_ULONG *dst)
+{
+	const config_setting_t *s = config_setting_get_member(e, key);
+	if (!s)
+		return required ? fail(c, e, path, "missing") : HL_OK;
+	int t = config_setting_type(s);
+	long long v =
+	    t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ? config_setting_get_int64(s) : -1;
+	if (v <= 0 || v > 3600000)
+		return fail(c, s, path, "must be an integer from 1 to 3600000");
+	*dst = (CK_ULONG)v;
+	return HL_OK;
+}
+
+/* Where a figure comes from: doc, field or guess; dflt (the group's) when not given. */
+static hl_status_t timing_source(ctx_t *c, const config_setting_t *e, const char *key,
+				 const char *path, const char *dflt, char dst[8])
+{
+	char v[16] = "";
+	const config_setting_t *s = config_setting_get_member(e, key);
+	hl_status_t st = get_str(c, e, key, v, sizeof(v), false);
+	if (st != HL_OK)
+		return fail(c, s, path, "must be a string");
+	if (!s && (!dflt || !dflt[0]))
+		return fail(c, e, path, "missing: say \"doc\", \"field\" or \"guess\"");
+	if (s && strcmp(v, "doc") && strcmp(v, "field") && strcmp(v, "guess"))
+		return fail(c, s, path, "\"%s\" is not doc, field or guess", v);
+	snprintf(dst, 8, "%s", s ? v : dflt);
+	return HL_OK;
+}
+
+static hl_status_t read_sign_time(ctx_t *c, const config_setting_t *e, const char *dflt,
+				  hl_profile_time_t *t)
+{
+	char name[64] = "";
+	CK_ULONG v;
+	hl_status_t st = get_str(c, e, "mechanism", name, sizeof(name), true);
+	if (st != HL_OK)
+		return fail(c, e, "timing.sign.mechanism", "missing (a CKM_ name)");
+	if (hl_ck_value(name, &v) != 0 || strncmp(name, "CKM_", 4) != 0)
+		return fail(c, config_setting_get_member(e, "mechanism"), "timing.sign.mechanism",
+			    "unknown mechanism \"%s\"", name);
+	t->what = v;
+	st = timing_num(c, e, "key_bits", "timing.sign.key_bits", false, &t->key_bits);
+	if (st == HL_OK)
+		st = timing_num(c, e, "per_second", "timing.sign.per_second", true, &t->value);
+	if (st == HL_OK)
+		st = timing_source(c, e, "source", "timing.sign.source", dflt, t->source);
+	return st;
+}
+
+static hl_status_t read_keygen_time(ctx_t *c, const config_setting_t *e, const char *dflt,
+				    hl_profile_time_t *t)
+{
+	char name[32] = "";
+	size_t k = 0, n = sizeof(key_types) / sizeof(key_types[0]);
+	hl_status_t st = get_str(c, e, "key_type", name, sizeof(name), true);
+	if (st != HL_OK)
+		return fail(c, e, "timing.keygen_ms.key_type", "missing (rsa, ec, aes, generic)");
+	while (k < n && strcmp(key_types[k].name, name) != 0)
+		k++;
+	if (k == n)
+		return fail(c, config_setting_get_member(e, "key_type"),
+			    "timing.keygen_ms.key_type", "\"%s\" is not rsa, ec, aes or generic",
+			    name);
+	t->what = key_types[k].type;
+	st = timing_num(c, e, "key_bits", "timing.keygen_ms.key_bits", false, &t->key_bits);
+	if (st == HL_OK)
+		st = timing_num(c, e, "ms", "timing.keygen_ms.ms", true, &t->value);
+	if (st == HL_OK)
+		st = timing_source(c, e, "source", "timing.keygen_ms.source", dflt, t->source);
+	return st;
+}
+
+/* A list of timing entries: each a group, read by one of the two readers above. */
+static hl_status_t read_timing_list(ctx_t *c, const config_setting_t *tg, const char *key,
+				    hl_profile_timing_t *t)
+{
+	const config_setting_t *l = config_setting_get_member(tg, key);
+	bool sign = strcmp(key, "sign") == 0;
+	char path[32];
+	snprintf(path, sizeof(path), "timing.%s", key);
+	if (!l)
+		return HL_OK;
+	if (!config_setting_is_list(l))
+		return fail(c, l, path, "must be a list of groups ( { ... }, ... )");
+	size_t n = (size_t)config_setting_length(l);
+	if (sign && !(t->sign = calloc(n ? n : 1, sizeof(*t->sign))))
+		return HL_ERR_NOMEM;
+	if (!sign && !(t->keygen = calloc(n ? n : 1, sizeof(*t->keygen))))
+		return HL_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+		hl_status_t st = !config_setting_is_group(e)
+				     ? fail(c, e, path, "entry must be a group { ... }")
+				 : sign ? read_sign_time(c, e, t->source, &t->sign[i])
+					: read_keygen_time(c, e, t->source, &t->keygen[i]);
+		if (st != HL_OK)
+			return st;
+		*(sign ? &t->n_sign : &t->n_keygen) = i + 1;
+	}
+	return HL_OK;
+}
+
+static hl_status_t read_timing(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	const config_setting_t *tg = config_setting_get_member(root, "timing");
+	hl_profile_timing_t *t = &p->timing;
+	if (!tg)
+		return HL_OK;
+	if (!config_setting_is_group(tg))
+		return fail(c, tg, "timing", "must be a group { ... }");
+	for (int i = 0; i < config_setting_length(tg); i++) {
+		const char *nm = config_setting_name(config_setting_get_elem(tg, (unsigned)i));
+		if (strcmp(nm, "source") && strcmp(nm, "sign") && strcmp(nm, "keygen_ms") &&
+		    strcmp(nm, "login_ms") && strcmp(nm, "login_source"))
+			return fail(c, config_setting_get_elem(tg, (unsigned)i), "timing",
+				    "unknown key \"%s\"", nm);
+	}
+	t->declared = true;
+	hl_status_t st = timing_source(c, tg, "source", "timing.source", NULL, t->source);
+	if (st == HL_OK)
+		st = timing_num(c, tg, "login_ms", "timing.login_ms", false, &t->login_ms);
+	if (st == HL_OK)
+		st = timing_source(c, tg, "login_source", "timing.login_source", t->source,
+				   t->login_source);
+	if (st == HL_OK)
+		st = read_timing_list(c, tg, "sign", t);
+	if (st == HL_OK)
+		st = read_timing_list(c, tg, "keygen_ms", t);
+	return st;
+}
+
 static void set_defaults(hl_profile_t *p)
 {
 	p->cryptoki_version = (CK_VERSION){ 3, 0 };
@@ -351,6 +498,10 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 		st = read_mechs(c, root, p);
 	if (st == HL_OK)
 		st = read_quirks(c, root, p);
+	if (st == HL_OK)
+		st = read_timing(c, root, p);
+	if (st == HL_OK)
+		p->no_public_crypto = hl_profile_quirk(p, "no_public_crypto");
 	return st;
 }
 
@@ -400,6 +551,8 @@ void hl_profile_free(hl_profile_t *p)
 		free(p->quirks[i].value);
 	}
 	free(p->quirks);
+	free(p->timing.sign);
+	free(p->timing.keygen);
 	free(p->mechs);
 	free(p->name);
 	free(p->family);
@@ -430,4 +583,33 @@ const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name)
 		if (strcmp(p->quirks[i].name, name) == 0)
 			return p->quirks[i].on ? p->quirks[i].value : NULL;
 	return NULL;
+}
+
+static CK_ULONG bits_apart(CK_ULONG a, CK_ULONG b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* The entry for what of key_bits, else of the nearest declared size, else NULL. */
+static const hl_profile_time_t *nearest(const hl_profile_time_t *t, size_t n, CK_ULONG what,
+					CK_ULONG key_bits)
+{
+	const hl_profile_time_t *best = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].what == what && (!best || bits_apart(t[i].key_bits, key_bits) <
+						       bits_apart(best->key_bits, key_bits)))
+			best = &t[i];
+	return best;
+}
+
+uint64_t hl_profile_sign_ns(const hl_profile_t *p, CK_MECHANISM_TYPE m, CK_ULONG key_bits)
+{
+	const hl_profile_time_t *t = nearest(p->timing.sign, p->timing.n_sign, m, key_bits);
+	return t ? 1000000000ULL / t->value : 0;
+}
+
+CK_ULONG hl_profile_keygen_ms(const hl_profile_t *p, CK_KEY_TYPE type, CK_ULONG key_bits)
+{
+	const hl_profile_time_t *t = nearest(p->timing.keygen, p->timing.n_keygen, type, key_bits);
+	return t ? t->value : 0;
 }

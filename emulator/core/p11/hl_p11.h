@@ -47,6 +47,7 @@ typedef struct {
 	size_t n_found, pos;
 	bool finding;
 	char sign_key[64]; /* label of the key of the sign operation (audit subject) */
+	uint64_t sign_ns;  /* timing model: one signature of that operation takes this long */
 } hl_session_t;
 
 /* -- global state and locking (p11_general.c) -- */

@@ -4,6 +4,8 @@
  * unless the device profile switches its quirk on. Not a public header. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "hsmlab/pkcs11.h"
 
 CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len);
@@ -35,3 +37,6 @@ CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
 CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h);
 CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id);
+/* Timing emulation (HSMLAB_TIMING=1 or the lab config's `timing = true;`), read once by
+ * C_Initialize (p11_general.c): the filters then make operations take the profile's time. */
+bool hl_p11_timing(void);

@@ -8,6 +8,7 @@
 
 #include "crypto/hl_crypto.h"
 #include "p11/hl_p11.h"
+#include "p11/hl_p11_quirks.h"
 
 static struct {
 	bool initialized;
@@ -19,6 +20,7 @@ static struct {
 	hl_lab_t *lab;
 	hl_slot_t **slots;
 	size_t n_slots;
+	bool timing; /* timing emulation, fixed at C_Initialize */
 } g;
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -55,6 +57,11 @@ const char *hl_p11_last_error(void)
 bool hl_p11_initialized(void)
 {
 	return g.initialized && g.pid == getpid();
+}
+
+bool hl_p11_timing(void)
+{
+	return g.timing;
 }
 
 hl_lab_t *hl_p11_lab(void)
@@ -240,6 +247,8 @@ static CK_RV open_lab(void)
 				  : HSMLAB_PROFILE_SOURCE_DIR;
 	if (st == HL_OK)
 		st = hl_lab_config_load(builtin, hl_module_family, &cfg, err, sizeof(err));
+	const char *tm = getenv("HSMLAB_TIMING");
+	g.timing = (tm && strcmp(tm, "1") == 0) || (st == HL_OK && cfg.timing);
 	if (st == HL_OK)
 		st = hl_lab_open(&cfg, false, &g.lab, err, sizeof(err));
 	if (st != HL_OK) {

@@ -7,6 +7,8 @@
  * lists, limits, PIN rules) need no filter. The same layer reports the security-relevant
  * operations (login, keygen, signatures) to the device's family for its audit log.
  * See emulator/doc/families.md. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,10 +88,100 @@ static const char *user_name(CK_USER_TYPE u)
 	return u == CKU_SO ? "so" : u == CKU_USER ? "user" : "context-specific";
 }
 
+/* -- timing model (issue 5; off by default, see families.md "Timing") -- */
+
+/* The call's start, taken only when timing emulation is on (else zero: nothing is slept). */
+static struct timespec call_start(void)
+{
+	struct timespec t = { 0, 0 };
+	if (hl_p11_timing())
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* Sleeps until ns after start (an absolute deadline), so the call takes the declared time in
+ * total and never less than its real work. */
+static void take_until(const struct timespec *start, uint64_t ns)
+{
+	if (!ns || (!start->tv_sec && !start->tv_nsec))
+		return;
+	struct timespec d = { start->tv_sec + (time_t)(ns / 1000000000ULL),
+			      start->tv_nsec + (long)(ns % 1000000000ULL) };
+	if (d.tv_nsec >= 1000000000L) {
+		d.tv_sec++;
+		d.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL) == EINTR)
+		;
+}
+
+/* Key size of a named curve's DER OID (the curves the profiles offer), else 0. */
+static CK_ULONG ec_bits(const CK_ATTRIBUTE *a)
+{
+	static const struct {
+		CK_ULONG bits;
+		CK_ULONG len;
+		CK_BYTE oid[10];
+	} curves[] = {
+		{ 256, 10, { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 } },
+		{ 384, 7, { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 } },
+		{ 521, 7, { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 } },
+	};
+	for (size_t i = 0; a && a->pValue && i < sizeof(curves) / sizeof(curves[0]); i++)
+		if (a->ulValueLen == curves[i].len &&
+		    !memcmp(a->pValue, curves[i].oid, a->ulValueLen))
+			return curves[i].bits;
+	return 0;
+}
+
+/* The size of key k in bits (RSA modulus length, private keys have no CKA_MODULUS_BITS; or
+ * the EC curve), 0 when unknown. */
+static CK_ULONG key_bits(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
+{
+	CK_BYTE params[16];
+	CK_ATTRIBUTE a = { CKA_MODULUS, NULL, 0 };
+	if (C_GetAttributeValue(h, k, &a, 1) == CKR_OK &&
+	    a.ulValueLen != CK_UNAVAILABLE_INFORMATION)
+		return 8 * a.ulValueLen;
+	a = (CK_ATTRIBUTE){ CKA_EC_PARAMS, params, sizeof(params) };
+	return C_GetAttributeValue(h, k, &a, 1) == CKR_OK ? ec_bits(&a) : 0;
+}
+
+/* The key type and size a key generation template asks for (mechanism, then template). */
+static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK_ATTRIBUTE *t,
+			  CK_ULONG n)
+{
+	const CK_ATTRIBUTE *kt = find_attr(t, n, CKA_KEY_TYPE);
+	const CK_ATTRIBUTE *mb = find_attr(t, n, CKA_MODULUS_BITS);
+	const CK_ATTRIBUTE *vl = find_attr(t, n, CKA_VALUE_LEN);
+	CK_KEY_TYPE type = kt && kt->pValue && kt->ulValueLen == sizeof(type)
+			       ? *(CK_KEY_TYPE *)kt->pValue
+			       : CK_UNAVAILABLE_INFORMATION;
+	CK_ULONG bits = 0;
+	if (!p || !p->timing.n_keygen || !m)
+		return 0;
+	if (m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN)
+		type = CKK_RSA;
+	else if (m->mechanism == CKM_EC_KEY_PAIR_GEN)
+		type = CKK_EC;
+	else if (m->mechanism == CKM_AES_KEY_GEN)
+		type = CKK_AES;
+	else if (m->mechanism == CKM_GENERIC_SECRET_KEY_GEN)
+		type = CKK_GENERIC_SECRET;
+	if (mb && mb->pValue && mb->ulValueLen == sizeof(CK_ULONG))
+		bits = *(CK_ULONG *)mb->pValue;
+	else if (vl && vl->pValue && vl->ulValueLen == sizeof(CK_ULONG))
+		bits = 8 * *(CK_ULONG *)vl->pValue;
+	else
+		bits = ec_bits(find_attr(t, n, CKA_EC_PARAMS));
+	return hl_profile_keygen_ms(p, type, bits);
+}
+
 /* -- login (L1) -- */
 
 CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
+	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
 	if (p && user == CKU_CONTEXT_SPECIFIC &&
 	    hl_profile_quirk(p, "context_specific_login_invalid"))
@@ -103,6 +195,9 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 		event(h, HL_FAMILY_EV_LOGIN, user_name(user));
 	else if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
 		event(h, HL_FAMILY_EV_LOGIN_FAILED, user_name(user));
+	/* The device checks the PIN either way: a wrong one takes as long. */
+	if (p)
+		take_until(&t0, (uint64_t)p->timing.login_ms * 1000000ULL);
 	return rv;
 }
 
@@ -116,18 +211,6 @@ CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
 
 /* -- signatures (audit: the sign count per key) -- */
 
-/* Whether anyone is logged in on the session's token. */
-static bool logged_in(CK_SESSION_HANDLE h)
-{
-	hl_session_t *s = NULL;
-	bool in = false;
-	if (hl_p11_enter(h, &s) != CKR_OK)
-		return false;
-	in = s->slot->dev->login != HL_NOT_LOGGED_IN;
-	hl_p11_unlock();
-	return in;
-}
-
 /* Whether the session's device reports to a family (a vendor module's audit log). */
 static bool audited(const hl_session_t *s)
 {
@@ -137,73 +220,78 @@ static bool audited(const hl_session_t *s)
 
 CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	/* L8: under the "no public crypto" policy nothing signs before a login, whatever the
-	 * key; checked first, as the device answers before it looks at the key. */
-	const hl_profile_t *p = session_profile(h);
-	if (p && hl_profile_quirk(p, "no_public_crypto") && !logged_in(h))
+	hl_session_t *s = NULL;
+	const hl_profile_t *p = NULL;
+	bool refuse = false, audit = false;
+	if (hl_p11_enter(h, &s) == CKR_OK) {
+		p = s->slot->dev->profile;
+		/* L8: under the "no public crypto" policy nothing signs before a login, whatever
+		 * the key; checked first, as the device answers before it looks at the key. */
+		refuse = p && p->no_public_crypto && s->slot->dev->login == HL_NOT_LOGGED_IN;
+		audit = audited(s);
+		hl_p11_unlock();
+	}
+	if (refuse)
 		return CKR_USER_NOT_LOGGED_IN;
 	CK_RV rv = C_SignInit(h, m, k);
-	hl_session_t *s = NULL;
-	if (rv != CKR_OK || hl_p11_enter(h, &s) != CKR_OK)
+	if (rv != CKR_OK)
 		return rv;
 	/* The key label is the audit subject: looked up only where a family keeps a log (an
-	 * extra attribute read per C_SignInit cost the strict module for nothing). */
+	 * extra attribute read per C_SignInit cost the strict module for nothing); the key size
+	 * only when timing emulation is on and the profile declares times for signatures. */
 	char label[64] = "";
 	CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof(label) - 1 };
-	if (audited(s) && C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
+	if (audit && C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
 		label[0] = 0;
+	uint64_t ns = p && p->timing.n_sign && m && hl_p11_timing()
+			  ? hl_profile_sign_ns(p, m->mechanism, key_bits(h, k))
+			  : 0;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return rv;
 	pthread_mutex_lock(&s->lock);
 	snprintf(s->sign_key, sizeof(s->sign_key), "%s", label);
+	s->sign_ns = ns;
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
 	return rv;
 }
 
-/* Timing emulation (off by default; HSMLAB_TIMING=1): a signature takes the profile's
- * per-signature time (K8 slow_signing_ms), as the device would. The environment is read
- * only for a profile that declares a time, so other devices never pay for getenv(). */
-static void device_time(const char *ms)
-{
-	const char *on = ms ? getenv("HSMLAB_TIMING") : NULL;
-	long v = on && !strcmp(on, "1") ? strtol(ms, NULL, 10) : 0;
-	if (v > 0 && v < 60000) {
-		struct timespec ts = { v / 1000, (v % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void signed_one(CK_SESSION_HANDLE h)
+/* A signature was made: counted for the audit log, and (timing emulation) made to last the
+ * device's time for one signature from the call's start t0. */
+static void signed_one(CK_SESSION_HANDLE h, const struct timespec *t0)
 {
 	hl_session_t *s = NULL;
 	char key[64];
+	uint64_t ns;
 	if (hl_p11_enter(h, &s) != CKR_OK)
 		return;
-	const hl_profile_t *p = s->slot->dev->profile;
-	const char *ms = p ? hl_profile_quirk_value(p, "slow_signing_ms") : NULL;
-	if (audited(s)) {
-		pthread_mutex_lock(&s->lock);
-		memcpy(key, s->sign_key, sizeof(key));
-		pthread_mutex_unlock(&s->lock);
+	bool audit = audited(s);
+	pthread_mutex_lock(&s->lock);
+	memcpy(key, s->sign_key, sizeof(key));
+	ns = s->sign_ns;
+	pthread_mutex_unlock(&s->lock);
+	if (audit)
 		hl_device_event(s->slot->dev, HL_FAMILY_EV_SIGN, key);
-	}
 	hl_p11_unlock();
-	device_time(ms);
+	take_until(t0, ns);
 }
 
 CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,
 		    CK_ULONG_PTR sl)
 {
+	struct timespec t0 = call_start();
 	CK_RV rv = C_Sign(h, d, dl, sig, sl);
 	if (rv == CKR_OK && sig)
-		signed_one(h);
+		signed_one(h, &t0);
 	return rv;
 }
 
 CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 {
+	struct timespec t0 = call_start();
 	CK_RV rv = C_SignFinal(h, sig, sl);
 	if (rv == CKR_OK && sig)
-		signed_one(h);
+		signed_one(h, &t0);
 	return rv;
 }
 
@@ -375,13 +463,16 @@ CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n
 CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			    CK_OBJECT_HANDLE_PTR out)
 {
-	CK_RV rv = template_check(session_profile(h), t, n, true);
+	struct timespec t0 = call_start();
+	const hl_profile_t *p = session_profile(h);
+	CK_RV rv = template_check(p, t, n, true);
 	if (rv == CKR_OK)
 		rv = C_GenerateKey(h, m, t, n, out);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(t, n, label, sizeof(label));
 		event(h, HL_FAMILY_EV_KEYGEN, label);
+		take_until(&t0, (uint64_t)keygen_ms(p, m, t, n) * 1000000ULL);
 	}
 	return rv;
 }
@@ -390,13 +481,16 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 				 CK_ULONG pn, CK_ATTRIBUTE_PTR kt, CK_ULONG kn,
 				 CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
 {
-	CK_RV rv = template_check(session_profile(h), kt, kn, false);
+	struct timespec t0 = call_start();
+	const hl_profile_t *p = session_profile(h);
+	CK_RV rv = template_check(p, kt, kn, false);
 	if (rv == CKR_OK)
 		rv = C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(kt, kn, label, sizeof(label));
 		event(h, HL_FAMILY_EV_KEYGEN, label);
+		take_until(&t0, (uint64_t)keygen_ms(p, m, pt, pn) * 1000000ULL);
 	}
 	return rv;
 }

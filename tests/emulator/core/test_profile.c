@@ -99,3 +99,53 @@ Test(profile, missing_file)
 	cr_assert_eq(hl_profile_load("/nonexistent/x.conf", &p, err, sizeof(err)),
 		     HL_ERR_NOT_FOUND);
 }
+
+/* -- the timing group (issue 5) -- */
+
+Test(profile, shipped_timing_figures)
+{
+	char path[512], err[256] = "";
+	const char *names[] = { "strict", "keyper", "luna" };
+	for (size_t i = 0; i < 3; i++) {
+		hl_profile_t *p = NULL;
+		snprintf(path, sizeof(path), "%s/%s.conf", getenv("HSMLAB_PROFILE_DIR"), names[i]);
+		cr_assert_eq(hl_profile_load(path, &p, err, sizeof(err)), HL_OK, "%s", err);
+		cr_assert_eq(p->timing.declared, i > 0, "%s", names[i]);
+		for (size_t k = 0; k < p->timing.n_sign; k++)
+			cr_assert_str_eq(p->timing.sign[k].source, "guess", "%s", names[i]);
+		hl_profile_free(p);
+	}
+	snprintf(path, sizeof(path), "%s/keyper.conf", getenv("HSMLAB_PROFILE_DIR"));
+	hl_profile_t *p = NULL;
+	cr_assert_eq(hl_profile_load(path, &p, err, sizeof(err)), HL_OK, "%s", err);
+	/* The declared size, the nearest one, or none for an undeclared mechanism. */
+	cr_assert_eq(hl_profile_sign_ns(p, CKM_RSA_PKCS, 2048), 20000000);
+	cr_assert_eq(hl_profile_sign_ns(p, CKM_RSA_PKCS, 3800), 1000000000 / 7);
+	cr_assert_eq(hl_profile_sign_ns(p, CKM_SHA256_RSA_PKCS, 2048), 0);
+	cr_assert_eq(hl_profile_keygen_ms(p, CKK_RSA, 2048), 8000);
+	cr_assert_eq(hl_profile_keygen_ms(p, CKK_EC, 256), 0);
+	cr_assert_eq(p->timing.login_ms, 300);
+	hl_profile_free(p);
+}
+
+#define TIMING(x) HEAD " mechanisms = ();\n timing = {\n source = \"guess\";\n" x "\n };\n};\n"
+
+Test(profile, timing_errors_name_file_line_and_key)
+{
+	expect_error(TIMING(" sign = ( { mechanism = \"CKM_NOPE\"; per_second = 1; } );"),
+		     ":7: timing.sign.mechanism: unknown mechanism \"CKM_NOPE\"");
+	expect_error(TIMING(" sign = ( { mechanism = \"CKM_RSA_PKCS\";\n per_second = 0; } );"),
+		     ":8: timing.sign.per_second: must be an integer from 1");
+	expect_error(TIMING(" sign = ( { mechanism = \"CKM_RSA_PKCS\"; } );"),
+		     ":7: timing.sign.per_second: missing");
+	expect_error(TIMING(" sign = ( { mechanism = \"CKM_RSA_PKCS\"; per_second = 5;\n"
+			    " source = \"vendor\"; } );"),
+		     ":8: timing.sign.source: \"vendor\" is not doc, field or guess");
+	expect_error(TIMING(" keygen_ms = ( { key_type = \"dsa\"; ms = 5; } );"),
+		     ":7: timing.keygen_ms.key_type: \"dsa\" is not rsa, ec, aes or generic");
+	expect_error(TIMING(" login_ms = \"slow\";"), ":7: timing.login_ms: must be an integer");
+	expect_error(TIMING(" sign = { };"), ":7: timing.sign: must be a list");
+	expect_error(TIMING(" speed = 3;"), ":7: timing: unknown key \"speed\"");
+	expect_error(HEAD " mechanisms = ();\n timing = { login_ms = 5; };\n};\n",
+		     ":5: timing.source: missing");
+}
