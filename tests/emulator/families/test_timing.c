@@ -8,6 +8,8 @@
 
 #include "famlab.h"
 
+#include <criterion/redirect.h> /* after criterion.h (famlab.h) */
+
 static testlab_t lab;
 
 static void setup(void)
@@ -127,11 +129,26 @@ Test(timing, off_by_default_and_read_once, .timeout = 20)
 	hl_p11_module_free(m.mod);
 }
 
-Test(timing, lab_config_switch_must_be_a_boolean)
+/* A lab config whose timing key is no boolean fails C_Initialize, naming file, line, key. */
+static void setup_stderr(void)
+{
+	setup();
+	cr_redirect_stderr();
+}
+
+Test(timing, lab_config_switch_must_be_a_boolean, .init = setup_stderr)
 {
 	timed_lab(1, 1, 1, "timing = \"yes\";");
-	char path[512], err[512] = "";
+	unsetenv("HSMLAB_QUIET");
+	char path[512], err[512] = "", out[1024] = "";
 	fam_module_path("", path, sizeof(path));
 	hl_p11_module_t *mod = hl_p11_module_load(path, 0, err, sizeof(err));
 	cr_assert_null(mod, "a lab config with timing = \"yes\" loaded");
+	fflush(stderr);
+	FILE *f = cr_get_redirected_stderr();
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	char want[600];
+	snprintf(want, sizeof(want), "%s:3: timing: must be true or false", lab.conf);
+	cr_assert_not_null(strstr(out, want), "wanted \"%s\" in: %s", want, out);
 }
