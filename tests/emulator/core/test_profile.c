@@ -126,6 +126,13 @@ Test(profile, shipped_timing_figures)
 	cr_assert_eq(hl_profile_keygen_ms(p, CKK_EC, 256), 0);
 	cr_assert_eq(p->timing.login_ms, 300);
 	hl_profile_free(p);
+	snprintf(path, sizeof(path), "%s/luna.conf", getenv("HSMLAB_PROFILE_DIR"));
+	cr_assert_eq(hl_profile_load(path, &p, err, sizeof(err)), HL_OK, "%s", err);
+	cr_assert_eq(hl_profile_sign_ns(p, CKM_ECDSA, 384), 1000000000 / 150);
+	cr_assert_eq(hl_profile_sign_ns(p, CKM_SHA256_RSA_PKCS, 4096), 1000000000 / 15);
+	cr_assert_eq(hl_profile_keygen_ms(p, CKK_EC, 384), 200, "nearest: the P-256 figure");
+	cr_assert_str_eq(p->timing.login_source, "guess");
+	hl_profile_free(p);
 }
 
 #define TIMING(x) HEAD " mechanisms = ();\n timing = {\n source = \"guess\";\n" x "\n };\n};\n"
