@@ -12,7 +12,8 @@ packages=(
 	libp11-kit-dev libcriterion-dev
 	# the reference module, real clients and tools the tests and the bench drive
 	softhsm2 libsofthsm2 opensc gnutls-bin p11-kit libengine-pkcs11-openssl openssl
-	ldnsutils libfaketime faketime sqlite3 libxml2-utils dns-root-data jq
+	ldnsutils libfaketime faketime sqlite3 libxml2-utils dns-root-data xxd jq
+	python3 procps
 	# the bench's timeline render check (headless)
 	chromium
 )
