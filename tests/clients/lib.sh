@@ -5,8 +5,10 @@
 
 set -euo pipefail
 
-SO_PIN=12345678
-USER_PIN=123456
+# Overridable per module (the CMake file sets them): Luna PINs are 7-255 characters (QUIRKS
+# L10), so the vendor modules get 8-digit PINs.
+SO_PIN=${SO_PIN:-12345678}
+USER_PIN=${USER_PIN:-123456}
 WORK=$(mktemp -d /tmp/hsmlab-client-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 

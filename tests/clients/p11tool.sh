@@ -6,7 +6,8 @@
 setup_module "$1"
 # p11tool reads PINs from these instead of prompting.
 export GNUTLS_PIN=$USER_PIN GNUTLS_SO_PIN=$SO_PIN
-p11() { p11tool --provider="$MODULE" "$@"; }
+# stdin closed: p11tool prompts ("insert token", a PIN) instead of failing; never wait.
+p11() { p11tool --provider="$MODULE" "$@" </dev/null; }
 
 step "initialise a token through PKCS#11 (pkcs11-tool), then list it with p11tool"
 idx=$(free_slot_index)
@@ -21,8 +22,12 @@ url=$(p11 --list-token-urls | grep 'token=gnutls-token' | head -n 1)
 
 check generate-rsa p11 --login --generate-privkey=rsa --bits=2048 --label=gnutls-rsa "$url"
 check generate-ec p11 --login --generate-privkey=ecdsa --curve=secp256r1 --label=gnutls-ec "$url"
-p11 --login --list-privkeys "$url" | tee "$WORK/keys"
-grep -q "gnutls-rsa" "$WORK/keys" || fail "RSA key not listed"
+list_privkeys() {
+	p11 --login --list-privkeys "$url" >"$WORK/keys" || return
+	cat "$WORK/keys"
+	grep -q "gnutls-rsa" "$WORK/keys" || fail "RSA key not listed"
+}
+check list-privkeys list_privkeys
 
 # --test-sign signs with the private key and verifies with the public one, both through
 # the module, for RSA PKCS#1 v1.5 (and RSA-PSS where announced) and ECDSA.

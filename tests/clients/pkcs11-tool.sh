@@ -27,46 +27,74 @@ if p11 "${tok[@]/$USER_PIN/999999}" -O >"$WORK/wrong.log" 2>&1; then
 fi
 grep -q CKR_PIN_INCORRECT "$WORK/wrong.log" || fail "wrong PIN: $(cat "$WORK/wrong.log")"
 
-step "RSA-2048 key pair, SHA256-RSA-PKCS signature verified by openssl"
+step "RSA-2048 key pair"
 p11 "${tok[@]}" --keypairgen --key-type rsa:2048 --label rsa-key --id 01
-head -c 1000 /dev/urandom >"$WORK/data"
-p11 "${tok[@]}" --sign -m SHA256-RSA-PKCS --id 01 -i "$WORK/data" -o "$WORK/rsa.sig"
 p11 "${tok[@]}" --read-object --type pubkey --label rsa-key -o "$WORK/rsa.der"
-openssl dgst -sha256 -verify "$WORK/rsa.der" -keyform DER -signature "$WORK/rsa.sig" \
-	"$WORK/data"
+head -c 1000 /dev/urandom >"$WORK/data"
+keys=1
 
-step "raw RSA-PKCS over a host-made DigestInfo gives the same signature"
+step "raw RSA-PKCS over a host-made DigestInfo, verified by openssl"
 {
 	printf '\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20'
 	openssl dgst -sha256 -binary "$WORK/data"
 } >"$WORK/digestinfo"
 p11 "${tok[@]}" --sign -m RSA-PKCS --id 01 -i "$WORK/digestinfo" -o "$WORK/rsa2.sig"
-cmp "$WORK/rsa.sig" "$WORK/rsa2.sig" || fail "CKM_RSA_PKCS and CKM_SHA256_RSA_PKCS differ"
+openssl dgst -sha256 -verify "$WORK/rsa.der" -keyform DER -signature "$WORK/rsa2.sig" \
+	"$WORK/data"
 
-step "EC P-256 key pair, ECDSA signatures verified by openssl"
-p11 "${tok[@]}" --keypairgen --key-type EC:prime256v1 --label ec-key --id 02
-p11 "${tok[@]}" --read-object --type pubkey --label ec-key -o "$WORK/ec.der"
-openssl dgst -sha256 -binary "$WORK/data" >"$WORK/data.sha256"
+# The module hashes (hash-and-sign): the same signature as the host-made DigestInfo. The
+# check functions stop at their first failure by themselves ("|| return"): an XFAIL check
+# runs them where set -e does not apply.
+sha256_rsa_sign() {
+	p11 "${tok[@]}" --sign -m SHA256-RSA-PKCS --id 01 -i "$WORK/data" -o "$WORK/rsa.sig" ||
+		return
+	openssl dgst -sha256 -verify "$WORK/rsa.der" -keyform DER -signature "$WORK/rsa.sig" \
+		"$WORK/data" || return
+	cmp "$WORK/rsa.sig" "$WORK/rsa2.sig" || fail "CKM_RSA_PKCS and CKM_SHA256_RSA_PKCS differ"
+}
+check sha256-rsa-sign sha256_rsa_sign
+
+# The EC public key from its CKA_EC_POINT (DER OCTET STRING 04 41 04 X Y) as a P-256
+# SubjectPublicKeyInfo: pkcs11-tool 0.23's --read-object of an EC public key reads freed
+# memory (heap-use-after-free in its EVP_PKEY_fromdata call, which the ASan tree's preloaded
+# runtime stops), whatever the module.
+ec_keygen() {
+	local point
+	p11 "${tok[@]}" --keypairgen --key-type EC:prime256v1 --label ec-key --id 02 || return
+	point=$(p11 "${tok[@]}" -O --type pubkey --id 02 | awk '/EC_POINT:/ { print $2 }')
+	[[ $point == 044104* && ${#point} -eq 134 ]] || {
+		echo "EC_POINT is not an uncompressed P-256 point: $point" >&2
+		return 1
+	}
+	printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "${point#0441}" |
+		xxd -r -p >"$WORK/ec.der"
+}
 # CKM_ECDSA over a host hash works everywhere; CKM_ECDSA_SHA256 only where announced.
 ecdsa_sign_verify() {
+	openssl dgst -sha256 -binary "$WORK/data" >"$WORK/data.sha256" || return
 	p11 "${tok[@]}" --sign -m ECDSA --signature-format openssl --id 02 \
-		-i "$WORK/data.sha256" -o "$WORK/ec.sig"
+		-i "$WORK/data.sha256" -o "$WORK/ec.sig" || return
 	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec.sig" \
-		"$WORK/data"
+		"$WORK/data" || return
+	if p11 -M | grep -q '^ *ECDSA-SHA256'; then
+		p11 "${tok[@]}" --sign -m ECDSA-SHA256 --signature-format openssl --id 02 \
+			-i "$WORK/data" -o "$WORK/ec2.sig" || return
+		openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER \
+			-signature "$WORK/ec2.sig" "$WORK/data"
+	fi
 }
-check ecdsa-sign ecdsa_sign_verify
-if p11 -M | grep -q '^ *ECDSA-SHA256'; then
-	p11 "${tok[@]}" --sign -m ECDSA-SHA256 --signature-format openssl --id 02 \
-		-i "$WORK/data" -o "$WORK/ec2.sig"
-	openssl dgst -sha256 -verify "$WORK/ec.der" -keyform DER -signature "$WORK/ec2.sig" \
-		"$WORK/data"
+step "EC P-256 key pair, ECDSA signatures verified by openssl"
+check ec-keygen ec_keygen
+if [ -s "$WORK/ec.der" ]; then # not where ec-keygen is a known failure (XFAIL, SKIP)
+	keys=2
+	check ecdsa-sign ecdsa_sign_verify
 fi
 
 step "objects: list; generated private keys are sensitive and never extractable"
 p11 "${tok[@]}" -O >"$WORK/objects"
-[ "$(grep -c "Private Key Object" "$WORK/objects")" = 2 ] ||
-	fail "expected 2 private keys: $(cat "$WORK/objects")"
-[ "$(grep -c "Access: *sensitive, always sensitive, never extractable" "$WORK/objects")" = 2 ] ||
+[ "$(grep -c "Private Key Object" "$WORK/objects")" = $keys ] ||
+	fail "expected $keys private keys: $(cat "$WORK/objects")"
+[ "$(grep -c "Access: *sensitive, always sensitive, never extractable" "$WORK/objects")" = $keys ] ||
 	fail "private keys not sensitive: $(cat "$WORK/objects")"
 
 check test p11 "${tok[@]}" --test
@@ -75,7 +103,8 @@ check test-threads p11 --test-threads ILGISLT0 --test-threads ILGISLT0 -L
 check test-fork p11 "${tok[@]}" --test-fork
 
 step "delete a key"
-p11 "${tok[@]}" --delete-object --type privkey --label ec-key
-p11 "${tok[@]}" -O | grep -c "Private Key Object" | grep -qx 1 || fail "key not deleted"
+p11 "${tok[@]}" --delete-object --type privkey --id "0$keys"
+left=$(p11 "${tok[@]}" -O | grep -c "Private Key Object" || true)
+[ "$left" -eq $((keys - 1)) ] || fail "key not deleted: $left private keys left"
 
 echo "pkcs11-tool: all steps passed against $MODULE"
