@@ -7,6 +7,7 @@
 
 #include "audit/audit_int.h"
 #include "crypto/hl_crypto.h"
+#include "store/hl_store.h"
 
 struct hl_audit {
 	sqlite3 *db; /* borrowed */
@@ -32,29 +33,9 @@ static const char *const event_names[] = {
 #undef HL_AUDIT_EVENT_NAME
 };
 
-static hl_status_t db_status(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return HL_OK;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return HL_ERR_STORE_BUSY;
-	case SQLITE_NOMEM:
-		return HL_ERR_NOMEM;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return HL_ERR_STORE_CORRUPT;
-	default:
-		return HL_ERR_IO;
-	}
-}
-
 static hl_status_t prepare(hl_audit_t *a, const char *sql, sqlite3_stmt **q)
 {
-	return db_status(sqlite3_prepare_v2(a->db, sql, -1, q, NULL));
+	return hl_store_sqlite_status(sqlite3_prepare_v2(a->db, sql, -1, q, NULL));
 }
 
 /* -- public API -- */
@@ -83,7 +64,7 @@ hl_status_t hl_audit_open(sqlite3 *db, const char *serial, const uint8_t key[HL_
 	hl_status_t st = HL_OK;
 	if (!db || !serial || !*serial || strlen(serial) > 64 || !key || !out)
 		return HL_ERR_ARGS;
-	st = db_status(sqlite3_exec(db, schema, NULL, NULL, NULL));
+	st = hl_store_sqlite_status(sqlite3_exec(db, schema, NULL, NULL, NULL));
 	if (st != HL_OK)
 		goto out;
 	a = calloc(1, sizeof(*a));
@@ -129,7 +110,7 @@ static hl_status_t last_record(hl_audit_t *a, uint64_t *seq, uint8_t hash[HL_AUD
 		*seq = (uint64_t)sqlite3_column_int64(q, 0);
 		memcpy(hash, sqlite3_column_blob(q, 1), HL_AUDIT_HASH_LEN);
 	} else {
-		st = db_status(rc);
+		st = hl_store_sqlite_status(rc);
 	}
 out:
 	sqlite3_finalize(q);
@@ -156,7 +137,7 @@ static hl_status_t insert_record(hl_audit_t *a, const audit_rec_t *r,
 	sqlite3_bind_blob(q, 6, r->prev, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 7, hash, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 8, mac, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
-	st = db_status(sqlite3_step(q));
+	st = hl_store_sqlite_status(sqlite3_step(q));
 out:
 	sqlite3_finalize(q);
 	return st;
@@ -173,7 +154,7 @@ hl_status_t hl_audit_append(hl_audit_t *a, hl_audit_event_t ev, const char *subj
 	if (!a || (unsigned)ev >= HL_AUDIT_EVENT_COUNT)
 		return HL_ERR_ARGS;
 	/* A savepoint nests in the caller's transaction or makes its own. */
-	st = db_status(sqlite3_exec(a->db, "SAVEPOINT hl_audit", NULL, NULL, NULL));
+	st = hl_store_sqlite_status(sqlite3_exec(a->db, "SAVEPOINT hl_audit", NULL, NULL, NULL));
 	if (st != HL_OK)
 		goto out;
 	in_sp = true;
@@ -191,7 +172,8 @@ hl_status_t hl_audit_append(hl_audit_t *a, hl_audit_event_t ev, const char *subj
 	if (st == HL_OK)
 		st = insert_record(a, &r, hash, mac);
 	if (st == HL_OK)
-		st = db_status(sqlite3_exec(a->db, "RELEASE hl_audit", NULL, NULL, NULL));
+		st = hl_store_sqlite_status(
+		    sqlite3_exec(a->db, "RELEASE hl_audit", NULL, NULL, NULL));
 	if (st == HL_OK) {
 		in_sp = false;
 		if (seq_out)
@@ -216,7 +198,7 @@ hl_status_t hl_audit_count(hl_audit_t *a, uint64_t *count_out)
 		if (rc == SQLITE_ROW)
 			*count_out = (uint64_t)sqlite3_column_int64(q, 0);
 		else
-			st = rc == SQLITE_DONE ? HL_ERR_INTERNAL : db_status(rc);
+			st = rc == SQLITE_DONE ? HL_ERR_INTERNAL : hl_store_sqlite_status(rc);
 	}
 	sqlite3_finalize(q);
 	return st;
@@ -270,7 +252,7 @@ static hl_status_t write_export(hl_audit_t *a, FILE *f)
 	while (st == HL_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
 		st = write_record(f, q, &count, last);
 	if (st == HL_OK)
-		st = db_status(rc);
+		st = hl_store_sqlite_status(rc);
 	if (st == HL_OK)
 		st = audit_end_mac(a->key, count, last, mac);
 	if (st != HL_OK)

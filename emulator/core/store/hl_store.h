@@ -45,6 +45,8 @@ void hl_store_close(hl_store_t *st);
  * (the audit log). Borrowed; the store owns it and its transactions. */
 struct sqlite3;
 struct sqlite3 *hl_store_db(hl_store_t *st);
+/* The status for an SQLite result code (extended codes too), for code using hl_store_db. */
+hl_status_t hl_store_sqlite_status(int rc);
 
 /* Transactions (BEGIN IMMEDIATE: writers queue on the busy timeout). commit fsyncs. */
 hl_status_t hl_store_begin(hl_store_t *st);

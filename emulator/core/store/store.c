@@ -241,9 +241,10 @@ void hl_store_rollback(hl_store_t *st)
 
 /* -- statements -- */
 
-static hl_status_t step_status(int rc)
+hl_status_t hl_store_sqlite_status(int rc)
 {
-	switch (rc) {
+	switch (rc & 0xff) { /* the primary code of an extended one */
+	case SQLITE_OK:
 	case SQLITE_DONE:
 	case SQLITE_ROW:
 		return HL_OK;
@@ -289,7 +290,7 @@ hl_status_t hl_store_meta_get(hl_store_t *st, const char *key, uint8_t **out, si
 	if (r == SQLITE_ROW)
 		rc = blob_dup(s, 0, out, out_len);
 	else
-		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : step_status(r);
+		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : hl_store_sqlite_status(r);
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -304,7 +305,7 @@ hl_status_t hl_store_meta_set(hl_store_t *st, const char *key, const void *val, 
 		goto out;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 2, len ? val : "", (int)len, SQLITE_STATIC);
-	rc = step_status(sqlite3_step(s));
+	rc = hl_store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -317,7 +318,7 @@ static hl_status_t exec_key(hl_store_t *st, const char *sql, const char *key)
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
 		if (key)
 			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		rc = step_status(sqlite3_step(s));
+		rc = hl_store_sqlite_status(sqlite3_step(s));
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -418,7 +419,7 @@ hl_status_t hl_store_put(hl_store_t *st, const hl_store_row_t *row)
 		sqlite3_bind_blob(s, 7, row->sealed, (int)row->sealed_len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 7);
-	rc = step_status(sqlite3_step(s));
+	rc = hl_store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -431,7 +432,7 @@ hl_status_t hl_store_delete(hl_store_t *st, uint64_t id)
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
-	rc = step_status(sqlite3_step(s));
+	rc = hl_store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -450,7 +451,7 @@ hl_status_t hl_store_get(hl_store_t *st, uint64_t id, hl_store_row_t *out)
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
 	int r = sqlite3_step(s);
 	if (r != SQLITE_ROW) {
-		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : step_status(r);
+		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : hl_store_sqlite_status(r);
 		goto out;
 	}
 	row.id = id;
@@ -522,7 +523,7 @@ hl_status_t hl_store_find(hl_store_t *st, const hl_store_filter_t *f, uint64_t *
 		}
 		ids[n++] = (uint64_t)sqlite3_column_int64(s, 0);
 	}
-	rc = step_status(r);
+	rc = hl_store_sqlite_status(r);
 	if (rc == HL_OK) {
 		*ids_out = ids;
 		*n_out = n;
