@@ -73,6 +73,20 @@ static hl_status_t domain_put(hl_device_t *dev, const uint8_t *secret, const cha
 	return st;
 }
 
+/* Why a blob cannot be restored on a device that has no domain yet: the blob's own problem
+ * (truncated, not a blob, the other vendor's, too new) as a device with a domain reports it,
+ * else the missing domain (no blob can be ours). */
+static hl_status_t no_domain_status(const hl_device_t *dev, const uint8_t *blob, size_t len)
+{
+	hl_backup_info_t info;
+	hl_backup_vendor_t v;
+	hl_card_kind_t k;
+	hl_status_t st = hl_backup_peek(blob, len, &info);
+	if (st == HL_OK && vendor_of(dev, &v, &k) == HL_OK && info.vendor != v)
+		st = HL_ERR_BACKUP_WRONG_VENDOR;
+	return st == HL_OK ? HL_ERR_BACKUP_WRONG_DOMAIN : st;
+}
+
 /* The device's backup domain; HL_ERR_NOT_FOUND when none was set up. */
 static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 {
@@ -327,7 +341,7 @@ CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path)
 	if (dev && st == HL_OK)
 		st = domain_get(dev, &dom);
 	if (dev && st == HL_ERR_NOT_FOUND)
-		st = HL_ERR_BACKUP_WRONG_DOMAIN; /* no domain yet: no blob can be ours */
+		st = no_domain_status(dev, blob, len);
 	if (dev && st == HL_OK)
 		st = hl_backup_decode(&dom, blob, len, &b);
 	if (dev && st == HL_OK)
