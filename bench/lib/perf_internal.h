@@ -31,11 +31,6 @@ hl_perf_row_t *hl_perf_add(hl_perf_t *p, const char *target, const char *workloa
 			   const char *unit);
 double hl_perf_now(void);
 
-/* Imports an OpenSSL RSA or EC key pair as token objects labelled `label` (private key
- * sensitive, sign only; public key verify only). Writes both handles on success. */
-CK_RV hl_perf_import(CK_FUNCTION_LIST_PTR fn, CK_SESSION_HANDLE s, const EVP_PKEY *pk,
-		     const char *label, CK_OBJECT_HANDLE *priv_out, CK_OBJECT_HANDLE *pub_out);
-
 /* The inputs every workload signs: a message, its SHA-256 DigestInfo, an EMSA block. */
 extern const unsigned char hl_perf_msg[32];
 void hl_perf_digest_info(unsigned char out[51]);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hsmlab/p11import.h"
 #include "perf_work.h"
 
 static const char key_rsa[] = "hsmlab-perf-rsa", key_ec[] = "hsmlab-perf-ec";
@@ -291,8 +292,8 @@ static int run_loaded(tctx_t *c, char *err, size_t errlen)
 		return -1;
 	}
 	/* Keys the module cannot take (e.g. no EC) only skip their workloads. */
-	hl_perf_import(c->fn, c->s, c->p->rsa, key_rsa, &c->rsa[0], &c->rsa[1]);
-	hl_perf_import(c->fn, c->s, c->p->ec, key_ec, &c->ec[0], &c->ec[1]);
+	hl_p11_import_pkey(c->fn, c->s, c->p->rsa, key_rsa, &c->rsa[0], &c->rsa[1]);
+	hl_p11_import_pkey(c->fn, c->s, c->p->ec, key_ec, &c->ec[0], &c->ec[1]);
 	sign_workloads(c);
 	size_workloads(c);
 	return 0;

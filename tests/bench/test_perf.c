@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hsmlab/p11import.h"
 #include "bench_test.h"
 #include "hsmlab/bench/perf.h"
 #include "perf_internal.h"
@@ -39,7 +40,7 @@ Test(perf, imported_key_signs_like_openssl)
 	cr_assert_eq(fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
 		     CKR_OK);
 	cr_assert_eq(fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)), CKR_OK);
-	cr_assert_eq(hl_perf_import(fn, s, key, "k", &priv, &pub), CKR_OK);
+	cr_assert_eq(hl_p11_import_pkey(fn, s, key, "k", &priv, &pub), CKR_OK);
 	hl_perf_digest_info(di);
 	cr_assert_eq(fn->C_SignInit(s, &m, priv), CKR_OK);
 	cr_assert_eq(fn->C_Sign(s, di, sizeof di, theirs, &tlen), CKR_OK);
