@@ -11,19 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hsmlab/hsmlab-ext.h"
-#include "hsmlab/hsmlab-family.h"
-#include "hsmlab/p11client.h"
-
-enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_MODULE = 3 };
-
-typedef struct {
-	hl_p11_module_t *mod;
-	CK_FUNCTION_LIST_PTR fn;
-	const HSMLAB_EXT_FUNCTION_LIST *ext;
-	const HSMLAB_FAMILY_FUNCTION_LIST *fam; /* vendor modules only */
-	bool initialized;
-} console_t;
+#include "admin.h"
 
 static void usage(FILE *f)
 {
@@ -50,6 +38,7 @@ static void usage(FILE *f)
 		"                              set the device's domain up from its cards\n"
 		"  key backup DEVICE LABEL FILE  write the private key LABEL as a backup blob\n"
 		"  key restore DEVICE FILE     restore a backup blob onto the device\n"
+		"%s%s"
 		"\n"
 		"Options:\n"
 		"  -m, --module PATH   module to load (default: $HSMLAB_MODULE, the built or\n"
@@ -59,10 +48,12 @@ static void usage(FILE *f)
 		"      --so-pin PIN    SO PIN for token init\n"
 		"      --pin PIN       also set the user PIN after token init\n"
 		"      --card-pin PIN  PIN of the cards made or read by domain create/load\n"
+		"      --cards DIR     where a vendor's setup writes or reads its card files\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n"
 		"\n"
-		"Exit codes: 0 success, 1 operation failed, 2 usage error, 3 module not usable.\n");
+		"Exit codes: 0 success, 1 operation failed, 2 usage error, 3 module not usable.\n",
+		hl_admin_keyper_usage, hl_admin_luna_usage);
 }
 
 static const char *default_module(void)
@@ -75,7 +66,7 @@ static const char *default_module(void)
 	return HL_ADMIN_INSTALLED_MODULE;
 }
 
-static int fail(const console_t *c, const char *what, CK_RV rv)
+int hl_admin_fail(const console_t *c, const char *what, CK_RV rv)
 {
 	const char *msg = c->ext ? c->ext->last_error() : "";
 	fprintf(stderr, "hsmlab-admin: %s: %s%s%s\n", what, hl_ckr_name(rv), msg[0] ? ": " : "",
@@ -95,6 +86,7 @@ static int load(console_t *c, const char *path, bool init)
 	}
 	c->fn = hl_p11_module_fn(c->mod);
 	CK_FUNCTION_LIST_3_0_PTR fn3 = hl_p11_module_fn3(c->mod);
+	c->fn3 = fn3;
 	if (!fn3 || fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &iface,
 					0) != CKR_OK) {
 		fprintf(stderr,
@@ -131,7 +123,7 @@ static void unload(console_t *c)
 
 /* -- devices -- */
 
-static int find_device(console_t *c, const char *arg, hsmlab_device_info_t *out)
+int hl_admin_find_device(console_t *c, const char *arg, hsmlab_device_info_t *out)
 {
 	CK_ULONG n = 0;
 	CK_RV rv = c->ext->device_list(NULL, &n);
@@ -142,7 +134,7 @@ static int find_device(console_t *c, const char *arg, hsmlab_device_info_t *out)
 		rv = c->ext->device_list(v, &n);
 	if (rv != CKR_OK) {
 		free(v);
-		return fail(c, "device list", rv);
+		return hl_admin_fail(c, "device list", rv);
 	}
 	char *end = NULL;
 	unsigned long slot = strtoul(arg, &end, 10);
@@ -212,7 +204,7 @@ static int cmd_audit(console_t *c, const char *verb, const char *dev, const char
 	hsmlab_device_info_t d;
 	int ex = need_family(c, "audit");
 	if (ex == EX_OK)
-		ex = find_device(c, dev, &d);
+		ex = hl_admin_find_device(c, dev, &d);
 	if (ex != EX_OK)
 		return ex;
 	if (!strcmp(verb, "export")) {
@@ -261,7 +253,7 @@ static int cmd_clock(console_t *c, const char *verb, const char *dev, const char
 	char iso[32], warn[256];
 	int ex = need_family(c, "clock");
 	if (ex == EX_OK)
-		ex = find_device(c, dev, &d);
+		ex = hl_admin_find_device(c, dev, &d);
 	if (ex != EX_OK)
 		return ex;
 	if (when && parse_time(when, &t) != 0) {
@@ -301,7 +293,7 @@ static int cmd_device_list(console_t *c)
 			print_device(&v[i], false);
 	}
 	free(v);
-	return rv == CKR_OK ? EX_OK : fail(c, "device list", rv);
+	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "device list", rv);
 }
 
 static int cmd_object_list(console_t *c, const char *arg)
@@ -309,7 +301,7 @@ static int cmd_object_list(console_t *c, const char *arg)
 	hsmlab_device_info_t d;
 	hsmlab_object_info_t *v = NULL;
 	CK_ULONG n = 0;
-	int ex = find_device(c, arg, &d);
+	int ex = hl_admin_find_device(c, arg, &d);
 	if (ex != EX_OK)
 		return ex;
 	CK_RV rv = c->ext->object_list(d.slot_id, NULL, &n);
@@ -332,7 +324,7 @@ static int cmd_object_list(console_t *c, const char *arg)
 		}
 	}
 	free(v);
-	return rv == CKR_OK ? EX_OK : fail(c, "object list", rv);
+	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "object list", rv);
 }
 
 static int cmd_token_init(console_t *c, const char *arg, const char *label, const char *so_pin,
@@ -345,14 +337,14 @@ static int cmd_token_init(console_t *c, const char *arg, const char *label, cons
 		fprintf(stderr, "hsmlab-admin: token init: --so-pin is required\n");
 		return EX_USAGE;
 	}
-	int ex = find_device(c, arg, &d);
+	int ex = hl_admin_find_device(c, arg, &d);
 	if (ex != EX_OK)
 		return ex;
 	memset(padded, ' ', sizeof(padded));
 	memcpy(padded, label, strlen(label) > 32 ? 32 : strlen(label));
 	CK_RV rv = c->fn->C_InitToken(d.slot_id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
 	if (rv != CKR_OK)
-		return fail(c, "C_InitToken", rv);
+		return hl_admin_fail(c, "C_InitToken", rv);
 	if (!pin)
 		return EX_OK;
 	rv = c->fn->C_OpenSession(d.slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
@@ -362,7 +354,7 @@ static int cmd_token_init(console_t *c, const char *arg, const char *label, cons
 		rv = c->fn->C_InitPIN(s, (CK_UTF8CHAR_PTR)pin, strlen(pin));
 	if (s)
 		c->fn->C_CloseSession(s);
-	return rv == CKR_OK ? EX_OK : fail(c, "C_InitPIN", rv);
+	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "C_InitPIN", rv);
 }
 
 /* domain create|load, key backup|restore: the vendor's backup path. */
@@ -372,7 +364,7 @@ static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
 	const char *a = argv[0], *b = argv[1];
 	int ex = need_family(c, a);
 	if (ex == EX_OK)
-		ex = find_device(c, argv[2], &d);
+		ex = hl_admin_find_device(c, argv[2], &d);
 	if (ex != EX_OK)
 		return ex;
 	CK_RV rv;
@@ -406,16 +398,24 @@ static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
 	return rv == CKR_OK ? EX_OK : fam_fail(c, a, rv);
 }
 
-static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, const char *pin,
-		    const char *card_pin)
+static int dispatch(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
 {
 	const char *a = argv[0], *b = argc > 1 ? argv[1] : "";
+	const char *so_pin = o->so_pin, *pin = o->pin, *card_pin = o->card_pin;
+	/* A vendor module's own commands first: they may also take over generic ones (token
+	 * init runs the vendor's init sequence where C_InitToken is not how the device is set
+	 * up). */
+	int vex = hl_admin_keyper(c, argc, argv, o);
+	if (vex < 0)
+		vex = hl_admin_luna(c, argc, argv, o);
+	if (vex >= 0)
+		return vex;
 	if (!strcmp(a, "lab") && !strcmp(b, "show") && argc == 2) {
 		char dir[1024], conf[1024], prof[1024];
 		CK_RV rv =
 		    c->ext->lab_info(dir, sizeof(dir), conf, sizeof(conf), prof, sizeof(prof));
 		if (rv != CKR_OK)
-			return fail(c, "lab show", rv);
+			return hl_admin_fail(c, "lab show", rv);
 		printf("lab:      %s\nconfig:   %s\nprofiles: %s\n", dir,
 		       conf[0] ? conf : "(none: defaults)", prof);
 		return EX_OK;
@@ -425,7 +425,7 @@ static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, con
 		char serial[17] = "";
 		CK_RV rv = c->ext->device_create(argc == 3 ? argv[2] : NULL, &slot, serial);
 		if (rv != CKR_OK)
-			return fail(c, "device create", rv);
+			return hl_admin_fail(c, "device create", rv);
 		printf("created device %s in slot %lu\n", serial, slot);
 		return EX_OK;
 	}
@@ -433,7 +433,7 @@ static int dispatch(console_t *c, int argc, char **argv, const char *so_pin, con
 		return cmd_device_list(c);
 	if (!strcmp(a, "device") && !strcmp(b, "show") && argc == 3) {
 		hsmlab_device_info_t d;
-		int ex = find_device(c, argv[2], &d);
+		int ex = hl_admin_find_device(c, argv[2], &d);
 		char warn[256] = "";
 		if (ex == EX_OK)
 			print_device(&d, true);
@@ -471,11 +471,13 @@ int main(int argc, char **argv)
 		{ "so-pin", required_argument, NULL, 'S' },
 		{ "pin", required_argument, NULL, 'P' },
 		{ "card-pin", required_argument, NULL, 'C' },
+		{ "cards", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *module = NULL, *so_pin = NULL, *pin = NULL, *family = NULL, *card_pin = NULL;
+	const char *module = NULL, *family = NULL;
+	hl_admin_opts_t o = { 0 };
 	char *fam_path = NULL;
 	static console_t c; /* static: the loaded module stays reachable until exit */
 	int opt, ex;
@@ -491,13 +493,16 @@ int main(int argc, char **argv)
 			setenv("HSMLAB_CONF", optarg, 1);
 			break;
 		case 'S':
-			so_pin = optarg;
+			o.so_pin = optarg;
 			break;
 		case 'P':
-			pin = optarg;
+			o.pin = optarg;
 			break;
 		case 'C':
-			card_pin = optarg;
+			o.card_pin = optarg;
+			break;
+		case 'D':
+			o.cards = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -527,12 +532,12 @@ int main(int argc, char **argv)
 	ex = load(&c, module, !lab_create);
 	if (ex == EX_OK && lab_create) {
 		CK_RV rv = c.ext->lab_create(argv[2]);
-		ex = rv == CKR_OK ? EX_OK : fail(&c, "lab create", rv);
+		ex = rv == CKR_OK ? EX_OK : hl_admin_fail(&c, "lab create", rv);
 		if (ex == EX_OK)
 			printf("lab ready in %s (name it with lab_dir in the config file)\n",
 			       argv[2]);
 	} else if (ex == EX_OK) {
-		ex = dispatch(&c, argc, argv, so_pin, pin, card_pin);
+		ex = dispatch(&c, argc, argv, &o);
 	}
 	unload(&c);
 	free(fam_path);

@@ -59,6 +59,35 @@ setup_module() {
 	esac
 }
 
+# init_token LABEL: initialises the first free token with SO_PIN and USER_PIN the way the
+# module's devices are set up: through PKCS#11 (pkcs11-tool --init-token, --init-pin) for
+# SoftHSMv2 and the strict module; through the vendor's console sequence (hsmlab-admin
+# token init, cards written under $WORK/cards) for the vendor modules, whose devices refuse
+# a bare C_InitToken (K7: only the vendor's tool initialises a Keyper; L12: a Luna partition
+# needs its HSM initialised first).
+init_token() {
+	case "$(basename "$MODULE")" in
+	libhsmlab-*.so)
+		local slot
+		slot=$(pkcs11-tool --module "$MODULE" -L 2>/dev/null |
+			awk '/^Slot [0-9]+/ { s = $3 } /uninitialized/ { print s; exit }' | tr -d '():')
+		[ -n "$slot" ] || fail "no uninitialized token offered"
+		"$HSMLAB_ADMIN" --module "$MODULE" --so-pin "$SO_PIN" --pin "$USER_PIN" \
+			--cards "$WORK/cards" token init "$((slot))" "$1" >/dev/null ||
+			fail "hsmlab-admin token init $1"
+		;;
+	*)
+		local idx
+		idx=$(free_slot_index)
+		[ -n "$idx" ] || fail "no uninitialized token offered"
+		pkcs11-tool --module "$MODULE" --slot-index "$idx" --init-token --label "$1" \
+			--so-pin "$SO_PIN" >/dev/null || fail "pkcs11-tool --init-token $1"
+		pkcs11-tool --module "$MODULE" --token-label "$1" --init-pin --so-pin "$SO_PIN" \
+			--pin "$USER_PIN" >/dev/null || fail "pkcs11-tool --init-pin $1"
+		;;
+	esac
+}
+
 # The first slot whose token is not initialized (CKF_TOKEN_INITIALIZED clear).
 free_slot_index() {
 	pkcs11-tool --module "$MODULE" -L 2>/dev/null |

@@ -26,11 +26,7 @@ CNF
 export OPENSSL_CONF=$WORK/openssl.cnf
 
 step "token and key through pkcs11-tool"
-idx=$(free_slot_index)
-pkcs11-tool --module "$MODULE" --slot-index "$idx" --init-token --label engine-token \
-	--so-pin $SO_PIN >/dev/null
-pkcs11-tool --module "$MODULE" --token-label engine-token --init-pin --so-pin $SO_PIN \
-	--pin $USER_PIN >/dev/null
+init_token engine-token
 pkcs11-tool --module "$MODULE" --token-label engine-token --login --pin $USER_PIN \
 	--keypairgen --key-type rsa:2048 --label engine-rsa --id 11 >/dev/null
 key="pkcs11:token=engine-token;object=engine-rsa;type=private?pin-value=$USER_PIN"

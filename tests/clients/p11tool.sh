@@ -9,13 +9,8 @@ export GNUTLS_PIN=$USER_PIN GNUTLS_SO_PIN=$SO_PIN
 # stdin closed: p11tool prompts ("insert token", a PIN) instead of failing; never wait.
 p11() { p11tool --provider="$MODULE" "$@" </dev/null; }
 
-step "initialise a token through PKCS#11 (pkcs11-tool), then list it with p11tool"
-idx=$(free_slot_index)
-[ -n "$idx" ] || fail "no uninitialized token offered"
-pkcs11-tool --module "$MODULE" --slot-index "$idx" --init-token --label gnutls-token \
-	--so-pin $SO_PIN >/dev/null
-pkcs11-tool --module "$MODULE" --token-label gnutls-token --init-pin --so-pin $SO_PIN \
-	--pin $USER_PIN >/dev/null
+step "initialise a token (lib.sh init_token), then list it with p11tool"
+init_token gnutls-token
 p11 --list-tokens | tee "$WORK/token-list"
 url=$(p11 --list-token-urls | grep 'token=gnutls-token' | head -n 1)
 [ -n "$url" ] || fail "p11tool does not see the token"

@@ -15,10 +15,7 @@ p11 -L
 p11 -M >/dev/null
 
 step "initialise a token and its user PIN"
-idx=$(free_slot_index)
-[ -n "$idx" ] || fail "no uninitialized token offered"
-p11 --slot-index "$idx" --init-token --label ci-token --so-pin $SO_PIN
-p11 --token-label ci-token --init-pin --so-pin $SO_PIN --pin $USER_PIN
+init_token ci-token
 tok=(--token-label ci-token --login --pin $USER_PIN)
 
 step "a wrong PIN is refused"

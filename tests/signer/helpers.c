@@ -132,8 +132,27 @@ static int init_in_slot(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, const char *la
 	return rc;
 }
 
+/* A vendor module's free device, set up by the lab console's token init (the vendor's own
+ * sequence: K7, L12), with the same PINs; cards go beside the lab. */
+static int init_by_console(const char *module, const char *label)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ASAN_OPTIONS=detect_leaks=0 '%s/emulator/admin/hsmlab-admin' -m '%s' "
+		 "--so-pin %s --pin %s --cards '%s/cards' token init "
+		 "\"$('%s/emulator/admin/hsmlab-admin' -m '%s' device list | "
+		 "awk '$3 == \"free\" { print $1; exit }')\" '%s' >/dev/null",
+		 getenv("HSMLAB_BUILD_DIR"), module, TH_SO_PIN, TH_PIN, made_dir,
+		 getenv("HSMLAB_BUILD_DIR"), module, label);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int th_init_token(const char *module, const char *label)
 {
+	const char *base = strrchr(module, '/') ? strrchr(module, '/') + 1 : module;
+	if (strncmp(base, "libhsmlab-", 10) == 0)
+		return init_by_console(module, label);
 	char err[256];
 	hl_p11_module_t *m = hl_p11_module_load(module, 0, err, sizeof(err));
 	CK_FUNCTION_LIST_PTR fn;

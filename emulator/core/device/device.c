@@ -254,6 +254,16 @@ void hl_device_event(hl_device_t *dev, hl_family_event_t ev, const char *subject
 	pthread_mutex_unlock(&dev->lock);
 }
 
+CK_RV hl_device_login_gate(hl_device_t *dev, CK_USER_TYPE user)
+{
+	if (!dev || dev->broken || !dev->store || !dev->family || !dev->family->login_gate)
+		return CKR_OK;
+	pthread_mutex_lock(&dev->lock);
+	CK_RV rv = dev->family->login_gate(dev, user);
+	pthread_mutex_unlock(&dev->lock);
+	return rv;
+}
+
 void hl_device_refresh_locked(hl_device_t *dev)
 {
 	if (dev->store && hl_store_changed(dev->store)) {

@@ -59,6 +59,8 @@ void hl_device_free(hl_device_t *dev);
 
 /* Reports a security-relevant operation to the device's family (no-op without a hook). */
 void hl_device_event(hl_device_t *dev, hl_family_event_t ev, const char *subject);
+/* The family's verdict on a login before the PIN is checked (CKR_OK without a hook). */
+CK_RV hl_device_login_gate(hl_device_t *dev, CK_USER_TYPE user);
 
 /* Re-reads state when another connection committed (PRAGMA data_version). */
 void hl_device_refresh(hl_device_t *dev);

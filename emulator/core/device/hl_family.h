@@ -38,6 +38,16 @@ typedef struct {
 	void (*on_event)(struct hl_device *dev, hl_family_event_t ev, const char *subject);
 	/* Frees the family's per-device state (dev->family_state) when the device goes. */
 	void (*device_free)(struct hl_device *dev);
+	/* The vendor's own extension table (its CA_*-style functions: init sequence, cards,
+	 * activation), offered through C_GetInterface beside ext_functions, or NULL. */
+	const char *vendor_interface_name;
+	CK_VERSION vendor_version;
+	void *vendor_functions;
+	/* Asked by C_Login before the core checks the PIN, with the device lock held: CKR_OK
+	 * lets the login go on; any other value refuses it and is returned to the caller (e.g.
+	 * a device that its operator quorum has not activated). user is the type the caller
+	 * passed, before any vendor mapping (L1's Crypto User). */
+	CK_RV (*login_gate)(struct hl_device *dev, CK_USER_TYPE user);
 } hl_family_t;
 
 /* Registers a family (the table is borrowed, usually static). HL_ERR_EXISTS on a name

@@ -177,7 +177,19 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	return hl_profile_keygen_ms(p, type, bits);
 }
 
-/* -- login (L1) -- */
+/* The family's gate on a login of session h (e.g. K10/L2 activation), CKR_OK without one;
+ * an invalid handle passes, for C_Login to report. */
+static CK_RV login_gate(CK_SESSION_HANDLE h, CK_USER_TYPE user)
+{
+	hl_session_t *s = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return CKR_OK;
+	CK_RV rv = hl_device_login_gate(s->slot->dev, user);
+	hl_p11_unlock();
+	return rv;
+}
+
+/* -- login (L1; the family's gate: K10, L2) -- */
 
 CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
@@ -186,6 +198,9 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	if (p && user == CKU_CONTEXT_SPECIFIC &&
 	    hl_profile_quirk(p, "context_specific_login_invalid"))
 		return CKR_USER_TYPE_INVALID;
+	CK_RV gate = login_gate(h, user);
+	if (gate != CKR_OK)
+		return gate;
 	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
 	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
 	if (cu && user == strtoul(cu, NULL, 0))

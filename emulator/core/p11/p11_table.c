@@ -131,11 +131,13 @@ static const CK_FUNCTION_LIST_3_0 functions_30 = {
 	.C_MessageVerifyFinal = msg_final,
 };
 
-/* The last entry is the family's own vendor table (vendor modules), filled in once. */
+/* The last entries are the family's tables (vendor modules: the hsmlab family table and the
+ * vendor's own), filled in once. */
 static CK_INTERFACE interfaces[] = {
 	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_30, 0 },
 	{ (CK_UTF8CHAR *)"PKCS 11", (void *)&functions_240, 0 },
 	{ (CK_UTF8CHAR *)HSMLAB_EXT_INTERFACE_NAME, (void *)&hl_p11_ext_functions, 0 },
+	{ NULL, NULL, 0 },
 	{ NULL, NULL, 0 },
 };
 static size_t n_interfaces = 3;
@@ -145,9 +147,12 @@ static void add_family_interface(void)
 {
 	const hl_family_t *f = hl_module_family_hooks;
 	if (f && f->ext_interface_name && f->ext_functions) {
-		interfaces[3].pInterfaceName = (CK_UTF8CHAR *)f->ext_interface_name;
-		interfaces[3].pFunctionList = f->ext_functions;
-		n_interfaces = 4;
+		interfaces[n_interfaces].pInterfaceName = (CK_UTF8CHAR *)f->ext_interface_name;
+		interfaces[n_interfaces++].pFunctionList = f->ext_functions;
+	}
+	if (f && f->vendor_interface_name && f->vendor_functions) {
+		interfaces[n_interfaces].pInterfaceName = (CK_UTF8CHAR *)f->vendor_interface_name;
+		interfaces[n_interfaces++].pFunctionList = f->vendor_functions;
 	}
 }
 #define N_INTERFACES (pthread_once(&family_once, add_family_interface), n_interfaces)
