@@ -85,7 +85,11 @@
 	X(HL_ERR_BACKUP_TRUNCATED, CKR_WRAPPED_KEY_INVALID, "backup blob is truncated")           \
 	X(HL_ERR_BACKUP_TAMPERED, CKR_WRAPPED_KEY_INVALID,                                        \
 	  "backup blob fails authentication (tampered)")                                          \
-	X(HL_ERR_AUDIT_BROKEN, CKR_DEVICE_ERROR, "audit log fails verification")
+	X(HL_ERR_AUDIT_BROKEN, CKR_DEVICE_ERROR, "audit log fails verification")                  \
+	X(HL_ERR_KEYPER_STATE, CKR_OPERATION_NOT_INITIALIZED,                                     \
+	  "the Keyper is not in the lifecycle state this step needs")                             \
+	X(HL_ERR_KEYPER_NOT_ACTIVATED, CKR_FUNCTION_FAILED,                                       \
+	  "the Keyper is not activated (a quorum of operator cards)")
 
 typedef enum {
 #define HL_STATUS_ENUM(name, rv, msg) name,
