@@ -48,7 +48,24 @@ typedef struct {
 	 * a device that its operator quorum has not activated). user is the type the caller
 	 * passed, before any vendor mapping (L1's Crypto User). */
 	CK_RV (*login_gate)(struct hl_device *dev, CK_USER_TYPE user);
+	/* Asked by C_Login after login_gate passed, device lock held, with the caller's user
+	 * type (before any vendor mapping) and PIN: HL_FAMILY_LOGIN_CORE lets the core check
+	 * the PIN; CKR_OK means the family checked a credential of its own (a vendor role the
+	 * core does not know, e.g. L1's Crypto User) and set dev->login; any other value
+	 * refuses the login and is returned. */
+	CK_RV (*login_check)
+	(struct hl_device *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG len);
+	/* Adjusts C_GetTokenInfo's answer (e.g. flags that depend on the device's own state),
+	 * device lock held. */
+	void (*token_info)(struct hl_device *dev, CK_TOKEN_INFO *info);
+	/* Asked by C_CreateObject, C_CopyObject and C_GenerateKey(Pair) before the core, device
+	 * lock held: CKR_OK lets the call go on (e.g. L1: a Crypto User only signs). */
+	CK_RV (*create_gate)(struct hl_device *dev);
 } hl_family_t;
+
+/* login_check's "not mine: let the core check the PIN" (a vendor-defined value no call
+ * returns). */
+#define HL_FAMILY_LOGIN_CORE ((CK_RV)(CKR_VENDOR_DEFINED | 0x484c4cUL))
 
 /* Registers a family (the table is borrowed, usually static). HL_ERR_EXISTS on a name
  * already taken by another table; registering the same table twice is fine. */

@@ -189,6 +189,41 @@ static CK_RV login_gate(CK_SESSION_HANDLE h, CK_USER_TYPE user)
 	return rv;
 }
 
+/* The family's own credential check of a login of session h (L1's Crypto User, L2's
+ * challenge secret): HL_FAMILY_LOGIN_CORE when the core checks the PIN. */
+static CK_RV login_check(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	hl_session_t *s = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return HL_FAMILY_LOGIN_CORE;
+	hl_device_t *dev = s->slot->dev;
+	CK_RV rv = HL_FAMILY_LOGIN_CORE;
+	if (!dev->broken && dev->store && dev->family && dev->family->login_check) {
+		pthread_mutex_lock(&dev->lock);
+		rv = dev->family->login_check(dev, user, pin, len);
+		pthread_mutex_unlock(&dev->lock);
+	}
+	hl_p11_unlock();
+	return rv;
+}
+
+/* The family's gate on creating objects in session h (L1: a Crypto User only signs). */
+static CK_RV create_gate(CK_SESSION_HANDLE h)
+{
+	hl_session_t *s = NULL;
+	if (hl_p11_enter(h, &s) != CKR_OK)
+		return CKR_OK;
+	hl_device_t *dev = s->slot->dev;
+	CK_RV rv = CKR_OK;
+	if (!dev->broken && dev->store && dev->family && dev->family->create_gate) {
+		pthread_mutex_lock(&dev->lock);
+		rv = dev->family->create_gate(dev);
+		pthread_mutex_unlock(&dev->lock);
+	}
+	hl_p11_unlock();
+	return rv;
+}
+
 /* -- login (L1; the family's gate: K10, L2) -- */
 
 CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
@@ -201,6 +236,12 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	CK_RV gate = login_gate(h, user);
 	if (gate != CKR_OK)
 		return gate;
+	CK_RV own = login_check(h, user, pin, len);
+	if (own != HL_FAMILY_LOGIN_CORE) {
+		if (p)
+			take_until(&t0, (uint64_t)p->timing.login_ms * 1000000ULL);
+		return own; /* the family audited it */
+	}
 	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
 	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
 	if (cu && user == strtoul(cu, NULL, 0))
@@ -412,6 +453,12 @@ CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 		memset(info->serialNumber, ' ', sizeof(info->serialNumber));
 		memcpy(info->serialNumber, v, n < 16 ? n : 16);
 	}
+	hl_device_t *dev = slot ? slot->dev : NULL;
+	if (dev && !dev->broken && dev->store && dev->family && dev->family->token_info) {
+		pthread_mutex_lock(&dev->lock);
+		dev->family->token_info(dev, info);
+		pthread_mutex_unlock(&dev->lock);
+	}
 	hl_p11_unlock();
 	return CKR_OK;
 }
@@ -472,6 +519,8 @@ CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n
 			     CK_OBJECT_HANDLE_PTR out)
 {
 	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
+	if (rv == CKR_OK)
+		rv = create_gate(h);
 	return rv == CKR_OK ? C_CreateObject(h, t, n, out) : rv;
 }
 
@@ -481,6 +530,8 @@ CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
 	CK_RV rv = template_check(p, t, n, true);
+	if (rv == CKR_OK)
+		rv = create_gate(h);
 	if (rv == CKR_OK)
 		rv = C_GenerateKey(h, m, t, n, out);
 	if (rv == CKR_OK) {
@@ -500,6 +551,8 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 	const hl_profile_t *p = session_profile(h);
 	CK_RV rv = template_check(p, kt, kn, false);
 	if (rv == CKR_OK)
+		rv = create_gate(h);
+	if (rv == CKR_OK)
 		rv = C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
 	if (rv == CKR_OK) {
 		char label[64];
@@ -515,8 +568,10 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			   CK_OBJECT_HANDLE_PTR out)
 {
-	return missing(session_profile(h), "C_CopyObject") ? CKR_FUNCTION_NOT_SUPPORTED
-							   : C_CopyObject(h, o, t, n, out);
+	if (missing(session_profile(h), "C_CopyObject"))
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	CK_RV rv = create_gate(h);
+	return rv == CKR_OK ? C_CopyObject(h, o, t, n, out) : rv;
 }
 
 CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len)
