@@ -89,7 +89,11 @@
 	X(HL_ERR_KEYPER_STATE, CKR_OPERATION_NOT_INITIALIZED,                                     \
 	  "the Keyper is not in the lifecycle state this step needs")                             \
 	X(HL_ERR_KEYPER_NOT_ACTIVATED, CKR_FUNCTION_FAILED,                                       \
-	  "the Keyper is not activated (a quorum of operator cards)")
+	  "the Keyper is not activated (a quorum of operator cards)")                             \
+	X(HL_ERR_LUNA_STATE, CKR_OPERATION_NOT_INITIALIZED,                                       \
+	  "the Luna is not in the lifecycle state this step needs")                               \
+	X(HL_ERR_LUNA_METHOD, CKR_FUNCTION_FAILED,                                                \
+	  "the Luna's authentication method is fixed until it is zeroized")
 
 typedef enum {
 #define HL_STATUS_ENUM(name, rv, msg) name,
