@@ -44,6 +44,33 @@ typedef struct {
 	char login_source[8];
 } hl_profile_timing_t;
 
+/* The general G-row switches (QUIRKS.md G1-G17) that the filters of p11_quirks_general.c
+ * apply, resolved once when the profile loads (no lookup by name per call). A number is 0
+ * when its switch is off; a CK_RV is the code the switch's value names (or its default). */
+#define HL_PROFILE_ID_MAX 64 /* the longest CKA_ID length G15's cka_id_len may give */
+
+typedef struct {
+	bool any;                   /* at least one of the switches below is on */
+	CK_RV hash_sign_error;      /* G1 host_hash_only: C_SignInit of a hash-and-sign mech */
+	CK_ULONG logout_after_ops;  /* G3 silent_logout: signatures after a login */
+	CK_ULONG logout_after_s;    /* G3 silent_logout_after_s: device seconds after a login */
+	bool find_lost_on_open;     /* G4 find_misses_on_login */
+	bool no_public_objects;     /* G6 no_public_before_login (value "objects") */
+	bool no_public_random;      /* G6 no_public_before_login (value "random") */
+	CK_RV callbacks_error;      /* G7 session_callbacks_refused */
+	bool no_allowed_mechanisms; /* G7 no_allowed_mechanisms */
+	bool id_required;           /* G10 cka_id_required */
+	CK_RV digest_error;         /* G10 device_digest_fails: C_DigestInit */
+	bool other_process_hidden;  /* G12 other_process_objects_invisible */
+	bool no_multipart;          /* G13 no_multipart */
+	bool order_device_error;    /* G13 call_order_device_error */
+	CK_ULONG throttle_per_s;    /* G13 throttle_per_second */
+	bool unique_labels;         /* G14 unique_labels */
+	bool unique_ids;            /* G14 unique_immutable_id */
+	CK_ULONG id_len;            /* G15 cka_id_len */
+	CK_ULONG modulus_zeros;     /* G17 modulus_leading_zero */
+} hl_profile_general_t;
+
 typedef struct {
 	char *name, *family, *description, *path;
 	char manufacturer[33], library_description[33], model[17], slot_description[65];
@@ -59,6 +86,7 @@ typedef struct {
 	hl_profile_timing_t timing;
 	/* Switches on the signing hot path, resolved once at load (no lookup by name per call). */
 	bool no_public_crypto;
+	hl_profile_general_t general;
 } hl_profile_t;
 
 /* Parses the profile file at path. On error err gets "file:line: key: problem". */
@@ -70,6 +98,9 @@ const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYP
 bool hl_profile_quirk(const hl_profile_t *p, const char *name);
 /* The value of the named quirk when it is switched on and has one, else NULL (borrowed). */
 const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name);
+/* Whether any profile loaded in this process switches a general G row on: the filters of
+ * p11_quirks_general.c pass straight through (no session lookup) while it is false. */
+bool hl_profile_general_loaded(void);
 /* The time of one signature (ns) with mechanism m and a key of key_bits: the entry for m of
  * that size, else of the nearest declared size; 0 when the profile declares none for m. */
 uint64_t hl_profile_sign_ns(const hl_profile_t *p, CK_MECHANISM_TYPE m, CK_ULONG key_bits);

@@ -452,6 +452,112 @@ static hl_status_t read_timing(ctx_t *c, const config_setting_t *root, hl_profil
 	return st;
 }
 
+/* -- the general G-row switches, resolved once (p11_quirks_general.c applies them) -- */
+
+static bool general_seen; /* atomic: a profile with a general switch on was loaded */
+
+bool hl_profile_general_loaded(void)
+{
+	return __atomic_load_n(&general_seen, __ATOMIC_RELAXED);
+}
+
+static const hl_profile_quirk_t *quirk_on(const hl_profile_t *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_quirks; i++)
+		if (strcmp(p->quirks[i].name, name) == 0)
+			return p->quirks[i].on ? &p->quirks[i] : NULL;
+	return NULL;
+}
+
+/* The value of switch name when it is on: a positive integer (or, with code, a CKR_ name),
+ * dflt when it has none (0: a value is required). *out stays 0 when the switch is off. */
+static hl_status_t general_num(ctx_t *c, const config_setting_t *root, const hl_profile_t *p,
+			       const char *name, bool code, CK_ULONG dflt, CK_ULONG *out)
+{
+	const hl_profile_quirk_t *q = quirk_on(p, name);
+	const config_setting_t *s = config_setting_get_member(root, "quirks");
+	CK_ULONG x = 0;
+	char *end = NULL;
+	if (!q)
+		return HL_OK;
+	s = s ? config_setting_get_member(s, name) : NULL;
+	if (!q->value && !dflt)
+		return fail(c, s, name, "needs a value (a positive integer)");
+	if (!q->value)
+		x = dflt;
+	else if (!(code && hl_ck_value(q->value, &x) == 0))
+		x = strtoul(q->value, &end, 0);
+	if (!x || (end && (*end || !q->value[0])))
+		return fail(c, s, name, "value \"%s\" is not a positive integer%s", q->value,
+			    code ? " or a CKR_ name" : "");
+	*out = x;
+	return HL_OK;
+}
+
+/* G6's value narrows what needs a login: "objects", "random" (default: both). */
+static hl_status_t general_g6(ctx_t *c, const config_setting_t *root, hl_profile_general_t *g,
+			      const hl_profile_quirk_t *q)
+{
+	const char *v = q ? q->value : NULL;
+	if (!q)
+		return HL_OK;
+	g->no_public_objects = !v || strstr(v, "objects");
+	g->no_public_random = !v || strstr(v, "random");
+	if (!g->no_public_objects && !g->no_public_random) {
+		const config_setting_t *s = config_setting_get_member(root, "quirks");
+		return fail(c, s ? config_setting_get_member(s, q->name) : NULL, q->name,
+			    "value must name \"objects\" and/or \"random\"");
+	}
+	return HL_OK;
+}
+
+static hl_status_t resolve_general(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
+{
+	hl_profile_general_t *g = &p->general;
+	hl_status_t st = general_num(c, root, p, "host_hash_only", true, CKR_MECHANISM_INVALID,
+				     &g->hash_sign_error);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "silent_logout", false, 0, &g->logout_after_ops);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "silent_logout_after_s", false, 0, &g->logout_after_s);
+	if (st == HL_OK)
+		st = general_g6(c, root, g, quirk_on(p, "no_public_before_login"));
+	if (st == HL_OK)
+		st = general_num(c, root, p, "session_callbacks_refused", true, CKR_ARGUMENTS_BAD,
+				 &g->callbacks_error);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "device_digest_fails", true, CKR_FUNCTION_FAILED,
+				 &g->digest_error);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "throttle_per_second", false, 0, &g->throttle_per_s);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "cka_id_len", false, 2, &g->id_len);
+	if (st == HL_OK)
+		st = general_num(c, root, p, "modulus_leading_zero", false, 1, &g->modulus_zeros);
+	if (st == HL_OK && g->id_len > HL_PROFILE_ID_MAX)
+		st = fail(c, config_setting_get_member(root, "quirks"), "cka_id_len",
+			  "value %lu is above %d", g->id_len, HL_PROFILE_ID_MAX);
+	if (st != HL_OK)
+		return st;
+	g->find_lost_on_open = quirk_on(p, "find_misses_on_login");
+	g->no_allowed_mechanisms = quirk_on(p, "no_allowed_mechanisms");
+	g->id_required = quirk_on(p, "cka_id_required");
+	g->other_process_hidden = quirk_on(p, "other_process_objects_invisible");
+	g->no_multipart = quirk_on(p, "no_multipart");
+	g->order_device_error = quirk_on(p, "call_order_device_error");
+	g->unique_labels = quirk_on(p, "unique_labels");
+	g->unique_ids = quirk_on(p, "unique_immutable_id");
+	g->any = g->hash_sign_error || g->logout_after_ops || g->logout_after_s ||
+		 g->find_lost_on_open || g->no_public_objects || g->no_public_random ||
+		 g->callbacks_error || g->no_allowed_mechanisms || g->id_required ||
+		 g->digest_error || g->other_process_hidden || g->no_multipart ||
+		 g->order_device_error || g->throttle_per_s || g->unique_labels || g->unique_ids ||
+		 g->id_len || g->modulus_zeros;
+	if (g->any)
+		__atomic_store_n(&general_seen, true, __ATOMIC_RELAXED);
+	return HL_OK;
+}
+
 static void set_defaults(hl_profile_t *p)
 {
 	p->cryptoki_version = (CK_VERSION){ 3, 0 };
@@ -502,6 +608,8 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 		st = read_timing(c, root, p);
 	if (st == HL_OK)
 		p->no_public_crypto = hl_profile_quirk(p, "no_public_crypto");
+	if (st == HL_OK)
+		st = resolve_general(c, root, p);
 	return st;
 }
 
