@@ -60,41 +60,44 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
 
 /* -- the tables -- */
 
-/* Entries a profile quirk switch can change go through the filter layer (p11_quirks.c). */
+/* Entries a profile quirk switch can change go through the filter layer (p11_quirks.c; the
+ * general G rows: p11_quirks_general.c, which chains to p11_quirks.c). */
 
-#define V240_ENTRIES                                                                              \
-	.C_Initialize = C_Initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,           \
-	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = hl_p11_q_get_slot_list,          \
-	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                \
-	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,       \
-	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                 \
-	.C_OpenSession = C_OpenSession, .C_CloseSession = hl_p11_q_close_session,                 \
-	.C_CloseAllSessions = hl_p11_q_close_all_sessions, .C_GetSessionInfo = C_GetSessionInfo,  \
-	.C_GetOperationState = hl_p11_q_get_operation_state,                                      \
-	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_q_login,           \
-	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_q_create_object,                    \
-	.C_CopyObject = hl_p11_q_copy_object, .C_DestroyObject = C_DestroyObject,                 \
-	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = hl_p11_q_get_attribute_value,  \
-	.C_SetAttributeValue = hl_p11_q_set_attribute_value,                                      \
-	.C_FindObjectsInit = C_FindObjectsInit, .C_FindObjects = C_FindObjects,                   \
-	.C_FindObjectsFinal = C_FindObjectsFinal, .C_EncryptInit = C_EncryptInit,                 \
-	.C_Encrypt = C_Encrypt, .C_EncryptUpdate = C_EncryptUpdate,                               \
-	.C_EncryptFinal = C_EncryptFinal, .C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt, \
-	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                     \
-	.C_DigestInit = C_DigestInit, .C_Digest = C_Digest, .C_DigestUpdate = C_DigestUpdate,     \
-	.C_DigestKey = hl_p11_q_digest_key, .C_DigestFinal = C_DigestFinal,                       \
-	.C_SignInit = hl_p11_q_sign_init, .C_Sign = hl_p11_q_sign, .C_SignUpdate = C_SignUpdate,  \
-	.C_SignFinal = hl_p11_q_sign_final, .C_SignRecoverInit = hl_p11_q_sign_recover_init,      \
-	.C_SignRecover = C_SignRecover, .C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify,       \
-	.C_VerifyUpdate = C_VerifyUpdate, .C_VerifyFinal = C_VerifyFinal,                         \
-	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init, .C_VerifyRecover = C_VerifyRecover,  \
-	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,                                           \
-	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                           \
-	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                               \
-	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = hl_p11_q_generate_key,   \
-	.C_GenerateKeyPair = hl_p11_q_generate_key_pair, .C_WrapKey = C_WrapKey,                  \
-	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,     \
-	.C_GenerateRandom = C_GenerateRandom, .C_GetFunctionStatus = C_GetFunctionStatus,         \
+#define V240_ENTRIES                                                                               \
+	.C_Initialize = hl_p11_qg_initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,    \
+	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = hl_p11_q_get_slot_list,           \
+	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                 \
+	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,        \
+	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                  \
+	.C_OpenSession = hl_p11_qg_open_session, .C_CloseSession = hl_p11_q_close_session,         \
+	.C_CloseAllSessions = hl_p11_q_close_all_sessions,                                         \
+	.C_GetSessionInfo = hl_p11_qg_get_session_info,                                            \
+	.C_GetOperationState = hl_p11_q_get_operation_state,                                       \
+	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_qg_login,           \
+	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_qg_create_object,                    \
+	.C_CopyObject = hl_p11_qg_copy_object, .C_DestroyObject = C_DestroyObject,                 \
+	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = hl_p11_qg_get_attribute_value,  \
+	.C_SetAttributeValue = hl_p11_qg_set_attribute_value,                                      \
+	.C_FindObjectsInit = hl_p11_qg_find_objects_init, .C_FindObjects = hl_p11_qg_find_objects, \
+	.C_FindObjectsFinal = C_FindObjectsFinal, .C_EncryptInit = C_EncryptInit,                  \
+	.C_Encrypt = C_Encrypt, .C_EncryptUpdate = C_EncryptUpdate,                                \
+	.C_EncryptFinal = C_EncryptFinal, .C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt,  \
+	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                      \
+	.C_DigestInit = hl_p11_qg_digest_init, .C_Digest = hl_p11_qg_digest,                       \
+	.C_DigestUpdate = hl_p11_qg_digest_update, .C_DigestKey = hl_p11_q_digest_key,             \
+	.C_DigestFinal = hl_p11_qg_digest_final, .C_SignInit = hl_p11_qg_sign_init,                \
+	.C_Sign = hl_p11_qg_sign, .C_SignUpdate = hl_p11_qg_sign_update,                           \
+	.C_SignFinal = hl_p11_qg_sign_final, .C_SignRecoverInit = hl_p11_q_sign_recover_init,      \
+	.C_SignRecover = C_SignRecover, .C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify,        \
+	.C_VerifyUpdate = C_VerifyUpdate, .C_VerifyFinal = C_VerifyFinal,                          \
+	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init, .C_VerifyRecover = C_VerifyRecover,   \
+	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,                                            \
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                            \
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                                \
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = hl_p11_qg_generate_key,   \
+	.C_GenerateKeyPair = hl_p11_qg_generate_key_pair, .C_WrapKey = C_WrapKey,                  \
+	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,      \
+	.C_GenerateRandom = hl_p11_qg_generate_random, .C_GetFunctionStatus = C_GetFunctionStatus, \
 	.C_CancelFunction = C_CancelFunction, .C_WaitForSlotEvent = C_WaitForSlotEvent
 
 static const CK_FUNCTION_LIST functions_240 = {
