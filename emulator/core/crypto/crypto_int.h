@@ -33,6 +33,16 @@ hl_md_id_t hl_crypto_md_from_mgf(CK_RSA_PKCS_MGF_TYPE mgf);
 /* Fetched ciphers: AES key wrap with padding by kek length (16/24/32), AES-256-GCM. */
 const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len);
 const EVP_CIPHER *hl_crypto_gcm_cipher(void);
+/* Fetched block ciphers for secret-key mechanisms (symm.c). */
+typedef enum {
+	HL_BLOCK_DES3_ECB,
+	HL_BLOCK_DES3_CBC,
+	HL_BLOCK_AES128_CBC,
+	HL_BLOCK_AES192_CBC,
+	HL_BLOCK_AES256_CBC,
+	HL_BLOCK_COUNT,
+} hl_block_id_t;
+const EVP_CIPHER *hl_crypto_block_cipher(hl_block_id_t id);
 
 /* Drops OpenSSL's per-thread error queue after a failure we turned into a status. */
 hl_status_t hl_crypto_fail(hl_status_t st);
@@ -48,6 +58,14 @@ typedef struct {
 } hl_curve_t;
 
 const hl_curve_t *hl_crypto_curve_find(const uint8_t *params, size_t params_len);
+/* By OpenSSL group name (or another short name of the same curve), or NULL. */
+const hl_curve_t *hl_crypto_curve_by_name(const char *name);
+
+/* A key's values as PKCS#11 attribute values (keygen.c): RSA n, e, d and, when the key has
+ * them, the CRT parts (required when need_crt); EC on curve c, its public point uncompressed
+ * in a DER OCTET STRING. On success *out is filled (caller clears it). */
+hl_status_t hl_crypto_rsa_export(const EVP_PKEY *pkey, bool need_crt, hl_rsa_parts_t *out);
+hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec_parts_t *out);
 
 /* -- keys (keys.c) -- */
 
@@ -77,6 +95,7 @@ typedef enum {
 	HL_FAM_RSA_OAEP,
 	HL_FAM_ECDSA,
 	HL_FAM_DIGEST,
+	HL_FAM_SYM, /* block ciphers of secret keys (symm.c) */
 } hl_mech_family_t;
 
 typedef struct {
@@ -109,6 +128,8 @@ struct hl_op {
 	hl_md_id_t in_md;   /* PSS without hash: the hash whose length the input must have */
 	size_t max_in;      /* encrypt, RSA_PKCS sign: largest input */
 	unsigned long slen; /* PSS salt length */
+	CK_MECHANISM sym;   /* block ciphers: the mechanism, pParameter pointing at iv */
+	uint8_t iv[16];
 };
 
 /* Sign (out holds hl_op_output_len bytes) and verify of a complete message, or of a

@@ -23,6 +23,7 @@ static struct {
 	EVP_MD *md[HL_MD_COUNT];
 	EVP_CIPHER *wrap[3]; /* AES-128/192/256-WRAP-PAD */
 	EVP_CIPHER *gcm;
+	EVP_CIPHER *block[HL_BLOCK_COUNT];
 	EVP_MAC *hmac;
 	EVP_KDF *pbkdf2;
 } algs;
@@ -33,12 +34,18 @@ static void algs_fetch_locked(void)
 {
 	static const char *const wrap_names[3] = { "AES-128-WRAP-PAD", "AES-192-WRAP-PAD",
 						   "AES-256-WRAP-PAD" };
+	/* DES-EDE3 (ECB) and DES-EDE3-CBC are in OpenSSL 3's default provider, not legacy. */
+	static const char *const block_names[HL_BLOCK_COUNT] = { "DES-EDE3", "DES-EDE3-CBC",
+								 "AES-128-CBC", "AES-192-CBC",
+								 "AES-256-CBC" };
 
 	for (int i = 0; i < HL_MD_COUNT; i++)
 		algs.md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
 	for (int i = 0; i < 3; i++)
 		algs.wrap[i] = EVP_CIPHER_fetch(NULL, wrap_names[i], NULL);
 	algs.gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+	for (int i = 0; i < HL_BLOCK_COUNT; i++)
+		algs.block[i] = EVP_CIPHER_fetch(NULL, block_names[i], NULL);
 	algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	algs.pbkdf2 = EVP_KDF_fetch(NULL, "PBKDF2", NULL);
 }
@@ -64,6 +71,8 @@ void hl_crypto_release(void)
 	for (int i = 0; i < 3; i++)
 		EVP_CIPHER_free(algs.wrap[i]);
 	EVP_CIPHER_free(algs.gcm);
+	for (int i = 0; i < HL_BLOCK_COUNT; i++)
+		EVP_CIPHER_free(algs.block[i]);
 	EVP_MAC_free(algs.hmac);
 	EVP_KDF_free(algs.pbkdf2);
 	memset(&algs, 0, sizeof algs);
@@ -108,6 +117,14 @@ const EVP_CIPHER *hl_crypto_gcm_cipher(void)
 {
 	algs_ensure();
 	return algs.gcm;
+}
+
+const EVP_CIPHER *hl_crypto_block_cipher(hl_block_id_t id)
+{
+	if (id < 0 || id >= HL_BLOCK_COUNT)
+		return NULL;
+	algs_ensure();
+	return algs.block[id];
 }
 
 hl_md_id_t hl_crypto_md_from_ckm(CK_MECHANISM_TYPE mech)

@@ -75,7 +75,8 @@ hl_status_t hl_key_ec_private(const uint8_t *params, size_t params_len, const ui
 			      size_t d_len, hl_key_t **out);
 hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uint8_t *point,
 			     size_t point_len, hl_key_t **out);
-/* A secret key (CKK_AES: 16, 24 or 32 bytes; CKK_GENERIC_SECRET: any length >= 1). */
+/* A secret key (CKK_AES: 16, 24 or 32 bytes; CKK_DES3: 24 bytes, parity not checked, as
+ * PKCS#11 leaves that to the token; CKK_GENERIC_SECRET: any length >= 1). */
 hl_status_t hl_key_secret(CK_KEY_TYPE type, const uint8_t *value, size_t len, hl_key_t **out);
 
 /* Reference counting: _ref adds a reference and returns key; _free drops one (NULL ok). */
@@ -115,9 +116,10 @@ size_t hl_crypto_mech_list(CK_MECHANISM_TYPE *out, size_t max);
  *    CKM_SHA1/SHA256/SHA384/SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS (+CK_RSA_PKCS_PSS_PARAMS; input
  *    is the hash), CKM_SHA{1,256,384,512}_RSA_PKCS_PSS, CKM_ECDSA (input is the hash),
  *    CKM_ECDSA_SHA1/SHA256/SHA384/SHA512 (signature is r||s, each field-size bytes);
- *  encrypt/decrypt: CKM_RSA_PKCS, CKM_RSA_X_509, CKM_RSA_PKCS_OAEP (+CK_RSA_PKCS_OAEP_PARAMS:
- *    SHA-1/SHA-2, MGF1 with SHA-1/SHA-2, CKZ_DATA_SPECIFIED label);
- *  digest: CKM_SHA_1, CKM_SHA256, CKM_SHA384, CKM_SHA512. */
+ *  encrypt/decrypt: CKM_DES3_ECB, CKM_DES3_CBC(_PAD), CKM_AES_CBC_PAD (secret keys, IV as the
+ *    parameter, single-part), CKM_RSA_PKCS, CKM_RSA_X_509, CKM_RSA_PKCS_OAEP
+ * (+CK_RSA_PKCS_OAEP_PARAMS: SHA-1/SHA-2, MGF1 with SHA-1/SHA-2, CKZ_DATA_SPECIFIED label); digest:
+ * CKM_SHA_1, CKM_SHA256, CKM_SHA384, CKM_SHA512. */
 hl_status_t hl_op_new(hl_op_kind_t kind, const CK_MECHANISM *mech, hl_key_t *key, hl_op_t **out);
 void hl_op_free(hl_op_t *op);
 /* Whether this operation accepts hl_op_update (hash-and-sign and digests do; raw RSA, PSS
@@ -177,6 +179,63 @@ hl_status_t hl_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 bool hl_crypto_memeq(const void *a, const void *b, size_t len);
 /* Wipes len bytes (OPENSSL_cleanse). */
 void hl_crypto_wipe(void *p, size_t len);
+
+/* -- secret-key block ciphers (symm.c) -- */
+
+/* A DES3 key for CKM_DES3_KEY_GEN: 24 random bytes, every byte of odd parity (PKCS#11), and
+ * never K1 = K2 or K2 = K3 (that would be single DES). */
+hl_status_t hl_crypto_des3_generate(uint8_t out[24]);
+/* Whether every byte of key has odd parity (false for len 0). */
+bool hl_crypto_des_parity_ok(const uint8_t *key, size_t len);
+
+/* The block-cipher mechanisms: CKM_DES3_ECB, CKM_DES3_CBC, CKM_DES3_CBC_PAD (CKK_DES3, 24-byte
+ * keys, 8-byte IV for CBC) and CKM_AES_CBC_PAD (CKK_AES, 16-byte IV). _PAD: PKCS#7 padding. */
+bool hl_crypto_sym_mech(CK_MECHANISM_TYPE mech);
+size_t hl_crypto_sym_block(CK_MECHANISM_TYPE mech); /* 0 when not a block-cipher mechanism */
+bool hl_crypto_sym_padded(CK_MECHANISM_TYPE mech);
+/* Checks the mechanism's parameter (the IV, exactly its length, or none for ECB:
+ * HL_ERR_MECHANISM_PARAM_INVALID), the key type (HL_ERR_KEY_TYPE_INCONSISTENT) and the key
+ * length (HL_ERR_KEY_SIZE_RANGE). */
+hl_status_t hl_crypto_sym_check(const CK_MECHANISM *mech, CK_KEY_TYPE kt, size_t key_len);
+/* The output length of encrypting (enc) or, at most, of decrypting in_len bytes. */
+size_t hl_crypto_sym_out_len(CK_MECHANISM_TYPE mech, bool enc, size_t in_len);
+/* Single-part encrypt/decrypt with the length rules of hl_op_oneshot. Input not a multiple of
+ * the block where it must be: HL_ERR_DATA_LEN_RANGE (encrypt) or
+ * HL_ERR_ENCRYPTED_DATA_LEN_RANGE (decrypt); bad padding: HL_ERR_ENCRYPTED_DATA_INVALID. */
+hl_status_t hl_crypto_sym_run(const CK_MECHANISM *mech, const uint8_t *key, size_t key_len,
+			      bool enc, const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t *out_len);
+
+/* -- key wrapping by mechanism (wrap.c) and private keys as PKCS#8 (pkcs8.c) -- */
+
+/* Encrypts key material in (a secret key's value or a PKCS#8 DER) under the key-encryption
+ * key kek of type kek_type: CKM_AES_KEY_WRAP_PAD (RFC 5649), CKM_AES_CBC_PAD and
+ * CKM_DES3_CBC_PAD (PKCS#7 padding), CKM_DES3_ECB and CKM_DES3_CBC (zero bytes up to a
+ * block, as PKCS#11 wraps with unpadded modes). Length queries as hl_op_oneshot. Errors:
+ * HL_ERR_MECHANISM_PARAM_INVALID, HL_ERR_KEY_TYPE_INCONSISTENT and HL_ERR_KEY_SIZE_RANGE
+ * about the kek. */
+hl_status_t hl_crypto_wrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const uint8_t *kek,
+			   size_t kek_len, const uint8_t *in, size_t in_len, uint8_t *out,
+			   size_t *out_len);
+/* The inverse; out holds at least in_len bytes. Unpadded modes leave the zero padding for
+ * the caller to trim. A length no whole number of blocks: HL_ERR_ENCRYPTED_DATA_LEN_RANGE
+ * (PKCS#11: CKR_WRAPPED_KEY_LEN_RANGE); bad padding or integrity:
+ * HL_ERR_WRAPPED_KEY_INVALID. */
+hl_status_t hl_crypto_unwrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const uint8_t *kek,
+			     size_t kek_len, const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t *out_len);
+
+/* The PKCS#8 PrivateKeyInfo DER of a private RSA or EC key (HL_ERR_KEY_TYPE_INCONSISTENT for
+ * any other); *out is caller-owned (hl_buf_clear wipes it). */
+hl_status_t hl_crypto_pkcs8_encode(const hl_key_t *key, hl_buf_t *out);
+/* The length of the DER SEQUENCE at p (tag and length included) when it fits in len, else
+ * 0: tells a PKCS#8 blob from the zero padding after it. */
+size_t hl_crypto_der_len(const uint8_t *p, size_t len);
+/* Decodes exactly len bytes of PrivateKeyInfo: *kt_out CKK_RSA (rsa filled, CRT parts when
+ * the blob has them) or CKK_EC (ec filled, P-256/P-384 only). Anything else, trailing bytes
+ * included: HL_ERR_WRAPPED_KEY_INVALID. The caller clears the parts. */
+hl_status_t hl_crypto_pkcs8_decode(const uint8_t *der, size_t len, CK_KEY_TYPE *kt_out,
+				   hl_rsa_parts_t *rsa, hl_ec_parts_t *ec);
 
 /* Frees the process-wide cache of fetched algorithms (C_Finalize calls it, so a module that is
  * finalized and unloaded leaks nothing). No operation may be running; the next use of the

@@ -7,6 +7,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/obj_mac.h>
+#include <openssl/objects.h>
 #include <openssl/rsa.h>
 
 #include "crypto_int.h"
@@ -28,6 +29,14 @@ const hl_curve_t *hl_crypto_curve_find(const uint8_t *params, size_t params_len)
 	for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++)
 		if (params_len == curves[i].oid_len &&
 		    memcmp(params, curves[i].oid, params_len) == 0)
+			return &curves[i];
+	return NULL;
+}
+
+const hl_curve_t *hl_crypto_curve_by_name(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof curves / sizeof curves[0]; i++)
+		if (strcmp(name, curves[i].name) == 0 || OBJ_sn2nid(name) == curves[i].nid)
 			return &curves[i];
 	return NULL;
 }
@@ -94,10 +103,8 @@ static EVP_PKEY *rsa_keygen(unsigned long bits, const uint8_t *e, size_t e_len)
 	return pkey;
 }
 
-hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t e_len,
-				   hl_rsa_parts_t *out)
+hl_status_t hl_crypto_rsa_export(const EVP_PKEY *pkey, bool need_crt, hl_rsa_parts_t *out)
 {
-	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
 	static const char *const names[8] = {
 		OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
 		OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
@@ -108,6 +115,30 @@ hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t 
 	hl_buf_t *bufs[8] = { &parts.n, &parts.e,  &parts.d,  &parts.p,
 			      &parts.q, &parts.dp, &parts.dq, &parts.qinv };
 	hl_status_t st = HL_OK;
+
+	for (int i = 0; i < 8 && st == HL_OK; i++) {
+		st = bn_param(pkey, names[i], bufs[i]);
+		/* A key without CRT parts (or a multi-prime one) still has n, e and d. */
+		if (st == HL_ERR_CRYPTO && i >= 3 && !need_crt) {
+			for (int j = 3; j < 8; j++)
+				hl_buf_clear(bufs[j]);
+			st = HL_OK;
+			break;
+		}
+	}
+	if (st != HL_OK) {
+		hl_rsa_parts_clear(&parts);
+		return hl_crypto_fail(st);
+	}
+	*out = parts;
+	return HL_OK;
+}
+
+hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t e_len,
+				   hl_rsa_parts_t *out)
+{
+	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
+	hl_status_t st;
 	EVP_PKEY *pkey;
 
 	if (out == NULL || (e == NULL && e_len > 0))
@@ -127,18 +158,12 @@ hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t 
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
 	if ((pkey = rsa_keygen(bits, e, e_len)) == NULL)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
-	for (int i = 0; i < 8 && st == HL_OK; i++)
-		st = bn_param(pkey, names[i], bufs[i]);
+	st = hl_crypto_rsa_export(pkey, true, out);
 	EVP_PKEY_free(pkey);
-	if (st != HL_OK) {
-		hl_rsa_parts_clear(&parts);
-		return hl_crypto_fail(st);
-	}
-	*out = parts;
-	return HL_OK;
+	return st;
 }
 
-static hl_status_t ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec_parts_t *parts)
+hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec_parts_t *parts)
 {
 	size_t fb = (c->bits + 7) / 8, plen = 0;
 	uint8_t pub[1 + 2 * 66];
@@ -197,7 +222,7 @@ hl_status_t hl_crypto_ec_generate(const uint8_t *params, size_t params_len, hl_e
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
 	if ((pkey = ec_keygen(c->name)) == NULL)
 		return hl_crypto_fail(HL_ERR_CRYPTO);
-	st = ec_export(pkey, c, &parts);
+	st = hl_crypto_ec_export(pkey, c, &parts);
 	EVP_PKEY_free(pkey);
 	if (st != HL_OK) {
 		hl_ec_parts_clear(&parts);

@@ -331,9 +331,10 @@ hl_status_t hl_key_secret(CK_KEY_TYPE type, const uint8_t *value, size_t len, hl
 
 	if (out == NULL || (value == NULL && len > 0))
 		return HL_ERR_ARGS;
-	if (type == CKK_AES && len != 16 && len != 24 && len != 32)
+	if ((type == CKK_AES && len != 16 && len != 24 && len != 32) ||
+	    (type == CKK_DES3 && len != 24))
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
-	if (type != CKK_AES && type != CKK_GENERIC_SECRET)
+	if (type != CKK_AES && type != CKK_GENERIC_SECRET && type != CKK_DES3)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (len == 0)
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;

@@ -9,6 +9,7 @@
 #define RSA_MAX 16384
 #define SV (CKF_SIGN | CKF_VERIFY)
 #define EDSV (CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY)
+#define EDWU (CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP)
 #define ECF (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 
 static const hl_mech_t mechs[] = {
@@ -47,6 +48,12 @@ static const hl_mech_t mechs[] = {
 	/* AES sizes in bytes, as the spec counts them for AES. */
 	{ CKM_AES_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_GENERATE } },
 	{ CKM_AES_KEY_WRAP_PAD, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
+	{ CKM_AES_CBC_PAD, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
+	/* DES3 sizes in bytes too (the spec gives none; 24 is what keyper.conf says). */
+	{ CKM_DES3_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 24, 24, CKF_GENERATE } },
+	{ CKM_DES3_ECB, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },
+	{ CKM_DES3_CBC, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },
+	{ CKM_DES3_CBC_PAD, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },
 };
 
 #define N_MECHS (sizeof mechs / sizeof mechs[0])

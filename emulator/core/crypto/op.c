@@ -18,10 +18,14 @@ static CK_FLAGS kind_flag(hl_op_kind_t kind)
 
 static hl_status_t key_fits(const hl_mech_t *m, hl_op_kind_t kind, const hl_key_t *key)
 {
-	hl_key_kind_t want = m->family == HL_FAM_ECDSA ? HL_KEY_EC : HL_KEY_RSA;
+	hl_key_kind_t want = m->family == HL_FAM_ECDSA ? HL_KEY_EC
+			     : m->family == HL_FAM_SYM ? HL_KEY_SECRET
+						       : HL_KEY_RSA;
 
 	if (key->kind != want)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
+	if (m->family == HL_FAM_SYM)
+		return HL_OK; /* type, size and IV: hl_crypto_sym_check at setup */
 	if ((kind == HL_OP_SIGN || kind == HL_OP_DECRYPT) && !key->priv)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (key->bits < m->info.ulMinKeySize || key->bits > m->info.ulMaxKeySize)
@@ -29,9 +33,27 @@ static hl_status_t key_fits(const hl_mech_t *m, hl_op_kind_t kind, const hl_key_
 	return HL_OK;
 }
 
+/* Block ciphers keep their own copy of the IV: the caller's may go away after the Init. */
+static hl_status_t sym_setup(hl_op_t *op, const CK_MECHANISM *mech)
+{
+	hl_status_t st = hl_crypto_sym_check(mech, op->key->secret_type, op->key->len);
+
+	if (st != HL_OK)
+		return st;
+	op->sym.mechanism = mech->mechanism;
+	op->sym.ulParameterLen = mech->ulParameterLen;
+	op->sym.pParameter = mech->ulParameterLen ? op->iv : NULL;
+	if (mech->ulParameterLen)
+		memcpy(op->iv, mech->pParameter, mech->ulParameterLen);
+	return HL_OK;
+}
+
 static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned index)
 {
 	bool takes_params = op->m->family == HL_FAM_RSA_PSS || op->m->family == HL_FAM_RSA_OAEP;
+
+	if (op->m->family == HL_FAM_SYM)
+		return sym_setup(op, mech);
 
 	if (!takes_params && mech->ulParameterLen != 0)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -103,9 +125,11 @@ size_t hl_op_output_len(const hl_op_t *op, size_t in_len)
 	case HL_OP_VERIFY:
 		return op->m->family == HL_FAM_ECDSA ? 2 * op->key->len : op->key->len;
 	case HL_OP_ENCRYPT:
-		return op->key->len;
 	case HL_OP_DECRYPT:
-		return op->max_in;
+		if (op->m->family == HL_FAM_SYM)
+			return hl_crypto_sym_out_len(op->m->type, op->kind == HL_OP_ENCRYPT,
+						     in_len);
+		return op->kind == HL_OP_ENCRYPT ? op->key->len : op->max_in;
 	}
 	return 0;
 }
@@ -172,7 +196,10 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 		return HL_ERR_ARGS;
 	if (op->kind == HL_OP_SIGN || op->kind == HL_OP_DIGEST)
 		return fixed_out(op, in, in_len, out, out_len);
-	if (op->kind == HL_OP_ENCRYPT)
+	if (op->m->family == HL_FAM_SYM)
+		st = hl_crypto_sym_run(&op->sym, op->key->num, op->key->len,
+				       op->kind == HL_OP_ENCRYPT, in, in_len, out, out_len);
+	else if (op->kind == HL_OP_ENCRYPT)
 		st = hl_crypto_encrypt(op, in, in_len, out, out_len);
 	else
 		st = hl_crypto_decrypt(op, in, in_len, out, out_len);

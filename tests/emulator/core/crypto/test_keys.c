@@ -39,6 +39,11 @@ Test(mechs, list)
 		CKM_SHA512,
 		CKM_AES_KEY_GEN,
 		CKM_AES_KEY_WRAP_PAD,
+		CKM_AES_CBC_PAD,
+		CKM_DES3_KEY_GEN,
+		CKM_DES3_ECB,
+		CKM_DES3_CBC,
+		CKM_DES3_CBC_PAD,
 	};
 	CK_MECHANISM_TYPE list[64];
 	CK_MECHANISM_INFO info;
@@ -86,6 +91,16 @@ Test(mechs, info_limits_and_flags)
 	cr_assert_eq(info.flags, CKF_DIGEST);
 	cr_assert(hl_crypto_mech_info(CKM_RSA_PKCS_OAEP, &info));
 	cr_assert_eq(info.flags, CKF_ENCRYPT | CKF_DECRYPT);
+	/* DES3 in bytes, as keyper.conf declares it (K9). */
+	cr_assert(hl_crypto_mech_info(CKM_DES3_KEY_GEN, &info));
+	cr_assert_eq(info.flags, CKF_GENERATE);
+	cr_assert_eq(info.ulMinKeySize, 24);
+	cr_assert_eq(info.ulMaxKeySize, 24);
+	cr_assert(hl_crypto_mech_info(CKM_DES3_ECB, &info));
+	cr_assert_eq(info.flags, CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP);
+	cr_assert(hl_crypto_mech_info(CKM_AES_CBC_PAD, &info));
+	cr_assert_eq(info.ulMinKeySize, 16);
+	cr_assert_eq(info.ulMaxKeySize, 32);
 }
 
 /* -- generation -- */
@@ -366,8 +381,13 @@ Test(secret, sizes_and_types)
 	}
 	TU_ST(hl_key_secret(CKK_AES, v, 20, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	TU_ST(hl_key_secret(CKK_GENERIC_SECRET, v, 0, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
-	TU_ST(hl_key_secret(CKK_DES3, v, 24, &key), HL_ERR_KEY_TYPE_INCONSISTENT);
+	TU_ST(hl_key_secret(CKK_DES3, v, 16, &key), HL_ERR_ATTRIBUTE_VALUE_INVALID);
+	TU_ST(hl_key_secret(CKK_DES, v, 8, &key), HL_ERR_KEY_TYPE_INCONSISTENT);
 	cr_assert_null(key);
+	TU_ST(hl_key_secret(CKK_DES3, v, 24, &key), HL_OK);
+	cr_assert_eq(hl_key_bits(key), 192);
+	hl_key_free(key);
+	key = NULL;
 	TU_ST(hl_key_secret(CKK_GENERIC_SECRET, v, 1, &key), HL_OK);
 	cr_assert_eq(hl_key_bits(key), 8);
 	hl_key_free(key);
