@@ -5,9 +5,14 @@
 
 const hl_family_t hl_keyper_family = {
 	.name = "keyper",
+	.init_token = hl_keyper_init_token,
 	.ext_interface_name = HSMLAB_FAMILY_INTERFACE_NAME,
 	.ext_version = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR },
 	.ext_functions = (void *)&hl_fam_ext_functions,
 	.on_event = hl_fam_on_event,
 	.device_free = hl_fam_device_free,
+	.vendor_interface_name = HSMLAB_KEYPER_INTERFACE_NAME,
+	.vendor_version = { HSMLAB_KEYPER_VERSION_MAJOR, HSMLAB_KEYPER_VERSION_MINOR },
+	.vendor_functions = (void *)&hl_keyper_functions,
+	.login_gate = hl_keyper_login_gate,
 };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hsmlab/hsmlab-ext.h"
 #include "hsmlab/p11client.h"
@@ -46,13 +47,18 @@ static inline void fam_load(fam_module_t *m, const char *family)
 	m->ext = itf->pFunctionList;
 }
 
-/* A new device of the module's family, its token initialized with FAM_SO_PIN and FAM_PIN. */
+static inline bool fam_keyper_token(fam_module_t *m, CK_SLOT_ID slot, const char *label);
+
+/* A new device of the module's family, its token initialized with FAM_SO_PIN and FAM_PIN
+ * (a Keyper by its vendor sequence, activated: K7, K10). */
 static inline CK_SLOT_ID fam_device(fam_module_t *m, const char *label)
 {
 	CK_SLOT_ID slot = 0;
 	CK_SESSION_HANDLE s;
 	CK_UTF8CHAR lab[32];
 	cr_assert_eq(m->ext->device_create(NULL, &slot, NULL), CKR_OK, "%s", m->ext->last_error());
+	if (fam_keyper_token(m, slot, label))
+		return slot;
 	memset(lab, ' ', sizeof(lab));
 	memcpy(lab, label, strlen(label));
 	CK_RV rv = m->fn->C_InitToken(slot, (CK_UTF8CHAR_PTR)FAM_SO_PIN, 8, lab);
@@ -147,4 +153,61 @@ static inline HSMLAB_FAMILY_FUNCTION_LIST *fam_ext(fam_module_t *m)
 	    CKR_OK)
 		return NULL;
 	return itf->pFunctionList;
+}
+
+#include "hsmlab/hsmlab-keyper.h"
+
+/* The module's "hsmlab keyper" table, or NULL (not the Keyper module). */
+static inline const HSMLAB_KEYPER_FUNCTION_LIST *fam_keyper(fam_module_t *m)
+{
+	CK_FUNCTION_LIST_3_0_PTR fn3 = hl_p11_module_fn3(m->mod);
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_KEYPER_VERSION_MAJOR, HSMLAB_KEYPER_VERSION_MINOR };
+	if (fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_KEYPER_INTERFACE_NAME, &v, &itf, 0) !=
+	    CKR_OK)
+		return NULL;
+	return itf->pFunctionList;
+}
+
+/* The card files <lab>/cards/<serial>/<kind>-<i>.card of a device (paths[i], i < n). */
+static inline void fam_keyper_cards(fam_module_t *m, CK_SLOT_ID slot, const char *kind, CK_ULONG n,
+				    char buf[][1200], const char **paths)
+{
+	char lab[1024];
+	hsmlab_device_info_t d;
+	cr_assert_eq(m->ext->lab_info(lab, sizeof(lab), NULL, 0, NULL, 0), CKR_OK);
+	cr_assert_eq(m->ext->device_info(slot, &d), CKR_OK);
+	for (CK_ULONG i = 0; i < n; i++) {
+		snprintf(buf[i], 1200, "%s/cards/%s/%s-%lu.card", lab, d.serial, kind, i + 1);
+		paths[i] = buf[i];
+	}
+}
+
+/* A Keyper token set up as its console's token init does (SO cards, SMK 5 of 7, OP cards,
+ * the init step, activation with OP cards 1-3); false on another module. */
+static inline bool fam_keyper_token(fam_module_t *m, CK_SLOT_ID slot, const char *label)
+{
+	const HSMLAB_KEYPER_FUNCTION_LIST *k = fam_keyper(m);
+	HSMLAB_FAMILY_FUNCTION_LIST *f = fam_ext(m);
+	char lab[1024], dir[1300], so[1][1200], op[3][1200];
+	const char *so_paths[1], *op_paths[3];
+	hsmlab_device_info_t d;
+	if (!k)
+		return false;
+	cr_assert_eq(m->ext->lab_info(lab, sizeof(lab), NULL, 0, NULL, 0), CKR_OK);
+	cr_assert_eq(m->ext->device_info(slot, &d), CKR_OK);
+	snprintf(dir, sizeof(dir), "%s/cards", lab);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/cards/%s", lab, d.serial);
+	mkdir(dir, 0700);
+	fam_keyper_cards(m, slot, "keyper-so", 1, so, so_paths);
+	fam_keyper_cards(m, slot, "keyper-op", 3, op, op_paths);
+	cr_assert_eq(k->so_cards(slot, dir, NULL), CKR_OK, "%s", f->last_error());
+	cr_assert_eq(f->domain_create(slot, d.serial, dir, 5, 7, NULL), CKR_OK, "%s",
+		     f->last_error());
+	cr_assert_eq(k->op_cards(slot, so_paths, 1, dir, NULL), CKR_OK, "%s", f->last_error());
+	cr_assert_eq(k->init(slot, so_paths, 1, label, FAM_SO_PIN, FAM_PIN, NULL), CKR_OK, "%s",
+		     f->last_error());
+	cr_assert_eq(k->activate(slot, op_paths, 3, NULL), CKR_OK, "%s", f->last_error());
+	return true;
 }

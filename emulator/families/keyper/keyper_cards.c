@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the Keyper's card sets (QUIRKS.md K10): SO and operator (OP) credentials
+ * made on the device and split M of N over card files, their check against the device, and
+ * the recovery shares (RKSH) of the SMK. The card rules (kind, owner, set, duplicates,
+ * quorum, forged shares, PINs) are core/cards'; the device keeps only a check value of each
+ * credential, so cards of an older set (replaced) are refused too. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/hl_crypto.h"
+#include "keyper/keyper_int.h"
+#include "p11/hl_p11.h"
+
+hl_status_t ky_check_of(hl_card_kind_t kind, const uint8_t *secret, size_t len, uint8_t out[32])
+{
+	uint8_t buf[64 + HL_CARD_SECRET_MAX];
+	int n = snprintf((char *)buf, 64, "hsmlab keyper %s v1", hl_card_kind_name(kind));
+	if (len > HL_CARD_SECRET_MAX)
+		return HL_ERR_ARGS;
+	memcpy(buf + n, secret, len);
+	hl_status_t st = hl_crypto_sha256(buf, (size_t)n + len, out);
+	hl_crypto_wipe(buf, sizeof(buf));
+	return st;
+}
+
+hl_status_t ky_cards_write(ky_step_t *step, hl_card_set_t *set, const uint8_t *secret, size_t len,
+			   const char *dir, const char *pin)
+{
+	hl_card_t *cards = calloc(set->count, sizeof(*cards));
+	hl_status_t st = cards ? hl_cards_split(set, secret, len, cards) : HL_ERR_NOMEM;
+	for (unsigned i = 0; st == HL_OK && i < set->count; i++) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, hl_card_kind_name(set->kind),
+			 i + 1);
+		st = hl_card_write(&cards[i], path, pin);
+		if (st != HL_OK)
+			snprintf(step->why, sizeof(step->why), "%s: cannot write card: %s", path,
+				 hl_strerror(st));
+	}
+	for (unsigned i = 0; cards && i < set->count; i++)
+		hl_card_wipe(&cards[i]);
+	free(cards);
+	return st;
+}
+
+hl_status_t ky_cards_make(ky_step_t *step, hl_card_kind_t kind, const char *quirk, const char *dir,
+			  const char *pin, uint8_t check_out[32])
+{
+	uint8_t secret[KY_SECRET_LEN];
+	hl_card_set_t set = { .kind = kind };
+	if (!ky_quorum(step->dev, quirk, &set.threshold, &set.count)) {
+		snprintf(step->why, sizeof(step->why),
+			 "profile %s: quirk %s needs value = [ m, n ] (1 <= m <= n <= 255)",
+			 step->dev->profile->name, quirk);
+		return HL_ERR_PROFILE_INVALID;
+	}
+	snprintf(set.owner, sizeof(set.owner), "%s", step->dev->serial);
+	hl_status_t st = hl_crypto_random(secret, sizeof(secret));
+	if (st == HL_OK)
+		st = ky_cards_write(step, &set, secret, sizeof(secret), dir, pin);
+	if (st == HL_OK)
+		st = ky_check_of(kind, secret, sizeof(secret), check_out);
+	hl_crypto_wipe(secret, sizeof(secret));
+	return st;
+}
+
+/* Recombines n card files of kind and owner; names the card at fault in step->why. */
+static hl_status_t combine(ky_step_t *step, hl_card_kind_t kind, const char *owner,
+			   const char *const *paths, CK_ULONG n, const char *pin, uint8_t *secret,
+			   size_t *len)
+{
+	const char *pins[255];
+	size_t bad = n;
+	if (!paths || !n || n > 255)
+		return HL_ERR_ARGS;
+	for (CK_ULONG i = 0; i < n; i++)
+		pins[i] = pin;
+	hl_card_expect_t want = { .kind = kind, .owner = owner };
+	hl_status_t st = hl_cards_combine_files(&want, paths, pins, n, secret, len, &bad);
+	if (st == HL_OK && *len != KY_SECRET_LEN)
+		st = HL_ERR_CARD_MISMATCH;
+	if (st != HL_OK && bad < n)
+		snprintf(step->why, sizeof(step->why), "%s cards: %s: %s", hl_card_kind_name(kind),
+			 paths[bad], hl_strerror(st));
+	else if (st != HL_OK)
+		snprintf(step->why, sizeof(step->why), "%s cards (owner %s): %s",
+			 hl_card_kind_name(kind), owner, hl_strerror(st));
+	return st;
+}
+
+hl_status_t ky_cards_check(ky_step_t *step, hl_card_kind_t kind, const char *meta,
+			   const char *const *paths, CK_ULONG n, const char *pin)
+{
+	uint8_t secret[HL_CARD_SECRET_MAX], have[32], *want = NULL;
+	size_t len = 0, wlen = 0;
+	hl_status_t st = combine(step, kind, step->dev->serial, paths, n, pin, secret, &len);
+	if (st == HL_OK)
+		st = ky_check_of(kind, secret, len, have);
+	if (st == HL_OK && hl_store_meta_get(step->dev->store, meta, &want, &wlen) != HL_OK) {
+		snprintf(step->why, sizeof(step->why), "device %s has no %s card set",
+			 step->dev->serial, hl_card_kind_name(kind));
+		st = HL_ERR_KEYPER_STATE;
+	}
+	if (st == HL_OK && (wlen != sizeof(have) || !hl_crypto_memeq(want, have, sizeof(have)))) {
+		snprintf(step->why, sizeof(step->why),
+			 "%s cards: not the device's current set (replaced since?)",
+			 hl_card_kind_name(kind));
+		st = HL_ERR_CARD_WRONG_SET;
+	}
+	hl_crypto_wipe(secret, sizeof(secret));
+	free(want);
+	return st;
+}
+
+/* -- recovery shares (RKSH): the SMK split again, 5 of 7 -- */
+
+CK_RV hl_keyper_recovery_cards(CK_SLOT_ID slot, const char *owner, const char *const *smk_cards,
+			       CK_ULONG n, const char *dir, const char *pin)
+{
+	ky_step_t step = { .what = "recovery cards" };
+	uint8_t secret[HL_CARD_SECRET_MAX];
+	size_t len = 0;
+	if (!owner || !dir)
+		return CKR_ARGUMENTS_BAD;
+	CK_RV rv = ky_enter(&step, slot);
+	if (rv != CKR_OK)
+		return rv;
+	hl_card_set_t set = { .kind = HL_CARD_KEYPER_RKSH };
+	snprintf(set.owner, sizeof(set.owner), "%s", owner);
+	hl_status_t st = HL_OK;
+	if (!ky_quorum(step.dev, "recovery_quorum", &set.threshold, &set.count)) {
+		snprintf(step.why, sizeof(step.why), "profile %s: no recovery_quorum = [ m, n ]",
+			 step.dev->profile->name);
+		st = HL_ERR_PROFILE_INVALID;
+	}
+	if (st == HL_OK)
+		st = combine(&step, HL_CARD_KEYPER_SMK, owner, smk_cards, n, pin, secret, &len);
+	if (st == HL_OK)
+		st = ky_cards_write(&step, &set, secret, len, dir, pin);
+	if (st == HL_OK) {
+		char details[96];
+		snprintf(details, sizeof(details), "made keyper-rksh %u-of-%u of SMK %s",
+			 set.threshold, set.count, owner);
+		st = hl_fam_audit(step.dev, HL_AUDIT_CARDS, "recovery", details);
+	}
+	hl_crypto_wipe(secret, sizeof(secret));
+	return ky_leave(&step, st);
+}
+
+/* The SMK travels to hl_fam_domain_load (fam_backup.c keeps it sealed) as a one-card set
+ * under a random one-time PIN in a private directory, removed at once. */
+static hl_status_t load_smk(ky_step_t *step, CK_SLOT_ID slot, const char *owner,
+			    const uint8_t *secret, size_t len)
+{
+	char dir[] = "/tmp/hsmlab-rksh-XXXXXX", path[64], pin[33];
+	uint8_t rnd[16];
+	hl_card_set_t set = { .kind = HL_CARD_KEYPER_SMK, .threshold = 1, .count = 1 };
+	snprintf(set.owner, sizeof(set.owner), "%s", owner);
+	hl_status_t st = hl_crypto_random(rnd, sizeof(rnd));
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(pin + 2 * i, 3, "%02x", rnd[i]);
+	if (st == HL_OK && !mkdtemp(dir))
+		st = HL_ERR_IO;
+	if (st == HL_OK)
+		st = ky_cards_write(step, &set, secret, len, dir, pin);
+	snprintf(path, sizeof(path), "%s/keyper-smk-1.card", dir);
+	const char *paths[] = { path };
+	CK_RV rv = st == HL_OK ? hl_fam_domain_load(slot, owner, paths, 1, pin) : CKR_OK;
+	if (rv != CKR_OK) {
+		snprintf(step->why, sizeof(step->why), "%s", hl_p11_last_error());
+		st = HL_ERR_FUNCTION_FAILED;
+	}
+	unlink(path);
+	rmdir(dir);
+	hl_crypto_wipe(pin, sizeof(pin));
+	hl_crypto_wipe(rnd, sizeof(rnd));
+	return st;
+}
+
+CK_RV hl_keyper_recover(CK_SLOT_ID slot, const char *owner, const char *const *rksh_cards,
+			CK_ULONG n, const char *pin)
+{
+	ky_step_t step = { .what = "recover" };
+	uint8_t secret[HL_CARD_SECRET_MAX];
+	size_t len = 0;
+	if (!owner)
+		return CKR_ARGUMENTS_BAD;
+	CK_RV rv = ky_enter(&step, slot);
+	if (rv != CKR_OK)
+		return rv;
+	hl_status_t st =
+	    combine(&step, HL_CARD_KEYPER_RKSH, owner, rksh_cards, n, pin, secret, &len);
+	rv = ky_leave(&step, st); /* domain load takes the locks itself */
+	if (rv == CKR_OK) {
+		ky_step_t load = { .what = "recover" };
+		rv = ky_leave(&load, load_smk(&load, slot, owner, secret, len));
+	}
+	if (rv == CKR_OK && ky_enter(&step, slot) == CKR_OK) /* the log says from what */
+		rv = ky_leave(&step, hl_fam_audit(step.dev, HL_AUDIT_CARDS, "recovery",
+						  "SMK loaded from keyper-rksh cards"));
+	hl_crypto_wipe(secret, sizeof(secret));
+	return rv;
+}
