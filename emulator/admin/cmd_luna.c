@@ -1,14 +1,328 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-admin: the Luna vendor's own console commands (to come: issue 3). */
-#include "admin.h"
+ * hsmlab-admin: the Luna vendor's own console commands (QUIRKS.md L2, L3, L12), driving the
+ * device through the module's "hsmlab luna" table (hsmlab/hsmlab-luna.h) as Thales' lunacm
+ * and lunash drive theirs: Secure Transport Mode, hard init, the partition and its roles,
+ * iKeys, activation, power, tamper, zeroization; and the generic `token init` on a Luna, run
+ * as the vendor's sequence (password authentication). See emulator/doc/luna.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-const char hl_admin_luna_usage[] = "";
+#include "admin.h"
+#include "hsmlab/hsmlab-luna.h"
+
+const char hl_admin_luna_usage[] =
+    "Luna module (--family luna) also offers (see emulator/doc/luna.md):\n"
+    "  luna status DEVICE          lifecycle state, roles, activation, failed logins\n"
+    "  luna stm show DEVICE        the random user string and state fingerprint (STM)\n"
+    "  luna stm recover DEVICE STRING FINGERPRINT\n"
+    "                              leave Secure Transport Mode (--so-pin: the factory\n"
+    "                              HSM SO password, PASSWORD)\n"
+    "  luna hsm init DEVICE LABEL DOMAIN [M N [IKEY...]]\n"
+    "                              hard init: password (--so-pin: HSM SO), or with M N\n"
+    "                              multifactor (HSM SO and domain iKeys to --cards DIR);\n"
+    "                              a re-init needs the current HSM SO (--so-pin or IKEY...)\n"
+    "  luna hsm login DEVICE [IKEY...]  check the HSM SO (3 wrong passwords zeroize)\n"
+    "  luna partition create DEVICE LABEL DOMAIN [M N IKEY...]\n"
+    "                              by the HSM SO (--so-pin or its IKEYs); Partition SO:\n"
+    "                              --pin, or M of N iKeys to --cards DIR\n"
+    "  luna role init co|cu DEVICE [M N IKEY...]\n"
+    "                              the Crypto Officer (by the Partition SO) or Crypto\n"
+    "                              User (by the CO): who acts in --so-pin or IKEY...; the\n"
+    "                              new password in --pin, or M of N iKeys to --cards DIR\n"
+    "                              and the challenge secret in --pin\n"
+    "  luna activate DEVICE IKEY...  the CO's iKeys activate a multifactor partition\n"
+    "                              (--pin: a new challenge secret)\n"
+    "  luna deactivate DEVICE      end the activation\n"
+    "  luna power off|on DEVICE    power cycle (activation kept through <= 2 h off)\n"
+    "  luna tamper DEVICE          a tamper event (clears the activation)\n"
+    "  luna zeroize DEVICE         erase everything but the audit log\n"
+    "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
+    "                              Partition SO: --so-pin), Crypto Officer (--pin)\n";
+
+static const HSMLAB_LUNA_FUNCTION_LIST *luna_table(console_t *c)
+{
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_LUNA_VERSION_MAJOR, HSMLAB_LUNA_VERSION_MINOR };
+	if (!c->fn3 || c->fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_LUNA_INTERFACE_NAME, &v, &itf,
+					      0) != CKR_OK)
+		return NULL;
+	return itf->pFunctionList;
+}
+
+static hsmlab_luna_auth_t password(const char *pw)
+{
+	return (hsmlab_luna_auth_t){ .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = pw };
+}
+
+static hsmlab_luna_auth_t ikeys(char **argv, int n, const hl_admin_opts_t *o)
+{
+	return (hsmlab_luna_auth_t){ .method = HSMLAB_LUNA_AUTH_MULTIFACTOR,
+				     .ikeys = (const char *const *)argv,
+				     .n_ikeys = (CK_ULONG)n,
+				     .ikey_pin = o->card_pin };
+}
+
+/* A new credential: a password, or (m > 0) M of N iKeys written to --cards. */
+static hsmlab_luna_cred_t new_cred(const char *pw, unsigned long m, unsigned long n,
+				   const hl_admin_opts_t *o)
+{
+	if (!m)
+		return (hsmlab_luna_cred_t){ .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = pw };
+	return (hsmlab_luna_cred_t){ .method = HSMLAB_LUNA_AUTH_MULTIFACTOR,
+				     .password = pw,
+				     .dir = o->cards,
+				     .m = m,
+				     .n = n,
+				     .ikey_pin = o->card_pin,
+				     .challenge = o->pin };
+}
+
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "hsmlab-admin: %s (see --help)\n", what);
+	return EX_USAGE;
+}
+
+/* "M" "N" as 1 <= M <= N <= 255, and --cards given. */
+static int parse_mn(const char *a, const char *b, const hl_admin_opts_t *o, unsigned long *m,
+		    unsigned long *n)
+{
+	char *e1 = NULL, *e2 = NULL;
+	*m = strtoul(a, &e1, 10);
+	*n = strtoul(b, &e2, 10);
+	if (*e1 || *e2 || !*m || *m > *n || *n > 255)
+		return usage_error("iKeys: want 1 <= M <= N <= 255");
+	if (!o->cards)
+		return usage_error("iKeys: --cards DIR says where to write them");
+	return EX_OK;
+}
+
+static const char *method_name(CK_ULONG m)
+{
+	return m == HSMLAB_LUNA_AUTH_PASSWORD      ? "password"
+	       : m == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "multifactor (iKeys)"
+						   : "none yet";
+}
+
+static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+		      const hsmlab_device_info_t *d, bool stm)
+{
+	hsmlab_luna_status_t s;
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna status", rv);
+	if (stm && strcmp(s.state, "transport")) {
+		fprintf(stderr, "hsmlab-admin: device %s is not in Secure Transport Mode (%s)\n",
+			d->serial, s.state);
+		return EX_FAIL;
+	}
+	if (stm) {
+		printf("device %s is in Secure Transport Mode\nrandom user string: %s\n"
+		       "state fingerprint:  %s\n",
+		       d->serial, s.user_string, s.fingerprint);
+		return EX_OK;
+	}
+	printf("device %s (slot %lu): %s, authentication %s, HSM label \"%s\"\n"
+	       "partition: %s, Crypto Officer: %s, Crypto User: %s, activated: %s, power: %s\n"
+	       "failed logins: HSM SO %lu, Partition SO %lu, CO %lu, CU %lu\n",
+	       d->serial, d->slot_id, s.state, method_name(s.method), s.hsm_label,
+	       s.partition ? "yes" : "no", s.co ? "yes" : "no", s.cu ? "yes" : "no",
+	       s.activated ? "yes" : "no", s.powered ? "on" : "off", s.hso_failed, s.pso_failed,
+	       s.co_failed, s.cu_failed);
+	return EX_OK;
+}
+
+/* luna hsm init DEVICE LABEL DOMAIN [M N [IKEY...]] */
+static int cmd_hsm_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			const hsmlab_device_info_t *d, int argc, char **argv,
+			const hl_admin_opts_t *o)
+{
+	unsigned long m = 0, n = 0;
+	if (argc >= 8 && parse_mn(argv[6], argv[7], o, &m, &n) != EX_OK)
+		return EX_USAGE;
+	if (!m && !o->so_pin)
+		return usage_error("luna hsm init: --so-pin (the HSM SO password) is required");
+	hsmlab_luna_cred_t hso = new_cred(o->so_pin, m, n, o);
+	hsmlab_luna_cred_t dom = new_cred(argv[5], m, n, o);
+	hsmlab_luna_auth_t cur = m ? ikeys(argv + 8, argc - 8, o) : password(o->so_pin);
+	CK_RV rv = l->hsmlab_CA_InitHSM(d->slot_id, argv[4], &hso, &cur, &dom);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna hsm init", rv);
+	printf("device %s: hard init done, HSM label \"%s\", %s authentication\n", d->serial,
+	       argv[4], m ? "multifactor" : "password");
+	if (m)
+		printf("HSM SO and domain iKeys: %lu of %lu in %s\n", m, n, o->cards);
+	return EX_OK;
+}
+
+/* luna partition create DEVICE LABEL DOMAIN [M N IKEY...] */
+static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			 const hsmlab_device_info_t *d, int argc, char **argv,
+			 const hl_admin_opts_t *o)
+{
+	unsigned long m = 0, n = 0;
+	if (argc != 6 && (argc < 9 || parse_mn(argv[6], argv[7], o, &m, &n) != EX_OK))
+		return usage_error("luna partition create DEVICE LABEL DOMAIN [M N IKEY...]");
+	if (!o->pin || (!m && !o->so_pin))
+		return usage_error("luna partition create: --pin (the Partition SO's password) "
+				   "and the HSM SO (--so-pin or IKEY...) are required");
+	hsmlab_luna_auth_t hso = m ? ikeys(argv + 8, argc - 8, o) : password(o->so_pin);
+	hsmlab_luna_cred_t pso = new_cred(o->pin, m, n, o);
+	hsmlab_luna_cred_t dom = new_cred(argv[5], 0, 0, o);
+	CK_RV rv = l->hsmlab_CA_CreatePartition(d->slot_id, argv[4], &hso, &pso, &dom);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna partition create", rv);
+	printf("device %s: partition \"%s\" created\n", d->serial, argv[4]);
+	return EX_OK;
+}
+
+/* luna role init co|cu DEVICE [M N IKEY...] */
+static int cmd_role(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, const hsmlab_device_info_t *d,
+		    int argc, char **argv, const hl_admin_opts_t *o)
+{
+	unsigned long m = 0, n = 0;
+	bool co = !strcmp(argv[3], "co");
+	if ((!co && strcmp(argv[3], "cu")) ||
+	    (argc != 5 && (argc < 8 || parse_mn(argv[5], argv[6], o, &m, &n) != EX_OK)))
+		return usage_error("luna role init co|cu DEVICE [M N IKEY...]");
+	if (!o->pin || (!m && !o->so_pin))
+		return usage_error("luna role init: --pin (the new password or challenge secret) "
+				   "and who acts (--so-pin or IKEY...) are required");
+	hsmlab_luna_auth_t by = m ? ikeys(argv + 7, argc - 7, o) : password(o->so_pin);
+	hsmlab_luna_cred_t cred = new_cred(o->pin, m, n, o);
+	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, co ? HSMLAB_LUNA_ROLE_CO : HSMLAB_LUNA_ROLE_CU,
+					 &by, &cred);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna role init", rv);
+	printf("device %s: %s created\n", d->serial, co ? "Crypto Officer" : "Crypto User");
+	return EX_OK;
+}
+
+/* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication. */
+static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			  const hsmlab_device_info_t *d, const char *label,
+			  const hl_admin_opts_t *o)
+{
+	hsmlab_luna_status_t s;
+	if (!o->so_pin)
+		return usage_error("token init: --so-pin is required");
+	hsmlab_luna_auth_t pw = password(o->so_pin);
+	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	hsmlab_luna_cred_t cred = new_cred(o->so_pin, 0, 0, o);
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv == CKR_OK && !strcmp(s.state, "transport"))
+		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, s.user_string, s.fingerprint, &factory);
+	if (rv == CKR_OK)
+		rv = l->hsmlab_CA_InitHSM(d->slot_id, label, &cred, &pw, &cred);
+	if (rv == CKR_OK)
+		rv = l->hsmlab_CA_CreatePartition(d->slot_id, label, &pw, &cred, &cred);
+	if (rv == CKR_OK && o->pin) {
+		hsmlab_luna_cred_t co = new_cred(o->pin, 0, 0, o);
+		rv = l->hsmlab_CA_InitRole(d->slot_id, HSMLAB_LUNA_ROLE_CO, &pw, &co);
+	}
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "token init (Luna sequence)", rv);
+	return EX_OK;
+}
+
+static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_info_t *d)
+{
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, what, rv);
+	printf("device %s: %s done\n", d->serial, what);
+	return EX_OK;
+}
+
+/* The commands that act on one device: argv[di] names it. */
+static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, char **argv,
+		    const hl_admin_opts_t *o, int di)
+{
+	hsmlab_device_info_t d;
+	const char *b = argv[1];
+	int ex = hl_admin_find_device(c, argv[di], &d);
+	if (ex != EX_OK)
+		return ex;
+	if (!strcmp(argv[0], "token"))
+		return cmd_token_init(c, l, &d, argv[3], o);
+	if (!strcmp(b, "status"))
+		return cmd_status(c, l, &d, false);
+	if (!strcmp(b, "stm") && !strcmp(argv[2], "show"))
+		return cmd_status(c, l, &d, true);
+	if (!strcmp(b, "stm")) {
+		hsmlab_luna_auth_t hso = password(o->so_pin);
+		return simple(c, "stm recover",
+			      l->hsmlab_CA_RecoverSTM(d.slot_id, argv[4], argv[5], &hso), &d);
+	}
+	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
+		return cmd_hsm_init(c, l, &d, argc, argv, o);
+	if (!strcmp(b, "hsm")) {
+		hsmlab_luna_auth_t hso =
+		    argc > 4 ? ikeys(argv + 4, argc - 4, o) : password(o->so_pin);
+		return simple(c, "hsm login", l->hsmlab_CA_LoginHSM(d.slot_id, &hso), &d);
+	}
+	if (!strcmp(b, "partition"))
+		return cmd_partition(c, l, &d, argc, argv, o);
+	if (!strcmp(b, "role"))
+		return cmd_role(c, l, &d, argc, argv, o);
+	if (!strcmp(b, "activate")) {
+		hsmlab_luna_auth_t co = ikeys(argv + 3, argc - 3, o);
+		return simple(c, "activate", l->hsmlab_CA_Activate(d.slot_id, &co, o->pin), &d);
+	}
+	if (!strcmp(b, "deactivate"))
+		return simple(c, "deactivate", l->hsmlab_CA_Deactivate(d.slot_id), &d);
+	if (!strcmp(b, "power"))
+		return simple(c, !strcmp(argv[2], "on") ? "power on" : "power off",
+			      l->hsmlab_CA_Power(d.slot_id, !strcmp(argv[2], "on")), &d);
+	if (!strcmp(b, "tamper"))
+		return simple(c, "tamper", l->hsmlab_CA_Tamper(d.slot_id), &d);
+	return simple(c, "zeroize", l->hsmlab_CA_Zeroize(d.slot_id), &d);
+}
+
+/* Where the command names its device, or 0 when argv is no Luna command (or malformed). */
+static int device_arg(int argc, char **argv)
+{
+	const char *b = argc > 1 ? argv[1] : "", *v = argc > 2 ? argv[2] : "";
+	if (!strcmp(argv[0], "token"))
+		return !strcmp(b, "init") && argc == 4 ? 2 : 0;
+	if ((!strcmp(b, "status") || !strcmp(b, "deactivate") || !strcmp(b, "tamper") ||
+	     !strcmp(b, "zeroize")) &&
+	    argc == 3)
+		return 2;
+	if (!strcmp(b, "stm") &&
+	    ((!strcmp(v, "show") && argc == 4) || (!strcmp(v, "recover") && argc == 6)))
+		return 3;
+	if (!strcmp(b, "hsm") && ((!strcmp(v, "init") && (argc == 6 || argc >= 8)) ||
+				  (!strcmp(v, "login") && argc >= 4)))
+		return 3;
+	if (!strcmp(b, "partition") && !strcmp(v, "create") && argc >= 6)
+		return 3;
+	if (!strcmp(b, "role") && !strcmp(v, "init") && argc >= 5)
+		return 4;
+	if (!strcmp(b, "activate") && argc >= 4)
+		return 2;
+	if (!strcmp(b, "power") && (!strcmp(v, "on") || !strcmp(v, "off")) && argc == 4)
+		return 3;
+	return 0;
+}
 
 int hl_admin_luna(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
 {
-	(void)c;
-	(void)argc;
-	(void)argv;
-	(void)o;
-	return -1;
+	bool luna_cmd = !strcmp(argv[0], "luna");
+	if (!luna_cmd && strcmp(argv[0], "token"))
+		return -1;
+	const HSMLAB_LUNA_FUNCTION_LIST *l = luna_table(c);
+	if (!l && !luna_cmd)
+		return -1; /* token init on another module: the generic command */
+	if (!l) {
+		fprintf(stderr,
+			"hsmlab-admin: luna: the module has no \"%s\" table (load the Luna "
+			"module with --family luna)\n",
+			HSMLAB_LUNA_INTERFACE_NAME);
+		return EX_USAGE;
+	}
+	int di = device_arg(argc, argv);
+	if (!di)
+		return luna_cmd ? usage_error("luna: unknown command or wrong arguments") : -1;
+	return dispatch(c, l, argc, argv, o, di);
 }

@@ -1,13 +1,217 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the Luna family's hooks. */
-#include "common/hl_fam.h"
+ * hsmlab emulator: the Luna family's hooks (L1, L2, L3, L12). C_InitToken is the partition
+ * init by the Partition SO, refused before hard init; C_Login is refused on a multifactor
+ * partition until its CO's iKeys activated it (then the PIN is the challenge secret); the
+ * Crypto User (L1) has its own credential, checked here, and only signs and verifies; 10
+ * failed Partition SO logins zeroize the partition. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "luna/hl_luna.h"
+#include "luna/luna_int.h"
+#include "p11/hl_p11.h"
+
+/* -- who is logged in as the Crypto User (per process, like PKCS#11 login state) -- */
+
+#define MAX_CU 64
+static pthread_mutex_t cu_lock = PTHREAD_MUTEX_INITIALIZER;
+static const hl_device_t *cu_devs[MAX_CU];
+
+static void cu_mark(const hl_device_t *dev, bool on)
+{
+	pthread_mutex_lock(&cu_lock);
+	for (size_t i = 0; i < MAX_CU; i++)
+		if (cu_devs[i] == dev)
+			cu_devs[i] = NULL;
+	for (size_t i = 0; on && i < MAX_CU; i++)
+		if (!cu_devs[i]) {
+			cu_devs[i] = dev;
+			break;
+		}
+	pthread_mutex_unlock(&cu_lock);
+}
+
+static bool cu_is(const hl_device_t *dev)
+{
+	bool is = false;
+	pthread_mutex_lock(&cu_lock);
+	for (size_t i = 0; i < MAX_CU; i++)
+		is = is || cu_devs[i] == dev;
+	pthread_mutex_unlock(&cu_lock);
+	return is && dev->login == CKU_USER;
+}
+
+static bool multifactor(hl_device_t *dev)
+{
+	return lu_method(dev) == HSMLAB_LUNA_AUTH_MULTIFACTOR;
+}
+
+/* -- hooks -- */
+
+static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK_ULONG len,
+				   const CK_UTF8CHAR label[32])
+{
+	char state[16];
+	(void)so_pin;
+	(void)len;
+	(void)label;
+	if (!lu_on(dev) || lu_internal_init)
+		return HL_OK;
+	lu_state(dev, state, sizeof(state));
+	if (strcmp(state, LU_INIT)) {
+		hl_p11_log(
+		    "Luna device %s is %s: C_InitToken initializes its partition, which needs "
+		    "the HSM hard-initialized first (hsmlab-admin -f luna luna stm recover, "
+		    "luna hsm init; or token init)",
+		    dev->serial, !strcmp(state, LU_TRANSPORT) ? "in Secure Transport Mode" : state);
+		return HL_ERR_LUNA_STATE;
+	}
+	if (multifactor(dev)) {
+		hl_p11_log(
+		    "Luna device %s is multifactor: its partition is created with the HSM SO's "
+		    "iKeys (hsmlab-admin -f luna luna partition create)",
+		    dev->serial);
+		return HL_ERR_LUNA_METHOD;
+	}
+	return HL_OK;
+}
+
+static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
+{
+	CK_USER_TYPE cu = (CK_USER_TYPE)lu_value(dev, "crypto_user_type");
+	if (!lu_on(dev))
+		return CKR_OK;
+	if (lu_u64(dev, "luna_power_off")) {
+		hl_p11_log("Luna device %s is powered off (luna power on)", dev->serial);
+		return CKR_DEVICE_REMOVED;
+	}
+	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
+	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
+	if (multifactor(dev) && hl_profile_quirk(dev->profile, "activation_required") &&
+	    (user == CKU_USER || (cu && user == cu)) && !lu_u64(dev, "luna_activated")) {
+		hl_p11_log("Luna device %s: the partition is not activated (present the Crypto "
+			   "Officer's iKeys: luna activate)",
+			   dev->serial);
+		return CKR_FUNCTION_FAILED;
+	}
+	return CKR_OK;
+}
+
+static hl_status_t count_cu(hl_device_t *dev, void *arg)
+{
+	return hl_store_meta_set_u64(dev->store, "luna_cu_failed", *(uint64_t *)arg);
+}
+
+/* L1: the Crypto User's own password (or challenge secret), its own failure count (L3: the
+ * profile's user_max_failed, which a policy may lower, locks it). */
+static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
+{
+	if (dev->login == CKU_USER)
+		return CKR_USER_ALREADY_LOGGED_IN;
+	if (dev->login != HL_NOT_LOGGED_IN)
+		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	if (!dev->user_pin_set || !lu_has(dev, "luna_cu"))
+		return CKR_USER_PIN_NOT_INITIALIZED;
+	uint64_t failed = lu_u64(dev, "luna_cu_failed");
+	CK_ULONG max = dev->profile->user_max_failed;
+	if (max && failed >= max)
+		return CKR_PIN_LOCKED;
+	hl_status_t st = lu_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);
+	if (st != HL_OK && st != HL_ERR_PIN_INCORRECT)
+		return hl_p11_rv(st);
+	uint64_t now = st == HL_OK ? 0 : failed + 1;
+	hl_status_t wst = HL_OK;
+	if (st != HL_OK || failed)
+		wst = lu_commit(dev, count_cu, &now,
+				st == HL_OK ? HL_AUDIT_LOGIN : HL_AUDIT_LOGIN_FAILED, "crypto-user",
+				NULL);
+	else
+		wst = hl_fam_audit(dev, HL_AUDIT_LOGIN, "crypto-user", NULL);
+	if (wst != HL_OK)
+		return hl_p11_rv(wst);
+	if (st == HL_OK) {
+		dev->login = CKU_USER; /* the user role holds the keys; cu_is() narrows it */
+		cu_mark(dev, true);
+	}
+	return hl_p11_rv(st);
+}
+
+static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
+			      CK_ULONG len)
+{
+	CK_USER_TYPE cu = (CK_USER_TYPE)lu_value(dev, "crypto_user_type");
+	if (!lu_on(dev))
+		return HL_FAMILY_LOGIN_CORE;
+	bool mf = multifactor(dev);
+	/* No PED here to supply the credential: a NULL PIN is refused, not counted. */
+	if (mf && !pin) {
+		hl_p11_log("Luna device %s: no PED to supply the credential: pass the challenge "
+			   "secret as the PIN",
+			   dev->serial);
+		return CKR_PIN_INCORRECT;
+	}
+	if (mf && user == CKU_SO) {
+		hl_p11_log("Luna device %s: the Partition SO of a multifactor partition "
+			   "authenticates with its iKeys (hsmlab-admin luna commands)",
+			   dev->serial);
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	}
+	if (cu && user == cu)
+		return cu_login(dev, pin, len);
+	if (user == CKU_USER)
+		cu_mark(dev, false);
+	return HL_FAMILY_LOGIN_CORE;
+}
+
+/* L2: only a multifactor partition has a protected authentication path. */
+static void luna_token_info(hl_device_t *dev, CK_TOKEN_INFO *info)
+{
+	if (!lu_on(dev))
+		return;
+	if (multifactor(dev))
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+	else
+		info->flags &= ~(CK_FLAGS)CKF_PROTECTED_AUTHENTICATION_PATH;
+}
+
+/* L1: the Crypto User signs and verifies; making objects is the CO's (the code is a guess). */
+static CK_RV luna_create_gate(hl_device_t *dev)
+{
+	if (!lu_on(dev) || !cu_is(dev))
+		return CKR_OK;
+	hl_p11_log("Luna device %s: the Crypto User only signs and verifies", dev->serial);
+	return CKR_USER_NOT_LOGGED_IN;
+}
+
+static void luna_on_event(hl_device_t *dev, hl_family_event_t ev, const char *subject)
+{
+	hl_fam_on_event(dev, ev, subject);
+	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "so"))
+		lu_pso_check(dev);
+	if (ev == HL_FAMILY_EV_LOGOUT)
+		cu_mark(dev, false);
+}
+
+static void luna_device_free(hl_device_t *dev)
+{
+	cu_mark(dev, false);
+	hl_fam_device_free(dev);
+}
 
 const hl_family_t hl_luna_family = {
 	.name = "luna",
+	.init_token = luna_init_token,
 	.ext_interface_name = HSMLAB_FAMILY_INTERFACE_NAME,
 	.ext_version = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR },
 	.ext_functions = (void *)&hl_fam_ext_functions,
-	.on_event = hl_fam_on_event,
-	.device_free = hl_fam_device_free,
+	.on_event = luna_on_event,
+	.device_free = luna_device_free,
+	.vendor_interface_name = HSMLAB_LUNA_INTERFACE_NAME,
+	.vendor_version = { HSMLAB_LUNA_VERSION_MAJOR, HSMLAB_LUNA_VERSION_MINOR },
+	.vendor_functions = (void *)&hl_luna_functions,
+	.login_gate = luna_login_gate,
+	.login_check = luna_login_check,
+	.token_info = luna_token_info,
+	.create_gate = luna_create_gate,
 };

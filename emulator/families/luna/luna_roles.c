@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab emulator: the Luna partition and its roles (L12), activation and power (L2),
+ * tamper and zeroization, and the "hsmlab luna" table. The Partition SO's and the Crypto
+ * Officer's passwords are the core's SO and user PINs (CKU_SO, CKU_USER); on a multifactor
+ * partition the CO's core PIN is its challenge secret and the Partition SO's a random one
+ * (it authenticates with its iKeys, on the console). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/hl_crypto.h"
+#include "luna/luna_int.h"
+#include "p11/hl_p11.h"
+
+static const char *method_name(CK_ULONG m)
+{
+	return m == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "multifactor";
+}
+
+static hl_status_t need_method(hl_device_t *dev, CK_ULONG m)
+{
+	if (m == lu_method(dev))
+		return HL_OK;
+	hl_p11_log("device %s authenticates by %s until it is zeroized", dev->serial,
+		   method_name(lu_method(dev)));
+	return HL_ERR_LUNA_METHOD;
+}
+
+/* -- partition -- */
+
+typedef struct {
+	const char *label;
+	const hsmlab_luna_auth_t *hso;
+	const hsmlab_luna_cred_t *pso, *domain;
+} part_arg_t;
+
+static hl_status_t part_body(hl_device_t *dev, void *arg)
+{
+	const part_arg_t *a = arg;
+	hl_status_t st = HL_OK;
+	if (a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR)
+		st = lu_cred_put(dev, LU_PSO, a->pso);
+	if (st == HL_OK && a->domain)
+		st = lu_cred_put(dev, LU_PDOMAIN, a->domain);
+	return st;
+}
+
+static hl_status_t do_partition(hl_device_t *dev, void *arg)
+{
+	const part_arg_t *a = arg;
+	CK_UTF8CHAR label[32];
+	char pin[65], details[96];
+	uint8_t rnd[32];
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = lu_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
+	if (st == HL_OK && dev->state == HL_DEV_INITIALIZED) {
+		hl_p11_log("device %s already has its partition (re-init the HSM or zeroize)",
+			   dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK)
+		st = need_method(dev, a->pso->method);
+	if (st == HL_OK)
+		st = lu_hso_auth(dev, a->hso);
+	/* The core's SO PIN: the Partition SO's password, or a random one nobody knows. */
+	bool mf = a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
+	if (st == HL_OK && mf && (st = hl_crypto_random(rnd, sizeof(rnd))) == HL_OK)
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			snprintf(pin + 2 * i, 3, "%02x", rnd[i]);
+	if (st == HL_OK && !mf)
+		snprintf(pin, sizeof(pin), "%s", a->pso->password ? a->pso->password : "");
+	pthread_mutex_unlock(&dev->lock);
+	memset(label, ' ', sizeof(label));
+	memcpy(label, a->label, strlen(a->label) > 32 ? 32 : strlen(a->label));
+	if (st == HL_OK) {
+		lu_internal_init = true;
+		st = hl_device_init_token(dev, (const CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin),
+					  label);
+		lu_internal_init = false;
+	}
+	snprintf(details, sizeof(details), "created label=%s method=%s", a->label,
+		 method_name(a->pso->method));
+	pthread_mutex_lock(&dev->lock);
+	if (st == HL_OK)
+		st = lu_commit(dev, part_body, (void *)a, HL_AUDIT_STATE_CHANGE, "partition",
+			       details);
+	pthread_mutex_unlock(&dev->lock);
+	hl_crypto_wipe(pin, sizeof(pin));
+	hl_crypto_wipe(rnd, sizeof(rnd));
+	if (st == HL_OK && hl_p11_rescan() != CKR_OK)
+		st = HL_ERR_INTERNAL;
+	return st;
+}
+
+static CK_RV create_partition(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *hso,
+			      const hsmlab_luna_cred_t *pso, const hsmlab_luna_cred_t *domain)
+{
+	part_arg_t a = { label, hso, pso, domain };
+	if (!label || !hso || !pso || strlen(label) > 32)
+		return CKR_ARGUMENTS_BAD;
+	return lu_with_slot(slot, do_partition, &a);
+}
+
+/* -- roles -- */
+
+typedef struct {
+	CK_ULONG role;
+	const hsmlab_luna_auth_t *by;
+	const hsmlab_luna_cred_t *cred;
+} role_arg_t;
+
+/* Who creates the role authenticates: the Partition SO for the CO, the CO for the CU. A
+ * password is the core's PIN of that user, checked (and counted, L3) by re-setting it. */
+static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_auth_t *by)
+{
+	CK_USER_TYPE who = role == HSMLAB_LUNA_ROLE_CO ? CKU_SO : CKU_USER;
+	if (by->method == HSMLAB_LUNA_AUTH_MULTIFACTOR) {
+		pthread_mutex_lock(&dev->lock);
+		hl_status_t st = lu_cred_check(dev, who == CKU_SO ? LU_PSO : LU_CO, by);
+		pthread_mutex_unlock(&dev->lock);
+		return st;
+	}
+	const char *pw = by->password ? by->password : "";
+	CK_ULONG n = (CK_ULONG)strlen(pw);
+	hl_status_t st =
+	    hl_device_set_pin(dev, who, (const CK_UTF8CHAR *)pw, n, (const CK_UTF8CHAR *)pw, n);
+	if (st == HL_ERR_PIN_LEN_RANGE || st == HL_ERR_PIN_INVALID)
+		st = HL_ERR_PIN_INCORRECT; /* no such password can be right */
+	if (st == HL_ERR_PIN_INCORRECT || st == HL_ERR_PIN_LOCKED) {
+		pthread_mutex_lock(&dev->lock);
+		hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who == CKU_SO ? "so" : "user", NULL);
+		if (who == CKU_SO)
+			lu_pso_check(dev);
+		pthread_mutex_unlock(&dev->lock);
+	}
+	return st;
+}
+
+static hl_status_t role_body(hl_device_t *dev, void *arg)
+{
+	const role_arg_t *a = arg;
+	bool co = a->role == HSMLAB_LUNA_ROLE_CO;
+	/* A new CO starts a new chain of roles: the old CU goes. */
+	hl_status_t st = lu_cred_delete(dev, LU_CU);
+	if (st == HL_OK && (!co || a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR))
+		st = lu_cred_put(dev, co ? LU_CO : LU_CU, a->cred);
+	if (st == HL_OK && !co)
+		st = hl_store_meta_set_u64(dev->store, "luna_cu_failed", 0);
+	return st;
+}
+
+static hl_status_t role_check(hl_device_t *dev, const role_arg_t *a, const char **secret)
+{
+	bool co = a->role == HSMLAB_LUNA_ROLE_CO, mf;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = lu_need_partition(dev);
+	if (st == HL_OK && !co && !dev->user_pin_set) {
+		hl_p11_log("device %s: the Crypto Officer comes before the Crypto User",
+			   dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK)
+		st = need_method(dev, a->cred->method);
+	if (st == HL_OK)
+		st = need_method(dev, a->by->method);
+	pthread_mutex_unlock(&dev->lock);
+	mf = a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
+	*secret = mf ? a->cred->challenge : a->cred->password;
+	CK_ULONG n = *secret ? (CK_ULONG)strlen(*secret) : 0;
+	if (st == HL_OK &&
+	    (!*secret || hl_device_check_pin(dev, (const CK_UTF8CHAR *)*secret, n) != HL_OK)) {
+		hl_p11_log("%s: the %s must be %lu to %lu characters", co ? "CO" : "CU",
+			   mf ? "challenge secret" : "password", dev->profile->pin_min,
+			   dev->profile->pin_max);
+		st = HL_ERR_PIN_LEN_RANGE;
+	}
+	return st;
+}
+
+static hl_status_t do_role(hl_device_t *dev, void *arg)
+{
+	const role_arg_t *a = arg;
+	const char *secret = NULL;
+	bool co = a->role == HSMLAB_LUNA_ROLE_CO;
+	hl_status_t st = role_check(dev, a, &secret);
+	if (st == HL_OK)
+		st = role_auth(dev, a->role, a->by);
+	if (st == HL_OK && co) /* the CO's password or challenge secret is the core's PIN */
+		st = hl_device_init_pin(dev, (const CK_UTF8CHAR *)secret, (CK_ULONG)strlen(secret));
+	pthread_mutex_lock(&dev->lock);
+	if (st == HL_OK)
+		st = lu_commit(dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE,
+			       co ? "crypto-officer" : "crypto-user",
+			       a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "created iKeys"
+									       : "created");
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+static CK_RV init_role(CK_SLOT_ID slot, CK_ULONG role, const hsmlab_luna_auth_t *by,
+		       const hsmlab_luna_cred_t *cred)
+{
+	role_arg_t a = { role, by, cred };
+	if (!by || !cred || (role != HSMLAB_LUNA_ROLE_CO && role != HSMLAB_LUNA_ROLE_CU))
+		return CKR_ARGUMENTS_BAD;
+	return lu_with_slot(slot, do_role, &a);
+}
+
+/* -- activation, power, tamper (L2) -- */
+
+typedef struct {
+	const hsmlab_luna_auth_t *co;
+	const char *challenge;
+} act_arg_t;
+
+static hl_status_t set_activated(hl_device_t *dev, void *arg)
+{
+	int64_t now = *(const int64_t *)arg;
+	return hl_store_meta_set_u64(dev->store, "luna_activated", (uint64_t)(now > 0 ? now : 1));
+}
+
+static hl_status_t do_activate(hl_device_t *dev, void *arg)
+{
+	const act_arg_t *a = arg;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = lu_need_partition(dev);
+	if (st == HL_OK && lu_method(dev) != HSMLAB_LUNA_AUTH_MULTIFACTOR) {
+		hl_p11_log("device %s: a password partition needs no activation", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK && lu_u64(dev, "luna_power_off")) {
+		hl_p11_log("device %s is powered off", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK && !dev->user_pin_set) {
+		hl_p11_log("device %s has no Crypto Officer yet", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK)
+		st = lu_cred_check(dev, LU_CO, a->co);
+	int64_t now = lu_now(dev);
+	if (st == HL_OK)
+		st = lu_commit(dev, set_activated, &now, HL_AUDIT_ACTIVATE, "partition",
+			       a->challenge ? "challenge secret set" : NULL);
+	pthread_mutex_unlock(&dev->lock);
+	if (st == HL_OK && a->challenge)
+		st = hl_device_init_pin(dev, (const CK_UTF8CHAR *)a->challenge,
+					(CK_ULONG)strlen(a->challenge));
+	return st;
+}
+
+static CK_RV activate(CK_SLOT_ID slot, const hsmlab_luna_auth_t *co, const char *challenge)
+{
+	act_arg_t a = { co, challenge };
+	return co ? lu_with_slot(slot, do_activate, &a) : CKR_ARGUMENTS_BAD;
+}
+
+static hl_status_t clear_activation(hl_device_t *dev, void *arg)
+{
+	(void)arg;
+	return hl_store_meta_delete(dev->store, "luna_activated");
+}
+
+static hl_status_t do_deactivate(hl_device_t *dev, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = lu_need_partition(dev);
+	if (st == HL_OK)
+		st = lu_commit(dev, clear_activation, NULL, HL_AUDIT_DEACTIVATE, "partition", NULL);
+	dev->login = HL_NOT_LOGGED_IN;
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+static CK_RV deactivate(CK_SLOT_ID slot)
+{
+	return lu_with_slot(slot, do_deactivate, NULL);
+}
+
+typedef struct {
+	bool on, keep;
+	int64_t now;
+} power_arg_t;
+
+static hl_status_t power_body(hl_device_t *dev, void *arg)
+{
+	const power_arg_t *a = arg;
+	if (!a->on)
+		return hl_store_meta_set_u64(dev->store, "luna_power_off",
+					     (uint64_t)(a->now > 0 ? a->now : 1));
+	hl_status_t st = hl_store_meta_delete(dev->store, "luna_power_off");
+	if (st == HL_OK && !a->keep)
+		st = clear_activation(dev, NULL);
+	return st;
+}
+
+static hl_status_t do_power(hl_device_t *dev, void *arg)
+{
+	power_arg_t *a = arg;
+	char details[128];
+	pthread_mutex_lock(&dev->lock);
+	uint64_t off = lu_u64(dev, "luna_power_off");
+	bool active = lu_u64(dev, "luna_activated") != 0;
+	a->now = lu_now(dev);
+	hl_status_t st = HL_OK;
+	if ((off != 0) == !a->on) {
+		hl_p11_log("device %s is already powered %s", dev->serial, a->on ? "on" : "off");
+		st = HL_ERR_LUNA_STATE;
+	}
+	/* L2: activation survives an outage no longer than the policy; the outage is measured
+	 * on the device clock (libfaketime or clock set move it). */
+	int64_t outage = a->now - (int64_t)off;
+	long grace = hl_profile_quirk(dev->profile, "activation_outage_grace_s")
+			 ? lu_value(dev, "activation_outage_grace_s")
+			 : 0;
+	a->keep = a->on && active && outage >= 0 && outage <= grace;
+	if (a->on)
+		snprintf(details, sizeof(details), "on after %llds: activation %s",
+			 (long long)outage,
+			 !active   ? "none"
+			 : a->keep ? "kept"
+				   : "cleared");
+	else
+		snprintf(details, sizeof(details), "off");
+	if (st == HL_OK)
+		st = lu_commit(dev, power_body, a, HL_AUDIT_STATE_CHANGE, "power", details);
+	if (st == HL_OK)
+		dev->login = HL_NOT_LOGGED_IN; /* a power cycle ends every login */
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+static CK_RV power(CK_SLOT_ID slot, CK_BBOOL on)
+{
+	power_arg_t a = { on != CK_FALSE, false, 0 };
+	return lu_with_slot(slot, do_power, &a);
+}
+
+static hl_status_t do_tamper(hl_device_t *dev, void *arg)
+{
+	(void)arg;
+	bool clears = hl_profile_quirk(dev->profile, "tamper_clears_activation");
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st =
+	    lu_commit(dev, clears ? clear_activation : NULL, NULL, HL_AUDIT_STATE_CHANGE, "tamper",
+		      clears ? "working memory cleared: activation cleared" : NULL);
+	if (st == HL_OK && clears)
+		dev->login = HL_NOT_LOGGED_IN;
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+static CK_RV tamper(CK_SLOT_ID slot)
+{
+	return lu_with_slot(slot, do_tamper, NULL);
+}
+
+static hl_status_t do_zeroize(hl_device_t *dev, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = lu_zeroize(dev, true, "console");
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+static CK_RV zeroize(CK_SLOT_ID slot)
+{
+	return lu_with_slot(slot, do_zeroize, NULL);
+}
+
+const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
+	.version = { HSMLAB_LUNA_VERSION_MAJOR, HSMLAB_LUNA_VERSION_MINOR },
+	.hsmlab_CA_GetStatus = lu_ca_get_status,
+	.hsmlab_CA_RecoverSTM = lu_ca_stm_recover,
+	.hsmlab_CA_InitHSM = lu_ca_init_hsm,
+	.hsmlab_CA_LoginHSM = lu_ca_login_hsm,
+	.hsmlab_CA_CreatePartition = create_partition,
+	.hsmlab_CA_InitRole = init_role,
+	.hsmlab_CA_Activate = activate,
+	.hsmlab_CA_Deactivate = deactivate,
+	.hsmlab_CA_Power = power,
+	.hsmlab_CA_Tamper = tamper,
+	.hsmlab_CA_Zeroize = zeroize,
+};

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * hsmlab: the Luna vendor table (QUIRKS.md L2, L3, L12), offered by libhsmlab-luna.so through
+ * C_GetInterface(HSMLAB_LUNA_INTERFACE_NAME, 1.0) the way Thales' library offers its CA_*
+ * functions: the device lifecycle (Secure Transport Mode, hard init, partition, roles),
+ * iKey (PED key) credentials, activation, power and zeroization. One hsmlab device is one
+ * Luna USB HSM 7 with one application partition, its one PKCS#11 slot (a guess: the USB HSM
+ * 7 can hold more). Arguments are borrowed; C_Initialize first; errors also through the
+ * "hsmlab family" table's last_error. See emulator/doc/luna.md. */
+#pragma once
+
+#include "hsmlab/pkcs11.h"
+
+#define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
+#define HSMLAB_LUNA_VERSION_MAJOR 1
+#define HSMLAB_LUNA_VERSION_MINOR 0
+
+/* How every credential of the device is presented; chosen by hard init, fixed until the
+ * device is zeroized. */
+#define HSMLAB_LUNA_AUTH_PASSWORD 1UL
+#define HSMLAB_LUNA_AUTH_MULTIFACTOR 2UL /* M of N iKeys (PED keys) */
+
+/* Roles. The HSM SO is a console role only; the Partition SO is PKCS#11's CKU_SO, the
+ * Crypto Officer CKU_USER, the Crypto User HSMLAB_LUNA_CKU_CRYPTO_USER (L1). */
+#define HSMLAB_LUNA_ROLE_HSM_SO 1UL
+#define HSMLAB_LUNA_ROLE_PARTITION_SO 2UL
+#define HSMLAB_LUNA_ROLE_CO 3UL
+#define HSMLAB_LUNA_ROLE_CU 4UL
+#define HSMLAB_LUNA_CKU_CRYPTO_USER 0x80000001UL
+
+/* The HSM SO credential of a device in Secure Transport Mode (the factory default; a guess:
+ * the profile's secure_transport_mode value). */
+#define HSMLAB_LUNA_FACTORY_SO_PASSWORD "PASSWORD"
+
+/* A credential presented by who acts. */
+typedef struct {
+	CK_ULONG method;          /* HSMLAB_LUNA_AUTH_* */
+	const char *password;     /* PASSWORD */
+	const char *const *ikeys; /* MULTIFACTOR: the iKey files presented (a quorum) */
+	CK_ULONG n_ikeys;
+	const char *ikey_pin; /* the iKeys' PIN, or NULL */
+} hsmlab_luna_auth_t;
+
+/* A new credential. MULTIFACTOR: a random secret split m of n over iKey files
+ * <dir>/luna-<role>-<i>.card (role: hsm-so, partition-so, co, cu, domain). */
+typedef struct {
+	CK_ULONG method;
+	const char *password; /* PASSWORD (a domain: its password, both methods) */
+	const char *dir;
+	CK_ULONG m, n;
+	const char *ikey_pin;  /* NULL: iKeys without PIN */
+	const char *challenge; /* MULTIFACTOR CO/CU: the challenge secret C_Login takes */
+} hsmlab_luna_cred_t;
+
+typedef struct {
+	/* "transport" (STM), "uninitialized" (STM recovered), "initialized" (hard init done),
+	 * "zeroized" (needs hard init) */
+	char state[16];
+	CK_ULONG method; /* 0 before hard init */
+	char hsm_label[33];
+	CK_BBOOL partition, co, cu; /* what exists */
+	CK_BBOOL activated, powered;
+	CK_ULONG hso_failed, pso_failed, co_failed, cu_failed;
+	/* Secure Transport Mode only (else ""): what the device shows for the operator to
+	 * compare with what the factory sent (both derived from device secrets). */
+	char user_string[24];
+	char fingerprint[24];
+} hsmlab_luna_status_t;
+
+typedef struct HSMLAB_LUNA_FUNCTION_LIST {
+	CK_VERSION version; /* 1.0 */
+	CK_RV (*hsmlab_CA_GetStatus)(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
+	/* Leaves STM: the user string and fingerprint must match what the device shows and the
+	 * HSM SO authenticate (the factory default password). Anything wrong changes nothing. */
+	CK_RV(*hsmlab_CA_RecoverSTM)
+	(CK_SLOT_ID slot, const char *user_string, const char *fingerprint,
+	 const hsmlab_luna_auth_t *hso);
+	/* Hard init: label, HSM SO credential, cloning domain; the method is fixed until
+	 * zeroized. On an initialized device a re-init (the current HSM SO credential in *hso,
+	 * the same method; the partition goes, credentials and domain stay). */
+	CK_RV(*hsmlab_CA_InitHSM)
+	(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
+	 const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
+	/* Checks the HSM SO credential; 3 wrong passwords zeroize the device (L3). */
+	CK_RV (*hsmlab_CA_LoginHSM)(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+	/* The partition (the slot's token), by the HSM SO: its label, Partition SO, domain. */
+	CK_RV(*hsmlab_CA_CreatePartition)
+	(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *hso,
+	 const hsmlab_luna_cred_t *pso, const hsmlab_luna_cred_t *domain);
+	/* The Crypto Officer (by the Partition SO) or the Crypto User (by the CO). */
+	CK_RV(*hsmlab_CA_InitRole)
+	(CK_SLOT_ID slot, CK_ULONG role, const hsmlab_luna_auth_t *by,
+	 const hsmlab_luna_cred_t *cred);
+	/* L2: the CO's quorum of iKeys activates a multifactor partition; challenge (NULL: keep)
+	 * becomes the CO's challenge secret. */
+	CK_RV(*hsmlab_CA_Activate)
+	(CK_SLOT_ID slot, const hsmlab_luna_auth_t *co, const char *challenge);
+	CK_RV (*hsmlab_CA_Deactivate)(CK_SLOT_ID slot);
+	/* Power off, or on after an outage measured on the device clock: activation survives
+	 * an outage no longer than the policy (L2: 2 h). */
+	CK_RV (*hsmlab_CA_Power)(CK_SLOT_ID slot, CK_BBOOL on);
+	/* A tamper event: activation cleared (L2, L14). */
+	CK_RV (*hsmlab_CA_Tamper)(CK_SLOT_ID slot);
+	/* Everything but the audit log goes; the device needs a hard init. */
+	CK_RV (*hsmlab_CA_Zeroize)(CK_SLOT_ID slot);
+} HSMLAB_LUNA_FUNCTION_LIST;
