@@ -18,13 +18,22 @@ typedef struct {
 /* hash = SHA-256 over the canonical encoding of rec for device serial (formats.md). */
 hl_status_t audit_hash(const char *serial, const audit_rec_t *rec,
 		       uint8_t hash_out[HL_AUDIT_HASH_LEN]);
-/* mac = HMAC-SHA256(key, "HLAUDIT1-MAC" || hash). */
-hl_status_t audit_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t hash[HL_AUDIT_HASH_LEN],
-		      uint8_t mac_out[HL_AUDIT_HASH_LEN]);
-/* mac over the end line: HMAC-SHA256(key, "HLAUDIT1-END" || u64be count || last hash). */
-hl_status_t audit_end_mac(const uint8_t key[HL_AUDIT_KEY_LEN], uint64_t count,
+/* A record's mac. id NULL (the device key, as in version 1):
+ * HMAC-SHA256(key, "HLAUDIT1-MAC" || hash); a domain key with that id:
+ * HMAC-SHA256(key, "HLAUDIT2-MAC" || id || hash). */
+hl_status_t audit_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t *id,
+		      const uint8_t hash[HL_AUDIT_HASH_LEN], uint8_t mac_out[HL_AUDIT_HASH_LEN]);
+/* mac over the end line: id NULL: HMAC-SHA256(key, "HLAUDIT1-END" || u64be count || last
+ * hash); a domain key: HMAC-SHA256(key, "HLAUDIT2-END" || id || u64be count || last hash). */
+hl_status_t audit_end_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t *id, uint64_t count,
 			  const uint8_t last[HL_AUDIT_HASH_LEN],
 			  uint8_t mac_out[HL_AUDIT_HASH_LEN]);
+/* An export's key reference: "device:<hex id>" (id of the device key) or "domain:<hex id>";
+ * out holds HL_AUDIT_KEYREF_LEN bytes. */
+#define HL_AUDIT_KEYREF_LEN (7 + 2 * HL_AUDIT_KEY_ID_LEN + 1)
+void audit_keyref(bool domain, const uint8_t id[HL_AUDIT_KEY_ID_LEN], char *out);
+/* Parses one; false when malformed. */
+bool audit_parse_keyref(const char *s, bool *domain, uint8_t id[HL_AUDIT_KEY_ID_LEN]);
 
 /* Writes s escaped for an export field: '-' when empty; bytes <= 0x20, >= 0x7f, '%' (and a
  * lone "-") as %XX. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator audit log: canonical record encoding, hashes and MACs, field escaping. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,24 +73,52 @@ hl_status_t audit_hash(const char *serial, const audit_rec_t *rec,
 	return st;
 }
 
-hl_status_t audit_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t hash[HL_AUDIT_HASH_LEN],
-		      uint8_t mac_out[HL_AUDIT_HASH_LEN])
+hl_status_t audit_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t *id,
+		      const uint8_t hash[HL_AUDIT_HASH_LEN], uint8_t mac_out[HL_AUDIT_HASH_LEN])
 {
-	uint8_t in[12 + HL_AUDIT_HASH_LEN];
-	memcpy(in, "HLAUDIT1-MAC", 12);
-	memcpy(in + 12, hash, HL_AUDIT_HASH_LEN);
-	return hl_crypto_hmac_sha256(key, HL_AUDIT_KEY_LEN, in, sizeof(in), mac_out);
+	uint8_t in[12 + HL_AUDIT_KEY_ID_LEN + HL_AUDIT_HASH_LEN];
+	size_t n = 12;
+	memcpy(in, id ? "HLAUDIT2-MAC" : "HLAUDIT1-MAC", 12);
+	if (id) {
+		memcpy(in + n, id, HL_AUDIT_KEY_ID_LEN);
+		n += HL_AUDIT_KEY_ID_LEN;
+	}
+	memcpy(in + n, hash, HL_AUDIT_HASH_LEN);
+	return hl_crypto_hmac_sha256(key, HL_AUDIT_KEY_LEN, in, n + HL_AUDIT_HASH_LEN, mac_out);
 }
 
-hl_status_t audit_end_mac(const uint8_t key[HL_AUDIT_KEY_LEN], uint64_t count,
+hl_status_t audit_end_mac(const uint8_t key[HL_AUDIT_KEY_LEN], const uint8_t *id, uint64_t count,
 			  const uint8_t last[HL_AUDIT_HASH_LEN], uint8_t mac_out[HL_AUDIT_HASH_LEN])
 {
-	uint8_t in[12 + 8 + HL_AUDIT_HASH_LEN];
-	memcpy(in, "HLAUDIT1-END", 12);
+	uint8_t in[12 + HL_AUDIT_KEY_ID_LEN + 8 + HL_AUDIT_HASH_LEN];
+	size_t n = 12;
+	memcpy(in, id ? "HLAUDIT2-END" : "HLAUDIT1-END", 12);
+	if (id) {
+		memcpy(in + n, id, HL_AUDIT_KEY_ID_LEN);
+		n += HL_AUDIT_KEY_ID_LEN;
+	}
 	for (int i = 7; i >= 0; i--, count >>= 8)
-		in[12 + i] = (uint8_t)(count & 0xff);
-	memcpy(in + 20, last, HL_AUDIT_HASH_LEN);
-	return hl_crypto_hmac_sha256(key, HL_AUDIT_KEY_LEN, in, sizeof(in), mac_out);
+		in[n + (size_t)i] = (uint8_t)(count & 0xff);
+	memcpy(in + n + 8, last, HL_AUDIT_HASH_LEN);
+	return hl_crypto_hmac_sha256(key, HL_AUDIT_KEY_LEN, in, n + 8 + HL_AUDIT_HASH_LEN, mac_out);
+}
+
+void audit_keyref(bool domain, const uint8_t id[HL_AUDIT_KEY_ID_LEN], char *out)
+{
+	memcpy(out, domain ? "domain:" : "device:", 7);
+	for (size_t i = 0; i < HL_AUDIT_KEY_ID_LEN; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", id[i]);
+}
+
+bool audit_parse_keyref(const char *s, bool *domain, uint8_t id[HL_AUDIT_KEY_ID_LEN])
+{
+	bool dom = strncmp(s, "domain:", 7) == 0;
+	if (!dom && strncmp(s, "device:", 7) != 0)
+		return false;
+	if (!audit_parse_hex(s + 7, id, HL_AUDIT_KEY_ID_LEN))
+		return false;
+	*domain = dom;
+	return true;
 }
 
 /* -- export fields -- */

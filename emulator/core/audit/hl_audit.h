@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the per-device audit log. Append-only, hash-chained records in a table of
- * the device's SQLite database, each also authenticated with an HMAC under the device's
- * audit key (derived from the SMK / cloning-domain secret, so any device of the same domain
- * can authenticate an export: L13). Exports are text files (emulator/doc/formats.md);
- * hl_audit_verify_file checks one offline and locates every changed, dropped, inserted or
- * reordered record. */
+ * the device's SQLite database, each also authenticated with an HMAC: under the device's own
+ * key, or, once the device holds a backup domain, under a key derived from the domain secret
+ * (SMK / cloning domain), so any device of the same domain can authenticate an export (L13).
+ * Each record names the key that authenticates it (its key id). Exports are text files
+ * (emulator/doc/formats.md); hl_audit_verify_file checks one offline and locates every
+ * changed, dropped, inserted or reordered record. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,6 +19,8 @@
 
 #define HL_AUDIT_KEY_LEN 32
 #define HL_AUDIT_HASH_LEN 32
+#define HL_AUDIT_KEY_ID_LEN 16
+#define HL_AUDIT_EXPORT_VERSION 2
 
 /* Security-relevant events (names as they appear in exports). */
 #define HL_AUDIT_EVENT_LIST(X)                   \
@@ -34,7 +37,8 @@
 	X(HL_AUDIT_ACTIVATE, "activate")         \
 	X(HL_AUDIT_DEACTIVATE, "deactivate")     \
 	X(HL_AUDIT_CARDS, "cards")               \
-	X(HL_AUDIT_DELETE, "delete")
+	X(HL_AUDIT_DELETE, "delete")             \
+	X(HL_AUDIT_CLONE, "clone")
 
 typedef enum {
 #define HL_AUDIT_EVENT_ENUM(name, text) name,
@@ -46,9 +50,18 @@ typedef enum {
 /* "login", ...; "?" for values out of range. Static string. */
 const char *hl_audit_event_name(hl_audit_event_t ev);
 
-/* The audit key of a domain: HMAC-SHA256(domain_secret, "hsmlab audit key v1"). */
-hl_status_t hl_audit_key_derive(const uint8_t *domain_secret, size_t secret_len,
+/* A device's own audit key: HMAC-SHA256(secret, "hsmlab audit key v1"), secret being the
+ * lab's key for the device. */
+hl_status_t hl_audit_key_derive(const uint8_t *secret, size_t secret_len,
 				uint8_t key_out[HL_AUDIT_KEY_LEN]);
+/* The audit key of a backup domain: HMAC-SHA256(domain_secret, "hsmlab audit domain key v1")
+ * (a label of its own: the same secret also keys the domain's backup blobs). */
+hl_status_t hl_audit_domain_key_derive(const uint8_t *domain_secret, size_t secret_len,
+				       uint8_t key_out[HL_AUDIT_KEY_LEN]);
+/* The public id of an audit key, named by every record it authenticates: the first 16 bytes
+ * of SHA-256("hsmlab audit key id v1" || key). */
+hl_status_t hl_audit_key_id(const uint8_t key[HL_AUDIT_KEY_LEN],
+			    uint8_t id_out[HL_AUDIT_KEY_ID_LEN]);
 
 /* -- the log in the device database -- */
 
@@ -60,8 +73,11 @@ typedef struct hl_audit hl_audit_t;
  * clock is borrowed (NULL = host time). Free with hl_audit_free. */
 hl_status_t hl_audit_open(sqlite3 *db, const char *serial, const uint8_t key[HL_AUDIT_KEY_LEN],
 			  const hl_clock_t *clock, hl_audit_t **out);
-/* Wipes the key copy; NULL is a no-op. */
+/* Wipes the key copies; NULL is a no-op. */
 void hl_audit_free(hl_audit_t *a);
+/* Which key authenticates the records appended from now on (and an export's end line): the
+ * domain key (copied) or, NULL, the device key again. Earlier records keep theirs. */
+hl_status_t hl_audit_set_domain_key(hl_audit_t *a, const uint8_t *domain_key);
 /* Appends one record stamped with the device clock. Runs inside a savepoint, so in the
  * caller's open transaction it commits or rolls back with the operation it records; outside
  * one it commits on its own. subject/details may be NULL (empty). seq_out may be NULL.
@@ -100,18 +116,36 @@ typedef struct {
 
 typedef struct {
 	char serial[65];    /* device serial from the header */
+	unsigned version;   /* export format version (1 or 2) */
 	uint64_t records;   /* record lines read */
-	bool authenticated; /* a key was given and every HMAC verified */
-	size_t n_problems;  /* problems found (may exceed the array: then it is full) */
+	bool authenticated; /* keys were given and every record and the end line are authenticated
+			       (by their own HMAC or by a later authenticated record's chain) */
+	/* Intact but keyed by a key that was not given (another device or domain): the records
+	 * no given key covers, the first of them, and that key's reference as exported
+	 * ("device:<hex id>" / "domain:<hex id>"). Zero and "" when keys were given and cover
+	 * everything, or when no key was given. */
+	uint64_t unauthenticated, first_unauthenticated;
+	char missing_key[48];
+	size_t n_problems; /* problems found (may exceed the array: then it is full) */
 	hl_audit_problem_t problems[HL_AUDIT_MAX_PROBLEMS];
 } hl_audit_report_t;
 
 /* "changed", "dropped", ...; static string. */
 const char *hl_audit_problem_name(hl_audit_problem_kind_t kind);
-/* Verifies an export. key NULL: chain and hashes only (no authentication). Fills *report
- * and returns HL_OK when the export is intact, HL_ERR_AUDIT_BROKEN when it found problems
- * (listed in the report), HL_ERR_IO when the file cannot be read. */
+/* Verifies an export with the audit keys the verifier holds (keys[0..n_keys-1]; none: chain
+ * and hashes only, no authentication). A version-2 record or end line is checked with the
+ * given key whose id it names (no such key: not a problem, but the report says what is not
+ * authenticated and by which key); a version-1 export (no key ids) with keys[0]. Fills
+ * *report and returns HL_OK when the export is intact (authenticated or not: see the
+ * report), HL_ERR_AUDIT_BROKEN when it found problems (listed in the report), HL_ERR_IO when
+ * the file cannot be read. */
+hl_status_t hl_audit_verify_file_keys(const char *path, const uint8_t (*keys)[HL_AUDIT_KEY_LEN],
+				      size_t n_keys, hl_audit_report_t *report);
+/* The same with one key or none (key NULL). */
 hl_status_t hl_audit_verify_file(const char *path, const uint8_t *key, hl_audit_report_t *report);
 /* The same on an export held in memory. */
+hl_status_t hl_audit_verify_buf_keys(const char *text, size_t len,
+				     const uint8_t (*keys)[HL_AUDIT_KEY_LEN], size_t n_keys,
+				     hl_audit_report_t *report);
 hl_status_t hl_audit_verify_buf(const char *text, size_t len, const uint8_t *key,
 				hl_audit_report_t *report);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator audit log: offline verification of an export. Reads every line first, then
  * checks each record on its own (hash, HMAC) and the records together (sequence, chain, end
- * line), so it can say where a record was changed, dropped, inserted or moved. */
+ * line), so it can say where a record was changed, dropped, inserted or moved. Version 2
+ * exports name the key of each HMAC: one the verifier does not hold is no problem in itself
+ * (another device's or domain's), and an intact chain carries the authentication of a later
+ * record (or of the end line) back to every record before it. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +12,27 @@
 #include "audit/audit_int.h"
 #include "crypto/hl_crypto.h"
 
+/* Which key an HMAC names (version 2) and whether the verifier holds it. */
+typedef struct {
+	bool domain;
+	uint8_t id[HL_AUDIT_KEY_ID_LEN];
+	char ref[HL_AUDIT_KEYREF_LEN];
+	bool known, ok; /* a given key has that id (v1: a key was given); the HMAC verified */
+} vkey_t;
+
 typedef struct {
 	size_t line;
 	audit_rec_t r;
 	uint8_t hash[HL_AUDIT_HASH_LEN], mac[HL_AUDIT_HASH_LEN];
+	vkey_t k;
 	bool hash_ok, mac_ok, dup;
 } vrec_t;
 
 typedef struct {
-	const uint8_t *key;
+	const uint8_t (*keys)[HL_AUDIT_KEY_LEN];
+	uint8_t (*ids)[HL_AUDIT_KEY_ID_LEN];
+	size_t n_keys;
+	unsigned version;
 	hl_audit_report_t *rep;
 	vrec_t *v;
 	size_t n;
@@ -25,6 +40,7 @@ typedef struct {
 	size_t end_line;
 	uint64_t end_count;
 	uint8_t end_last[HL_AUDIT_HASH_LEN], end_mac[HL_AUDIT_HASH_LEN];
+	vkey_t end_k;
 } vctx_t;
 
 static const char *const problem_names[] = {
@@ -85,7 +101,16 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-static bool parse_record(char **f, vrec_t *v)
+/* Version 2: the key reference before the mac. */
+static bool parse_keyref(const char *s, vkey_t *k)
+{
+	if (!audit_parse_keyref(s, &k->domain, k->id) || strlen(s) >= sizeof(k->ref))
+		return false;
+	strcpy(k->ref, s);
+	return true;
+}
+
+static bool parse_record(char **f, vrec_t *v, unsigned version)
 {
 	uint64_t seq = 0, t = 0;
 	char iso[HL_CLOCK_ISO_LEN];
@@ -104,16 +129,20 @@ static bool parse_record(char **f, vrec_t *v)
 	v->r.event = f[3];
 	v->r.subject = f[4];
 	v->r.details = f[5];
+	if (version >= 2 && !parse_keyref(f[8], &v->k))
+		return false;
 	return audit_parse_hex(f[6], v->r.prev, HL_AUDIT_HASH_LEN) &&
 	       audit_parse_hex(f[7], v->hash, HL_AUDIT_HASH_LEN) &&
-	       audit_parse_hex(f[8], v->mac, HL_AUDIT_HASH_LEN);
+	       audit_parse_hex(f[version >= 2 ? 9 : 8], v->mac, HL_AUDIT_HASH_LEN);
 }
 
 static bool parse_end(vctx_t *c, char **f, size_t nf, size_t line)
 {
-	if (nf != 4 || strcmp(f[0], "end") != 0 || !parse_u64(f[1], &c->end_count) ||
+	size_t want = c->version >= 2 ? 5 : 4;
+	if (nf != want || strcmp(f[0], "end") != 0 || !parse_u64(f[1], &c->end_count) ||
 	    !audit_parse_hex(f[2], c->end_last, HL_AUDIT_HASH_LEN) ||
-	    !audit_parse_hex(f[3], c->end_mac, HL_AUDIT_HASH_LEN))
+	    (want == 5 && !parse_keyref(f[3], &c->end_k)) ||
+	    !audit_parse_hex(f[want - 1], c->end_mac, HL_AUDIT_HASH_LEN))
 		return false;
 	c->have_end = true;
 	c->end_line = line;
@@ -121,31 +150,48 @@ static bool parse_end(vctx_t *c, char **f, size_t nf, size_t line)
 }
 
 /* Parses every line of text (modified in place); record strings point into it. */
+/* The header line: "hsmlab-audit <version> <serial>", versions 1 and 2. */
+static bool parse_header(vctx_t *c, char **f, size_t nf)
+{
+	if (nf != 3 || strcmp(f[0], "hsmlab-audit") != 0)
+		return false;
+	if (strcmp(f[1], "1") == 0)
+		c->version = 1;
+	else if (strcmp(f[1], "2") == 0)
+		c->version = 2;
+	else
+		return false;
+	if (!audit_unescape(f[2]) || strlen(f[2]) >= sizeof(c->rep->serial))
+		return false;
+	strcpy(c->rep->serial, f[2]);
+	c->rep->version = c->version;
+	return true;
+}
+
 static hl_status_t parse_all(vctx_t *c, char *text)
 {
-	char *f[10];
+	char *f[11];
 	size_t line = 0, cap = 0;
 	for (char *l = text, *nl; l && *l; l = nl) {
 		nl = strchr(l, '\n');
 		if (nl)
 			*nl++ = '\0';
 		line++;
-		size_t nf = split(l, f, 9);
+		size_t nf = split(l, f, 10);
 		if (line == 1) {
-			if (nf != 3 || strcmp(f[0], "hsmlab-audit") || strcmp(f[1], "1") ||
-			    !audit_unescape(f[2]) || strlen(f[2]) >= sizeof(c->rep->serial)) {
+			if (!parse_header(c, f, nf)) {
 				problem(c, HL_AUDIT_MALFORMED, 1, 0,
-					"not an hsmlab audit export (version 1) header");
+					"not an hsmlab audit export header (versions 1 and 2 "
+					"are known)");
 				return HL_OK;
 			}
-			strcpy(c->rep->serial, f[2]);
 			continue;
 		}
 		if (c->have_end) {
 			problem(c, HL_AUDIT_INSERTED, line, 0, "text after the end line");
 			continue;
 		}
-		if (nf == 4 && parse_end(c, f, nf, line))
+		if (nf >= 4 && strcmp(f[0], "end") == 0 && parse_end(c, f, nf, line))
 			continue;
 		if (c->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
@@ -158,7 +204,7 @@ static hl_status_t parse_all(vctx_t *c, char *text)
 		vrec_t *v = &c->v[c->n];
 		memset(v, 0, sizeof(*v));
 		v->line = line;
-		if (nf != 9 || !parse_record(f, v)) {
+		if (nf != (c->version >= 2 ? 10u : 9u) || !parse_record(f, v, c->version)) {
 			problem(c, HL_AUDIT_MALFORMED, line, 0, "not a record line");
 			continue;
 		}
@@ -171,6 +217,18 @@ static hl_status_t parse_all(vctx_t *c, char *text)
 
 /* -- checks -- */
 
+/* The given key an HMAC needs: by its id (version 2), keys[0] for a version-1 export. */
+static const uint8_t *key_for(const vctx_t *c, vkey_t *k)
+{
+	k->known = false;
+	for (size_t i = 0; i < c->n_keys; i++)
+		if (c->version < 2 || hl_crypto_memeq(c->ids[i], k->id, HL_AUDIT_KEY_ID_LEN)) {
+			k->known = true;
+			return c->keys[i];
+		}
+	return NULL;
+}
+
 static hl_status_t check_each(vctx_t *c)
 {
 	uint8_t h[HL_AUDIT_HASH_LEN], m[HL_AUDIT_HASH_LEN];
@@ -180,12 +238,13 @@ static hl_status_t check_each(vctx_t *c)
 		if (st != HL_OK)
 			return st;
 		v->hash_ok = hl_crypto_memeq(h, v->hash, sizeof(h));
-		v->mac_ok = true;
-		if (c->key) {
-			st = audit_mac(c->key, v->hash, m);
+		v->mac_ok = true; /* unless a key we hold says otherwise */
+		const uint8_t *key = key_for(c, &v->k);
+		if (key) {
+			st = audit_mac(key, v->k.domain ? v->k.id : NULL, v->hash, m);
 			if (st != HL_OK)
 				return st;
-			v->mac_ok = hl_crypto_memeq(m, v->mac, sizeof(m));
+			v->mac_ok = v->k.ok = hl_crypto_memeq(m, v->mac, sizeof(m));
 		}
 	}
 	return HL_OK;
@@ -325,15 +384,38 @@ static hl_status_t check_end(vctx_t *c, vrec_t **s, size_t n, size_t last_line)
 		problem(c, HL_AUDIT_CHANGED, top ? top->line : c->end_line, top_seq,
 			"the end line does not close the chain at seq %llu",
 			(unsigned long long)top_seq);
-	if (c->key) {
-		hl_status_t st = audit_end_mac(c->key, c->end_count, c->end_last, m);
+	const uint8_t *key = key_for(c, &c->end_k);
+	if (key) {
+		hl_status_t st = audit_end_mac(key, c->end_k.domain ? c->end_k.id : NULL,
+					       c->end_count, c->end_last, m);
 		if (st != HL_OK)
 			return st;
-		if (!hl_crypto_memeq(m, c->end_mac, sizeof(m)))
+		c->end_k.ok = hl_crypto_memeq(m, c->end_mac, sizeof(m));
+		if (!c->end_k.ok)
 			problem(c, HL_AUDIT_FORGED, c->end_line, 0,
 				"end line: HMAC fails (rewritten without the audit key)");
 	}
 	return HL_OK;
+}
+
+/* With keys given and no problem: what no given key covers. The chain is intact, so a
+ * record authenticated by its HMAC vouches for every record before it, and the end line
+ * (count and last hash) for all of them; what comes after the last one we could check is
+ * not authenticated, and its key is named. */
+static void coverage(vctx_t *c, vrec_t **s, size_t n)
+{
+	hl_audit_report_t *rep = c->rep;
+	if (!c->n_keys || rep->n_problems || c->end_k.known)
+		return;
+	size_t first = 0; /* index in s of the first record nothing vouches for */
+	for (size_t i = n; i > 0; i--)
+		if (s[i - 1]->k.known) {
+			first = i;
+			break;
+		}
+	rep->unauthenticated = n - first;
+	rep->first_unauthenticated = first < n ? s[first]->r.seq : 0;
+	snprintf(rep->missing_key, sizeof(rep->missing_key), "%s", c->end_k.ref);
 }
 
 /* -- public API -- */
@@ -362,14 +444,17 @@ static hl_status_t verify(vctx_t *c, char *text, size_t *lines)
 	check_gaps(c, s, n);
 	check_order(c);
 	st = check_end(c, s, n, *lines);
+	if (st == HL_OK)
+		coverage(c, s, n);
 	free(s);
 	return st;
 }
 
-hl_status_t hl_audit_verify_buf(const char *text, size_t len, const uint8_t *key,
-				hl_audit_report_t *report)
+hl_status_t hl_audit_verify_buf_keys(const char *text, size_t len,
+				     const uint8_t (*keys)[HL_AUDIT_KEY_LEN], size_t n_keys,
+				     hl_audit_report_t *report)
 {
-	vctx_t c = { .key = key, .rep = report };
+	vctx_t c = { .keys = keys, .n_keys = keys ? n_keys : 0, .rep = report };
 	size_t lines = 0;
 	char *copy = NULL;
 	hl_status_t st = HL_OK;
@@ -377,8 +462,14 @@ hl_status_t hl_audit_verify_buf(const char *text, size_t len, const uint8_t *key
 		return HL_ERR_ARGS;
 	memset(report, 0, sizeof(*report));
 	copy = calloc(len + 1, 1);
-	if (!copy)
+	c.ids = calloc(c.n_keys ? c.n_keys : 1, sizeof(*c.ids));
+	if (!copy || !c.ids) {
+		free(copy);
+		free(c.ids);
 		return HL_ERR_NOMEM;
+	}
+	for (size_t i = 0; st == HL_OK && i < c.n_keys; i++)
+		st = hl_audit_key_id(keys[i], c.ids[i]);
 	memcpy(copy, text, len);
 	if (memchr(text, '\0', len))
 		problem(&c, HL_AUDIT_MALFORMED, 0, 0, "NUL byte in the export");
@@ -386,18 +477,33 @@ hl_status_t hl_audit_verify_buf(const char *text, size_t len, const uint8_t *key
 		lines += text[i] == '\n';
 	if (len && text[len - 1] != '\n')
 		lines++;
-	if (!report->n_problems)
+	if (st == HL_OK && !report->n_problems)
 		st = verify(&c, copy, &lines);
 	report->records = c.n;
-	report->authenticated = key && report->n_problems == 0;
+	report->authenticated = c.n_keys && report->n_problems == 0 && c.end_k.known;
 	if (st == HL_OK && report->n_problems)
 		st = HL_ERR_AUDIT_BROKEN;
 	free(c.v);
+	free(c.ids);
 	free(copy);
 	return st;
 }
 
+hl_status_t hl_audit_verify_buf(const char *text, size_t len, const uint8_t *key,
+				hl_audit_report_t *report)
+{
+	return hl_audit_verify_buf_keys(text, len, (const uint8_t(*)[HL_AUDIT_KEY_LEN])key,
+					key ? 1 : 0, report);
+}
+
 hl_status_t hl_audit_verify_file(const char *path, const uint8_t *key, hl_audit_report_t *report)
+{
+	return hl_audit_verify_file_keys(path, (const uint8_t(*)[HL_AUDIT_KEY_LEN])key, key ? 1 : 0,
+					 report);
+}
+
+hl_status_t hl_audit_verify_file_keys(const char *path, const uint8_t (*keys)[HL_AUDIT_KEY_LEN],
+				      size_t n_keys, hl_audit_report_t *report)
 {
 	FILE *f = NULL;
 	char *buf = NULL;
@@ -428,7 +534,7 @@ hl_status_t hl_audit_verify_file(const char *path, const uint8_t *key, hl_audit_
 		st = HL_ERR_IO;
 		goto out;
 	}
-	st = hl_audit_verify_buf(buf ? buf : "", len, key, report);
+	st = hl_audit_verify_buf_keys(buf ? buf : "", len, keys, n_keys, report);
 out:
 	fclose(f);
 	free(buf);

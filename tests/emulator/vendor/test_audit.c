@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests for the audit log (emulator/core/audit): appending in the caller's transaction,
  * exports, and the offline verifier locating changed, forged, dropped, inserted, reordered
- * and truncated records, through the library and the hsmlab-audit-verify CLI. */
+ * and truncated records, through the library and the hsmlab-audit-verify CLI; records keyed
+ * by the device key, then by a domain key, each naming its key (export version 2), and
+ * version-1 exports still read. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,14 @@ static hl_audit_report_t check(const char *text, const uint8_t *k, hl_status_t w
 	return rep;
 }
 
+static size_t occurrences_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
 static bool has(const hl_audit_report_t *rep, hl_audit_problem_kind_t kind, size_t line)
 {
 	for (size_t i = 0; i < rep->n_problems && i < HL_AUDIT_MAX_PROBLEMS; i++)
@@ -121,17 +131,150 @@ Test(audit, export_verifies_and_authenticates)
 	free(text);
 }
 
-Test(audit, other_domain_key_does_not_authenticate)
+/* A version-2 export as version 1 wrote it: no key reference on the record and end lines
+ * (the device key's HMACs are the same in both versions). */
+static char *as_v1(const char *text)
 {
-	uint8_t other[HL_AUDIT_KEY_LEN];
+	char *out = calloc(1 << 16, 1), *copy = strdup(text), *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "hsmlab-audit 2 ", 15)) {
+			strcat(out, "hsmlab-audit 1 ");
+			strcat(out, l + 15);
+		} else {
+			char *ref = strstr(l, " device:");
+			cr_assert_not_null(ref, "%s", l);
+			char *after = strchr(ref + 1, ' ');
+			strncat(out, l, (size_t)(ref - l));
+			strcat(out, after);
+		}
+		strcat(out, "\n");
+	}
+	free(copy);
+	return out;
+}
+
+Test(audit, other_key_cannot_authenticate_and_says_so)
+{
+	uint8_t other[HL_AUDIT_KEY_LEN], id[HL_AUDIT_KEY_ID_LEN];
+	char ref[80] = "device:";
 	static const uint8_t secret[] = "another domain";
 	fill();
 	cr_assert_eq(hl_audit_key_derive(secret, sizeof(secret), other), HL_OK);
+	cr_assert_eq(hl_audit_key_id(key, id), HL_OK);
+	for (int i = 0; i < HL_AUDIT_KEY_ID_LEN; i++)
+		snprintf(ref + 7 + 2 * i, 3, "%02x", id[i]);
 	char *text = slurp(path);
-	hl_audit_report_t rep = check(text, other, HL_ERR_AUDIT_BROKEN);
+	cr_assert_not_null(strstr(text, ref), "records name their key: %s", text);
+	/* Version 2 names the key: a key we do not hold is no forgery, just not ours. */
+	hl_audit_report_t rep = check(text, other, HL_OK);
+	cr_assert_not(rep.authenticated);
+	cr_assert_eq(rep.unauthenticated, 6);
+	cr_assert_eq(rep.first_unauthenticated, 1);
+	cr_assert_str_eq(rep.missing_key, ref);
+	/* Version 1 named none: the one key given checks every HMAC, as it always did. */
+	char *v1 = as_v1(text);
+	rep = check(v1, other, HL_ERR_AUDIT_BROKEN);
 	cr_assert(has(&rep, HL_AUDIT_FORGED, 2));
 	cr_assert(has(&rep, HL_AUDIT_FORGED, 8), "end line");
+	free(v1);
 	free(text);
+}
+
+Test(audit, version_1_exports_still_verify)
+{
+	fill();
+	char *text = slurp(path), *v1 = as_v1(text);
+	cr_assert_not_null(strstr(v1, "hsmlab-audit 1 K0001\n"));
+	hl_audit_report_t rep = check(v1, key, HL_OK);
+	cr_assert(rep.authenticated);
+	cr_assert_eq(rep.version, 1);
+	cr_assert_eq(rep.records, 6);
+	char *p = strstr(v1, "RSA%202048");
+	p[0] = 'D';
+	rep = check(v1, key, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_CHANGED, 5));
+	free(v1);
+	free(text);
+}
+
+/* Records before the domain keep the device key; after it the domain key; a verifier with
+ * the domain key alone authenticates the whole export through the chain and the end line. */
+Test(audit, domain_key_from_the_domain_on)
+{
+	static const uint8_t dsecret[] = "the cloning domain", osecret[] = "another domain";
+	uint8_t dkey[HL_AUDIT_KEY_LEN], okey[HL_AUDIT_KEY_LEN], both[2][HL_AUDIT_KEY_LEN];
+	hl_audit_report_t rep;
+	cr_assert_eq(hl_audit_domain_key_derive(dsecret, sizeof(dsecret), dkey), HL_OK);
+	cr_assert_eq(hl_audit_domain_key_derive(osecret, sizeof(osecret), okey), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGIN, "SO", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_set_domain_key(log_, dkey), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_CARDS, "domain", "loaded", NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "KSK", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	char *text = slurp(path);
+	cr_assert_not_null(strstr(text, "hsmlab-audit 2 K0001\n"), "%s", text);
+	cr_assert_eq(occurrences_of(text, " device:"), 1, "%s", text);
+	cr_assert_eq(occurrences_of(text, " domain:"), 3, "two records and the end: %s", text);
+	memcpy(both[0], key, sizeof(key));
+	memcpy(both[1], dkey, sizeof(dkey));
+	cr_assert_eq(
+	    hl_audit_verify_buf_keys(text, strlen(text), (const uint8_t(*)[32])both, 2, &rep),
+	    HL_OK);
+	cr_assert(rep.authenticated);
+	cr_assert_eq(
+	    hl_audit_verify_buf_keys(text, strlen(text), (const uint8_t(*)[32])dkey, 1, &rep),
+	    HL_OK);
+	cr_assert(rep.authenticated, "the domain key alone vouches for the device-key record");
+	rep = check(text, key, HL_OK); /* the device key alone: seq 1 only */
+	cr_assert_not(rep.authenticated);
+	cr_assert_eq(rep.unauthenticated, 2);
+	cr_assert_eq(rep.first_unauthenticated, 2);
+	cr_assert_eq(strncmp(rep.missing_key, "domain:", 7), 0, "%s", rep.missing_key);
+	rep = check(text, okey, HL_OK); /* another domain: nothing */
+	cr_assert_not(rep.authenticated);
+	cr_assert_eq(rep.unauthenticated, 3);
+	/* Tampering is still located, with the domain key alone. */
+	char *p = strstr(text, " KSK ");
+	p[1] = 'X';
+	cr_assert_eq(
+	    hl_audit_verify_buf_keys(text, strlen(text), (const uint8_t(*)[32])dkey, 1, &rep),
+	    HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_CHANGED, 4), "%s", rep.problems[0].msg);
+	/* Back to the device key (the domain went): new records are the device's again. */
+	cr_assert_eq(hl_audit_set_domain_key(log_, NULL), HL_OK);
+	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGOUT, "SO", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	free(text);
+	text = slurp(path);
+	check(text, key, HL_OK);
+	cr_assert_eq(occurrences_of(text, " device:"), 3, "%s", text);
+	free(text);
+}
+
+/* A log made before key ids existed (no keyid column) gets the column and goes on. */
+Test(audit, old_table_gets_the_key_id_column)
+{
+	char p2[300];
+	sqlite3 *old = NULL;
+	hl_audit_t *a = NULL;
+	snprintf(p2, sizeof(p2), "%s/old.db", dir);
+	cr_assert_eq(sqlite3_open(p2, &old), SQLITE_OK);
+	cr_assert_eq(
+	    sqlite3_exec(old,
+			 "CREATE TABLE hl_audit (seq INTEGER PRIMARY KEY, time INTEGER NOT "
+			 "NULL, event TEXT NOT NULL, subject TEXT NOT NULL, details TEXT NOT "
+			 "NULL, prev BLOB NOT NULL, hash BLOB NOT NULL, mac BLOB NOT NULL)",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(hl_audit_open(old, "K0002", key, &clk, &a), HL_OK);
+	cr_assert_eq(hl_audit_append(a, HL_AUDIT_LOGIN, "SO", NULL, NULL), HL_OK);
+	cr_assert_eq(hl_audit_export(a, path), HL_OK);
+	char *text = slurp(path);
+	hl_audit_report_t rep = check(text, key, HL_OK);
+	cr_assert(rep.authenticated);
+	free(text);
+	hl_audit_free(a);
+	sqlite3_close(old);
 }
 
 Test(audit, stamps_come_from_the_device_clock)
@@ -205,9 +348,9 @@ Test(audit, rehashed_record_is_located_with_and_without_key)
 	/* Someone without the key rewrites seq 3 and recomputes its hash. */
 	audit_rec_t r = { .seq = 3, .event = "login", .subject = "OP", .details = "" };
 	uint8_t h[HL_AUDIT_HASH_LEN];
-	char *l4 = line_of(text, 4), *fields[9], *save = NULL;
+	char *l4 = line_of(text, 4), *fields[10], *save = NULL;
 	int i = 0;
-	for (char *t = strtok_r(l4, " \n", &save); t && i < 9; t = strtok_r(NULL, " \n", &save))
+	for (char *t = strtok_r(l4, " \n", &save); t && i < 10; t = strtok_r(NULL, " \n", &save))
 		fields[i++] = t;
 	r.time = strtoll(fields[1], NULL, 10);
 	cr_assert(audit_parse_hex(fields[6], r.prev, sizeof(r.prev)));
@@ -215,8 +358,8 @@ Test(audit, rehashed_record_is_located_with_and_without_key)
 	char forged[1024] = "", hex[65];
 	for (int k = 0; k < 32; k++)
 		snprintf(hex + 2 * k, 3, "%02x", h[k]);
-	snprintf(forged, sizeof(forged), "%s %s %s login OP - %s %s %s\n", fields[0], fields[1],
-		 fields[2], fields[6], hex, fields[8]);
+	snprintf(forged, sizeof(forged), "%s %s %s login OP - %s %s %s %s\n", fields[0], fields[1],
+		 fields[2], fields[6], hex, fields[8], fields[9]);
 	char *rest = pick(text, (int[]){ 5, 6, 7, 8, 0 });
 	char *head = pick(text, (int[]){ 1, 2, 3, 0 });
 	char *all = calloc(1 << 16, 1);
@@ -296,8 +439,8 @@ Test(audit, truncated_and_malformed_exports)
 	free(t);
 	rep = check("hsmlab-audit 1 K0001\nnonsense here\n", NULL, HL_ERR_AUDIT_BROKEN);
 	cr_assert(has(&rep, HL_AUDIT_MALFORMED, 2));
-	rep = check("hsmlab-audit 2 K0001\n", NULL, HL_ERR_AUDIT_BROKEN);
-	cr_assert(has(&rep, HL_AUDIT_MALFORMED, 1));
+	rep = check("hsmlab-audit 3 K0001\n", NULL, HL_ERR_AUDIT_BROKEN);
+	cr_assert(has(&rep, HL_AUDIT_MALFORMED, 1), "a version from the future");
 	rep = check("", NULL, HL_ERR_AUDIT_BROKEN);
 	cr_assert_eq(rep.problems[0].kind, HL_AUDIT_MALFORMED);
 	text[strlen(text) / 2] = '\0';
