@@ -170,9 +170,9 @@ static hl_status_t need(ky_step_t *step, ky_state_t have, ky_state_t a, ky_state
 	if (have == a || have == b)
 		return HL_OK;
 	snprintf(step->why, sizeof(step->why),
-		 "device %s is in state \"%s\"; this step needs \"%s\"%s%s", step->dev->serial,
-		 ky_state_name(have), ky_state_name(a), a == b ? "" : " or ",
-		 a == b ? "" : ky_state_name(b));
+		 "device %s is in state \"%s\"; this step needs \"%s\"%s%s%s", step->dev->serial,
+		 ky_state_name(have), ky_state_name(a), a == b ? "" : " or \"",
+		 a == b ? "" : ky_state_name(b), a == b ? "" : "\"");
 	return HL_ERR_KEYPER_STATE;
 }
 
