@@ -43,7 +43,8 @@ login_refused() {
 }
 
 "$ADMIN" -f keyper lab create "$WORK/lab" >/dev/null
-"$ADMIN" -f keyper --help | grep -q "^  keyper activate DEVICE" || fail "--help lists no keyper commands"
+"$ADMIN" -f keyper --help >"$WORK/help.txt"
+grep -q "^  keyper activate DEVICE" "$WORK/help.txt" || fail "--help lists no keyper commands"
 A device create >/dev/null
 C=$WORK/cards
 mkdir -p "$C"
@@ -98,7 +99,9 @@ login_ok 1
 step "kill -9 during the init step: the old token (keys, label) or the new one (none, label)"
 for i in 1 2 3 4 5 6; do
 	before=$(label 1)
-	A keyper init 1 "KSK-$i" "$C/keyper-so-1.card" >/dev/null 2>&1 &
+	# the console itself in the background (not a function: its subshell would die alone)
+	"$ADMIN" -f keyper --so-pin $SO --pin $PIN keyper init 1 "KSK-$i" "$C/keyper-so-1.card" \
+		>/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$((RANDOM % 10))"
 	kill -9 $pid 2>/dev/null || true
@@ -118,7 +121,7 @@ done
 step "kill -9 during an activation: activated with its record, or neither"
 for i in 1 2 3 4 5 6; do
 	A keyper deactivate 1 >/dev/null
-	A keyper activate 1 "$C"/keyper-op-{1,2,3}.card >/dev/null 2>&1 &
+	"$ADMIN" -f keyper keyper activate 1 "$C"/keyper-op-{1,2,3}.card >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$((RANDOM % 10))"
 	kill -9 $pid 2>/dev/null || true
