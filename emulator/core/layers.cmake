@@ -25,8 +25,12 @@ target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-stor
 add_library(hsmlab-emu-p11 STATIC
   ${HL_CORE}/p11/p11_general.c ${HL_CORE}/p11/p11_session.c ${HL_CORE}/p11/p11_object.c
   ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_ext.c
-  ${HL_CORE}/p11/p11_table.c ${HL_CORE}/p11/p11_quirks.c)
+  ${HL_CORE}/p11/p11_table.c ${HL_CORE}/p11/p11_quirks.c ${HL_CORE}/p11/p11_entry.c)
 target_include_directories(hsmlab-emu-p11 PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../include)
+# The core's C_* implementations get internal names; the exported C_* are the function-list
+# entries, filters included (hl_p11_names.h, p11_entry.c).
+target_compile_options(hsmlab-emu-p11 PRIVATE "SHELL:-include ${HL_CORE}/p11/hl_p11_names.h")
+set_source_files_properties(${HL_CORE}/p11/p11_entry.c PROPERTIES COMPILE_DEFINITIONS HL_P11_EXPORTS)
 target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"
   HSMLAB_PROFILE_SOURCE_DIR="${PROJECT_SOURCE_DIR}/fixtures/profiles"

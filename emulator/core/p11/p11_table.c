@@ -64,41 +64,49 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
  * general G rows: p11_quirks_general.c, which chains to p11_quirks.c). */
 
 #define V240_ENTRIES                                                                               \
-	.C_Initialize = hl_p11_qg_initialize, .C_Finalize = C_Finalize, .C_GetInfo = C_GetInfo,    \
-	.C_GetFunctionList = C_GetFunctionList, .C_GetSlotList = hl_p11_q_get_slot_list,           \
-	.C_GetSlotInfo = C_GetSlotInfo, .C_GetTokenInfo = hl_p11_q_get_token_info,                 \
-	.C_GetMechanismList = C_GetMechanismList, .C_GetMechanismInfo = C_GetMechanismInfo,        \
-	.C_InitToken = C_InitToken, .C_InitPIN = C_InitPIN, .C_SetPIN = C_SetPIN,                  \
+	.C_Initialize = hl_p11_qg_initialize, .C_Finalize = hl_p11_C_Finalize,                     \
+	.C_GetInfo = hl_p11_C_GetInfo, .C_GetFunctionList = hl_p11_C_GetFunctionList,              \
+	.C_GetSlotList = hl_p11_q_get_slot_list, .C_GetSlotInfo = hl_p11_C_GetSlotInfo,            \
+	.C_GetTokenInfo = hl_p11_q_get_token_info,                                                 \
+	.C_GetMechanismList = hl_p11_C_GetMechanismList,                                           \
+	.C_GetMechanismInfo = hl_p11_C_GetMechanismInfo, .C_InitToken = hl_p11_C_InitToken,        \
+	.C_InitPIN = hl_p11_C_InitPIN, .C_SetPIN = hl_p11_C_SetPIN,                                \
 	.C_OpenSession = hl_p11_qg_open_session, .C_CloseSession = hl_p11_q_close_session,         \
 	.C_CloseAllSessions = hl_p11_q_close_all_sessions,                                         \
 	.C_GetSessionInfo = hl_p11_qg_get_session_info,                                            \
 	.C_GetOperationState = hl_p11_q_get_operation_state,                                       \
 	.C_SetOperationState = hl_p11_q_set_operation_state, .C_Login = hl_p11_qg_login,           \
 	.C_Logout = hl_p11_q_logout, .C_CreateObject = hl_p11_qg_create_object,                    \
-	.C_CopyObject = hl_p11_qg_copy_object, .C_DestroyObject = C_DestroyObject,                 \
-	.C_GetObjectSize = C_GetObjectSize, .C_GetAttributeValue = hl_p11_qg_get_attribute_value,  \
+	.C_CopyObject = hl_p11_qg_copy_object, .C_DestroyObject = hl_p11_C_DestroyObject,          \
+	.C_GetObjectSize = hl_p11_C_GetObjectSize,                                                 \
+	.C_GetAttributeValue = hl_p11_qg_get_attribute_value,                                      \
 	.C_SetAttributeValue = hl_p11_qg_set_attribute_value,                                      \
 	.C_FindObjectsInit = hl_p11_qg_find_objects_init, .C_FindObjects = hl_p11_qg_find_objects, \
-	.C_FindObjectsFinal = C_FindObjectsFinal, .C_EncryptInit = C_EncryptInit,                  \
-	.C_Encrypt = C_Encrypt, .C_EncryptUpdate = C_EncryptUpdate,                                \
-	.C_EncryptFinal = C_EncryptFinal, .C_DecryptInit = C_DecryptInit, .C_Decrypt = C_Decrypt,  \
-	.C_DecryptUpdate = C_DecryptUpdate, .C_DecryptFinal = C_DecryptFinal,                      \
-	.C_DigestInit = hl_p11_qg_digest_init, .C_Digest = hl_p11_qg_digest,                       \
-	.C_DigestUpdate = hl_p11_qg_digest_update, .C_DigestKey = hl_p11_q_digest_key,             \
-	.C_DigestFinal = hl_p11_qg_digest_final, .C_SignInit = hl_p11_qg_sign_init,                \
-	.C_Sign = hl_p11_qg_sign, .C_SignUpdate = hl_p11_qg_sign_update,                           \
-	.C_SignFinal = hl_p11_qg_sign_final, .C_SignRecoverInit = hl_p11_q_sign_recover_init,      \
-	.C_SignRecover = C_SignRecover, .C_VerifyInit = C_VerifyInit, .C_Verify = C_Verify,        \
-	.C_VerifyUpdate = C_VerifyUpdate, .C_VerifyFinal = C_VerifyFinal,                          \
-	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init, .C_VerifyRecover = C_VerifyRecover,   \
-	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,                                            \
-	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,                                            \
-	.C_SignEncryptUpdate = C_SignEncryptUpdate,                                                \
-	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate, .C_GenerateKey = hl_p11_qg_generate_key,   \
-	.C_GenerateKeyPair = hl_p11_qg_generate_key_pair, .C_WrapKey = C_WrapKey,                  \
-	.C_UnwrapKey = C_UnwrapKey, .C_DeriveKey = C_DeriveKey, .C_SeedRandom = C_SeedRandom,      \
-	.C_GenerateRandom = hl_p11_qg_generate_random, .C_GetFunctionStatus = C_GetFunctionStatus, \
-	.C_CancelFunction = C_CancelFunction, .C_WaitForSlotEvent = C_WaitForSlotEvent
+	.C_FindObjectsFinal = hl_p11_C_FindObjectsFinal, .C_EncryptInit = hl_p11_C_EncryptInit,    \
+	.C_Encrypt = hl_p11_C_Encrypt, .C_EncryptUpdate = hl_p11_C_EncryptUpdate,                  \
+	.C_EncryptFinal = hl_p11_C_EncryptFinal, .C_DecryptInit = hl_p11_C_DecryptInit,            \
+	.C_Decrypt = hl_p11_C_Decrypt, .C_DecryptUpdate = hl_p11_C_DecryptUpdate,                  \
+	.C_DecryptFinal = hl_p11_C_DecryptFinal, .C_DigestInit = hl_p11_qg_digest_init,            \
+	.C_Digest = hl_p11_qg_digest, .C_DigestUpdate = hl_p11_qg_digest_update,                   \
+	.C_DigestKey = hl_p11_q_digest_key, .C_DigestFinal = hl_p11_qg_digest_final,               \
+	.C_SignInit = hl_p11_qg_sign_init, .C_Sign = hl_p11_qg_sign,                               \
+	.C_SignUpdate = hl_p11_qg_sign_update, .C_SignFinal = hl_p11_qg_sign_final,                \
+	.C_SignRecoverInit = hl_p11_q_sign_recover_init, .C_SignRecover = hl_p11_C_SignRecover,    \
+	.C_VerifyInit = hl_p11_C_VerifyInit, .C_Verify = hl_p11_C_Verify,                          \
+	.C_VerifyUpdate = hl_p11_C_VerifyUpdate, .C_VerifyFinal = hl_p11_C_VerifyFinal,            \
+	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init,                                       \
+	.C_VerifyRecover = hl_p11_C_VerifyRecover,                                                 \
+	.C_DigestEncryptUpdate = hl_p11_C_DigestEncryptUpdate,                                     \
+	.C_DecryptDigestUpdate = hl_p11_C_DecryptDigestUpdate,                                     \
+	.C_SignEncryptUpdate = hl_p11_C_SignEncryptUpdate,                                         \
+	.C_DecryptVerifyUpdate = hl_p11_C_DecryptVerifyUpdate,                                     \
+	.C_GenerateKey = hl_p11_qg_generate_key, .C_GenerateKeyPair = hl_p11_qg_generate_key_pair, \
+	.C_WrapKey = hl_p11_C_WrapKey, .C_UnwrapKey = hl_p11_C_UnwrapKey,                          \
+	.C_DeriveKey = hl_p11_C_DeriveKey, .C_SeedRandom = hl_p11_C_SeedRandom,                    \
+	.C_GenerateRandom = hl_p11_qg_generate_random,                                             \
+	.C_GetFunctionStatus = hl_p11_C_GetFunctionStatus,                                         \
+	.C_CancelFunction = hl_p11_C_CancelFunction,                                               \
+	.C_WaitForSlotEvent = hl_p11_C_WaitForSlotEvent
 
 static const CK_FUNCTION_LIST functions_240 = {
 	.version = { 2, 40 },
@@ -108,10 +116,10 @@ static const CK_FUNCTION_LIST functions_240 = {
 static const CK_FUNCTION_LIST_3_0 functions_30 = {
 	.version = { 3, 0 },
 	V240_ENTRIES,
-	.C_GetInterfaceList = C_GetInterfaceList,
-	.C_GetInterface = C_GetInterface,
-	.C_LoginUser = C_LoginUser,
-	.C_SessionCancel = C_SessionCancel,
+	.C_GetInterfaceList = hl_p11_C_GetInterfaceList,
+	.C_GetInterface = hl_p11_C_GetInterface,
+	.C_LoginUser = hl_p11_C_LoginUser,
+	.C_SessionCancel = hl_p11_C_SessionCancel,
 	.C_MessageEncryptInit = msg_init,
 	.C_EncryptMessage = msg_x,
 	.C_EncryptMessageBegin = msg_begin,
