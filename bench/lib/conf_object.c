@@ -386,6 +386,37 @@ static void obj_handles_stable(hl_conf_ctx_t *c, hl_conf_out_t *o)
 	if (hl_conf_with_key(c, o, HL_KEY_RSA_PUB, &s, &second) != 0)
 		return;
 	hl_conf_val(o, "%s", first == second ? "same" : "changed");
+	hl_conf_detail(o, "handle %lu -> %lu", first, second);
+	c->fn->C_CloseSession(s);
+}
+
+/* L5: a key's handle after C_Finalize + C_Initialize, and how large handles are. */
+static void obj_handles_reinit(hl_conf_ctx_t *c, hl_conf_out_t *o)
+{
+	CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
+	const char *label = hl_bench_target_token(c->t);
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE first, second;
+	CK_SLOT_ID again = c->slot;
+	CK_RV rv;
+
+	if (hl_conf_with_key(c, o, HL_KEY_RSA_PUB, &s, &first) != 0)
+		return;
+	c->fn->C_CloseSession(s);
+	c->fn->C_Finalize(NULL);
+	rv = c->fn->C_Initialize(&args);
+	if (rv == CKR_OK && label != NULL)
+		rv = hl_p11_find_slot(c->fn, label, &again);
+	if (rv != CKR_OK) {
+		hl_conf_val(o, "reinit:%s", hl_ckr_name(rv));
+		return;
+	}
+	c->slot = again;
+	if (hl_conf_with_key(c, o, HL_KEY_RSA_PUB, &s, &second) != 0)
+		return;
+	hl_conf_val(o, "%s,%s", first == second ? "same" : "changed",
+		    first < 0x10000 && second < 0x10000 ? "small" : "large");
+	hl_conf_detail(o, "handle %lu -> %lu", first, second);
 	c->fn->C_CloseSession(s);
 }
 
@@ -499,6 +530,11 @@ const hl_conf_entry_t hl_conf_object_checks[] = {
 	{ { "obj.handles_stable", "a key's handle after closing all sessions and logging in again",
 	    "QUIRKS G5" },
 	  obj_handles_stable,
+	  0 },
+	{ { "obj.handles_reinit",
+	    "a key's handle after C_Finalize + C_Initialize; small (below 65536) or large",
+	    "QUIRKS L5" },
+	  obj_handles_reinit,
 	  0 },
 	{ { "find.batches_of_one", "C_FindObjects one handle at a time (5 objects)",
 	    "QUIRKS: every profile" },

@@ -275,6 +275,13 @@ static void flag_names(hl_conf_out_t *o, CK_FLAGS f, const CK_FLAGS *bits, const
 						len ? "," : "", names[i]);
 }
 
+/* L5: a library that translates slot ids gives large ones (never 0, 1, ...). */
+static void slot_id_size(hl_conf_ctx_t *c, hl_conf_out_t *o)
+{
+	hl_conf_val(o, "%s", c->slot < 0x10000 ? "small" : "large");
+	hl_conf_detail(o, "slot id %lu", c->slot);
+}
+
 static void slot_flags(hl_conf_ctx_t *c, hl_conf_out_t *o)
 {
 	static const CK_FLAGS bits[] = { CKF_TOKEN_PRESENT, CKF_REMOVABLE_DEVICE, CKF_HW_SLOT };
@@ -688,6 +695,9 @@ const hl_conf_entry_t hl_conf_session_checks[] = {
 	  0 },
 	{ { "slot.invalid_id", "C_GetSlotInfo on an unknown slot", "spec" }, slot_invalid, 0 },
 	{ { "slot.flags", "the test slot's flags", "spec" }, slot_flags, 0 },
+	{ { "slot.id_size", "the test slot's id: small (below 65536) or large", "QUIRKS L5" },
+	  slot_id_size,
+	  0 },
 	{ { "token.flags", "the test token's flags", "spec" }, token_flags, 0 },
 	{ { "token.limits", "max sessions and PIN length in C_GetTokenInfo", "QUIRKS L10" },
 	  token_limits,

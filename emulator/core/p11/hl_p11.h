@@ -32,6 +32,15 @@ bool hl_p11_serves(const hl_profile_t *p);
 typedef struct {
 	hl_device_t *dev;
 	CK_ULONG n_sessions, n_rw; /* atomic */
+	/* The slot id clients see: the device's stored id, or (L5 virtual_slot_ids) a virtual
+	 * one that is never small. Fixed while the slot lives (G16 moves a device's stored id;
+	 * the move shows after the next C_Initialize). */
+	CK_SLOT_ID id;
+	bool new_handles_on_relogin; /* G5 handles_change_on_relogin */
+	/* L6: a session limit the token info does not report (0: none), and the code a session
+	 * over any limit gets (CKR_SESSION_COUNT, or the profile's max_sessions_code). */
+	CK_ULONG session_limit;
+	CK_RV session_count_rv;
 } hl_slot_t;
 
 enum { HL_P11_SIGN, HL_P11_VERIFY, HL_P11_ENCRYPT, HL_P11_DECRYPT, HL_P11_DIGEST, HL_P11_NOPS };
@@ -59,6 +68,9 @@ void hl_p11_unlock(void);
 hl_slot_t *hl_p11_slot(CK_SLOT_ID id);
 size_t hl_p11_slot_count(void);
 hl_slot_t *hl_p11_slot_at(size_t i);
+/* The value of switch name as a number ("0x8000...", a decimal or a CK name such as
+ * "CKR_ATTRIBUTE_READ_ONLY"); dflt when the switch is off, has no value or not a number. */
+CK_ULONG hl_p11_quirk_number(const hl_profile_t *p, const char *name, CK_ULONG dflt);
 /* Rescans the lab for devices (write lock held). */
 CK_RV hl_p11_rescan(void);
 /* Logs a message to stderr once per distinct text (clear errors for bad labs). */
@@ -82,6 +94,12 @@ CK_RV hl_p11_object_register(hl_object_t *obj, hl_device_t *dev, CK_OBJECT_HANDL
 /* Adds a new object (session object or, if CKA_TOKEN, a token object) for session s. */
 CK_RV hl_p11_object_add(hl_session_t *s, hl_object_t *obj, CK_OBJECT_HANDLE *out);
 void hl_p11_handles_clear(void);
+/* A new handle epoch (C_Initialize): devices whose profile switches L5 virtual_handles on get
+ * object handles that are never small and differ from the previous epoch's. */
+void hl_p11_handles_epoch(void);
+/* Logs the slot's device out (write lock held); with G5 on, the device's token objects lose
+ * their handles, so finding them again gives new ones. */
+void hl_p11_slot_logout(hl_slot_t *slot);
 /* Whether private objects are visible (the user is logged in). */
 bool hl_p11_user_logged_in(const hl_session_t *s);
 /* Templates asking for a private or token object need login / a R/W session. */

@@ -77,14 +77,20 @@ static CK_RV ext_device_create(const char *profile, CK_SLOT_ID *slot_out, char s
 	if (st != HL_OK)
 		hl_p11_log("%s", err);
 	CK_RV rv = hl_p11_rv(st);
+	char serial[17] = "";
 	if (rv == CKR_OK) {
-		if (slot_out)
-			*slot_out = dev->slot_id;
-		if (serial_out)
-			memcpy(serial_out, dev->serial, 17);
+		memcpy(serial, dev->serial, 17);
 		hl_device_free(dev); /* the rescan loads it like any other device */
 		rv = hl_p11_rescan();
 	}
+	/* The slot id a client sees (L5 may make it virtual) is the new slot's. */
+	for (size_t i = 0; rv == CKR_OK && i < hl_p11_slot_count(); i++) {
+		hl_slot_t *s = hl_p11_slot_at(i);
+		if (strcmp(s->dev->serial, serial) == 0 && slot_out)
+			*slot_out = s->id;
+	}
+	if (rv == CKR_OK && serial_out)
+		memcpy(serial_out, serial, 17);
 	hl_p11_unlock();
 	return rv;
 }
@@ -98,10 +104,11 @@ static const char *state_name(const hl_device_t *d)
 					    : "initialized";
 }
 
-static void fill_info(hl_device_t *d, hsmlab_device_info_t *info)
+static void fill_info(hl_slot_t *s, hsmlab_device_info_t *info)
 {
+	hl_device_t *d = s->dev;
 	memset(info, 0, sizeof(*info));
-	info->slot_id = d->slot_id;
+	info->slot_id = s->id;
 	copy(info->serial, sizeof(info->serial), d->serial);
 	copy(info->profile, sizeof(info->profile), d->profile ? d->profile->name : "");
 	copy(info->family, sizeof(info->family), d->profile ? d->profile->family : "");
@@ -129,7 +136,7 @@ static CK_RV ext_device_list(hsmlab_device_info_t *list, CK_ULONG *count)
 	if (rv == CKR_OK && list && *count < n)
 		rv = CKR_BUFFER_TOO_SMALL;
 	for (CK_ULONG i = 0; rv == CKR_OK && list && i < n; i++)
-		fill_info(hl_p11_slot_at(i)->dev, &list[i]);
+		fill_info(hl_p11_slot_at(i), &list[i]);
 	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
 		*count = n;
 	hl_p11_unlock();
@@ -145,7 +152,7 @@ static CK_RV ext_device_info(CK_SLOT_ID slot, hsmlab_device_info_t *info)
 	hl_p11_wrlock();
 	hl_slot_t *s = hl_p11_slot(slot);
 	if (s)
-		fill_info(s->dev, info);
+		fill_info(s, info);
 	hl_p11_unlock();
 	return s ? CKR_OK : CKR_SLOT_ID_INVALID;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "crypto/hl_crypto.h"
+#include "hsmlab/p11client.h"
 #include "p11/hl_p11.h"
 #include "p11/hl_p11_quirks.h"
 
@@ -98,7 +99,7 @@ void hl_p11_unlock(void)
 hl_slot_t *hl_p11_slot(CK_SLOT_ID id)
 {
 	for (size_t i = 0; i < g.n_slots; i++)
-		if (g.slots[i]->dev->slot_id == id)
+		if (g.slots[i]->id == id)
 			return g.slots[i];
 	return NULL;
 }
@@ -113,6 +114,23 @@ hl_slot_t *hl_p11_slot_at(size_t i)
 	return g.slots[i];
 }
 
+/* L5: a virtual slot id is the stored one moved far from the small numbers a client might
+ * assume (0, 1, ...). Stable across C_Initialize: a client's configuration names slots. */
+#define VIRTUAL_SLOT_BASE 0x2C4A0000UL
+
+CK_ULONG hl_p11_quirk_number(const hl_profile_t *p, const char *name, CK_ULONG dflt)
+{
+	const char *v = p ? hl_profile_quirk_value(p, name) : NULL;
+	CK_ULONG x = 0;
+	char *end = NULL;
+	if (!v)
+		return dflt;
+	if (hl_ck_value(v, &x) == 0)
+		return x;
+	x = strtoul(v, &end, 0);
+	return *v && !*end ? x : dflt;
+}
+
 static CK_RV slot_append(hl_device_t *dev)
 {
 	hl_slot_t *slot = calloc(1, sizeof(*slot));
@@ -123,6 +141,13 @@ static CK_RV slot_append(hl_device_t *dev)
 		return CKR_HOST_MEMORY;
 	}
 	slot->dev = dev;
+	const hl_profile_t *p = dev->profile;
+	slot->id = dev->slot_id;
+	if (p && hl_profile_quirk(p, "virtual_slot_ids"))
+		slot->id += VIRTUAL_SLOT_BASE;
+	slot->new_handles_on_relogin = p && hl_profile_quirk(p, "handles_change_on_relogin");
+	slot->session_limit = hl_p11_quirk_number(p, "session_limit", 0);
+	slot->session_count_rv = hl_p11_quirk_number(p, "max_sessions_code", CKR_SESSION_COUNT);
 	g.slots = v;
 	g.slots[g.n_slots++] = slot;
 	return CKR_OK;
@@ -287,6 +312,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		goto out;
 	pthread_rwlock_init(&g.rw, NULL);
 	g.pid = getpid();
+	hl_p11_handles_epoch();
 	rv = open_lab();
 	if (rv != CKR_OK) {
 		release_all();
@@ -374,7 +400,7 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 		if (*pulCount < n)
 			rv = CKR_BUFFER_TOO_SMALL;
 		for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++)
-			pSlotList[i] = g.slots[i]->dev->slot_id;
+			pSlotList[i] = g.slots[i]->id;
 	}
 	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
 		*pulCount = n;

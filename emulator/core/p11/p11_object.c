@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hl_crypto.h"
 #include "p11/hl_p11.h"
 
 #define CHUNK_BITS 12
@@ -72,6 +73,37 @@ static void table_clear(table_t *t, void (*release)(void *))
 	/* Handles keep counting up across C_Finalize so stale ones never come back. */
 }
 
+/* -- object handles: plain (the table index) or virtual (L5) -- */
+
+/* Table indexes stay below 2^28 (MAX_CHUNKS * CHUNK); a virtual handle is the index plus the
+ * epoch's base, which is at least that, so the two kinds never meet and a virtual handle is
+ * never small. Kept within 32 bits for clients that store handles in an int. */
+#define VIRT_MIN ((CK_ULONG)MAX_CHUNKS * CHUNK)
+#define VIRT_SPAN (0xFFFFFFFFUL - 2 * VIRT_MIN)
+
+static CK_ULONG virt_base = VIRT_MIN; /* written only by C_Initialize (no other call runs) */
+
+void hl_p11_handles_epoch(void)
+{
+	uint32_t r = 0;
+	if (hl_crypto_random((uint8_t *)&r, sizeof(r)) != HL_OK)
+		r = (uint32_t)virt_base * 2654435761u; /* no RNG: still a different base */
+	virt_base = VIRT_MIN + (CK_ULONG)r % VIRT_SPAN;
+}
+
+static CK_ULONG index_of(CK_OBJECT_HANDLE h)
+{
+	return h < VIRT_MIN ? h : h >= virt_base ? h - virt_base : 0;
+}
+
+/* The object a handle names: one subtraction and a compare more than the plain table lookup
+ * (the signing path pays nothing else for L5). */
+static hl_object_t *object_at(CK_OBJECT_HANDLE h)
+{
+	hl_object_t *obj = table_get(&objects, index_of(h));
+	return obj && __atomic_load_n(&obj->handle, __ATOMIC_ACQUIRE) == h ? obj : NULL;
+}
+
 /* Live session objects: finds skip the table scan when there are none. */
 static CK_ULONG n_session_objects;
 
@@ -127,12 +159,36 @@ static void destroy_session_objects(hl_session_t *s)
 		return;
 	for (CK_ULONG h = 1; h < end; h++) {
 		hl_object_t *obj = table_get(&objects, h);
-		if (obj && obj->session == s->handle) {
+		if (obj && !obj->token && obj->session == s->handle) {
 			obj->destroyed = true;
 			table_del(&objects, h);
 			release_obj(obj);
 		}
 	}
+}
+
+/* G5: the device's token objects lose their handles (write lock held: no reader holds one);
+ * the next find registers them anew, under new handles. Session objects keep theirs. */
+static void forget_token_handles(const hl_device_t *dev)
+{
+	pthread_mutex_lock(&table_lock);
+	CK_ULONG end = objects.next;
+	pthread_mutex_unlock(&table_lock);
+	for (CK_ULONG i = 1; i < end; i++) {
+		hl_object_t *obj = table_get(&objects, i);
+		if (obj && obj->token && obj->owner == dev) {
+			table_del(&objects, i);
+			release_obj(obj);
+		}
+	}
+}
+
+void hl_p11_slot_logout(hl_slot_t *slot)
+{
+	bool was = slot->dev->login != HL_NOT_LOGGED_IN;
+	hl_device_logout(slot->dev);
+	if (was && slot->new_handles_on_relogin)
+		forget_token_handles(slot->dev);
 }
 
 void hl_p11_session_remove(hl_session_t *s)
@@ -143,7 +199,7 @@ void hl_p11_session_remove(hl_session_t *s)
 	if (s->flags & CKF_RW_SESSION)
 		__atomic_sub_fetch(&s->slot->n_rw, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&s->slot->n_sessions, __ATOMIC_RELAXED) == 0)
-		hl_device_logout(s->slot->dev);
+		hl_p11_slot_logout(s->slot);
 	release_session(s);
 }
 
@@ -170,7 +226,7 @@ bool hl_p11_user_logged_in(const hl_session_t *s)
 
 CK_RV hl_p11_object_get(hl_session_t *s, CK_OBJECT_HANDLE h, hl_object_t **out)
 {
-	hl_object_t *obj = table_get(&objects, h);
+	hl_object_t *obj = object_at(h);
 	if (!obj || obj->destroyed || obj->owner != s->slot->dev)
 		return CKR_OBJECT_HANDLE_INVALID;
 	if (obj->priv && !hl_p11_user_logged_in(s))
@@ -195,6 +251,9 @@ CK_RV hl_p11_object_register(hl_object_t *obj, hl_device_t *dev, CK_OBJECT_HANDL
 	if (!obj->handle) {
 		obj->owner = dev;
 		rv = table_add(&objects, obj, &h);
+		if (rv == CKR_OK && dev->profile &&
+		    hl_profile_quirk(dev->profile, "virtual_handles"))
+			h += virt_base; /* L5: looked up by name once per object, not per call */
 		if (rv == CKR_OK) {
 			hl_object_ref(obj);
 			__atomic_store_n(&obj->handle, h, __ATOMIC_RELEASE);
@@ -375,7 +434,7 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 		rv = hl_p11_rv(hl_device_destroy_object(s->slot->dev, obj));
 	if (rv == CKR_OK) {
 		obj->destroyed = true;
-		table_del(&objects, hObject);
+		table_del(&objects, index_of(hObject));
 		release_obj(obj);
 	}
 	hl_p11_unlock();
@@ -472,7 +531,7 @@ static CK_RV find_session_objects(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULO
 		if (obj->priv && !hl_p11_user_logged_in(s))
 			continue;
 		if (hl_object_match(obj, t, n))
-			rv = push_found(s, h, cap);
+			rv = push_found(s, obj->handle, cap);
 	}
 	return rv;
 }

@@ -42,19 +42,6 @@ static bool attr_false(const CK_ATTRIBUTE *a)
 	return a && a->pValue && a->ulValueLen == sizeof(CK_BBOOL) && !*(CK_BBOOL *)a->pValue;
 }
 
-/* A CK_RV named by a switch's value ("CKR_..." or a number), else dflt. */
-static CK_RV rv_value(const char *v, CK_RV dflt)
-{
-	CK_ULONG x;
-	char *end;
-	if (!v)
-		return dflt;
-	if (hl_ck_value(v, &x) == 0)
-		return x;
-	x = strtoul(v, &end, 0);
-	return *v && !*end ? x : dflt;
-}
-
 /* K8: whether the profile lists the function among those the vendor library lacks. */
 static bool missing(const hl_profile_t *p, const char *fn)
 {
@@ -470,8 +457,7 @@ CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 {
 	const hl_profile_t *p = session_profile(h);
 	if (p && hl_profile_quirk(p, "labels_immutable") && find_attr(t, n, CKA_LABEL))
-		return rv_value(hl_profile_quirk_value(p, "label_change_error"),
-				CKR_ATTRIBUTE_READ_ONLY);
+		return hl_p11_quirk_number(p, "label_change_error", CKR_ATTRIBUTE_READ_ONLY);
 	return C_SetAttributeValue(h, obj, t, n);
 }
 

@@ -56,12 +56,15 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
 		goto out;
 	}
-	if (p->max_sessions && slot->n_sessions >= p->max_sessions) {
-		rv = CKR_SESSION_COUNT;
+	/* L6: a device over its session limit may answer with its vendor's code. */
+	CK_ULONG n = __atomic_load_n(&slot->n_sessions, __ATOMIC_RELAXED);
+	if ((p->max_sessions && n >= p->max_sessions) ||
+	    (slot->session_limit && n >= slot->session_limit)) {
+		rv = slot->session_count_rv;
 		goto out;
 	}
 	if ((flags & CKF_RW_SESSION) && p->max_rw_sessions && slot->n_rw >= p->max_rw_sessions) {
-		rv = CKR_SESSION_COUNT;
+		rv = slot->session_count_rv;
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -114,7 +117,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 			hl_p11_session_remove(s);
 	}
 	if (slot)
-		hl_device_logout(slot->dev);
+		hl_p11_slot_logout(slot);
 	hl_p11_unlock();
 	return rv;
 }
@@ -131,7 +134,7 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	}
 	bool rw = s->flags & CKF_RW_SESSION;
 	CK_USER_TYPE who = s->slot->dev->login;
-	pInfo->slotID = s->slot->dev->slot_id;
+	pInfo->slotID = s->slot->id;
 	pInfo->flags = s->flags;
 	pInfo->ulDeviceError = 0;
 	if (who == CKU_SO)
@@ -215,16 +218,37 @@ CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
-	hl_session_t *s;
-	CK_RV rv = hl_p11_enter(hSession, &s);
-	if (rv != CKR_OK)
-		return rv;
-	if (s->slot->dev->login == HL_NOT_LOGGED_IN)
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	hl_p11_wrlock(); /* G5 may drop handles: no reader may hold one */
+	hl_session_t *s = hl_p11_session_get(hSession);
+	CK_RV rv = s ? CKR_OK : CKR_SESSION_HANDLE_INVALID;
+	if (s && s->slot->dev->login == HL_NOT_LOGGED_IN)
 		rv = CKR_USER_NOT_LOGGED_IN;
-	else
-		hl_device_logout(s->slot->dev);
+	else if (s)
+		hl_p11_slot_logout(s->slot);
 	hl_p11_unlock();
 	return rv;
+}
+
+/* G16 (slot_id_changes_on_init, SoftHSMv2): an initialised token gets a new stored slot id,
+ * one past the highest in use, so after the next C_Initialize it shows in another slot (this
+ * process keeps the slot as it is: its clients hold the id). Write lock held. */
+static CK_RV move_slot(hl_slot_t *slot)
+{
+	hl_device_t *dev = slot->dev;
+	CK_SLOT_ID next = 0;
+	for (size_t i = 0; i < hl_p11_slot_count(); i++) {
+		const hl_device_t *d = hl_p11_slot_at(i)->dev;
+		if (!d->broken && d->slot_id >= next)
+			next = d->slot_id + 1;
+	}
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = hl_store_meta_set_u64(dev->store, "slot_id", next);
+	if (st == HL_OK)
+		dev->slot_id = next;
+	pthread_mutex_unlock(&dev->lock);
+	return hl_p11_rv(st);
 }
 
 CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
@@ -249,6 +273,8 @@ CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 			hl_p11_log("%s", slot->dev->err);
 		rv = hl_p11_rv(st);
 	}
+	if (rv == CKR_OK && hl_profile_quirk(slot->dev->profile, "slot_id_changes_on_init"))
+		rv = move_slot(slot);
 	if (rv == CKR_OK)
 		rv = hl_p11_rescan(); /* the lab offers a new free device */
 	hl_p11_unlock();

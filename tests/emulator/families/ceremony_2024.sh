@@ -76,29 +76,36 @@ echo "(both Keypers sign identically)" | tee -a "$WORK/t.txt"
 A keyper device show 1
 
 echo '## Luna: four devices (two pairs), one cloning domain on 5 iKeys (3 to use)' >>"$WORK/t.txt"
-for i in 1 2 3 4; do A luna device create; done
-for i in 1 2 3 4; do A luna token init $i "KSK-$((i <= 2 ? 1 : 2))"; done
-A luna domain create 1 ksk-domain "$WORK/ikeys" 3 5
-for i in 2 3 4; do A luna domain load $i ksk-domain "$WORK"/ikeys/luna-domain-{2,4,5}.card; done
-run pkcs11-tool --module "$LUNA" --slot 1 --login --pin $PIN --keypairgen \
-	--key-type rsa:2048 --label KSK-2024 --id 01 >/dev/null
-A luna key backup 1 KSK-2024 "$WORK/ksk2024.hlluna"
-sig "$LUNA" 1 "$WORK/l1.sig"
+# L5: a Luna's slot ids are virtual (never small): use the ones the console names.
+L=(-)
+for i in 1 2 3 4; do L+=("$(A luna device create | sed -n 's/^created device .* in slot //p')"); done
+[ -n "${L[4]}" ] && [ "${L[1]}" -gt 255 ] || fail "Luna slot ids: ${L[*]} (L5: never small)"
+for i in 1 2 3 4; do A luna token init "${L[i]}" "KSK-$((i <= 2 ? 1 : 2))"; done
+A luna domain create "${L[1]}" ksk-domain "$WORK/ikeys" 3 5
 for i in 2 3 4; do
-	A luna key restore $i "$WORK/ksk2024.hlluna"
-	sig "$LUNA" $i "$WORK/l$i.sig"
+	A luna domain load "${L[i]}" ksk-domain "$WORK"/ikeys/luna-domain-{2,4,5}.card
+done
+run pkcs11-tool --module "$LUNA" --slot "${L[1]}" --login --pin $PIN --keypairgen \
+	--key-type rsa:2048 --label KSK-2024 --id 01 >/dev/null
+A luna key backup "${L[1]}" KSK-2024 "$WORK/ksk2024.hlluna"
+sig "$LUNA" "${L[1]}" "$WORK/l1.sig"
+for i in 2 3 4; do
+	A luna key restore "${L[i]}" "$WORK/ksk2024.hlluna"
+	sig "$LUNA" "${L[i]}" "$WORK/l$i.sig"
 	cmp "$WORK/l1.sig" "$WORK/l$i.sig" || fail "Luna copy $i signs differently"
 done
 echo "(all four Lunas sign identically)" | tee -a "$WORK/t.txt"
 
 echo '## The migration that cannot happen' >>"$WORK/t.txt"
-refused "other vendor family" A luna key restore 2 "$WORK/klajeyz.hlkypr"
+refused "other vendor family" A luna key restore "${L[2]}" "$WORK/klajeyz.hlkypr"
 refused "other vendor family" A keyper key restore 2 "$WORK/ksk2024.hlluna"
 
 echo '## Audit logs' >>"$WORK/t.txt"
 for fam in keyper:1 keyper:2 luna:1 luna:2 luna:3 luna:4; do
-	A "${fam%:*}" audit export "${fam#*:}" "$WORK/audit-${fam/:/-}.txt" >/dev/null
-	A "${fam%:*}" audit verify "${fam#*:}" "$WORK/audit-${fam/:/-}.txt"
+	dev=${fam#*:}
+	[ "${fam%:*}" = keyper ] || dev=${L[dev]}
+	A "${fam%:*}" audit export "$dev" "$WORK/audit-${fam/:/-}.txt" >/dev/null
+	A "${fam%:*}" audit verify "$dev" "$WORK/audit-${fam/:/-}.txt"
 done
 run grep -E 'restore|backup|cards' "$WORK/audit-luna-2.txt" | cut -d' ' -f1-7
 

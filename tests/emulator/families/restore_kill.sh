@@ -23,19 +23,22 @@ pkcs11-tool() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} command pkcs11-tool "$@"; }
 A() { "$ADMIN" -m "$MODDIR/libhsmlab.so" -f luna --so-pin 12345678 --pin 87654321 "$@"; }
 "$ADMIN" -m "$MODDIR/libhsmlab-luna.so" lab create "$WORK/lab" >/dev/null
 mkdir "$WORK/ikeys"
-A device create >/dev/null
-A device create >/dev/null
-A token init 1 src >/dev/null
-A token init 2 dst >/dev/null
-A domain create 1 dom "$WORK/ikeys" 1 1 >/dev/null
-A domain load 2 dom "$WORK/ikeys/luna-domain-1.card" >/dev/null
-pkcs11-tool --module "$MODDIR/libhsmlab-luna.so" --slot 1 --login --pin 87654321 \
+# L5: Luna slot ids are virtual: the devices go by the serials the console names.
+SRC=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
+DST=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
+[ -n "$SRC" ] && [ -n "$DST" ] || fail "device create named no serial"
+A token init "$SRC" src >/dev/null
+A token init "$DST" dst >/dev/null
+A domain create "$SRC" dom "$WORK/ikeys" 1 1 >/dev/null
+A domain load "$DST" dom "$WORK/ikeys/luna-domain-1.card" >/dev/null
+SRC_SLOT=$(A device list | awk -v s="$SRC" '$2 == s { print $1 }')
+pkcs11-tool --module "$MODDIR/libhsmlab-luna.so" --slot "$SRC_SLOT" --login --pin 87654321 \
 	--keypairgen --key-type rsa:2048 --label KSK-2024 --id 01 >/dev/null 2>&1
-A key backup 1 KSK-2024 "$WORK/k.blob" >/dev/null
+A key backup "$SRC" KSK-2024 "$WORK/k.blob" >/dev/null
 
 killed=0
 for round in 1 2 3 4 5 6; do
-	(while A key restore 2 "$WORK/k.blob" >/dev/null 2>&1; do :; done) &
+	(while A key restore "$DST" "$WORK/k.blob" >/dev/null 2>&1; do :; done) &
 	loop=$!
 	sleep "0.$((RANDOM % 5 + 2))"
 	# Kill the restore in flight (the loop's current hsmlab-admin), then the loop.
@@ -45,16 +48,16 @@ for round in 1 2 3 4 5 6; do
 	wait "$loop" 2>/dev/null || true
 	# The loop may have started one more restore between pgrep and its own death: that
 	# orphan runs on, so let it finish before anything is counted.
-	while pgrep -f "key restore 2 $WORK/k.blob" >/dev/null; do sleep 0.05; done
+	while pgrep -f "key restore $DST $WORK/k.blob" >/dev/null; do sleep 0.05; done
 done
 [ "$killed" -gt 0 ] || fail "no restore was in flight when killed"
 
-keys=$(A object list 2 | awk '$2 == "CKO_PRIVATE_KEY" && $NF == "KSK-2024"' | wc -l)
-A audit export 2 "$WORK/audit.txt" >/dev/null
+keys=$(A object list "$DST" | awk '$2 == "CKO_PRIVATE_KEY" && $NF == "KSK-2024"' | wc -l)
+A audit export "$DST" "$WORK/audit.txt" >/dev/null
 restores=$(grep -c ' restore KSK-2024 ' "$WORK/audit.txt" || true)
 echo "killed $killed restores in flight; $keys keys on the device, $restores restore records"
 [ "$keys" -gt 0 ] || fail "no restore completed"
 [ "$keys" -eq "$restores" ] || fail "$keys keys but $restores restore records: half a restore"
-A audit verify 2 "$WORK/audit.txt"
-A key restore 2 "$WORK/k.blob" >/dev/null || fail "the device no longer restores"
+A audit verify "$DST" "$WORK/audit.txt"
+A key restore "$DST" "$WORK/k.blob" >/dev/null || fail "the device no longer restores"
 echo "kill -9 during restore: OK"
