@@ -17,11 +17,31 @@ static const char *lookup(const hl_ck_name_t *table, CK_ULONG value, const char 
 	return unknown;
 }
 
+/* Vendor return codes a client may meet (QUIRKS L6: Luna, from its client bindings). The
+ * names are hsmlab's, made from what the code means; the vendor's header is not public. */
+static const hl_ck_name_t vendor_ckr_names[] = {
+	{ 0x8000008DUL, "CKR_LUNA_RESTART_REQUIRED" },
+	{ 0x80001600UL, "CKR_LUNA_TRANSPORT_ERROR" },
+	{ 0x80001601UL, "CKR_LUNA_MAX_SESSIONS" },
+	{ 0x80001602UL, "CKR_LUNA_BUSY" },
+	{ 0x80001603UL, "CKR_LUNA_NETWORK_ERROR" },
+	{ 0x80001606UL, "CKR_LUNA_SERVICE_UNAVAILABLE" },
+	{ 0, NULL },
+};
+
 /* -- public API -- */
 
 const char *hl_ckr_name(CK_RV rv)
 {
-	return lookup(hl_ckr_names, rv, "CKR");
+	static _Thread_local char vendor[48];
+
+	if (rv < CKR_VENDOR_DEFINED)
+		return lookup(hl_ckr_names, rv, "CKR");
+	for (const hl_ck_name_t *e = vendor_ckr_names; e->name != NULL; e++)
+		if (e->value == rv)
+			return e->name;
+	snprintf(vendor, sizeof vendor, "CKR_VENDOR_DEFINED+0x%lx", rv - CKR_VENDOR_DEFINED);
+	return vendor;
 }
 
 const char *hl_ckm_name(CK_MECHANISM_TYPE mech)
@@ -46,8 +66,10 @@ const char *hl_cko_name(CK_OBJECT_CLASS cls)
 
 int hl_ck_value(const char *name, CK_ULONG *value_out)
 {
-	static const hl_ck_name_t *const tables[] = { hl_ckr_names, hl_ckm_names, hl_cka_names,
-						      hl_ckk_names, hl_cko_names };
+	static const hl_ck_name_t *const tables[] = {
+		hl_ckr_names, hl_ckm_names, hl_cka_names,
+		hl_ckk_names, hl_cko_names, vendor_ckr_names
+	};
 
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (const hl_ck_name_t *e = tables[t]; e->name != NULL; e++)

@@ -15,7 +15,11 @@ Test(names, known_and_unknown_values)
 	cr_assert_str_eq(hl_ckr_name(CKR_OK), "CKR_OK");
 	cr_assert_str_eq(hl_ckm_name(CKM_SHA256_RSA_PKCS), "CKM_SHA256_RSA_PKCS");
 	cr_assert_str_eq(hl_cka_name(CKA_CLASS), "CKA_CLASS");
-	cr_assert_str_eq(hl_ckr_name(0x80000123UL), "CKR_0x80000123");
+	cr_assert_str_eq(hl_ckr_name(0x80000123UL), "CKR_VENDOR_DEFINED+0x123");
+	cr_assert_str_eq(hl_ckr_name(0x80001601UL), "CKR_LUNA_MAX_SESSIONS"); /* L6 */
+	cr_assert_str_eq(hl_ckr_name(0x8000008DUL), "CKR_LUNA_RESTART_REQUIRED");
+	cr_assert_eq(hl_ck_value("CKR_LUNA_MAX_SESSIONS", &v), 0);
+	cr_assert_eq(v, 0x80001601UL);
 	cr_assert_eq(hl_ck_value("CKM_RSA_X_509", &v), 0);
 	cr_assert_eq(v, CKM_RSA_X_509);
 	cr_assert_eq(hl_ck_value("CKM_NO_SUCH_THING", &v), -1);
