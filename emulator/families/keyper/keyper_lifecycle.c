@@ -536,9 +536,9 @@ CK_RV hl_keyper_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
 	CK_ULONG rv = CKR_FUNCTION_FAILED;
 	(void)user; /* every role: the device is not usable before the operators' quorum */
-	if (!hl_profile_quirk(dev->profile, "login_needs_activation") || !hl_fam_state(dev) ||
-	    activated(dev, NULL, NULL))
-		return CKR_OK;
+	if (!hl_profile_quirk(dev->profile, "login_needs_activation") ||
+	    (hl_fam_state(dev) && activated(dev, NULL, NULL)))
+		return CKR_OK; /* a device whose log cannot open stays closed */
 	const char *v = hl_profile_quirk_value(dev->profile, "login_needs_activation");
 	if (v && hl_ck_value(v, &rv) != 0)
 		rv = CKR_FUNCTION_FAILED;
