@@ -38,6 +38,9 @@ static void usage(FILE *f)
 		"                              set the device's domain up from its cards\n"
 		"  key backup DEVICE LABEL FILE  write the private key LABEL as a backup blob\n"
 		"  key restore DEVICE FILE     restore a backup blob onto the device\n"
+		"  key clone SRC LABEL DST     clone the private key LABEL from device SRC onto\n"
+		"                              DST (same vendor and domain; the Crypto Officer\n"
+		"                              PIN of both from --pin)\n"
 		"%s%s"
 		"\n"
 		"Options:\n"
@@ -357,9 +360,37 @@ static int cmd_token_init(console_t *c, const char *arg, const char *label, cons
 	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "C_InitPIN", rv);
 }
 
-/* domain create|load, key backup|restore: the vendor's backup path. */
-static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
+/* key clone SRC LABEL DST: the vendor's cloning (CA_CloneObject-style), one PIN per side. */
+static int cmd_clone(console_t *c, const hsmlab_device_info_t *src, char **argv,
+		     const char *src_pin, const char *dst_pin)
 {
+	hsmlab_device_info_t dst;
+	if (!src_pin || !dst_pin) {
+		fprintf(stderr, "hsmlab-admin: key clone: --pin (the Crypto Officer PIN) is "
+				"required\n");
+		return EX_USAGE;
+	}
+	if (c->fam->version.minor < 1 || !c->fam->key_clone) {
+		fprintf(stderr,
+			"hsmlab-admin: key clone: the module's \"%s\" table is older "
+			"than 1.1 (no cloning)\n",
+			HSMLAB_FAMILY_INTERFACE_NAME);
+		return EX_MODULE;
+	}
+	int ex = hl_admin_find_device(c, argv[4], &dst);
+	if (ex != EX_OK)
+		return ex;
+	CK_RV rv = c->fam->key_clone(src->slot_id, src_pin, argv[3], dst.slot_id, dst_pin);
+	if (rv != CKR_OK)
+		return fam_fail(c, "key clone", rv);
+	printf("key \"%s\" cloned from %s onto %s\n", argv[3], src->serial, dst.serial);
+	return EX_OK;
+}
+
+/* domain create|load, key backup|restore|clone: the vendor's backup path. */
+static int cmd_backup(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
+{
+	const char *card_pin = o->card_pin;
 	hsmlab_device_info_t d;
 	const char *a = argv[0], *b = argv[1];
 	int ex = need_family(c, a);
@@ -385,6 +416,9 @@ static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
 		if (rv == CKR_OK)
 			printf("device %s: domain \"%s\" loaded from %d cards\n", d.serial, argv[3],
 			       argc - 4);
+	} else if (!strcmp(b, "clone")) {
+		/* One PIN for both sides until the console has a --dst-pin option. */
+		return cmd_clone(c, &d, argv, o->pin, o->pin);
 	} else if (!strcmp(b, "backup")) {
 		rv = c->fam->key_backup(d.slot_id, argv[3], argv[4]);
 		if (rv == CKR_OK)
@@ -401,7 +435,7 @@ static int cmd_backup(console_t *c, int argc, char **argv, const char *card_pin)
 static int dispatch(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
 {
 	const char *a = argv[0], *b = argc > 1 ? argv[1] : "";
-	const char *so_pin = o->so_pin, *pin = o->pin, *card_pin = o->card_pin;
+	const char *so_pin = o->so_pin, *pin = o->pin;
 	/* A vendor module's own commands first: they may also take over generic ones (token
 	 * init runs the vendor's init sequence where C_InitToken is not how the device is set
 	 * up). */
@@ -455,8 +489,9 @@ static int dispatch(console_t *c, int argc, char **argv, const hl_admin_opts_t *
 	if ((!strcmp(a, "domain") && !strcmp(b, "create") && argc == 7) ||
 	    (!strcmp(a, "domain") && !strcmp(b, "load") && argc >= 5) ||
 	    (!strcmp(a, "key") && !strcmp(b, "backup") && argc == 5) ||
-	    (!strcmp(a, "key") && !strcmp(b, "restore") && argc == 4))
-		return cmd_backup(c, argc, argv, card_pin);
+	    (!strcmp(a, "key") && !strcmp(b, "restore") && argc == 4) ||
+	    (!strcmp(a, "key") && !strcmp(b, "clone") && argc == 5))
+		return cmd_backup(c, argc, argv, o);
 	fprintf(stderr, "hsmlab-admin: unknown command or wrong arguments: %s %s (see --help)\n", a,
 		b);
 	return EX_USAGE;

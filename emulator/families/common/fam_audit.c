@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: a vendor device's audit log and clock. The log lives in the device's own
- * database (so it shares the store's transactions); its key is derived from the lab's key
- * for the device (a device of the lab can authenticate its exports). The clock offset is
- * kept in the store's meta table, so every process sees the same device time. */
+ * database (so it shares the store's transactions); its records are keyed by the device's
+ * own key (derived from the lab's key for the device) until the device holds a backup
+ * domain, and then, where the profile says so (audit_domain_key, L13), by a key derived
+ * from the domain secret, so any device of the domain authenticates its exports. The clock
+ * offset is kept in the store's meta table, so every process sees the same device time. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,17 +63,85 @@ void hl_fam_device_free(hl_device_t *dev)
 	dev->family_state = NULL;
 }
 
-hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subject,
-			 const char *details)
+/* The domain's audit key from its sealed secret. */
+static hl_status_t domain_key(hl_device_t *dev, const uint8_t *sealed, size_t len,
+			      uint8_t key[HL_AUDIT_KEY_LEN])
+{
+	uint8_t secret[HL_FAM_DOMAIN_LEN];
+	hl_status_t st = hl_fam_domain_unseal(dev, sealed, len, secret);
+	if (st == HL_OK)
+		st = hl_audit_domain_key_derive(secret, sizeof(secret), key);
+	hl_crypto_wipe(secret, sizeof(secret));
+	return st;
+}
+
+/* The sealed domain secret in the store (len 0: none), when the profile keys the log by it. */
+static hl_status_t sealed_domain(hl_device_t *dev, uint8_t **sealed, size_t *len)
+{
+	*sealed = NULL;
+	*len = 0;
+	if (!hl_profile_quirk(dev->profile, "audit_domain_key"))
+		return HL_OK;
+	hl_status_t st = hl_store_meta_get(dev->store, "domain_secret", sealed, len);
+	if (st == HL_ERR_NOT_FOUND) {
+		*len = 0;
+		st = HL_OK;
+	}
+	if (st == HL_OK && *len > HL_FAM_SEALED_MAX)
+		st = HL_ERR_STORE_CORRUPT;
+	return st;
+}
+
+hl_status_t hl_fam_audit_sync(hl_device_t *dev)
 {
 	hl_fam_state_t *fs = hl_fam_state(dev);
+	uint8_t *sealed = NULL, key[HL_AUDIT_KEY_LEN];
+	size_t len = 0;
 	uint64_t off = 0;
 	if (!fs)
 		return HL_ERR_STORE_CORRUPT;
-	/* Another process may have set the clock since. */
+	/* Another process may have set the clock or the domain up since. */
 	if (hl_store_meta_get_u64(dev->store, "clock_offset", &off) == HL_OK)
 		fs->clock.offset = (int64_t)off;
-	return hl_audit_append(fs->audit, ev, subject, details, NULL);
+	hl_status_t st = sealed_domain(dev, &sealed, &len);
+	if (st == HL_OK &&
+	    (len != fs->dom_sealed_len || (len && memcmp(sealed, fs->dom_sealed, len) != 0))) {
+		if (len)
+			st = domain_key(dev, sealed, len, key);
+		if (st == HL_OK)
+			st = hl_audit_set_domain_key(fs->audit, len ? key : NULL);
+		if (st == HL_OK) {
+			if (len)
+				memcpy(fs->dom_sealed, sealed, len);
+			fs->dom_sealed_len = len;
+		}
+		hl_crypto_wipe(key, sizeof(key));
+	}
+	free(sealed);
+	return st;
+}
+
+hl_status_t hl_fam_audit_keys(hl_device_t *dev, uint8_t keys[2][HL_AUDIT_KEY_LEN], size_t *n_out)
+{
+	uint8_t *sealed = NULL;
+	size_t len = 0;
+	hl_status_t st = derive_key(dev, keys[0]);
+	if (st == HL_OK)
+		st = sealed_domain(dev, &sealed, &len);
+	if (st == HL_OK && len)
+		st = domain_key(dev, sealed, len, keys[1]);
+	if (st == HL_OK)
+		*n_out = len ? 2 : 1;
+	free(sealed);
+	return st;
+}
+
+hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subject,
+			 const char *details)
+{
+	hl_status_t st = hl_fam_audit_sync(dev);
+	return st == HL_OK ? hl_audit_append(hl_fam_state(dev)->audit, ev, subject, details, NULL)
+			   : st;
 }
 
 /* Adds n signatures of c->key to its running count (meta table) and appends one record

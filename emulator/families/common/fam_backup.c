@@ -2,7 +2,8 @@
  * hsmlab emulator: backup domains and key backup/restore for the vendor families. The domain
  * secret (Keyper SMK, Luna cloning domain) is split over card files and kept on the device
  * sealed under its master key; blobs are hl_backup's HLKYPR/HLLUNA formats (formats.md §3).
- * A restore writes the object and its audit record in one store transaction. */
+ * A restore writes the object and its audit record in one store transaction; a clone moves a
+ * key between two devices of the module as such a blob in memory (L13, L7, K11). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "crypto/hl_crypto.h"
 #include "p11/hl_p11.h"
 
-#define DOMAIN_LEN 32
+#define DOMAIN_LEN HL_FAM_DOMAIN_LEN
 
 /* The family's backup vendor and domain card kind. */
 static hl_status_t vendor_of(const hl_device_t *dev, hl_backup_vendor_t *v, hl_card_kind_t *k)
@@ -87,25 +88,31 @@ static hl_status_t no_domain_status(const hl_device_t *dev, const uint8_t *blob,
 	return st == HL_OK ? HL_ERR_BACKUP_WRONG_DOMAIN : st;
 }
 
+hl_status_t hl_fam_domain_unseal(const hl_device_t *dev, const uint8_t *sealed, size_t len,
+				 uint8_t secret[HL_FAM_DOMAIN_LEN])
+{
+	char aad[48];
+	int alen = snprintf(aad, sizeof(aad), "hsmlab-domain-v1:%s", dev->serial);
+	if (len != DOMAIN_LEN + HL_AEAD_OVERHEAD)
+		return HL_ERR_STORE_CORRUPT;
+	return hl_crypto_aead_open(dev->seal.mk, (const uint8_t *)aad, (size_t)alen, sealed, len,
+				   secret);
+}
+
 /* The device's backup domain; HL_ERR_NOT_FOUND when none was set up. */
 static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 {
 	uint8_t *sealed = NULL, secret[DOMAIN_LEN];
 	size_t len = 0;
-	char aad[48];
 	hl_backup_vendor_t v;
 	hl_card_kind_t k;
-	int alen = snprintf(aad, sizeof(aad), "hsmlab-domain-v1:%s", dev->serial);
 	hl_status_t st = vendor_of(dev, &v, &k);
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
 		st = hl_store_meta_get(dev->store, "domain_secret", &sealed, &len);
 	pthread_mutex_unlock(&dev->lock);
-	if (st == HL_OK && len != sizeof(secret) + HL_AEAD_OVERHEAD)
-		st = HL_ERR_STORE_CORRUPT;
 	if (st == HL_OK)
-		st = hl_crypto_aead_open(dev->seal.mk, (const uint8_t *)aad, (size_t)alen, sealed,
-					 len, secret);
+		st = hl_fam_domain_unseal(dev, sealed, len, secret);
 	if (st == HL_OK)
 		st = hl_backup_domain_derive(v, secret, sizeof(secret), out);
 	hl_crypto_wipe(secret, sizeof(secret));
@@ -358,6 +365,199 @@ CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path)
 	hl_backup_obj_free(b);
 	free(blob);
 	hl_backup_domain_wipe(&dom);
+	hl_p11_unlock();
+	return rv;
+}
+
+/* -- cloning (L13, L7, K11) -- */
+
+typedef struct {
+	hl_device_t *src, *dst;
+	const char *label;
+	hl_backup_domain_t sdom, ddom;
+	hl_object_t *key, *copy;
+	uint8_t *blob;
+	size_t len;
+	hl_backup_obj_t *b;
+	uint64_t src_seq; /* the source's clone record, named by the target's */
+} clone_t;
+
+/* Both devices, of one vendor, distinct, each with its policy allowing cloning. */
+static hl_status_t clone_devices(clone_t *c, CK_SLOT_ID src, CK_SLOT_ID dst, CK_RV *rv)
+{
+	hl_backup_vendor_t sv, dv;
+	hl_card_kind_t k;
+	if (!(c->src = device_of(src, rv)) || !(c->dst = device_of(dst, rv))) {
+		hl_p11_log("clone: slot %lu: no device of this module with a store",
+			   (unsigned long)(c->src ? dst : src));
+		return HL_ERR_ARGS; /* *rv says what */
+	}
+	if (c->src == c->dst) {
+		hl_p11_log("clone: source and target are the same device (%s)", c->src->serial);
+		return HL_ERR_ARGS;
+	}
+	hl_status_t st = vendor_of(c->src, &sv, &k);
+	if (st == HL_OK)
+		st = vendor_of(c->dst, &dv, &k);
+	if (st == HL_OK && sv != dv) {
+		hl_p11_log("clone: %s and %s are devices of different vendors", c->src->serial,
+			   c->dst->serial);
+		st = HL_ERR_BACKUP_WRONG_VENDOR;
+	}
+	/* A guess at Luna's partition policy "allow private key cloning", switched off. */
+	hl_device_t *both[] = { c->src, c->dst };
+	for (int i = 0; st == HL_OK && i < 2; i++)
+		if (hl_profile_quirk(both[i]->profile, "no_private_key_cloning")) {
+			hl_p11_log("clone: the policy of %s (%s) forbids private key cloning",
+				   both[i]->serial, i ? "target" : "source");
+			st = HL_ERR_ACTION_PROHIBITED;
+		}
+	return st;
+}
+
+/* The Crypto Officer's PIN of dev, checked as a login checks it (the family's gate first;
+ * a wrong PIN counted and audited) without leaving the device logged in: the caller holds
+ * the p11 write lock, so no other call sees the login in between. */
+static hl_status_t check_co(hl_device_t *dev, const char *side, const char *pin, CK_RV *rv)
+{
+	CK_RV gate = hl_device_login_gate(dev, CKU_USER);
+	if (gate != CKR_OK) {
+		hl_p11_log("clone: %s device %s: the Crypto Officer cannot log in (0x%08lx): %s",
+			   side, dev->serial, (unsigned long)gate, hl_p11_last_error());
+		*rv = gate;
+		return HL_ERR_FUNCTION_FAILED;
+	}
+	pthread_mutex_lock(&dev->lock);
+	CK_USER_TYPE was = dev->login;
+	pthread_mutex_unlock(&dev->lock);
+	hl_status_t st = hl_device_login(dev, CKU_USER, (const CK_UTF8CHAR *)pin, strlen(pin));
+	pthread_mutex_lock(&dev->lock);
+	dev->login = was;
+	if (st == HL_ERR_PIN_INCORRECT || st == HL_ERR_PIN_LOCKED)
+		hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, "user", "clone");
+	pthread_mutex_unlock(&dev->lock);
+	if (st != HL_OK)
+		hl_p11_log("clone: %s device %s: Crypto Officer PIN: %s", side, dev->serial,
+			   hl_strerror(st));
+	return st;
+}
+
+/* How many objects of dev carry label (any class). */
+static hl_status_t count_label(hl_device_t *dev, const char *label, size_t *n)
+{
+	CK_ATTRIBUTE t[] = { { CKA_LABEL, (void *)label, (CK_ULONG)strlen(label) } };
+	hl_object_t **v = NULL;
+	hl_status_t st = hl_device_find(dev, t, 1, true, &v, n);
+	for (size_t i = 0; st == HL_OK && i < *n; i++)
+		hl_object_free(v[i]);
+	free(v);
+	return st;
+}
+
+/* Both domains, the same one; the key on the source, its label free on the target. */
+static hl_status_t clone_check(clone_t *c)
+{
+	size_t n = 0;
+	hl_status_t st = domain_get(c->src, &c->sdom);
+	if (st == HL_OK)
+		st = domain_get(c->dst, &c->ddom);
+	if (st == HL_ERR_NOT_FOUND) {
+		hl_p11_log("clone: %s has no SMK / cloning domain yet (domain create or load)",
+			   c->sdom.vendor ? c->dst->serial : c->src->serial);
+		return HL_ERR_BACKUP_WRONG_DOMAIN;
+	}
+	if (st == HL_OK && !hl_crypto_memeq(c->sdom.id, c->ddom.id, sizeof(c->sdom.id))) {
+		hl_p11_log("clone: %s and %s hold different SMKs / cloning domains", c->src->serial,
+			   c->dst->serial);
+		return HL_ERR_BACKUP_WRONG_DOMAIN;
+	}
+	if (st == HL_OK)
+		st = find_key(c->src, c->label, &c->key);
+	if (st == HL_OK)
+		st = count_label(c->dst, c->label, &n);
+	if (st == HL_OK && n) {
+		hl_p11_log("clone: the target %s already holds an object labelled \"%s\"",
+			   c->dst->serial, c->label);
+		st = HL_ERR_EXISTS;
+	}
+	return st;
+}
+
+static hl_status_t audit_clone_in(hl_device_t *dev, void *arg)
+{
+	const clone_t *c = arg;
+	char details[160];
+	snprintf(details, sizeof(details), "from=%s seq=%llu", c->src->serial,
+		 (unsigned long long)c->src_seq);
+	return hl_fam_audit(dev, HL_AUDIT_CLONE, c->label, details);
+}
+
+/* The source's record of the clone (before the target's copy, so no copy is ever unrecorded
+ * at its source: a crash in between leaves a record without a copy, never the reverse). */
+static hl_status_t audit_clone_out(clone_t *c, const char *result)
+{
+	char details[160];
+	snprintf(details, sizeof(details), "to=%s%s", c->dst->serial, result);
+	pthread_mutex_lock(&c->src->lock);
+	hl_status_t st = hl_fam_audit_sync(c->src);
+	if (st == HL_OK)
+		st = hl_audit_append(hl_fam_state(c->src)->audit, HL_AUDIT_CLONE, c->label, details,
+				     &c->src_seq);
+	pthread_mutex_unlock(&c->src->lock);
+	return st;
+}
+
+/* The key as a domain blob in memory, opened under the target's domain, stored on the
+ * target with its record in one transaction. */
+static hl_status_t clone_move(clone_t *c)
+{
+	hl_status_t st = encode_object(c->src, &c->sdom, c->key, &c->blob, &c->len);
+	if (st == HL_OK)
+		st = hl_backup_decode(&c->ddom, c->blob, c->len, &c->b);
+	if (st == HL_OK)
+		st = object_from(c->b, &c->copy);
+	if (st == HL_OK)
+		st = audit_clone_out(c, "");
+	if (st != HL_OK)
+		return st;
+	st = hl_device_add_object_with(c->dst, c->copy, audit_clone_in, c);
+	if (st != HL_OK) {
+		hl_p11_log("clone of \"%s\" onto %s: %s", c->label, c->dst->serial,
+			   hl_strerror(st));
+		audit_clone_out(c, " failed");
+	}
+	return st;
+}
+
+CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,
+		       const char *dst_pin)
+{
+	clone_t c = { .label = label };
+	CK_RV rv = CKR_OK;
+	if (!hl_p11_initialized())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (!src_pin || !label || !label[0] || !dst_pin)
+		return CKR_ARGUMENTS_BAD;
+	hl_p11_wrlock(); /* one clone at a time, and no call in between its PIN checks */
+	hl_status_t st = clone_devices(&c, src, dst, &rv);
+	if (st == HL_OK)
+		st = check_co(c.src, "source", src_pin, &rv);
+	if (st == HL_OK)
+		st = check_co(c.dst, "target", dst_pin, &rv);
+	if (st == HL_OK)
+		st = clone_check(&c);
+	if (st == HL_OK)
+		st = clone_move(&c);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(st);
+	hl_object_free(c.key);
+	hl_object_free(c.copy);
+	hl_backup_obj_free(c.b);
+	if (c.blob)
+		hl_crypto_wipe(c.blob, c.len);
+	free(c.blob);
+	hl_backup_domain_wipe(&c.sdom);
+	hl_backup_domain_wipe(&c.ddom);
 	hl_p11_unlock();
 	return rv;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the "hsmlab family" extension table (hsmlab/hsmlab-family.h): audit log
- * export and verification, device clock, the family's device warning. */
+ * export and verification (with the device's own key and its domain's), device clock, the
+ * family's device warning. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,9 @@ static CK_RV with_device(CK_SLOT_ID slot, dev_fn fn, void *arg)
 
 static CK_RV do_export(hl_device_t *dev, void *arg)
 {
-	hl_status_t st = hl_audit_export(hl_fam_state(dev)->audit, arg);
+	hl_status_t st = hl_fam_audit_sync(dev); /* the end line's key: the domain's, if any */
+	if (st == HL_OK)
+		st = hl_audit_export(hl_fam_state(dev)->audit, arg);
 	if (st != HL_OK)
 		hl_p11_log("%s: cannot export the audit log: %s", (const char *)arg,
 			   hl_strerror(st));
@@ -63,18 +66,39 @@ static void list_problems(const hl_audit_report_t *r, char *buf, size_t len)
 	}
 }
 
+/* Intact but keyed by a key the device does not hold: say so, and by which key. */
+static void list_unkeyed(const hl_audit_report_t *r, const hl_device_t *dev, char *buf, size_t len)
+{
+	const char *whose = strncmp(r->missing_key, "domain:", 7) == 0
+				? "a domain this device does not hold"
+				: "another device's own key";
+	int n = snprintf(buf, len,
+			 "cannot authenticate (intact: nothing found tampered): %s of %s's "
+			 "export %s keyed by %s, %s (device %s holds its own key%s)",
+			 r->unauthenticated ? "the records from seq" : "the end line", r->serial,
+			 r->unauthenticated ? "on are" : "is", r->missing_key, whose, dev->serial,
+			 hl_profile_quirk(dev->profile, "audit_domain_key")
+			     ? " and its domain's, if it holds one"
+			     : " only");
+	if (r->unauthenticated && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ": %llu records from seq %llu\n",
+			 (unsigned long long)r->unauthenticated,
+			 (unsigned long long)r->first_unauthenticated);
+	else if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "\n");
+}
+
 static CK_RV do_verify(hl_device_t *dev, void *arg)
 {
 	verify_arg_t *va = arg;
-	uint8_t kek[32], key[HL_AUDIT_KEY_LEN];
+	uint8_t keys[2][HL_AUDIT_KEY_LEN];
+	size_t n = 0;
 	hl_audit_report_t *r = calloc(1, sizeof(*r));
-	hl_status_t st = r ? hl_lab_device_kek(dev->lab, dev->serial, kek) : HL_ERR_NOMEM;
+	hl_status_t st = r ? hl_fam_audit_keys(dev, keys, &n) : HL_ERR_NOMEM;
 	if (st == HL_OK)
-		st = hl_audit_key_derive(kek, sizeof(kek), key);
-	if (st == HL_OK)
-		st = hl_audit_verify_file(va->path, key, r);
-	hl_crypto_wipe(kek, sizeof(kek));
-	hl_crypto_wipe(key, sizeof(key));
+		st = hl_audit_verify_file_keys(va->path, (const uint8_t(*)[HL_AUDIT_KEY_LEN])keys,
+					       n, r);
+	hl_crypto_wipe(keys, sizeof(keys));
 	CK_RV rv = hl_p11_rv(st);
 	if (st == HL_OK || st == HL_ERR_AUDIT_BROKEN) {
 		memset(va->out, 0, sizeof(*va->out));
@@ -82,6 +106,12 @@ static CK_RV do_verify(hl_device_t *dev, void *arg)
 		va->out->intact = st == HL_OK && r->authenticated;
 		list_problems(r, va->out->problems, sizeof(va->out->problems));
 		rv = va->out->intact ? CKR_OK : CKR_SIGNATURE_INVALID;
+		if (st == HL_OK && !r->authenticated) {
+			list_unkeyed(r, dev, va->out->problems, sizeof(va->out->problems));
+			hl_p11_log("%s: %.*s", va->path, (int)strcspn(va->out->problems, "\n"),
+				   va->out->problems);
+			rv = CKR_KEY_NEEDED;
+		}
 	} else {
 		hl_p11_log("%s: cannot verify: %s", va->path, hl_strerror(st));
 	}
@@ -202,4 +232,5 @@ const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions = {
 	.domain_load = hl_fam_domain_load,
 	.key_backup = hl_fam_key_backup,
 	.key_restore = hl_fam_key_restore,
+	.key_clone = hl_fam_key_clone,
 };

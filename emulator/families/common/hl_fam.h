@@ -12,6 +12,9 @@
 #include "device/hl_device.h"
 #include "hsmlab/hsmlab-family.h"
 
+#define HL_FAM_DOMAIN_LEN 32 /* a backup domain secret (SMK / cloning domain) */
+#define HL_FAM_SEALED_MAX 64 /* the secret sealed under the device master key */
+
 /* Signatures of one key not yet written to the log. */
 typedef struct {
 	char key[64];
@@ -29,6 +32,10 @@ typedef struct {
 	size_t n_counts, cap_counts;
 	uint64_t pending;      /* signatures counted, not written */
 	struct timespec since; /* CLOCK_MONOTONIC of the oldest pending one */
+	/* The sealed domain secret the log's domain key was derived from (len 0: none), so
+	 * each append sees a domain another process set up since (fam_audit.c). */
+	uint8_t dom_sealed[HL_FAM_SEALED_MAX];
+	size_t dom_sealed_len;
 } hl_fam_state_t;
 
 #define HL_FAM_COUNT_MAX_S 3
@@ -43,6 +50,16 @@ void hl_fam_device_free(hl_device_t *dev);
 /* Appends a record (device lock held); the family's own steps (clock, state changes). */
 hl_status_t hl_fam_audit(hl_device_t *dev, hl_audit_event_t ev, const char *subject,
 			 const char *details);
+/* Brings the log's clock and key up to date with the store (device lock held): new records
+ * and an export's end line are keyed by the domain once the device holds one and its profile
+ * has audit_domain_key (L13), else by the device's own key. */
+hl_status_t hl_fam_audit_sync(hl_device_t *dev);
+/* The audit keys the device verifies exports with (device lock held): its own key, then its
+ * domain's (when it holds one under audit_domain_key). *n_out: 1 or 2. Wipe keys after. */
+hl_status_t hl_fam_audit_keys(hl_device_t *dev, uint8_t keys[2][HL_AUDIT_KEY_LEN], size_t *n_out);
+/* Opens the device's sealed domain secret (the store's "domain_secret", fam_backup.c). */
+hl_status_t hl_fam_domain_unseal(const hl_device_t *dev, const uint8_t *sealed, size_t len,
+				 uint8_t secret[HL_FAM_DOMAIN_LEN]);
 
 /* Backup domain and key backup/restore entries of the table (fam_backup.c). */
 CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, CK_ULONG m,
@@ -51,6 +68,8 @@ CK_RV hl_fam_domain_load(CK_SLOT_ID slot, const char *owner, const char *const *
 			 const char *pin);
 CK_RV hl_fam_key_backup(CK_SLOT_ID slot, const char *label, const char *path);
 CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path);
+CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,
+		       const char *dst_pin);
 
 /* The "hsmlab family" extension table (the same for every family). */
 extern const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions;

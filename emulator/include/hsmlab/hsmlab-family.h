@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab: the vendor families' extension interface, offered by the vendor modules
  * (libhsmlab-keyper.so, libhsmlab-luna.so) the way the vendors' own libraries offer their
- * CA_*-style tables. C_GetInterface(HSMLAB_FAMILY_INTERFACE_NAME, 1.0) gives a
+ * CA_*-style tables. C_GetInterface(HSMLAB_FAMILY_INTERFACE_NAME, 1.1) gives a
  * HSMLAB_FAMILY_FUNCTION_LIST; hsmlab-admin drives the device audit log and clock through it.
+ * Versions: 1.0 ends at key_restore; 1.1 adds key_clone at the end (a 1.0 caller reads a 1.1
+ * table as its 1.0 prefix). New entries only ever go at the end.
  * Same conventions as hsmlab-ext.h: borrowed arguments, caller-owned buffers, C_Initialize
  * first, thread safe. Slots are the module's slot ids. */
 #pragma once
@@ -13,7 +15,7 @@
 
 #define HSMLAB_FAMILY_INTERFACE_NAME "hsmlab family"
 #define HSMLAB_FAMILY_VERSION_MAJOR 1
-#define HSMLAB_FAMILY_VERSION_MINOR 0
+#define HSMLAB_FAMILY_VERSION_MINOR 1
 
 typedef struct {
 	unsigned long long records; /* records read */
@@ -22,11 +24,16 @@ typedef struct {
 } hsmlab_audit_check_t;
 
 typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
-	CK_VERSION version; /* 1.0 */
+	CK_VERSION version; /* 1.1 */
 	/* Writes the device's whole audit log to path (atomically: temp file + rename). */
 	CK_RV (*audit_export)(CK_SLOT_ID slot, const char *path);
-	/* Verifies an export with the device's audit key: CKR_OK and intact when sound,
-	 * CKR_SIGNATURE_INVALID with the problems located when not. */
+	/* Verifies an export with the audit keys the device holds (its own, and its domain's
+	 * where the profile keys the log by the domain: L13), so a device verifies its own
+	 * exports and those of any device of its domain: CKR_OK and intact when sound and
+	 * authenticated, CKR_SIGNATURE_INVALID with the problems located when not, and
+	 * CKR_KEY_NEEDED (not intact, nothing tampered) when the export is intact but keyed by
+	 * a key the device does not hold (another domain; another device's own key): the
+	 * problems text says which. */
 	CK_RV (*audit_verify)(CK_SLOT_ID slot, const char *path, hsmlab_audit_check_t *out);
 	/* Number of records in the device's audit log. */
 	CK_RV (*audit_count)(CK_SLOT_ID slot, unsigned long long *count);
@@ -60,4 +67,19 @@ typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
 	 * Other vendor, other domain, truncated, tampered or too new blobs fail with
 	 * CKR_WRAPPED_KEY_INVALID and their own message; the device is unchanged. */
 	CK_RV (*key_restore)(CK_SLOT_ID slot, const char *path);
+
+	/* -- 1.1 -- */
+	/* Clones the private key labelled label from slot src onto slot dst of this module
+	 * (L13 / CA_CloneObject-style; K11), given each side's Crypto Officer (user) PIN: the
+	 * key moves as the domain-sealed backup blob in memory. Refused, with its own message
+	 * (last_error) and neither device changed: the same slot (CKR_ARGUMENTS_BAD), devices
+	 * of different vendors or different SMKs / cloning domains, or without one
+	 * (CKR_WRAPPED_KEY_INVALID), a wrong PIN on either side (CKR_PIN_INCORRECT, counted and
+	 * audited as a failed login), the family's login gate (its own code), a profile whose
+	 * policy forbids cloning (no_private_key_cloning: CKR_ACTION_PROHIBITED), no such key on
+	 * the source, an object with that label on the target (CKR_ARGUMENTS_BAD). Audited on
+	 * both devices ("clone"); the target's copy and its record commit together. */
+	CK_RV (*key_clone)
+	(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,
+	 const char *dst_pin);
 } HSMLAB_FAMILY_FUNCTION_LIST;
