@@ -3,10 +3,12 @@
  * logins, failed logins, keygen and the sign count are recorded (counted in memory, written as
  * one record per key on logout, C_Finalize, or after HL_FAM_COUNT_MAX_S seconds); an export
  * verifies and a tampered one is located; the device clock moves the audit stamps and the
- * Keyper end-of-support warning. */
+ * Keyper end-of-support warning. Once a Luna holds its cloning domain, its records are keyed
+ * by the domain (L13): an export verifies on any device of the domain and offline with the
+ * domain's cards, and a device of another domain says it cannot authenticate it. */
 #include <time.h>
 
-#include "famlab.h"
+#include "famconsole.h"
 
 static testlab_t lab;
 
@@ -190,5 +192,140 @@ Test(audit_clock, device_clock_moves_stamps_and_the_keyper_warning)
 	cr_assert_not_null(strstr(text, "2025-06-01T"), "%s", text);
 	hl_p11_module_free(g.mod);
 	hl_p11_module_free(l.mod);
+	hl_p11_module_free(k.mod);
+}
+
+/* -- the audit key from the domain (L13) -- */
+
+/* hsmlab-audit-verify with args; its exit status, its output in out. */
+static int audit_cli(char *out, size_t n, const char *fmt, ...)
+{
+	char args[2048], cmd[3072], log[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(log, sizeof(log), "%s/cli.out", lab.dir);
+	snprintf(cmd, sizeof(cmd), "%s/emulator/tools/audit-verify/hsmlab-audit-verify %s >%s 2>&1",
+		 getenv("HSMLAB_BUILD_DIR"), args, log);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	FILE *f = fopen(log, "r");
+	size_t got = fread(out, 1, n - 1, f);
+	out[got] = '\0';
+	fclose(f);
+	return WEXITSTATUS(st);
+}
+
+static CK_RV verify_on(HSMLAB_FAMILY_FUNCTION_LIST *fx, fam_module_t *m, const char *serial,
+		       const char *path, hsmlab_audit_check_t *chk)
+{
+	return fx->audit_verify(fam_slot_of(m, serial), path, chk);
+}
+
+Test(audit_clock, luna_export_verifies_on_any_device_of_the_domain)
+{
+	char a[17], b[17], c[17], d[17], out[4096], path[200], bad[200], pre[200];
+	fam_module_t l;
+	hsmlab_audit_check_t chk;
+	fam_console_device("luna", NULL, "a", a);
+	fam_console_device("luna", NULL, "b", b);
+	fam_console_device("luna", NULL, "c", c);
+	fam_console_device("luna", NULL, "d", d);
+	snprintf(pre, sizeof(pre), "%s/pre-domain.txt", lab.dir);
+	cr_assert_eq(fam_admin("luna", out, sizeof(out), "audit export %s %s", a, pre), 0, "%s",
+		     out);
+	const char *peers[] = { b };
+	fam_console_domain("luna", "ksk-domain", "ikeys", 2, 3, a, peers, 1);
+	fam_console_domain("luna", "other", "other-ikeys", 1, 1, c, NULL, 0);
+	fam_load(&l, "luna");
+	HSMLAB_FAMILY_FUNCTION_LIST *fx = fam_ext(&l);
+	CK_SESSION_HANDLE s = fam_login(&l, fam_slot_of(&l, a));
+	CK_OBJECT_HANDLE pub, priv;
+	fam_rsa_keygen(&l, s, "Kdomain", &pub, &priv);
+	cr_assert_eq(l.fn->C_Logout(s), CKR_OK);
+	snprintf(path, sizeof(path), "%s/a.txt", lab.dir);
+	cr_assert_eq(fx->audit_export(fam_slot_of(&l, a), path), CKR_OK, "%s", fx->last_error());
+	char *text = slurp(path);
+	cr_assert_not_null(strstr(text, "hsmlab-audit 2 "), "%s", text);
+	cr_assert_not_null(strstr(text, " device:"), "records from before the domain: %s", text);
+	cr_assert_not_null(strstr(text, " keygen Kdomain - "), "%s", text);
+	cr_assert_not_null(strstr(strstr(text, " keygen Kdomain "), " domain:"), "%s", text);
+
+	/* The device itself and its peer in the domain authenticate every record. */
+	cr_assert_eq(verify_on(fx, &l, a, path, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert_eq(verify_on(fx, &l, b, path, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert(chk.intact);
+	cr_assert_eq(fam_admin("luna", out, sizeof(out), "audit verify %s %s", b, path), 0, "%s",
+		     out);
+	/* Another domain, no domain: intact but not theirs to authenticate, and they say so. */
+	const char *strangers[] = { c, d };
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(verify_on(fx, &l, strangers[i], path, &chk), CKR_KEY_NEEDED, "%s",
+			     chk.problems);
+		cr_assert_not(chk.intact);
+		cr_assert_not_null(strstr(chk.problems, "cannot authenticate"), "%s", chk.problems);
+		cr_assert_not_null(strstr(chk.problems, "domain:"), "%s", chk.problems);
+		cr_assert_eq(
+		    fam_admin("luna", out, sizeof(out), "audit verify %s %s", strangers[i], path),
+		    1, "%s", out);
+		cr_assert_not_null(strstr(out, "nothing found tampered"), "%s", out);
+		cr_assert_null(strstr(out, "fails verification"), "%s", out);
+	}
+	/* Offline, with 2 of the domain's 3 cards and their PIN: the auditor's verifier. */
+	char cards[200], other[200];
+	fam_lab_path(cards, sizeof(cards), "ikeys");
+	fam_lab_path(other, sizeof(other), "other-ikeys");
+	cr_assert_eq(audit_cli(out, sizeof(out), "--card-pin " FAM_CARD_PIN " %s %s/%s %s/%s", path,
+			       cards, "luna-domain-3.card", cards, "luna-domain-1.card"),
+		     0, "%s", out);
+	cr_assert_not_null(strstr(out, "intact, authenticated"), "%s", out);
+	cr_assert_eq(audit_cli(out, sizeof(out), "--card-pin " FAM_CARD_PIN " -c %s/%s %s", cards,
+			       "luna-domain-2.card", path),
+		     3, "one card is too few: %s", out);
+	cr_assert_not_null(strstr(out, "too few"), "%s", out);
+	cr_assert_eq(audit_cli(out, sizeof(out), "--card-pin " FAM_CARD_PIN " %s %s/%s", path,
+			       other, "luna-domain-1.card"),
+		     4, "another domain's card: %s", out);
+	cr_assert_not_null(strstr(out, "cannot authenticate"), "%s", out);
+	/* Tampering is still located, on the peer and offline. */
+	char *p = strstr(text, " keygen Kdomain ");
+	p[9] = 'X';
+	snprintf(bad, sizeof(bad), "%s/a-bad.txt", lab.dir);
+	FILE *f = fopen(bad, "w");
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(verify_on(fx, &l, b, bad, &chk), CKR_SIGNATURE_INVALID, "%s", chk.problems);
+	cr_assert_not_null(strstr(chk.problems, "changed"), "%s", chk.problems);
+	cr_assert_eq(audit_cli(out, sizeof(out), "--card-pin " FAM_CARD_PIN " %s %s/%s %s/%s", bad,
+			       cards, "luna-domain-1.card", cards, "luna-domain-2.card"),
+		     1, "%s", out);
+	/* An export made before the domain: the device key only, so only its own device. */
+	cr_assert_eq(verify_on(fx, &l, a, pre, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert_eq(verify_on(fx, &l, b, pre, &chk), CKR_KEY_NEEDED, "%s", chk.problems);
+	cr_assert_not_null(strstr(chk.problems, "another device's own key"), "%s", chk.problems);
+	hl_p11_module_free(l.mod);
+}
+
+/* keyper.conf has no audit_domain_key: a Keyper's records stay keyed by the device, even in
+ * an SMK shared with another Keyper, which cannot authenticate them (and says so). */
+Test(audit_clock, keyper_records_stay_keyed_by_the_device)
+{
+	char a[17], b[17], out[2048], path[200];
+	fam_module_t k;
+	hsmlab_audit_check_t chk;
+	fam_console_device("keyper", NULL, "a", a);
+	fam_console_device("keyper", NULL, "b", b);
+	const char *peers[] = { b };
+	fam_console_domain("keyper", "smk-2010", "smk", 2, 3, a, peers, 1);
+	fam_load(&k, "keyper");
+	HSMLAB_FAMILY_FUNCTION_LIST *fx = fam_ext(&k);
+	snprintf(path, sizeof(path), "%s/k.txt", lab.dir);
+	cr_assert_eq(fam_admin("keyper", out, sizeof(out), "audit export %s %s", a, path), 0, "%s",
+		     out);
+	char *text = slurp(path);
+	cr_assert_null(strstr(text, " domain:"), "%s", text);
+	cr_assert_eq(verify_on(fx, &k, a, path, &chk), CKR_OK, "%s", chk.problems);
+	cr_assert_eq(verify_on(fx, &k, b, path, &chk), CKR_KEY_NEEDED, "%s", chk.problems);
 	hl_p11_module_free(k.mod);
 }

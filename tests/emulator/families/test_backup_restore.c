@@ -7,7 +7,7 @@
  * their own message and leave the device unchanged; the audit logs verify. */
 #include <sys/stat.h>
 
-#include "famlab.h"
+#include "famconsole.h"
 
 static testlab_t lab;
 
@@ -41,12 +41,7 @@ static void hsm_open(hsm_t *h, fam_module_t *m, const char *label)
 
 static CK_OBJECT_HANDLE key(hsm_t *h, const char *label)
 {
-	CK_OBJECT_HANDLE k[2];
-	CK_ULONG n = 0;
-	cr_assert_eq(hl_p11_find_by_label(h->m->fn, h->s, CKO_PRIVATE_KEY, label, k, 2, &n),
-		     CKR_OK);
-	cr_assert_eq(n, 1, "%lu keys \"%s\"", n, label);
-	return k[0];
+	return fam_key(h->m, h->s, label);
 }
 
 static CK_ULONG count_keys(hsm_t *h)
