@@ -79,7 +79,7 @@ typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
 	 * policy forbids cloning (no_private_key_cloning: CKR_ACTION_PROHIBITED), no such key on
 	 * the source, an object with that label on the target (CKR_ARGUMENTS_BAD). Audited on
 	 * both devices ("clone"); the target's copy and its record commit together. */
-	CK_RV (*key_clone)
+	CK_RV(*key_clone)
 	(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,
 	 const char *dst_pin);
 } HSMLAB_FAMILY_FUNCTION_LIST;
