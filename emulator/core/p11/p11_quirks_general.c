@@ -175,7 +175,8 @@ CK_RV hl_p11_qg_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pi
 CK_RV hl_p11_qg_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 {
 	hl_device_t *dev = NULL;
-	login_expiry(general_of(h, &dev), dev);
+	const hl_profile_general_t *g = general_of(h, &dev); /* sets dev: its own statement */
+	login_expiry(g, dev);
 	return C_GetSessionInfo(h, info);
 }
 
@@ -414,24 +415,28 @@ CK_RV hl_p11_qg_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PT
 	return rv;
 }
 
-/* G13: the device signs and digests in one part only. */
-static bool multipart_refused(CK_SESSION_HANDLE h)
+/* G13: the device signs and digests in one part only; the refusal ends the operation, as
+ * any error does in the spec. */
+static bool multipart_refused(CK_SESSION_HANDLE h, CK_FLAGS op)
 {
 	const hl_profile_general_t *g = general_of(h, NULL);
-	return g && g->no_multipart;
+	if (!g || !g->no_multipart)
+		return false;
+	C_SessionCancel(h, op);
+	return true;
 }
 
 CK_RV hl_p11_qg_sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	return multipart_refused(h) ? CKR_FUNCTION_NOT_SUPPORTED
-				    : call_order(h, C_SignUpdate(h, part, len));
+	return multipart_refused(h, CKF_SIGN) ? CKR_FUNCTION_NOT_SUPPORTED
+					      : call_order(h, C_SignUpdate(h, part, len));
 }
 
 CK_RV hl_p11_qg_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = general_of(h, &dev);
-	if (g && g->no_multipart)
+	if (multipart_refused(h, CKF_SIGN))
 		return CKR_FUNCTION_NOT_SUPPORTED;
 	CK_RV rv = call_order(h, hl_p11_q_sign_final(h, sig, sl));
 	if (rv == CKR_OK && sig && g && g->logout_after_ops)
@@ -457,14 +462,14 @@ CK_RV hl_p11_qg_digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_
 
 CK_RV hl_p11_qg_digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	return multipart_refused(h) ? CKR_FUNCTION_NOT_SUPPORTED
-				    : call_order(h, C_DigestUpdate(h, part, len));
+	return multipart_refused(h, CKF_DIGEST) ? CKR_FUNCTION_NOT_SUPPORTED
+						: call_order(h, C_DigestUpdate(h, part, len));
 }
 
 CK_RV hl_p11_qg_digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR ol)
 {
-	return multipart_refused(h) ? CKR_FUNCTION_NOT_SUPPORTED
-				    : call_order(h, C_DigestFinal(h, out, ol));
+	return multipart_refused(h, CKF_DIGEST) ? CKR_FUNCTION_NOT_SUPPORTED
+						: call_order(h, C_DigestFinal(h, out, ol));
 }
 
 /* -- G7 (no CKA_ALLOWED_MECHANISMS), G17 (moduli with leading zeros): reading attributes -- */
