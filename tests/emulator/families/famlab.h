@@ -48,6 +48,7 @@ static inline void fam_load(fam_module_t *m, const char *family)
 }
 
 static inline bool fam_keyper_token(fam_module_t *m, CK_SLOT_ID slot, const char *label);
+static inline bool fam_luna_token(fam_module_t *m, CK_SLOT_ID slot, const char *label);
 
 /* A new device of the module's family, its token initialized with FAM_SO_PIN and FAM_PIN
  * (a Keyper by its vendor sequence, activated: K7, K10). */
@@ -57,7 +58,7 @@ static inline CK_SLOT_ID fam_device(fam_module_t *m, const char *label)
 	CK_SESSION_HANDLE s;
 	CK_UTF8CHAR lab[32];
 	cr_assert_eq(m->ext->device_create(NULL, &slot, NULL), CKR_OK, "%s", m->ext->last_error());
-	if (fam_keyper_token(m, slot, label))
+	if (fam_keyper_token(m, slot, label) || fam_luna_token(m, slot, label))
 		return slot;
 	memset(lab, ' ', sizeof(lab));
 	memcpy(lab, label, strlen(label));
@@ -209,5 +210,45 @@ static inline bool fam_keyper_token(fam_module_t *m, CK_SLOT_ID slot, const char
 	cr_assert_eq(k->init(slot, so_paths, 1, label, FAM_SO_PIN, FAM_PIN, NULL), CKR_OK, "%s",
 		     f->last_error());
 	cr_assert_eq(k->activate(slot, op_paths, 3, NULL), CKR_OK, "%s", f->last_error());
+	return true;
+}
+
+#include "hsmlab/hsmlab-luna.h"
+
+/* The module's "hsmlab luna" table, or NULL (not the Luna module). */
+static inline const HSMLAB_LUNA_FUNCTION_LIST *fam_luna(fam_module_t *m)
+{
+	CK_FUNCTION_LIST_3_0_PTR fn3 = hl_p11_module_fn3(m->mod);
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_LUNA_VERSION_MAJOR, HSMLAB_LUNA_VERSION_MINOR };
+	if (fn3->C_GetInterface((CK_UTF8CHAR_PTR)HSMLAB_LUNA_INTERFACE_NAME, &v, &itf, 0) != CKR_OK)
+		return NULL;
+	return itf->pFunctionList;
+}
+
+/* A Luna token set up as its console's token init does (L12: STM recovered, hard init, the
+ * partition with FAM_SO_PIN as HSM SO and Partition SO, the CO with FAM_PIN); false on
+ * another module. */
+static inline bool fam_luna_token(fam_module_t *m, CK_SLOT_ID slot, const char *label)
+{
+	const HSMLAB_LUNA_FUNCTION_LIST *l = fam_luna(m);
+	HSMLAB_FAMILY_FUNCTION_LIST *f = fam_ext(m);
+	hsmlab_luna_status_t st;
+	if (!l)
+		return false;
+	hsmlab_luna_auth_t factory = { .method = HSMLAB_LUNA_AUTH_PASSWORD,
+				       .password = HSMLAB_LUNA_FACTORY_SO_PASSWORD };
+	hsmlab_luna_auth_t so = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = FAM_SO_PIN };
+	hsmlab_luna_cred_t cred = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = FAM_SO_PIN };
+	hsmlab_luna_cred_t co = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = FAM_PIN };
+	cr_assert_eq(l->hsmlab_CA_GetStatus(slot, &st), CKR_OK, "%s", f->last_error());
+	cr_assert_eq(l->hsmlab_CA_RecoverSTM(slot, st.user_string, st.fingerprint, &factory),
+		     CKR_OK, "%s", f->last_error());
+	cr_assert_eq(l->hsmlab_CA_InitHSM(slot, label, &cred, NULL, &cred), CKR_OK, "%s",
+		     f->last_error());
+	cr_assert_eq(l->hsmlab_CA_CreatePartition(slot, label, &so, &cred, &cred), CKR_OK, "%s",
+		     f->last_error());
+	cr_assert_eq(l->hsmlab_CA_InitRole(slot, HSMLAB_LUNA_ROLE_CO, &so, &co), CKR_OK, "%s",
+		     f->last_error());
 	return true;
 }

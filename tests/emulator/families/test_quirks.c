@@ -133,7 +133,12 @@ Test(quirks, l1_crypto_user_and_no_context_specific)
 		      CKR_USER_TYPE_INVALID);
 	cr_assert_eq(l.m.fn->C_Logout(l.s), CKR_OK);
 	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
-	cr_assert_eq(l.m.fn->C_Login(l.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
+	/* L12: the CO creates the Crypto User, who has a credential of its own. */
+	hsmlab_luna_auth_t co = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = FAM_PIN };
+	hsmlab_luna_cred_t cred = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = "cu-pass-1" };
+	cr_assert_eq(fam_luna(&l.m)->hsmlab_CA_InitRole(l.slot, HSMLAB_LUNA_ROLE_CU, &co, &cred),
+		     CKR_OK);
+	cr_assert_eq(l.m.fn->C_Login(l.s, cu, (CK_UTF8CHAR_PTR) "cu-pass-1", 9), CKR_OK);
 	cr_assert_eq(g.m.fn->C_Login(g.s, cu, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_USER_TYPE_INVALID);
 	close_pair(&l, &g);
 }
