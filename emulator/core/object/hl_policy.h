@@ -44,6 +44,7 @@ enum {
 	HL_S_EC_PUB = 1u << 7,
 	HL_S_EC_PRIV = 1u << 8,
 	HL_S_SECRET_VALUE = 1u << 9, /* AES and generic secret keys */
+	HL_S_DES3 = 1u << 10,        /* DES3 secret keys (no CKA_VALUE_LEN in templates) */
 	HL_S_KEY = HL_S_PUB | HL_S_PRIV | HL_S_SECRET,
 	HL_S_ANY = HL_S_DATA | HL_S_CERT | HL_S_KEY,
 };

@@ -123,9 +123,15 @@ static const hl_policy_row_t table[] = {
 	{ HL_S_EC_PUB, CKA_EC_POINT, F1 | F4, BY, HL_AD_NONE, 0 },
 	{ HL_S_EC_PRIV, CKA_EC_PARAMS, F1 | F4 | F6, BY, HL_AD_NONE, 0 },
 	{ HL_S_EC_PRIV, CKA_VALUE, F1 | F4 | F6 | F7, BY, HL_AD_NONE, 0 },
+	/* Not in the spec's EC private key table: the token sets it (keygen, unwrap) because
+	 * ceremony tooling reads public values from the private key, as CKA_MODULUS for RSA. */
+	{ HL_S_EC_PRIV, CKA_EC_POINT, RO_ALL, BY, HL_AD_NONE, 0 },
 	/* AES and generic secret */
 	{ HL_S_SECRET_VALUE, CKA_VALUE, F1 | F4 | F6 | F7, BY, HL_AD_NONE, 0 },
 	{ HL_S_SECRET_VALUE, CKA_VALUE_LEN, F2 | F3, UL, HL_AD_NONE, 0 },
+	/* DES3: 24 bytes; the token reports the length (as it does for an imported key). */
+	{ HL_S_DES3, CKA_VALUE, F1 | F4 | F6 | F7, BY, HL_AD_NONE, 0 },
+	{ HL_S_DES3, CKA_VALUE_LEN, RO_ALL, UL, HL_AD_NONE, 0 },
 };
 
 const hl_policy_row_t *hl_policy_table(size_t *n_out)
@@ -156,6 +162,8 @@ unsigned hl_policy_scope(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
 	case CKO_SECRET_KEY:
 		if (kt == CKK_AES || kt == CKK_GENERIC_SECRET)
 			return HL_S_SECRET | HL_S_SECRET_VALUE;
+		if (kt == CKK_DES3)
+			return HL_S_SECRET | HL_S_DES3;
 		return 0;
 	default:
 		return 0;

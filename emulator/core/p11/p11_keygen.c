@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: key generation (RSA, EC, AES) and AES key wrap with padding. */
+ * hsmlab emulator: key generation (RSA, EC, AES, DES3) and key wrapping: secret keys by value,
+ * private keys (RSA, EC) as PKCS#8 PrivateKeyInfo, under the crypto layer's wrap mechanisms. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,33 @@ static CK_RV add_key(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out)
 	return rv;
 }
 
+/* A private key's attributes from its parts (RSA: the CRT parts when present; EC: the
+ * public point too, which ceremony tooling reads from the private key). */
+static CK_RV set_rsa_private(hl_attrs_t *a, const hl_rsa_parts_t *p)
+{
+	const struct {
+		CK_ATTRIBUTE_TYPE t;
+		const hl_buf_t *b;
+	} parts[] = { { CKA_MODULUS, &p->n },          { CKA_PUBLIC_EXPONENT, &p->e },
+		      { CKA_PRIVATE_EXPONENT, &p->d }, { CKA_PRIME_1, &p->p },
+		      { CKA_PRIME_2, &p->q },          { CKA_EXPONENT_1, &p->dp },
+		      { CKA_EXPONENT_2, &p->dq },      { CKA_COEFFICIENT, &p->qinv } };
+	CK_RV rv = CKR_OK;
+	for (size_t i = 0; rv == CKR_OK && i < sizeof(parts) / sizeof(parts[0]); i++)
+		rv = set_buf(a, parts[i].t, parts[i].b);
+	return rv;
+}
+
+static CK_RV set_ec_private(hl_attrs_t *a, const hl_ec_parts_t *p)
+{
+	CK_RV rv = set_buf(a, CKA_EC_PARAMS, &p->params);
+	if (rv == CKR_OK)
+		rv = set_buf(a, CKA_VALUE, &p->d);
+	if (rv == CKR_OK)
+		rv = set_buf(a, CKA_EC_POINT, &p->point);
+	return rv;
+}
+
 static CK_RV gen_rsa(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pub,
 		     hl_attrs_t *priv)
 {
@@ -89,15 +117,8 @@ static CK_RV gen_rsa(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *p
 		rv = set_buf(pub, CKA_MODULUS, &p.n);
 	if (rv == CKR_OK)
 		rv = set_buf(pub, CKA_PUBLIC_EXPONENT, &p.e);
-	const struct {
-		CK_ATTRIBUTE_TYPE t;
-		hl_buf_t *b;
-	} parts[] = { { CKA_MODULUS, &p.n },          { CKA_PUBLIC_EXPONENT, &p.e },
-		      { CKA_PRIVATE_EXPONENT, &p.d }, { CKA_PRIME_1, &p.p },
-		      { CKA_PRIME_2, &p.q },          { CKA_EXPONENT_1, &p.dp },
-		      { CKA_EXPONENT_2, &p.dq },      { CKA_COEFFICIENT, &p.qinv } };
-	for (size_t i = 0; rv == CKR_OK && i < sizeof(parts) / sizeof(parts[0]); i++)
-		rv = set_buf(priv, parts[i].t, parts[i].b);
+	if (rv == CKR_OK)
+		rv = set_rsa_private(priv, &p);
 	hl_rsa_parts_clear(&p);
 	return rv;
 }
@@ -115,9 +136,7 @@ static CK_RV gen_ec(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pu
 	if (rv == CKR_OK)
 		rv = set_buf(pub, CKA_EC_POINT, &p.point);
 	if (rv == CKR_OK)
-		rv = set_buf(priv, CKA_EC_PARAMS, &p.params);
-	if (rv == CKR_OK)
-		rv = set_buf(priv, CKA_VALUE, &p.d);
+		rv = set_ec_private(priv, &p);
 	hl_ec_parts_clear(&p);
 	return rv;
 }
@@ -176,20 +195,24 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (rv != CKR_OK)
 		return rv;
 	rv = !phKey ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_GENERATE, &pm);
-	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN)
+	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN && pm->type != CKM_DES3_KEY_GEN)
 		rv = CKR_MECHANISM_INVALID;
+	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_DES3_KEY_GEN ? CKK_DES3 : CKK_AES;
 	if (rv == CKR_OK)
-		rv =
-		    new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, CKK_AES, HL_TMPL_GENERATE, &a);
-	CK_ULONG len = hl_attrs_ulong(&a, CKA_VALUE_LEN, 0);
+		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_GENERATE, &a);
+	/* DES3 has no CKA_VALUE_LEN in its template: the length is the key type's. */
+	CK_ULONG len = kt == CKK_DES3 ? 24 : hl_attrs_ulong(&a, CKA_VALUE_LEN, 0);
 	if (rv == CKR_OK && (len != 16 && len != 24 && len != 32))
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv == CKR_OK && (len < pm->info.ulMinKeySize || len > pm->info.ulMaxKeySize))
 		rv = CKR_KEY_SIZE_RANGE;
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(hl_crypto_random(value, len));
+		rv = hl_p11_rv(kt == CKK_DES3 ? hl_crypto_des3_generate(value)
+					      : hl_crypto_random(value, len));
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_attrs_set(&a, CKA_VALUE, value, len));
+	if (rv == CKR_OK && kt == CKK_DES3)
+		rv = hl_p11_rv(hl_attrs_set_ulong(&a, CKA_VALUE_LEN, len));
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key_bookkeeping(&a, true, pm->type));
 	if (rv == CKR_OK)
@@ -200,21 +223,24 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	return rv;
 }
 
-/* The wrapping key's value for CKM_AES_KEY_WRAP_PAD, after usage checks. */
+/* -- wrapping -- */
+
+/* The (un)wrapping key's value, type and CKA_TRUSTED, after the usage checks; which
+ * mechanism may use it is the crypto layer's check (hl_crypto_wrap). */
 static CK_RV wrapping_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
-			  hl_attrs_t *value)
+			  hl_attrs_t *value, CK_KEY_TYPE *kt, bool *trusted)
 {
 	hl_object_t *obj = NULL;
+	bool wrap = usage == CKA_WRAP;
 	CK_RV rv = hl_p11_object_get(s, h, &obj);
 	if (rv == CKR_OBJECT_HANDLE_INVALID)
-		return usage == CKA_WRAP ? CKR_WRAPPING_KEY_HANDLE_INVALID
-					 : CKR_UNWRAPPING_KEY_HANDLE_INVALID;
+		return wrap ? CKR_WRAPPING_KEY_HANDLE_INVALID : CKR_UNWRAPPING_KEY_HANDLE_INVALID;
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&obj->lock);
-	if (obj->cls != CKO_SECRET_KEY || obj->key_type != CKK_AES)
-		rv = usage == CKA_WRAP ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT
-				       : CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
+	if (obj->cls != CKO_SECRET_KEY)
+		rv = wrap ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT
+			  : CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
 	else if (!hl_attrs_bool(&obj->attrs, usage, false))
 		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (rv == CKR_OK)
@@ -223,7 +249,69 @@ static CK_RV wrapping_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE
 	if (rv == CKR_OK)
 		rv = v ? hl_p11_rv(hl_attrs_set(value, CKA_VALUE, v->value, v->len))
 		       : CKR_GENERAL_ERROR;
+	if (rv == CKR_OK) {
+		*kt = obj->key_type;
+		*trusted = hl_attrs_bool(&obj->attrs, CKA_TRUSTED, false);
+	}
 	pthread_mutex_unlock(&obj->lock);
+	return rv;
+}
+
+/* The crypto layer's kek and length errors under the names C_WrapKey/C_UnwrapKey use. */
+static CK_RV wrap_rv(hl_status_t st, bool wrap)
+{
+	switch (st) {
+	case HL_ERR_KEY_TYPE_INCONSISTENT:
+		return wrap ? CKR_WRAPPING_KEY_TYPE_INCONSISTENT
+			    : CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT;
+	case HL_ERR_KEY_SIZE_RANGE:
+		return wrap ? CKR_WRAPPING_KEY_SIZE_RANGE : CKR_UNWRAPPING_KEY_SIZE_RANGE;
+	case HL_ERR_ENCRYPTED_DATA_LEN_RANGE:
+		return wrap ? CKR_GENERAL_ERROR : CKR_WRAPPED_KEY_LEN_RANGE;
+	default:
+		return hl_p11_rv(st);
+	}
+}
+
+/* What C_WrapKey encrypts: a secret key's CKA_VALUE, or a private key (RSA, EC) as PKCS#8
+ * PrivateKeyInfo. out is caller-owned (hl_buf_clear). */
+static CK_RV wrapped_material(hl_session_t *s, CK_OBJECT_HANDLE h, bool kek_trusted, hl_buf_t *out)
+{
+	hl_object_t *obj = NULL;
+	hl_key_t *key = NULL;
+	CK_RV rv = hl_p11_object_get(s, h, &obj);
+	if (rv == CKR_OBJECT_HANDLE_INVALID)
+		return CKR_KEY_HANDLE_INVALID;
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&obj->lock);
+	if (obj->cls != CKO_SECRET_KEY && obj->cls != CKO_PRIVATE_KEY)
+		rv = CKR_KEY_NOT_WRAPPABLE;
+	else if (!hl_attrs_bool(&obj->attrs, CKA_EXTRACTABLE, false))
+		rv = CKR_KEY_UNEXTRACTABLE;
+	else if (hl_attrs_bool(&obj->attrs, CKA_WRAP_WITH_TRUSTED, false) && !kek_trusted)
+		rv = CKR_KEY_NOT_WRAPPABLE;
+	if (rv == CKR_OK && obj->cls == CKO_SECRET_KEY) {
+		rv = hl_p11_rv(hl_object_unseal_locked(obj));
+		const hl_attr_t *v = hl_attrs_get(&obj->attrs, CKA_VALUE);
+		if (rv == CKR_OK && (!v || !v->len))
+			rv = CKR_KEY_NOT_WRAPPABLE;
+		if (rv == CKR_OK && !(out->data = malloc(v->len)))
+			rv = CKR_HOST_MEMORY;
+		if (rv == CKR_OK) {
+			memcpy(out->data, v->value, v->len);
+			out->len = v->len;
+		}
+	}
+	pthread_mutex_unlock(&obj->lock);
+	if (rv == CKR_OK && obj->cls == CKO_PRIVATE_KEY) {
+		rv = hl_p11_rv(hl_object_key(obj, &key));
+		hl_status_t st = rv == CKR_OK ? hl_crypto_pkcs8_encode(key, out) : HL_OK;
+		if (rv == CKR_OK)
+			rv = st == HL_ERR_KEY_TYPE_INCONSISTENT ? CKR_KEY_NOT_WRAPPABLE
+								: hl_p11_rv(st);
+	}
+	hl_key_free(key);
 	return rv;
 }
 
@@ -231,45 +319,103 @@ CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJE
 		CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrapped, CK_ULONG_PTR pulWrappedLen)
 {
 	hl_session_t *s;
-	hl_attrs_t kek = { 0 }, val = { 0 };
+	hl_attrs_t kek = { 0 };
+	hl_buf_t plain = { 0 };
 	const hl_profile_mech_t *pm = NULL;
-	hl_object_t *obj = NULL;
+	CK_KEY_TYPE kek_type = CKK_AES;
+	bool trusted = false;
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
 	rv = !pulWrappedLen ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_WRAP, &pm);
 	if (rv == CKR_OK)
-		rv = wrapping_key(s, hWrap, CKA_WRAP, &kek);
+		rv = wrapping_key(s, hWrap, CKA_WRAP, &kek, &kek_type, &trusted);
 	if (rv == CKR_OK)
-		rv = hl_p11_object_get(s, hKey, &obj);
-	if (rv == CKR_OBJECT_HANDLE_INVALID)
-		rv = CKR_KEY_HANDLE_INVALID;
+		rv = wrapped_material(s, hKey, trusted, &plain);
 	if (rv == CKR_OK) {
-		pthread_mutex_lock(&obj->lock);
-		if (obj->cls != CKO_SECRET_KEY)
-			rv = CKR_KEY_NOT_WRAPPABLE;
-		else if (!hl_attrs_bool(&obj->attrs, CKA_EXTRACTABLE, false))
-			rv = CKR_KEY_UNEXTRACTABLE;
-		if (rv == CKR_OK)
-			rv = hl_p11_rv(hl_object_unseal_locked(obj));
-		const hl_attr_t *v = hl_attrs_get(&obj->attrs, CKA_VALUE);
-		if (rv == CKR_OK && v)
-			rv = hl_p11_rv(hl_attrs_set(&val, CKA_VALUE, v->value, v->len));
-		pthread_mutex_unlock(&obj->lock);
-	}
-	if (rv == CKR_OK) {
-		const hl_attr_t *k = hl_attrs_get(&kek, CKA_VALUE),
-				*v = hl_attrs_get(&val, CKA_VALUE);
+		const hl_attr_t *k = hl_attrs_get(&kek, CKA_VALUE);
 		size_t ol = *pulWrappedLen;
-		hl_status_t st =
-		    hl_crypto_aes_wrap_pad(k->value, k->len, v->value, v->len, pWrapped, &ol);
+		hl_status_t st = hl_crypto_wrap(pMechanism, kek_type, k->value, k->len, plain.data,
+						plain.len, pWrapped, &ol);
 		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
 			*pulWrappedLen = (CK_ULONG)ol;
-		rv = hl_p11_rv(st);
+		rv = wrap_rv(st, true);
 	}
+	hl_buf_clear(&plain);
 	hl_attrs_clear(&kek);
-	hl_attrs_clear(&val);
 	hl_p11_unlock();
+	return rv;
+}
+
+/* -- unwrapping -- */
+
+/* The class and key type the unwrap template asks for (secret and generic by default; the
+ * policy then wants both given). */
+static CK_RV unwrap_kind(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS *cls, CK_KEY_TYPE *kt)
+{
+	*cls = CKO_SECRET_KEY;
+	*kt = CKK_GENERIC_SECRET;
+	for (CK_ULONG i = 0; t && i < n; i++)
+		if ((t[i].type == CKA_CLASS || t[i].type == CKA_KEY_TYPE) && t[i].pValue &&
+		    t[i].ulValueLen == sizeof(CK_ULONG))
+			memcpy(t[i].type == CKA_CLASS ? cls : kt, t[i].pValue, sizeof(CK_ULONG));
+	if (*cls == CKO_PRIVATE_KEY)
+		return *kt == CKK_RSA || *kt == CKK_EC ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
+	if (*cls == CKO_SECRET_KEY)
+		return *kt == CKK_AES || *kt == CKK_DES3 || *kt == CKK_GENERIC_SECRET
+			   ? CKR_OK
+			   : CKR_TEMPLATE_INCONSISTENT;
+	return CKR_TEMPLATE_INCONSISTENT;
+}
+
+/* After an unpadded mode (ECB, CBC) the value is followed by fewer than a block of zero
+ * bytes; every other mechanism delimits it exactly. */
+static bool padding_ok(const CK_MECHANISM *m, const uint8_t *p, size_t used, size_t len)
+{
+	size_t b = hl_crypto_sym_padded(m->mechanism) ? 0 : hl_crypto_sym_block(m->mechanism);
+	if (used > len || len - used > (b ? b - 1 : 0))
+		return false;
+	for (size_t i = used; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* A secret key's value: DES3 24 bytes, else CKA_VALUE_LEN of the template or all of it. */
+static CK_RV unwrapped_secret(hl_attrs_t *a, CK_KEY_TYPE kt, const CK_MECHANISM *m,
+			      const uint8_t *p, size_t len)
+{
+	size_t want = kt == CKK_DES3 ? 24 : hl_attrs_ulong(a, CKA_VALUE_LEN, 0);
+	if (!want) /* after zero padding nothing tells the length: all of it */
+		want = len;
+	if (want > len)
+		return CKR_WRAPPED_KEY_INVALID;
+	if (!padding_ok(m, p, want, len))
+		return hl_attrs_get(a, CKA_VALUE_LEN) ? CKR_TEMPLATE_INCONSISTENT
+						      : CKR_WRAPPED_KEY_INVALID;
+	CK_RV rv = hl_p11_rv(hl_attrs_set(a, CKA_VALUE, p, want));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set_ulong(a, CKA_VALUE_LEN, want));
+	return rv;
+}
+
+/* A private key from its PKCS#8 PrivateKeyInfo, with the public values set. */
+static CK_RV unwrapped_private(hl_attrs_t *a, CK_KEY_TYPE kt, const CK_MECHANISM *m,
+			       const uint8_t *p, size_t len)
+{
+	hl_rsa_parts_t r = { 0 };
+	hl_ec_parts_t e = { 0 };
+	CK_KEY_TYPE got = CK_UNAVAILABLE_INFORMATION;
+	size_t used = hl_crypto_der_len(p, len);
+	CK_RV rv = used && padding_ok(m, p, used, len) ? CKR_OK : CKR_WRAPPED_KEY_INVALID;
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_crypto_pkcs8_decode(p, used, &got, &r, &e));
+	if (rv == CKR_OK && got != kt)
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	if (rv == CKR_OK)
+		rv = kt == CKK_RSA ? set_rsa_private(a, &r) : set_ec_private(a, &e);
+	hl_rsa_parts_clear(&r);
+	hl_ec_parts_clear(&e);
 	return rv;
 }
 
@@ -282,31 +428,36 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OB
 	const hl_profile_mech_t *pm = NULL;
 	uint8_t *out = NULL;
 	size_t ol = ulWrappedLen;
-	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET, kek_type = CKK_AES;
+	bool trusted = false;
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
 	rv = (!pWrapped || !phKey) ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_UNWRAP, &pm);
-	for (CK_ULONG i = 0; rv == CKR_OK && pTemplate && i < ulCount; i++)
-		if (pTemplate[i].type == CKA_KEY_TYPE && pTemplate[i].ulValueLen == sizeof(kt))
-			memcpy(&kt, pTemplate[i].pValue, sizeof(kt));
 	if (rv == CKR_OK)
-		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_UNWRAP, &a);
+		rv = unwrap_kind(pTemplate, ulCount, &cls, &kt);
 	if (rv == CKR_OK)
-		rv = wrapping_key(s, hUnwrap, CKA_UNWRAP, &kek);
+		rv = new_attrs(s, pTemplate, ulCount, cls, kt, HL_TMPL_UNWRAP, &a);
+	if (rv == CKR_OK)
+		rv = wrapping_key(s, hUnwrap, CKA_UNWRAP, &kek, &kek_type, &trusted);
 	if (rv == CKR_OK && !(out = malloc(ol ? ol : 1)))
 		rv = CKR_HOST_MEMORY;
 	if (rv == CKR_OK) {
 		const hl_attr_t *k = hl_attrs_get(&kek, CKA_VALUE);
-		rv = hl_p11_rv(
-		    hl_crypto_aes_unwrap_pad(k->value, k->len, pWrapped, ulWrappedLen, out, &ol));
+		rv = wrap_rv(hl_crypto_unwrap(pMechanism, kek_type, k->value, k->len, pWrapped,
+					      ulWrappedLen, out, &ol),
+			     false);
 	}
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(hl_attrs_set(&a, CKA_VALUE, out, ol));
+		rv = cls == CKO_SECRET_KEY ? unwrapped_secret(&a, kt, pMechanism, out, ol)
+					   : unwrapped_private(&a, kt, pMechanism, out, ol);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key_bookkeeping(&a, false, 0));
-	if (rv == CKR_OK)
-		rv = add_key(s, &a, phKey);
+	/* The template passed the policy: a value the key cannot be built from came in the
+	 * wrapped blob (e.g. an inconsistent RSA key). */
+	if (rv == CKR_OK && (rv = add_key(s, &a, phKey)) == CKR_ATTRIBUTE_VALUE_INVALID)
+		rv = CKR_WRAPPED_KEY_INVALID;
 	if (out) {
 		hl_crypto_wipe(out, ulWrappedLen);
 		free(out);
