@@ -153,8 +153,11 @@ hl_status_t hl_crypto_unwrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, con
 		return HL_ERR_ARGS;
 	if ((st = wrap_check(mech, kek_type, kek_len)) != HL_OK)
 		return st;
+	/* RFC 5649 blobs are whole 8-byte semiblocks, two at least. */
 	if (mech->mechanism == CKM_AES_KEY_WRAP_PAD)
-		return hl_crypto_aes_unwrap_pad(kek, kek_len, in, in_len, out, out_len);
+		return in_len < 16 || in_len % 8 != 0
+			   ? HL_ERR_ENCRYPTED_DATA_LEN_RANGE
+			   : hl_crypto_aes_unwrap_pad(kek, kek_len, in, in_len, out, out_len);
 	if (in_len == 0)
 		return HL_ERR_ENCRYPTED_DATA_LEN_RANGE;
 	st = hl_crypto_sym_run(mech, kek, kek_len, false, in, in_len, out, out_len);

@@ -37,6 +37,22 @@ static inline void testlab_make(testlab_t *t)
 	}
 }
 
+/* A SoftHSMv2 token directory <dir>/tokens and config for it, with SOFTHSM2_CONF pointing at
+ * it (SoftHSMv2 as the reference module, in the same throw-away directory). */
+static inline void testlab_softhsm(testlab_t *t)
+{
+	char tokens[160], conf[160];
+	snprintf(tokens, sizeof(tokens), "%s/tokens", t->dir);
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", t->dir);
+	cr_assert_eq(mkdir(tokens, 0700), 0);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n",
+		tokens);
+	fclose(f);
+	setenv("SOFTHSM2_CONF", conf, 1);
+}
+
 static inline void testlab_remove(testlab_t *t)
 {
 	char cmd[128];

@@ -228,6 +228,11 @@ Test(wrapmech, padded_modes_round_trip)
 	CK_MECHANISM kwp = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
 	TU_ST(hl_crypto_wrap(&kwp, CKK_DES3, des3_kek, 24, value, 24, w, &wl),
 	      HL_ERR_KEY_TYPE_INCONSISTENT);
+	size_t bl = sizeof back;
+	TU_ST(hl_crypto_unwrap(&kwp, CKK_AES, aes_kek, 32, w, 29, back, &bl),
+	      HL_ERR_ENCRYPTED_DATA_LEN_RANGE);
+	TU_ST(hl_crypto_unwrap(&kwp, CKK_AES, aes_kek, 32, w, 8, back, &bl),
+	      HL_ERR_ENCRYPTED_DATA_LEN_RANGE);
 }
 
 /* A padded blob whose last block decrypts to a 0x00 pad byte: wrong padding, whatever key
