@@ -164,9 +164,9 @@ static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	unsigned long m = 0, n = 0;
 	if (argc != 6 && (argc < 9 || parse_mn(argv[6], argv[7], o, &m, &n) != EX_OK))
 		return usage_error("luna partition create DEVICE LABEL DOMAIN [M N IKEY...]");
-	if (!o->pin || (!m && !o->so_pin))
-		return usage_error("luna partition create: --pin (the Partition SO's password) "
-				   "and the HSM SO (--so-pin or IKEY...) are required");
+	if (!m && (!o->pin || !o->so_pin))
+		return usage_error("luna partition create: --so-pin (the HSM SO) and --pin (the "
+				   "Partition SO's password) are required");
 	hsmlab_luna_auth_t hso = m ? ikeys(argv + 8, argc - 8, o) : password(o->so_pin);
 	hsmlab_luna_cred_t pso = new_cred(o->pin, m, n, o);
 	hsmlab_luna_cred_t dom = new_cred(argv[5], 0, 0, o);

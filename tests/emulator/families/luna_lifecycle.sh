@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The Luna lifecycle through the console (L2, L3, L12), as an operator runs it: STM recovery
+# (a wrong user string refused), a multifactor hard init, partition and CO on iKeys, a login
+# refused until the CO's iKeys activate the partition, the challenge secret as the PIN, a
+# power outage within and beyond the 2 h policy; then kill -9 during hard init, which must
+# leave the old state or the new one, never half of it.
+# Usage: luna_lifecycle.sh ADMIN MODULE_DIR
+set -euo pipefail
+ADMIN=$1
+MODDIR=$2
+LUNA=$MODDIR/libhsmlab-luna.so
+. "$(dirname "$0")/famlab.sh"
+fam_lab luna
+OPTS=(-m "$LUNA")
+state() { A luna status "$1" | sed -n 's/^device [^ ]* (slot [0-9]*): \([a-z]*\),.*/\1/p'; }
+slot_of() { A device list | awk -v s="$1" '$2 == s { print $1 }'; }
+keys() { for i in "$@"; do printf '%s ' "$WORK/ikeys/luna-$i.card"; done; }
+A lab create "$WORK/lab" >/dev/null
+mkdir "$WORK/ikeys"
+
+D=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
+[ "$(state "$D")" = transport ] || fail "a new Luna is not in Secure Transport Mode"
+USER_STRING=$(A luna stm show "$D" | sed -n 's/^random user string: //p')
+FP=$(A luna stm show "$D" | sed -n 's/^state fingerprint: *//p')
+if A --so-pin PASSWORD luna stm recover "$D" AAAA-BBBB-CCCC-DDDD "$FP" 2>"$WORK/err"; then
+	fail "STM recovered with a wrong user string"
+fi
+grep -q "random user string" "$WORK/err" || fail "no reason given: $(cat "$WORK/err")"
+[ "$(state "$D")" = transport ] || fail "a refused recovery changed the state"
+A luna hsm init "$D" hsm dom 2 3 --cards "$WORK/ikeys" 2>/dev/null &&
+	fail "hard init in Secure Transport Mode"
+A --so-pin PASSWORD luna stm recover "$D" "$USER_STRING" "$FP" >/dev/null
+A --cards "$WORK/ikeys" luna hsm init "$D" hsm dom 2 3 >/dev/null
+A --cards "$WORK/ikeys" luna partition create "$D" part pdom 2 3 \
+	$(keys hsm-so-1 hsm-so-3) >/dev/null
+A --cards "$WORK/ikeys" --pin challenge-1 luna role init co "$D" 2 3 \
+	$(keys partition-so-2 partition-so-3) >/dev/null
+SLOT=$(slot_of "$D")
+login() { pkcs11-tool --module "$LUNA" --slot "$SLOT" --login --pin "$1" -O >/dev/null 2>&1; }
+login challenge-1 && fail "a login before activation"
+A luna activate "$D" $(keys co-1) 2>/dev/null && fail "activated with one iKey of 2"
+A luna activate "$D" $(keys co-1 co-3) >/dev/null
+login challenge-1 || fail "no login after activation"
+pkcs11-tool --module "$LUNA" --slot "$SLOT" -T | grep -q "PIN pad present" ||
+	fail "the multifactor partition has no protected authentication path"
+
+# L2: the outage is measured on the device clock.
+NOW=$(A clock show "$D" | sed -n 's/^device [^ ]* clock: \([^ ]*\) .*/\1/p')
+later() { date -u -d "$NOW + $1 hours" +%Y-%m-%dT%H:%M:%SZ; }
+A luna power off "$D" >/dev/null
+login challenge-1 && fail "a login while powered off"
+A clock set "$D" "$(later 1)" >/dev/null
+A luna power on "$D" >/dev/null
+login challenge-1 || fail "activation lost after 1 h off (the policy keeps 2 h)"
+A luna power off "$D" >/dev/null
+A clock set "$D" "$(later 4)" >/dev/null
+A luna power on "$D" >/dev/null
+login challenge-1 && fail "activation kept after 3 h off"
+A luna status "$D"
+
+# kill -9 during hard init: the old state (uninitialized) or the new one (initialized, the
+# HSM SO's password works), never half.
+K=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
+old=0 new=0
+for round in 1 2 3 4 5 6 7 8; do
+	S=$(A luna stm show "$K" 2>/dev/null | sed -n 's/^random user string: //p') || true
+	if [ -n "$S" ]; then
+		F=$(A luna stm show "$K" | sed -n 's/^state fingerprint: *//p')
+		A --so-pin PASSWORD luna stm recover "$K" "$S" "$F" >/dev/null
+	fi
+	# The binary itself in the background (not a function's subshell), so kill -9 hits it.
+	"$ADMIN" -m "$LUNA" --so-pin hso-pass-$round luna hsm init "$K" "hsm$round" dom \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep "0.0$((RANDOM % 9))"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	case "$(state "$K")" in
+	uninitialized | zeroized) old=$((old + 1)) ;;
+	initialized)
+		new=$((new + 1))
+		A --so-pin hso-pass-$round luna hsm login "$K" >/dev/null ||
+			fail "hard init half done: the HSM SO's password does not work"
+		A luna status "$K" | grep -q "HSM label \"hsm$round\"" || fail "label missing"
+		A luna zeroize "$K" >/dev/null
+		;;
+	*) fail "state after kill -9: $(A luna status "$K")" ;;
+	esac
+done
+A audit export "$K" "$WORK/audit.txt" >/dev/null
+A audit verify "$K" "$WORK/audit.txt" >/dev/null || fail "the audit log broke"
+echo "kill -9 during hard init: $old rounds left the old state, $new the new one"
+echo "luna lifecycle through the console: OK"
