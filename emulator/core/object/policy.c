@@ -129,9 +129,11 @@ static const hl_policy_row_t table[] = {
 	/* AES and generic secret */
 	{ HL_S_SECRET_VALUE, CKA_VALUE, F1 | F4 | F6 | F7, BY, HL_AD_NONE, 0 },
 	{ HL_S_SECRET_VALUE, CKA_VALUE_LEN, F2 | F3, UL, HL_AD_NONE, 0 },
-	/* DES3: 24 bytes; the token reports the length (as it does for an imported key). */
+	/* DES3: 24 bytes; the token reports the length (as it does for an imported key). The
+	 * spec's DES3 table has no CKA_VALUE_LEN; a key generation may still name it (pkcs11-tool
+	 * does), and C_GenerateKey accepts 24 only. */
 	{ HL_S_DES3, CKA_VALUE, F1 | F4 | F6 | F7, BY, HL_AD_NONE, 0 },
-	{ HL_S_DES3, CKA_VALUE_LEN, RO_ALL, UL, HL_AD_NONE, 0 },
+	{ HL_S_DES3, CKA_VALUE_LEN, F2 | F6, UL, HL_AD_NONE, 0 },
 };
 
 const hl_policy_row_t *hl_policy_table(size_t *n_out)

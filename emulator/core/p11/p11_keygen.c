@@ -200,8 +200,10 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_DES3_KEY_GEN ? CKK_DES3 : CKK_AES;
 	if (rv == CKR_OK)
 		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_GENERATE, &a);
-	/* DES3 has no CKA_VALUE_LEN in its template: the length is the key type's. */
-	CK_ULONG len = kt == CKK_DES3 ? 24 : hl_attrs_ulong(&a, CKA_VALUE_LEN, 0);
+	/* DES3's length is the key type's (a template may say 24, nothing else). */
+	CK_ULONG len = hl_attrs_ulong(&a, CKA_VALUE_LEN, kt == CKK_DES3 ? 24 : 0);
+	if (rv == CKR_OK && kt == CKK_DES3 && len != 24)
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv == CKR_OK && (len != 16 && len != 24 && len != 32))
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv == CKR_OK && (len < pm->info.ulMinKeySize || len > pm->info.ulMaxKeySize))
