@@ -65,6 +65,19 @@ static const CK_BYTE des3_b[24] = { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x
 				    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
 static CK_BYTE iv[16] = { 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe };
 
+/* An RSA and (unless rsa_only) an EC key round-tripped under mechanism mt and a fresh kek. */
+static void round_trips(CK_MECHANISM_TYPE mt, bool rsa_only)
+{
+	bool des3 = mt == CKM_DES3_ECB || mt == CKM_DES3_CBC_PAD;
+	CK_ULONG plen = mt == CKM_DES3_CBC_PAD ? 8 : mt == CKM_AES_CBC_PAD ? 16 : 0;
+	CK_MECHANISM m = { mt, plen ? iv : NULL, plen };
+	CK_OBJECT_HANDLE kek =
+	    des3 ? wt_des3_gen(&t, false, true) : wt_aes_gen(&t, mt == CKM_AES_CBC_PAD ? 16 : 32);
+	wt_case_round_trip(&t, &m, kek, false);
+	if (!rsa_only)
+		wt_case_round_trip(&t, &m, kek, true);
+}
+
 Test(wrap_strict, des3_keygen)
 {
 	wt_case_des3_keygen(&t);
@@ -77,32 +90,22 @@ Test(wrap_strict, des3_known_answer)
 
 Test(wrap_strict, rsa_des3_ecb)
 {
-	CK_MECHANISM m = { CKM_DES3_ECB, NULL, 0 };
-	wt_case_round_trip(&t, &m, wt_des3_gen(&t, false, true), false);
+	round_trips(CKM_DES3_ECB, true);
 }
 
 Test(wrap_strict, rsa_and_ec_des3_cbc_pad)
 {
-	CK_MECHANISM m = { CKM_DES3_CBC_PAD, iv, 8 };
-	CK_OBJECT_HANDLE kek = wt_des3_gen(&t, false, true);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_DES3_CBC_PAD, false);
 }
 
 Test(wrap_strict, rsa_and_ec_aes_key_wrap_pad)
 {
-	CK_MECHANISM m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
-	CK_OBJECT_HANDLE kek = wt_aes_gen(&t, 32);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_AES_KEY_WRAP_PAD, false);
 }
 
 Test(wrap_strict, rsa_and_ec_aes_cbc_pad)
 {
-	CK_MECHANISM m = { CKM_AES_CBC_PAD, iv, 16 };
-	CK_OBJECT_HANDLE kek = wt_aes_gen(&t, 16);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_AES_CBC_PAD, false);
 }
 
 Test(wrap_strict, refusals)
@@ -253,32 +256,22 @@ Test(wrap_softhsm, des3_known_answer)
 
 Test(wrap_softhsm, rsa_des3_ecb)
 {
-	CK_MECHANISM m = { CKM_DES3_ECB, NULL, 0 };
-	wt_case_round_trip(&t, &m, wt_des3_gen(&t, false, true), false);
+	round_trips(CKM_DES3_ECB, true);
 }
 
 Test(wrap_softhsm, rsa_and_ec_des3_cbc_pad)
 {
-	CK_MECHANISM m = { CKM_DES3_CBC_PAD, iv, 8 };
-	CK_OBJECT_HANDLE kek = wt_des3_gen(&t, false, true);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_DES3_CBC_PAD, false);
 }
 
 Test(wrap_softhsm, rsa_and_ec_aes_key_wrap_pad)
 {
-	CK_MECHANISM m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
-	CK_OBJECT_HANDLE kek = wt_aes_gen(&t, 32);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_AES_KEY_WRAP_PAD, false);
 }
 
 Test(wrap_softhsm, rsa_and_ec_aes_cbc_pad)
 {
-	CK_MECHANISM m = { CKM_AES_CBC_PAD, iv, 16 };
-	CK_OBJECT_HANDLE kek = wt_aes_gen(&t, 16);
-	wt_case_round_trip(&t, &m, kek, false);
-	wt_case_round_trip(&t, &m, kek, true);
+	round_trips(CKM_AES_CBC_PAD, false);
 }
 
 Test(wrap_softhsm, refusals)
