@@ -2,6 +2,7 @@
  * hsmlab emulator crypto: private keys as PKCS#8 PrivateKeyInfo DER (what C_WrapKey encrypts
  * for a private key, as PKCS#11 wraps private keys), through the provider encoders and
  * decoders, which never consult an ENGINE (see KEYMGMT_RSA in crypto_int.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -17,6 +18,7 @@ hl_status_t hl_crypto_pkcs8_encode(const hl_key_t *key, hl_buf_t *out)
 {
 	OSSL_ENCODER_CTX *ctx = NULL;
 	unsigned char *der = NULL;
+	uint8_t *copy = NULL;
 	size_t len = 0;
 	hl_status_t st = HL_ERR_CRYPTO;
 
@@ -29,9 +31,13 @@ hl_status_t hl_crypto_pkcs8_encode(const hl_key_t *key, hl_buf_t *out)
 	if (ctx == NULL || OSSL_ENCODER_CTX_get_num_encoders(ctx) == 0 ||
 	    OSSL_ENCODER_to_data(ctx, &der, &len) != 1 || der == NULL || len == 0)
 		goto out;
-	out->data = der;
+	/* hl_buf_t is malloc'd (hl_buf_clear frees it); OpenSSL's allocator may be another. */
+	st = HL_ERR_NOMEM;
+	if ((copy = malloc(len)) == NULL)
+		goto out;
+	memcpy(copy, der, len);
+	out->data = copy;
 	out->len = len;
-	der = NULL;
 	st = HL_OK;
 out:
 	OSSL_ENCODER_CTX_free(ctx);

@@ -152,6 +152,24 @@ Test(k9, ksk_moves_under_the_des3_backup_key)
 	WT_OK(hl_p11_find_by_label(b.fn, b.s, CKO_PRIVATE_KEY, "Klajeyz", found, 2, &nf));
 	cr_assert_eq(nf, 1);
 	free(blob);
+
+	/* A token object: after the module is unloaded and loaded again (a new ceremony day),
+	 * the second Keyper still holds the KSK and it still signs alike. */
+	char serial[17] = "";
+	hsmlab_device_info_t list[8];
+	CK_ULONG count = 8;
+	WT_OK(m.ext->device_list(list, &count));
+	for (CK_ULONG i = 0; i < count; i++)
+		if (list[i].slot_id == b.slot)
+			snprintf(serial, sizeof(serial), "%s", list[i].serial);
+	cr_assert(serial[0], "the second device is not listed");
+	hl_p11_module_free(m.mod);
+	fam_load(&m, "keyper");
+	open_device(&b, serial);
+	WT_OK(hl_p11_find_by_label(b.fn, b.s, CKO_PRIVATE_KEY, "Klajeyz", found, 2, &nf));
+	cr_assert_eq(nf, 1);
+	n2 = wt_sign(&b, found[0], false, s2);
+	cr_assert(n1 == n2 && memcmp(s1, s2, n1) == 0, "the stored copy signs differently");
 }
 
 Test(k9, keyper_offers_des3_wraps_and_no_aes)
