@@ -207,3 +207,40 @@ Test(backup_restore, the_2024_story)
 	hl_p11_module_free(lm.mod);
 	hl_p11_module_free(km.mod);
 }
+
+/* K11: a site populated by cloning: the KSK restored from a backup onto one Keyper of the
+ * SMK is cloned from there onto a factory-fresh Keyper of the same SMK; the three copies sign
+ * alike. Devices set up by the console (famconsole.h). */
+Test(backup_restore, restored_key_clones_onto_a_fresh_device)
+{
+	char a[17], b[17], c[17], out[2048], blob[160];
+	fam_module_t km;
+	fam_console_device("keyper", NULL, "east", a);
+	fam_console_device("keyper", NULL, "west", b);
+	fam_console_device("keyper", NULL, "fresh", c);
+	const char *peers[] = { b, c };
+	fam_console_domain("keyper", "smk-2010", "smk", 2, 3, a, peers, 2);
+	fam_load(&km, "keyper");
+	hsm_t ha = { &km, fam_ext(&km), fam_slot_of(&km, a), 0 };
+	hsm_t hb = { &km, ha.fx, fam_slot_of(&km, b), 0 };
+	hsm_t hc = { &km, ha.fx, fam_slot_of(&km, c), 0 };
+	ha.s = fam_login(&km, ha.slot);
+	CK_OBJECT_HANDLE pub, priv;
+	fam_rsa_keygen(&km, ha.s, "Klajeyz", &pub, &priv);
+	path_of(blob, sizeof(blob), "k.hlkypr");
+	cr_assert_eq(fam_admin("keyper", out, sizeof(out), "key backup %s Klajeyz %s", a, blob), 0,
+		     "%s", out);
+	cr_assert_eq(fam_admin("keyper", out, sizeof(out), "key restore %s %s", b, blob), 0, "%s",
+		     out);
+	cr_assert_eq(fam_admin("keyper", out, sizeof(out), "key clone %s Klajeyz %s", b, c), 0,
+		     "%s", out);
+	hb.s = fam_login(&km, hb.slot);
+	hc.s = fam_login(&km, hc.slot);
+	CK_BYTE s1[512], s2[512], s3[512];
+	CK_ULONG n1 = sign_with(&ha, "Klajeyz", s1), n2 = sign_with(&hb, "Klajeyz", s2),
+		 n3 = sign_with(&hc, "Klajeyz", s3);
+	cr_assert(n1 == n2 && n2 == n3 && !memcmp(s1, s2, n1) && !memcmp(s2, s3, n1),
+		  "the restored and the cloned copies sign differently");
+	audit_ok(&hc);
+	hl_p11_module_free(km.mod);
+}
