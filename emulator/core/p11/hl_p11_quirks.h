@@ -44,6 +44,7 @@ bool hl_p11_timing(void);
 /* -- the general G-row filters (p11_quirks_general.c), any profile can switch them on; each
  * chains to the vendor filter above for the same entry, where there is one -- */
 CK_RV hl_p11_qg_initialize(CK_VOID_PTR args);
+CK_RV hl_p11_qg_finalize(CK_VOID_PTR reserved);
 CK_RV hl_p11_qg_open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
 			     CK_SESSION_HANDLE_PTR out);
 CK_RV hl_p11_qg_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info);

@@ -103,6 +103,14 @@ CK_RV hl_p11_qg_initialize(CK_VOID_PTR args)
 	return rv;
 }
 
+CK_RV hl_p11_qg_finalize(CK_VOID_PTR reserved)
+{
+	CK_RV rv = C_Finalize(reserved);
+	if (rv == CKR_OK)
+		state_reset(); /* freed before the module may be unloaded */
+	return rv;
+}
+
 /* -- G3: sessions silently logged out -- */
 
 /* Host time through libc, so libfaketime shifts it as it shifts the device clock (the

@@ -64,7 +64,7 @@ static CK_RV verify_msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK
  * general G rows: p11_quirks_general.c, which chains to p11_quirks.c). */
 
 #define V240_ENTRIES                                                                               \
-	.C_Initialize = hl_p11_qg_initialize, .C_Finalize = hl_p11_C_Finalize,                     \
+	.C_Initialize = hl_p11_qg_initialize, .C_Finalize = hl_p11_qg_finalize,                    \
 	.C_GetInfo = hl_p11_C_GetInfo, .C_GetFunctionList = hl_p11_C_GetFunctionList,              \
 	.C_GetSlotList = hl_p11_q_get_slot_list, .C_GetSlotInfo = hl_p11_C_GetSlotInfo,            \
 	.C_GetTokenInfo = hl_p11_q_get_token_info,                                                 \
