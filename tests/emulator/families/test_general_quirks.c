@@ -3,7 +3,6 @@
  * built from strict.conf with its switches on (emulator/doc/general-quirks.md), and its
  * absence on strict, both served by the generic module in one throw-away lab. Also G2 and
  * G8 (strict behaviour of the core) and the shipped example profiles. */
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "famlab.h"
@@ -343,25 +342,37 @@ Test(general, g10_cka_id_required_and_no_device_digest)
 
 /* -- G12 -- */
 
-/* Another process (a fork, its own C_Initialize) makes a token key labelled label. */
+/* G12's other process: this program run again (a fresh exec, not a fork of the Criterion
+ * worker, whose locks a fork could inherit held) with HSMLAB_TEST_OTHER=<slot>:<label>
+ * makes the token key and exits before Criterion starts. */
+__attribute__((constructor)) static void other_process_main(void)
+{
+	const char *v = getenv("HSMLAB_TEST_OTHER");
+	char path[512], err[256];
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	if (!v || !strchr(v, ':'))
+		return;
+	snprintf(path, sizeof(path), "%s/emulator/module/libhsmlab.so", getenv("HSMLAB_BUILD_DIR"));
+	m.mod = hl_p11_module_load(path, 0, err, sizeof(err));
+	m.fn = m.mod ? hl_p11_module_fn(m.mod) : NULL;
+	int ok = m.fn &&
+		 m.fn->C_OpenSession(strtoul(v, NULL, 10), CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				     NULL, NULL, &s) == CKR_OK &&
+		 m.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8) == CKR_OK &&
+		 aes_key(s, strchr(v, ':') + 1, NULL, 0, &k) == CKR_OK;
+	hl_p11_module_free(m.mod);
+	_exit(ok ? 0 : 1);
+}
+
 static void other_process_makes(CK_SLOT_ID slot, const char *label)
 {
-	pid_t pid = fork();
-	cr_assert_neq(pid, -1);
-	if (pid == 0) {
-		CK_OBJECT_HANDLE k;
-		CK_SESSION_HANDLE s;
-		int ok = m.fn->C_Initialize(NULL) == CKR_OK &&
-			 m.fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-					     &s) == CKR_OK &&
-			 m.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8) == CKR_OK &&
-			 aes_key(s, label, NULL, 0, &k) == CKR_OK;
-		m.fn->C_Finalize(NULL);
-		_exit(ok ? 0 : 1);
-	}
-	int status = 0;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the other process failed");
+	char self[512] = "", cmd[1024];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	cr_assert_gt(n, 0);
+	self[n] = 0;
+	snprintf(cmd, sizeof(cmd), "HSMLAB_TEST_OTHER=%lu:%s '%s'", slot, label, self);
+	cr_assert_eq(system(cmd), 0, "the other process failed: %s", cmd);
 }
 
 Test(general, g12_other_process_objects_invisible_until_restart)
