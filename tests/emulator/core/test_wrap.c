@@ -214,6 +214,8 @@ static CK_RV softhsm_deviation(const char *name)
 		{ "unwrap_wrong_key", CKR_GENERAL_ERROR },
 		{ "unwrap_truncated_block", CKR_GENERAL_ERROR },
 		{ "unwrap_corrupt", CKR_GENERAL_ERROR },
+		/* A public key: refused as unextractable, not as unwrappable. */
+		{ "wrap_public_key", CKR_KEY_UNEXTRACTABLE },
 		/* An RSA blob under an EC template. */
 		{ "unwrap_other_key_type", CKR_FUNCTION_FAILED },
 	};

@@ -307,6 +307,9 @@ static inline void wt_case_refusals(const wt_t *t, CK_MECHANISM *m, CK_OBJECT_HA
 	WT_RV(t->fn->C_WrapKey(t->s, m, wrong_kek, priv, NULL, &n),
 	      wt_expect(t, "wrap_wrong_kek_type", CKR_WRAPPING_KEY_TYPE_INCONSISTENT));
 	WT_RV(t->fn->C_WrapKey(t->s, m, pub, priv, NULL, &n), CKR_WRAPPING_KEY_TYPE_INCONSISTENT);
+	/* A public key is no key material to wrap. */
+	WT_RV(t->fn->C_WrapKey(t->s, m, kek, pub, NULL, &n),
+	      wt_expect(t, "wrap_public_key", CKR_KEY_NOT_WRAPPABLE));
 	/* A wrapping key without CKA_WRAP. */
 	CK_ATTRIBUTE off = { CKA_WRAP, &wt_no, 1 };
 	WT_OK(t->fn->C_SetAttributeValue(t->s, kek, &off, 1));
