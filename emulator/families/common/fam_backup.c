@@ -422,8 +422,10 @@ static hl_status_t check_co(hl_device_t *dev, const char *side, const char *pin,
 {
 	CK_RV gate = hl_device_login_gate(dev, CKU_USER);
 	if (gate != CKR_OK) {
+		char why[256]; /* the gate's own message, before the log overwrites it */
+		snprintf(why, sizeof(why), "%s", hl_p11_last_error());
 		hl_p11_log("clone: %s device %s: the Crypto Officer cannot log in (0x%08lx): %s",
-			   side, dev->serial, (unsigned long)gate, hl_p11_last_error());
+			   side, dev->serial, (unsigned long)gate, why);
 		*rv = gate;
 		return HL_ERR_FUNCTION_FAILED;
 	}
@@ -458,13 +460,19 @@ static hl_status_t count_label(hl_device_t *dev, const char *label, size_t *n)
 static hl_status_t clone_check(clone_t *c)
 {
 	size_t n = 0;
-	hl_status_t st = domain_get(c->src, &c->sdom);
-	if (st == HL_OK)
-		st = domain_get(c->dst, &c->ddom);
-	if (st == HL_ERR_NOT_FOUND) {
-		hl_p11_log("clone: %s has no SMK / cloning domain yet (domain create or load)",
-			   c->sdom.vendor ? c->dst->serial : c->src->serial);
-		return HL_ERR_BACKUP_WRONG_DOMAIN;
+	hl_device_t *both[] = { c->src, c->dst };
+	hl_backup_domain_t *doms[] = { &c->sdom, &c->ddom };
+	hl_status_t st = HL_OK;
+	for (int i = 0; st == HL_OK && i < 2; i++) {
+		st = domain_get(both[i], doms[i]);
+		if (st == HL_ERR_NOT_FOUND) {
+			hl_p11_log("clone: %s has no SMK / cloning domain yet (domain create or "
+				   "load)",
+				   both[i]->serial);
+			return HL_ERR_BACKUP_WRONG_DOMAIN;
+		}
+		if (st != HL_OK)
+			hl_p11_log("clone: the domain of %s: %s", both[i]->serial, hl_strerror(st));
 	}
 	if (st == HL_OK && !hl_crypto_memeq(c->sdom.id, c->ddom.id, sizeof(c->sdom.id))) {
 		hl_p11_log("clone: %s and %s hold different SMKs / cloning domains", c->src->serial,
