@@ -134,6 +134,18 @@ Test(clone, keyper_to_keyper_within_an_smk)
 	cr_assert_not_null(strstr(audit_text(&b), want), "%s", audit_text(&b));
 	/* The label is now taken on the target. */
 	refused(&a, FAM_PIN, "Klajeyz", &b, FAM_PIN, CKR_ARGUMENTS_BAD, "already holds");
+	/* A Keyper its operators have not activated has no Crypto Officer to clone (K10): the
+	 * family's login gate answers, with its own code. */
+	char out[1024];
+	keygen(&a, "Kother");
+	cr_assert_eq(fam_admin("keyper", out, sizeof(out), "keyper deactivate %s", b.serial), 0,
+		     "%s", out);
+	CK_RV rv = a.fx->key_clone(a.slot, FAM_PIN, "Kother", b.slot, FAM_PIN);
+	cr_assert_neq(rv, CKR_OK);
+	cr_assert_neq(rv, CKR_PIN_INCORRECT, "the gate comes before the PIN");
+	cr_assert_not_null(strstr(a.fx->last_error(), "Crypto Officer cannot log in"), "%s",
+			   a.fx->last_error());
+	cr_assert_eq(objects_labelled(&b, "Kother"), 0);
 	hl_p11_module_free(m.mod);
 }
 
