@@ -31,8 +31,9 @@ const char hl_admin_luna_usage[] =
     "                              User (by the CO): who acts in --so-pin or IKEY...; the\n"
     "                              new password in --pin, or M of N iKeys to --cards DIR\n"
     "                              and the challenge secret in --pin\n"
-    "  luna activate DEVICE IKEY...  the CO's iKeys activate a multifactor partition\n"
-    "                              (--pin: a new challenge secret)\n"
+    "  luna activate DEVICE [IKEY...]  the CO's iKeys activate a multifactor partition\n"
+    "                              (--pin: a new challenge secret); a password one\n"
+    "                              activates with the CO's password in --so-pin\n"
     "  luna deactivate DEVICE      end the activation\n"
     "  luna power off|on DEVICE    power cycle (activation kept through <= 2 h off)\n"
     "  luna tamper DEVICE          a tamper event (clears the activation)\n"
@@ -266,7 +267,8 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 	if (!strcmp(b, "role"))
 		return cmd_role(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "activate")) {
-		hsmlab_luna_auth_t co = ikeys(argv + 3, argc - 3, o);
+		hsmlab_luna_auth_t co =
+		    argc > 3 ? ikeys(argv + 3, argc - 3, o) : password(o->so_pin);
 		return simple(c, "activate", l->hsmlab_CA_Activate(d.slot_id, &co, o->pin), &d);
 	}
 	if (!strcmp(b, "deactivate"))
@@ -299,7 +301,7 @@ static int device_arg(int argc, char **argv)
 		return 3;
 	if (!strcmp(b, "role") && !strcmp(v, "init") && argc >= 5)
 		return 4;
-	if (!strcmp(b, "activate") && argc >= 4)
+	if (!strcmp(b, "activate") && argc >= 3)
 		return 2;
 	if (!strcmp(b, "power") && (!strcmp(v, "on") || !strcmp(v, "off")) && argc == 4)
 		return 3;

@@ -219,15 +219,9 @@ static hl_status_t set_activated(hl_device_t *dev, void *arg)
 	return hl_store_meta_set_u64(dev->store, "luna_activated", (uint64_t)(now > 0 ? now : 1));
 }
 
-static hl_status_t do_activate(hl_device_t *dev, void *arg)
+static hl_status_t activate_check(hl_device_t *dev, const act_arg_t *a)
 {
-	const act_arg_t *a = arg;
-	pthread_mutex_lock(&dev->lock);
 	hl_status_t st = lu_need_partition(dev);
-	if (st == HL_OK && lu_method(dev) != HSMLAB_LUNA_AUTH_MULTIFACTOR) {
-		hl_p11_log("device %s: a password partition needs no activation", dev->serial);
-		st = HL_ERR_LUNA_STATE;
-	}
 	if (st == HL_OK && lu_u64(dev, "luna_power_off")) {
 		hl_p11_log("device %s is powered off", dev->serial);
 		st = HL_ERR_LUNA_STATE;
@@ -237,7 +231,28 @@ static hl_status_t do_activate(hl_device_t *dev, void *arg)
 		st = HL_ERR_LUNA_STATE;
 	}
 	if (st == HL_OK)
+		st = need_method(dev, a->co->method);
+	if (st == HL_OK && a->challenge && a->co->method != HSMLAB_LUNA_AUTH_MULTIFACTOR) {
+		hl_p11_log("device %s: a password partition has no challenge secret", dev->serial);
+		st = HL_ERR_ARGS;
+	}
+	return st;
+}
+
+/* L2: the CO's iKeys activate a multifactor partition, which C_Login then needs. A password
+ * partition activates with the CO's password (lunacm allows it) but logs in without. */
+static hl_status_t do_activate(hl_device_t *dev, void *arg)
+{
+	const act_arg_t *a = arg;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = activate_check(dev, a);
+	bool mf = a->co->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
+	if (st == HL_OK && mf)
 		st = lu_cred_check(dev, LU_CO, a->co);
+	pthread_mutex_unlock(&dev->lock);
+	if (st == HL_OK && !mf)
+		st = role_auth(dev, HSMLAB_LUNA_ROLE_CU, a->co); /* the CO's password */
+	pthread_mutex_lock(&dev->lock);
 	int64_t now = lu_now(dev);
 	if (st == HL_OK)
 		st = lu_commit(dev, set_activated, &now, HL_AUDIT_ACTIVATE, "partition",

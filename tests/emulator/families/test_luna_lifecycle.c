@@ -291,7 +291,8 @@ Test(luna_lifecycle, power_outage_and_tamper)
 	hl_p11_module_free(t.m.mod);
 }
 
-/* L2: a password partition has no protected authentication path and needs no activation. */
+/* L2: a password partition has no protected authentication path and needs no activation
+ * (it may activate with the CO's password). */
 Test(luna_lifecycle, password_partition_flags)
 {
 	luna_t t;
@@ -299,10 +300,15 @@ Test(luna_lifecycle, password_partition_flags)
 	open_luna(&t);
 	password_partition(&t);
 	cr_assert_not(token_flags(&t) & CKF_PROTECTED_AUTHENTICATION_PATH);
-	hsmlab_luna_auth_t a = { .method = HSMLAB_LUNA_AUTH_MULTIFACTOR, .ikeys = none };
-	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &a, NULL), CKR_OPERATION_NOT_INITIALIZED);
 	CK_SESSION_HANDLE s = session(&t);
-	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK, "no activation needed");
+	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
+	hsmlab_luna_auth_t a = { .method = HSMLAB_LUNA_AUTH_MULTIFACTOR, .ikeys = none };
+	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &a, NULL), CKR_FUNCTION_FAILED, "iKeys");
+	hsmlab_luna_auth_t wrong = pw("wrong-pass"), co = pw(CO_PW);
+	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &wrong, NULL), CKR_PIN_INCORRECT);
+	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &co, NULL), CKR_OK, "%s", t.f->last_error());
+	cr_assert(status(&t).activated);
 	hl_p11_module_free(t.m.mod);
 }
 
