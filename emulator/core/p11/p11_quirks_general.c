@@ -487,7 +487,11 @@ CK_RV hl_p11_qg_digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR 
 static CK_RV get_padded(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_ULONG z)
 {
+	CK_ATTRIBUTE *orig = calloc(n ? n : 1, sizeof(*orig)); /* t as the caller gave it */
 	bool small = false;
+	if (!orig)
+		return CKR_HOST_MEMORY;
+	memcpy(orig, t, n * sizeof(*t));
 	for (CK_ULONG i = 0; i < n; i++)
 		if (t[i].type == CKA_MODULUS && t[i].pValue) {
 			small = small || t[i].ulValueLen < z;
@@ -501,13 +505,20 @@ static CK_RV get_padded(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_
 	for (CK_ULONG i = 0; i < n; i++) {
 		if (t[i].type != CKA_MODULUS)
 			continue;
-		if (t[i].pValue) {
-			t[i].pValue = (CK_BYTE *)t[i].pValue - z;
+		bool shifted = t[i].pValue != NULL,
+		     got = t[i].ulValueLen != CK_UNAVAILABLE_INFORMATION;
+		CK_ULONG len = t[i].ulValueLen;
+		t[i] = orig[i];
+		if (!filled)
+			continue;
+		if (orig[i].pValue && !shifted) /* smaller than the zeros alone */
+			t[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		else
+			t[i].ulValueLen = got ? len + z : CK_UNAVAILABLE_INFORMATION;
+		if (shifted && got)
 			memset(t[i].pValue, 0, z);
-		}
-		if (filled && t[i].ulValueLen != CK_UNAVAILABLE_INFORMATION)
-			t[i].ulValueLen += z;
 	}
+	free(orig);
 	return small && rv == CKR_OK ? CKR_BUFFER_TOO_SMALL : rv;
 }
 

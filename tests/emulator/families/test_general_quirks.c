@@ -525,6 +525,12 @@ Test(general, g17_modulus_leading_zero)
 		a = (CK_ATTRIBUTE){ CKA_MODULUS, mod, 256 };
 		cr_assert_eq(m.fn->C_GetAttributeValue(d[i]->s, pub, &a, 1),
 			     i == 0 ? CKR_BUFFER_TOO_SMALL : CKR_OK);
+		if (i == 0)
+			cr_assert_eq(a.ulValueLen, CK_UNAVAILABLE_INFORMATION);
+		a = (CK_ATTRIBUTE){ CKA_MODULUS, mod, 300 };
+		cr_assert_eq(m.fn->C_GetAttributeValue(d[i]->s, 0xdead, &a, 1),
+			     CKR_OBJECT_HANDLE_INVALID);
+		cr_assert(a.pValue == mod && a.ulValueLen == 300, "a refused call changes nothing");
 	}
 	hl_p11_module_free(m.mod);
 }
