@@ -484,6 +484,14 @@ CK_RV hl_p11_qg_digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR 
 
 /* G17: the base call writes each CKA_MODULUS z bytes into the caller's buffer; the zeros
  * are put in front afterwards. A buffer too small for them gets CKR_BUFFER_TOO_SMALL. */
+/* Whether C_GetAttributeValue answered each entry (else nothing was filled in: no such
+ * object or session, bad arguments, ...; the template must stay as the caller gave it). */
+static bool filled_in(CK_RV rv)
+{
+	return rv == CKR_OK || rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	       rv == CKR_BUFFER_TOO_SMALL;
+}
+
 static CK_RV get_padded(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 			CK_ULONG z)
 {
@@ -499,9 +507,7 @@ static CK_RV get_padded(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_
 			t[i].ulValueLen = t[i].pValue ? t[i].ulValueLen - z : 0;
 		}
 	CK_RV rv = hl_p11_q_get_attribute_value(h, obj, t, n);
-	/* A failure that fills in nothing (no such object or session) leaves t as it was. */
-	bool filled = rv == CKR_OK || rv == CKR_ATTRIBUTE_SENSITIVE ||
-		      rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_BUFFER_TOO_SMALL;
+	bool filled = filled_in(rv);
 	for (CK_ULONG i = 0; i < n; i++) {
 		if (t[i].type != CKA_MODULUS)
 			continue;
@@ -531,8 +537,7 @@ CK_RV hl_p11_qg_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, C
 	CK_RV rv = g->modulus_zeros ? get_padded(h, obj, t, n, g->modulus_zeros)
 				    : hl_p11_q_get_attribute_value(h, obj, t, n);
 	for (CK_ULONG i = 0; g->no_allowed_mechanisms && i < n; i++)
-		if (t[i].type == CKA_ALLOWED_MECHANISMS && rv != CKR_OBJECT_HANDLE_INVALID &&
-		    rv != CKR_SESSION_HANDLE_INVALID) {
+		if (t[i].type == CKA_ALLOWED_MECHANISMS && filled_in(rv)) {
 			t[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
 			rv = rv == CKR_OK ? CKR_ATTRIBUTE_TYPE_INVALID : rv;
 		}
