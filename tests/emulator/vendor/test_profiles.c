@@ -56,7 +56,8 @@ Test(profiles, luna_identity_limits_and_mechanisms)
 	cr_assert_eq(p->pin_min, 7, "L10");
 	cr_assert_eq(p->pin_max, 255, "L10");
 	cr_assert_eq(p->max_sessions, 0, "L10");
-	cr_assert_eq(p->so_max_failed, 3, "L3");
+	cr_assert_eq(p->so_max_failed, 10, "L3: CKU_SO is the Partition SO");
+	cr_assert_str_eq(hl_profile_quirk_value(p, "hsm_so_failures_zeroize"), "3", "L3");
 	cr_assert_not_null(hl_profile_mech(p, CKM_SHA256_RSA_PKCS), "L11");
 	cr_assert_not_null(hl_profile_mech(p, CKM_ECDSA_SHA256), "L11");
 	cr_assert_not_null(hl_profile_mech(p, CKM_SHA256_RSA_PKCS_PSS), "L11");
