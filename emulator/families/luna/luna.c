@@ -44,7 +44,7 @@ static bool cu_is(const hl_device_t *dev)
 
 static bool multifactor(hl_device_t *dev)
 {
-	return lu_method(dev) == HSMLAB_LUNA_AUTH_MULTIFACTOR;
+	return hl_luna_method(dev) == HSMLAB_LUNA_AUTH_MULTIFACTOR;
 }
 
 /* -- hooks -- */
@@ -56,9 +56,9 @@ static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, 
 	(void)so_pin;
 	(void)len;
 	(void)label;
-	if (!lu_on(dev) || lu_internal_init)
+	if (!hl_luna_on(dev) || hl_luna_internal_init)
 		return HL_OK;
-	lu_state(dev, state, sizeof(state));
+	hl_luna_state(dev, state, sizeof(state));
 	if (strcmp(state, LU_INIT)) {
 		hl_p11_log(
 		    "Luna device %s is %s: C_InitToken initializes its partition, which needs "
@@ -79,17 +79,17 @@ static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, 
 
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)lu_value(dev, "crypto_user_type");
-	if (!lu_on(dev))
+	CK_USER_TYPE cu = (CK_USER_TYPE)hl_luna_value(dev, "crypto_user_type");
+	if (!hl_luna_on(dev))
 		return CKR_OK;
-	if (lu_u64(dev, "luna_power_off")) {
+	if (hl_luna_u64(dev, "luna_power_off")) {
 		hl_p11_log("Luna device %s is powered off (luna power on)", dev->serial);
 		return CKR_DEVICE_REMOVED;
 	}
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
 	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
 	if (multifactor(dev) && hl_profile_quirk(dev->profile, "activation_required") &&
-	    (user == CKU_USER || (cu && user == cu)) && !lu_u64(dev, "luna_activated")) {
+	    (user == CKU_USER || (cu && user == cu)) && !hl_luna_u64(dev, "luna_activated")) {
 		hl_p11_log("Luna device %s: the partition is not activated (present the Crypto "
 			   "Officer's iKeys: luna activate)",
 			   dev->serial);
@@ -111,21 +111,22 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 		return CKR_USER_ALREADY_LOGGED_IN;
 	if (dev->login != HL_NOT_LOGGED_IN)
 		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
-	if (!dev->user_pin_set || !lu_has(dev, "luna_cu"))
+	if (!dev->user_pin_set || !hl_luna_has(dev, "luna_cu"))
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	uint64_t failed = lu_u64(dev, "luna_cu_failed");
+	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
 	CK_ULONG max = dev->profile->user_max_failed;
 	if (max && failed >= max)
 		return CKR_PIN_LOCKED;
-	hl_status_t st = lu_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);
+	hl_status_t st =
+	    hl_luna_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);
 	if (st != HL_OK && st != HL_ERR_PIN_INCORRECT)
 		return hl_p11_rv(st);
 	uint64_t now = st == HL_OK ? 0 : failed + 1;
 	hl_status_t wst = HL_OK;
 	if (st != HL_OK || failed)
-		wst = lu_commit(dev, count_cu, &now,
-				st == HL_OK ? HL_AUDIT_LOGIN : HL_AUDIT_LOGIN_FAILED, "crypto-user",
-				NULL);
+		wst = hl_luna_commit(dev, count_cu, &now,
+				     st == HL_OK ? HL_AUDIT_LOGIN : HL_AUDIT_LOGIN_FAILED,
+				     "crypto-user", NULL);
 	else
 		wst = hl_fam_audit(dev, HL_AUDIT_LOGIN, "crypto-user", NULL);
 	if (wst != HL_OK)
@@ -140,8 +141,8 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
 			      CK_ULONG len)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)lu_value(dev, "crypto_user_type");
-	if (!lu_on(dev))
+	CK_USER_TYPE cu = (CK_USER_TYPE)hl_luna_value(dev, "crypto_user_type");
+	if (!hl_luna_on(dev))
 		return HL_FAMILY_LOGIN_CORE;
 	bool mf = multifactor(dev);
 	/* No PED here to supply the credential: a NULL PIN is refused, not counted. */
@@ -167,7 +168,7 @@ static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8
 /* L2: only a multifactor partition has a protected authentication path. */
 static void luna_token_info(hl_device_t *dev, CK_TOKEN_INFO *info)
 {
-	if (!lu_on(dev))
+	if (!hl_luna_on(dev))
 		return;
 	if (multifactor(dev))
 		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -178,7 +179,7 @@ static void luna_token_info(hl_device_t *dev, CK_TOKEN_INFO *info)
 /* L1: the Crypto User signs and verifies; making objects is the CO's (the code is a guess). */
 static CK_RV luna_create_gate(hl_device_t *dev)
 {
-	if (!lu_on(dev) || !cu_is(dev))
+	if (!hl_luna_on(dev) || !cu_is(dev))
 		return CKR_OK;
 	hl_p11_log("Luna device %s: the Crypto User only signs and verifies", dev->serial);
 	return CKR_USER_NOT_LOGGED_IN;
@@ -188,7 +189,7 @@ static void luna_on_event(hl_device_t *dev, hl_family_event_t ev, const char *su
 {
 	hl_fam_on_event(dev, ev, subject);
 	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "so"))
-		lu_pso_check(dev);
+		hl_luna_pso_check(dev);
 	if (ev == HL_FAMILY_EV_LOGOUT)
 		cu_mark(dev, false);
 }

@@ -28,7 +28,7 @@ static const struct {
 	[LU_PDOMAIN] = { "luna_pdom", HL_CARD_LUNA_DOMAIN },
 };
 
-static void key_of(lu_role_t r, const char *suffix, char *out, size_t n)
+static void key_of(hl_luna_role_t r, const char *suffix, char *out, size_t n)
 {
 	snprintf(out, n, "%s%s", roles[r].key, suffix);
 }
@@ -62,12 +62,12 @@ static hl_status_t verifier_check(hl_device_t *dev, const char *key, const uint8
 }
 
 /* iKey owner: the device (roles) or the domain's name. */
-static const char *owner_of(hl_device_t *dev, lu_role_t r, const char *name)
+static const char *owner_of(hl_device_t *dev, hl_luna_role_t r, const char *name)
 {
 	return (r == LU_DOMAIN || r == LU_PDOMAIN) && name && name[0] ? name : dev->serial;
 }
 
-static hl_status_t ikeys_write(hl_device_t *dev, lu_role_t r, const hsmlab_luna_cred_t *c,
+static hl_status_t ikeys_write(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_cred_t *c,
 			       const uint8_t *secret, uint8_t set_id[HL_CARD_SET_ID_LEN])
 {
 	hl_card_set_t set = { .kind = roles[r].kind,
@@ -92,7 +92,7 @@ static hl_status_t ikeys_write(hl_device_t *dev, lu_role_t r, const hsmlab_luna_
 	return st;
 }
 
-hl_status_t lu_cred_put(hl_device_t *dev, lu_role_t r, const hsmlab_luna_cred_t *c)
+hl_status_t hl_luna_cred_put(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_cred_t *c)
 {
 	char key[32];
 	uint8_t secret[SECRET_LEN], set_id[HL_CARD_SET_ID_LEN];
@@ -127,7 +127,7 @@ hl_status_t lu_cred_put(hl_device_t *dev, lu_role_t r, const hsmlab_luna_cred_t 
 	return st;
 }
 
-static hl_status_t ikeys_check(hl_device_t *dev, lu_role_t r, const hsmlab_luna_auth_t *a)
+static hl_status_t ikeys_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_auth_t *a)
 {
 	char key[32];
 	uint8_t *set_id = NULL, secret[HL_CARD_SECRET_MAX];
@@ -163,9 +163,9 @@ static hl_status_t ikeys_check(hl_device_t *dev, lu_role_t r, const hsmlab_luna_
 	return st;
 }
 
-hl_status_t lu_cred_check(hl_device_t *dev, lu_role_t r, const hsmlab_luna_auth_t *a)
+hl_status_t hl_luna_cred_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_auth_t *a)
 {
-	CK_ULONG method = (CK_ULONG)lu_u64(dev, "luna_method");
+	CK_ULONG method = (CK_ULONG)hl_luna_u64(dev, "luna_method");
 	if (!a)
 		return HL_ERR_ARGS;
 	if (method && a->method != method) {
@@ -178,10 +178,10 @@ hl_status_t lu_cred_check(hl_device_t *dev, lu_role_t r, const hsmlab_luna_auth_
 		return ikeys_check(dev, r, a);
 	if (!a->password)
 		return HL_ERR_PIN_INCORRECT;
-	return lu_secret_check(dev, r, a->password, strlen(a->password));
+	return hl_luna_secret_check(dev, r, a->password, strlen(a->password));
 }
 
-hl_status_t lu_secret_check(hl_device_t *dev, lu_role_t r, const char *s, size_t len)
+hl_status_t hl_luna_secret_check(hl_device_t *dev, hl_luna_role_t r, const char *s, size_t len)
 {
 	char key[32];
 	key_of(r, "", key, sizeof(key));
@@ -189,7 +189,7 @@ hl_status_t lu_secret_check(hl_device_t *dev, lu_role_t r, const char *s, size_t
 	return st == HL_ERR_NOT_FOUND ? HL_ERR_USER_PIN_NOT_INITIALIZED : st;
 }
 
-hl_status_t lu_cred_delete(hl_device_t *dev, lu_role_t r)
+hl_status_t hl_luna_cred_delete(hl_device_t *dev, hl_luna_role_t r)
 {
 	static const char *const suffix[] = { "", "_k", "_set" };
 	hl_status_t st = HL_OK;

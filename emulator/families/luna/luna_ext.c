@@ -12,7 +12,7 @@
 #include "luna/luna_int.h"
 #include "p11/hl_p11.h"
 
-_Thread_local bool lu_internal_init;
+_Thread_local bool hl_luna_internal_init;
 
 /* A factory device still in its box (the lab's free device, no store yet) is unpacked: its
  * store is made with the serial and slot it is offered under. */
@@ -33,7 +33,7 @@ static CK_RV unpack(hl_slot_t *s)
 
 /* Runs step on the device of slot: the p11 write lock held (no session call runs beside a
  * lifecycle step); the step takes the device lock itself. */
-CK_RV lu_with_slot(CK_SLOT_ID slot, lu_step_fn step, void *arg)
+CK_RV hl_luna_with_slot(CK_SLOT_ID slot, hl_luna_step_fn step, void *arg)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -46,7 +46,7 @@ CK_RV lu_with_slot(CK_SLOT_ID slot, lu_step_fn step, void *arg)
 	}
 	if (rv == CKR_OK && s->dev->state == HL_DEV_FREE)
 		rv = unpack(s);
-	if (rv == CKR_OK && !lu_on(s->dev)) {
+	if (rv == CKR_OK && !hl_luna_on(s->dev)) {
 		hl_p11_log("profile \"%s\": the Luna lifecycle is switched off (L12 "
 			   "secure_transport_mode)",
 			   s->dev->profile->name);
@@ -65,22 +65,22 @@ CK_RV lu_with_slot(CK_SLOT_ID slot, lu_step_fn step, void *arg)
 	return rv;
 }
 
-CK_ULONG lu_method(hl_device_t *dev)
+CK_ULONG hl_luna_method(hl_device_t *dev)
 {
-	return (CK_ULONG)lu_u64(dev, "luna_method");
+	return (CK_ULONG)hl_luna_u64(dev, "luna_method");
 }
 
 static bool in_state(hl_device_t *dev, const char *want)
 {
 	char state[16];
-	lu_state(dev, state, sizeof(state));
+	hl_luna_state(dev, state, sizeof(state));
 	return !strcmp(state, want);
 }
 
-hl_status_t lu_need_state(hl_device_t *dev, const char *want, const char *hint)
+hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint)
 {
 	char state[16];
-	lu_state(dev, state, sizeof(state));
+	hl_luna_state(dev, state, sizeof(state));
 	if (!strcmp(state, want))
 		return HL_OK;
 	hl_p11_log("device %s is %s: %s", dev->serial,
@@ -88,9 +88,9 @@ hl_status_t lu_need_state(hl_device_t *dev, const char *want, const char *hint)
 	return HL_ERR_LUNA_STATE;
 }
 
-hl_status_t lu_need_partition(hl_device_t *dev)
+hl_status_t hl_luna_need_partition(hl_device_t *dev)
 {
-	hl_status_t st = lu_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
+	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
 	if (st == HL_OK && dev->state != HL_DEV_INITIALIZED) {
 		hl_p11_log("device %s has no partition yet (luna partition create)", dev->serial);
 		st = HL_ERR_LUNA_STATE;
@@ -106,13 +106,13 @@ static hl_status_t reset_hso(hl_device_t *dev, void *arg)
 
 /* The HSM SO authenticates: a wrong password counts (3 zeroize the device, L3); a wrong or
  * missing iKey does not. */
-hl_status_t lu_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a)
+hl_status_t hl_luna_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a)
 {
-	hl_status_t st = lu_cred_check(dev, LU_HSO, a);
+	hl_status_t st = hl_luna_cred_check(dev, LU_HSO, a);
 	if (st == HL_ERR_PIN_INCORRECT)
-		return lu_hso_failed(dev);
+		return hl_luna_hso_failed(dev);
 	if (st == HL_OK)
-		st = lu_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
+		st = hl_luna_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
 	return st;
 }
 
@@ -124,30 +124,30 @@ static hl_status_t do_status(hl_device_t *dev, void *arg)
 	char *label = NULL;
 	memset(o, 0, sizeof(*o));
 	pthread_mutex_lock(&dev->lock);
-	lu_state(dev, o->state, sizeof(o->state));
-	o->method = lu_method(dev);
+	hl_luna_state(dev, o->state, sizeof(o->state));
+	o->method = hl_luna_method(dev);
 	if (hl_store_meta_get_str(dev->store, "luna_label", &label) == HL_OK)
 		snprintf(o->hsm_label, sizeof(o->hsm_label), "%s", label);
 	o->partition = dev->state == HL_DEV_INITIALIZED;
 	o->co = dev->user_pin_set;
-	o->cu = lu_has(dev, "luna_cu");
-	o->activated = lu_u64(dev, "luna_activated") != 0;
-	o->powered = lu_u64(dev, "luna_power_off") == 0;
-	o->hso_failed = (CK_ULONG)lu_u64(dev, "luna_hso_failed");
+	o->cu = hl_luna_has(dev, "luna_cu");
+	o->activated = hl_luna_u64(dev, "luna_activated") != 0;
+	o->powered = hl_luna_u64(dev, "luna_power_off") == 0;
+	o->hso_failed = (CK_ULONG)hl_luna_u64(dev, "luna_hso_failed");
 	o->pso_failed = (CK_ULONG)dev->so_failed;
 	o->co_failed = (CK_ULONG)dev->user_failed;
-	o->cu_failed = (CK_ULONG)lu_u64(dev, "luna_cu_failed");
+	o->cu_failed = (CK_ULONG)hl_luna_u64(dev, "luna_cu_failed");
 	hl_status_t st = HL_OK;
 	if (!strcmp(o->state, LU_TRANSPORT))
-		st = lu_stm_strings(dev, o->user_string, o->fingerprint);
+		st = hl_luna_stm_strings(dev, o->user_string, o->fingerprint);
 	pthread_mutex_unlock(&dev->lock);
 	free(label);
 	return st;
 }
 
-CK_RV lu_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out)
+CK_RV hl_luna_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out)
 {
-	return out ? lu_with_slot(slot, do_status, out) : CKR_ARGUMENTS_BAD;
+	return out ? hl_luna_with_slot(slot, do_status, out) : CKR_ARGUMENTS_BAD;
 }
 
 typedef struct {
@@ -158,16 +158,16 @@ typedef struct {
 static hl_status_t set_uninit(hl_device_t *dev, void *arg)
 {
 	(void)arg;
-	return lu_set_str(dev, "luna_state", LU_UNINIT);
+	return hl_luna_set_str(dev, "luna_state", LU_UNINIT);
 }
 
 static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
 {
 	char user[24], fp[24];
 	const char *dflt = hl_profile_quirk_value(dev->profile, "secure_transport_mode");
-	hl_status_t st = lu_need_state(dev, LU_TRANSPORT, "not in Secure Transport Mode");
+	hl_status_t st = hl_luna_need_state(dev, LU_TRANSPORT, "not in Secure Transport Mode");
 	if (st == HL_OK)
-		st = lu_stm_strings(dev, user, fp);
+		st = hl_luna_stm_strings(dev, user, fp);
 	if (st == HL_OK && (strcmp(a->user, user) || strcmp(a->fp, fp))) {
 		hl_p11_log("STM recover: the %s does not match what device %s shows (changed in "
 			   "transit?); the device stays in Secure Transport Mode",
@@ -179,10 +179,10 @@ static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
 	if (st == HL_OK &&
 	    (a->hso->method != HSMLAB_LUNA_AUTH_PASSWORD || !a->hso->password ||
 	     strcmp(a->hso->password, dflt ? dflt : HSMLAB_LUNA_FACTORY_SO_PASSWORD)))
-		st = lu_hso_failed(dev);
+		st = hl_luna_hso_failed(dev);
 	if (st == HL_OK)
-		st = lu_commit(dev, set_uninit, NULL, HL_AUDIT_STATE_CHANGE, "stm",
-			       "recovered: user string and fingerprint verified");
+		st = hl_luna_commit(dev, set_uninit, NULL, HL_AUDIT_STATE_CHANGE, "stm",
+				    "recovered: user string and fingerprint verified");
 	return st;
 }
 
@@ -194,11 +194,11 @@ static hl_status_t do_stm_recover(hl_device_t *dev, void *arg)
 	return st;
 }
 
-CK_RV lu_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
-			const hsmlab_luna_auth_t *hso)
+CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
+			     const hsmlab_luna_auth_t *hso)
 {
 	stm_arg_t a = { user, fp, hso };
-	return user && fp && hso ? lu_with_slot(slot, do_stm_recover, &a) : CKR_ARGUMENTS_BAD;
+	return user && fp && hso ? hl_luna_with_slot(slot, do_stm_recover, &a) : CKR_ARGUMENTS_BAD;
 }
 
 /* -- hard init -- */
@@ -212,23 +212,23 @@ typedef struct {
 static hl_status_t hard_init_body(hl_device_t *dev, void *arg)
 {
 	const init_arg_t *a = arg;
-	hl_status_t st = lu_cred_put(dev, LU_HSO, a->hso);
+	hl_status_t st = hl_luna_cred_put(dev, LU_HSO, a->hso);
 	if (st == HL_OK)
-		st = lu_cred_put(dev, LU_DOMAIN, a->domain);
+		st = hl_luna_cred_put(dev, LU_DOMAIN, a->domain);
 	if (st == HL_OK)
 		st = hl_store_meta_set_u64(dev->store, "luna_method", a->hso->method);
 	if (st == HL_OK)
-		st = lu_set_str(dev, "luna_label", a->label);
+		st = hl_luna_set_str(dev, "luna_label", a->label);
 	if (st == HL_OK)
 		st = hl_store_meta_set_u64(dev->store, "luna_hso_failed", 0);
 	if (st == HL_OK)
-		st = lu_set_str(dev, "luna_state", LU_INIT);
+		st = hl_luna_set_str(dev, "luna_state", LU_INIT);
 	return st;
 }
 
 static hl_status_t relabel(hl_device_t *dev, void *arg)
 {
-	return lu_set_str(dev, "luna_label", ((const init_arg_t *)arg)->label);
+	return hl_luna_set_str(dev, "luna_label", ((const init_arg_t *)arg)->label);
 }
 
 static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
@@ -238,27 +238,28 @@ static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 	if (m != HSMLAB_LUNA_AUTH_PASSWORD && m != HSMLAB_LUNA_AUTH_MULTIFACTOR)
 		return HL_ERR_ARGS;
 	if (in_state(dev, LU_TRANSPORT))
-		return lu_need_state(dev, LU_UNINIT, "recover it first (luna stm recover)");
+		return hl_luna_need_state(dev, LU_UNINIT, "recover it first (luna stm recover)");
 	snprintf(details, sizeof(details), "method=%s label=%s",
 		 m == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "multifactor", a->label);
 	if (!in_state(dev, LU_INIT)) /* uninitialized or zeroized: a first hard init */
-		return lu_commit(dev, hard_init_body, (void *)a, HL_AUDIT_STATE_CHANGE, "hard-init",
-				 details);
+		return hl_luna_commit(dev, hard_init_body, (void *)a, HL_AUDIT_STATE_CHANGE,
+				      "hard-init", details);
 	/* A re-init keeps the method, the HSM SO and the domain; the partition goes. */
-	if (m != lu_method(dev)) {
+	if (m != hl_luna_method(dev)) {
 		hl_p11_log("hard init: device %s authenticates by %s until it is zeroized",
 			   dev->serial,
-			   lu_method(dev) == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "iKeys");
+			   hl_luna_method(dev) == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "iKeys");
 		return HL_ERR_LUNA_METHOD;
 	}
-	hl_status_t st = a->current ? lu_hso_auth(dev, a->current) : HL_ERR_ARGS;
+	hl_status_t st = a->current ? hl_luna_hso_auth(dev, a->current) : HL_ERR_ARGS;
 	if (st == HL_ERR_ARGS)
 		hl_p11_log("hard init: device %s is initialized: a re-init needs the HSM SO",
 			   dev->serial);
 	if (st == HL_OK)
-		st = lu_zeroize(dev, false, "hsm re-init");
+		st = hl_luna_zeroize(dev, false, "hsm re-init");
 	if (st == HL_OK)
-		st = lu_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init", details);
+		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
+				    details);
 	return st;
 }
 
@@ -279,24 +280,25 @@ static hl_status_t do_hard_init(hl_device_t *dev, void *arg)
 	return st;
 }
 
-CK_RV lu_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
-		     const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain)
+CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
+			  const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain)
 {
 	init_arg_t a = { label, hso, domain, current };
-	return label && hso && domain ? lu_with_slot(slot, do_hard_init, &a) : CKR_ARGUMENTS_BAD;
+	return label && hso && domain ? hl_luna_with_slot(slot, do_hard_init, &a)
+				      : CKR_ARGUMENTS_BAD;
 }
 
 static hl_status_t do_login_hsm(hl_device_t *dev, void *arg)
 {
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = lu_need_state(dev, LU_INIT, "no HSM SO before hard init");
+	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "no HSM SO before hard init");
 	if (st == HL_OK)
-		st = lu_hso_auth(dev, arg);
+		st = hl_luna_hso_auth(dev, arg);
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
 
-CK_RV lu_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso)
+CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso)
 {
-	return hso ? lu_with_slot(slot, do_login_hsm, (void *)hso) : CKR_ARGUMENTS_BAD;
+	return hso ? hl_luna_with_slot(slot, do_login_hsm, (void *)hso) : CKR_ARGUMENTS_BAD;
 }

@@ -17,68 +17,68 @@
 #define LU_ZEROIZED "zeroized"
 
 /* Credentials kept by the family (meta luna_<name>, luna_<name>_k, luna_<name>_set). */
-typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } lu_role_t;
+typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } hl_luna_role_t;
 
 /* Whether the profile switches the lifecycle on (L12 secure_transport_mode). */
-bool lu_on(const hl_device_t *dev);
+bool hl_luna_on(const hl_device_t *dev);
 /* An integer switch value (0 when off or absent). */
-long lu_value(const hl_device_t *dev, const char *name);
+long hl_luna_value(const hl_device_t *dev, const char *name);
 
-/* -- meta (every lu_* function: device lock held) -- */
+/* -- meta (every hl_luna_* function: device lock held) -- */
 /* luna_state into buf (LU_TRANSPORT when absent). */
-void lu_state(hl_device_t *dev, char *buf, size_t len);
-uint64_t lu_u64(hl_device_t *dev, const char *key);
-bool lu_has(hl_device_t *dev, const char *key);
+void hl_luna_state(hl_device_t *dev, char *buf, size_t len);
+uint64_t hl_luna_u64(hl_device_t *dev, const char *key);
+bool hl_luna_has(hl_device_t *dev, const char *key);
 /* Inside a transaction. */
-hl_status_t lu_set_str(hl_device_t *dev, const char *key, const char *v);
+hl_status_t hl_luna_set_str(hl_device_t *dev, const char *key, const char *v);
 /* Device time now (re-reading the clock offset another process may have set). */
-int64_t lu_now(hl_device_t *dev);
+int64_t hl_luna_now(hl_device_t *dev);
 /* Runs body(dev, arg) in one store transaction with its audit record (ev, subject,
  * details). */
-hl_status_t lu_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
-		      hl_audit_event_t ev, const char *subject, const char *details);
+hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
+			   hl_audit_event_t ev, const char *subject, const char *details);
 
 /* -- credentials (luna_cred.c; device lock held, writes inside a transaction) -- */
 /* Stores the verifier of a new credential; MULTIFACTOR writes its iKeys first. */
-hl_status_t lu_cred_put(hl_device_t *dev, lu_role_t r, const hsmlab_luna_cred_t *c);
+hl_status_t hl_luna_cred_put(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_cred_t *c);
 /* Checks a presented credential against the stored one: HL_ERR_PIN_INCORRECT for a wrong
  * password, the cards' own statuses for wrong iKeys, HL_ERR_LUNA_METHOD for the other
  * method. */
-hl_status_t lu_cred_check(hl_device_t *dev, lu_role_t r, const hsmlab_luna_auth_t *a);
+hl_status_t hl_luna_cred_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_auth_t *a);
 /* A password or challenge secret against the verifier luna_<role>. */
-hl_status_t lu_secret_check(hl_device_t *dev, lu_role_t r, const char *s, size_t len);
+hl_status_t hl_luna_secret_check(hl_device_t *dev, hl_luna_role_t r, const char *s, size_t len);
 /* Deletes the role's verifiers. */
-hl_status_t lu_cred_delete(hl_device_t *dev, lu_role_t r);
+hl_status_t hl_luna_cred_delete(hl_device_t *dev, hl_luna_role_t r);
 
 /* -- lifecycle (luna_life.c) -- */
 /* Zeroizes the device (whole = true: back to needing a hard init) or its partition, with
  * the audit record, in one transaction; updates the in-memory device. */
-hl_status_t lu_zeroize(hl_device_t *dev, bool whole, const char *why);
+hl_status_t hl_luna_zeroize(hl_device_t *dev, bool whole, const char *why);
 /* The STM user string and state fingerprint the device shows. */
-hl_status_t lu_stm_strings(hl_device_t *dev, char user[24], char fp[24]);
+hl_status_t hl_luna_stm_strings(hl_device_t *dev, char user[24], char fp[24]);
 /* A failed HSM SO password: counted; the limit zeroizes the device (L3). */
-hl_status_t lu_hso_failed(hl_device_t *dev);
+hl_status_t hl_luna_hso_failed(hl_device_t *dev);
 /* After a failed Partition SO login: the limit zeroizes the partition (L3). */
-void lu_pso_check(hl_device_t *dev);
+void hl_luna_pso_check(hl_device_t *dev);
 
 /* -- the vendor table (luna_ext.c: helpers, status, STM, hard init; luna_roles.c) -- */
-typedef hl_status_t (*lu_step_fn)(hl_device_t *dev, void *arg);
+typedef hl_status_t (*hl_luna_step_fn)(hl_device_t *dev, void *arg);
 /* Runs step on the device of slot with the p11 write lock held (no session call runs beside
  * a lifecycle step; the lab's free device is unpacked first); the step takes the device
  * lock itself. */
-CK_RV lu_with_slot(CK_SLOT_ID slot, lu_step_fn step, void *arg);
-CK_ULONG lu_method(hl_device_t *dev);
+CK_RV hl_luna_with_slot(CK_SLOT_ID slot, hl_luna_step_fn step, void *arg);
+CK_ULONG hl_luna_method(hl_device_t *dev);
 /* HL_ERR_LUNA_STATE (hint logged) unless the device is in state want. */
-hl_status_t lu_need_state(hl_device_t *dev, const char *want, const char *hint);
-hl_status_t lu_need_partition(hl_device_t *dev);
+hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint);
+hl_status_t hl_luna_need_partition(hl_device_t *dev);
 /* The HSM SO authenticates: a wrong password counts (L3), a wrong iKey does not. */
-hl_status_t lu_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a);
-CK_RV lu_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
-CK_RV lu_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
-			const hsmlab_luna_auth_t *hso);
-CK_RV lu_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
-		     const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
-CK_RV lu_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+hl_status_t hl_luna_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a);
+CK_RV hl_luna_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
+CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
+			     const hsmlab_luna_auth_t *hso);
+CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
+			  const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
+CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
-extern _Thread_local bool lu_internal_init;
+extern _Thread_local bool hl_luna_internal_init;

@@ -11,18 +11,18 @@
 #include "luna/luna_int.h"
 #include "p11/hl_p11.h"
 
-bool lu_on(const hl_device_t *dev)
+bool hl_luna_on(const hl_device_t *dev)
 {
 	return dev->profile && hl_profile_quirk(dev->profile, "secure_transport_mode");
 }
 
-long lu_value(const hl_device_t *dev, const char *name)
+long hl_luna_value(const hl_device_t *dev, const char *name)
 {
 	const char *v = dev->profile ? hl_profile_quirk_value(dev->profile, name) : NULL;
 	return v ? strtol(v, NULL, 0) : 0;
 }
 
-void lu_state(hl_device_t *dev, char *buf, size_t len)
+void hl_luna_state(hl_device_t *dev, char *buf, size_t len)
 {
 	char *s = NULL;
 	if (dev->store && hl_store_meta_get_str(dev->store, "luna_state", &s) == HL_OK)
@@ -32,7 +32,7 @@ void lu_state(hl_device_t *dev, char *buf, size_t len)
 	free(s);
 }
 
-uint64_t lu_u64(hl_device_t *dev, const char *key)
+uint64_t hl_luna_u64(hl_device_t *dev, const char *key)
 {
 	uint64_t v = 0;
 	if (dev->store && hl_store_meta_get_u64(dev->store, key, &v) != HL_OK)
@@ -40,7 +40,7 @@ uint64_t lu_u64(hl_device_t *dev, const char *key)
 	return v;
 }
 
-bool lu_has(hl_device_t *dev, const char *key)
+bool hl_luna_has(hl_device_t *dev, const char *key)
 {
 	uint8_t *v = NULL;
 	size_t n = 0;
@@ -49,12 +49,12 @@ bool lu_has(hl_device_t *dev, const char *key)
 	return has;
 }
 
-hl_status_t lu_set_str(hl_device_t *dev, const char *key, const char *v)
+hl_status_t hl_luna_set_str(hl_device_t *dev, const char *key, const char *v)
 {
 	return hl_store_meta_set(dev->store, key, v, strlen(v));
 }
 
-int64_t lu_now(hl_device_t *dev)
+int64_t hl_luna_now(hl_device_t *dev)
 {
 	hl_fam_state_t *fs = hl_fam_state(dev);
 	uint64_t off = 0;
@@ -65,8 +65,8 @@ int64_t lu_now(hl_device_t *dev)
 	return hl_clock_now(&fs->clock);
 }
 
-hl_status_t lu_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
-		      hl_audit_event_t ev, const char *subject, const char *details)
+hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
+			   hl_audit_event_t ev, const char *subject, const char *details)
 {
 	hl_status_t st = hl_store_begin(dev->store);
 	if (st != HL_OK)
@@ -102,15 +102,15 @@ static hl_status_t wipe(hl_device_t *dev, void *arg)
 	for (size_t i = 0; whole && st == HL_OK && i < sizeof(device_keys) / sizeof(*device_keys);
 	     i++)
 		st = hl_store_meta_delete(dev->store, device_keys[i]);
-	for (lu_role_t r = LU_PSO; st == HL_OK && r <= LU_PDOMAIN; r++)
+	for (hl_luna_role_t r = LU_PSO; st == HL_OK && r <= LU_PDOMAIN; r++)
 		if (r != LU_DOMAIN || whole)
-			st = lu_cred_delete(dev, r);
+			st = hl_luna_cred_delete(dev, r);
 	if (st == HL_OK && whole)
-		st = lu_cred_delete(dev, LU_HSO);
+		st = hl_luna_cred_delete(dev, LU_HSO);
 	if (st == HL_OK && whole)
-		st = lu_set_str(dev, "luna_state", LU_ZEROIZED);
+		st = hl_luna_set_str(dev, "luna_state", LU_ZEROIZED);
 	if (st == HL_OK)
-		st = lu_set_str(dev, "state", "factory");
+		st = hl_luna_set_str(dev, "state", "factory");
 	if (st == HL_OK)
 		st = hl_store_meta_set_u64(dev->store, "so_failed", 0);
 	if (st == HL_OK)
@@ -131,10 +131,10 @@ static void forget(hl_device_t *dev)
 	dev->gen++;
 }
 
-hl_status_t lu_zeroize(hl_device_t *dev, bool whole, const char *why)
+hl_status_t hl_luna_zeroize(hl_device_t *dev, bool whole, const char *why)
 {
-	hl_status_t st =
-	    lu_commit(dev, wipe, &whole, HL_AUDIT_ZEROIZE, whole ? "device" : "partition", why);
+	hl_status_t st = hl_luna_commit(dev, wipe, &whole, HL_AUDIT_ZEROIZE,
+					whole ? "device" : "partition", why);
 	if (st == HL_OK)
 		forget(dev);
 	return st;
@@ -154,11 +154,11 @@ static void groups(const uint8_t *h, char *out, size_t n, const char *alphabet, 
 	out[k] = 0;
 }
 
-hl_status_t lu_stm_strings(hl_device_t *dev, char user[24], char fp[24])
+hl_status_t hl_luna_stm_strings(hl_device_t *dev, char user[24], char fp[24])
 {
 	uint8_t h[32];
 	char state[16], msg[96];
-	lu_state(dev, state, sizeof(state));
+	hl_luna_state(dev, state, sizeof(state));
 	/* The user string is the device's own (the factory sends it separately); the
 	 * fingerprint covers what the device is now, so a device changed in transit shows
 	 * another one. */
@@ -167,7 +167,7 @@ hl_status_t lu_stm_strings(hl_device_t *dev, char user[24], char fp[24])
 	if (st == HL_OK)
 		groups(h, user, 24, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 31);
 	int n = snprintf(msg, sizeof(msg), "hsmlab luna stm fingerprint v1/%s/%s/%llu", dev->serial,
-			 state, (unsigned long long)lu_u64(dev, "luna_hso_failed"));
+			 state, (unsigned long long)hl_luna_u64(dev, "luna_hso_failed"));
 	if (st == HL_OK)
 		st = hl_crypto_hmac_sha256(dev->seal.mk, sizeof(dev->seal.mk), (const uint8_t *)msg,
 					   (size_t)n, h);
@@ -184,31 +184,32 @@ static hl_status_t count_hso(hl_device_t *dev, void *arg)
 	return hl_store_meta_set_u64(dev->store, "luna_hso_failed", *(uint64_t *)arg);
 }
 
-hl_status_t lu_hso_failed(hl_device_t *dev)
+hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 {
-	uint64_t n = lu_u64(dev, "luna_hso_failed") + 1;
-	long max = lu_value(dev, "hsm_so_failures_zeroize");
+	uint64_t n = hl_luna_u64(dev, "luna_hso_failed") + 1;
+	long max = hl_luna_value(dev, "hsm_so_failures_zeroize");
 	char details[64];
 	snprintf(details, sizeof(details), "failed=%llu", (unsigned long long)n);
-	hl_status_t st = lu_commit(dev, count_hso, &n, HL_AUDIT_LOGIN_FAILED, "hsm-so", details);
+	hl_status_t st =
+	    hl_luna_commit(dev, count_hso, &n, HL_AUDIT_LOGIN_FAILED, "hsm-so", details);
 	if (st == HL_OK && max > 0 && n >= (uint64_t)max) {
 		snprintf(details, sizeof(details), "%llu failed HSM SO logins (L3)",
 			 (unsigned long long)n);
-		st = lu_zeroize(dev, true, details);
+		st = hl_luna_zeroize(dev, true, details);
 		hl_p11_log("HSM SO: %llu wrong passwords: the device is zeroized (hard init again)",
 			   (unsigned long long)n);
 	}
 	return st == HL_OK ? HL_ERR_PIN_INCORRECT : st;
 }
 
-void lu_pso_check(hl_device_t *dev)
+void hl_luna_pso_check(hl_device_t *dev)
 {
-	long max = lu_value(dev, "partition_so_failures_zeroize");
-	if (!lu_on(dev) || max <= 0 || dev->so_failed < (uint64_t)max)
+	long max = hl_luna_value(dev, "partition_so_failures_zeroize");
+	if (!hl_luna_on(dev) || max <= 0 || dev->so_failed < (uint64_t)max)
 		return;
 	char details[64];
 	snprintf(details, sizeof(details), "%llu failed Partition SO logins (L3)",
 		 (unsigned long long)dev->so_failed);
-	if (lu_zeroize(dev, false, details) == HL_OK)
+	if (hl_luna_zeroize(dev, false, details) == HL_OK)
 		hl_p11_log("Partition SO: %s: the partition is zeroized", details);
 }

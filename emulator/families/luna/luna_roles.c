@@ -19,10 +19,10 @@ static const char *method_name(CK_ULONG m)
 
 static hl_status_t need_method(hl_device_t *dev, CK_ULONG m)
 {
-	if (m == lu_method(dev))
+	if (m == hl_luna_method(dev))
 		return HL_OK;
 	hl_p11_log("device %s authenticates by %s until it is zeroized", dev->serial,
-		   method_name(lu_method(dev)));
+		   method_name(hl_luna_method(dev)));
 	return HL_ERR_LUNA_METHOD;
 }
 
@@ -39,9 +39,9 @@ static hl_status_t part_body(hl_device_t *dev, void *arg)
 	const part_arg_t *a = arg;
 	hl_status_t st = HL_OK;
 	if (a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR)
-		st = lu_cred_put(dev, LU_PSO, a->pso);
+		st = hl_luna_cred_put(dev, LU_PSO, a->pso);
 	if (st == HL_OK && a->domain)
-		st = lu_cred_put(dev, LU_PDOMAIN, a->domain);
+		st = hl_luna_cred_put(dev, LU_PDOMAIN, a->domain);
 	return st;
 }
 
@@ -52,7 +52,7 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 	char pin[65], details[96];
 	uint8_t rnd[32];
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = lu_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
+	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
 	if (st == HL_OK && dev->state == HL_DEV_INITIALIZED) {
 		hl_p11_log("device %s already has its partition (re-init the HSM or zeroize)",
 			   dev->serial);
@@ -61,7 +61,7 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 	if (st == HL_OK)
 		st = need_method(dev, a->pso->method);
 	if (st == HL_OK)
-		st = lu_hso_auth(dev, a->hso);
+		st = hl_luna_hso_auth(dev, a->hso);
 	/* The core's SO PIN: the Partition SO's password, or a random one nobody knows. */
 	bool mf = a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
 	if (st == HL_OK && mf && (st = hl_crypto_random(rnd, sizeof(rnd))) == HL_OK)
@@ -73,17 +73,17 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 	memset(label, ' ', sizeof(label));
 	memcpy(label, a->label, strlen(a->label) > 32 ? 32 : strlen(a->label));
 	if (st == HL_OK) {
-		lu_internal_init = true;
+		hl_luna_internal_init = true;
 		st = hl_device_init_token(dev, (const CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin),
 					  label);
-		lu_internal_init = false;
+		hl_luna_internal_init = false;
 	}
 	snprintf(details, sizeof(details), "created label=%s method=%s", a->label,
 		 method_name(a->pso->method));
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
-		st = lu_commit(dev, part_body, (void *)a, HL_AUDIT_STATE_CHANGE, "partition",
-			       details);
+		st = hl_luna_commit(dev, part_body, (void *)a, HL_AUDIT_STATE_CHANGE, "partition",
+				    details);
 	pthread_mutex_unlock(&dev->lock);
 	hl_crypto_wipe(pin, sizeof(pin));
 	hl_crypto_wipe(rnd, sizeof(rnd));
@@ -98,7 +98,7 @@ static CK_RV create_partition(CK_SLOT_ID slot, const char *label, const hsmlab_l
 	part_arg_t a = { label, hso, pso, domain };
 	if (!label || !hso || !pso || strlen(label) > 32)
 		return CKR_ARGUMENTS_BAD;
-	return lu_with_slot(slot, do_partition, &a);
+	return hl_luna_with_slot(slot, do_partition, &a);
 }
 
 /* -- roles -- */
@@ -116,7 +116,7 @@ static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_
 	CK_USER_TYPE who = role == HSMLAB_LUNA_ROLE_CO ? CKU_SO : CKU_USER;
 	if (by->method == HSMLAB_LUNA_AUTH_MULTIFACTOR) {
 		pthread_mutex_lock(&dev->lock);
-		hl_status_t st = lu_cred_check(dev, who == CKU_SO ? LU_PSO : LU_CO, by);
+		hl_status_t st = hl_luna_cred_check(dev, who == CKU_SO ? LU_PSO : LU_CO, by);
 		pthread_mutex_unlock(&dev->lock);
 		return st;
 	}
@@ -130,7 +130,7 @@ static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_
 		pthread_mutex_lock(&dev->lock);
 		hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who == CKU_SO ? "so" : "user", NULL);
 		if (who == CKU_SO)
-			lu_pso_check(dev);
+			hl_luna_pso_check(dev);
 		pthread_mutex_unlock(&dev->lock);
 	}
 	return st;
@@ -141,9 +141,9 @@ static hl_status_t role_body(hl_device_t *dev, void *arg)
 	const role_arg_t *a = arg;
 	bool co = a->role == HSMLAB_LUNA_ROLE_CO;
 	/* A new CO starts a new chain of roles: the old CU goes. */
-	hl_status_t st = lu_cred_delete(dev, LU_CU);
+	hl_status_t st = hl_luna_cred_delete(dev, LU_CU);
 	if (st == HL_OK && (!co || a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR))
-		st = lu_cred_put(dev, co ? LU_CO : LU_CU, a->cred);
+		st = hl_luna_cred_put(dev, co ? LU_CO : LU_CU, a->cred);
 	if (st == HL_OK && !co)
 		st = hl_store_meta_set_u64(dev->store, "luna_cu_failed", 0);
 	return st;
@@ -153,7 +153,7 @@ static hl_status_t role_check(hl_device_t *dev, const role_arg_t *a, const char 
 {
 	bool co = a->role == HSMLAB_LUNA_ROLE_CO, mf;
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = lu_need_partition(dev);
+	hl_status_t st = hl_luna_need_partition(dev);
 	if (st == HL_OK && !co && !dev->user_pin_set) {
 		hl_p11_log("device %s: the Crypto Officer comes before the Crypto User",
 			   dev->serial);
@@ -189,10 +189,10 @@ static hl_status_t do_role(hl_device_t *dev, void *arg)
 		st = hl_device_init_pin(dev, (const CK_UTF8CHAR *)secret, (CK_ULONG)strlen(secret));
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
-		st = lu_commit(dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE,
-			       co ? "crypto-officer" : "crypto-user",
-			       a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "created iKeys"
-									       : "created");
+		st = hl_luna_commit(
+		    dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE,
+		    co ? "crypto-officer" : "crypto-user",
+		    a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "created iKeys" : "created");
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
@@ -203,7 +203,7 @@ static CK_RV init_role(CK_SLOT_ID slot, CK_ULONG role, const hsmlab_luna_auth_t 
 	role_arg_t a = { role, by, cred };
 	if (!by || !cred || (role != HSMLAB_LUNA_ROLE_CO && role != HSMLAB_LUNA_ROLE_CU))
 		return CKR_ARGUMENTS_BAD;
-	return lu_with_slot(slot, do_role, &a);
+	return hl_luna_with_slot(slot, do_role, &a);
 }
 
 /* -- activation, power, tamper (L2) -- */
@@ -221,8 +221,8 @@ static hl_status_t set_activated(hl_device_t *dev, void *arg)
 
 static hl_status_t activate_check(hl_device_t *dev, const act_arg_t *a)
 {
-	hl_status_t st = lu_need_partition(dev);
-	if (st == HL_OK && lu_u64(dev, "luna_power_off")) {
+	hl_status_t st = hl_luna_need_partition(dev);
+	if (st == HL_OK && hl_luna_u64(dev, "luna_power_off")) {
 		hl_p11_log("device %s is powered off", dev->serial);
 		st = HL_ERR_LUNA_STATE;
 	}
@@ -248,15 +248,15 @@ static hl_status_t do_activate(hl_device_t *dev, void *arg)
 	hl_status_t st = activate_check(dev, a);
 	bool mf = a->co->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
 	if (st == HL_OK && mf)
-		st = lu_cred_check(dev, LU_CO, a->co);
+		st = hl_luna_cred_check(dev, LU_CO, a->co);
 	pthread_mutex_unlock(&dev->lock);
 	if (st == HL_OK && !mf)
 		st = role_auth(dev, HSMLAB_LUNA_ROLE_CU, a->co); /* the CO's password */
 	pthread_mutex_lock(&dev->lock);
-	int64_t now = lu_now(dev);
+	int64_t now = hl_luna_now(dev);
 	if (st == HL_OK)
-		st = lu_commit(dev, set_activated, &now, HL_AUDIT_ACTIVATE, "partition",
-			       a->challenge ? "challenge secret set" : NULL);
+		st = hl_luna_commit(dev, set_activated, &now, HL_AUDIT_ACTIVATE, "partition",
+				    a->challenge ? "challenge secret set" : NULL);
 	pthread_mutex_unlock(&dev->lock);
 	if (st == HL_OK && a->challenge)
 		st = hl_device_init_pin(dev, (const CK_UTF8CHAR *)a->challenge,
@@ -267,7 +267,7 @@ static hl_status_t do_activate(hl_device_t *dev, void *arg)
 static CK_RV activate(CK_SLOT_ID slot, const hsmlab_luna_auth_t *co, const char *challenge)
 {
 	act_arg_t a = { co, challenge };
-	return co ? lu_with_slot(slot, do_activate, &a) : CKR_ARGUMENTS_BAD;
+	return co ? hl_luna_with_slot(slot, do_activate, &a) : CKR_ARGUMENTS_BAD;
 }
 
 static hl_status_t clear_activation(hl_device_t *dev, void *arg)
@@ -280,9 +280,10 @@ static hl_status_t do_deactivate(hl_device_t *dev, void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = lu_need_partition(dev);
+	hl_status_t st = hl_luna_need_partition(dev);
 	if (st == HL_OK)
-		st = lu_commit(dev, clear_activation, NULL, HL_AUDIT_DEACTIVATE, "partition", NULL);
+		st = hl_luna_commit(dev, clear_activation, NULL, HL_AUDIT_DEACTIVATE, "partition",
+				    NULL);
 	dev->login = HL_NOT_LOGGED_IN;
 	pthread_mutex_unlock(&dev->lock);
 	return st;
@@ -290,7 +291,7 @@ static hl_status_t do_deactivate(hl_device_t *dev, void *arg)
 
 static CK_RV deactivate(CK_SLOT_ID slot)
 {
-	return lu_with_slot(slot, do_deactivate, NULL);
+	return hl_luna_with_slot(slot, do_deactivate, NULL);
 }
 
 typedef struct {
@@ -315,9 +316,9 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 	power_arg_t *a = arg;
 	char details[128];
 	pthread_mutex_lock(&dev->lock);
-	uint64_t off = lu_u64(dev, "luna_power_off");
-	bool active = lu_u64(dev, "luna_activated") != 0;
-	a->now = lu_now(dev);
+	uint64_t off = hl_luna_u64(dev, "luna_power_off");
+	bool active = hl_luna_u64(dev, "luna_activated") != 0;
+	a->now = hl_luna_now(dev);
 	hl_status_t st = HL_OK;
 	if ((off != 0) == !a->on) {
 		hl_p11_log("device %s is already powered %s", dev->serial, a->on ? "on" : "off");
@@ -327,7 +328,7 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 	 * on the device clock (libfaketime or clock set move it). */
 	int64_t outage = a->now - (int64_t)off;
 	long grace = hl_profile_quirk(dev->profile, "activation_outage_grace_s")
-			 ? lu_value(dev, "activation_outage_grace_s")
+			 ? hl_luna_value(dev, "activation_outage_grace_s")
 			 : 0;
 	a->keep = a->on && active && outage >= 0 && outage <= grace;
 	if (a->on)
@@ -339,7 +340,7 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 	else
 		snprintf(details, sizeof(details), "off");
 	if (st == HL_OK)
-		st = lu_commit(dev, power_body, a, HL_AUDIT_STATE_CHANGE, "power", details);
+		st = hl_luna_commit(dev, power_body, a, HL_AUDIT_STATE_CHANGE, "power", details);
 	if (st == HL_OK)
 		dev->login = HL_NOT_LOGGED_IN; /* a power cycle ends every login */
 	pthread_mutex_unlock(&dev->lock);
@@ -349,7 +350,7 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 static CK_RV power(CK_SLOT_ID slot, CK_BBOOL on)
 {
 	power_arg_t a = { on != CK_FALSE, false, 0 };
-	return lu_with_slot(slot, do_power, &a);
+	return hl_luna_with_slot(slot, do_power, &a);
 }
 
 static hl_status_t do_tamper(hl_device_t *dev, void *arg)
@@ -358,8 +359,8 @@ static hl_status_t do_tamper(hl_device_t *dev, void *arg)
 	bool clears = hl_profile_quirk(dev->profile, "tamper_clears_activation");
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st =
-	    lu_commit(dev, clears ? clear_activation : NULL, NULL, HL_AUDIT_STATE_CHANGE, "tamper",
-		      clears ? "working memory cleared: activation cleared" : NULL);
+	    hl_luna_commit(dev, clears ? clear_activation : NULL, NULL, HL_AUDIT_STATE_CHANGE,
+			   "tamper", clears ? "working memory cleared: activation cleared" : NULL);
 	if (st == HL_OK && clears)
 		dev->login = HL_NOT_LOGGED_IN;
 	pthread_mutex_unlock(&dev->lock);
@@ -368,29 +369,29 @@ static hl_status_t do_tamper(hl_device_t *dev, void *arg)
 
 static CK_RV tamper(CK_SLOT_ID slot)
 {
-	return lu_with_slot(slot, do_tamper, NULL);
+	return hl_luna_with_slot(slot, do_tamper, NULL);
 }
 
 static hl_status_t do_zeroize(hl_device_t *dev, void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = lu_zeroize(dev, true, "console");
+	hl_status_t st = hl_luna_zeroize(dev, true, "console");
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
 
 static CK_RV zeroize(CK_SLOT_ID slot)
 {
-	return lu_with_slot(slot, do_zeroize, NULL);
+	return hl_luna_with_slot(slot, do_zeroize, NULL);
 }
 
 const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.version = { HSMLAB_LUNA_VERSION_MAJOR, HSMLAB_LUNA_VERSION_MINOR },
-	.hsmlab_CA_GetStatus = lu_ca_get_status,
-	.hsmlab_CA_RecoverSTM = lu_ca_stm_recover,
-	.hsmlab_CA_InitHSM = lu_ca_init_hsm,
-	.hsmlab_CA_LoginHSM = lu_ca_login_hsm,
+	.hsmlab_CA_GetStatus = hl_luna_ca_get_status,
+	.hsmlab_CA_RecoverSTM = hl_luna_ca_stm_recover,
+	.hsmlab_CA_InitHSM = hl_luna_ca_init_hsm,
+	.hsmlab_CA_LoginHSM = hl_luna_ca_login_hsm,
 	.hsmlab_CA_CreatePartition = create_partition,
 	.hsmlab_CA_InitRole = init_role,
 	.hsmlab_CA_Activate = activate,
