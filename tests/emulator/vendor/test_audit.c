@@ -488,6 +488,15 @@ Test(audit, cli_exit_codes_and_locations)
 	out = slurp(args);
 	cr_assert(strstr(out, "bad.txt:4: dropped: records seq 3..3 dropped") != NULL, "%s", out);
 	free(out);
+	/* Another key: intact, not authenticated, and the key it needs is named (exit 4). */
+	snprintf(args, sizeof(args), "--key-hex %064d %s", 7, path);
+	cr_assert_eq(run_cli(args), 4);
+	snprintf(args, sizeof(args), "%s/out.txt", dir);
+	out = slurp(args);
+	cr_assert(strstr(out, "cannot authenticate records seq 1 on (6 records)") != NULL, "%s",
+		  out);
+	cr_assert(strstr(out, "keyed by device:") != NULL, "%s", out);
+	free(out);
 	cr_assert_eq(run_cli("--no-such-option x"), 2);
 	cr_assert_eq(run_cli("/nonexistent/export.txt"), 3);
 	cr_assert_eq(run_cli("--key-file /nonexistent/key x"), 3);
