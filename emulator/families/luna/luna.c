@@ -160,8 +160,8 @@ static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8
 	}
 	if (cu && user == cu)
 		return cu_login(dev, pin, len);
-	if (user == CKU_USER)
-		cu_mark(dev, false);
+	if (user == CKU_USER && dev->login == HL_NOT_LOGGED_IN)
+		cu_mark(dev, false); /* not while the CU is in: the core refuses that login */
 	return HL_FAMILY_LOGIN_CORE;
 }
 

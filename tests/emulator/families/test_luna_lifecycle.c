@@ -352,6 +352,8 @@ Test(luna_lifecycle, crypto_user_signs_only)
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE dt[] = { { CKA_CLASS, &cls, sizeof(cls) } };
 	cr_assert_eq(t.m.fn->C_CreateObject(s, dt, 1, &k2), CKR_USER_NOT_LOGGED_IN);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_USER_ALREADY_LOGGED_IN);
+	cr_assert_eq(t.m.fn->C_CreateObject(s, dt, 1, &k2), CKR_USER_NOT_LOGGED_IN, "still the CU");
 	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
 	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
 	cr_assert_eq(t.m.fn->C_CreateObject(s, dt, 1, &k2), CKR_OK, "the CO does");
