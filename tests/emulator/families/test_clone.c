@@ -111,17 +111,25 @@ static void refused(dev_t_ *a, const char *apin, const char *label, dev_t_ *b, c
 	cr_assert_eq(objects_labelled(b, label), before, "target changed by a refused clone");
 }
 
+/* Two devices of the family set up by the console, the second loading the first's new domain
+ * (m of n cards), both logged in through this process's module m. */
+static void pair_in_domain(const char *family, const char *owner, int m_cards, int n_cards,
+			   dev_t_ *a, dev_t_ *b, fam_module_t *m)
+{
+	fam_console_device(family, NULL, "KSK-east", a->serial);
+	fam_console_device(family, NULL, "KSK-west", b->serial);
+	const char *peers[] = { b->serial };
+	fam_console_domain(family, owner, "domain-cards", m_cards, n_cards, a->serial, peers, 1);
+	fam_load(m, family);
+	dev_open(a, m);
+	dev_open(b, m);
+}
+
 Test(clone, keyper_to_keyper_within_an_smk)
 {
 	dev_t_ a, b;
 	fam_module_t m;
-	fam_console_device("keyper", NULL, "KSK-east", a.serial);
-	fam_console_device("keyper", NULL, "KSK-west", b.serial);
-	const char *peers[] = { b.serial };
-	fam_console_domain("keyper", "smk-2010", "smk", 3, 5, a.serial, peers, 1);
-	fam_load(&m, "keyper");
-	dev_open(&a, &m);
-	dev_open(&b, &m);
+	pair_in_domain("keyper", "smk-2010", 3, 5, &a, &b, &m);
 	keygen(&a, "Klajeyz");
 	cr_assert_eq(a.fx->key_clone(a.slot, FAM_PIN, "Klajeyz", b.slot, FAM_PIN), CKR_OK, "%s",
 		     a.fx->last_error());
@@ -154,13 +162,7 @@ Test(clone, luna_to_luna_through_the_console)
 	dev_t_ a, b;
 	fam_module_t m;
 	char out[2048];
-	fam_console_device("luna", NULL, "KSK-east", a.serial);
-	fam_console_device("luna", NULL, "KSK-west", b.serial);
-	const char *peers[] = { b.serial };
-	fam_console_domain("luna", "ksk-domain", "ikeys", 2, 3, a.serial, peers, 1);
-	fam_load(&m, "luna");
-	dev_open(&a, &m);
-	dev_open(&b, &m);
+	pair_in_domain("luna", "ksk-domain", 2, 3, &a, &b, &m);
 	keygen(&a, "Kmyv6jo");
 	cr_assert_eq(
 	    fam_admin("luna", out, sizeof(out), "key clone %s Kmyv6jo %s", a.serial, b.serial), 0,
