@@ -8,30 +8,11 @@
 set -euo pipefail
 ADMIN=$1
 MODDIR=$2
-WORK=$(mktemp -d /tmp/hsmlab-kill-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
-export HSMLAB_QUIET=1
-printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
-export HSMLAB_CONF=$WORK/hsmlab.conf
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-# pkcs11-tool is no sanitizer build: under ASan it needs the runtime preloaded (only it).
-pkcs11-tool() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} command pkcs11-tool "$@"; }
-A() { "$ADMIN" -m "$MODDIR/libhsmlab.so" -f luna --so-pin 12345678 --pin 87654321 "$@"; }
-"$ADMIN" -m "$MODDIR/libhsmlab-luna.so" lab create "$WORK/lab" >/dev/null
-mkdir "$WORK/ikeys"
+# shellcheck source=famlab.sh
+. "$(dirname "$0")/famlab.sh"
+fam_lab kill
 # L5: Luna slot ids are virtual: the devices go by the serials the console names.
-SRC=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
-DST=$(A device create | sed -n 's/^created device \([^ ]*\) .*/\1/p')
-[ -n "$SRC" ] && [ -n "$DST" ] || fail "device create named no serial"
-A token init "$SRC" src >/dev/null
-A token init "$DST" dst >/dev/null
-A domain create "$SRC" dom "$WORK/ikeys" 1 1 >/dev/null
-A domain load "$DST" dom "$WORK/ikeys/luna-domain-1.card" >/dev/null
-SRC_SLOT=$(A device list | awk -v s="$SRC" '$2 == s { print $1 }')
+fam_luna_pair "$ADMIN" "$MODDIR"
 pkcs11-tool --module "$MODDIR/libhsmlab-luna.so" --slot "$SRC_SLOT" --login --pin 87654321 \
 	--keypairgen --key-type rsa:2048 --label KSK-2024 --id 01 >/dev/null 2>&1
 A key backup "$SRC" KSK-2024 "$WORK/k.blob" >/dev/null
