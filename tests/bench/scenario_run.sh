@@ -17,7 +17,7 @@ out=$("$bench" scenario --help) && grep -q -- '--json' <<<"$out" || fail "--help
 "$bench" scenario --json -o "$tmp/short" "$scenarios/short-2q.conf" >"$tmp/short.json" ||
 	fail "short scenario not as expected: $(grep '"as_expected":false' "$tmp/short.json")"
 n=$(grep -c '"outcome"' "$tmp/short.json")
-[ "$n" -eq 28 ] || fail "want 28 step events (14 steps x 2 profiles), got $n"
+[ "$n" -eq 30 ] || fail "want 30 step events (15 steps x 2 profiles), got $n"
 grep -q '"step":"C2 #01 support-check","title":"[^"]*","outcome":"warning"' "$tmp/short.json" ||
 	fail "the Keyper's end of support is not a warning in 2025"
 grep -q '"profile":"softhsm","step":"C1 #04 support-check","title":"[^"]*","outcome":"n/a"' \
@@ -28,7 +28,7 @@ done
 xmllint --noout "$tmp/short/scenario-junit.xml" "$tmp/short/scenario.html" \
 	"$tmp/short/timeline-vendors.svg" || fail "reports not well-formed"
 tc=$(xmllint --xpath 'count(//testcase)' "$tmp/short/scenario-junit.xml")
-[ "$tc" -eq 28 ] || fail "JUnit: want one testcase per step per profile (28), got $tc"
+[ "$tc" -eq 30 ] || fail "JUnit: want one testcase per step per profile (30), got $tc"
 [ "$(xmllint --xpath 'count(//failure)' "$tmp/short/scenario-junit.xml")" -eq 0 ] ||
 	fail "JUnit has failures"
 # 18 slots signed over two quarters; the second quarter pre-publishes KSK-NEW.
