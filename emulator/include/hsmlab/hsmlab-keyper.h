@@ -44,28 +44,28 @@ typedef struct HSMLAB_KEYPER_FUNCTION_LIST {
 	/* smk → op-cards: with a quorum of SO cards, makes the operator credential and writes
 	 * its cards (operator_quorum: 3 of 7) to dir. Also from op-cards or online: new OP
 	 * cards (the old ones stop working), the device is deactivated. */
-	CK_RV (*op_cards)
+	CK_RV(*op_cards)
 	(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n_so, const char *dir,
 	 const char *pin);
 	/* op-cards or online → online, the vendor's init step (K7): with a quorum of SO cards,
 	 * erases every key of the token and sets label (≤ 32 bytes), SO PIN and user PIN
 	 * (4-32 digits each) in one transaction; the device is not activated afterwards. */
-	CK_RV (*init)
+	CK_RV(*init)
 	(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n_so, const char *label,
 	 const char *so_pin, const char *user_pin, const char *pin);
 	/* online: a quorum of operator cards activates the device (K10) until deactivate,
 	 * tamper or the profile's activation_timeout in device time. */
-	CK_RV (*activate)
+	CK_RV(*activate)
 	(CK_SLOT_ID slot, const char *const *op_cards, CK_ULONG n, const char *pin);
 	CK_RV (*deactivate)(CK_SLOT_ID slot);
 	/* The SMK, re-assembled from a quorum of its SMK cards (owner: the SMK's name), split
 	 * again as recovery shares (recovery_quorum: 5 of 7) written to dir. */
-	CK_RV (*recovery_cards)
+	CK_RV(*recovery_cards)
 	(CK_SLOT_ID slot, const char *owner, const char *const *smk_cards, CK_ULONG n,
 	 const char *dir, const char *pin);
 	/* The SMK re-assembled from a quorum of recovery shares onto this device (a new or a
 	 * tampered one): like domain_load, from the other card kind. */
-	CK_RV (*recover)
+	CK_RV(*recover)
 	(CK_SLOT_ID slot, const char *owner, const char *const *rksh_cards, CK_ULONG n,
 	 const char *pin);
 	/* K12: the tamper envelope trips: keys, token, SMK and activation are zeroized, the
