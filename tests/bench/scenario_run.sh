@@ -47,8 +47,9 @@ grep -q '"step":"F1 #08 verify".*"outcome":"refused".*SKR-SIG-VERIFY' "$tmp/faul
 	fail "tampered SKR not refused by its signature check"
 grep -q '"step":"F2-late #02 sign".*"outcome":"refused".*KSR-POLICY-SIG-HORIZON' \
 	"$tmp/faults.json" || fail "late ceremony not refused by the horizon check"
-grep -q '"step":"F1 #13 so-lockout".*"outcome":"refused".*CKR_PIN_[A-Z]*.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
-	fail "three wrong SO PINs must lock the Luna's SO out"
+# L3: CKU_SO on a Luna is the Partition SO: 10 failures zeroize the partition (its token is gone).
+grep -q '"step":"F1 #13 so-lockout".*"outcome":"refused".*No slot with token.*after 10 wrong SO PINs.*the first: .*CKR_PIN_INCORRECT' "$tmp/faults.json" ||
+	fail "ten wrong SO PINs must zeroize the Luna's partition"
 grep -q '"step":"F1 #12 so-lockout".*"outcome":"ok"' "$tmp/faults.json" ||
 	fail "three wrong SO PINs must not lock a Keyper"
 grep -q '"step":"F1 #11 audit-verify".*"outcome":"refused".*changed' "$tmp/faults.json" ||
