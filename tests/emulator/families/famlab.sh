@@ -34,3 +34,17 @@ fam_luna_pair() {
 	SRC_SLOT=$(A device list | awk -v s="$SRC" '$2 == s { print $1 }')
 }
 A() { "$ADMIN" "${OPTS[@]}" "$@"; }
+# fam_kill_child PID: kill -9 a running hsmlab-admin child of PID (the loop that restarts
+# it), retrying while the one found has just finished (a console step takes some 30 ms);
+# status 0 when one was killed in flight (not a zombie).
+fam_kill_child() {
+	local try child state
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		child=$(pgrep -P "$1" -n hsmlab-admin || true)
+		[ -n "$child" ] || continue
+		state=$(ps -o stat= -p "$child" 2>/dev/null || true)
+		[ -n "$state" ] && [ "${state:0:1}" != Z ] || continue
+		kill -9 "$child" 2>/dev/null && return 0
+	done
+	return 1
+}

@@ -23,8 +23,7 @@ for round in 1 2 3 4 5 6; do
 	loop=$!
 	sleep "0.$((RANDOM % 5 + 2))"
 	# Kill the restore in flight (the loop's current hsmlab-admin), then the loop.
-	child=$(pgrep -P "$loop" -n hsmlab-admin || true)
-	[ -n "$child" ] && kill -9 "$child" 2>/dev/null && killed=$((killed + 1))
+	if fam_kill_child "$loop"; then killed=$((killed + 1)); fi
 	kill -9 "$loop" 2>/dev/null || true
 	wait "$loop" 2>/dev/null || true
 	# The loop may have started one more restore between pgrep and its own death: that
