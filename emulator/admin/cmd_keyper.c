@@ -115,7 +115,7 @@ static int cards_dir(console_t *c, const hl_admin_opts_t *o, const char *serial,
 static int setup(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const hsmlab_device_info_t *d,
 		 const char *dir, const hl_admin_opts_t *o)
 {
-	hsmlab_keyper_state_t s;
+	hsmlab_keyper_state_t s = { 0 };
 	char so[16][1100];
 	const char *so_paths[16];
 	CK_RV rv = k->state(d->slot_id, &s);
@@ -145,7 +145,7 @@ static int token_init(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const 
 		      const char *label, const hl_admin_opts_t *o)
 {
 	hsmlab_device_info_t d;
-	hsmlab_keyper_state_t s;
+	hsmlab_keyper_state_t s = { 0 };
 	char dir[1024], so[16][1100], op[16][1100];
 	const char *so_paths[16], *op_paths[16];
 	if (!o->so_pin || !o->pin) {
@@ -232,7 +232,7 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 		return EX_USAGE;
 	}
 	hsmlab_device_info_t d;
-	hsmlab_keyper_state_t s;
+	hsmlab_keyper_state_t s = { 0 };
 	int ex = hl_admin_find_device(c, argv[2], &d);
 	if (ex != EX_OK)
 		return ex;
