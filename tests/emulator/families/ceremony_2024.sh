@@ -31,6 +31,7 @@ run() {
 	local shown=${*//$WORK/\$LAB}
 	shown=${shown//$MODDIR\//}
 	shown=${shown//$ADMIN/hsmlab-admin}
+	shown=${shown//--so-pin $SO --pin $PIN --card-pin card-pin/\$OPTS}
 	printf '$ %s\n' "$shown" | tee -a "$WORK/t.txt"
 	"$@" 2>&1 | sed "s#$WORK#\$LAB#g" | tee -a "$WORK/t.txt"
 	return "${PIPESTATUS[0]}"
@@ -55,19 +56,32 @@ sig() { # sig MODULE SLOT FILE: RSA-PKCS over a fixed DigestInfo with key id 01
 mkdir -p "$WORK/smk-cards" "$WORK/ikeys"
 
 run "$ADMIN" lab create "$WORK/lab"
-echo '## Keyper: two devices, SMK on 7 SMK cards (5 to recover), the KSK "Klajeyz"' >>"$WORK/t.txt"
+echo '## Keyper: two devices set up by the vendor sequence (K7, K10), the KSK "Klajeyz"' >>"$WORK/t.txt"
+# Device 1 from the factory: SO cards, the SMK split 5 of 7 over SMK cards, operator cards
+# (3 of 7 activate), the vendor's init step, activation by three operator cards.
+KC=$WORK/keyper-cards
 A keyper device create
 A keyper device create
-A keyper token init 1 KSK-east
-A keyper token init 2 KSK-west
 A keyper clock set 1 2024-04-25T16:00:00Z
 A keyper clock set 2 2024-04-25T16:00:00Z
+A keyper keyper so-cards 1 "$KC/1"
 A keyper domain create 1 smk-2010 "$WORK/smk-cards" 5 7
+A keyper keyper op-cards 1 "$KC/1" "$KC/1/keyper-so-1.card"
+A keyper keyper init 1 KSK-east "$KC/1/keyper-so-1.card"
+refused CKR_FUNCTION_FAILED run pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN -O
+refused "too few" A keyper keyper activate 1 "$KC"/1/keyper-op-{2,5}.card
+A keyper keyper activate 1 "$KC"/1/keyper-op-{2,5,7}.card
+# Device 2 joins the same SMK from five of its cards before its own init step.
+A keyper keyper so-cards 2 "$KC/2"
+refused "too few" A keyper domain load 2 smk-2010 "$WORK"/smk-cards/keyper-smk-{1,2,3,4}.card
+A keyper domain load 2 smk-2010 "$WORK"/smk-cards/keyper-smk-{7,2,5,1,3}.card
+A keyper keyper op-cards 2 "$KC/2" "$KC/2/keyper-so-1.card"
+A keyper keyper init 2 KSK-west "$KC/2/keyper-so-1.card"
+A keyper keyper activate 2 "$KC"/2/keyper-op-{1,3,4}.card
+A keyper keyper state 2
 run pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN --keypairgen \
 	--key-type rsa:2048 --label Klajeyz --id 01 >/dev/null
 A keyper key backup 1 Klajeyz "$WORK/klajeyz.hlkypr"
-refused "too few" A keyper domain load 2 smk-2010 "$WORK"/smk-cards/keyper-smk-{1,2,3,4}.card
-A keyper domain load 2 smk-2010 "$WORK"/smk-cards/keyper-smk-{7,2,5,1,3}.card
 A keyper key restore 2 "$WORK/klajeyz.hlkypr"
 sig "$KEYPER" 1 "$WORK/k1.sig"
 sig "$KEYPER" 2 "$WORK/k2.sig"
@@ -80,7 +94,19 @@ echo '## Luna: four devices (two pairs), one cloning domain on 5 iKeys (3 to use
 L=(-)
 for i in 1 2 3 4; do L+=("$(A luna device create | sed -n 's/^created device .* in slot //p')"); done
 [ -n "${L[4]}" ] && [ "${L[1]}" -gt 255 ] || fail "Luna slot ids: ${L[*]} (L5: never small)"
-for i in 1 2 3 4; do A luna token init "${L[i]}" "KSK-$((i <= 2 ? 1 : 2))"; done
+# Device 1 from the factory (L12): leave Secure Transport Mode after checking the random user
+# string and the state fingerprint, hard init (password), the partition and its Partition SO,
+# the Crypto Officer. The other three are set up by token init, which runs the same steps.
+run "$ADMIN" -f luna luna stm show "${L[1]}" | tee "$WORK/stm.txt"
+STR=$(sed -n 's/^random user string: //p' "$WORK/stm.txt")
+FPR=$(sed -n 's/^state fingerprint: *//p' "$WORK/stm.txt")
+refused "Secure Transport Mode" run "$ADMIN" -f luna --so-pin $SO luna hsm init "${L[1]}" KSK-HSM ksk-domain
+run "$ADMIN" -f luna --so-pin PASSWORD luna stm recover "${L[1]}" "$STR" "$FPR"
+run "$ADMIN" -f luna --so-pin $SO luna hsm init "${L[1]}" KSK-HSM ksk-domain
+run "$ADMIN" -f luna --so-pin $SO --pin $SO luna partition create "${L[1]}" KSK-1 ksk-domain
+run "$ADMIN" -f luna --so-pin $SO --pin $PIN luna role init co "${L[1]}"
+A luna luna status "${L[1]}"
+for i in 2 3 4; do A luna token init "${L[i]}" "KSK-$((i <= 2 ? 1 : 2))"; done
 A luna domain create "${L[1]}" ksk-domain "$WORK/ikeys" 3 5
 for i in 2 3 4; do
 	A luna domain load "${L[i]}" ksk-domain "$WORK"/ikeys/luna-domain-{2,4,5}.card
@@ -108,6 +134,9 @@ for fam in keyper:1 keyper:2 luna:1 luna:2 luna:3 luna:4; do
 	A "${fam%:*}" audit verify "$dev" "$WORK/audit-${fam/:/-}.txt"
 done
 run grep -E 'restore|backup|cards' "$WORK/audit-luna-2.txt" | cut -d' ' -f1-7
+# L13: a Luna export verifies on any device of the same domain, not only its own (a Keyper's
+# log verifies on its own device: nothing public says more of it).
+A luna audit verify "${L[3]}" "$WORK/audit-luna-1.txt"
 
 if [ "$OUT" != /dev/null ]; then
 	{
@@ -115,7 +144,8 @@ if [ "$OUT" != /dev/null ]; then
 		echo
 		echo 'Produced by `tests/emulator/families/ceremony_2024.sh` (the `test_families_ceremony`'
 		echo 'test runs the same script). `$LAB` is the throw-away lab directory; hashes and serials'
-		echo 'change from run to run.'
+		echo 'change from run to run. `$OPTS` stands for `--so-pin 12345678 --pin 87654321'
+		echo '--card-pin card-pin` (the SO PIN, the user PIN and the card PIN).'
 		echo
 		awk '/^## /{ if (open) print "```"; print ""; print; print ""; print "```"; open = 1; next }
 		     NR == 1 { print "```"; open = 1 } { print } END { if (open) print "```" }' "$WORK/t.txt"
