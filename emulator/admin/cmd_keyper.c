@@ -18,6 +18,7 @@
 #define SMK_N 7
 
 const char hl_admin_keyper_usage[] =
+    "Keyper module (--family keyper) also offers (see emulator/doc/keyper.md):\n"
     "  keyper state DEVICE         the Keyper's lifecycle state, SMK, activation, quorums\n"
     "  keyper so-cards DEVICE DIR  factory -> so-cards: the SO card set, written to DIR\n"
     "  keyper op-cards DEVICE DIR SO-CARD...\n"

@@ -159,7 +159,7 @@ static void print_device(const hsmlab_device_info_t *d, bool full)
 	char label[33];
 	hl_p11_unpad(label, (const unsigned char *)d->label, 32);
 	if (!full) {
-		printf("%-4lu %-16s %-12s %-10s %6lu  %s\n", d->slot_id, d->serial, d->state,
+		printf("%-10lu %-16s %-12s %-10s %6lu  %s\n", d->slot_id, d->serial, d->state,
 		       d->profile, d->objects, label);
 		return;
 	}
@@ -290,7 +290,7 @@ static int cmd_device_list(console_t *c)
 	if (rv == CKR_OK)
 		rv = c->ext->device_list(v, &n);
 	if (rv == CKR_OK) {
-		printf("%-4s %-16s %-12s %-10s %6s  %s\n", "SLOT", "SERIAL", "STATE", "PROFILE",
+		printf("%-10s %-16s %-12s %-10s %6s  %s\n", "SLOT", "SERIAL", "STATE", "PROFILE",
 		       "OBJS", "LABEL");
 		for (CK_ULONG i = 0; i < n; i++)
 			print_device(&v[i], false);

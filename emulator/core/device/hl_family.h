@@ -53,7 +53,7 @@ typedef struct {
 	 * the PIN; CKR_OK means the family checked a credential of its own (a vendor role the
 	 * core does not know, e.g. L1's Crypto User) and set dev->login; any other value
 	 * refuses the login and is returned. */
-	CK_RV (*login_check)
+	CK_RV(*login_check)
 	(struct hl_device *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG len);
 	/* Adjusts C_GetTokenInfo's answer (e.g. flags that depend on the device's own state),
 	 * device lock held. */
