@@ -61,6 +61,10 @@ typedef struct {
 	/* Asked by C_CreateObject, C_CopyObject and C_GenerateKey(Pair) before the core, device
 	 * lock held: CKR_OK lets the call go on (e.g. L1: a Crypto User only signs). */
 	CK_RV (*create_gate)(struct hl_device *dev);
+	/* The environment variable through which the vendor library finds its device (a
+	 * directory holding a "machine" file, e.g. K6's KEYPER_LIBRARY_PATH), or NULL. Read by
+	 * hl_lab_config_load before any profile exists; see emulator/doc/config.md. */
+	const char *library_path_env;
 } hl_family_t;
 
 /* login_check's "not mine: let the core check the PIN" (a vendor-defined value no call
