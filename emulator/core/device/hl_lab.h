@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the lab, a directory of devices named by a config file (HSMLAB_CONF, or
- * the per-user default; see emulator/doc/config.md). Layout:
+ * hsmlab emulator: the lab, a directory of devices named by a config file (HSMLAB_CONF, a
+ * family's library path variable, or the per-user default; see emulator/doc/config.md). Layout:
  *   <lab>/lab.secret          0600, 32 random bytes: wraps each device's master key
  *   <lab>/devices/<serial>.db 0600, one SQLite store per device (see store.md)
  * Directories are 0700. */
@@ -21,9 +21,11 @@ typedef struct {
 	bool timing;           /* `timing = true;`: emulate the profiles' device speed */
 } hl_lab_config_t;
 
-/* Reads the configuration: HSMLAB_CONF (must exist) or $XDG_CONFIG_HOME/hsmlab/hsmlab.conf
- * (optional). Profile dir: HSMLAB_PROFILE_DIR, else the config's profile_dir, else
- * builtin_profile_dir. family_profile: the default profile when the config names none. */
+/* Reads the configuration: HSMLAB_CONF (must exist), else $VAR/machine when the family named
+ * family_profile has a library_path_env VAR and it is set (K6; must exist, no fallback),
+ * else $XDG_CONFIG_HOME/hsmlab/hsmlab.conf (optional). Profile dir: HSMLAB_PROFILE_DIR, else
+ * the config's profile_dir, else builtin_profile_dir. family_profile: the module's family,
+ * also the default profile when the config names none. */
 hl_status_t hl_lab_config_load(const char *builtin_profile_dir, const char *family_profile,
 			       hl_lab_config_t *out, char *err, size_t errlen);
 void hl_lab_config_clear(hl_lab_config_t *cfg);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crypto/hl_crypto.h"
+#include "device/hl_family.h"
 #include "device/hl_lab.h"
 
 static char *join(const char *a, const char *b)
@@ -112,36 +113,88 @@ out:
 	return st;
 }
 
+/* The machine file of the module family's library path variable (K6: the vendor library
+ * finds its device through $KEYPER_LIBRARY_PATH/machine). *path_out stays NULL when the
+ * family names no variable or it is unset; a set variable must lead to a readable file, as
+ * the vendor library cannot find its device otherwise (no fallback to the default lab). */
+static hl_status_t library_path_conf(const char *var, char **path_out, char *err, size_t errlen)
+{
+	const char *dir = var ? getenv(var) : NULL;
+	struct stat sb;
+	if (!dir || !dir[0])
+		return HL_OK;
+	int rc = stat(dir, &sb);
+	if (rc != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s=%s: cannot use the directory: %s", var, dir,
+			 rc != 0 ? strerror(errno) : "not a directory");
+		return HL_ERR_LAB_INVALID;
+	}
+	char *machine = join(dir, "machine");
+	if (!machine)
+		return HL_ERR_NOMEM;
+	if (access(machine, R_OK) != 0) {
+		snprintf(err, errlen, "%s=%s: %s: cannot read the machine file: %s", var, dir,
+			 machine, strerror(errno));
+		free(machine);
+		return HL_ERR_LAB_INVALID;
+	}
+	*path_out = machine;
+	return HL_OK;
+}
+
+static void prefix_var(const char *var, char *err, size_t errlen)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err);
+	snprintf(err, errlen, "%s: %s", var, msg);
+}
+
+/* The config file to read: HSMLAB_CONF, else the family's library path (K6), else the XDG
+ * default when it exists. *named_by: the variable that named the file (which then must name
+ * a lab_dir), NULL for the optional XDG default. */
+static hl_status_t find_conf(const char *family, hl_lab_config_t *c, const char **named_by,
+			     char *err, size_t errlen)
+{
+	const char *env = getenv("HSMLAB_CONF");
+	const char *var = hl_family_get(family)->library_path_env;
+	*named_by = "HSMLAB_CONF";
+	if (env && env[0])
+		return (c->conf_path = strdup(env)) ? HL_OK : HL_ERR_NOMEM;
+	*named_by = var;
+	hl_status_t st = library_path_conf(var, &c->conf_path, err, errlen);
+	if (st != HL_OK || c->conf_path)
+		return st;
+	*named_by = NULL;
+	char *def = xdg_path("XDG_CONFIG_HOME", ".config", "hsmlab/hsmlab.conf");
+	if (def && access(def, F_OK) == 0)
+		c->conf_path = def;
+	else
+		free(def);
+	return HL_OK;
+}
+
 hl_status_t hl_lab_config_load(const char *builtin_profile_dir, const char *family_profile,
 			       hl_lab_config_t *out, char *err, size_t errlen)
 {
 	hl_lab_config_t c = { 0 };
-	hl_status_t st = HL_OK;
-	const char *env = getenv("HSMLAB_CONF");
+	const char *named_by = NULL;
 	err[0] = 0;
-	if (env && env[0]) {
-		c.conf_path = strdup(env);
-	} else {
-		char *def = xdg_path("XDG_CONFIG_HOME", ".config", "hsmlab/hsmlab.conf");
-		if (def && access(def, F_OK) == 0)
-			c.conf_path = def;
-		else
-			free(def);
-	}
-	if (c.conf_path)
+	hl_status_t st = find_conf(family_profile, &c, &named_by, err, errlen);
+	if (st == HL_OK && c.conf_path)
 		st = read_conf(c.conf_path, &c, err, errlen);
+	if (st == HL_OK && !c.lab_dir && named_by) {
+		snprintf(err, errlen, "%s: lab_dir: missing", c.conf_path);
+		st = HL_ERR_LAB_INVALID;
+	}
+	/* Errors in a machine file also say which variable led to it (K6). */
+	if (st != HL_OK && c.conf_path && named_by && strcmp(named_by, "HSMLAB_CONF") != 0)
+		prefix_var(named_by, err, errlen);
 	if (st == HL_OK && !c.lab_dir) {
-		if (env && env[0]) {
-			snprintf(err, errlen, "%s: lab_dir: missing", env);
+		c.is_default = true;
+		c.lab_dir = xdg_path("XDG_DATA_HOME", ".local/share", "hsmlab/lab");
+		if (!c.lab_dir) {
+			snprintf(err, errlen, "no HSMLAB_CONF and no HOME for the default lab");
 			st = HL_ERR_LAB_INVALID;
-		} else {
-			c.is_default = true;
-			c.lab_dir = xdg_path("XDG_DATA_HOME", ".local/share", "hsmlab/lab");
-			if (!c.lab_dir) {
-				snprintf(err, errlen,
-					 "no HSMLAB_CONF and no HOME for the default lab");
-				st = HL_ERR_LAB_INVALID;
-			}
 		}
 	}
 	const char *pd = getenv("HSMLAB_PROFILE_DIR");
