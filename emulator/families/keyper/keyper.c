@@ -15,4 +15,7 @@ const hl_family_t hl_keyper_family = {
 	.vendor_version = { HSMLAB_KEYPER_VERSION_MAJOR, HSMLAB_KEYPER_VERSION_MINOR },
 	.vendor_functions = (void *)&hl_keyper_functions,
 	.login_gate = hl_keyper_login_gate,
+	/* K6: the profile's library_path_env switch documents it; test_k6_library_path checks
+	 * that the two agree (the lab is found before any profile is read). */
+	.library_path_env = "KEYPER_LIBRARY_PATH",
 };
