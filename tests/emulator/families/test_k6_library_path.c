@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * K6: the Keyper's vendor library finds its device through KEYPER_LIBRARY_PATH, a directory
+ * holding a "machine" file (here hsmlab's own lab config). HSMLAB_CONF wins; a set variable
+ * that leads nowhere fails C_Initialize; the strict and Luna modules ignore the variable. */
+#include <sys/wait.h>
+
+#include "device/hl_profile.h"
+#include "famlab.h"
+
+static char dir[64];
+/* The variable's name as the Keyper profile's K6 switch gives it: the module's family table
+ * names it too, so a test that finds the lab through it checks that the two agree. */
+static char var[64];
+
+static void profile_var(const char *profile, char *out, size_t n)
+{
+	char path[512], err[512] = "";
+	hl_profile_t *p = NULL;
+	snprintf(path, sizeof(path), "%s/fixtures/profiles/%s.conf", getenv("HSMLAB_SOURCE_DIR"),
+		 profile);
+	cr_assert_eq(hl_profile_load(path, &p, err, sizeof(err)), HL_OK, "%s", err);
+	const char *v = hl_profile_quirk_value(p, "library_path_env");
+	snprintf(out, n, "%s", v ? v : "");
+	hl_profile_free(p);
+}
+
+/* A throw-away dir; no HSMLAB_CONF, and HOME/XDG inside it so that a fallback to the
+ * default lab would show (as <dir>/data/hsmlab/lab). */
+static void setup(void)
+{
+	char p[128];
+	snprintf(dir, sizeof(dir), "/tmp/hsmlab-k6-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	unsetenv("HSMLAB_CONF");
+	setenv("HSMLAB_QUIET", "1", 1);
+	snprintf(p, sizeof(p), "%s/home", dir);
+	setenv("HOME", p, 1);
+	snprintf(p, sizeof(p), "%s/config", dir);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	snprintf(p, sizeof(p), "%s/data", dir);
+	setenv("XDG_DATA_HOME", p, 1);
+	profile_var("keyper", var, sizeof(var));
+	cr_assert_str_eq(var, "KEYPER_LIBRARY_PATH");
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (dir[0] && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+TestSuite(k6, .init = setup, .fini = teardown);
+
+/* <dir>/<sub>/ holding a machine file with text (NULL: none) and an empty lab <sub>/lab. */
+static void machine(const char *sub, const char *text, char *path_out, size_t n)
+{
+	char p[256];
+	snprintf(path_out, n, "%s/%s", dir, sub);
+	cr_assert_eq(mkdir(path_out, 0700), 0);
+	snprintf(p, sizeof(p), "%s/lab", path_out);
+	cr_assert_eq(mkdir(p, 0700), 0);
+	if (!text)
+		return;
+	snprintf(p, sizeof(p), "%s/machine", path_out);
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The module loaded without C_Initialize, and the rv of C_Initialize. */
+static CK_RV init(fam_module_t *m, const char *family)
+{
+	char path[512], err[512] = "";
+	fam_module_path(family, path, sizeof(path));
+	m->mod = hl_p11_module_load(path, 1, err, sizeof(err));
+	cr_assert_not_null(m->mod, "%s", err);
+	m->fn = hl_p11_module_fn(m->mod);
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
+	cr_assert_eq(hl_p11_module_fn3(m->mod)->C_GetInterface(
+			 (CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &itf, 0),
+		     CKR_OK);
+	m->ext = itf->pFunctionList;
+	return m->fn->C_Initialize(NULL);
+}
+
+/* The lab directory the initialized module uses. */
+static void lab_of(fam_module_t *m, char *out, size_t n)
+{
+	cr_assert_eq(m->ext->lab_info(out, n, NULL, 0, NULL, 0), CKR_OK, "%s",
+		     m->ext->last_error());
+}
+
+static void done(fam_module_t *m)
+{
+	m->fn->C_Finalize(NULL);
+	hl_p11_module_free(m->mod);
+}
+
+/* C_Initialize of the Keyper module fails with a message holding each of want[]. */
+static void refused(const char *const *want, size_t n_want)
+{
+	fam_module_t m;
+	char def[128];
+	CK_RV rv = init(&m, "keyper");
+	cr_assert_eq(rv, CKR_GENERAL_ERROR, "C_Initialize: %s", hl_ckr_name(rv));
+	const char *msg = m.ext->last_error();
+	for (size_t i = 0; i < n_want; i++)
+		cr_assert(strstr(msg, want[i]) != NULL, "\"%s\" not in \"%s\"", want[i], msg);
+	/* No silent fallback: the default lab was not made. */
+	snprintf(def, sizeof(def), "%s/data", dir);
+	cr_assert_neq(access(def, F_OK), 0, "the default lab was created");
+	hl_p11_module_free(m.mod);
+}
+
+Test(k6, keyper_finds_its_lab_through_the_machine_file)
+{
+	char d[128], want[160], got[1024], serial[17], cmd[2048], out[4096];
+	fam_module_t m;
+	CK_SLOT_ID slot = 0, slots[8];
+	CK_ULONG n = 8;
+	machine("keyper1", "lab_dir = \"lab\";   # relative to the machine file\n", d, sizeof(d));
+	setenv(var, d, 1);
+	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	lab_of(&m, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s/lab", d);
+	cr_assert_str_eq(got, want);
+	cr_assert_eq(m.ext->device_create(NULL, &slot, serial), CKR_OK, "%s", m.ext->last_error());
+	/* The new device and the free one, both the lab's under the machine file. */
+	cr_assert_eq(m.fn->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK);
+	cr_assert_eq(n, 2);
+	done(&m);
+	snprintf(want, sizeof(want), "%s/lab/devices/%s.db", d, serial);
+	cr_assert_eq(access(want, F_OK), 0, "%s missing", want);
+
+	/* The console loads the same module and so finds the same lab. */
+	const char *b = getenv("HSMLAB_BUILD_DIR");
+	snprintf(cmd, sizeof(cmd),
+		 "%s/emulator/admin/hsmlab-admin -m %s/emulator/module/libhsmlab.so -f keyper "
+		 "device list >%s/console.out 2>&1",
+		 b, b, dir);
+	int st = system(cmd);
+	snprintf(want, sizeof(want), "%s/console.out", dir);
+	FILE *f = fopen(want, "r");
+	cr_assert_not_null(f);
+	out[fread(out, 1, sizeof(out) - 1, f)] = 0;
+	fclose(f);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	cr_assert(strstr(out, serial) != NULL, "%s not listed:\n%s", serial, out);
+}
+
+Test(k6, missing_directory_is_refused)
+{
+	char d[128];
+	snprintf(d, sizeof(d), "%s/nowhere", dir);
+	setenv(var, d, 1);
+	const char *want[] = { "KEYPER_LIBRARY_PATH=", d, "No such file or directory" };
+	refused(want, 3);
+}
+
+Test(k6, missing_machine_file_is_refused)
+{
+	char d[128], file[160];
+	machine("keyper1", NULL, d, sizeof(d));
+	setenv(var, d, 1);
+	snprintf(file, sizeof(file), "%s/machine", d);
+	const char *want[] = { "KEYPER_LIBRARY_PATH=", file, "cannot read the machine file" };
+	refused(want, 3);
+}
+
+/* A machine file with text is refused with the variable's name and where: "<file><at>". */
+static void refused_machine(const char *text, const char *at)
+{
+	char d[128], where[200];
+	machine("keyper1", text, d, sizeof(d));
+	setenv(var, d, 1);
+	snprintf(where, sizeof(where), "%s/machine%s", d, at);
+	const char *want[] = { "KEYPER_LIBRARY_PATH: ", where };
+	refused(want, 2);
+}
+
+Test(k6, broken_machine_file_is_refused)
+{
+	refused_machine("lab_dir = ;\n", ":1");
+}
+
+Test(k6, machine_file_without_lab_dir_is_refused)
+{
+	refused_machine("timing = false;\n", ": lab_dir: missing");
+}
+
+Test(k6, hsmlab_conf_wins)
+{
+	char d[128], conf[160], lab[160], got[1024];
+	fam_module_t m;
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	snprintf(lab, sizeof(lab), "%s/other-lab", dir);
+	cr_assert_eq(mkdir(lab, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "lab_dir = \"%s\";\n", lab);
+	fclose(f);
+	setenv("HSMLAB_CONF", conf, 1);
+	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	lab_of(&m, got, sizeof(got));
+	cr_assert_str_eq(got, lab);
+	done(&m);
+	/* Even a variable that leads nowhere does not matter then. */
+	snprintf(d, sizeof(d), "%s/nowhere", dir);
+	setenv(var, d, 1);
+	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	done(&m);
+}
+
+/* The strict and Luna modules: no K6 switch in their profiles, and the variable (set to a
+ * lab, or to nowhere) leaves them on the default lab. */
+static void ignores(const char *family, const char *profile)
+{
+	char d[128], got[1024], def[128], v[64];
+	fam_module_t m;
+	profile_var(profile, v, sizeof(v));
+	cr_assert_str_eq(v, "", "%s switches library_path_env on", profile);
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	snprintf(def, sizeof(def), "%s/data/hsmlab/lab", dir);
+	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	lab_of(&m, got, sizeof(got));
+	cr_assert_str_eq(got, def);
+	done(&m);
+	snprintf(d, sizeof(d), "%s/nowhere", dir);
+	setenv(var, d, 1);
+	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	done(&m);
+}
+
+Test(k6, strict_module_ignores_the_variable)
+{
+	ignores("", "strict");
+}
+
+Test(k6, luna_module_ignores_the_variable)
+{
+	ignores("luna", "luna");
+}
