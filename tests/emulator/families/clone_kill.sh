@@ -17,7 +17,7 @@ N=16
 for i in $(seq 1 $N); do
 	pkcs11-tool --module "$MODDIR/libhsmlab-luna.so" --slot "$SRC_SLOT" --login \
 		--pin 87654321 --keypairgen --key-type EC:prime256v1 --label "K$i" \
-		>/dev/null 2>&1 || fail "keygen K$i"
+		--id "$(printf %02x "$i")" >/dev/null 2>&1 || fail "keygen K$i"
 done
 
 # One clone per key, killed after a random wait (some before, some during, some after).
