@@ -170,7 +170,7 @@ static void fill_obj(hl_object_t *o, hsmlab_object_info_t *out)
 	if (l)
 		snprintf(out->label, sizeof(out->label), "%.*s", (int)l->len,
 			 (const char *)l->value);
-	if (i) {
+	if (i && i->len) { /* an empty CKA_ID has no value to copy (NULL) */
 		out->id_attr_len = i->len > 64 ? 64 : i->len;
 		memcpy(out->id_attr, i->value, out->id_attr_len);
 	}
