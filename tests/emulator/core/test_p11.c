@@ -76,6 +76,19 @@ Test(p11, interfaces)
 	cr_assert_eq(C_GetInterface((CK_UTF8CHAR_PTR) "PKCS 11", &v240, &iface, 0), CKR_OK);
 	cr_assert_eq(C_GetInterface((CK_UTF8CHAR_PTR) "hsmlab admin", &v1, &iface, 0), CKR_OK);
 	cr_assert_neq(C_GetInterface((CK_UTF8CHAR_PTR) "nope", NULL, &iface, 0), CKR_OK);
+	/* PKCS#11 itself: the exact version only. The hsmlab tables grow at their end, so an
+	 * older minor version asked for gets the table (a newer or another major does not). */
+	CK_VERSION v31 = { 3, 1 }, v20 = { 2, 0 };
+	cr_assert_neq(C_GetInterface((CK_UTF8CHAR_PTR) "PKCS 11", &v31, &iface, 0), CKR_OK);
+	cr_assert_neq(C_GetInterface((CK_UTF8CHAR_PTR) "PKCS 11", &v20, &iface, 0), CKR_OK);
+	CK_VERSION have = { 0, 0 };
+	cr_assert_eq(C_GetInterface((CK_UTF8CHAR_PTR) "hsmlab admin", NULL, &iface, 0), CKR_OK);
+	have = *(CK_VERSION *)iface->pFunctionList;
+	CK_VERSION older = { have.major, 0 }, newer = { have.major, (CK_BYTE)(have.minor + 1) },
+		   next = { (CK_BYTE)(have.major + 1), 0 };
+	cr_assert_eq(C_GetInterface((CK_UTF8CHAR_PTR) "hsmlab admin", &older, &iface, 0), CKR_OK);
+	cr_assert_neq(C_GetInterface((CK_UTF8CHAR_PTR) "hsmlab admin", &newer, &iface, 0), CKR_OK);
+	cr_assert_neq(C_GetInterface((CK_UTF8CHAR_PTR) "hsmlab admin", &next, &iface, 0), CKR_OK);
 }
 
 Test(p11, initialize_twice_and_finalize)
