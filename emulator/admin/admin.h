@@ -27,6 +27,7 @@ typedef struct {
 	const char *pin;      /* --pin */
 	const char *card_pin; /* --card-pin */
 	const char *cards;    /* --cards DIR */
+	const char *dst_pin;  /* --dst-pin: the target's Crypto Officer PIN (key clone) */
 } hl_admin_opts_t;
 
 /* Prints "hsmlab-admin: what: CKR_...: <module's last error>" and returns EX_FAIL. */

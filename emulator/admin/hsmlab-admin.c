@@ -40,7 +40,7 @@ static void usage(FILE *f)
 		"  key restore DEVICE FILE     restore a backup blob onto the device\n"
 		"  key clone SRC LABEL DST     clone the private key LABEL from device SRC onto\n"
 		"                              DST (same vendor and domain; the Crypto Officer\n"
-		"                              PIN of both from --pin)\n"
+		"                              PIN from --pin, the target's from --dst-pin)\n"
 		"%s%s"
 		"\n"
 		"Options:\n"
@@ -52,6 +52,8 @@ static void usage(FILE *f)
 		"      --pin PIN       also set the user PIN after token init\n"
 		"      --card-pin PIN  PIN of the cards made or read by domain create/load\n"
 		"      --cards DIR     where a vendor's setup writes or reads its card files\n"
+		"      --dst-pin PIN   the target's Crypto Officer PIN for key clone (default:\n"
+		"                      --pin)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version\n"
 		"\n"
@@ -418,7 +420,7 @@ static int cmd_backup(console_t *c, int argc, char **argv, const hl_admin_opts_t
 			       argc - 4);
 	} else if (!strcmp(b, "clone")) {
 		/* One PIN for both sides until the console has a --dst-pin option. */
-		return cmd_clone(c, &d, argv, o->pin, o->pin);
+		return cmd_clone(c, &d, argv, o->pin, o->dst_pin ? o->dst_pin : o->pin);
 	} else if (!strcmp(b, "backup")) {
 		rv = c->fam->key_backup(d.slot_id, argv[3], argv[4]);
 		if (rv == CKR_OK)
@@ -507,6 +509,7 @@ int main(int argc, char **argv)
 		{ "pin", required_argument, NULL, 'P' },
 		{ "card-pin", required_argument, NULL, 'C' },
 		{ "cards", required_argument, NULL, 'D' },
+		{ "dst-pin", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -538,6 +541,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			o.cards = optarg;
+			break;
+		case 'T':
+			o.dst_pin = optarg;
 			break;
 		case 'h':
 			usage(stdout);

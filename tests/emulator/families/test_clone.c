@@ -175,6 +175,18 @@ Test(clone, luna_to_luna_through_the_console)
 	    "%s", out);
 	cr_assert_not_null(strstr(out, "already holds"), "%s", out);
 	cr_assert_eq(objects_labelled(&b, "Kmyv6jo"), 1);
+	/* The target's Crypto Officer PIN is its own option (--dst-pin, default --pin): a
+	 * wrong one is refused on the target's side, the right one clones. */
+	keygen(&a, "Kdstpin");
+	cr_assert_eq(fam_admin("luna", out, sizeof(out),
+			       "--dst-pin 99999999 key clone %s Kdstpin %s", a.serial, b.serial),
+		     1, "%s", out);
+	cr_assert_not_null(strstr(out, "CKR_PIN_INCORRECT"), "%s", out);
+	cr_assert_eq(objects_labelled(&b, "Kdstpin"), 0);
+	cr_assert_eq(fam_admin("luna", out, sizeof(out),
+			       "--dst-pin " FAM_PIN " key clone %s Kdstpin %s", a.serial, b.serial),
+		     0, "%s", out);
+	same_key(&a, &b, "Kdstpin");
 	hl_p11_module_free(m.mod);
 }
 
@@ -260,16 +272,15 @@ static void noclone_profile(char *dir, size_t n)
 	size_t len = fread(text, 1, sizeof(text) - 1, f);
 	text[len] = '\0';
 	fclose(f);
-	char *name = strstr(text, "name = \"luna\";"), *q = strstr(text, "quirks:");
-	cr_assert(name && q && (q = strchr(q, '{')) != NULL, "luna.conf changed shape");
+	char *name = strstr(text, "name = \"luna\";");
+	/* luna.conf ships the switch off: the user profile turns it on ("true " keeps the
+	 * length of "false") */
+	char *sw = strstr(text, "no_private_key_cloning = { id = \"L13\"; on = false;");
+	cr_assert(name && sw, "luna.conf changed shape");
+	memcpy(strstr(sw, "false"), "true ", 5);
 	snprintf(path, sizeof(path), "%s/luna-noclone.conf", dir);
 	f = fopen(path, "w");
-	fprintf(f, "%.*sname = \"luna-noclone\";%.*s{\n", (int)(name - text), text,
-		(int)(q - name - 14), name + 14);
-	fprintf(f,
-		"    no_private_key_cloning = { id = \"L13\"; on = true; source = \"guess\"; "
-		"};\n%s",
-		q + 1);
+	fprintf(f, "%.*sname = \"luna-noclone\";%s", (int)(name - text), text, name + 14);
 	fclose(f);
 }
 
