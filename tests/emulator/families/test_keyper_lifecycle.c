@@ -195,6 +195,7 @@ Test(keyper_lifecycle, c_inittoken_refused_on_keyper_accepted_on_strict)
 	/* strict: no activation gate, the SO logs in straight away */
 	CK_RV rv = g.fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)FAM_SO_PIN, 8);
 	cr_assert_eq(rv, CKR_OK, "%s: %s", hl_ckr_name(rv), g.ext->last_error());
+	hl_p11_module_free(g.mod);
 }
 
 Test(keyper_lifecycle, login_only_while_activated)
