@@ -7,6 +7,8 @@
 
 #include "device/device_internal.h"
 
+/* PIN verifiers: salt || PBKDF2-HMAC-SHA256(pin, salt, PIN_ITER) (HL_DEVICE_PIN_VERIFIER_LEN);
+ * the format of every store's so_pin / user_pin and the families' own credentials. */
 #define PIN_SALT_LEN 16
 #define PIN_ITER 10000
 
@@ -76,6 +78,8 @@ static hl_status_t read_state(hl_device_t *dev)
 	free(s);
 	if (hl_store_meta_get(dev->store, "label", &v, &len) == HL_OK)
 		pad_label(dev->label, (const char *)v, len);
+	else /* a family's zeroize removed it */
+		pad_label(dev->label, "", 0);
 	free(v);
 	v = NULL;
 	dev->user_pin_set = hl_store_meta_get(dev->store, "user_pin", &v, &len) == HL_OK;
@@ -272,6 +276,14 @@ void hl_device_refresh_locked(hl_device_t *dev)
 	}
 }
 
+hl_status_t hl_device_reread_locked(hl_device_t *dev)
+{
+	hl_status_t st = dev->store ? read_state(dev) : HL_ERR_STORE_CORRUPT;
+	if (st == HL_OK)
+		dev->gen++;
+	return st;
+}
+
 void hl_device_refresh(hl_device_t *dev)
 {
 	pthread_mutex_lock(&dev->lock);
@@ -343,13 +355,37 @@ hl_status_t hl_device_check_pin(const hl_device_t *dev, const CK_UTF8CHAR *pin, 
 	return HL_OK;
 }
 
-static hl_status_t pin_store(hl_device_t *dev, const char *key, const CK_UTF8CHAR *pin,
-			     CK_ULONG len)
+hl_status_t hl_device_pin_verifier_make(const uint8_t *pin, size_t len,
+					uint8_t out[HL_DEVICE_PIN_VERIFIER_LEN])
 {
-	uint8_t v[PIN_SALT_LEN + 32];
+	uint8_t v[HL_DEVICE_PIN_VERIFIER_LEN];
 	hl_status_t st = hl_crypto_random(v, PIN_SALT_LEN);
 	if (st == HL_OK)
 		st = hl_crypto_pbkdf2(pin, len, v, PIN_SALT_LEN, PIN_ITER, v + PIN_SALT_LEN);
+	if (st == HL_OK)
+		memcpy(out, v, sizeof(v));
+	hl_crypto_wipe(v, sizeof(v));
+	return st;
+}
+
+hl_status_t hl_device_pin_verifier_check(const uint8_t *rec, size_t rec_len, const uint8_t *pin,
+					 size_t len)
+{
+	uint8_t h[HL_DEVICE_PIN_VERIFIER_LEN - PIN_SALT_LEN];
+	if (rec_len != HL_DEVICE_PIN_VERIFIER_LEN)
+		return HL_ERR_STORE_CORRUPT;
+	hl_status_t st = hl_crypto_pbkdf2(pin, len, rec, PIN_SALT_LEN, PIN_ITER, h);
+	if (st == HL_OK && !hl_crypto_memeq(h, rec + PIN_SALT_LEN, sizeof(h)))
+		st = HL_ERR_PIN_INCORRECT;
+	hl_crypto_wipe(h, sizeof(h));
+	return st;
+}
+
+static hl_status_t pin_store(hl_device_t *dev, const char *key, const CK_UTF8CHAR *pin,
+			     CK_ULONG len)
+{
+	uint8_t v[HL_DEVICE_PIN_VERIFIER_LEN];
+	hl_status_t st = hl_device_pin_verifier_make(pin, len, v);
 	if (st == HL_OK)
 		st = hl_store_meta_set(dev->store, key, v, sizeof(v));
 	hl_crypto_wipe(v, sizeof(v));
@@ -359,19 +395,14 @@ static hl_status_t pin_store(hl_device_t *dev, const char *key, const CK_UTF8CHA
 static hl_status_t pin_verify(hl_device_t *dev, const char *key, const CK_UTF8CHAR *pin,
 			      CK_ULONG len)
 {
-	uint8_t *v = NULL, h[32];
+	uint8_t *v = NULL;
 	size_t vlen = 0;
 	hl_status_t st = hl_store_meta_get(dev->store, key, &v, &vlen);
 	if (st == HL_ERR_NOT_FOUND)
 		st = strcmp(key, "so_pin") ? HL_ERR_USER_PIN_NOT_INITIALIZED : HL_ERR_PIN_INCORRECT;
-	if (st == HL_OK && vlen != sizeof(h) + PIN_SALT_LEN)
-		st = HL_ERR_STORE_CORRUPT;
 	if (st == HL_OK)
-		st = hl_crypto_pbkdf2(pin, len, v, PIN_SALT_LEN, PIN_ITER, h);
-	if (st == HL_OK && !hl_crypto_memeq(h, v + PIN_SALT_LEN, sizeof(h)))
-		st = HL_ERR_PIN_INCORRECT;
+		st = hl_device_pin_verifier_check(v, vlen, pin, len);
 	free(v);
-	hl_crypto_wipe(h, sizeof(h));
 	return st;
 }
 

@@ -64,10 +64,23 @@ CK_RV hl_device_login_gate(hl_device_t *dev, CK_USER_TYPE user);
 
 /* Re-reads state when another connection committed (PRAGMA data_version). */
 void hl_device_refresh(hl_device_t *dev);
+/* Re-reads state after the caller's own commit to the store (device lock held), e.g. a
+ * family's init or zeroize transaction; cached objects are re-read on next use. */
+hl_status_t hl_device_reread_locked(hl_device_t *dev);
 /* Fills the device-owned parts of CK_TOKEN_INFO (the ABI layer adds session counts). */
 hl_status_t hl_device_token_info(hl_device_t *dev, CK_TOKEN_INFO *info);
 
 /* -- PINs and login -- */
+/* A stored PIN verifier: salt(16) || PBKDF2-HMAC-SHA256(pin, salt, 10000), the format of the
+ * store's so_pin and user_pin; families keep their own credentials with the same pair. */
+#define HL_DEVICE_PIN_VERIFIER_LEN 48
+/* A fresh verifier of pin (random salt). */
+hl_status_t hl_device_pin_verifier_make(const uint8_t *pin, size_t len,
+					uint8_t out[HL_DEVICE_PIN_VERIFIER_LEN]);
+/* HL_OK when pin matches rec (constant-time compare), HL_ERR_PIN_INCORRECT when not,
+ * HL_ERR_STORE_CORRUPT when rec is not a verifier. */
+hl_status_t hl_device_pin_verifier_check(const uint8_t *rec, size_t rec_len, const uint8_t *pin,
+					 size_t len);
 hl_status_t hl_device_check_pin(const hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len);
 hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK_ULONG len,
 				 const CK_UTF8CHAR label[32]);

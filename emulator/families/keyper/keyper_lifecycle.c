@@ -20,9 +20,6 @@
 #define META_OP "keyper_op_check"
 #define META_ACTIVE "keyper_active_at"
 #define META_SMK "domain_secret" /* fam_backup.c's sealed SMK (domain create/load) */
-/* The core's PIN verifier (device.c): salt || PBKDF2-HMAC-SHA256(pin, salt, 10000). */
-#define PIN_SALT_LEN 16
-#define PIN_ITER 10000
 
 static const char *const state_names[] = { "factory",  "so-cards", "smk",
 					   "op-cards", "online",   "tampered" };
@@ -329,16 +326,15 @@ static CK_RV v_op_cards(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n
 /* -- the vendor's init step (K7): op-cards|online → online -- */
 
 typedef struct {
-	uint8_t so[PIN_SALT_LEN + 32], user[PIN_SALT_LEN + 32];
+	uint8_t so[HL_DEVICE_PIN_VERIFIER_LEN], user[HL_DEVICE_PIN_VERIFIER_LEN];
 	CK_UTF8CHAR label[32];
 } init_arg_t;
 
-static hl_status_t verifier(const char *pin, uint8_t out[PIN_SALT_LEN + 32])
+/* The core's verifier (the token's so_pin / user_pin, written here in the init step's own
+ * transaction). */
+static hl_status_t verifier(const char *pin, uint8_t out[HL_DEVICE_PIN_VERIFIER_LEN])
 {
-	hl_status_t st = hl_crypto_random(out, PIN_SALT_LEN);
-	return st == HL_OK ? hl_crypto_pbkdf2((const uint8_t *)pin, strlen(pin), out, PIN_SALT_LEN,
-					      PIN_ITER, out + PIN_SALT_LEN)
-			   : st;
+	return hl_device_pin_verifier_make((const uint8_t *)pin, strlen(pin), out);
 }
 
 static hl_status_t init_tx(ky_step_t *step, void *arg)
@@ -375,17 +371,11 @@ static hl_status_t init_tx(ky_step_t *step, void *arg)
 }
 
 /* The core's view of the token after a step that rewrote it (this process: another sees
- * the commit through the store's data version). */
-static void token_changed(hl_device_t *dev, bool initialized, const CK_UTF8CHAR label[32])
+ * the commit through the store's data version); the step logged everyone out. */
+static void token_changed(hl_device_t *dev)
 {
-	dev->state = initialized ? HL_DEV_INITIALIZED : HL_DEV_FACTORY;
-	memset(dev->label, ' ', 32);
-	if (label)
-		memcpy(dev->label, label, 32);
-	dev->user_pin_set = initialized;
-	dev->so_failed = dev->user_failed = 0;
+	hl_device_reread_locked(dev); /* cached objects re-read too: the erased ones are gone */
 	dev->login = HL_NOT_LOGGED_IN;
-	dev->gen++; /* cached objects re-read: the erased ones are gone */
 }
 
 static hl_status_t check_init_args(ky_step_t *step, const char *label, const char *so_pin,
@@ -432,7 +422,7 @@ static CK_RV v_init(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n_so,
 	if (st == HL_OK)
 		st = in_tx(&step, init_tx, &a);
 	if (st == HL_OK)
-		token_changed(step.dev, true, a.label);
+		token_changed(step.dev);
 	hl_crypto_wipe(&a, sizeof(a));
 	return ky_leave(&step, st);
 }
@@ -506,6 +496,10 @@ static hl_status_t tamper_tx(ky_step_t *step, void *arg)
 		st = hl_store_meta_delete(s, gone[i]);
 	if (st == HL_OK)
 		st = hl_store_meta_set(s, "state", "factory", 7);
+	if (st == HL_OK) /* no PINs left to count against */
+		st = hl_store_meta_set_u64(s, "so_failed", 0);
+	if (st == HL_OK)
+		st = hl_store_meta_set_u64(s, "user_failed", 0);
 	if (st == HL_OK)
 		st = set_state(step->dev, KY_TAMPERED);
 	return st == HL_OK ? hl_fam_audit(step->dev, HL_AUDIT_ZEROIZE, "tamper", details) : st;
@@ -526,7 +520,7 @@ static CK_RV v_tamper(CK_SLOT_ID slot)
 	if (st == HL_OK)
 		st = in_tx(&step, tamper_tx, NULL);
 	if (st == HL_OK)
-		token_changed(step.dev, false, NULL);
+		token_changed(step.dev);
 	return ky_leave(&step, st);
 }
 

@@ -12,8 +12,6 @@
 #include "luna/luna_int.h"
 #include "p11/hl_p11.h"
 
-#define SALT_LEN 16
-#define ITER 10000
 #define SECRET_LEN 32
 
 static const struct {
@@ -33,12 +31,11 @@ static void key_of(hl_luna_role_t r, const char *suffix, char *out, size_t n)
 	snprintf(out, n, "%s%s", roles[r].key, suffix);
 }
 
+/* Passwords and multifactor secrets are kept as the core's PIN verifiers (hl_device.h). */
 static hl_status_t verifier_put(hl_device_t *dev, const char *key, const uint8_t *v, size_t len)
 {
-	uint8_t rec[SALT_LEN + 32];
-	hl_status_t st = hl_crypto_random(rec, SALT_LEN);
-	if (st == HL_OK)
-		st = hl_crypto_pbkdf2(v, len, rec, SALT_LEN, ITER, rec + SALT_LEN);
+	uint8_t rec[HL_DEVICE_PIN_VERIFIER_LEN];
+	hl_status_t st = hl_device_pin_verifier_make(v, len, rec);
 	if (st == HL_OK)
 		st = hl_store_meta_set(dev->store, key, rec, sizeof(rec));
 	hl_crypto_wipe(rec, sizeof(rec));
@@ -47,16 +44,11 @@ static hl_status_t verifier_put(hl_device_t *dev, const char *key, const uint8_t
 
 static hl_status_t verifier_check(hl_device_t *dev, const char *key, const uint8_t *v, size_t len)
 {
-	uint8_t *rec = NULL, h[32];
+	uint8_t *rec = NULL;
 	size_t n = 0;
 	hl_status_t st = hl_store_meta_get(dev->store, key, &rec, &n);
-	if (st == HL_OK && n != SALT_LEN + sizeof(h))
-		st = HL_ERR_STORE_CORRUPT;
 	if (st == HL_OK)
-		st = hl_crypto_pbkdf2(v, len, rec, SALT_LEN, ITER, h);
-	if (st == HL_OK && !hl_crypto_memeq(h, rec + SALT_LEN, sizeof(h)))
-		st = HL_ERR_PIN_INCORRECT;
-	hl_crypto_wipe(h, sizeof(h));
+		st = hl_device_pin_verifier_check(rec, n, v, len);
 	free(rec);
 	return st;
 }

@@ -122,13 +122,8 @@ static hl_status_t wipe(hl_device_t *dev, void *arg)
  * store change and re-reads it). */
 static void forget(hl_device_t *dev)
 {
-	dev->state = HL_DEV_FACTORY;
-	memset(dev->label, ' ', 32);
-	dev->label[32] = 0;
-	dev->user_pin_set = false;
-	dev->so_failed = dev->user_failed = 0;
+	hl_device_reread_locked(dev);
 	dev->login = HL_NOT_LOGGED_IN;
-	dev->gen++;
 }
 
 hl_status_t hl_luna_zeroize(hl_device_t *dev, bool whole, const char *why)

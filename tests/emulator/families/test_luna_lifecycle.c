@@ -5,6 +5,7 @@
  * and their absence on the generic module's strict profile. */
 #include <sys/stat.h>
 
+#include "device/hl_device.h"
 #include "famlab.h"
 
 static testlab_t lab;
@@ -465,5 +466,40 @@ Test(luna_lifecycle, crypto_officer_lockout)
 		cr_assert_eq(login(&t, s, CU_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
 	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_PIN_LOCKED);
 	cr_assert_eq(status(&t).cu_failed, 10);
+	hl_p11_module_free(t.m.mod);
+}
+
+/* The family's password verifier of key in the device's store checks pw with the core's PIN
+ * verifier check (one format for the core's PINs and Luna's own credentials). */
+static hl_status_t core_check(luna_t *t, const char *key, const char *pw)
+{
+	hsmlab_device_info_t d;
+	char path[512], err[256] = "";
+	hl_store_t *store = NULL;
+	uint8_t *rec = NULL;
+	size_t n = 0;
+	cr_assert_eq(t->m.ext->device_info(t->slot, &d), CKR_OK);
+	snprintf(path, sizeof(path), "%s/devices/%s.db", lab.lab, d.serial);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDONLY, &store, err, sizeof(err)), HL_OK, "%s",
+		     err);
+	cr_assert_eq(hl_store_meta_get(store, key, &rec, &n), HL_OK, "no %s in the store", key);
+	hl_status_t st = hl_device_pin_verifier_check(rec, n, (const uint8_t *)pw, strlen(pw));
+	free(rec);
+	hl_store_close(store);
+	return st;
+}
+
+Test(luna_lifecycle, credentials_are_the_core_pin_verifiers)
+{
+	luna_t t;
+	CK_SESSION_HANDLE s = with_crypto_user(&t);
+	cr_assert_eq(core_check(&t, "luna_hso", HSO_PW), HL_OK);
+	cr_assert_eq(core_check(&t, "luna_pdom", PSO_PW), HL_OK, "the partition's domain");
+	cr_assert_eq(core_check(&t, "luna_cu", CU_PW), HL_OK);
+	cr_assert_eq(core_check(&t, "so_pin", PSO_PW), HL_OK, "the core's own");
+	cr_assert_eq(core_check(&t, "user_pin", CO_PW), HL_OK, "the core's own");
+	cr_assert_eq(core_check(&t, "luna_hso", PSO_PW), HL_ERR_PIN_INCORRECT);
+	cr_assert_eq(core_check(&t, "luna_cu", CO_PW), HL_ERR_PIN_INCORRECT);
+	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_OK, "and the family still checks it");
 	hl_p11_module_free(t.m.mod);
 }
