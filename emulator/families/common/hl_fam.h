@@ -61,6 +61,16 @@ hl_status_t hl_fam_audit_keys(hl_device_t *dev, uint8_t keys[2][HL_AUDIT_KEY_LEN
 hl_status_t hl_fam_domain_unseal(const hl_device_t *dev, const uint8_t *sealed, size_t len,
 				 uint8_t secret[HL_FAM_DOMAIN_LEN]);
 
+/* The device's backup domain (SMK / cloning domain, fam_backup.c), device lock held. set:
+ * seals secret (HL_FAM_DOMAIN_LEN bytes) under the master key and stores it with its audit
+ * record (details, owner), in the caller's store transaction when one is open, else in its
+ * own; the secret never leaves the process. erase: removes it the same way (none: HL_OK).
+ * held: whether the device has one. */
+hl_status_t hl_fam_domain_set(hl_device_t *dev, const char *owner, const uint8_t *secret,
+			      size_t len, const char *details);
+hl_status_t hl_fam_domain_erase(hl_device_t *dev);
+bool hl_fam_domain_held(hl_device_t *dev);
+
 /* Backup domain and key backup/restore entries of the table (fam_backup.c). */
 CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, CK_ULONG m,
 			   CK_ULONG n, const char *pin);
