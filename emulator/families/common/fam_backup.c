@@ -6,6 +6,7 @@
  * key between two devices of the module as such a blob in memory (L13, L7, K11). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "backup/hl_backup.h"
@@ -50,26 +51,81 @@ static CK_RV done(hl_status_t st, const char *what)
 	return hl_p11_rv(st);
 }
 
-/* Stores the domain secret (sealed, bound to the serial) and its audit record, one commit. */
-static hl_status_t domain_put(hl_device_t *dev, const uint8_t *secret, const char *details)
+#define DOMAIN_META "domain_secret"
+
+/* Runs fn in the caller's store transaction when one is open, else in its own. */
+static hl_status_t in_tx(hl_device_t *dev, hl_status_t (*fn)(hl_device_t *, void *), void *arg)
+{
+	if (!sqlite3_get_autocommit(hl_store_db(dev->store)))
+		return fn(dev, arg); /* the caller commits or rolls back */
+	hl_status_t st = hl_store_begin(dev->store);
+	if (st != HL_OK)
+		return st;
+	st = fn(dev, arg);
+	if (st == HL_OK)
+		st = hl_store_commit(dev->store);
+	else
+		hl_store_rollback(dev->store);
+	return st;
+}
+
+typedef struct {
+	const uint8_t *sealed;
+	size_t len;
+	char details[160];
+} put_arg_t;
+
+static hl_status_t put_tx(hl_device_t *dev, void *arg)
+{
+	const put_arg_t *a = arg;
+	hl_status_t st = hl_store_meta_set(dev->store, DOMAIN_META, a->sealed, a->len);
+	return st == HL_OK ? hl_fam_audit(dev, HL_AUDIT_CARDS, "domain", a->details) : st;
+}
+
+hl_status_t hl_fam_domain_set(hl_device_t *dev, const char *owner, const uint8_t *secret,
+			      size_t len, const char *details)
 {
 	uint8_t sealed[DOMAIN_LEN + HL_AEAD_OVERHEAD];
 	char aad[48];
+	if (!owner || !owner[0] || !secret || len != DOMAIN_LEN)
+		return HL_ERR_ARGS;
 	int alen = snprintf(aad, sizeof(aad), "hsmlab-domain-v1:%s", dev->serial);
-	pthread_mutex_lock(&dev->lock);
+	put_arg_t a = { .sealed = sealed, .len = sizeof(sealed) };
+	snprintf(a.details, sizeof(a.details), "%s owner=%s", details ? details : "set", owner);
 	hl_status_t st = hl_crypto_aead_seal(dev->seal.mk, (const uint8_t *)aad, (size_t)alen,
 					     secret, DOMAIN_LEN, sealed);
 	if (st == HL_OK)
-		st = hl_store_begin(dev->store);
-	if (st == HL_OK) {
-		st = hl_store_meta_set(dev->store, "domain_secret", sealed, sizeof(sealed));
-		if (st == HL_OK)
-			st = hl_fam_audit(dev, HL_AUDIT_CARDS, "domain", details);
-		if (st == HL_OK)
-			st = hl_store_commit(dev->store);
-		else
-			hl_store_rollback(dev->store);
-	}
+		st = in_tx(dev, put_tx, &a);
+	return st;
+}
+
+static hl_status_t erase_tx(hl_device_t *dev, void *arg)
+{
+	(void)arg;
+	hl_status_t st = hl_store_meta_delete(dev->store, DOMAIN_META);
+	return st == HL_ERR_NOT_FOUND ? HL_OK : st;
+}
+
+hl_status_t hl_fam_domain_erase(hl_device_t *dev)
+{
+	return in_tx(dev, erase_tx, NULL);
+}
+
+bool hl_fam_domain_held(hl_device_t *dev)
+{
+	uint8_t *v = NULL;
+	size_t len = 0;
+	bool has = hl_store_meta_get(dev->store, DOMAIN_META, &v, &len) == HL_OK;
+	free(v);
+	return has;
+}
+
+/* hl_fam_domain_set under the device lock (the table's entries hold only the p11 lock). */
+static hl_status_t domain_put(hl_device_t *dev, const char *owner, const uint8_t *secret,
+			      const char *details)
+{
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = hl_fam_domain_set(dev, owner, secret, DOMAIN_LEN, details);
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
@@ -109,7 +165,7 @@ static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 	hl_status_t st = vendor_of(dev, &v, &k);
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
-		st = hl_store_meta_get(dev->store, "domain_secret", &sealed, &len);
+		st = hl_store_meta_get(dev->store, DOMAIN_META, &sealed, &len);
 	pthread_mutex_unlock(&dev->lock);
 	if (st == HL_OK)
 		st = hl_fam_domain_unseal(dev, sealed, len, secret);
@@ -162,7 +218,7 @@ CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, 
 		char details[96];
 		snprintf(details, sizeof(details), "created %s %lu-of-%lu",
 			 hl_card_kind_name(set.kind), m, n);
-		st = domain_put(dev, secret, details);
+		st = domain_put(dev, owner, secret, details);
 	}
 	hl_crypto_wipe(secret, sizeof(secret));
 	if (dev)
@@ -199,7 +255,7 @@ CK_RV hl_fam_domain_load(CK_SLOT_ID slot, const char *owner, const char *const *
 			hl_p11_log("domain load: %s", hl_strerror(st));
 	}
 	if (dev && st == HL_OK)
-		st = domain_put(dev, secret, "loaded from cards");
+		st = domain_put(dev, owner, secret, "loaded from cards");
 	hl_crypto_wipe(secret, sizeof(secret));
 	if (dev && st == HL_OK)
 		rv = CKR_OK;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crypto/hl_crypto.h"
 #include "keyper/keyper_int.h"
@@ -149,33 +148,26 @@ CK_RV hl_keyper_recovery_cards(CK_SLOT_ID slot, const char *owner, const char *c
 	return ky_leave(&step, st);
 }
 
-/* The SMK travels to hl_fam_domain_load (fam_backup.c keeps it sealed) as a one-card set
- * under a random one-time PIN in a private directory, removed at once. */
-static hl_status_t load_smk(ky_step_t *step, CK_SLOT_ID slot, const char *owner,
-			    const uint8_t *secret, size_t len)
+/* The recovered SMK becomes the device's domain (fam_backup.c seals it in the store; no card
+ * or file of it is written) with the recovery's audit record, in one transaction. */
+static hl_status_t load_smk(ky_step_t *step, const char *owner, const uint8_t *secret, size_t len)
 {
-	char dir[] = "/tmp/hsmlab-rksh-XXXXXX", path[64], pin[33];
-	uint8_t rnd[16];
-	hl_card_set_t set = { .kind = HL_CARD_KEYPER_SMK, .threshold = 1, .count = 1 };
-	snprintf(set.owner, sizeof(set.owner), "%s", owner);
-	hl_status_t st = hl_crypto_random(rnd, sizeof(rnd));
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		snprintf(pin + 2 * i, 3, "%02x", rnd[i]);
-	if (st == HL_OK && !mkdtemp(dir))
-		st = HL_ERR_IO;
-	if (st == HL_OK)
-		st = ky_cards_write(step, &set, secret, len, dir, pin);
-	snprintf(path, sizeof(path), "%s/keyper-smk-1.card", dir);
-	const char *paths[] = { path };
-	CK_RV rv = st == HL_OK ? hl_fam_domain_load(slot, owner, paths, 1, pin) : CKR_OK;
-	if (rv != CKR_OK) {
-		snprintf(step->why, sizeof(step->why), "%s", hl_p11_last_error());
-		st = HL_ERR_FUNCTION_FAILED;
+	if (len != HL_FAM_DOMAIN_LEN) {
+		snprintf(step->why, sizeof(step->why),
+			 "keyper-rksh cards (owner %s) hold %zu bytes, not an SMK", owner, len);
+		return HL_ERR_CARD_MISMATCH;
 	}
-	unlink(path);
-	rmdir(dir);
-	hl_crypto_wipe(pin, sizeof(pin));
-	hl_crypto_wipe(rnd, sizeof(rnd));
+	hl_status_t st = hl_store_begin(step->dev->store);
+	if (st != HL_OK)
+		return st;
+	st = hl_fam_domain_set(step->dev, owner, secret, len, "loaded from cards");
+	if (st == HL_OK)
+		st = hl_fam_audit(step->dev, HL_AUDIT_CARDS, "recovery",
+				  "SMK loaded from keyper-rksh cards");
+	if (st == HL_OK)
+		st = hl_store_commit(step->dev->store);
+	else
+		hl_store_rollback(step->dev->store);
 	return st;
 }
 
@@ -192,14 +184,8 @@ CK_RV hl_keyper_recover(CK_SLOT_ID slot, const char *owner, const char *const *r
 		return rv;
 	hl_status_t st =
 	    combine(&step, HL_CARD_KEYPER_RKSH, owner, rksh_cards, n, pin, secret, &len);
-	rv = ky_leave(&step, st); /* domain load takes the locks itself */
-	if (rv == CKR_OK) {
-		ky_step_t load = { .what = "recover" };
-		rv = ky_leave(&load, load_smk(&load, slot, owner, secret, len));
-	}
-	if (rv == CKR_OK && ky_enter(&step, slot) == CKR_OK) /* the log says from what */
-		rv = ky_leave(&step, hl_fam_audit(step.dev, HL_AUDIT_CARDS, "recovery",
-						  "SMK loaded from keyper-rksh cards"));
+	if (st == HL_OK)
+		st = load_smk(&step, owner, secret, len);
 	hl_crypto_wipe(secret, sizeof(secret));
-	return rv;
+	return ky_leave(&step, st);
 }

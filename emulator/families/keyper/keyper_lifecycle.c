@@ -19,7 +19,6 @@
 #define META_SO "keyper_so_check"
 #define META_OP "keyper_op_check"
 #define META_ACTIVE "keyper_active_at"
-#define META_SMK "domain_secret" /* fam_backup.c's sealed SMK (domain create/load) */
 
 static const char *const state_names[] = { "factory",  "so-cards", "smk",
 					   "op-cards", "online",   "tampered" };
@@ -78,11 +77,7 @@ CK_RV ky_leave(ky_step_t *step, hl_status_t st)
 
 bool ky_has_smk(hl_device_t *dev)
 {
-	uint8_t *v = NULL;
-	size_t len = 0;
-	bool has = hl_store_meta_get(dev->store, META_SMK, &v, &len) == HL_OK;
-	free(v);
-	return has;
+	return hl_fam_domain_held(dev); /* the SMK is fam_backup.c's sealed domain secret */
 }
 
 ky_state_t ky_state(hl_device_t *dev)
@@ -481,8 +476,7 @@ static CK_RV v_deactivate(CK_SLOT_ID slot)
 static hl_status_t tamper_tx(ky_step_t *step, void *arg)
 {
 	hl_store_t *s = step->dev->store;
-	static const char *const gone[] = { META_SMK, META_ACTIVE, META_OP,
-					    "so_pin", "user_pin",  "label" };
+	static const char *const gone[] = { META_ACTIVE, META_OP, "so_pin", "user_pin", "label" };
 	uint64_t keys = 0;
 	char details[96];
 	hl_status_t st = hl_store_count(s, &keys);
@@ -492,6 +486,8 @@ static hl_status_t tamper_tx(ky_step_t *step, void *arg)
 		 activated(step->dev, NULL, NULL) ? "yes" : "no");
 	if (st == HL_OK)
 		st = hl_store_delete_all(s);
+	if (st == HL_OK)
+		st = hl_fam_domain_erase(step->dev); /* the SMK, in this transaction */
 	for (size_t i = 0; st == HL_OK && i < sizeof(gone) / sizeof(gone[0]); i++)
 		st = hl_store_meta_delete(s, gone[i]);
 	if (st == HL_OK)

@@ -87,7 +87,7 @@ static const char *const partition_keys[] = {
 	"so_pin", "user_pin", "label", "luna_activated", "luna_cu_failed", "luna_power_off",
 };
 static const char *const device_keys[] = {
-	"domain_secret",
+	/* and the cloning domain (hl_fam_domain_erase) */
 	"luna_method",
 	"luna_label",
 	"luna_hso_failed",
@@ -99,6 +99,8 @@ static hl_status_t wipe(hl_device_t *dev, void *arg)
 	hl_status_t st = hl_device_delete_all_locked(dev);
 	for (size_t i = 0; st == HL_OK && i < sizeof(partition_keys) / sizeof(*partition_keys); i++)
 		st = hl_store_meta_delete(dev->store, partition_keys[i]);
+	if (st == HL_OK && whole)
+		st = hl_fam_domain_erase(dev); /* in this transaction */
 	for (size_t i = 0; whole && st == HL_OK && i < sizeof(device_keys) / sizeof(*device_keys);
 	     i++)
 		st = hl_store_meta_delete(dev->store, device_keys[i]);

@@ -4,7 +4,9 @@
  * accepted on strict, login only while activated (before, after deactivate, after the
  * timeout in device time), the init step erasing keys, tamper zeroizing with the audit log
  * surviving and verifying, and recovery shares carrying the SMK to a new device. */
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "famlab.h"
 
@@ -312,6 +314,31 @@ Test(keyper_lifecycle, tamper_zeroizes_and_the_audit_log_survives)
 	cr_assert_eq(login(slot, &s), CKR_OK);
 }
 
+/* Watches /tmp for new entries (the SMK once went to the domain load as a card file there). */
+static int tmp_watch(void)
+{
+	int fd = inotify_init1(IN_NONBLOCK);
+	cr_assert_geq(fd, 0);
+	cr_assert_geq(inotify_add_watch(fd, "/tmp", IN_CREATE), 0);
+	return fd;
+}
+
+/* Whether a /tmp/hsmlab-rksh-* entry appeared since tmp_watch (closes fd). */
+static bool tmp_saw_rksh(int fd)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool seen = false;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *e = (const struct inotify_event *)(void *)p;
+			seen = seen || (e->len && !strncmp(e->name, "hsmlab-rksh-", 12));
+			p += sizeof(*e) + e->len;
+		}
+	close(fd);
+	return seen;
+}
+
 Test(keyper_lifecycle, recovery_shares_carry_the_smk_to_a_new_device)
 {
 	char dir[1024], rdir[1100], path[1200], ndir[1024];
@@ -342,9 +369,17 @@ Test(keyper_lifecycle, recovery_shares_carry_the_smk_to_a_new_device)
 	expect_error(k->recover(nslot, d.serial, cards(&rk, dir, "keyper-smk", five), 5, NULL),
 		     CKR_PIN_INCORRECT, "wrong kind");
 	cr_assert_str_eq(state(nslot), "so-cards");
+	int watch = tmp_watch();
 	cr_assert_eq(k->recover(nslot, d.serial, cards(&rk, rdir, "keyper-rksh", five), 5, NULL),
 		     CKR_OK, "%s", fx->last_error());
+	cr_assert_not(tmp_saw_rksh(watch), "the SMK went through a /tmp/hsmlab-rksh-* directory");
 	cr_assert_str_eq(state(nslot), "smk");
+	snprintf(path, sizeof(path), "%s/audit-new.txt", lab.dir);
+	cr_assert_eq(fx->audit_export(nslot, path), CKR_OK);
+	char *text = read_all(path);
+	cr_assert_not_null(strstr(text, "loaded%20from%20cards%20owner="), "%s", text);
+	cr_assert_not_null(strstr(text, "SMK%20loaded%20from%20keyper-rksh%20cards"), "%s", text);
+	snprintf(path, sizeof(path), "%s/k.blob", lab.dir);
 	cr_assert_eq(fx->key_restore(nslot, path), CKR_OK, "the recovered SMK is not the same: %s",
 		     fx->last_error());
 }
