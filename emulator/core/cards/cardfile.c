@@ -284,6 +284,30 @@ bool hl_card_has_pin(const char *path)
 	return r;
 }
 
+hl_status_t hl_cards_split_to_files(hl_card_set_t *set, const uint8_t *secret, size_t secret_len,
+				    const char *dir, const char *pin, char *bad_path,
+				    size_t bad_len)
+{
+	if (!set || !dir || !set->count)
+		return HL_ERR_ARGS;
+	if (bad_path && bad_len) /* until a card file is at fault: the set as a whole */
+		snprintf(bad_path, bad_len, "%s", dir);
+	hl_card_t *cards = calloc(set->count, sizeof(*cards));
+	hl_status_t st = cards ? hl_cards_split(set, secret, secret_len, cards) : HL_ERR_NOMEM;
+	for (unsigned i = 0; st == HL_OK && i < set->count; i++) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, hl_card_kind_name(set->kind),
+			 i + 1);
+		st = hl_card_write(&cards[i], path, pin);
+		if (st != HL_OK && bad_path && bad_len)
+			snprintf(bad_path, bad_len, "%s", path);
+	}
+	for (unsigned i = 0; cards && i < set->count; i++)
+		hl_card_wipe(&cards[i]);
+	free(cards);
+	return st;
+}
+
 hl_status_t hl_cards_combine_files(const hl_card_expect_t *want, const char *const *paths,
 				   const char *const *pins, size_t n, uint8_t *secret_out,
 				   size_t *len_out, size_t *bad_index_out)

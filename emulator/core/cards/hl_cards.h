@@ -71,6 +71,11 @@ hl_status_t hl_cards_split(hl_card_set_t *set, const uint8_t *secret, size_t sec
 
 /* Writes a card file (mode 0600, via a temporary file and rename). pin NULL or "": no PIN. */
 hl_status_t hl_card_write(const hl_card_t *card, const char *path, const char *pin);
+/* hl_cards_split, then each card written as dir/<kind>-<i>.card (i from 1) with pin. On a
+ * failure bad_path (may be NULL) names the card file at fault, or dir. */
+hl_status_t hl_cards_split_to_files(hl_card_set_t *set, const uint8_t *secret, size_t secret_len,
+				    const char *dir, const char *pin, char *bad_path,
+				    size_t bad_len);
 /* Reads a card file. HL_ERR_IO (unreadable), HL_ERR_CARD_CORRUPT (not a card, or altered:
  * the integrity tag fails), HL_ERR_CARD_TOO_NEW (format version above 1),
  * HL_ERR_CARD_PIN_INCORRECT (the card has a PIN and pin is missing or wrong). */

@@ -179,19 +179,11 @@ static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 static hl_status_t split_to_files(hl_card_set_t *set, const uint8_t *secret, const char *dir,
 				  const char *pin)
 {
-	hl_card_t *cards = calloc(set->count, sizeof(*cards));
-	hl_status_t st = cards ? hl_cards_split(set, secret, DOMAIN_LEN, cards) : HL_ERR_NOMEM;
-	for (unsigned i = 0; st == HL_OK && i < set->count; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, hl_card_kind_name(set->kind),
-			 i + 1);
-		st = hl_card_write(&cards[i], path, pin);
-		if (st != HL_OK)
-			hl_p11_log("%s: cannot write card: %s", path, hl_strerror(st));
-	}
-	for (unsigned i = 0; cards && i < set->count; i++)
-		hl_card_wipe(&cards[i]);
-	free(cards);
+	char bad[1024];
+	hl_status_t st =
+	    hl_cards_split_to_files(set, secret, DOMAIN_LEN, dir, pin, bad, sizeof(bad));
+	if (st != HL_OK)
+		hl_p11_log("%s: cannot write card: %s", bad, hl_strerror(st));
 	return st;
 }
 

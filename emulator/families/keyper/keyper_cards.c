@@ -27,20 +27,11 @@ hl_status_t ky_check_of(hl_card_kind_t kind, const uint8_t *secret, size_t len, 
 hl_status_t ky_cards_write(ky_step_t *step, hl_card_set_t *set, const uint8_t *secret, size_t len,
 			   const char *dir, const char *pin)
 {
-	hl_card_t *cards = calloc(set->count, sizeof(*cards));
-	hl_status_t st = cards ? hl_cards_split(set, secret, len, cards) : HL_ERR_NOMEM;
-	for (unsigned i = 0; st == HL_OK && i < set->count; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, hl_card_kind_name(set->kind),
-			 i + 1);
-		st = hl_card_write(&cards[i], path, pin);
-		if (st != HL_OK)
-			snprintf(step->why, sizeof(step->why), "%s: cannot write card: %s", path,
-				 hl_strerror(st));
-	}
-	for (unsigned i = 0; cards && i < set->count; i++)
-		hl_card_wipe(&cards[i]);
-	free(cards);
+	char bad[1024];
+	hl_status_t st = hl_cards_split_to_files(set, secret, len, dir, pin, bad, sizeof(bad));
+	if (st != HL_OK)
+		snprintf(step->why, sizeof(step->why), "%s: cannot write card: %s", bad,
+			 hl_strerror(st));
 	return st;
 }
 

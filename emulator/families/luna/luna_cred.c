@@ -66,19 +66,11 @@ static hl_status_t ikeys_write(hl_device_t *dev, hl_luna_role_t r, const hsmlab_
 			      .threshold = (unsigned)c->m,
 			      .count = (unsigned)c->n };
 	snprintf(set.owner, sizeof(set.owner), "%s", owner_of(dev, r, c->password));
-	hl_card_t *cards = calloc(c->n, sizeof(*cards));
-	hl_status_t st = cards ? hl_cards_split(&set, secret, SECRET_LEN, cards) : HL_ERR_NOMEM;
-	for (CK_ULONG i = 0; st == HL_OK && i < c->n; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s-%lu.card", c->dir, hl_card_kind_name(set.kind),
-			 i + 1);
-		st = hl_card_write(&cards[i], path, c->ikey_pin);
-		if (st != HL_OK)
-			hl_p11_log("%s: cannot write the iKey: %s", path, hl_strerror(st));
-	}
-	for (CK_ULONG i = 0; cards && i < c->n; i++)
-		hl_card_wipe(&cards[i]);
-	free(cards);
+	char bad[1024];
+	hl_status_t st = hl_cards_split_to_files(&set, secret, SECRET_LEN, c->dir, c->ikey_pin, bad,
+						 sizeof(bad));
+	if (st != HL_OK)
+		hl_p11_log("%s: cannot write the iKey: %s", bad, hl_strerror(st));
 	if (st == HL_OK)
 		memcpy(set_id, set.set_id, HL_CARD_SET_ID_LEN);
 	return st;
