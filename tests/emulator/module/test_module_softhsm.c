@@ -12,18 +12,9 @@ static const char *target_module(void)
 }
 static void target_setup(void)
 {
-	char tokens[160], conf[160];
 	testlab_make(&lab);
 	cr_assert_not_null(getenv("HSMLAB_SOFTHSM2_MODULE"), "HSMLAB_SOFTHSM2_MODULE unset");
-	snprintf(tokens, sizeof(tokens), "%s/tokens", lab.dir);
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", lab.dir);
-	cr_assert_eq(mkdir(tokens, 0700), 0);
-	FILE *f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n",
-		tokens);
-	fclose(f);
-	setenv("SOFTHSM2_CONF", conf, 1);
+	testlab_softhsm(&lab);
 }
 static void target_cleanup(void)
 {
