@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hsmlab/p11client.h"
+#include "modsession.h"
 #include "testlab.h"
 
 static testlab_t lab;
@@ -99,23 +100,15 @@ Test(threads, caller_supplied_mutexes_are_used)
 
 static void make_key(void)
 {
-	CK_UTF8CHAR label[32];
 	CK_SESSION_HANDLE s;
 	CK_ULONG n = 1, bits = 2048;
 	CK_BBOOL yes = CK_TRUE;
 	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
 	CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof(bits) }, { CKA_TOKEN, &yes, 1 } };
 	CK_ATTRIBUTE vt[] = { { CKA_TOKEN, &yes, 1 }, { CKA_LABEL, "mt", 2 } };
-	memset(label, ' ', 32);
 	cr_assert_eq(fn->C_Initialize(NULL), CKR_OK);
 	cr_assert_eq(fn->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
-	cr_assert_eq(fn->C_InitToken(slot, (CK_UTF8CHAR_PTR) "12345678", 8, label), CKR_OK);
-	cr_assert_eq(fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
-		     CKR_OK);
-	cr_assert_eq(fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR) "12345678", 8), CKR_OK);
-	cr_assert_eq(fn->C_InitPIN(s, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
-	cr_assert_eq(fn->C_Logout(s), CKR_OK);
-	cr_assert_eq(fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+	s = testlab_user_session(fn, slot, "");
 	cr_assert_eq(fn->C_GenerateKeyPair(s, &m, pt, 2, vt, 2, &pub, &priv), CKR_OK);
 	/* The session stays open: login state is per token and lasts while sessions exist. */
 }
