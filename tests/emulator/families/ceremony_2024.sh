@@ -10,22 +10,12 @@ set -euo pipefail
 ADMIN=$1
 MODDIR=$2
 OUT=${3:-/dev/null}
-WORK=$(mktemp -d /tmp/hsmlab-ceremony-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
-export HSMLAB_QUIET=1
-printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
-export HSMLAB_CONF=$WORK/hsmlab.conf
+. "$(dirname "$0")/famlab.sh" # fam_lab, fail, pkcs11-tool (ASan runtime preloaded)
+fam_lab ceremony
 KEYPER=$MODDIR/libhsmlab-keyper.so
 LUNA=$MODDIR/libhsmlab-luna.so
 PIN=87654321
 SO=12345678
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-# pkcs11-tool is no sanitizer build: under ASan it needs the runtime preloaded (only it).
-pkcs11-tool() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} command pkcs11-tool "$@"; }
 # run CMD...: shows the command (paths shortened) and its output in the transcript.
 run() {
 	local shown=${*//$WORK/\$LAB}

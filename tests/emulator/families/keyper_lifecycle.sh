@@ -8,23 +8,14 @@
 set -euo pipefail
 ADMIN=$1
 MODDIR=$2
-WORK=$(mktemp -d /tmp/hsmlab-keyper-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
-export HSMLAB_QUIET=1
-printf 'lab_dir = "%s/lab";\n' "$WORK" >"$WORK/hsmlab.conf"
-export HSMLAB_CONF=$WORK/hsmlab.conf
+. "$(dirname "$0")/famlab.sh" # fam_lab, fail, pkcs11-tool (ASan runtime preloaded)
+fam_lab keyper
 KEYPER=$MODDIR/libhsmlab-keyper.so
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 PIN=87654321
 SO=12345678
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 step() { echo "== $*"; }
-# pkcs11-tool is no sanitizer build: under ASan it needs the runtime preloaded (only it).
-p11() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} pkcs11-tool --module "$KEYPER" "$@" 2>&1; }
+p11() { pkcs11-tool --module "$KEYPER" "$@" 2>&1; }
 A() { "$ADMIN" -f keyper --so-pin $SO --pin $PIN "$@"; }
 state() { A keyper state "$1" | awk '$1 == "state:" { print $2 }'; }
 objects() { A device list | awk -v s="$1" '$1 == s { print $5 }'; }
@@ -88,11 +79,12 @@ out=$(at "$soon" "$ADMIN" -f keyper keyper state 1)
 grep -q "activated: yes" <<<"$out" || fail "not activated an hour after activation (libfaketime)"
 out=$(at "$later" "$ADMIN" -f keyper keyper state 1)
 grep -q "activated: no" <<<"$out" || fail "still activated 9 hours after it (libfaketime)"
-# pkcs11-tool (no sanitizer build) under libfaketime hangs with the ASan runtime preloaded.
+# pkcs11-tool (no sanitizer build) under libfaketime hangs with the ASan runtime preloaded,
+# so only the normal build runs it here, bare (famlab.sh's wrapper would replace LD_PRELOAD).
 if [ -z "${HSMLAB_ASAN_PRELOAD:-}" ]; then
-	at "$soon" pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN -O >/dev/null 2>&1 ||
+	at "$soon" command pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN -O >/dev/null 2>&1 ||
 		fail "login refused an hour after the activation"
-	if at "$later" pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN -O >/dev/null 2>&1; then
+	if at "$later" command pkcs11-tool --module "$KEYPER" --slot 1 --login --pin $PIN -O >/dev/null 2>&1; then
 		fail "login accepted 9 hours after the activation (libfaketime)"
 	fi
 fi
