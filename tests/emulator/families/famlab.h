@@ -31,6 +31,22 @@ static inline void fam_module_path(const char *family, char *out, size_t n)
 	snprintf(out, n, "%s/emulator/module/libhsmlab%s%s.so", b, family[0] ? "-" : "", family);
 }
 
+/* A user profile: the shipped profiles copied to <lab_dir>/profiles, plus NAME made from
+ * BASE renamed and edited by the sed expressions sed (e.g. a switch turned on); points
+ * HSMLAB_PROFILE_DIR at the copy and writes its path to dir (n bytes). */
+static inline void fam_user_profile(const char *lab_dir, const char *base, const char *name,
+				    const char *sed, char *dir, size_t n)
+{
+	char cmd[2048];
+	snprintf(dir, n, "%s/profiles", lab_dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && cp %s/*.conf %s/ && sed -e 's/name = \"%s\"/name = \"%s\"/' %s "
+		 "%s/%s.conf > %s/%s.conf",
+		 dir, getenv("HSMLAB_PROFILE_DIR"), dir, base, name, sed, dir, base, dir, name);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	setenv("HSMLAB_PROFILE_DIR", dir, 1);
+}
+
 static inline void fam_load(fam_module_t *m, const char *family)
 {
 	char path[512], err[512] = "";

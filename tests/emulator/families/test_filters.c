@@ -223,18 +223,12 @@ Test(filters, l6_max_sessions_vendor_code_on_luna)
 
 Test(filters, l6_standard_session_count_on_strict)
 {
-	char dir[160], cmd[2048];
+	char dir[160];
 	fam_module_t m;
 	CK_SLOT_ID slot = 0;
 	CK_ULONG n = 0;
-	snprintf(dir, sizeof(dir), "%s/profiles", lab.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s && cp %s/*.conf %s/ && sed -e 's/name = \"strict\"/name = "
-		 "\"strict-s2\"/' -e 's/max_sessions = 0;/max_sessions = 2;/' %s/strict.conf > "
-		 "%s/strict-s2.conf",
-		 dir, getenv("HSMLAB_PROFILE_DIR"), dir, dir, dir);
-	cr_assert_eq(system(cmd), 0);
-	setenv("HSMLAB_PROFILE_DIR", dir, 1);
+	fam_user_profile(lab.dir, "strict", "strict-s2",
+			 "-e 's/max_sessions = 0;/max_sessions = 2;/'", dir, sizeof(dir));
 	fam_load(&m, "");
 	CK_RV rv = open_until_refused(&m, fam_device(&m, "l6"), 1024, &n);
 	cr_assert_eq(rv, CKR_OK, "strict has no hidden session limit: %s", hl_ckr_name(rv));

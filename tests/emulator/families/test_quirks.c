@@ -256,15 +256,10 @@ Test(quirks, k8_timing_emulation)
  * module since it keeps family "strict". */
 Test(quirks, g9_user_profile_token_after_slotlist_false)
 {
-	char dir[160], cmd[2048];
-	snprintf(dir, sizeof(dir), "%s/profiles", lab.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s && cp %s/*.conf %s/ && sed -e 's/name = \"strict\"/name = "
-		 "\"strict-g9\"/' -e '/token_after_slotlist_false/s/on = false/on = true/' "
-		 "%s/strict.conf > %s/strict-g9.conf",
-		 dir, getenv("HSMLAB_PROFILE_DIR"), dir, dir, dir);
-	cr_assert_eq(system(cmd), 0);
-	setenv("HSMLAB_PROFILE_DIR", dir, 1);
+	char dir[160];
+	fam_user_profile(lab.dir, "strict", "strict-g9",
+			 "-e '/token_after_slotlist_false/s/on = false/on = true/'", dir,
+			 sizeof(dir));
 	fam_module_t m;
 	fam_load(&m, "");
 	CK_SLOT_ID slot = 0;

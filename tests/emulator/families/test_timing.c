@@ -31,12 +31,7 @@ TestSuite(timing, .init = setup, .fini = teardown);
 static void timed_lab(long login_ms, long per_second, long keygen_ms, const char *extra)
 {
 	char dir[200], cmd[2048];
-	snprintf(dir, sizeof(dir), "%s/profiles", lab.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s && cp %s/*.conf %s/ && sed -e 's/name = \"strict\"/name = "
-		 "\"strict-timed\"/' -e '$d' %s/strict.conf > %s/strict-timed.conf",
-		 dir, getenv("HSMLAB_PROFILE_DIR"), dir, dir, dir);
-	cr_assert_eq(system(cmd), 0);
+	fam_user_profile(lab.dir, "strict", "strict-timed", "-e '$d'", dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd), "%s/strict-timed.conf", dir);
 	FILE *f = fopen(cmd, "a");
 	cr_assert_not_null(f);
@@ -57,7 +52,6 @@ static void timed_lab(long login_ms, long per_second, long keygen_ms, const char
 	cr_assert_not_null(f);
 	fprintf(f, "default_profile = \"strict-timed\";\n%s\n", extra);
 	fclose(f);
-	setenv("HSMLAB_PROFILE_DIR", dir, 1);
 }
 
 static double ms_since(const struct timespec *a)
