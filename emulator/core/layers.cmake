@@ -8,17 +8,19 @@ set(HSMLAB_PROFILE_INSTALL_DIR "${CMAKE_INSTALL_FULL_DATADIR}/hsmlab/profiles"
     CACHE PATH "Installed profile directory")
 
 add_library(hsmlab-emu-store STATIC ${HL_CORE}/store/store.c)
-target_include_directories(hsmlab-emu-store PUBLIC ${HL_CORE})
+target_include_directories(hsmlab-emu-store PUBLIC ${HL_CORE}/store/include)
 target_link_libraries(hsmlab-emu-store PUBLIC hsmlab-emu-util PRIVATE PkgConfig::SQLITE3)
 
 add_library(hsmlab-emu-object STATIC ${HL_CORE}/object/attr.c ${HL_CORE}/object/policy.c
                                      ${HL_CORE}/object/object.c)
+target_include_directories(hsmlab-emu-object PUBLIC ${HL_CORE}/object/include)
 target_link_libraries(hsmlab-emu-object PUBLIC hsmlab-emu-crypto hsmlab-emu-util
                                                Threads::Threads)
 
 add_library(hsmlab-emu-device STATIC
   ${HL_CORE}/device/profile.c ${HL_CORE}/device/family.c ${HL_CORE}/device/lab.c
   ${HL_CORE}/device/device.c ${HL_CORE}/device/device_objects.c)
+target_include_directories(hsmlab-emu-device PUBLIC ${HL_CORE}/device/include)
 target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-store
                       PRIVATE PkgConfig::LIBCONFIG hsmlab-p11client)
 
@@ -26,11 +28,9 @@ add_library(hsmlab-emu-p11 STATIC
   ${HL_CORE}/p11/p11_general.c ${HL_CORE}/p11/p11_session.c ${HL_CORE}/p11/p11_object.c
   ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_ext.c
   ${HL_CORE}/p11/p11_table.c ${HL_CORE}/p11/p11_quirks.c ${HL_CORE}/p11/p11_entry.c)
-target_include_directories(hsmlab-emu-p11 PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../include)
-# The core's C_* implementations get internal names; the exported C_* are the function-list
-# entries, filters included (hl_p11_names.h, p11_entry.c).
-target_compile_options(hsmlab-emu-p11 PRIVATE "SHELL:-include ${HL_CORE}/p11/hl_p11_names.h")
-set_source_files_properties(${HL_CORE}/p11/p11_entry.c PROPERTIES COMPILE_DEFINITIONS HL_P11_EXPORTS)
+target_include_directories(hsmlab-emu-p11 PUBLIC ${HL_CORE}/p11/include ${HL_CORE}/../include)
+# The core's implementations are named hl_p11_C_*; the exported C_* (p11_entry.c) forward to
+# the function list, filters included.
 target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"
   HSMLAB_PROFILE_SOURCE_DIR="${PROJECT_SOURCE_DIR}/fixtures/profiles"

@@ -67,6 +67,14 @@ typedef CK_RV (*CK_C_VerifyMessageNext)(CK_SESSION_HANDLE hSession, CK_VOID_PTR 
 					CK_ULONG ulSignatureLen);
 typedef CK_RV (*CK_C_MessageXFinal)(CK_SESSION_HANDLE hSession);
 
+/* The v3.0 functions a module exports by name beside the v2.40 ones. */
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount);
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags);
+CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+		  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen);
+CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags);
+
 /* The v3.0 function list: the v2.40 list (same layout, version 3.0) followed by the
  * v3.0 functions in the order of the OASIS header. */
 typedef struct CK_FUNCTION_LIST_3_0 {

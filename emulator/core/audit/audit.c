@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/audit_int.h"
+#include "audit_int.h"
 #include "crypto/hl_crypto.h"
 #include "store/hl_store.h"
 

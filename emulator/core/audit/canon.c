@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit_int.h"
+#include "audit_int.h"
 #include "crypto/hl_crypto.h"
 
 /* -- canonical encoding -- */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit_int.h"
+#include "audit_int.h"
 #include "crypto/hl_crypto.h"
 
 /* Which key an HMAC names (version 2) and whether the verifier holds it. */

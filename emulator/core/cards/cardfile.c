@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "backup/hl_backup.h" /* the atomic lab-file writer */
-#include "cards/cards_int.h"
+#include "cards_int.h"
 #include "crypto/hl_crypto.h"
 
 #define CARD_FILE_MAX 4096

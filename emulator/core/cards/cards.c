@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "cards/cards_int.h"
+#include "cards_int.h"
 #include "crypto/hl_crypto.h"
 
 static const char *const kind_names[] = {

@@ -7,7 +7,7 @@
 
 #include <openssl/evp.h>
 
-#include "hl_crypto.h"
+#include "crypto/hl_crypto.h"
 
 /* -- algorithm objects, fetched once per process (digest.c) -- */
 

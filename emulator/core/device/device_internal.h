@@ -13,8 +13,3 @@ hl_status_t hl_objmap_put(hl_objmap_t *m, hl_object_t *obj); /* takes a referenc
 void hl_objmap_del(hl_objmap_t *m, uint64_t id);             /* drops it */
 /* Marks every cached object destroyed and empties the map. */
 void hl_objmap_clear(hl_objmap_t *m);
-
-/* With dev->lock held. */
-void hl_device_refresh_locked(hl_device_t *dev);
-/* Deletes every object (inside the caller's transaction) and drops the cache. */
-hl_status_t hl_device_delete_all_locked(hl_device_t *dev);

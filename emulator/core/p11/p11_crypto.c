@@ -214,90 +214,93 @@ static CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYT
 
 /* -- the entry points -- */
 
-CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return op_init(h, HL_P11_SIGN, m, k);
 }
-CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+CK_RV hl_p11_C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
 {
 	return op_oneshot(h, HL_P11_SIGN, d, dl, s, sl);
 }
-CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+CK_RV hl_p11_C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
 	return op_update(h, HL_P11_SIGN, p, l);
 }
-CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+CK_RV hl_p11_C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG_PTR sl)
 {
 	return op_final(h, HL_P11_SIGN, s, sl);
 }
-CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return op_init(h, HL_P11_VERIFY, m, k);
 }
-CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
+CK_RV hl_p11_C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG sl)
 {
 	return verify(h, d, dl, s, sl, false);
 }
-CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+CK_RV hl_p11_C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
 	return op_update(h, HL_P11_VERIFY, p, l);
 }
-CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
+CK_RV hl_p11_C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
 {
 	return verify(h, NULL, 0, s, sl, true);
 }
-CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return op_init(h, HL_P11_ENCRYPT, m, k);
 }
-CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+		       CK_ULONG_PTR ol)
 {
 	return op_oneshot(h, HL_P11_ENCRYPT, d, dl, o, ol);
 }
-CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
-		      CK_ULONG_PTR ol)
+CK_RV hl_p11_C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+			     CK_ULONG_PTR ol)
 {
 	return op_update(h, HL_P11_ENCRYPT, d, dl);
 }
-CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
 	return op_final(h, HL_P11_ENCRYPT, o, ol);
 }
-CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return op_init(h, HL_P11_DECRYPT, m, k);
 }
-CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+		       CK_ULONG_PTR ol)
 {
 	return op_oneshot(h, HL_P11_DECRYPT, d, dl, o, ol);
 }
-CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
-		      CK_ULONG_PTR ol)
+CK_RV hl_p11_C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+			     CK_ULONG_PTR ol)
 {
 	return op_update(h, HL_P11_DECRYPT, d, dl);
 }
-CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
 	return op_final(h, HL_P11_DECRYPT, o, ol);
 }
-CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m)
+CK_RV hl_p11_C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m)
 {
 	return op_init(h, HL_P11_DIGEST, m, CK_INVALID_HANDLE);
 }
-CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
+		      CK_ULONG_PTR ol)
 {
 	return op_oneshot(h, HL_P11_DIGEST, d, dl, o, ol);
 }
-CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
+CK_RV hl_p11_C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
 	return op_update(h, HL_P11_DIGEST, p, l);
 }
-CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
+CK_RV hl_p11_C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
 	return op_final(h, HL_P11_DIGEST, o, ol);
 }
 
-CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(h, &s);
@@ -317,45 +320,46 @@ CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 		return CKR_FUNCTION_NOT_SUPPORTED;  \
 	} while (0)
 
-CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl)
+CK_RV hl_p11_C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s,
+			   CK_ULONG_PTR sl)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+CK_RV hl_p11_C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
-		      CK_ULONG_PTR dl)
+CK_RV hl_p11_C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
+			     CK_ULONG_PTR dl)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
-			    CK_ULONG_PTR el)
+CK_RV hl_p11_C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
+				   CK_ULONG_PTR el)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
-			    CK_ULONG_PTR pl)
+CK_RV hl_p11_C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
+				   CK_ULONG_PTR pl)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
-			  CK_ULONG_PTR el)
+CK_RV hl_p11_C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
+				 CK_ULONG_PTR el)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
-CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
-			    CK_ULONG_PTR pl)
+CK_RV hl_p11_C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR e, CK_ULONG el, CK_BYTE_PTR p,
+				   CK_ULONG_PTR pl)
 {
 	NOT_SUPPORTED_SESSION_CALL(h);
 }
 
-CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
+CK_RV hl_p11_C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(h, &s);
@@ -365,7 +369,7 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 	return CKR_RANDOM_SEED_NOT_SUPPORTED;
 }
 
-CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
+CK_RV hl_p11_C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(h, &s);

@@ -297,7 +297,7 @@ static void release_all(void)
 	g.lab = NULL;
 }
 
-CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
+CK_RV hl_p11_C_Initialize(CK_VOID_PTR pInitArgs)
 {
 	pthread_once(&atfork_once, register_atfork);
 	pthread_mutex_lock(&init_lock);
@@ -328,7 +328,7 @@ out:
 	return rv;
 }
 
-CK_RV C_Finalize(CK_VOID_PTR pReserved)
+CK_RV hl_p11_C_Finalize(CK_VOID_PTR pReserved)
 {
 	if (pReserved)
 		return CKR_ARGUMENTS_BAD;
@@ -370,7 +370,7 @@ static const hl_profile_t *module_profile(void)
 	return p;
 }
 
-CK_RV C_GetInfo(CK_INFO_PTR pInfo)
+CK_RV hl_p11_C_GetInfo(CK_INFO_PTR pInfo)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -387,7 +387,7 @@ CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 	return CKR_OK;
 }
 
-CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
+CK_RV hl_p11_C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -409,7 +409,7 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 	return rv;
 }
 
-CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+CK_RV hl_p11_C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -431,7 +431,7 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 	return rv;
 }
 
-CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+CK_RV hl_p11_C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -465,7 +465,8 @@ static bool offered(const hl_profile_mech_t *pm)
 	return own_mechanism(pm->type) || hl_crypto_mech_info(pm->type, &info);
 }
 
-CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList, CK_ULONG_PTR pulCount)
+CK_RV hl_p11_C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList,
+				CK_ULONG_PTR pulCount)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -491,7 +492,8 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList, CK_ULON
 	return rv;
 }
 
-CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
+CK_RV hl_p11_C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
+				CK_MECHANISM_INFO_PTR pInfo)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -511,19 +513,19 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 	return rv;
 }
 
-CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+CK_RV hl_p11_C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
+CK_RV hl_p11_C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
 {
 	return hl_p11_initialized() ? CKR_FUNCTION_NOT_PARALLEL : CKR_CRYPTOKI_NOT_INITIALIZED;
 }
 
-CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession)
+CK_RV hl_p11_C_CancelFunction(CK_SESSION_HANDLE hSession)
 {
 	return hl_p11_initialized() ? CKR_FUNCTION_NOT_PARALLEL : CKR_CRYPTOKI_NOT_INITIALIZED;
 }

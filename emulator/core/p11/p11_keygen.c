@@ -141,9 +141,10 @@ static CK_RV gen_ec(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pu
 	return rv;
 }
 
-CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-			CK_ATTRIBUTE_PTR pPubT, CK_ULONG nPub, CK_ATTRIBUTE_PTR pPrivT,
-			CK_ULONG nPriv, CK_OBJECT_HANDLE_PTR phPub, CK_OBJECT_HANDLE_PTR phPriv)
+CK_RV hl_p11_C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			       CK_ATTRIBUTE_PTR pPubT, CK_ULONG nPub, CK_ATTRIBUTE_PTR pPrivT,
+			       CK_ULONG nPriv, CK_OBJECT_HANDLE_PTR phPub,
+			       CK_OBJECT_HANDLE_PTR phPriv)
 {
 	hl_session_t *s;
 	hl_attrs_t pub = { 0 }, priv = { 0 };
@@ -180,12 +181,12 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	hl_attrs_clear(&priv);
 	hl_p11_unlock();
 	if (rv != CKR_OK && hpub)
-		C_DestroyObject(hSession, hpub);
+		hl_p11_C_DestroyObject(hSession, hpub);
 	return rv;
 }
 
-CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-		    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+CK_RV hl_p11_C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			   CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
 	hl_session_t *s;
 	hl_attrs_t a = { 0 };
@@ -317,8 +318,9 @@ static CK_RV wrapped_material(hl_session_t *s, CK_OBJECT_HANDLE h, bool kek_trus
 	return rv;
 }
 
-CK_RV C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrap,
-		CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrapped, CK_ULONG_PTR pulWrappedLen)
+CK_RV hl_p11_C_WrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+		       CK_OBJECT_HANDLE hWrap, CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrapped,
+		       CK_ULONG_PTR pulWrappedLen)
 {
 	hl_session_t *s;
 	hl_attrs_t kek = { 0 };
@@ -421,9 +423,9 @@ static CK_RV unwrapped_private(hl_attrs_t *a, CK_KEY_TYPE kt, const CK_MECHANISM
 	return rv;
 }
 
-CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hUnwrap,
-		  CK_BYTE_PTR pWrapped, CK_ULONG ulWrappedLen, CK_ATTRIBUTE_PTR pTemplate,
-		  CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+CK_RV hl_p11_C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			 CK_OBJECT_HANDLE hUnwrap, CK_BYTE_PTR pWrapped, CK_ULONG ulWrappedLen,
+			 CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
 	hl_session_t *s;
 	hl_attrs_t kek = { 0 }, a = { 0 };
@@ -470,8 +472,9 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OB
 	return rv;
 }
 
-CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hBase,
-		  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
+CK_RV hl_p11_C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			 CK_OBJECT_HANDLE hBase, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+			 CK_OBJECT_HANDLE_PTR phKey)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);

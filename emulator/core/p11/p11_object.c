@@ -326,8 +326,8 @@ static hl_status_t derive_attrs(hl_attrs_t *a, hl_key_t *key)
 	return HL_OK;
 }
 
-CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
-		     CK_OBJECT_HANDLE_PTR phObject)
+CK_RV hl_p11_C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
+			    CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
 {
 	hl_session_t *s;
 	hl_attrs_t attrs = { 0 };
@@ -373,8 +373,9 @@ out:
 	return rv;
 }
 
-CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
-		   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
+CK_RV hl_p11_C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+			  CK_OBJECT_HANDLE_PTR phNewObject)
 {
 	hl_session_t *s;
 	hl_object_t *src = NULL, *obj = NULL;
@@ -418,7 +419,7 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTR
 	return rv;
 }
 
-CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
+CK_RV hl_p11_C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -441,7 +442,8 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 	return rv;
 }
 
-CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
+CK_RV hl_p11_C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+			     CK_ULONG_PTR pulSize)
 {
 	hl_session_t *s;
 	hl_object_t *obj = NULL;
@@ -461,8 +463,8 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 	return rv;
 }
 
-CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+CK_RV hl_p11_C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+				 CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	hl_session_t *s;
 	hl_object_t *obj = NULL;
@@ -476,8 +478,8 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	return rv;
 }
 
-CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+CK_RV hl_p11_C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+				 CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	hl_session_t *s;
 	hl_object_t *obj = NULL;
@@ -536,7 +538,8 @@ static CK_RV find_session_objects(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULO
 	return rv;
 }
 
-CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+CK_RV hl_p11_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
+			       CK_ULONG ulCount)
 {
 	hl_session_t *s;
 	hl_object_t **objs = NULL;
@@ -586,8 +589,8 @@ out:
 	return rv;
 }
 
-CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
-		    CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
+CK_RV hl_p11_C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
+			   CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -611,7 +614,7 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	return rv;
 }
 
-CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
+CK_RV hl_p11_C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);

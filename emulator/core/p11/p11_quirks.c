@@ -127,11 +127,11 @@ static CK_ULONG key_bits(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
 	CK_BYTE params[16];
 	CK_ATTRIBUTE a = { CKA_MODULUS, NULL, 0 };
-	if (C_GetAttributeValue(h, k, &a, 1) == CKR_OK &&
+	if (hl_p11_C_GetAttributeValue(h, k, &a, 1) == CKR_OK &&
 	    a.ulValueLen != CK_UNAVAILABLE_INFORMATION)
 		return 8 * a.ulValueLen;
 	a = (CK_ATTRIBUTE){ CKA_EC_PARAMS, params, sizeof(params) };
-	return C_GetAttributeValue(h, k, &a, 1) == CKR_OK ? ec_bits(&a) : 0;
+	return hl_p11_C_GetAttributeValue(h, k, &a, 1) == CKR_OK ? ec_bits(&a) : 0;
 }
 
 /* The key type and size a key generation template asks for (mechanism, then template). */
@@ -233,7 +233,7 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
 	if (cu && user == strtoul(cu, NULL, 0))
 		user = CKU_USER;
-	CK_RV rv = C_Login(h, user, pin, len);
+	CK_RV rv = hl_p11_C_Login(h, user, pin, len);
 	if (rv == CKR_OK)
 		event(h, HL_FAMILY_EV_LOGIN, user_name(user));
 	else if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
@@ -246,7 +246,7 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 
 CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
 {
-	CK_RV rv = C_Logout(h);
+	CK_RV rv = hl_p11_C_Logout(h);
 	if (rv == CKR_OK)
 		event(h, HL_FAMILY_EV_LOGOUT, NULL);
 	return rv;
@@ -276,7 +276,7 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 	}
 	if (refuse)
 		return CKR_USER_NOT_LOGGED_IN;
-	CK_RV rv = C_SignInit(h, m, k);
+	CK_RV rv = hl_p11_C_SignInit(h, m, k);
 	if (rv != CKR_OK)
 		return rv;
 	/* The key label is the audit subject: looked up only where a family keeps a log (an
@@ -284,7 +284,7 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 	 * only when timing emulation is on and the profile declares times for signatures. */
 	char label[64] = "";
 	CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof(label) - 1 };
-	if (audit && C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
+	if (audit && hl_p11_C_GetAttributeValue(h, k, &a, 1) != CKR_OK)
 		label[0] = 0;
 	uint64_t ns = p && p->timing.n_sign && m && hl_p11_timing()
 			  ? hl_profile_sign_ns(p, m->mechanism, key_bits(h, k))
@@ -323,7 +323,7 @@ CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR
 		    CK_ULONG_PTR sl)
 {
 	struct timespec t0 = call_start();
-	CK_RV rv = C_Sign(h, d, dl, sig, sl);
+	CK_RV rv = hl_p11_C_Sign(h, d, dl, sig, sl);
 	if (rv == CKR_OK && sig)
 		signed_one(h, &t0);
 	return rv;
@@ -332,7 +332,7 @@ CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR
 CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 {
 	struct timespec t0 = call_start();
-	CK_RV rv = C_SignFinal(h, sig, sl);
+	CK_RV rv = hl_p11_C_SignFinal(h, sig, sl);
 	if (rv == CKR_OK && sig)
 		signed_one(h, &t0);
 	return rv;
@@ -357,7 +357,7 @@ static hl_device_t *audited_device(CK_SESSION_HANDLE h)
 CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
 {
 	hl_device_t *dev = audited_device(h);
-	CK_RV rv = C_CloseSession(h);
+	CK_RV rv = hl_p11_C_CloseSession(h);
 	if (rv == CKR_OK && dev)
 		hl_device_event(dev, HL_FAMILY_EV_SESSION_CLOSED, NULL);
 	return rv;
@@ -365,7 +365,7 @@ CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
 
 CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
 {
-	CK_RV rv = C_CloseAllSessions(id);
+	CK_RV rv = hl_p11_C_CloseAllSessions(id);
 	if (rv != CKR_OK)
 		return rv;
 	hl_p11_rdlock();
@@ -378,10 +378,10 @@ CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
 
 /* -- slot list (G9) -- */
 
-static bool slotlist_false_seen; /* atomic: C_GetSlotList(CK_FALSE) was called */
+static bool slotlist_false_seen; /* atomic: hl_p11_C_GetSlotList(CK_FALSE) was called */
 
-/* Whether slot id is hidden from C_GetSlotList(CK_TRUE): its profile switches G9 on and no
- * C_GetSlotList(CK_FALSE) came yet. */
+/* Whether slot id is hidden from hl_p11_C_GetSlotList(CK_TRUE): its profile switches G9 on and no
+ * hl_p11_C_GetSlotList(CK_FALSE) came yet. */
 static bool hidden_slot(CK_SLOT_ID id)
 {
 	hl_p11_rdlock();
@@ -396,17 +396,17 @@ CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR
 {
 	CK_ULONG n = 0, k = 0;
 	if (!present || __atomic_load_n(&slotlist_false_seen, __ATOMIC_RELAXED)) {
-		CK_RV rv = C_GetSlotList(present, list, count);
+		CK_RV rv = hl_p11_C_GetSlotList(present, list, count);
 		if (rv == CKR_OK && !present)
 			__atomic_store_n(&slotlist_false_seen, true, __ATOMIC_RELAXED);
 		return rv;
 	}
-	CK_RV rv = count ? C_GetSlotList(present, NULL, &n) : CKR_ARGUMENTS_BAD;
+	CK_RV rv = count ? hl_p11_C_GetSlotList(present, NULL, &n) : CKR_ARGUMENTS_BAD;
 	CK_SLOT_ID *all = rv == CKR_OK ? calloc(n ? n : 1, sizeof(*all)) : NULL;
 	if (rv == CKR_OK && !all)
 		rv = CKR_HOST_MEMORY;
 	if (rv == CKR_OK)
-		rv = C_GetSlotList(present, all, &n);
+		rv = hl_p11_C_GetSlotList(present, all, &n);
 	for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++) {
 		if (hidden_slot(all[i]))
 			continue;
@@ -426,7 +426,7 @@ CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR
 
 CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
-	CK_RV rv = C_GetTokenInfo(id, info);
+	CK_RV rv = hl_p11_C_GetTokenInfo(id, info);
 	if (rv != CKR_OK)
 		return rv;
 	hl_p11_rdlock();
@@ -458,7 +458,7 @@ CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 	const hl_profile_t *p = session_profile(h);
 	if (p && hl_profile_quirk(p, "labels_immutable") && find_attr(t, n, CKA_LABEL))
 		return hl_p11_quirk_number(p, "label_change_error", CKR_ATTRIBUTE_READ_ONLY);
-	return C_SetAttributeValue(h, obj, t, n);
+	return hl_p11_C_SetAttributeValue(h, obj, t, n);
 }
 
 /* L8: a library that knows no CKA_ALWAYS_AUTHENTICATE answers it like an unknown type. */
@@ -466,7 +466,7 @@ CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 				   CK_ULONG n)
 {
 	const hl_profile_t *p = session_profile(h);
-	CK_RV rv = C_GetAttributeValue(h, obj, t, n);
+	CK_RV rv = hl_p11_C_GetAttributeValue(h, obj, t, n);
 	if (!p || !hl_profile_quirk(p, "no_always_authenticate") || !t)
 		return rv;
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
@@ -507,7 +507,7 @@ CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n
 	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
 	if (rv == CKR_OK)
 		rv = create_gate(h);
-	return rv == CKR_OK ? C_CreateObject(h, t, n, out) : rv;
+	return rv == CKR_OK ? hl_p11_C_CreateObject(h, t, n, out) : rv;
 }
 
 CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
@@ -519,7 +519,7 @@ CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = C_GenerateKey(h, m, t, n, out);
+		rv = hl_p11_C_GenerateKey(h, m, t, n, out);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(t, n, label, sizeof(label));
@@ -539,7 +539,7 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
+		rv = hl_p11_C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(kt, kn, label, sizeof(label));
@@ -557,13 +557,14 @@ CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE
 	if (missing(session_profile(h), "C_CopyObject"))
 		return CKR_FUNCTION_NOT_SUPPORTED;
 	CK_RV rv = create_gate(h);
-	return rv == CKR_OK ? C_CopyObject(h, o, t, n, out) : rv;
+	return rv == CKR_OK ? hl_p11_C_CopyObject(h, o, t, n, out) : rv;
 }
 
 CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len)
 {
-	return missing(session_profile(h), "C_GetOperationState") ? CKR_FUNCTION_NOT_SUPPORTED
-								  : C_GetOperationState(h, st, len);
+	return missing(session_profile(h), "C_GetOperationState")
+		   ? CKR_FUNCTION_NOT_SUPPORTED
+		   : hl_p11_C_GetOperationState(h, st, len);
 }
 
 CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG len,
@@ -571,23 +572,24 @@ CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG
 {
 	return missing(session_profile(h), "C_SetOperationState")
 		   ? CKR_FUNCTION_NOT_SUPPORTED
-		   : C_SetOperationState(h, st, len, ek, ak);
+		   : hl_p11_C_SetOperationState(h, st, len, ek, ak);
 }
 
 CK_RV hl_p11_q_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
 	return missing(session_profile(h), "C_DigestKey") ? CKR_FUNCTION_NOT_SUPPORTED
-							  : C_DigestKey(h, k);
+							  : hl_p11_C_DigestKey(h, k);
 }
 
 CK_RV hl_p11_q_sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return missing(session_profile(h), "C_SignRecoverInit") ? CKR_FUNCTION_NOT_SUPPORTED
-								: C_SignRecoverInit(h, m, k);
+								: hl_p11_C_SignRecoverInit(h, m, k);
 }
 
 CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	return missing(session_profile(h), "C_VerifyRecoverInit") ? CKR_FUNCTION_NOT_SUPPORTED
-								  : C_VerifyRecoverInit(h, m, k);
+	return missing(session_profile(h), "C_VerifyRecoverInit")
+		   ? CKR_FUNCTION_NOT_SUPPORTED
+		   : hl_p11_C_VerifyRecoverInit(h, m, k);
 }

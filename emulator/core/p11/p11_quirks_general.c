@@ -97,7 +97,7 @@ static bool logged_in(const hl_device_t *dev)
 
 CK_RV hl_p11_qg_initialize(CK_VOID_PTR args)
 {
-	CK_RV rv = C_Initialize(args);
+	CK_RV rv = hl_p11_C_Initialize(args);
 	if (rv == CKR_OK)
 		state_reset(); /* a restart (or a forked child): nothing carries over */
 	return rv;
@@ -105,7 +105,7 @@ CK_RV hl_p11_qg_initialize(CK_VOID_PTR args)
 
 CK_RV hl_p11_qg_finalize(CK_VOID_PTR reserved)
 {
-	CK_RV rv = C_Finalize(reserved);
+	CK_RV rv = hl_p11_C_Finalize(reserved);
 	if (rv == CKR_OK)
 		state_reset(); /* freed before the module may be unloaded */
 	return rv;
@@ -185,7 +185,7 @@ CK_RV hl_p11_qg_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = general_of(h, &dev); /* sets dev: its own statement */
 	login_expiry(g, dev);
-	return C_GetSessionInfo(h, info);
+	return hl_p11_C_GetSessionInfo(h, info);
 }
 
 /* -- G7 (callbacks), G4 and G12 (what C_OpenSession starts) -- */
@@ -230,7 +230,7 @@ CK_RV hl_p11_qg_open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_
 	}
 	if (g && g->callbacks_error && (app || notify))
 		return g->callbacks_error;
-	CK_RV rv = C_OpenSession(id, flags, app, notify, out);
+	CK_RV rv = hl_p11_C_OpenSession(id, flags, app, notify, out);
 	if (rv != CKR_OK || !g)
 		return rv;
 	pthread_mutex_lock(&state_lock);
@@ -302,7 +302,7 @@ CK_RV hl_p11_qg_find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_UL
 	const hl_profile_general_t *g = general_of(h, &dev);
 	hl_session_t *s = NULL;
 	login_expiry(g, dev);
-	CK_RV rv = C_FindObjectsInit(h, t, n);
+	CK_RV rv = hl_p11_C_FindObjectsInit(h, t, n);
 	if (rv != CKR_OK || !g || hl_p11_enter(h, &s) != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
@@ -334,8 +334,9 @@ CK_RV hl_p11_qg_find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_U
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = general_of(h, &dev);
 	if (g && g->find_lost_on_open && search_disturbed(h, dev))
-		return C_FindObjects(h, out, 0, count); /* checks the call, returns nothing */
-	return C_FindObjects(h, out, max, count);
+		return hl_p11_C_FindObjects(h, out, 0,
+					    count); /* checks the call, returns nothing */
+	return hl_p11_C_FindObjects(h, out, max, count);
 }
 
 /* -- G6: C_GenerateRandom before login -- */
@@ -346,7 +347,7 @@ CK_RV hl_p11_qg_generate_random(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG l
 	const hl_profile_general_t *g = general_of(h, &dev);
 	if (g && g->no_public_random && !logged_in(dev))
 		return CKR_USER_NOT_LOGGED_IN;
-	return C_GenerateRandom(h, out, len);
+	return hl_p11_C_GenerateRandom(h, out, len);
 }
 
 /* -- G1, G3, G13: signing -- */
@@ -414,7 +415,7 @@ CK_RV hl_p11_qg_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PT
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = general_of(h, &dev);
 	if (g && g->throttle_per_s && sig && throttled(g, dev)) {
-		C_SessionCancel(h, CKF_SIGN); /* an error ends the operation */
+		hl_p11_C_SessionCancel(h, CKF_SIGN); /* an error ends the operation */
 		return CKR_DEVICE_ERROR;
 	}
 	CK_RV rv = call_order(h, hl_p11_q_sign(h, d, dl, sig, sl));
@@ -430,14 +431,14 @@ static bool multipart_refused(CK_SESSION_HANDLE h, CK_FLAGS op)
 	const hl_profile_general_t *g = general_of(h, NULL);
 	if (!g || !g->no_multipart)
 		return false;
-	C_SessionCancel(h, op);
+	hl_p11_C_SessionCancel(h, op);
 	return true;
 }
 
 CK_RV hl_p11_qg_sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
 	return multipart_refused(h, CKF_SIGN) ? CKR_FUNCTION_NOT_SUPPORTED
-					      : call_order(h, C_SignUpdate(h, part, len));
+					      : call_order(h, hl_p11_C_SignUpdate(h, part, len));
 }
 
 CK_RV hl_p11_qg_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
@@ -459,25 +460,26 @@ CK_RV hl_p11_qg_digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m)
 	const hl_profile_general_t *g = general_of(h, NULL);
 	if (g && g->digest_error)
 		return g->digest_error;
-	return call_order(h, C_DigestInit(h, m));
+	return call_order(h, hl_p11_C_DigestInit(h, m));
 }
 
 CK_RV hl_p11_qg_digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR out,
 		       CK_ULONG_PTR ol)
 {
-	return call_order(h, C_Digest(h, d, dl, out, ol));
+	return call_order(h, hl_p11_C_Digest(h, d, dl, out, ol));
 }
 
 CK_RV hl_p11_qg_digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	return multipart_refused(h, CKF_DIGEST) ? CKR_FUNCTION_NOT_SUPPORTED
-						: call_order(h, C_DigestUpdate(h, part, len));
+	return multipart_refused(h, CKF_DIGEST)
+		   ? CKR_FUNCTION_NOT_SUPPORTED
+		   : call_order(h, hl_p11_C_DigestUpdate(h, part, len));
 }
 
 CK_RV hl_p11_qg_digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR ol)
 {
 	return multipart_refused(h, CKF_DIGEST) ? CKR_FUNCTION_NOT_SUPPORTED
-						: call_order(h, C_DigestFinal(h, out, ol));
+						: call_order(h, hl_p11_C_DigestFinal(h, out, ol));
 }
 
 /* -- G7 (no CKA_ALLOWED_MECHANISMS), G17 (moduli with leading zeros): reading attributes -- */

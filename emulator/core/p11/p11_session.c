@@ -35,8 +35,8 @@ static CK_RV usable(hl_slot_t *slot)
 	return CKR_OK;
 }
 
-CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
-		    CK_SESSION_HANDLE_PTR phSession)
+CK_RV hl_p11_C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
+			   CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -90,7 +90,7 @@ out:
 	return rv;
 }
 
-CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
+CK_RV hl_p11_C_CloseSession(CK_SESSION_HANDLE hSession)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -102,7 +102,7 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 	return s ? CKR_OK : CKR_SESSION_HANDLE_INVALID;
 }
 
-CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
+CK_RV hl_p11_C_CloseAllSessions(CK_SLOT_ID slotID)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -122,7 +122,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 	return rv;
 }
 
-CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+CK_RV hl_p11_C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -147,8 +147,8 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	return CKR_OK;
 }
 
-CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
-			  CK_ULONG_PTR pulOperationStateLen)
+CK_RV hl_p11_C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+				 CK_ULONG_PTR pulOperationStateLen)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -157,9 +157,9 @@ CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
 	return rv == CKR_OK ? CKR_FUNCTION_NOT_SUPPORTED : rv;
 }
 
-CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
-			  CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey,
-			  CK_OBJECT_HANDLE hAuthenticationKey)
+CK_RV hl_p11_C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+				 CK_ULONG ulOperationStateLen, CK_OBJECT_HANDLE hEncryptionKey,
+				 CK_OBJECT_HANDLE hAuthenticationKey)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -181,8 +181,8 @@ static bool key_op_active(hl_session_t *s)
 	return active;
 }
 
-CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-	      CK_ULONG ulPinLen)
+CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+		     CK_ULONG ulPinLen)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -209,14 +209,14 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 	return rv;
 }
 
-CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-		  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
+CK_RV hl_p11_C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+			 CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
 	/* No named users on these devices: the user name is ignored, as the spec allows. */
-	return C_Login(hSession, userType, pPin, ulPinLen);
+	return hl_p11_C_Login(hSession, userType, pPin, ulPinLen);
 }
 
-CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+CK_RV hl_p11_C_Logout(CK_SESSION_HANDLE hSession)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -251,8 +251,8 @@ static CK_RV move_slot(hl_slot_t *slot)
 	return hl_p11_rv(st);
 }
 
-CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
-		  CK_UTF8CHAR_PTR pLabel)
+CK_RV hl_p11_C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+			 CK_UTF8CHAR_PTR pLabel)
 {
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -281,7 +281,7 @@ CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
 	return rv;
 }
 
-CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+CK_RV hl_p11_C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -299,8 +299,8 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 	return rv;
 }
 
-CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
-	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+CK_RV hl_p11_C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+		      CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);
@@ -319,7 +319,7 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 	return rv;
 }
 
-CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
+CK_RV hl_p11_C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 {
 	hl_session_t *s;
 	CK_RV rv = hl_p11_enter(hSession, &s);

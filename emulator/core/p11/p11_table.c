@@ -174,7 +174,7 @@ const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void)
 	return &functions_30;
 }
 
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+CK_RV hl_p11_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 {
 	if (!ppFunctionList)
 		return CKR_ARGUMENTS_BAD;
@@ -182,7 +182,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 	return CKR_OK;
 }
 
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+CK_RV hl_p11_C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
 {
 	if (!pulCount)
 		return CKR_ARGUMENTS_BAD;
@@ -204,8 +204,8 @@ static CK_VERSION iface_version(const CK_INTERFACE *i)
 	return *(const CK_VERSION *)i->pFunctionList; /* every table starts with its version */
 }
 
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
-		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+CK_RV hl_p11_C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+			    CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
 {
 	if (!ppInterface)
 		return CKR_ARGUMENTS_BAD;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: status messages and the status → CK_RV mapping. */
-#include "hl_status.h"
+#include "util/hl_status.h"
 
 static const struct {
 	const char *name;

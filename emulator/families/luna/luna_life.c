@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "crypto/hl_crypto.h"
-#include "device/device_internal.h"
 #include "luna/luna_int.h"
 #include "p11/hl_p11.h"
 

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "audit/audit_int.h"
+#include "audit_int.h" /* white-box: the test sees the layer's internals */
 #include "audit/hl_audit.h"
 
 static char dir[] = "/tmp/hsmlab-audit-XXXXXX";

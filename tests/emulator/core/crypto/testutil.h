@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hl_crypto.h"
+#include "crypto/hl_crypto.h"
 
 /* Decodes hex (whitespace ignored) into a malloc'd buffer; aborts the test on bad hex. */
 uint8_t *tu_unhex(const char *hex, size_t *len_out);

@@ -110,3 +110,9 @@ hl_status_t hl_device_object_fresh(hl_device_t *dev, hl_object_t *obj);
  * *out is a malloc'd array of new references (caller frees each and the array). */
 hl_status_t hl_device_find(hl_device_t *dev, const CK_ATTRIBUTE *t, CK_ULONG n, bool with_private,
 			   hl_object_t ***out, size_t *n_out);
+
+/* For families that change a device under its lock (dev->lock held by the caller): rereads
+ * the store when another process changed it, and deletes every object (inside the caller's
+ * transaction) dropping the cache. */
+void hl_device_refresh_locked(hl_device_t *dev);
+hl_status_t hl_device_delete_all_locked(hl_device_t *dev);

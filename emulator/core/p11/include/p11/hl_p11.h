@@ -9,13 +9,83 @@
 #include "device/hl_device.h"
 #include "hsmlab/pkcs11.h"
 
-/* The v3.0 entry points (not declared by p11-kit's v2.40 header). */
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount);
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
-		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags);
-CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-		  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen);
-CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags);
+/* The core's implementations of the PKCS#11 functions, named hl_p11_C_*. The exported C_*
+ * symbols (p11_entry.c) forward to the function list, whose entries are these behind the
+ * profile's filters, so a client using dlsym meets the same vendor behaviour as one using
+ * C_GetFunctionList. Each has the type the spec's header gives its C_* namesake. */
+__typeof__(C_Initialize) hl_p11_C_Initialize;
+__typeof__(C_Finalize) hl_p11_C_Finalize;
+__typeof__(C_GetInfo) hl_p11_C_GetInfo;
+__typeof__(C_GetFunctionList) hl_p11_C_GetFunctionList;
+__typeof__(C_GetSlotList) hl_p11_C_GetSlotList;
+__typeof__(C_GetSlotInfo) hl_p11_C_GetSlotInfo;
+__typeof__(C_GetTokenInfo) hl_p11_C_GetTokenInfo;
+__typeof__(C_WaitForSlotEvent) hl_p11_C_WaitForSlotEvent;
+__typeof__(C_GetMechanismList) hl_p11_C_GetMechanismList;
+__typeof__(C_GetMechanismInfo) hl_p11_C_GetMechanismInfo;
+__typeof__(C_InitToken) hl_p11_C_InitToken;
+__typeof__(C_InitPIN) hl_p11_C_InitPIN;
+__typeof__(C_SetPIN) hl_p11_C_SetPIN;
+__typeof__(C_OpenSession) hl_p11_C_OpenSession;
+__typeof__(C_CloseSession) hl_p11_C_CloseSession;
+__typeof__(C_CloseAllSessions) hl_p11_C_CloseAllSessions;
+__typeof__(C_GetSessionInfo) hl_p11_C_GetSessionInfo;
+__typeof__(C_GetOperationState) hl_p11_C_GetOperationState;
+__typeof__(C_SetOperationState) hl_p11_C_SetOperationState;
+__typeof__(C_Login) hl_p11_C_Login;
+__typeof__(C_Logout) hl_p11_C_Logout;
+__typeof__(C_CreateObject) hl_p11_C_CreateObject;
+__typeof__(C_CopyObject) hl_p11_C_CopyObject;
+__typeof__(C_DestroyObject) hl_p11_C_DestroyObject;
+__typeof__(C_GetObjectSize) hl_p11_C_GetObjectSize;
+__typeof__(C_GetAttributeValue) hl_p11_C_GetAttributeValue;
+__typeof__(C_SetAttributeValue) hl_p11_C_SetAttributeValue;
+__typeof__(C_FindObjectsInit) hl_p11_C_FindObjectsInit;
+__typeof__(C_FindObjects) hl_p11_C_FindObjects;
+__typeof__(C_FindObjectsFinal) hl_p11_C_FindObjectsFinal;
+__typeof__(C_EncryptInit) hl_p11_C_EncryptInit;
+__typeof__(C_Encrypt) hl_p11_C_Encrypt;
+__typeof__(C_EncryptUpdate) hl_p11_C_EncryptUpdate;
+__typeof__(C_EncryptFinal) hl_p11_C_EncryptFinal;
+__typeof__(C_DecryptInit) hl_p11_C_DecryptInit;
+__typeof__(C_Decrypt) hl_p11_C_Decrypt;
+__typeof__(C_DecryptUpdate) hl_p11_C_DecryptUpdate;
+__typeof__(C_DecryptFinal) hl_p11_C_DecryptFinal;
+__typeof__(C_DigestInit) hl_p11_C_DigestInit;
+__typeof__(C_Digest) hl_p11_C_Digest;
+__typeof__(C_DigestUpdate) hl_p11_C_DigestUpdate;
+__typeof__(C_DigestKey) hl_p11_C_DigestKey;
+__typeof__(C_DigestFinal) hl_p11_C_DigestFinal;
+__typeof__(C_SignInit) hl_p11_C_SignInit;
+__typeof__(C_Sign) hl_p11_C_Sign;
+__typeof__(C_SignUpdate) hl_p11_C_SignUpdate;
+__typeof__(C_SignFinal) hl_p11_C_SignFinal;
+__typeof__(C_SignRecoverInit) hl_p11_C_SignRecoverInit;
+__typeof__(C_SignRecover) hl_p11_C_SignRecover;
+__typeof__(C_VerifyInit) hl_p11_C_VerifyInit;
+__typeof__(C_Verify) hl_p11_C_Verify;
+__typeof__(C_VerifyUpdate) hl_p11_C_VerifyUpdate;
+__typeof__(C_VerifyFinal) hl_p11_C_VerifyFinal;
+__typeof__(C_VerifyRecoverInit) hl_p11_C_VerifyRecoverInit;
+__typeof__(C_VerifyRecover) hl_p11_C_VerifyRecover;
+__typeof__(C_DigestEncryptUpdate) hl_p11_C_DigestEncryptUpdate;
+__typeof__(C_DecryptDigestUpdate) hl_p11_C_DecryptDigestUpdate;
+__typeof__(C_SignEncryptUpdate) hl_p11_C_SignEncryptUpdate;
+__typeof__(C_DecryptVerifyUpdate) hl_p11_C_DecryptVerifyUpdate;
+__typeof__(C_GenerateKey) hl_p11_C_GenerateKey;
+__typeof__(C_GenerateKeyPair) hl_p11_C_GenerateKeyPair;
+__typeof__(C_WrapKey) hl_p11_C_WrapKey;
+__typeof__(C_UnwrapKey) hl_p11_C_UnwrapKey;
+__typeof__(C_DeriveKey) hl_p11_C_DeriveKey;
+__typeof__(C_SeedRandom) hl_p11_C_SeedRandom;
+__typeof__(C_GenerateRandom) hl_p11_C_GenerateRandom;
+__typeof__(C_GetFunctionStatus) hl_p11_C_GetFunctionStatus;
+__typeof__(C_CancelFunction) hl_p11_C_CancelFunction;
+/* The v3.0 entry points. */
+__typeof__(C_GetInterfaceList) hl_p11_C_GetInterfaceList;
+__typeof__(C_GetInterface) hl_p11_C_GetInterface;
+__typeof__(C_LoginUser) hl_p11_C_LoginUser;
+__typeof__(C_SessionCancel) hl_p11_C_SessionCancel;
 /* The v3.0 function list (for tests asserting every entry is set). */
 const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void);
 
