@@ -393,26 +393,6 @@ const CK_ATTRIBUTE *hl_backup_obj_attr(const hl_backup_obj_t *obj, CK_ATTRIBUTE_
 
 /* -- files -- */
 
-hl_status_t hl_backup_write_file(const char *path, const uint8_t *blob, size_t len)
-{
-	char tmp[4096];
-	hl_status_t st = HL_OK;
-	if (!path || !blob || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return HL_ERR_ARGS;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return HL_ERR_IO;
-	if (write(fd, blob, len) != (ssize_t)len || fsync(fd) != 0)
-		st = HL_ERR_IO;
-	if (close(fd) != 0)
-		st = HL_ERR_IO;
-	if (st == HL_OK && rename(tmp, path) != 0)
-		st = HL_ERR_IO;
-	if (st != HL_OK)
-		unlink(tmp);
-	return st;
-}
-
 hl_status_t hl_backup_read_file(const char *path, uint8_t **blob_out, size_t *len_out)
 {
 	struct stat sb;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup/hl_backup.h" /* the atomic lab-file writer */
 #include "cards_int.h"
 #include "crypto/hl_crypto.h"
+#include "util/hl_file.h"
 
 #define CARD_FILE_MAX 4096
 #define SALT_LEN 16
@@ -100,7 +100,7 @@ hl_status_t hl_card_write(const hl_card_t *card, const char *path, const char *p
 		put_hex(tag, h, sizeof(h));
 		size_t n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "tag %s\n", tag);
-		st = hl_backup_write_file(path, (const uint8_t *)text, strlen(text));
+		st = hl_file_write_atomic(path, text, strlen(text), 0600, NULL, 0);
 	}
 	hl_crypto_wipe(text, sizeof(text));
 	return st;

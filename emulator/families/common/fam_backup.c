@@ -13,6 +13,7 @@
 #include "cards/hl_cards.h"
 #include "common/hl_fam.h"
 #include "crypto/hl_crypto.h"
+#include "util/hl_file.h"
 #include "p11/hl_p11.h"
 
 #define DOMAIN_LEN HL_FAM_DOMAIN_LEN
@@ -309,6 +310,7 @@ CK_RV hl_fam_key_backup(CK_SLOT_ID slot, const char *label, const char *path)
 	uint8_t *blob = NULL;
 	size_t len = 0;
 	CK_RV rv = CKR_OK;
+	char err[512] = "";
 	if (!hl_p11_initialized())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (!label || !path)
@@ -324,14 +326,17 @@ CK_RV hl_fam_key_backup(CK_SLOT_ID slot, const char *label, const char *path)
 		st = find_key(dev, label, &obj);
 	if (dev && st == HL_OK)
 		st = encode_object(dev, &dom, obj, &blob, &len);
-	if (dev && st == HL_OK)
-		st = hl_backup_write_file(path, blob, len);
+	if (dev && st == HL_OK) {
+		st = hl_file_write_atomic(path, blob, len, 0600, err, sizeof(err));
+		if (st != HL_OK) /* err names the file and the step that failed */
+			hl_p11_log("backup of \"%s\": %s", label, err);
+	}
 	if (dev && st == HL_OK) {
 		pthread_mutex_lock(&dev->lock);
 		st = hl_fam_audit(dev, HL_AUDIT_BACKUP, label, path);
 		pthread_mutex_unlock(&dev->lock);
 	}
-	if (dev && st != HL_OK && st != HL_ERR_NOT_FOUND)
+	if (dev && st != HL_OK && st != HL_ERR_NOT_FOUND && !err[0])
 		hl_p11_log("backup of \"%s\": %s", label, hl_strerror(st));
 	if (dev)
 		rv = hl_p11_rv(st);

@@ -11,6 +11,7 @@
 
 #include "backup/hl_backup.h"
 #include "crypto/hl_crypto.h"
+#include "util/hl_file.h"
 
 static hl_backup_domain_t smk1, smk2, dom1;
 static hl_rsa_parts_t rsa;
@@ -130,7 +131,7 @@ Test(backup, luna_round_trip_and_file)
 	cr_assert_eq(memcmp(blob, "HLLUNA", 6), 0);
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/ksk.blob", dir);
-	cr_assert_eq(hl_backup_write_file(path, blob, len), HL_OK);
+	cr_assert_eq(hl_file_write_atomic(path, blob, len, 0600, NULL, 0), HL_OK);
 	cr_assert_eq(hl_backup_read_file(path, &back, &blen), HL_OK);
 	cr_assert_eq(blen, len);
 	cr_assert_eq(hl_backup_peek(back, blen, &info), HL_OK);

@@ -86,8 +86,6 @@ typedef struct {
 
 hl_status_t hl_backup_peek(const uint8_t *blob, size_t len, hl_backup_info_t *out);
 
-/* Blob files (and other lab files, e.g. cards): written 0600 via a temporary file, fsync and
- * rename (a crash leaves the old file or the new one). read: HL_ERR_IO when unreadable;
- * *blob_out malloc'd. */
-hl_status_t hl_backup_write_file(const char *path, const uint8_t *blob, size_t len);
+/* Blob files are written (0600) with the atomic writer, hl_file_write_atomic (util/hl_file.h).
+ * read: HL_ERR_IO when unreadable; *blob_out malloc'd. */
 hl_status_t hl_backup_read_file(const char *path, uint8_t **blob_out, size_t *len_out);
