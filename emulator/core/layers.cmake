@@ -7,7 +7,7 @@ set(HL_CORE ${CMAKE_CURRENT_LIST_DIR})
 set(HSMLAB_PROFILE_INSTALL_DIR "${CMAKE_INSTALL_FULL_DATADIR}/hsmlab/profiles"
     CACHE PATH "Installed profile directory")
 
-add_library(hsmlab-emu-store STATIC ${HL_CORE}/store/store.c)
+add_library(hsmlab-emu-store STATIC ${HL_CORE}/store/store.c ${HL_CORE}/store/store_audit.c)
 target_include_directories(hsmlab-emu-store PUBLIC ${HL_CORE}/store/include)
 target_link_libraries(hsmlab-emu-store PUBLIC hsmlab-emu-util PRIVATE PkgConfig::SQLITE3)
 

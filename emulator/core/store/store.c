@@ -2,7 +2,6 @@
  * hsmlab emulator: the SQLite device store. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/hl_store.h"
+#include "store_int.h"
 
-struct hl_store {
-	sqlite3 *db;
-	int data_version;
-};
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char schema[] = "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
 			     "CREATE TABLE objects(id INTEGER PRIMARY KEY, class INTEGER NOT NULL,"
@@ -75,7 +72,7 @@ static hl_status_t check_file(const char *path, hl_store_mode_t mode, char *err,
 	return HL_OK;
 }
 
-static hl_status_t exec(sqlite3 *db, const char *sql)
+hl_status_t store_exec(sqlite3 *db, const char *sql)
 {
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -87,7 +84,7 @@ static hl_status_t exec(sqlite3 *db, const char *sql)
 	return HL_ERR_IO;
 }
 
-static hl_status_t pragma_int(sqlite3 *db, const char *sql, int *out)
+hl_status_t store_query_int(sqlite3 *db, const char *sql, int *out)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
@@ -105,7 +102,7 @@ static hl_status_t pragma_int(sqlite3 *db, const char *sql, int *out)
 static hl_status_t check_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int version = 0, n = 0;
-	hl_status_t st = pragma_int(db, "PRAGMA user_version", &version);
+	hl_status_t st = store_query_int(db, "PRAGMA user_version", &version);
 	if (st != HL_OK) {
 		set_err(err, errlen, "%s: not a readable SQLite database: %s", path,
 			sqlite3_errmsg(db));
@@ -116,11 +113,12 @@ static hl_status_t check_schema(sqlite3 *db, const char *path, char *err, size_t
 			version, HL_STORE_SCHEMA_VERSION);
 		return HL_ERR_STORE_TOO_NEW;
 	}
-	st = pragma_int(db,
-			"SELECT count(*) FROM sqlite_master WHERE type='table' AND"
-			" name IN ('meta','objects')",
-			&n);
-	if (st != HL_OK || version < 1 || n != 2) {
+	/* Format 1 may or may not have the audit table yet; from 2 on it is the store's. */
+	st = store_query_int(db,
+			     "SELECT count(*) FROM sqlite_master WHERE type='table' AND"
+			     " name IN ('meta','objects','hl_audit')",
+			     &n);
+	if (st != HL_OK || version < 1 || n < (version >= 2 ? 3 : 2)) {
 		set_err(err, errlen, "%s: not a hsmlab device store (format %d)", path, version);
 		return HL_ERR_STORE_CORRUPT;
 	}
@@ -132,79 +130,123 @@ static hl_status_t configure(sqlite3 *db, hl_store_mode_t mode)
 	sqlite3_busy_timeout(db, 10000);
 	hl_status_t st = HL_OK;
 	if (mode != HL_STORE_RDONLY)
-		st = exec(db, "PRAGMA journal_mode=WAL");
+		st = store_exec(db, "PRAGMA journal_mode=WAL");
 	if (st == HL_OK)
-		st = exec(db, "PRAGMA synchronous=FULL");
+		st = store_exec(db, "PRAGMA synchronous=FULL");
 	return st;
 }
 
 static hl_status_t create_schema(sqlite3 *db)
 {
-	hl_status_t st = exec(db, "BEGIN IMMEDIATE");
+	hl_status_t st = store_exec(db, "BEGIN IMMEDIATE");
 	if (st != HL_OK)
 		return st;
-	st = exec(db, schema);
+	st = store_exec(db, schema);
 	if (st == HL_OK)
-		st = exec(db, "PRAGMA user_version=1");
+		st = store_exec(db, store_audit_schema);
 	if (st == HL_OK)
-		st = exec(db, "COMMIT");
+		st = store_exec(db, "PRAGMA user_version=" STR(HL_STORE_SCHEMA_VERSION));
+	if (st == HL_OK)
+		st = store_exec(db, "COMMIT");
 	else
-		exec(db, "ROLLBACK");
+		store_exec(db, "ROLLBACK");
 	return st;
+}
+
+/* Brings a store of an older format up to HL_STORE_SCHEMA_VERSION in one transaction. The
+ * version is read again inside it: another process may have migrated it meanwhile. */
+static hl_status_t migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int version = 0;
+	hl_status_t st = store_exec(db, "BEGIN IMMEDIATE");
+	if (st == HL_OK)
+		st = store_query_int(db, "PRAGMA user_version", &version);
+	if (st == HL_OK && version < 2)
+		st = store_audit_migrate(db);
+	if (st == HL_OK && version < HL_STORE_SCHEMA_VERSION)
+		st = store_exec(db, "PRAGMA user_version=" STR(HL_STORE_SCHEMA_VERSION));
+	if (st == HL_OK)
+		st = store_exec(db, "COMMIT");
+	if (st != HL_OK) {
+		set_err(err, errlen, "%s: cannot migrate the store from format %d to %d: %s", path,
+			version, HL_STORE_SCHEMA_VERSION, sqlite3_errmsg(db));
+		if (!sqlite3_get_autocommit(db))
+			store_exec(db, "ROLLBACK");
+	}
+	return st;
+}
+
+/* Opens an existing store: checks it, then migrates it (read-write) or notes how its audit
+ * table looks (read only). */
+static hl_status_t open_existing(hl_store_t *st, hl_store_mode_t mode, const char *path, char *err,
+				 size_t errlen)
+{
+	int version = 0;
+	/* Read the header before any pragma that could write (journal_mode=WAL). */
+	sqlite3_busy_timeout(st->db, 10000);
+	hl_status_t rc = check_schema(st->db, path, err, errlen);
+	if (rc == HL_OK)
+		rc = configure(st->db, mode);
+	if (rc == HL_OK)
+		rc = store_query_int(st->db, "PRAGMA user_version", &version);
+	if (rc != HL_OK) {
+		if (err && !err[0])
+			set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		return rc;
+	}
+	if (version < HL_STORE_SCHEMA_VERSION && mode != HL_STORE_RDONLY)
+		rc = migrate(st->db, path, err, errlen);
+	if (rc == HL_OK && mode == HL_STORE_RDONLY)
+		return store_audit_probe(st);
+	st->audit_table = st->audit_keyid = true;
+	return rc;
 }
 
 hl_status_t hl_store_open(const char *path, hl_store_mode_t mode, hl_store_t **out, char *err,
 			  size_t errlen)
 {
-	hl_store_t *st = NULL;
-	sqlite3 *db = NULL;
 	hl_status_t rc = check_file(path, mode, err, errlen);
 	if (rc != HL_OK)
 		return rc;
+	hl_store_t *st = calloc(1, sizeof(*st));
+	if (!st)
+		return HL_ERR_NOMEM;
 	if (mode == HL_STORE_CREATE) {
 		int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			set_err(err, errlen, "%s: %s", path, strerror(errno));
+			free(st);
 			return errno == EEXIST ? HL_ERR_EXISTS : HL_ERR_IO;
 		}
 		close(fd);
 	}
 	int flags = (mode == HL_STORE_RDONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 		    SQLITE_OPEN_FULLMUTEX;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		set_err(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		set_err(err, errlen, "%s: %s", path,
+			st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		rc = HL_ERR_IO;
 		goto fail;
 	}
-	sqlite3_extended_result_codes(db, 0);
+	sqlite3_extended_result_codes(st->db, 0);
 	if (mode == HL_STORE_CREATE) {
-		rc = configure(db, mode);
+		rc = configure(st->db, mode);
 		if (rc == HL_OK)
-			rc = create_schema(db);
+			rc = create_schema(st->db);
 		if (rc != HL_OK)
-			set_err(err, errlen, "%s: cannot create: %s", path, sqlite3_errmsg(db));
+			set_err(err, errlen, "%s: cannot create: %s", path, sqlite3_errmsg(st->db));
+		st->audit_table = st->audit_keyid = true;
 	} else {
-		/* Read the header before any pragma that could write (journal_mode=WAL). */
-		sqlite3_busy_timeout(db, 10000);
-		rc = check_schema(db, path, err, errlen);
-		if (rc == HL_OK)
-			rc = configure(db, mode);
-		if (rc != HL_OK && err && !err[0])
-			set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		rc = open_existing(st, mode, path, err, errlen);
 	}
 	if (rc != HL_OK)
 		goto fail;
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		rc = HL_ERR_NOMEM;
-		goto fail;
-	}
-	st->db = db;
-	pragma_int(db, "PRAGMA data_version", &st->data_version);
+	store_query_int(st->db, "PRAGMA data_version", &st->data_version);
 	*out = st;
 	return HL_OK;
 fail:
-	sqlite3_close(db);
+	sqlite3_close(st->db);
+	free(st);
 	if (mode == HL_STORE_CREATE)
 		unlink(path);
 	return rc;
@@ -222,12 +264,12 @@ void hl_store_close(hl_store_t *st)
 
 hl_status_t hl_store_begin(hl_store_t *st)
 {
-	return exec(st->db, "BEGIN IMMEDIATE");
+	return store_exec(st->db, "BEGIN IMMEDIATE");
 }
 
 hl_status_t hl_store_commit(hl_store_t *st)
 {
-	hl_status_t rc = exec(st->db, "COMMIT");
+	hl_status_t rc = store_exec(st->db, "COMMIT");
 	if (rc != HL_OK)
 		hl_store_rollback(st);
 	return rc;
@@ -236,12 +278,17 @@ hl_status_t hl_store_commit(hl_store_t *st)
 void hl_store_rollback(hl_store_t *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		exec(st->db, "ROLLBACK");
+		store_exec(st->db, "ROLLBACK");
+}
+
+bool hl_store_in_transaction(hl_store_t *st)
+{
+	return st && !sqlite3_get_autocommit(st->db);
 }
 
 /* -- statements -- */
 
-hl_status_t hl_store_sqlite_status(int rc)
+hl_status_t store_sqlite_status(int rc)
 {
 	switch (rc & 0xff) { /* the primary code of an extended one */
 	case SQLITE_OK:
@@ -290,7 +337,7 @@ hl_status_t hl_store_meta_get(hl_store_t *st, const char *key, uint8_t **out, si
 	if (r == SQLITE_ROW)
 		rc = blob_dup(s, 0, out, out_len);
 	else
-		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : hl_store_sqlite_status(r);
+		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : store_sqlite_status(r);
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -305,7 +352,7 @@ hl_status_t hl_store_meta_set(hl_store_t *st, const char *key, const void *val, 
 		goto out;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 2, len ? val : "", (int)len, SQLITE_STATIC);
-	rc = hl_store_sqlite_status(sqlite3_step(s));
+	rc = store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -318,7 +365,7 @@ static hl_status_t exec_key(hl_store_t *st, const char *sql, const char *key)
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
 		if (key)
 			sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		rc = hl_store_sqlite_status(sqlite3_step(s));
+		rc = store_sqlite_status(sqlite3_step(s));
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -419,7 +466,7 @@ hl_status_t hl_store_put(hl_store_t *st, const hl_store_row_t *row)
 		sqlite3_bind_blob(s, 7, row->sealed, (int)row->sealed_len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 7);
-	rc = hl_store_sqlite_status(sqlite3_step(s));
+	rc = store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -432,7 +479,7 @@ hl_status_t hl_store_delete(hl_store_t *st, uint64_t id)
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM objects WHERE id=?", -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
-	rc = hl_store_sqlite_status(sqlite3_step(s));
+	rc = store_sqlite_status(sqlite3_step(s));
 out:
 	sqlite3_finalize(s);
 	return rc;
@@ -451,7 +498,7 @@ hl_status_t hl_store_get(hl_store_t *st, uint64_t id, hl_store_row_t *out)
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
 	int r = sqlite3_step(s);
 	if (r != SQLITE_ROW) {
-		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : hl_store_sqlite_status(r);
+		rc = r == SQLITE_DONE ? HL_ERR_NOT_FOUND : store_sqlite_status(r);
 		goto out;
 	}
 	row.id = id;
@@ -476,7 +523,7 @@ out:
 hl_status_t hl_store_count(hl_store_t *st, uint64_t *out)
 {
 	int n = 0;
-	hl_status_t rc = pragma_int(st->db, "SELECT count(*) FROM objects", &n);
+	hl_status_t rc = store_query_int(st->db, "SELECT count(*) FROM objects", &n);
 	if (rc == HL_OK)
 		*out = (uint64_t)n;
 	return rc;
@@ -523,7 +570,7 @@ hl_status_t hl_store_find(hl_store_t *st, const hl_store_filter_t *f, uint64_t *
 		}
 		ids[n++] = (uint64_t)sqlite3_column_int64(s, 0);
 	}
-	rc = hl_store_sqlite_status(r);
+	rc = store_sqlite_status(r);
 	if (rc == HL_OK) {
 		*ids_out = ids;
 		*n_out = n;
@@ -538,14 +585,9 @@ out:
 bool hl_store_changed(hl_store_t *st)
 {
 	int v = 0;
-	if (pragma_int(st->db, "PRAGMA data_version", &v) != HL_OK)
+	if (store_query_int(st->db, "PRAGMA data_version", &v) != HL_OK)
 		return true;
 	bool changed = v != st->data_version;
 	st->data_version = v;
 	return changed;
-}
-
-struct sqlite3 *hl_store_db(hl_store_t *st)
-{
-	return st ? st->db : NULL;
 }

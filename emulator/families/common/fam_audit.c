@@ -40,8 +40,7 @@ hl_fam_state_t *hl_fam_state(hl_device_t *dev)
 		fs->clock.offset = (int64_t)off;
 	hl_status_t st = derive_key(dev, key);
 	if (st == HL_OK)
-		st = hl_audit_open(hl_store_db(dev->store), dev->serial, key, &fs->clock,
-				   &fs->audit);
+		st = hl_audit_open(dev->store, dev->serial, key, &fs->clock, &fs->audit);
 	hl_crypto_wipe(key, sizeof(key));
 	if (st != HL_OK) {
 		free(fs);

@@ -6,7 +6,6 @@
  * key between two devices of the module as such a blob in memory (L13, L7, K11). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "backup/hl_backup.h"
@@ -57,7 +56,7 @@ static CK_RV done(hl_status_t st, const char *what)
 /* Runs fn in the caller's store transaction when one is open, else in its own. */
 static hl_status_t in_tx(hl_device_t *dev, hl_status_t (*fn)(hl_device_t *, void *), void *arg)
 {
-	if (!sqlite3_get_autocommit(hl_store_db(dev->store)))
+	if (hl_store_in_transaction(dev->store))
 		return fn(dev, arg); /* the caller commits or rolls back */
 	hl_status_t st = hl_store_begin(dev->store);
 	if (st != HL_OK)

@@ -36,10 +36,13 @@ static CK_RV with_device(CK_SLOT_ID slot, dev_fn fn, void *arg)
 
 static CK_RV do_export(hl_device_t *dev, void *arg)
 {
+	char err[512] = "";
 	hl_status_t st = hl_fam_audit_sync(dev); /* the end line's key: the domain's, if any */
 	if (st == HL_OK)
-		st = hl_audit_export(hl_fam_state(dev)->audit, arg);
-	if (st != HL_OK)
+		st = hl_audit_export(hl_fam_state(dev)->audit, arg, err, sizeof(err));
+	if (st != HL_OK && err[0])
+		hl_p11_log("cannot export the audit log: %s", err);
+	else if (st != HL_OK)
 		hl_p11_log("%s: cannot export the audit log: %s", (const char *)arg,
 			   hl_strerror(st));
 	return hl_p11_rv(st);

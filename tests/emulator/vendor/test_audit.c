@@ -5,9 +5,11 @@
  * by the device key, then by a domain key, each naming its key (export version 2), and
  * version-1 exports still read. */
 #include <criterion/criterion.h>
+#include <sqlite3.h> /* to build a store of the old layout and to try to rewrite history */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +17,8 @@
 #include "audit/hl_audit.h"
 
 static char dir[] = "/tmp/hsmlab-audit-XXXXXX";
-static sqlite3 *db;
+static hl_store_t *store;
+static char db_path[256];
 static hl_audit_t *log_;
 static hl_clock_t clk;
 static uint8_t key[HL_AUDIT_KEY_LEN];
@@ -24,11 +27,13 @@ static char path[256];
 static void setup(void)
 {
 	static const uint8_t domain[] = "domain secret of the test";
+	char err[256] = "";
 	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/device.db", dir);
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(db_path, sizeof(db_path), "%s/device.db", dir);
+	cr_assert_eq(hl_store_open(db_path, HL_STORE_CREATE, &store, err, sizeof(err)), HL_OK, "%s",
+		     err);
 	cr_assert_eq(hl_audit_key_derive(domain, sizeof(domain), key), HL_OK);
-	cr_assert_eq(hl_audit_open(db, "K0001", key, &clk, &log_), HL_OK);
+	cr_assert_eq(hl_audit_open(store, "K0001", key, &clk, &log_), HL_OK);
 	snprintf(path, sizeof(path), "%s/audit.txt", dir);
 }
 
@@ -36,7 +41,7 @@ static void teardown(void)
 {
 	char cmd[300];
 	hl_audit_free(log_);
-	sqlite3_close(db);
+	hl_store_close(store);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 }
@@ -57,7 +62,7 @@ static void fill(void)
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_BACKUP, "Klajeyz", "odd % chars\n-\t", &seq),
 		     HL_OK);
 	cr_assert_eq(seq, 6);
-	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path, NULL, 0), HL_OK);
 }
 
 static char *slurp(const char *p)
@@ -210,7 +215,7 @@ Test(audit, domain_key_from_the_domain_on)
 	cr_assert_eq(hl_audit_set_domain_key(log_, dkey), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_CARDS, "domain", "loaded", NULL), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "KSK", NULL, NULL), HL_OK);
-	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path, NULL, 0), HL_OK);
 	char *text = slurp(path);
 	cr_assert_not_null(strstr(text, "hsmlab-audit 2 K0001\n"), "%s", text);
 	cr_assert_eq(occurrences_of(text, " device:"), 1, "%s", text);
@@ -243,7 +248,7 @@ Test(audit, domain_key_from_the_domain_on)
 	/* Back to the device key (the domain went): new records are the device's again. */
 	cr_assert_eq(hl_audit_set_domain_key(log_, NULL), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGOUT, "SO", NULL, NULL), HL_OK);
-	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path, NULL, 0), HL_OK);
 	free(text);
 	text = slurp(path);
 	check(text, key, HL_OK);
@@ -251,30 +256,104 @@ Test(audit, domain_key_from_the_domain_on)
 	free(text);
 }
 
-/* A log made before key ids existed (no keyid column) gets the column and goes on. */
-Test(audit, old_table_gets_the_key_id_column)
+/* A device database of store format 1 as the code before it made it: meta and objects, the
+ * audit table made by the audit layer on first use (keyid: whether it has that column yet),
+ * and records chained and keyed as that code did. */
+static void make_v1_store(const char *p, bool keyid, int n)
 {
-	char p2[300];
 	sqlite3 *old = NULL;
-	hl_audit_t *a = NULL;
-	snprintf(p2, sizeof(p2), "%s/old.db", dir);
-	cr_assert_eq(sqlite3_open(p2, &old), SQLITE_OK);
+	sqlite3_stmt *q = NULL;
+	audit_rec_t r = { .event = "login", .subject = "SO", .details = "" };
+	uint8_t hash[HL_AUDIT_HASH_LEN], mac[HL_AUDIT_HASH_LEN];
+	cr_assert_eq(sqlite3_open(p, &old), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(old,
+				  "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+				  "CREATE TABLE objects(id INTEGER PRIMARY KEY, class INTEGER NOT"
+				  " NULL, label BLOB NOT NULL, ckaid BLOB NOT NULL, private INTEGER"
+				  " NOT NULL, attrs BLOB NOT NULL, sealed BLOB);"
+				  "PRAGMA user_version=1;",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
 	cr_assert_eq(
 	    sqlite3_exec(old,
-			 "CREATE TABLE hl_audit (seq INTEGER PRIMARY KEY, time INTEGER NOT "
-			 "NULL, event TEXT NOT NULL, subject TEXT NOT NULL, details TEXT NOT "
-			 "NULL, prev BLOB NOT NULL, hash BLOB NOT NULL, mac BLOB NOT NULL)",
+			 keyid ? "CREATE TABLE hl_audit (seq INTEGER PRIMARY KEY, time"
+				 " INTEGER NOT NULL, event TEXT NOT NULL, subject TEXT NOT"
+				 " NULL, details TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB"
+				 " NOT NULL, mac BLOB NOT NULL, keyid BLOB)"
+			       : "CREATE TABLE hl_audit (seq INTEGER PRIMARY KEY, time"
+				 " INTEGER NOT NULL, event TEXT NOT NULL, subject TEXT NOT"
+				 " NULL, details TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB"
+				 " NOT NULL, mac BLOB NOT NULL)",
 			 NULL, NULL, NULL),
 	    SQLITE_OK);
-	cr_assert_eq(hl_audit_open(old, "K0002", key, &clk, &a), HL_OK);
-	cr_assert_eq(hl_audit_append(a, HL_AUDIT_LOGIN, "SO", NULL, NULL), HL_OK);
-	cr_assert_eq(hl_audit_export(a, path), HL_OK);
+	cr_assert_eq(sqlite3_prepare_v2(old,
+					"INSERT INTO hl_audit (seq, time, event, subject, details,"
+					" prev, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					-1, &q, NULL),
+		     SQLITE_OK);
+	for (int i = 1; i <= n; i++) {
+		r.seq = (uint64_t)i;
+		r.time = 1780000000 + i;
+		cr_assert_eq(audit_hash("K0002", &r, hash), HL_OK);
+		cr_assert_eq(audit_mac(key, NULL, hash, mac), HL_OK);
+		sqlite3_bind_int64(q, 1, i);
+		sqlite3_bind_int64(q, 2, r.time);
+		sqlite3_bind_text(q, 3, r.event, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, r.subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, r.details, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 6, r.prev, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 7, hash, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 8, mac, HL_AUDIT_HASH_LEN, SQLITE_STATIC);
+		cr_assert_eq(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_reset(q);
+		memcpy(r.prev, hash, HL_AUDIT_HASH_LEN);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(old);
+	cr_assert_eq(chmod(p, 0600), 0);
+}
+
+/* A store of format 1 opens (and is migrated), keeps its records and goes on chaining them:
+ * the export of old and new records verifies and authenticates. */
+static void reopen_old(bool keyid)
+{
+	char p2[300], err[256] = "";
+	hl_store_t *st = NULL;
+	hl_audit_t *a = NULL;
+	uint64_t n = 0, seq = 0;
+	snprintf(p2, sizeof(p2), "%s/old.db", dir);
+	make_v1_store(p2, keyid, 3);
+	cr_assert_eq(hl_store_open(p2, HL_STORE_RDWR, &st, err, sizeof(err)), HL_OK, "%s", err);
+	cr_assert_eq(hl_audit_open(st, "K0002", key, &clk, &a), HL_OK);
+	cr_assert_eq(hl_audit_count(a, &n), HL_OK);
+	cr_assert_eq(n, 3, "the old records are kept");
+	cr_assert_eq(hl_audit_append(a, HL_AUDIT_LOGOUT, "SO", NULL, &seq), HL_OK);
+	cr_assert_eq(seq, 4);
+	cr_assert_eq(hl_audit_export(a, path, err, sizeof(err)), HL_OK, "%s", err);
 	char *text = slurp(path);
 	hl_audit_report_t rep = check(text, key, HL_OK);
 	cr_assert(rep.authenticated);
+	cr_assert_eq(rep.records, 4);
+	cr_assert_eq(occurrences_of(text, " login SO - "), 3, "%s", text);
 	free(text);
 	hl_audit_free(a);
-	sqlite3_close(old);
+	hl_store_close(st);
+	/* Migrated once: the history is append-only now even for the old table. */
+	sqlite3 *raw = NULL;
+	cr_assert_eq(sqlite3_open(p2, &raw), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(raw, "DELETE FROM hl_audit", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+}
+
+Test(audit, format_1_store_keeps_its_records)
+{
+	reopen_old(true);
+}
+
+/* The oldest layout: no keyid column yet. */
+Test(audit, format_1_store_without_key_ids_keeps_its_records)
+{
+	reopen_old(false);
 }
 
 Test(audit, stamps_come_from_the_device_clock)
@@ -295,14 +374,14 @@ Test(audit, stamps_come_from_the_device_clock)
 Test(audit, append_commits_with_the_callers_transaction)
 {
 	uint64_t n = 0;
-	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_store_begin(store), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "k1", NULL, NULL), HL_OK);
-	cr_assert_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	hl_store_rollback(store);
 	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
 	cr_assert_eq(n, 0, "rolled back with the operation");
-	cr_assert_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_store_begin(store), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_KEYGEN, "k2", NULL, NULL), HL_OK);
-	cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(hl_store_commit(store), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_LOGOUT, "", NULL, NULL), HL_OK);
 	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
 	cr_assert_eq(n, 2);
@@ -310,19 +389,22 @@ Test(audit, append_commits_with_the_callers_transaction)
 
 Test(audit, table_is_append_only)
 {
+	sqlite3 *raw = NULL; /* a second connection, as a bug or a person with sqlite3 would */
 	fill();
-	cr_assert_neq(sqlite3_exec(db, "UPDATE hl_audit SET details='x'", NULL, NULL, NULL),
+	cr_assert_eq(sqlite3_open(db_path, &raw), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(raw, "UPDATE hl_audit SET details='x'", NULL, NULL, NULL),
 		      SQLITE_OK);
-	cr_assert_neq(sqlite3_exec(db, "DELETE FROM hl_audit WHERE seq=2", NULL, NULL, NULL),
+	cr_assert_neq(sqlite3_exec(raw, "DELETE FROM hl_audit WHERE seq=2", NULL, NULL, NULL),
 		      SQLITE_OK);
+	sqlite3_close(raw);
 	uint64_t n = 0;
 	cr_assert_eq(hl_audit_count(log_, &n), HL_OK);
 	cr_assert_eq(n, 6);
 	/* Reopening (as the device does on every load) keeps the chain going. */
 	hl_audit_free(log_);
-	cr_assert_eq(hl_audit_open(db, "K0001", key, &clk, &log_), HL_OK);
+	cr_assert_eq(hl_audit_open(store, "K0001", key, &clk, &log_), HL_OK);
 	cr_assert_eq(hl_audit_append(log_, HL_AUDIT_ZEROIZE, "device", NULL, NULL), HL_OK);
-	cr_assert_eq(hl_audit_export(log_, path), HL_OK);
+	cr_assert_eq(hl_audit_export(log_, path, NULL, 0), HL_OK);
 	char *text = slurp(path);
 	check(text, key, HL_OK);
 	free(text);

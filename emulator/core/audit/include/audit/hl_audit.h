@@ -12,9 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "clock/hl_clock.h"
+#include "store/hl_store.h"
 #include "util/hl_status.h"
 
 #define HL_AUDIT_KEY_LEN 32
@@ -67,12 +66,12 @@ hl_status_t hl_audit_key_id(const uint8_t key[HL_AUDIT_KEY_LEN],
 
 typedef struct hl_audit hl_audit_t;
 
-/* Opens the log of device `serial` in db (borrowed: the caller keeps it open while the log is
- * in use and owns its transactions). Creates the table (and triggers refusing UPDATE and
- * DELETE) if missing, inside whatever transaction the caller has open. key is copied;
- * clock is borrowed (NULL = host time). Free with hl_audit_free. */
-hl_status_t hl_audit_open(sqlite3 *db, const char *serial, const uint8_t key[HL_AUDIT_KEY_LEN],
-			  const hl_clock_t *clock, hl_audit_t **out);
+/* Opens the log of device `serial` in its store (borrowed: the caller keeps it open while the
+ * log is in use and owns its transactions; the store owns the table). key is copied; clock is
+ * borrowed (NULL = host time). Free with hl_audit_free. */
+hl_status_t hl_audit_open(hl_store_t *store, const char *serial,
+			  const uint8_t key[HL_AUDIT_KEY_LEN], const hl_clock_t *clock,
+			  hl_audit_t **out);
 /* Wipes the key copies; NULL is a no-op. */
 void hl_audit_free(hl_audit_t *a);
 /* Which key authenticates the records appended from now on (and an export's end line): the
@@ -87,9 +86,10 @@ hl_status_t hl_audit_append(hl_audit_t *a, hl_audit_event_t ev, const char *subj
 			    const char *details, uint64_t *seq_out);
 /* Number of records. */
 hl_status_t hl_audit_count(hl_audit_t *a, uint64_t *count_out);
-/* Writes the whole log to path (written to path.tmp, synced, then renamed, so a reader never
- * sees half an export). */
-hl_status_t hl_audit_export(hl_audit_t *a, const char *path);
+/* Writes the whole log to path (mode 0644) with the atomic writer (hl_file_write_atomic), so
+ * a reader never sees half an export. err (errlen bytes, may be NULL) gets a message naming
+ * the path. */
+hl_status_t hl_audit_export(hl_audit_t *a, const char *path, char *err, size_t errlen);
 
 /* -- offline verification of an export -- */
 

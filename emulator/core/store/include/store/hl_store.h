@@ -3,7 +3,8 @@
  * schema version in PRAGMA user_version). It knows rows and bytes, not PKCS#11 semantics:
  * the layers above decide what goes in and seal key material before it gets here. Every
  * mutation runs in one transaction (hl_store_begin/commit), so a crash leaves either the
- * committed state or no trace. See emulator/doc/store.md. */
+ * committed state or no trace. The store owns every table of the database, the audit log's
+ * included, and is the only code that speaks SQL. See emulator/doc/store.md. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,7 +14,9 @@
 #include "hsmlab/pkcs11.h"
 #include "util/hl_status.h"
 
-#define HL_STORE_SCHEMA_VERSION 1
+/* 1: meta and objects (the audit layer made its own table on first use);
+ * 2: the audit table is the store's (opening a format-1 store read-write migrates it). */
+#define HL_STORE_SCHEMA_VERSION 2
 
 typedef struct hl_store hl_store_t;
 
@@ -36,22 +39,21 @@ void hl_store_row_clear(hl_store_row_t *row);
 
 /* Opens (or creates) the database at path. Checks, before any write: the file mode (no
  * group/other access: HL_ERR_PERMISSIONS), that it is a hsmlab store (HL_ERR_STORE_CORRUPT)
- * and its schema version (HL_ERR_STORE_TOO_NEW). err (errlen bytes, may be NULL) gets a
- * message naming the path. *out is freed with hl_store_close. */
+ * and its schema version (HL_ERR_STORE_TOO_NEW). An older store opened read-write is then
+ * migrated to HL_STORE_SCHEMA_VERSION in one transaction; read only it is read as it is.
+ * err (errlen bytes, may be NULL) gets a message naming the path. *out is freed with
+ * hl_store_close. */
 hl_status_t hl_store_open(const char *path, hl_store_mode_t mode, hl_store_t **out, char *err,
 			  size_t errlen);
 void hl_store_close(hl_store_t *st);
-/* The store's SQLite handle, for modules keeping their own tables in the device database
- * (the audit log). Borrowed; the store owns it and its transactions. */
-struct sqlite3;
-struct sqlite3 *hl_store_db(hl_store_t *st);
-/* The status for an SQLite result code (extended codes too), for code using hl_store_db. */
-hl_status_t hl_store_sqlite_status(int rc);
 
 /* Transactions (BEGIN IMMEDIATE: writers queue on the busy timeout). commit fsyncs. */
 hl_status_t hl_store_begin(hl_store_t *st);
 hl_status_t hl_store_commit(hl_store_t *st);
 void hl_store_rollback(hl_store_t *st);
+/* Whether a transaction is open on this connection (code that may run inside the caller's
+ * transaction or on its own). */
+bool hl_store_in_transaction(hl_store_t *st);
 
 /* Device metadata (key → bytes). get: *out malloc'd (caller frees), HL_ERR_NOT_FOUND if
  * absent. set: inside a transaction. */
@@ -88,3 +90,32 @@ hl_status_t hl_store_find(hl_store_t *st, const hl_store_filter_t *f, uint64_t *
 
 /* Whether another connection committed since the last call (PRAGMA data_version). */
 bool hl_store_changed(hl_store_t *st);
+
+/* -- the audit log's table (the audit layer, emulator/core/audit, gives it meaning) -- */
+
+/* One audit record as stored. Pointers are borrowed (from the caller when appending, from
+ * the store during a hl_store_audit_each callback). keyid NULL: none (SQL NULL). */
+typedef struct {
+	uint64_t seq;
+	int64_t time;
+	const char *event, *subject, *details;
+	const uint8_t *prev, *hash, *mac, *keyid;
+	size_t prev_len, hash_len, mac_len, keyid_len;
+} hl_store_audit_row_t;
+
+/* Fills *row with the record that follows last (NULL for an empty log; only its seq, hash
+ * and hash_len are set, borrowed for the call only). The row's buffers must outlive the call
+ * (they are inserted after it returns). */
+typedef hl_status_t (*hl_store_audit_make_fn)(void *ctx, const hl_store_audit_row_t *last,
+					      hl_store_audit_row_t *row);
+/* Reads the chain head, has make build the next record and inserts it, all in one savepoint:
+ * inside the caller's open transaction the record commits or rolls back with the change it
+ * records; outside one it commits on its own. A failure leaves nothing. HL_ERR_STORE_BUSY
+ * when the database is locked; make's status when it fails. */
+hl_status_t hl_store_audit_append(hl_store_t *st, hl_store_audit_make_fn make, void *ctx);
+/* Number of records. */
+hl_status_t hl_store_audit_count(hl_store_t *st, uint64_t *out);
+/* Calls fn for every record in seq order (row valid during the call only); stops at, and
+ * returns, the first status other than HL_OK. */
+typedef hl_status_t (*hl_store_audit_fn)(void *ctx, const hl_store_audit_row_t *row);
+hl_status_t hl_store_audit_each(hl_store_t *st, hl_store_audit_fn fn, void *ctx);
