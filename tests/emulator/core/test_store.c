@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * Tests: the SQLite device store, including bad files that must be refused untouched. */
+ * Tests: the SQLite device store, including bad files that must be refused untouched; its audit
+ * table (append in one savepoint, count, iterate) and the migration of stores of format 1,
+ * made here with the SQL the format-1 code ran. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -205,4 +207,227 @@ Test(store, missing_file)
 {
 	hl_store_t *st = NULL;
 	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, NULL, 0), HL_ERR_NOT_FOUND);
+}
+
+/* -- the audit table and format 1 -- */
+
+/* A record whose hash is its seq repeated, chained to the last one's. */
+typedef struct {
+	uint8_t prev[32], hash[32], mac[32];
+	char subject[16];
+	uint64_t last_seen;
+	hl_status_t fail; /* make returns this when not HL_OK */
+} maker_t;
+
+static hl_status_t make(void *ctx, const hl_store_audit_row_t *last, hl_store_audit_row_t *row)
+{
+	maker_t *m = ctx;
+	uint64_t seq = last ? last->seq + 1 : 1;
+	m->last_seen = last ? last->seq : 0;
+	if (last)
+		cr_assert(last->hash_len == 32 && last->hash[0] == (uint8_t)last->seq);
+	memset(m->prev, last ? (int)last->seq : 0, 32);
+	memset(m->hash, (int)seq, 32);
+	memset(m->mac, 0xAA, 32);
+	snprintf(m->subject, sizeof(m->subject), "s%llu", (unsigned long long)seq);
+	*row = (hl_store_audit_row_t){ .seq = seq,
+				       .time = 100 + (int64_t)seq,
+				       .event = "login",
+				       .subject = m->subject,
+				       .details = "",
+				       .prev = m->prev,
+				       .prev_len = 32,
+				       .hash = m->hash,
+				       .hash_len = 32,
+				       .mac = m->mac,
+				       .mac_len = 32 };
+	return m->fail;
+}
+
+static uint64_t count(hl_store_t *st)
+{
+	uint64_t n = 99;
+	cr_assert_eq(hl_store_audit_count(st, &n), HL_OK);
+	return n;
+}
+
+typedef struct {
+	uint64_t n, keyed;
+	char subjects[64];
+} seen_t;
+
+static hl_status_t collect(void *ctx, const hl_store_audit_row_t *r)
+{
+	seen_t *s = ctx;
+	s->n++;
+	s->keyed += r->keyid != NULL;
+	strcat(s->subjects, r->subject);
+	strcat(s->subjects, " ");
+	cr_assert_eq(r->seq, s->n, "in seq order");
+	cr_assert_eq(r->hash_len, 32);
+	return HL_OK;
+}
+
+static int user_version(const char *p)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	cr_assert_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	int v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+Test(store, append_chains_and_follows_the_callers_transaction)
+{
+	hl_store_t *st = NULL;
+	maker_t m = { 0 };
+	seen_t seen = { 0 };
+	cr_assert_eq(hl_store_open(path, HL_STORE_CREATE, &st, NULL, 0), HL_OK);
+	cr_assert_eq(user_version(path), HL_STORE_SCHEMA_VERSION);
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_OK);
+	cr_assert_eq(m.last_seen, 0);
+	/* Inside the caller's transaction: rolled back with it, committed with it. */
+	cr_assert_eq(hl_store_begin(st), HL_OK);
+	cr_assert(hl_store_in_transaction(st));
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_OK);
+	cr_assert_eq(m.last_seen, 1);
+	hl_store_rollback(st);
+	cr_assert_not(hl_store_in_transaction(st));
+	cr_assert_eq(count(st), 1);
+	cr_assert_eq(hl_store_begin(st), HL_OK);
+	cr_assert_eq(hl_store_meta_set(st, "k", "v", 1), HL_OK);
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_OK);
+	cr_assert_eq(hl_store_commit(st), HL_OK);
+	cr_assert_eq(count(st), 2);
+	/* A failing make leaves nothing, and the caller's transaction goes on. */
+	m.fail = HL_ERR_CRYPTO;
+	cr_assert_eq(hl_store_begin(st), HL_OK);
+	cr_assert_eq(hl_store_meta_set(st, "k2", "v", 1), HL_OK);
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_ERR_CRYPTO);
+	cr_assert(hl_store_in_transaction(st));
+	cr_assert_eq(hl_store_commit(st), HL_OK);
+	uint8_t *v = NULL;
+	size_t len = 0;
+	cr_assert_eq(hl_store_meta_get(st, "k2", &v, &len), HL_OK);
+	free(v);
+	cr_assert_eq(count(st), 2);
+	cr_assert_eq(hl_store_audit_each(st, collect, &seen), HL_OK);
+	cr_assert_str_eq(seen.subjects, "s1 s2 ");
+	hl_store_close(st);
+}
+
+/* The SQL of format 1: the store's tables, then the audit layer's own table (optional). */
+static void make_v1(const char *audit_sql)
+{
+	sqlite3 *db = NULL;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db,
+				  "PRAGMA journal_mode=WAL;"
+				  "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+				  "CREATE TABLE objects(id INTEGER PRIMARY KEY, class INTEGER NOT"
+				  " NULL, label BLOB NOT NULL, ckaid BLOB NOT NULL, private INTEGER"
+				  " NOT NULL, attrs BLOB NOT NULL, sealed BLOB);"
+				  "PRAGMA user_version=1;",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	if (audit_sql)
+		cr_assert_eq(sqlite3_exec(db, audit_sql, NULL, NULL, NULL), SQLITE_OK, "%s",
+			     sqlite3_errmsg(db));
+	sqlite3_close(db);
+	cr_assert_eq(chmod(path, 0600), 0);
+}
+
+#define OLD_TABLE                                                                           \
+	"CREATE TABLE hl_audit (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, event TEXT" \
+	" NOT NULL, subject TEXT NOT NULL, details TEXT NOT NULL, prev BLOB NOT NULL, hash" \
+	" BLOB NOT NULL, mac BLOB NOT NULL);"
+#define OLD_ROWS                                                                               \
+	"INSERT INTO hl_audit VALUES (1, 101, 'login', 's1', '', zeroblob(32),"                \
+	" x'0101010101010101010101010101010101010101010101010101010101010101', zeroblob(32));" \
+	"INSERT INTO hl_audit VALUES (2, 102, 'login', 's2', '',"                              \
+	" x'0101010101010101010101010101010101010101010101010101010101010101',"                \
+	" x'0202020202020202020202020202020202020202020202020202020202020202', zeroblob(32));"
+
+/* Read only, an old store is read as it is and not written (a check never writes). */
+Test(store, format_1_read_only_is_read_untouched)
+{
+	hl_store_t *st = NULL;
+	seen_t seen = { 0 };
+	make_v1(OLD_TABLE OLD_ROWS);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDONLY, &st, NULL, 0), HL_OK);
+	cr_assert_eq(count(st), 2);
+	cr_assert_eq(hl_store_audit_each(st, collect, &seen), HL_OK);
+	cr_assert_str_eq(seen.subjects, "s1 s2 ");
+	cr_assert_eq(seen.keyed, 0, "no keyid column: every record keyed by the device");
+	hl_store_close(st);
+	cr_assert_eq(user_version(path), 1);
+	unlink(path);
+	make_v1(NULL); /* never logged anything */
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDONLY, &st, NULL, 0), HL_OK);
+	cr_assert_eq(count(st), 0);
+	seen = (seen_t){ 0 };
+	cr_assert_eq(hl_store_audit_each(st, collect, &seen), HL_OK);
+	cr_assert_eq(seen.n, 0);
+	hl_store_close(st);
+	cr_assert_eq(user_version(path), 1);
+}
+
+/* Read-write, it is migrated: the records stay, the chain goes on, the table is the store's
+ * with its key-id column and append-only triggers. */
+Test(store, format_1_is_migrated_keeping_the_records)
+{
+	hl_store_t *st = NULL;
+	maker_t m = { 0 };
+	seen_t seen = { 0 };
+	char err[256] = "";
+	make_v1(OLD_TABLE OLD_ROWS);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, err, sizeof(err)), HL_OK, "%s", err);
+	cr_assert_eq(user_version(path), HL_STORE_SCHEMA_VERSION);
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_OK);
+	cr_assert_eq(m.last_seen, 2);
+	cr_assert_eq(hl_store_audit_each(st, collect, &seen), HL_OK);
+	cr_assert_str_eq(seen.subjects, "s1 s2 s3 ");
+	hl_store_close(st);
+	sqlite3 *db = NULL;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "SELECT keyid FROM hl_audit", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_neq(sqlite3_exec(db, "UPDATE hl_audit SET subject='x'", NULL, NULL, NULL),
+		      SQLITE_OK);
+	sqlite3_close(db);
+	/* Opened again: nothing more to do, still there. */
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, NULL, 0), HL_OK);
+	cr_assert_eq(count(st), 3);
+	hl_store_close(st);
+}
+
+Test(store, format_1_without_audit_table_is_migrated)
+{
+	hl_store_t *st = NULL;
+	maker_t m = { 0 };
+	make_v1(NULL);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, NULL, 0), HL_OK);
+	cr_assert_eq(count(st), 0);
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_OK);
+	cr_assert_eq(count(st), 1);
+	hl_store_close(st);
+	cr_assert_eq(user_version(path), HL_STORE_SCHEMA_VERSION);
+}
+
+/* From format 2 on the audit table is part of the store: a store without it is not one. */
+Test(store, format_2_without_audit_table_is_refused)
+{
+	hl_store_t *st = NULL;
+	char err[256] = "";
+	sqlite3 *db = NULL;
+	make_v1(NULL);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, err, sizeof(err)),
+		     HL_ERR_STORE_CORRUPT);
+	cr_assert(strstr(err, path) != NULL, "%s", err);
 }
