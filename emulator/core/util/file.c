@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the atomic file writer (temporary file, fsync, rename, directory fsync). */
+#define _GNU_SOURCE /* mkostemp: the temporary file's descriptor is close-on-exec */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -70,8 +71,9 @@ hl_status_t hl_file_write_atomic(const char *path, const void *data, size_t len,
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
 		return fail(err, errlen, "%s: path too long", path);
-	/* mkstemp: a unique name, so two writers of the same file never share a temp file. */
-	int fd = mkstemp(tmp);
+	/* A unique name, so two writers of the same file never share a temporary file; not
+	 * inherited by a program the host process runs meanwhile. */
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, errlen, "%s: cannot create a temporary file: %s", path,
 			    strerror(errno));
