@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scenario_internal.h"
+#include "scenario_int.h"
 
 size_t hl_scn_device_index(const hl_run_t *r, const char *name)
 {
