@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * Negative tests for the checks made while and after signing (SIGNER-CHECKS.md 20-28). */
+ * Negative tests for the checks made while and after signing (checks.md 20-28). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +63,7 @@ static void add_ksk2(void)
 	free(cfg);
 }
 
-/* An on-token P-256 key, or a skip on a module without EC (a Keyper: QUIRKS K1). */
+/* An on-token P-256 key, or a skip on a module without EC (a Keyper: quirk K1). */
 static void make_ec_key(hl_config_t *cfg, const char *label)
 {
 	hl_err_t err = { { 0 }, { 0 } };
