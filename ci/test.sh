@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./ci/install-deps.sh
+# Every prerequisite is installed above, so a test that finds one missing must fail here,
+# not skip (tests read CI=true; a skip would hide a broken machine).
+export CI="${CI:-true}"
 
 echo "== format check (clang-format)"
 git ls-files -z '*.c' '*.h' | xargs -0 -r clang-format --dry-run --Werror
@@ -18,5 +21,5 @@ for kind in normal asan; do
 	# halt_on_error: a sanitizer report fails the test instead of scrolling past.
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+		ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$(nproc)"
 done

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf_internal.h"
+#include "conf_int.h"
 
 enum { K_SIGN = 1, K_CRYPT, K_DIGEST, K_KEYGEN };
 enum { BUF = 1024 };

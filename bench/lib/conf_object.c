@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf_internal.h"
+#include "conf_int.h"
 
 static void len_name(char *buf, size_t n, CK_ULONG len)
 {
@@ -116,7 +116,7 @@ static void attr_rsa_public_parts(hl_conf_ctx_t *c, hl_conf_out_t *o)
 	else
 		hl_conf_val(o, "modulus=%s,exponent=%s", hl_ckr_name(rv1), hl_ckr_name(rv2));
 	if (rv1 == CKR_OK && ml > 0)
-		hl_conf_detail(o, "first modulus byte 0x%02x (QUIRKS G17: leading zero?)", mod[0]);
+		hl_conf_detail(o, "first modulus byte 0x%02x (G17: leading zero?)", mod[0]);
 	free(mod);
 	free(exp);
 	c->fn->C_CloseSession(s);
@@ -480,24 +480,23 @@ const hl_conf_entry_t hl_conf_object_checks[] = {
 	{ { "attr.sensitive_secret", "CKA_VALUE of a sensitive AES key", "spec" },
 	  attr_sensitive_aes,
 	  0 },
-	{ { "attr.unknown_type", "an unknown attribute type", "QUIRKS G8" }, attr_unknown, 0 },
+	{ { "attr.unknown_type", "an unknown attribute type", "G8" }, attr_unknown, 0 },
 	{ { "attr.two_call", "CKA_MODULUS: size query, too small buffer, fitting buffer",
-	    "QUIRKS: every profile" },
+	    "baseline" },
 	  attr_two_call,
 	  0 },
 	{ { "attr.partial_sensitive", "label + sensitive exponent in one call", "spec" },
 	  attr_partial,
 	  0 },
 	{ { "attr.rsa_private_public_parts", "CKA_MODULUS/CKA_PUBLIC_EXPONENT on the private key",
-	    "QUIRKS: every profile" },
+	    "baseline" },
 	  attr_rsa_public_parts,
 	  0 },
-	{ { "attr.always_authenticate", "CKA_ALWAYS_AUTHENTICATE on a private key", "QUIRKS L8" },
+	{ { "attr.always_authenticate", "CKA_ALWAYS_AUTHENTICATE on a private key", "L8" },
 	  attr_always_auth,
 	  0 },
-	{ { "attr.ec_point", "encoding of CKA_EC_POINT (P-256)", "QUIRKS G16" }, attr_ec_point, 0 },
-	{ { "key.without_id", "a key made without CKA_ID: its CKA_ID; found by label+class",
-	    "QUIRKS K3" },
+	{ { "attr.ec_point", "encoding of CKA_EC_POINT (P-256)", "G16" }, attr_ec_point, 0 },
+	{ { "key.without_id", "a key made without CKA_ID: its CKA_ID; found by label+class", "K3" },
 	  key_without_id,
 	  0 },
 	{ { "tmpl.incomplete", "RSA public key without modulus", "spec" }, tmpl_incomplete, 0 },
@@ -509,35 +508,30 @@ const hl_conf_entry_t hl_conf_object_checks[] = {
 	{ { "tmpl.value_len_on_create", "CKA_VALUE_LEN given to C_CreateObject", "spec" },
 	  tmpl_value_len_on_create,
 	  0 },
-	{ { "tmpl.secret_not_sensitive", "AES keygen with CKA_SENSITIVE=false", "QUIRKS L9" },
+	{ { "tmpl.secret_not_sensitive", "AES keygen with CKA_SENSITIVE=false", "L9" },
 	  tmpl_secret_not_sensitive,
 	  0 },
 	{ { "obj.set_class", "C_SetAttributeValue on CKA_CLASS", "spec" }, set_class, 0 },
-	{ { "obj.set_label", "C_SetAttributeValue on a key's CKA_LABEL", "QUIRKS K2" },
-	  set_label,
-	  0 },
+	{ { "obj.set_label", "C_SetAttributeValue on a key's CKA_LABEL", "K2" }, set_label, 0 },
 	{ { "obj.destroy", "C_DestroyObject, then reading the old handle", "spec" },
 	  obj_destroy,
 	  0 },
 	{ { "obj.copy", "C_CopyObject of a data object", "spec" }, obj_copy, 0 },
-	{ { "obj.duplicate_label", "two token objects with the same label", "QUIRKS G14" },
+	{ { "obj.duplicate_label", "two token objects with the same label", "G14" },
 	  obj_duplicate_label,
 	  0 },
-	{ { "obj.private_hidden", "a private object: found logged in / in a public session",
-	    "QUIRKS G6" },
+	{ { "obj.private_hidden", "a private object: found logged in / in a public session", "G6" },
 	  obj_private_hidden,
 	  0 },
 	{ { "obj.handles_stable", "a key's handle after closing all sessions and logging in again",
-	    "QUIRKS G5" },
+	    "G5" },
 	  obj_handles_stable,
 	  0 },
 	{ { "obj.handles_reinit",
-	    "a key's handle after C_Finalize + C_Initialize; small (below 65536) or large",
-	    "QUIRKS L5" },
+	    "a key's handle after C_Finalize + C_Initialize; small (below 65536) or large", "L5" },
 	  obj_handles_reinit,
 	  0 },
-	{ { "find.batches_of_one", "C_FindObjects one handle at a time (5 objects)",
-	    "QUIRKS: every profile" },
+	{ { "find.batches_of_one", "C_FindObjects one handle at a time (5 objects)", "baseline" },
 	  find_batches_of_one,
 	  0 },
 	{ { "find.misuse", "C_FindObjects uninitialised, C_FindObjectsInit twice, Final twice",

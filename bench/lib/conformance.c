@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "conf_internal.h"
+#include "conf_int.h"
 #include "hsmlab/bench/expect.h"
 
 /* Generous: RSA keygen on a slow module plus every mechanism round trip. */

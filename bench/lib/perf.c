@@ -9,7 +9,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "perf_internal.h"
+#include "perf_int.h"
 
 enum { MAX_LAT = 1 << 21 };
 

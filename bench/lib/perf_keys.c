@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "perf_internal.h"
+#include "perf_int.h"
 
 const unsigned char hl_perf_msg[32] = "hsmlab benchmark: sign this.....";
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "perf_internal.h"
+#include "perf_int.h"
 
 static double min_of(const hl_perf_row_t *r)
 {

@@ -2,7 +2,7 @@
  * hsmlab bench: the benchmark's sign/verify workload table (inside bench/lib only). */
 #pragma once
 
-#include "perf_internal.h"
+#include "perf_int.h"
 
 enum { HL_IN_MSG, HL_IN_DIGEST, HL_IN_DIGEST_INFO, HL_IN_EMSA };
 

@@ -121,7 +121,7 @@ int hl_report_html(const hl_matrix_t *m, FILE *out, int fragment)
 		for (size_t c = 0; c < cols; c++)
 			html_cell(out, hl_matrix_cell(m, r, c));
 		fputs("<td><small>", out);
-		hl_report_xml_escape(out, hl_matrix_row_ref(m, r));
+		hl_report_ref(out, hl_matrix_row_ref(m, r), 1);
 		fputs("</small></td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);

@@ -75,7 +75,7 @@ int hl_report_markdown(const hl_matrix_t *m, FILE *out)
 		for (size_t c = 0; c < cols; c++)
 			md_cell(out, hl_matrix_cell(m, r, c));
 		fputc(' ', out);
-		md_text(out, ref ? ref : "");
+		hl_report_ref(out, ref, 0);
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);

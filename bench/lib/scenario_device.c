@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scenario_internal.h"
+#include "scenario_int.h"
 
 size_t hl_scn_device_index(const hl_run_t *r, const char *name)
 {
@@ -348,7 +348,7 @@ static void step_console(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 	}
 }
 
-/* The profile file's end-of-support date (QUIRKS K5), "" when it has none. */
+/* The profile file's end-of-support date (quirk K5), "" when it has none. */
 static void support_end(const hl_run_t *r, const char *profile, char *out, size_t len)
 {
 	char path[2300];
@@ -422,7 +422,7 @@ static void step_support(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 	}
 }
 
-/* QUIRKS L3: wrong SO PINs, then the right one: does the device still let the SO in? */
+/* quirk L3: wrong SO PINs, then the right one: does the device still let the SO in? */
 static void step_so_lockout(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
 	const char *dev = st->devices[0];

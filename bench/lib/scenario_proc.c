@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scenario_internal.h"
+#include "scenario_int.h"
 
 extern char **environ;
 

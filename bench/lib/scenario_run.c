@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scenario_internal.h"
+#include "scenario_int.h"
 
 static const char *const outcome_names[] = {
 	"ok", "warning", "refused", "error", "pending", "n/a"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hsmlab/ksr.h"
-#include "scenario_internal.h"
+#include "scenario_int.h"
 
 #define SIGN_PIN_VAR "HSMLAB_SCENARIO_SIGN_PIN"
 

@@ -17,7 +17,7 @@ static const char *lookup(const hl_ck_name_t *table, CK_ULONG value, const char 
 	return unknown;
 }
 
-/* Vendor return codes a client may meet (QUIRKS L6: Luna, from its client bindings). The
+/* Vendor return codes a client may meet (quirk L6: Luna, from its client bindings). The
  * names are hsmlab's, made from what the code means; the vendor's header is not public. */
 static const hl_ck_name_t vendor_ckr_names[] = {
 	{ 0x8000008DUL, "CKR_LUNA_RESTART_REQUIRED" },

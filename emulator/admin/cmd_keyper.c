@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-admin: the Keyper vendor's own console commands (QUIRKS.md K7, K10, K12;
+ * hsmlab-admin: the Keyper vendor's own console commands (quirks.md K7, K10, K12;
  * emulator/doc/keyper.md), through the module's "hsmlab keyper" table
  * (hsmlab/hsmlab-keyper.h). `token init` on a Keyper runs the whole vendor sequence: SO
  * cards, an SMK when the device has none, OP cards, the init step, activation. */

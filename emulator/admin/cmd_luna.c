@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-admin: the Luna vendor's own console commands (QUIRKS.md L2, L3, L12), driving the
+ * hsmlab-admin: the Luna vendor's own console commands (quirks.md L2, L3, L12), driving the
  * device through the module's "hsmlab luna" table (hsmlab/hsmlab-luna.h) as Thales' lunacm
  * and lunash drive theirs: Secure Transport Mode, hard init, the partition and its roles,
  * iKeys, activation, power, tamper, zeroization; and the generic `token init` on a Luna, run

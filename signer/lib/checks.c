@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab signer: the KSR checks (SIGNER-CHECKS.md 3-18, 27, 28), each under its name. */
+ * hsmlab signer: the KSR checks (checks.md 3-18, 27, 28), each under its name. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>

@@ -435,7 +435,7 @@ static int parse_policy(cctx_t *c, const config_setting_t *root)
 				snprintf(p->domains[p->ndomains++], sizeof(p->domains[0]), "%s", v);
 			}
 		} else if (id < 0) {
-			return bad(c, s, "not a check name (see SIGNER-CHECKS.md)");
+			return bad(c, s, "not a check name (see signer/doc/checks.md)");
 		} else if (parse_check(c, s, id) != 0) {
 			return -1;
 		}

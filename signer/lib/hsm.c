@@ -107,7 +107,7 @@ int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 		return -1;
 	}
 	m->fn = hl_p11_module_fn(m->mod);
-	/* some modules show tokens only after a C_GetSlotList(CK_FALSE) (QUIRKS G9) */
+	/* some modules show tokens only after a C_GetSlotList(CK_FALSE) (quirk G9) */
 	m->fn->C_GetSlotList(CK_FALSE, NULL, &nslots);
 	if (find_slot(m, err) != 0)
 		goto out;
@@ -165,7 +165,7 @@ static int read_rsa_pub(hl_hsm_module_t *m, CK_OBJECT_HANDLE o, hl_hsm_key_t *k)
 	while (skip + 1 < el && e[skip] == 0)
 		skip++; /* DNSKEY wants the exponent without leading zeros */
 	el -= skip;
-	while (nl > 1 && n[nskip] == 0) { /* some devices pad the modulus (QUIRKS G17) */
+	while (nl > 1 && n[nskip] == 0) { /* some devices pad the modulus (quirk G17) */
 		nskip++;
 		nl--;
 	}

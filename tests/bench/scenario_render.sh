@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The SVG timeline renders in a real browser: headless Chromium screenshots it and the PNG
-# must hold the timeline's colours (not a blank page). Skipped with a message when Chromium
-# is absent, unless CI=true.
+# must hold the timeline's colours (not a blank page). Without Chromium it exits 77, which
+# ctest shows as skipped (SKIP_RETURN_CODE), never as passed; under CI=true it fails.
 set -euo pipefail
 bench=${1:?usage: scenario_render.sh path/to/hsmlab-bench}
 scenarios="${HSMLAB_SOURCE_DIR:?}/fixtures/scenarios"
@@ -10,7 +10,7 @@ chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
 	[ "${CI:-}" = "true" ] && { echo "FAIL: chromium missing under CI" >&2; exit 1; }
 	echo "SKIP: chromium not installed (apt-get install chromium)"
-	exit 0
+	exit 77
 fi
 tmp=$(mktemp -d /tmp/hsmlab-bench-render-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -127,6 +127,43 @@ static char *write_tmp(const char *text)
 	return path;
 }
 
+static char *ref_text(const char *ref, int html)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	hl_report_ref(f, ref, html);
+	fclose(f);
+	return buf;
+}
+
+/* Catalogue ids become links into the repository's own docs; other words stay text. */
+Test(report, ref_links_to_the_docs)
+{
+	const char *base = getenv("HSMLAB_DOC_BASE");
+	char want[1200], *md, *html;
+
+	cr_assert(base && *base, "HSMLAB_DOC_BASE unset (tests/bench/CMakeLists.txt sets it)");
+	md = ref_text("K1 G16; baseline | spec 3.0 SKR-SIG-VERIFY K0 Kx", 0);
+	snprintf(want, sizeof want,
+		 "[K1](%s/emulator/doc/quirks.md#k1) [G16](%s/emulator/doc/quirks.md#g16); "
+		 "[baseline](%s/emulator/doc/quirks.md#baseline) \\| spec 3.0 "
+		 "[SKR-SIG-VERIFY](%s/signer/doc/checks.md#skr-sig-verify) K0 Kx",
+		 base, base, base, base);
+	cr_assert_str_eq(md, want);
+	html = ref_text("L13 <x>", 1);
+	snprintf(want, sizeof want, "<a href=\"%s%s/emulator/doc/quirks.md#l13\">L13</a> &lt;x&gt;",
+		 base[0] == '/' ? "file://" : "", base);
+	cr_assert_str_eq(html, want);
+	free(md);
+	free(html);
+	md = ref_text(NULL, 0);
+	cr_assert_str_eq(md, "");
+	free(md);
+}
+
 Test(expect, exact_ids_win_over_globs)
 {
 	char err[256] = "",

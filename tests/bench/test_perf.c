@@ -13,7 +13,7 @@
 #include "hsmlab/p11import.h"
 #include "bench_test.h"
 #include "hsmlab/bench/perf.h"
-#include "perf_internal.h"
+#include "perf_int.h"
 
 TestSuite(perf, .init = hl_test_setup, .timeout = 60);
 

@@ -26,10 +26,9 @@ const char *th_corpus(void)
 		if (stat(probe, &st) == 0)
 			return d;
 	}
-	if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
-		cr_assert_fail("the corpus is missing (HSMLAB_CORPUS_DIR=%s) and CI=true",
-			       d ? d : "(unset)");
-	cr_skip_test("the corpus is missing (HSMLAB_CORPUS_DIR=%s)", d ? d : "(unset)");
+	/* It ships in fixtures/corpus: a skip here would read as a pass in ctest. */
+	cr_assert_fail("the corpus is missing (HSMLAB_CORPUS_DIR=%s; it ships in fixtures/corpus)",
+		       d ? d : "(unset)");
 	return NULL;
 }
 

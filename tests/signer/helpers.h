@@ -13,7 +13,7 @@
 
 /* The module under test: HSMLAB_TEST_MODULE, else SoftHSMv2 (asserts one is set). */
 const char *th_module(void);
-/* The corpus dir, or NULL after skipping (or failing when CI=true) with a message. */
+/* The corpus dir (HSMLAB_CORPUS_DIR); fails the test with a message when it is missing. */
 const char *th_corpus(void);
 /* "<corpus>/<rel>" in a static buffer (one per call site is enough: copied by callers). */
 const char *th_corpus_file(const char *rel, char *buf, size_t len);

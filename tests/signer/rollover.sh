@@ -60,7 +60,7 @@ grep -q "SKR-COVERAGE: .*first gap: 2027-04-01T00:00:00+00:00" "$WORK/err" || {
 }
 "$BIN/skr-verify" -t "$WORK/new.key" --from 2027-04-11 --to 2027-06-30 \
 	"$WORK/skr-2027Q2.xml" >/dev/null || fail "the new anchor covers slots 2-9"
-# Which mechanism each device got (a Keyper-like device has no hash-and-sign: QUIRKS K1).
+# Which mechanism each device got (a Keyper-like device has no hash-and-sign: quirk K1).
 cat "$WORK/out-2027Q2"
 if [ -n "${EXPECT_OLD_MECH:-}" ]; then
 	grep -q "KSK KSK-OLD: module old-vendor, $EXPECT_OLD_MECH" "$WORK/out-2027Q2" ||

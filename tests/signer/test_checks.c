@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * One negative test per check of SIGNER-CHECKS.md: a KSR (or previous SKR, config or operator
+ * One negative test per check of checks.md: a KSR (or previous SKR, config or operator
  * answer) built to fail exactly that check is refused with the check's name. The baseline
  * test shows the unmodified ceremony passes every check, so each failure is the change's. */
 #define _GNU_SOURCE

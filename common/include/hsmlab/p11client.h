@@ -10,7 +10,7 @@
 /* -- names -- */
 
 /* Symbolic names for return values, mechanisms, attributes, key types and classes, e.g.
- * "CKR_PIN_INCORRECT". Vendor return codes known to hsmlab have names too (QUIRKS L6, e.g.
+ * "CKR_PIN_INCORRECT". Vendor return codes known to hsmlab have names too (quirk L6, e.g.
  * "CKR_LUNA_MAX_SESSIONS"); other vendor codes read "CKR_VENDOR_DEFINED+0x123". Other unknown
  * values give a "CKR_0x00000123"-style string. Those strings are held in thread-local
  * storage (valid until the next call from the same thread). Never NULL. */

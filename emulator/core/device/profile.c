@@ -294,7 +294,7 @@ static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profil
 		if (strcmp(src, "doc") && strcmp(src, "field") && strcmp(src, "guess"))
 			return fail(c, e, nm, "source \"%s\" is not doc, field or guess", src);
 		if (!strchr("GKL", id[0]) || !id[1])
-			return fail(c, e, nm, "id \"%s\" is not a QUIRKS.md row (G*, K*, L*)", id);
+			return fail(c, e, nm, "id \"%s\" is not a quirks.md row (G*, K*, L*)", id);
 		pq->name = strdup(nm);
 		pq->id = strdup(id);
 		pq->source = strdup(src);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the quirk filter layer. Profile switches (QUIRKS.md rows, named in the
+ * hsmlab emulator: the quirk filter layer. Profile switches (quirks.md rows, named in the
  * profile with their catalogue id) that change what a client sees of a plain PKCS#11 call
  * are applied here, in one place: the function tables point the affected entries at these
  * filters (p11-kit-filter style), each asks the device's profile whether its switch is on

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the general G-row quirk filters (QUIRKS.md G1-G17). Any profile, a user's
+ * hsmlab emulator: the general G-row quirk filters (quirks.md G1-G17). Any profile, a user's
  * own included, can switch these rows on and combine them (emulator/doc/general-quirks.md).
  * The function tables point the entries at these filters; each chains to the vendor filter
  * of p11_quirks.c where one exists, else to the plain C_* call. The switches are resolved

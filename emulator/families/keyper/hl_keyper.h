@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the Keyper family (the old KSK HSM, QUIRKS.md K1-K12). */
+ * hsmlab emulator: the Keyper family (the old KSK HSM, quirks.md K1-K12). */
 #pragma once
 
 #include "device/hl_device.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the Keyper's card sets (QUIRKS.md K10): SO and operator (OP) credentials
+ * hsmlab emulator: the Keyper's card sets (quirks.md K10): SO and operator (OP) credentials
  * made on the device and split M of N over card files, their check against the device, and
  * the recovery shares (RKSH) of the SMK. The card rules (kind, owner, set, duplicates,
  * quorum, forged shares, PINs) are core/cards'; the device keeps only a check value of each

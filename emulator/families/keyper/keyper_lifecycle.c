@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the Keyper device lifecycle (QUIRKS.md K7, K10, K12; doc/keyper.md).
+ * hsmlab emulator: the Keyper device lifecycle (quirks.md K7, K10, K12; doc/keyper.md).
  * factory → so-cards → smk → op-cards → online, activation by operator cards, tamper. The
  * state lives in the device store's meta table ("keyper_state", absent: factory; the SMK
  * step is fam_backup's sealed domain secret), so every process sees the same device; each

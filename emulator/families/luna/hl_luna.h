@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the Luna family (the new KSK HSM, QUIRKS.md L1-L14). */
+ * hsmlab emulator: the Luna family (the new KSK HSM, quirks.md L1-L14). */
 #pragma once
 
 #include "device/hl_family.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab: the Keyper vendor's own function table ("hsmlab keyper" 1.0), offered by
  * libhsmlab-keyper.so through C_GetInterface the way vendors offer their CA_*-style tables.
- * It drives the device lifecycle (QUIRKS.md K7, K10, K12; emulator/doc/keyper.md):
+ * It drives the device lifecycle (quirks.md K7, K10, K12; emulator/doc/keyper.md):
  *
  *   factory → so-cards → smk → op-cards → online (vendor init step) → tampered
  *

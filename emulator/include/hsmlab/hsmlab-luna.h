@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab: the Luna vendor table (QUIRKS.md L2, L3, L12), offered by libhsmlab-luna.so through
+ * hsmlab: the Luna vendor table (quirks.md L2, L3, L12), offered by libhsmlab-luna.so through
  * C_GetInterface(HSMLAB_LUNA_INTERFACE_NAME, 1.0) the way Thales' library offers its CA_*
  * functions: the device lifecycle (Secure Transport Mode, hard init, partition, roles),
  * iKey (PED key) credentials, activation, power and zeroization. One hsmlab device is one

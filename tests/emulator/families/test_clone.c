@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * Cloning between the devices of one module (QUIRKS.md L13, L7, K11): a key moves from a
+ * Cloning between the devices of one module (quirks.md L13, L7, K11): a key moves from a
  * Keyper to a Keyper and from a Luna to a Luna of the same SMK / cloning domain, through the
  * family table and the console's `key clone`, and the copy's public part and signatures equal
  * the source's; another domain, a device without one, another vendor, a wrong PIN on either

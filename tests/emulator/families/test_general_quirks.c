@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * The general G-row switches (QUIRKS.md G1-G17) through PKCS#11: each row on a user profile
+ * The general G-row switches (quirks.md G1-G17) through PKCS#11: each row on a user profile
  * built from strict.conf with its switches on (emulator/doc/general-quirks.md), and its
  * absence on strict, both served by the generic module in one throw-away lab. Also G2 and
  * G8 (strict behaviour of the core) and the shipped example profiles. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * The Luna lifecycle (QUIRKS.md L2, L3, L12) through libhsmlab-luna.so's "hsmlab luna" table
+ * The Luna lifecycle (quirks.md L2, L3, L12) through libhsmlab-luna.so's "hsmlab luna" table
  * and PKCS#11: every step and its refusals out of order, Secure Transport Mode, multifactor
  * activation and the challenge secret, power and tamper, the failed-login consequences;
  * and their absence on the generic module's strict profile. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * The quirk switches (QUIRKS.md rows) through PKCS#11: each shows on its vendor's module
+ * The quirk switches (quirks.md rows) through PKCS#11: each shows on its vendor's module
  * with the shipped profile and is absent on the generic module's strict profile. */
 #include <time.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests for the vendor profiles (fixtures/profiles/keyper.conf, luna.conf): they load with
- * the core's loader, carry the identity, limits and mechanisms QUIRKS.md gives, name every
+ * the core's loader, carry the identity, limits and mechanisms quirks.md gives, name every
  * K1-K12 / L1-L14 row, and switch on what strict leaves off. */
 #include <criterion/criterion.h>
 #include <stdio.h>

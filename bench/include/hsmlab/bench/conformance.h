@@ -13,7 +13,7 @@
 typedef struct {
 	const char *id;    /* stable, e.g. "login.state_per_token" */
 	const char *title; /* what is checked, one line */
-	const char *ref;   /* where the expectation comes from, e.g. "QUIRKS G2", "spec" */
+	const char *ref;   /* where the expectation comes from: "G2" (a quirk row), "spec" */
 } hl_conformance_check_t;
 
 /* The static checks, in run order, terminated by an entry with id NULL. Besides these the run

@@ -28,7 +28,7 @@ hl_matrix_t *hl_matrix_new(const char *title);
 void hl_matrix_free(hl_matrix_t *m);
 
 /* Returns the index of the column or row, adding it when new; -1 when out of memory.
- * Row titles and refs (e.g. "QUIRKS K4") are optional and kept from the first add. */
+ * Row titles and refs (e.g. "K4", a quirk row) are optional and kept from the first add. */
 int hl_matrix_column(hl_matrix_t *m, const char *name);
 int hl_matrix_row(hl_matrix_t *m, const char *id, const char *title, const char *ref);
 /* Stores a cell (strings copied; expected/detail may be NULL) and computes its status:

@@ -49,5 +49,5 @@ const char *hl_bench_target_user_pin(const hl_bench_target_t *t);
 const char *hl_bench_target_so_pin(const hl_bench_target_t *t);
 /* Resolved path of the expectation file, or NULL when the target names none. */
 const char *hl_bench_target_expect(const hl_bench_target_t *t);
-/* 1 when C_InitToken moved the token to another slot id (QUIRKS G16), else 0. */
+/* 1 when C_InitToken moved the token to another slot id (quirk G16), else 0. */
 int hl_bench_target_slot_moved(const hl_bench_target_t *t);

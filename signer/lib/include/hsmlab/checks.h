@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab signer: the 28 named policy checks of SIGNER-CHECKS.md. Each one can be switched
+ * hsmlab signer: the 28 named policy checks of checks.md. Each one can be switched
  * off in the config; range checks take their bounds from the KSR's policy unless the config
  * overrides them. A failure fills hl_err_t with the check's name, bundle and field. */
 #pragma once
@@ -68,7 +68,7 @@ typedef struct hl_policy_cfg {
 	hl_policy_t ksk;         /* ResponsePolicy/KSK written to the SKR */
 } hl_policy_cfg_t;
 
-/* The root zone's defaults (SIGNER-CHECKS.md). */
+/* The root zone's defaults (checks.md). */
 void hl_policy_cfg_defaults(hl_policy_cfg_t *cfg);
 
 /* Warnings (check 22 and skipped checks) go here; NULL: stderr. */

@@ -224,7 +224,7 @@ Test(rsa, wrong_keys)
 	hl_key_free(ec);
 }
 
-Test(setup, engine_default_in_engine_runs)
+Test(setup, engine_default_only_in_engine_runs)
 {
 	tu_check_engine_mode();
 }

@@ -409,7 +409,7 @@ Test(refs, counting)
 	cr_assert_null(hl_key_ref(NULL));
 }
 
-Test(setup, engine_default_in_engine_runs)
+Test(setup, engine_default_only_in_engine_runs)
 {
 	tu_check_engine_mode();
 }

@@ -248,7 +248,7 @@ Test(wrapmech, bad_padding_is_wrapped_key_invalid)
 	      HL_ERR_WRAPPED_KEY_INVALID);
 }
 
-Test(setup, engine_default_in_engine_runs)
+Test(setup, engine_default_only_in_engine_runs)
 {
 	tu_check_engine_mode();
 }

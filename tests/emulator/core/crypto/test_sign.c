@@ -528,7 +528,7 @@ Test(threads, two_threads_sign_with_one_key)
 	hl_key_free(ec);
 }
 
-Test(setup, engine_default_in_engine_runs)
+Test(setup, engine_default_only_in_engine_runs)
 {
 	tu_check_engine_mode();
 }

@@ -13,7 +13,7 @@ uint8_t *tu_unhex(const char *hex, size_t *len_out);
 /* Reads tests/emulator/core/crypto/data/<name> (via $HSMLAB_SOURCE_DIR); the contents are
  * NUL-terminated. Caller frees. */
 char *tu_data(const char *name, size_t *len_out);
-/* Path of a corpus file, or skips the test (fails when CI=true) when the corpus is missing.
+/* Path of a corpus file (HSMLAB_CORPUS_DIR), or fails the test when it is missing.
  * Returns a static buffer. */
 const char *tu_corpus(const char *rel);
 /* The corpus PEM keys as PKCS#11 attribute values (caller clears). */
@@ -47,6 +47,7 @@ extern const uint8_t tu_oid_p384[7];
 	} while (0)
 /* The hash of data by OpenSSL name ("SHA256"), written to out; returns its length. */
 size_t tu_hash(const char *name, const uint8_t *data, size_t len, uint8_t *out);
-/* In the *_engine runs (HSMLAB_TEST_ENGINE set): asserts that an ENGINE really is the
- * default for RSA and EC keys, so those runs cannot pass without testing anything. */
+/* Asserts the run is what its name says: in the *_engine runs (HSMLAB_TEST_ENGINE set) an
+ * ENGINE really is the default for RSA and EC keys, so those runs cannot pass without
+ * testing anything; in the others none is, so they test OpenSSL's own providers. */
 void tu_check_engine_mode(void);

@@ -13,7 +13,7 @@
 
 #include "util/hl_status.h"
 
-/* Card kinds of both families (QUIRKS.md K10, L12), with their file names. */
+/* Card kinds of both families (quirks.md K10, L12), with their file names. */
 #define HL_CARD_KIND_LIST(X)                              \
 	X(HL_CARD_KEYPER_SO, "keyper-so")                 \
 	X(HL_CARD_KEYPER_OP, "keyper-op")                 \

@@ -15,7 +15,7 @@ typedef struct {
 	int64_t offset; /* seconds added to host time; set through the console */
 } hl_clock_t;
 
-/* 2025-01-01T00:00:00Z: Keyper units are out of support from then on (QUIRKS.md, DESIGN.md). */
+/* 2025-01-01T00:00:00Z: Keyper units are out of support from then on (quirks.md K5). */
 #define HL_CLOCK_KEYPER_END_OF_SUPPORT INT64_C(1735689600)
 /* Luna: each iKey/PED prompt times out after 120 s (L12). */
 #define HL_CLOCK_LUNA_PROMPT_TIMEOUT 120

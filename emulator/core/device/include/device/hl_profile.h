@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: device profiles, read from libconfig files (fixtures/profiles/<name>.conf).
  * A profile is data: identity strings, flags, limits, PIN rules, the mechanism list with
- * key-size limits, and named quirk switches from QUIRKS.md. */
+ * key-size limits, and named quirk switches from quirks.md. */
 #pragma once
 
 #include <stdbool.h>
@@ -44,7 +44,7 @@ typedef struct {
 	char login_source[8];
 } hl_profile_timing_t;
 
-/* The general G-row switches (QUIRKS.md G1-G17) that the filters of p11_quirks_general.c
+/* The general G-row switches (quirks.md G1-G17) that the filters of p11_quirks_general.c
  * apply, resolved once when the profile loads (no lookup by name per call). A number is 0
  * when its switch is off; a CK_RV is the code the switch's value names (or its default). */
 #define HL_PROFILE_ID_MAX 64 /* the longest CKA_ID length G15's cka_id_len may give */

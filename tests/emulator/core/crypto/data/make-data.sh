@@ -4,9 +4,9 @@
 # test keys, never with hsmlab's code. PKCS#1 v1.5 signatures are deterministic, so
 # re-running this reproduces *.pkcs1.sig.hex exactly; the PSS, ECDSA and OAEP files are
 # randomised and change on every run (the tests only verify or decrypt them).
-# Usage: make-data.sh [corpus-dir]   (default ../shared/corpus beside the checkout)
+# Usage: make-data.sh [corpus-dir]   (default: the repository's fixtures/corpus)
 set -eu
-corpus=${1:-$(dirname "$0")/../../../../../../shared/corpus}
+corpus=$(cd "${1:-$(dirname "$0")/../../../../../fixtures/corpus}" && pwd)
 rsa=$corpus/iana-kskm/rsa-2048-1.key
 ec=$corpus/iana-kskm/ec-prime256v1-1.key
 cd "$(dirname "$0")"

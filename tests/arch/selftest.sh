@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The two architecture checks must be able to fail: run them over small made-up trees, one
+# clean and one per rule broken, and expect a pass and the named failures.
+# usage: selftest.sh DIR_OF_THE_CHECKS
+set -eu
+here=${1:?usage: selftest.sh DIR_OF_THE_CHECKS}
+tmp=$(mktemp -d /tmp/hsmlab-arch-selftest-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+put() { mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" >"$1"; }
+
+# A clean tree: each layer includes its own internals and lower layers' public headers.
+t="$tmp/clean"
+put "$t/emulator/core/util/include/util/hl_status.h" '#pragma once'
+put "$t/emulator/core/device/include/device/hl_device.h" '#include "util/hl_status.h"'
+put "$t/emulator/core/device/device_int.h" '#include "device/hl_device.h"'
+put "$t/emulator/core/device/device.c" '#include "device_int.h"'
+put "$t/emulator/core/p11/include/p11/hl_p11.h" '#include "device/hl_device.h"'
+put "$t/emulator/families/fam/fam.h" '#include "p11/hl_p11.h"'
+put "$t/emulator/families/fam/fam.c" '#include "fam.h"'
+put "$t/emulator/include/hsmlab/hsmlab-ext.h" '#pragma once'
+put "$t/signer/lib/s.c" '#include "hsmlab/hsmlab-ext.h"'
+put "$t/common/include/hsmlab/p11client.h" '#include <stdio.h>'
+put "$t/tests/emulator/device/CMakeLists.txt" \
+	'target_include_directories(t PRIVATE ${PROJECT_SOURCE_DIR}/emulator/core/device)'
+put "$t/tests/emulator/device/test_device.c" '#include "device_int.h"'
+python3 "$here/layering.py" "$t" >/dev/null || fail "layering: the clean tree fails"
+sh "$here/vendor_free_core.sh" "$t" >/dev/null || fail "vendor check: the clean tree fails"
+
+# broken FILE LINE EXPECTED-REASON: the clean tree plus one include, which must be named.
+broken() {
+	rm -rf "$tmp/b" && cp -r "$t" "$tmp/b"
+	put "$tmp/b/$1" "$2"
+	if out=$(python3 "$here/layering.py" "$tmp/b" 2>&1); then
+		fail "layering: $1 with '$2' passes"
+	fi
+	case "$out" in
+	*"$1:1: "*"$3"*) echo "ok: $1: $3" ;;
+	*) fail "layering: $1 with '$2': want '$3', got: $out" ;;
+	esac
+}
+broken emulator/core/util/u.c '#include "p11/hl_p11.h"' "higher layer (p11 above util)"
+broken emulator/core/p11/x.c '#include "../device/device_int.h"' "internal header of another"
+broken emulator/families/fam/g.c '#include "device/device_int.h"' "internal header of another"
+broken emulator/core/device/d.c '#include "../../families/fam/fam.h"' "higher layer"
+broken signer/lib/t.c '#include "device/hl_device.h"' "only the public emulator headers"
+broken bench/lib/b.c '#include "../../emulator/core/device/device_int.h"' "internal header"
+broken common/c.c '#include "hsmlab/hsmlab-ext.h"' "common/ is below every part"
+broken tests/other/test_x.c '#include "device_int.h"' "does not declare"
+
+put "$t/emulator/core/store/store.c" '/* HLLUNA blob */'
+sh "$here/vendor_free_core.sh" "$t" >/dev/null 2>&1 && fail "vendor check: HLLUNA passes"
+echo "ok: the vendor check names HLLUNA"
+echo "arch selftest: all good"
