@@ -58,7 +58,7 @@ hl_status_t hl_luna_secret_check(hl_device_t *dev, hl_luna_role_t r, const char 
 /* Deletes the role's verifiers. */
 hl_status_t hl_luna_cred_delete(hl_device_t *dev, hl_luna_role_t r);
 
-/* -- lifecycle (luna_life.c) -- */
+/* -- lifecycle (luna_lifecycle.c) -- */
 /* Zeroizes the device (whole = true: back to needing a hard init) or its partition, with
  * the audit record, in one transaction; updates the in-memory device. */
 hl_status_t hl_luna_zeroize(hl_device_t *dev, bool whole, const char *why);
