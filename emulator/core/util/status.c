@@ -54,6 +54,14 @@ hl_status_t hl_status_register(const hl_status_desc_t *rows, size_t n, hl_status
 	return st;
 }
 
+hl_status_t hl_status_of(const hl_status_desc_t *rows, size_t n, size_t i)
+{
+	hl_status_t first;
+	if (i >= n || hl_status_register(rows, n, &first) != HL_OK)
+		return HL_ERR_INTERNAL;
+	return (hl_status_t)((size_t)first + i);
+}
+
 /* The row of a status, or NULL for a code nobody defined. */
 static const hl_status_desc_t *row_of(hl_status_t st)
 {

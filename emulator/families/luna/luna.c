@@ -209,11 +209,7 @@ static const hl_status_desc_t statuses[HL_LUNA_ST_COUNT] = {
 
 hl_status_t hl_luna_status(hl_luna_status_id_t id)
 {
-	hl_status_t first;
-	if ((unsigned)id >= HL_LUNA_ST_COUNT ||
-	    hl_status_register(statuses, HL_LUNA_ST_COUNT, &first) != HL_OK)
-		return HL_ERR_INTERNAL;
-	return (hl_status_t)(first + id);
+	return hl_status_of(statuses, HL_LUNA_ST_COUNT, (size_t)id);
 }
 
 const hl_family_t hl_luna_family = {

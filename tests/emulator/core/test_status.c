@@ -45,6 +45,15 @@ Test(status, a_family_registers_its_statuses)
 	cr_assert_eq(hl_status_to_ckr((hl_status_t)(second + 1)), CKR_GENERAL_ERROR);
 }
 
+Test(status, a_family_accessor_registers_on_first_use)
+{
+	hl_status_t sealed = hl_status_of(acme, 2, 1);
+	cr_assert_str_eq(hl_status_name(sealed), "HL_ERR_ACME_SEALED");
+	cr_assert_eq(hl_status_of(acme, 2, 0), sealed - 1, "the rows keep their order");
+	cr_assert_eq(hl_status_to_ckr(sealed), CKR_FUNCTION_FAILED);
+	cr_assert_eq(hl_status_of(acme, 2, 2), HL_ERR_INTERNAL, "past the rows");
+}
+
 Test(status, bad_registrations_are_refused)
 {
 	static const hl_status_desc_t nameless[] = { { NULL, CKR_OK, "no name" } };

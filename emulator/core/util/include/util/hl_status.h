@@ -114,6 +114,9 @@ typedef struct {
  * n grew since). HL_ERR_ARGS for an empty array or a row without name or message;
  * HL_ERR_DEVICE_MEMORY when the 256 family codes are used up. */
 hl_status_t hl_status_register(const hl_status_desc_t *rows, size_t n, hl_status_t *first_out);
+/* The code of rows[i], registering rows (n of them) on first use: what a family's status
+ * accessor returns. HL_ERR_INTERNAL when i >= n or the rows cannot be registered. */
+hl_status_t hl_status_of(const hl_status_desc_t *rows, size_t n, size_t i);
 /* Static English message for a status; never NULL. */
 const char *hl_strerror(hl_status_t st);
 /* The status's symbolic name, e.g. "HL_ERR_INTEGRITY"; never NULL. */
