@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: backup blob codec, version 1 (layout in emulator/doc/formats.md). */
+ * hsmlab emulator: the sealed-blob container, version 1 (layout in emulator/doc/formats.md);
+ * the magic, format byte and version are the family's (hl_backup_format_t). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +11,29 @@
 #include "backup/hl_backup.h"
 #include "crypto/hl_crypto.h"
 
-#define MAGIC_LEN 6
+#define MAGIC_LEN HL_BACKUP_MAGIC_LEN
 #define FIXED_LEN 41 /* header up to the serial */
 #define MAC_LEN 32
 #define ALG_GCM_HMAC 1 /* AES-256-GCM seal + HMAC-SHA256 MAC, HMAC-derived keys */
 
-static const char *const magics[] = { [HL_BACKUP_KEYPER] = "HLKYPR", [HL_BACKUP_LUNA] = "HLLUNA" };
-
-static bool vendor_ok(hl_backup_vendor_t v)
+/* Whether the first n bytes (n <= MAGIC_LEN) can start a container: "HL", then [A-Z0-9]. */
+static bool magic_ok(const uint8_t *m, size_t n)
 {
-	return v == HL_BACKUP_KEYPER || v == HL_BACKUP_LUNA;
+	for (size_t i = 0; i < n && i < MAGIC_LEN; i++) {
+		bool ok = i == 0   ? m[i] == 'H'
+			  : i == 1 ? m[i] == 'L'
+				   : (m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= '0' && m[i] <= '9');
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool hl_backup_format_ok(const hl_backup_format_t *fmt)
+{
+	return fmt && strlen(fmt->magic) == MAGIC_LEN &&
+	       magic_ok((const uint8_t *)fmt->magic, MAGIC_LEN) && fmt->id != 0 &&
+	       fmt->version >= 1 && fmt->version <= HL_BACKUP_VERSION;
 }
 
 /* -- byte order -- */
@@ -40,26 +54,26 @@ static uint64_t get_be(const uint8_t *p, int n)
 
 /* -- domains -- */
 
-static hl_status_t derive(const uint8_t *secret, size_t len, const char *what, hl_backup_vendor_t v,
-			  uint8_t out[32])
+static hl_status_t derive(const uint8_t *secret, size_t len, const char *what,
+			  const hl_backup_format_t *fmt, uint8_t out[32])
 {
 	char label[64];
-	int n = snprintf(label, sizeof(label), "hsmlab backup %s v1 %s", what, magics[v]);
+	int n = snprintf(label, sizeof(label), "hsmlab backup %s v1 %s", what, fmt->magic);
 	return hl_crypto_hmac_sha256(secret, len, (const uint8_t *)label, (size_t)n, out);
 }
 
-hl_status_t hl_backup_domain_derive(hl_backup_vendor_t vendor, const uint8_t *secret,
+hl_status_t hl_backup_domain_derive(const hl_backup_format_t *format, const uint8_t *secret,
 				    size_t secret_len, hl_backup_domain_t *out)
 {
-	hl_backup_domain_t d = { .vendor = vendor };
+	hl_backup_domain_t d = { .format = format };
 	uint8_t id[32];
-	if (!vendor_ok(vendor) || !secret || !secret_len || !out)
+	if (!hl_backup_format_ok(format) || !secret || !secret_len || !out)
 		return HL_ERR_ARGS;
-	hl_status_t st = derive(secret, secret_len, "id", vendor, id);
+	hl_status_t st = derive(secret, secret_len, "id", format, id);
 	if (st == HL_OK)
-		st = derive(secret, secret_len, "enc", vendor, d.enc_key);
+		st = derive(secret, secret_len, "enc", format, d.enc_key);
 	if (st == HL_OK)
-		st = derive(secret, secret_len, "mac", vendor, d.mac_key);
+		st = derive(secret, secret_len, "mac", format, d.mac_key);
 	if (st == HL_OK) {
 		memcpy(d.id, id, sizeof(d.id));
 		*out = d;
@@ -135,11 +149,11 @@ static void put_header(uint8_t *b, const hl_backup_domain_t *dom, const char *se
 		       int64_t created, size_t header_len, size_t total)
 {
 	size_t slen = strlen(serial);
-	memcpy(b, magics[dom->vendor], MAGIC_LEN);
-	put_be(b + 6, HL_BACKUP_VERSION, 2);
+	memcpy(b, dom->format->magic, MAGIC_LEN);
+	put_be(b + 6, dom->format->version, 2);
 	put_be(b + 8, header_len, 2);
 	put_be(b + 10, total, 4);
-	b[14] = (uint8_t)dom->vendor;
+	b[14] = dom->format->id;
 	b[15] = ALG_GCM_HMAC;
 	memcpy(b + 16, dom->id, HL_BACKUP_DOMAIN_ID_LEN);
 	put_be(b + 32, (uint64_t)created, 8);
@@ -153,7 +167,7 @@ hl_status_t hl_backup_encode(const hl_backup_domain_t *dom, const char *source_s
 {
 	uint8_t *blob = NULL, *plain = NULL;
 	hl_status_t st = HL_OK;
-	if (!dom || !vendor_ok(dom->vendor) || !source_serial || !*source_serial ||
+	if (!dom || !hl_backup_format_ok(dom->format) || !source_serial || !*source_serial ||
 	    strlen(source_serial) > HL_BACKUP_SERIAL_MAX || !blob_out || !len_out)
 		return HL_ERR_ARGS;
 	if ((st = check_attrs(attrs, n)) != HL_OK)
@@ -197,15 +211,11 @@ out:
 
 /* -- decoding -- */
 
-/* The checks that need no key: framing, vendor, version, length. */
+/* The checks that need no key and no format: framing, version, length. */
 static hl_status_t parse_header(const uint8_t *b, size_t len, hl_backup_info_t *info,
 				size_t *header_len)
 {
-	hl_backup_vendor_t v = 0;
-	for (int k = HL_BACKUP_KEYPER; k <= HL_BACKUP_LUNA; k++)
-		if (memcmp(b, magics[k], len < MAGIC_LEN ? len : MAGIC_LEN) == 0)
-			v = (hl_backup_vendor_t)k;
-	if (v == 0)
+	if (!magic_ok(b, len))
 		return HL_ERR_BACKUP_CORRUPT;
 	if (len < 8)
 		return HL_ERR_BACKUP_TRUNCATED;
@@ -218,16 +228,16 @@ static hl_status_t parse_header(const uint8_t *b, size_t len, hl_backup_info_t *
 		return HL_ERR_BACKUP_TRUNCATED;
 	size_t hl = (size_t)get_be(b + 8, 2), total = (size_t)get_be(b + 10, 4);
 	size_t slen = b[40];
-	if (b[14] != (uint8_t)v || b[15] != ALG_GCM_HMAC || slen == 0 ||
-	    slen > HL_BACKUP_SERIAL_MAX || hl != FIXED_LEN + slen ||
-	    total < hl + 8 + HL_AEAD_OVERHEAD + MAC_LEN)
+	if (b[14] == 0 || b[15] != ALG_GCM_HMAC || slen == 0 || slen > HL_BACKUP_SERIAL_MAX ||
+	    hl != FIXED_LEN + slen || total < hl + 8 + HL_AEAD_OVERHEAD + MAC_LEN)
 		return HL_ERR_BACKUP_CORRUPT;
 	if (len < total)
 		return HL_ERR_BACKUP_TRUNCATED;
 	if (len > total)
 		return HL_ERR_BACKUP_CORRUPT;
 	memset(info, 0, sizeof(*info));
-	info->vendor = v;
+	memcpy(info->magic, b, MAGIC_LEN);
+	info->format_id = b[14];
 	info->version = version;
 	memcpy(info->domain_id, b + 16, HL_BACKUP_DOMAIN_ID_LEN);
 	info->created = (int64_t)get_be(b + 32, 8);
@@ -248,6 +258,12 @@ hl_status_t hl_backup_peek(const uint8_t *blob, size_t len, hl_backup_info_t *ou
 	if (st == HL_OK)
 		*out = info;
 	return st;
+}
+
+bool hl_backup_info_is(const hl_backup_info_t *info, const hl_backup_format_t *fmt)
+{
+	return info && fmt && memcmp(info->magic, fmt->magic, MAGIC_LEN) == 0 &&
+	       info->format_id == fmt->id;
 }
 
 static size_t count_attrs(const uint8_t *p, size_t len, bool *ok)
@@ -338,15 +354,19 @@ hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob,
 	hl_backup_obj_t *obj = NULL;
 	uint8_t mac[MAC_LEN];
 	size_t hl = 0;
-	if (!dom || !vendor_ok(dom->vendor) || (!blob && len) || !out)
+	if (!dom || !hl_backup_format_ok(dom->format) || (!blob && len) || !out)
 		return HL_ERR_ARGS;
 	if (len == 0)
 		return HL_ERR_BACKUP_TRUNCATED;
 	hl_status_t st = parse_header(blob, len, &info, &hl);
 	if (st != HL_OK)
 		return st;
-	if (info.vendor != dom->vendor)
+	if (info.version > dom->format->version)
+		return HL_ERR_BACKUP_TOO_NEW;
+	if (memcmp(info.magic, dom->format->magic, MAGIC_LEN) != 0)
 		return HL_ERR_BACKUP_WRONG_VENDOR;
+	if (info.format_id != dom->format->id) /* our magic, another format byte: altered */
+		return HL_ERR_BACKUP_CORRUPT;
 	if (!hl_crypto_memeq(info.domain_id, dom->id, HL_BACKUP_DOMAIN_ID_LEN))
 		return HL_ERR_BACKUP_WRONG_DOMAIN;
 	st = hl_crypto_hmac_sha256(dom->mac_key, sizeof(dom->mac_key), blob, len - MAC_LEN, mac);
@@ -357,7 +377,7 @@ hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob,
 	obj = calloc(1, sizeof(*obj));
 	if (!obj)
 		return HL_ERR_NOMEM;
-	obj->vendor = info.vendor;
+	obj->format = dom->format;
 	obj->version = info.version;
 	obj->created = info.created;
 	memcpy(obj->source_serial, info.source_serial, sizeof(obj->source_serial));

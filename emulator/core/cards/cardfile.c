@@ -58,8 +58,8 @@ static hl_status_t format_card(const hl_card_t *c, const char *pin, char *out, s
 	int n = snprintf(out, cap,
 			 "hsmlab-card 1\nkind %s\nowner %s\nset %s\nindex %u\nquorum %u %u\n"
 			 "secret-len %zu\ncheck %s\n",
-			 hl_card_kind_name(c->set.kind), c->set.owner, setid, c->index,
-			 c->set.threshold, c->set.count, len, check);
+			 c->set.kind, c->set.owner, setid, c->index, c->set.threshold, c->set.count,
+			 len, check);
 	if (n < 0 || (size_t)n >= cap)
 		return HL_ERR_INTERNAL;
 	if (!pin || !*pin) {
@@ -91,7 +91,8 @@ hl_status_t hl_card_write(const hl_card_t *card, const char *path, const char *p
 	char text[CARD_FILE_MAX], tag[65];
 	uint8_t h[32];
 	if (!card || !path || card->set.secret_len == 0 ||
-	    card->set.secret_len > HL_CARD_SECRET_MAX || !cards_owner_ok(card->set.owner))
+	    card->set.secret_len > HL_CARD_SECRET_MAX || !cards_owner_ok(card->set.owner) ||
+	    !hl_card_kind_ok(card->set.kind))
 		return HL_ERR_ARGS;
 	hl_status_t st = format_card(card, pin, text, sizeof(text) - 80);
 	if (st == HL_OK)
@@ -181,8 +182,9 @@ static hl_status_t parse_header(char **cur, hl_card_t *c)
 	char *v;
 	unsigned len = 0;
 	char m[8], n[8], extra;
-	if (!(v = field(cur, "kind")) || hl_card_kind_parse(v, &c->set.kind) != HL_OK)
+	if (!(v = field(cur, "kind")) || !hl_card_kind_ok(v))
 		return HL_ERR_CARD_CORRUPT;
+	strcpy(c->set.kind, v);
 	if (!(v = field(cur, "owner")) || !cards_owner_ok(v))
 		return HL_ERR_CARD_CORRUPT;
 	strcpy(c->set.owner, v);
@@ -296,8 +298,7 @@ hl_status_t hl_cards_split_to_files(hl_card_set_t *set, const uint8_t *secret, s
 	hl_status_t st = cards ? hl_cards_split(set, secret, secret_len, cards) : HL_ERR_NOMEM;
 	for (unsigned i = 0; st == HL_OK && i < set->count; i++) {
 		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, hl_card_kind_name(set->kind),
-			 i + 1);
+		snprintf(path, sizeof(path), "%s/%s-%u.card", dir, set->kind, i + 1);
 		st = hl_card_write(&cards[i], path, pin);
 		if (st != HL_OK && bad_path && bad_len)
 			snprintf(bad_path, bad_len, "%s", path);

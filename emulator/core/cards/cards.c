@@ -7,12 +7,6 @@
 #include "cards_int.h"
 #include "crypto/hl_crypto.h"
 
-static const char *const kind_names[] = {
-#define HL_CARD_KIND_NAME(name, text) text,
-	HL_CARD_KIND_LIST(HL_CARD_KIND_NAME)
-#undef HL_CARD_KIND_NAME
-};
-
 /* libgfshare's default generator is random(3); shares must come from the CSPRNG. */
 static _Thread_local bool rand_failed; /* per thread: splits may run concurrently */
 
@@ -37,21 +31,16 @@ static void need_rand(void)
 
 /* -- helpers -- */
 
-const char *hl_card_kind_name(hl_card_kind_t kind)
+bool hl_card_kind_ok(const char *kind)
 {
-	if ((unsigned)kind >= HL_CARD_KIND_COUNT)
-		return "?";
-	return kind_names[kind];
-}
-
-hl_status_t hl_card_kind_parse(const char *name, hl_card_kind_t *out)
-{
-	for (unsigned i = 0; name && i < HL_CARD_KIND_COUNT; i++)
-		if (strcmp(kind_names[i], name) == 0) {
-			*out = (hl_card_kind_t)i;
-			return HL_OK;
-		}
-	return HL_ERR_ARGS;
+	size_t n = kind ? strlen(kind) : 0;
+	if (n == 0 || n > HL_CARD_KIND_MAX || kind[0] < 'a' || kind[0] > 'z')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
+		      kind[i] == '-'))
+			return false;
+	return true;
 }
 
 void hl_card_wipe(hl_card_t *card)
@@ -99,7 +88,7 @@ hl_status_t hl_cards_split(hl_card_set_t *set, const uint8_t *secret, size_t sec
 	hl_card_set_t s;
 	hl_status_t st = HL_OK;
 	if (!set || !secret || !cards_out || secret_len == 0 || secret_len > HL_CARD_SECRET_MAX ||
-	    (unsigned)set->kind >= HL_CARD_KIND_COUNT || set->threshold < 1 || set->count > 255 ||
+	    !hl_card_kind_ok(set->kind) || set->threshold < 1 || set->count > 255 ||
 	    set->threshold > set->count || !cards_owner_ok(set->owner))
 		return HL_ERR_ARGS;
 	s = *set;
@@ -144,7 +133,7 @@ static hl_status_t check_cards(const hl_card_expect_t *want, const hl_card_t *ca
 	const hl_card_set_t *first = n ? &cards[0].set : NULL;
 	for (size_t i = 0; i < n; i++) {
 		*bad = i;
-		if (cards[i].set.kind != want->kind)
+		if (!want->kind || strcmp(cards[i].set.kind, want->kind) != 0)
 			return HL_ERR_CARD_WRONG_KIND;
 		if (strcmp(cards[i].set.owner, want->owner) != 0)
 			return HL_ERR_CARD_WRONG_OWNER;

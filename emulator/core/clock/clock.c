@@ -66,17 +66,32 @@ hl_status_t hl_clock_parse(const char *text, int64_t *out)
 	return HL_OK;
 }
 
-bool hl_clock_keyper_unsupported(int64_t now)
+hl_status_t hl_clock_support_warning(int64_t now, const char *end_date, const char *model,
+				     char *buf, size_t len)
 {
-	return now >= HL_CLOCK_KEYPER_END_OF_SUPPORT;
-}
-
-const char *hl_clock_keyper_warning(int64_t now)
-{
-	if (!hl_clock_keyper_unsupported(now))
-		return NULL;
-	return "WARNING: this Keyper device is past its end of support (2025-01-01); "
-	       "plan its replacement";
+	if (!model)
+		model = "";
+	char stamp[HL_CLOCK_ISO_LEN], extra;
+	int y, m, d;
+	int64_t end;
+	/* Only a plain date: hl_clock_parse would take a time of day too. */
+	if (!end_date || !buf || len == 0 ||
+	    sscanf(end_date, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+	    snprintf(stamp, sizeof(stamp), "%sT00:00:00Z", end_date) >= (int)sizeof(stamp) ||
+	    hl_clock_parse(stamp, &end) != HL_OK)
+		return HL_ERR_ARGS;
+	buf[0] = '\0';
+	if (now < end)
+		return HL_OK;
+	int n = snprintf(buf, len,
+			 "WARNING: this %s%sdevice is past its end of support (%s); plan its "
+			 "replacement",
+			 model, *model ? " " : "", end_date);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return HL_ERR_ARGS;
+	}
+	return HL_OK;
 }
 
 bool hl_clock_expired(int64_t now, int64_t since, int64_t timeout)

@@ -49,7 +49,7 @@ static const hl_mech_t mechs[] = {
 	{ CKM_AES_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_GENERATE } },
 	{ CKM_AES_KEY_WRAP_PAD, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
 	{ CKM_AES_CBC_PAD, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
-	/* DES3 sizes in bytes too (the spec gives none; 24 is what keyper.conf says). */
+	/* DES3 sizes in bytes too (the spec gives none; 24 is what the K9 profile says). */
 	{ CKM_DES3_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 24, 24, CKF_GENERATE } },
 	{ CKM_DES3_ECB, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },
 	{ CKM_DES3_CBC, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },

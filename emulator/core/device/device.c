@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device_internal.h"
+#include "device_int.h"
 
 /* PIN verifiers: salt || PBKDF2-HMAC-SHA256(pin, salt, PIN_ITER) (HL_DEVICE_PIN_VERIFIER_LEN);
  * the format of every store's so_pin / user_pin and the families' own credentials. */

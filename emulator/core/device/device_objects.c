@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device_internal.h"
+#include "device_int.h"
 
 /* -- the id → object cache (chained hash, grows at load factor 1) -- */
 

@@ -114,7 +114,7 @@ out:
 }
 
 /* The machine file of the module family's library path variable (K6: the vendor library
- * finds its device through $KEYPER_LIBRARY_PATH/machine). *path_out stays NULL when the
+ * finds its device through $<family variable>/machine). *path_out stays NULL when the
  * family names no variable or it is unset; a set variable must lead to a readable file, as
  * the vendor library cannot find its device otherwise (no fallback to the default lab). */
 static hl_status_t library_path_conf(const char *var, char **path_out, char *err, size_t errlen)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: backup domains and key backup/restore for the vendor families. The domain
  * secret (Keyper SMK, Luna cloning domain) is split over card files and kept on the device
- * sealed under its master key; blobs are hl_backup's HLKYPR/HLLUNA formats (formats.md §3).
+ * sealed under its master key; blobs are core/backup containers in the family's own format
+ * (hl_family_t.backup_format: HLKYPR, HLLUNA; formats.md §3).
  * A restore writes the object and its audit record in one store transaction; a clone moves a
  * key between two devices of the module as such a blob in memory (L13, L7, K11). */
 #include <stdio.h>
@@ -17,18 +18,16 @@
 
 #define DOMAIN_LEN HL_FAM_DOMAIN_LEN
 
-/* The family's backup vendor and domain card kind. */
-static hl_status_t vendor_of(const hl_device_t *dev, hl_backup_vendor_t *v, hl_card_kind_t *k)
+/* The device family's blob format and domain card kind; HL_ERR_NOT_SUPPORTED for a family
+ * without backups. */
+static hl_status_t format_of(const hl_device_t *dev, const hl_backup_format_t **fmt,
+			     const char **card)
 {
-	if (!strcmp(dev->profile->family, "keyper")) {
-		*v = HL_BACKUP_KEYPER;
-		*k = HL_CARD_KEYPER_SMK;
-	} else if (!strcmp(dev->profile->family, "luna")) {
-		*v = HL_BACKUP_LUNA;
-		*k = HL_CARD_LUNA_DOMAIN;
-	} else {
+	const hl_family_t *fam = dev->family;
+	if (!fam || !fam->backup_format || !fam->backup_domain_card)
 		return HL_ERR_NOT_SUPPORTED;
-	}
+	*fmt = fam->backup_format;
+	*card = fam->backup_domain_card;
 	return HL_OK;
 }
 
@@ -136,10 +135,10 @@ static hl_status_t domain_put(hl_device_t *dev, const char *owner, const uint8_t
 static hl_status_t no_domain_status(const hl_device_t *dev, const uint8_t *blob, size_t len)
 {
 	hl_backup_info_t info;
-	hl_backup_vendor_t v;
-	hl_card_kind_t k;
+	const hl_backup_format_t *fmt;
+	const char *card;
 	hl_status_t st = hl_backup_peek(blob, len, &info);
-	if (st == HL_OK && vendor_of(dev, &v, &k) == HL_OK && info.vendor != v)
+	if (st == HL_OK && format_of(dev, &fmt, &card) == HL_OK && !hl_backup_info_is(&info, fmt))
 		st = HL_ERR_BACKUP_WRONG_VENDOR;
 	return st == HL_OK ? HL_ERR_BACKUP_WRONG_DOMAIN : st;
 }
@@ -160,9 +159,9 @@ static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 {
 	uint8_t *sealed = NULL, secret[DOMAIN_LEN];
 	size_t len = 0;
-	hl_backup_vendor_t v;
-	hl_card_kind_t k;
-	hl_status_t st = vendor_of(dev, &v, &k);
+	const hl_backup_format_t *fmt = NULL;
+	const char *card;
+	hl_status_t st = format_of(dev, &fmt, &card);
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
 		st = hl_store_meta_get(dev->store, DOMAIN_META, &sealed, &len);
@@ -170,7 +169,7 @@ static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 	if (st == HL_OK)
 		st = hl_fam_domain_unseal(dev, sealed, len, secret);
 	if (st == HL_OK)
-		st = hl_backup_domain_derive(v, secret, sizeof(secret), out);
+		st = hl_backup_domain_derive(fmt, secret, sizeof(secret), out);
 	hl_crypto_wipe(secret, sizeof(secret));
 	free(sealed);
 	return st;
@@ -199,8 +198,10 @@ CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, 
 	hl_p11_rdlock();
 	hl_device_t *dev = device_of(slot, &rv);
 	hl_card_set_t set = { .owner = "", .threshold = (unsigned)m, .count = (unsigned)n };
-	hl_backup_vendor_t v;
-	hl_status_t st = dev ? vendor_of(dev, &v, &set.kind) : HL_OK;
+	const hl_backup_format_t *fmt;
+	const char *card = "";
+	hl_status_t st = dev ? format_of(dev, &fmt, &card) : HL_OK;
+	snprintf(set.kind, sizeof(set.kind), "%s", card);
 	snprintf(set.owner, sizeof(set.owner), "%s", owner);
 	if (dev && st == HL_OK)
 		st = hl_crypto_random(secret, sizeof(secret));
@@ -208,8 +209,7 @@ CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, 
 		st = split_to_files(&set, secret, dir, pin);
 	if (dev && st == HL_OK) {
 		char details[96];
-		snprintf(details, sizeof(details), "created %s %lu-of-%lu",
-			 hl_card_kind_name(set.kind), m, n);
+		snprintf(details, sizeof(details), "created %s %lu-of-%lu", set.kind, m, n);
 		st = domain_put(dev, owner, secret, details);
 	}
 	hl_crypto_wipe(secret, sizeof(secret));
@@ -235,8 +235,8 @@ CK_RV hl_fam_domain_load(CK_SLOT_ID slot, const char *owner, const char *const *
 	hl_p11_rdlock();
 	hl_device_t *dev = device_of(slot, &rv);
 	hl_card_expect_t want = { .owner = owner };
-	hl_backup_vendor_t v;
-	hl_status_t st = dev ? vendor_of(dev, &v, &want.kind) : HL_OK;
+	const hl_backup_format_t *fmt;
+	hl_status_t st = dev ? format_of(dev, &fmt, &want.kind) : HL_OK;
 	if (dev && st == HL_OK) {
 		st = hl_cards_combine_files(&want, paths, pins, n, secret, &len, &bad);
 		if (st == HL_OK && len != DOMAIN_LEN)
@@ -437,8 +437,8 @@ typedef struct {
 /* Both devices, of one vendor, distinct, each with its policy allowing cloning. */
 static hl_status_t clone_devices(clone_t *c, CK_SLOT_ID src, CK_SLOT_ID dst, CK_RV *rv)
 {
-	hl_backup_vendor_t sv, dv;
-	hl_card_kind_t k;
+	const hl_backup_format_t *sf, *df;
+	const char *card;
 	if (!(c->src = device_of(src, rv)) || !(c->dst = device_of(dst, rv))) {
 		hl_p11_log("clone: slot %lu: no device of this module with a store",
 			   (unsigned long)(c->src ? dst : src));
@@ -448,10 +448,10 @@ static hl_status_t clone_devices(clone_t *c, CK_SLOT_ID src, CK_SLOT_ID dst, CK_
 		hl_p11_log("clone: source and target are the same device (%s)", c->src->serial);
 		return HL_ERR_ARGS;
 	}
-	hl_status_t st = vendor_of(c->src, &sv, &k);
+	hl_status_t st = format_of(c->src, &sf, &card);
 	if (st == HL_OK)
-		st = vendor_of(c->dst, &dv, &k);
-	if (st == HL_OK && sv != dv) {
+		st = format_of(c->dst, &df, &card);
+	if (st == HL_OK && sf != df) {
 		hl_p11_log("clone: %s and %s are devices of different vendors", c->src->serial,
 			   c->dst->serial);
 		st = HL_ERR_BACKUP_WRONG_VENDOR;

@@ -208,11 +208,17 @@ static CK_RV do_warning(hl_device_t *dev, void *arg)
 	long long now = 0;
 	clock_arg_t ca = { &now, NULL };
 	do_clock_get(dev, &ca);
-	/* K5: the profile's end-of-support switch (the date is the clock module's). */
+	/* K5: the profile's end-of-support switch gives the date, the family the model name. */
 	const char *w = hl_profile_quirk(dev->profile, "end_of_support")
-			    ? hl_clock_keyper_warning((int64_t)now)
+			    ? hl_profile_quirk_value(dev->profile, "end_of_support")
 			    : NULL;
-	snprintf(wa->buf, wa->len, "%s", w ? w : "");
+	wa->buf[0] = '\0';
+	if (w && hl_clock_support_warning((int64_t)now, w, dev->family->model, wa->buf, wa->len) !=
+		     HL_OK) {
+		hl_p11_log("profile %s: end_of_support needs value = \"YYYY-MM-DD\"",
+			   dev->profile->name);
+		return CKR_GENERAL_ERROR;
+	}
 	return CKR_OK;
 }
 

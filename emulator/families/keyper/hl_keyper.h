@@ -3,6 +3,7 @@
 #pragma once
 
 #include "device/hl_device.h"
+#include "backup/hl_backup.h"
 #include "device/hl_family.h"
 #include "hsmlab/hsmlab-keyper.h"
 
@@ -17,3 +18,17 @@ CK_RV hl_keyper_login_gate(hl_device_t *dev, CK_USER_TYPE user);
 /* K7: C_InitToken refused (switch init_token_vendor_only): only the vendor's init step. */
 hl_status_t hl_keyper_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK_ULONG len,
 				 const CK_UTF8CHAR label[32]);
+
+/* The Keyper's own statuses, registered with the core (hl_status_register) on first use so
+ * that hl_strerror and the CK_RV mapping know them. */
+typedef enum {
+	HL_KEYPER_ST_STATE, /* not in the lifecycle state this step needs */
+	HL_KEYPER_ST_COUNT
+} hl_keyper_status_id_t;
+/* The status code of id (HL_ERR_INTERNAL if the core's status table is full). */
+hl_status_t hl_keyper_status(hl_keyper_status_id_t id);
+#define HL_ERR_KEYPER_STATE hl_keyper_status(HL_KEYPER_ST_STATE)
+
+/* The family's key backup blob format ("HLKYPR", format byte 1, version 1; the domain is
+ * its storage master key (SMK), split over the SMK cards): formats.md §3. */
+extern const hl_backup_format_t hl_keyper_backup_format;

@@ -2,9 +2,21 @@
  * hsmlab emulator: the Keyper family's hooks. */
 #include "common/hl_fam.h"
 #include "keyper/hl_keyper.h"
+#include "keyper/keyper_int.h"
+
+static const hl_status_desc_t statuses[HL_KEYPER_ST_COUNT] = {
+	[HL_KEYPER_ST_STATE] = { "HL_ERR_KEYPER_STATE", CKR_OPERATION_NOT_INITIALIZED,
+				 "the Keyper is not in the lifecycle state this step needs" },
+};
+
+hl_status_t hl_keyper_status(hl_keyper_status_id_t id)
+{
+	return hl_status_of(statuses, HL_KEYPER_ST_COUNT, (size_t)id);
+}
 
 const hl_family_t hl_keyper_family = {
 	.name = "keyper",
+	.model = "Keyper",
 	.init_token = hl_keyper_init_token,
 	.ext_interface_name = HSMLAB_FAMILY_INTERFACE_NAME,
 	.ext_version = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR },
@@ -18,4 +30,6 @@ const hl_family_t hl_keyper_family = {
 	/* K6: the profile's library_path_env switch documents it; test_k6_library_path checks
 	 * that the two agree (the lab is found before any profile is read). */
 	.library_path_env = "KEYPER_LIBRARY_PATH",
+	.backup_format = &hl_keyper_backup_format,
+	.backup_domain_card = KY_CARD_SMK,
 };

@@ -12,10 +12,10 @@
 #include "keyper/keyper_int.h"
 #include "p11/hl_p11.h"
 
-hl_status_t ky_check_of(hl_card_kind_t kind, const uint8_t *secret, size_t len, uint8_t out[32])
+hl_status_t ky_check_of(const char *kind, const uint8_t *secret, size_t len, uint8_t out[32])
 {
 	uint8_t buf[64 + HL_CARD_SECRET_MAX];
-	int n = snprintf((char *)buf, 64, "hsmlab keyper %s v1", hl_card_kind_name(kind));
+	int n = snprintf((char *)buf, 64, "hsmlab keyper %s v1", kind);
 	if (len > HL_CARD_SECRET_MAX)
 		return HL_ERR_ARGS;
 	memcpy(buf + n, secret, len);
@@ -35,11 +35,12 @@ hl_status_t ky_cards_write(ky_step_t *step, hl_card_set_t *set, const uint8_t *s
 	return st;
 }
 
-hl_status_t ky_cards_make(ky_step_t *step, hl_card_kind_t kind, const char *quirk, const char *dir,
+hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const char *quirk, const char *dir,
 			  const char *pin, uint8_t check_out[32])
 {
 	uint8_t secret[KY_SECRET_LEN];
-	hl_card_set_t set = { .kind = kind };
+	hl_card_set_t set = { .threshold = 0 };
+	snprintf(set.kind, sizeof(set.kind), "%s", kind);
 	if (!ky_quorum(step->dev, quirk, &set.threshold, &set.count)) {
 		snprintf(step->why, sizeof(step->why),
 			 "profile %s: quirk %s needs value = [ m, n ] (1 <= m <= n <= 255)",
@@ -57,7 +58,7 @@ hl_status_t ky_cards_make(ky_step_t *step, hl_card_kind_t kind, const char *quir
 }
 
 /* Recombines n card files of kind and owner; names the card at fault in step->why. */
-static hl_status_t combine(ky_step_t *step, hl_card_kind_t kind, const char *owner,
+static hl_status_t combine(ky_step_t *step, const char *kind, const char *owner,
 			   const char *const *paths, CK_ULONG n, const char *pin, uint8_t *secret,
 			   size_t *len)
 {
@@ -72,15 +73,15 @@ static hl_status_t combine(ky_step_t *step, hl_card_kind_t kind, const char *own
 	if (st == HL_OK && *len != KY_SECRET_LEN)
 		st = HL_ERR_CARD_MISMATCH;
 	if (st != HL_OK && bad < n)
-		snprintf(step->why, sizeof(step->why), "%s cards: %s: %s", hl_card_kind_name(kind),
-			 paths[bad], hl_strerror(st));
+		snprintf(step->why, sizeof(step->why), "%s cards: %s: %s", kind, paths[bad],
+			 hl_strerror(st));
 	else if (st != HL_OK)
-		snprintf(step->why, sizeof(step->why), "%s cards (owner %s): %s",
-			 hl_card_kind_name(kind), owner, hl_strerror(st));
+		snprintf(step->why, sizeof(step->why), "%s cards (owner %s): %s", kind, owner,
+			 hl_strerror(st));
 	return st;
 }
 
-hl_status_t ky_cards_check(ky_step_t *step, hl_card_kind_t kind, const char *meta,
+hl_status_t ky_cards_check(ky_step_t *step, const char *kind, const char *meta,
 			   const char *const *paths, CK_ULONG n, const char *pin)
 {
 	uint8_t secret[HL_CARD_SECRET_MAX], have[32], *want = NULL;
@@ -90,13 +91,12 @@ hl_status_t ky_cards_check(ky_step_t *step, hl_card_kind_t kind, const char *met
 		st = ky_check_of(kind, secret, len, have);
 	if (st == HL_OK && hl_store_meta_get(step->dev->store, meta, &want, &wlen) != HL_OK) {
 		snprintf(step->why, sizeof(step->why), "device %s has no %s card set",
-			 step->dev->serial, hl_card_kind_name(kind));
+			 step->dev->serial, kind);
 		st = HL_ERR_KEYPER_STATE;
 	}
 	if (st == HL_OK && (wlen != sizeof(have) || !hl_crypto_memeq(want, have, sizeof(have)))) {
 		snprintf(step->why, sizeof(step->why),
-			 "%s cards: not the device's current set (replaced since?)",
-			 hl_card_kind_name(kind));
+			 "%s cards: not the device's current set (replaced since?)", kind);
 		st = HL_ERR_CARD_WRONG_SET;
 	}
 	hl_crypto_wipe(secret, sizeof(secret));
@@ -117,7 +117,7 @@ CK_RV hl_keyper_recovery_cards(CK_SLOT_ID slot, const char *owner, const char *c
 	CK_RV rv = ky_enter(&step, slot);
 	if (rv != CKR_OK)
 		return rv;
-	hl_card_set_t set = { .kind = HL_CARD_KEYPER_RKSH };
+	hl_card_set_t set = { .kind = KY_CARD_RKSH };
 	snprintf(set.owner, sizeof(set.owner), "%s", owner);
 	hl_status_t st = HL_OK;
 	if (!ky_quorum(step.dev, "recovery_quorum", &set.threshold, &set.count)) {
@@ -126,7 +126,7 @@ CK_RV hl_keyper_recovery_cards(CK_SLOT_ID slot, const char *owner, const char *c
 		st = HL_ERR_PROFILE_INVALID;
 	}
 	if (st == HL_OK)
-		st = combine(&step, HL_CARD_KEYPER_SMK, owner, smk_cards, n, pin, secret, &len);
+		st = combine(&step, KY_CARD_SMK, owner, smk_cards, n, pin, secret, &len);
 	if (st == HL_OK)
 		st = ky_cards_write(&step, &set, secret, len, dir, pin);
 	if (st == HL_OK) {
@@ -173,8 +173,7 @@ CK_RV hl_keyper_recover(CK_SLOT_ID slot, const char *owner, const char *const *r
 	CK_RV rv = ky_enter(&step, slot);
 	if (rv != CKR_OK)
 		return rv;
-	hl_status_t st =
-	    combine(&step, HL_CARD_KEYPER_RKSH, owner, rksh_cards, n, pin, secret, &len);
+	hl_status_t st = combine(&step, KY_CARD_RKSH, owner, rksh_cards, n, pin, secret, &len);
 	if (st == HL_OK)
 		st = load_smk(&step, owner, secret, len);
 	hl_crypto_wipe(secret, sizeof(secret));

@@ -11,8 +11,16 @@
 #include "cards/hl_cards.h"
 #include "common/hl_fam.h"
 #include "hsmlab/hsmlab-keyper.h"
+#include "keyper/hl_keyper.h"
 
 #define KY_SECRET_LEN 32
+
+/* The Keyper's card kinds (K10), as its card files name them: SO, operator (OP), SMK and
+ * recovery (RKSH) sets. */
+#define KY_CARD_SO "keyper-so"
+#define KY_CARD_OP "keyper-op"
+#define KY_CARD_SMK "keyper-smk"
+#define KY_CARD_RKSH "keyper-rksh"
 
 /* The lifecycle, in order (emulator/doc/keyper.md). */
 typedef enum {
@@ -48,14 +56,14 @@ bool ky_quorum(const hl_device_t *dev, const char *quirk, unsigned *m, unsigned 
 /* Makes a random credential of kind, splits it by the profile's quorum quirk over card
  * files <dir>/<kind>-<i>.card (owner: the device serial) and gives its check value (for
  * the meta table). secret_out may be NULL. */
-hl_status_t ky_cards_make(ky_step_t *step, hl_card_kind_t kind, const char *quirk, const char *dir,
+hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const char *quirk, const char *dir,
 			  const char *pin, uint8_t check_out[32]);
 /* Recombines cards of kind for this device and compares them with the stored check
  * (meta key); each wrong card gets its own status and message. */
-hl_status_t ky_cards_check(ky_step_t *step, hl_card_kind_t kind, const char *meta,
+hl_status_t ky_cards_check(ky_step_t *step, const char *kind, const char *meta,
 			   const char *const *paths, CK_ULONG n, const char *pin);
 /* The check value stored for a credential. */
-hl_status_t ky_check_of(hl_card_kind_t kind, const uint8_t *secret, size_t len, uint8_t out[32]);
+hl_status_t ky_check_of(const char *kind, const uint8_t *secret, size_t len, uint8_t out[32]);
 /* Writes the cards of an already made set (set->kind, owner, m, n filled in). */
 hl_status_t ky_cards_write(ky_step_t *step, hl_card_set_t *set, const uint8_t *secret, size_t len,
 			   const char *dir, const char *pin);

@@ -267,7 +267,7 @@ static CK_RV v_so_cards(CK_SLOT_ID slot, const char *dir, const char *pin)
 		return rv;
 	hl_status_t st = need(&step, ky_state(step.dev), KY_FACTORY, KY_FACTORY);
 	if (st == HL_OK)
-		st = ky_cards_make(&step, HL_CARD_KEYPER_SO, "so_quorum", dir, pin, check);
+		st = ky_cards_make(&step, KY_CARD_SO, "so_quorum", dir, pin, check);
 	ky_quorum(step.dev, "so_quorum", &m, &n);
 	snprintf(details, sizeof(details), "made keyper-so %u-of-%u", m, n);
 	so_arg_t a = { check, details };
@@ -307,9 +307,9 @@ static CK_RV v_op_cards(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n
 	ky_state_t s = ky_state(step.dev);
 	hl_status_t st = need(&step, s, KY_SMK, s == KY_OP_CARDS ? KY_OP_CARDS : KY_ONLINE);
 	if (st == HL_OK)
-		st = ky_cards_check(&step, HL_CARD_KEYPER_SO, META_SO, so_cards, n_so, pin);
+		st = ky_cards_check(&step, KY_CARD_SO, META_SO, so_cards, n_so, pin);
 	if (st == HL_OK)
-		st = ky_cards_make(&step, HL_CARD_KEYPER_OP, "operator_quorum", dir, pin, check);
+		st = ky_cards_make(&step, KY_CARD_OP, "operator_quorum", dir, pin, check);
 	ky_quorum(step.dev, "operator_quorum", &m, &n);
 	snprintf(details, sizeof(details), "made keyper-op %u-of-%u", m, n);
 	so_arg_t a = { check, details };
@@ -407,7 +407,7 @@ static CK_RV v_init(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n_so,
 	if (st == HL_OK)
 		st = check_init_args(&step, label, so_pin, user_pin);
 	if (st == HL_OK)
-		st = ky_cards_check(&step, HL_CARD_KEYPER_SO, META_SO, so_cards, n_so, pin);
+		st = ky_cards_check(&step, KY_CARD_SO, META_SO, so_cards, n_so, pin);
 	memset(a.label, ' ', sizeof(a.label));
 	memcpy(a.label, label, st == HL_OK ? strlen(label) : 0);
 	if (st == HL_OK)
@@ -444,7 +444,7 @@ static CK_RV v_activate(CK_SLOT_ID slot, const char *const *op_cards, CK_ULONG n
 		return rv;
 	hl_status_t st = need(&step, ky_state(step.dev), KY_ONLINE, KY_ONLINE);
 	if (st == HL_OK)
-		st = ky_cards_check(&step, HL_CARD_KEYPER_OP, META_OP, op_cards, n, pin);
+		st = ky_cards_check(&step, KY_CARD_OP, META_OP, op_cards, n, pin);
 	const char *t = hl_profile_quirk_value(step.dev->profile, "activation_timeout");
 	if (t && strtoll(t, NULL, 10) > 0)
 		hl_clock_format(ky_now(step.dev) + strtoll(t, NULL, 10), until, sizeof(until));

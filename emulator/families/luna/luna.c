@@ -200,8 +200,21 @@ static void luna_device_free(hl_device_t *dev)
 	hl_fam_device_free(dev);
 }
 
+static const hl_status_desc_t statuses[HL_LUNA_ST_COUNT] = {
+	[HL_LUNA_ST_STATE] = { "HL_ERR_LUNA_STATE", CKR_OPERATION_NOT_INITIALIZED,
+			       "the Luna is not in the lifecycle state this step needs" },
+	[HL_LUNA_ST_METHOD] = { "HL_ERR_LUNA_METHOD", CKR_FUNCTION_FAILED,
+				"the Luna's authentication method is fixed until it is zeroized" },
+};
+
+hl_status_t hl_luna_status(hl_luna_status_id_t id)
+{
+	return hl_status_of(statuses, HL_LUNA_ST_COUNT, (size_t)id);
+}
+
 const hl_family_t hl_luna_family = {
 	.name = "luna",
+	.model = "Luna",
 	.init_token = luna_init_token,
 	.ext_interface_name = HSMLAB_FAMILY_INTERFACE_NAME,
 	.ext_version = { HSMLAB_FAMILY_VERSION_MAJOR, HSMLAB_FAMILY_VERSION_MINOR },
@@ -215,4 +228,6 @@ const hl_family_t hl_luna_family = {
 	.login_check = luna_login_check,
 	.token_info = luna_token_info,
 	.create_gate = luna_create_gate,
+	.backup_format = &hl_luna_backup_format,
+	.backup_domain_card = LU_CARD_DOMAIN,
 };

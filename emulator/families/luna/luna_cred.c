@@ -16,14 +16,14 @@
 
 static const struct {
 	const char *key;
-	hl_card_kind_t kind;
+	const char *kind;
 } roles[] = {
-	[LU_HSO] = { "luna_hso", HL_CARD_LUNA_HSM_SO },
-	[LU_PSO] = { "luna_pso", HL_CARD_LUNA_PARTITION_SO },
-	[LU_CO] = { "luna_co", HL_CARD_LUNA_CO },
-	[LU_CU] = { "luna_cu", HL_CARD_LUNA_CU },
-	[LU_DOMAIN] = { "luna_dom", HL_CARD_LUNA_DOMAIN },
-	[LU_PDOMAIN] = { "luna_pdom", HL_CARD_LUNA_DOMAIN },
+	[LU_HSO] = { "luna_hso", LU_CARD_HSM_SO },
+	[LU_PSO] = { "luna_pso", LU_CARD_PARTITION_SO },
+	[LU_CO] = { "luna_co", LU_CARD_CO },
+	[LU_CU] = { "luna_cu", LU_CARD_CU },
+	[LU_DOMAIN] = { "luna_dom", LU_CARD_DOMAIN },
+	[LU_PDOMAIN] = { "luna_pdom", LU_CARD_DOMAIN },
 };
 
 static void key_of(hl_luna_role_t r, const char *suffix, char *out, size_t n)
@@ -62,9 +62,8 @@ static const char *owner_of(hl_device_t *dev, hl_luna_role_t r, const char *name
 static hl_status_t ikeys_write(hl_device_t *dev, hl_luna_role_t r, const hsmlab_luna_cred_t *c,
 			       const uint8_t *secret, uint8_t set_id[HL_CARD_SET_ID_LEN])
 {
-	hl_card_set_t set = { .kind = roles[r].kind,
-			      .threshold = (unsigned)c->m,
-			      .count = (unsigned)c->n };
+	hl_card_set_t set = { .threshold = (unsigned)c->m, .count = (unsigned)c->n };
+	snprintf(set.kind, sizeof(set.kind), "%s", roles[r].kind);
 	snprintf(set.owner, sizeof(set.owner), "%s", owner_of(dev, r, c->password));
 	char bad[1024];
 	hl_status_t st = hl_cards_split_to_files(&set, secret, SECRET_LEN, c->dir, c->ikey_pin, bad,

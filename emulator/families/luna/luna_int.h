@@ -9,12 +9,20 @@
 
 #include "common/hl_fam.h"
 #include "hsmlab/hsmlab-luna.h"
+#include "luna/hl_luna.h"
 
 /* Lifecycle states (meta luna_state; absent: the device ships in Secure Transport Mode). */
 #define LU_TRANSPORT "transport"
 #define LU_UNINIT "uninitialized"
 #define LU_INIT "initialized"
 #define LU_ZEROIZED "zeroized"
+
+/* The Luna's iKey kinds (L12), as its card files name them. */
+#define LU_CARD_HSM_SO "luna-hsm-so"
+#define LU_CARD_PARTITION_SO "luna-partition-so"
+#define LU_CARD_CO "luna-co"
+#define LU_CARD_CU "luna-cu"
+#define LU_CARD_DOMAIN "luna-domain"
 
 /* Credentials kept by the family (meta luna_<name>, luna_<name>_k, luna_<name>_set). */
 typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } hl_luna_role_t;
@@ -50,7 +58,7 @@ hl_status_t hl_luna_secret_check(hl_device_t *dev, hl_luna_role_t r, const char 
 /* Deletes the role's verifiers. */
 hl_status_t hl_luna_cred_delete(hl_device_t *dev, hl_luna_role_t r);
 
-/* -- lifecycle (luna_life.c) -- */
+/* -- lifecycle (luna_lifecycle.c) -- */
 /* Zeroizes the device (whole = true: back to needing a hard init) or its partition, with
  * the audit record, in one transaction; updates the in-memory device. */
 hl_status_t hl_luna_zeroize(hl_device_t *dev, bool whole, const char *why);

@@ -104,13 +104,15 @@ static int key_from_cards(const char *const *paths, size_t n, const char *pin,
 	}
 	char owner[HL_CARD_OWNER_MAX + 1];
 	snprintf(owner, sizeof(owner), "%s", first.set.owner);
-	hl_card_expect_t want = { .kind = first.set.kind, .owner = owner };
+	char kind[HL_CARD_KIND_MAX + 1];
+	snprintf(kind, sizeof(kind), "%s", first.set.kind);
+	hl_card_expect_t want = { .kind = kind, .owner = owner };
 	hl_card_wipe(&first);
-	if (want.kind != HL_CARD_KEYPER_SMK && want.kind != HL_CARD_LUNA_DOMAIN) {
+	if (strcmp(want.kind, "keyper-smk") != 0 && strcmp(want.kind, "luna-domain") != 0) {
 		fprintf(stderr,
 			"hsmlab-audit-verify: %s: a %s card, not a domain card (keyper-smk or "
 			"luna-domain)\n",
-			paths[0], hl_card_kind_name(want.kind));
+			paths[0], want.kind);
 		return EXIT_UNREADABLE;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Test helper for clock_faketime.sh: prints the device time for an offset (argv[1], seconds)
- * and the Keyper end-of-support warning if it applies. */
+ * and whether the Keyper's end of support (its profile's K5 date) has passed. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,7 +13,9 @@ int main(int argc, char **argv)
 	int64_t now = hl_clock_now(&c);
 	if (hl_clock_format(now, iso, sizeof(iso)) != HL_OK)
 		return 1;
-	const char *w = hl_clock_keyper_warning(now);
-	printf("%s %s\n", iso, w ? "keyper-unsupported" : "keyper-supported");
+	char w[160];
+	if (hl_clock_support_warning(now, "2025-01-01", "Keyper", w, sizeof(w)) != HL_OK)
+		return 1;
+	printf("%s %s\n", iso, w[0] ? "keyper-unsupported" : "keyper-supported");
 	return 0;
 }

@@ -31,10 +31,11 @@ static void teardown(void)
 TestSuite(cards, .init = setup, .fini = teardown);
 
 /* Makes a set of count cards in dir as <prefix>-<i>.card; pins[i] (may be NULL) per card. */
-static hl_card_set_t make_set(hl_card_kind_t kind, const char *owner, unsigned m, unsigned n,
+static hl_card_set_t make_set(const char *kind, const char *owner, unsigned m, unsigned n,
 			      const char *prefix, const char *const *pins)
 {
-	hl_card_set_t set = { .kind = kind, .threshold = m, .count = n };
+	hl_card_set_t set = { .threshold = m, .count = n };
+	snprintf(set.kind, sizeof(set.kind), "%s", kind);
 	hl_card_t cards[16];
 	char path[256];
 	strcpy(set.owner, owner);
@@ -56,7 +57,7 @@ static char *card(const char *prefix, unsigned i)
 	return p;
 }
 
-static hl_status_t combine(hl_card_kind_t kind, const char *owner, const uint8_t *set_id,
+static hl_status_t combine(const char *kind, const char *owner, const uint8_t *set_id,
 			   const char *const *paths, const char *const *pins, size_t n, size_t *bad)
 {
 	hl_card_expect_t want = { .kind = kind, .owner = owner, .set_id = set_id };
@@ -74,14 +75,14 @@ static hl_status_t combine(hl_card_kind_t kind, const char *owner, const uint8_t
 
 Test(cards, any_quorum_of_operator_cards_recombines)
 {
-	hl_card_set_t set = make_set(HL_CARD_KEYPER_OP, "K0001", 3, 7, "op", NULL);
+	hl_card_set_t set = make_set("keyper-op", "K0001", 3, 7, "op", NULL);
 	const char *a[] = { card("op", 1), card("op", 2), card("op", 3) };
 	const char *b[] = { card("op", 7), card("op", 4), card("op", 2) };
 	const char *c[] = { card("op", 5), card("op", 6), card("op", 1), card("op", 3),
 			    card("op", 7) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", NULL, a, NULL, 3, NULL), HL_OK);
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", set.set_id, b, NULL, 3, NULL), HL_OK);
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", NULL, c, NULL, 5, NULL), HL_OK);
+	cr_assert_eq(combine("keyper-op", "K0001", NULL, a, NULL, 3, NULL), HL_OK);
+	cr_assert_eq(combine("keyper-op", "K0001", set.set_id, b, NULL, 3, NULL), HL_OK);
+	cr_assert_eq(combine("keyper-op", "K0001", NULL, c, NULL, 5, NULL), HL_OK);
 	struct stat sb;
 	cr_assert_eq(stat(card("op", 1), &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600, "card files are private");
@@ -90,75 +91,71 @@ Test(cards, any_quorum_of_operator_cards_recombines)
 Test(cards, luna_ikeys_with_pins)
 {
 	const char *pins[] = { "1111", "2222", "3333" };
-	make_set(HL_CARD_LUNA_CO, "domain-2024", 2, 3, "co", pins);
+	make_set("luna-co", "domain-2024", 2, 3, "co", pins);
 	cr_assert(hl_card_has_pin(card("co", 1)));
 	const char *p[] = { card("co", 3), card("co", 1) };
 	const char *good[] = { "3333", "1111" }, *wrong[] = { "3333", "1112" };
 	size_t bad = 99;
-	cr_assert_eq(combine(HL_CARD_LUNA_CO, "domain-2024", NULL, p, good, 2, NULL), HL_OK);
-	cr_assert_eq(combine(HL_CARD_LUNA_CO, "domain-2024", NULL, p, wrong, 2, &bad),
+	cr_assert_eq(combine("luna-co", "domain-2024", NULL, p, good, 2, NULL), HL_OK);
+	cr_assert_eq(combine("luna-co", "domain-2024", NULL, p, wrong, 2, &bad),
 		     HL_ERR_CARD_PIN_INCORRECT);
 	cr_assert_eq(bad, 1, "the second card's PIN is wrong");
-	cr_assert_eq(combine(HL_CARD_LUNA_CO, "domain-2024", NULL, p, NULL, 2, &bad),
+	cr_assert_eq(combine("luna-co", "domain-2024", NULL, p, NULL, 2, &bad),
 		     HL_ERR_CARD_PIN_INCORRECT, "a PIN card without its PIN");
 }
 
 Test(cards, wrong_kind)
 {
-	make_set(HL_CARD_KEYPER_SMK, "K0001", 3, 7, "smk", NULL);
-	make_set(HL_CARD_KEYPER_OP, "K0001", 3, 7, "op", NULL);
+	make_set("keyper-smk", "K0001", 3, 7, "smk", NULL);
+	make_set("keyper-op", "K0001", 3, 7, "op", NULL);
 	const char *p[] = { card("op", 1), card("smk", 2), card("op", 3) };
 	size_t bad = 99;
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", NULL, p, NULL, 3, &bad),
-		     HL_ERR_CARD_WRONG_KIND);
+	cr_assert_eq(combine("keyper-op", "K0001", NULL, p, NULL, 3, &bad), HL_ERR_CARD_WRONG_KIND);
 	cr_assert_eq(bad, 1);
 }
 
 Test(cards, duplicate_card)
 {
-	make_set(HL_CARD_KEYPER_OP, "K0001", 3, 7, "op", NULL);
+	make_set("keyper-op", "K0001", 3, 7, "op", NULL);
 	const char *p[] = { card("op", 1), card("op", 2), card("op", 1) };
 	size_t bad = 99;
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", NULL, p, NULL, 3, &bad),
-		     HL_ERR_CARD_DUPLICATE);
+	cr_assert_eq(combine("keyper-op", "K0001", NULL, p, NULL, 3, &bad), HL_ERR_CARD_DUPLICATE);
 	cr_assert_eq(bad, 2);
 }
 
 Test(cards, too_few_cards)
 {
-	make_set(HL_CARD_KEYPER_RKSH, "K0001", 5, 7, "rksh", NULL);
+	make_set("keyper-rksh", "K0001", 5, 7, "rksh", NULL);
 	const char *p[] = { card("rksh", 1), card("rksh", 2), card("rksh", 3), card("rksh", 4) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_RKSH, "K0001", NULL, p, NULL, 4, NULL),
-		     HL_ERR_CARD_TOO_FEW);
-	cr_assert_eq(combine(HL_CARD_KEYPER_RKSH, "K0001", NULL, p, NULL, 0, NULL),
-		     HL_ERR_CARD_TOO_FEW);
+	cr_assert_eq(combine("keyper-rksh", "K0001", NULL, p, NULL, 4, NULL), HL_ERR_CARD_TOO_FEW);
+	cr_assert_eq(combine("keyper-rksh", "K0001", NULL, p, NULL, 0, NULL), HL_ERR_CARD_TOO_FEW);
 }
 
 Test(cards, card_of_another_device_or_domain)
 {
-	make_set(HL_CARD_KEYPER_OP, "K0001", 3, 7, "a", NULL);
-	make_set(HL_CARD_KEYPER_OP, "K0002", 3, 7, "b", NULL);
+	make_set("keyper-op", "K0001", 3, 7, "a", NULL);
+	make_set("keyper-op", "K0002", 3, 7, "b", NULL);
 	const char *p[] = { card("a", 1), card("a", 2), card("b", 3) };
 	size_t bad = 99;
-	cr_assert_eq(combine(HL_CARD_KEYPER_OP, "K0001", NULL, p, NULL, 3, &bad),
+	cr_assert_eq(combine("keyper-op", "K0001", NULL, p, NULL, 3, &bad),
 		     HL_ERR_CARD_WRONG_OWNER);
 	cr_assert_eq(bad, 2);
-	make_set(HL_CARD_LUNA_DOMAIN, "domain-a", 2, 3, "da", NULL);
+	make_set("luna-domain", "domain-a", 2, 3, "da", NULL);
 	const char *q[] = { card("da", 1), card("da", 2) };
-	cr_assert_eq(combine(HL_CARD_LUNA_DOMAIN, "domain-b", NULL, q, NULL, 2, NULL),
+	cr_assert_eq(combine("luna-domain", "domain-b", NULL, q, NULL, 2, NULL),
 		     HL_ERR_CARD_WRONG_OWNER);
 }
 
 Test(cards, card_of_another_set)
 {
-	hl_card_set_t s1 = make_set(HL_CARD_KEYPER_SMK, "K0001", 3, 7, "s1", NULL);
-	hl_card_set_t s2 = make_set(HL_CARD_KEYPER_SMK, "K0001", 3, 7, "s2", NULL);
+	hl_card_set_t s1 = make_set("keyper-smk", "K0001", 3, 7, "s1", NULL);
+	hl_card_set_t s2 = make_set("keyper-smk", "K0001", 3, 7, "s2", NULL);
 	cr_assert_arr_neq(s1.set_id, s2.set_id, HL_CARD_SET_ID_LEN);
 	const char *mixed[] = { card("s1", 1), card("s1", 2), card("s2", 3) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_SMK, "K0001", NULL, mixed, NULL, 3, NULL),
+	cr_assert_eq(combine("keyper-smk", "K0001", NULL, mixed, NULL, 3, NULL),
 		     HL_ERR_CARD_WRONG_SET);
 	const char *p[] = { card("s2", 1), card("s2", 2), card("s2", 3) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_SMK, "K0001", s1.set_id, p, NULL, 3, NULL),
+	cr_assert_eq(combine("keyper-smk", "K0001", s1.set_id, p, NULL, 3, NULL),
 		     HL_ERR_CARD_WRONG_SET, "the device expects set 1");
 }
 
@@ -210,7 +207,7 @@ static void no_pin_line(char *t)
 Test(cards, corrupt_and_newer_card_files)
 {
 	hl_card_t c;
-	make_set(HL_CARD_KEYPER_SO, "K0001", 2, 4, "so", NULL);
+	make_set("keyper-so", "K0001", 2, 4, "so", NULL);
 	doctor(card("so", 1), flip_share, false);
 	cr_assert_eq(hl_card_read(card("so", 1), NULL, &c), HL_ERR_CARD_CORRUPT);
 	doctor(card("so", 2), cut, false);
@@ -227,26 +224,24 @@ Test(cards, corrupt_and_newer_card_files)
 	cr_assert_eq(hl_card_read(card("junk", 1), NULL, &c), HL_ERR_CARD_CORRUPT);
 	const char *p[] = { card("so", 1), card("so", 2) };
 	size_t bad = 99;
-	cr_assert_eq(combine(HL_CARD_KEYPER_SO, "K0001", NULL, p, NULL, 2, &bad),
-		     HL_ERR_CARD_CORRUPT);
+	cr_assert_eq(combine("keyper-so", "K0001", NULL, p, NULL, 2, &bad), HL_ERR_CARD_CORRUPT);
 	cr_assert_eq(bad, 0);
 }
 
 Test(cards, forged_share_is_caught_by_the_set_check)
 {
-	make_set(HL_CARD_KEYPER_AAK, "K0001", 2, 3, "aak", NULL);
+	make_set("keyper-aak", "K0001", 2, 3, "aak", NULL);
 	doctor(card("aak", 2), flip_share, true); /* someone re-tagged a changed share */
 	const char *p[] = { card("aak", 1), card("aak", 2) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_AAK, "K0001", NULL, p, NULL, 2, NULL),
-		     HL_ERR_CARD_MISMATCH);
+	cr_assert_eq(combine("keyper-aak", "K0001", NULL, p, NULL, 2, NULL), HL_ERR_CARD_MISMATCH);
 	const char *q[] = { card("aak", 1), card("aak", 3) };
-	cr_assert_eq(combine(HL_CARD_KEYPER_AAK, "K0001", NULL, q, NULL, 2, NULL), HL_OK);
+	cr_assert_eq(combine("keyper-aak", "K0001", NULL, q, NULL, 2, NULL), HL_OK);
 }
 
 Test(cards, split_refuses_bad_parameters)
 {
 	hl_card_t cards[8];
-	hl_card_set_t set = { .kind = HL_CARD_KEYPER_OP, .threshold = 4, .count = 3 };
+	hl_card_set_t set = { .kind = "keyper-op", .threshold = 4, .count = 3 };
 	strcpy(set.owner, "K0001");
 	cr_assert_eq(hl_cards_split(&set, smk, 32, cards), HL_ERR_ARGS, "M > N");
 	set.threshold = 0;
@@ -255,16 +250,19 @@ Test(cards, split_refuses_bad_parameters)
 	cr_assert_eq(hl_cards_split(&set, smk, HL_CARD_SECRET_MAX + 1, cards), HL_ERR_ARGS);
 	strcpy(set.owner, "has space");
 	cr_assert_eq(hl_cards_split(&set, smk, 32, cards), HL_ERR_ARGS, "bad owner");
-	hl_card_kind_t k;
-	cr_assert_eq(hl_card_kind_parse("luna-partition-so", &k), HL_OK);
-	cr_assert_eq(k, HL_CARD_LUNA_PARTITION_SO);
-	cr_assert_eq(hl_card_kind_parse("keyper-xx", &k), HL_ERR_ARGS);
-	cr_assert_str_eq(hl_card_kind_name(HL_CARD_KEYPER_RKSH), "keyper-rksh");
+	strcpy(set.owner, "K0001");
+	strcpy(set.kind, "Keyper-OP");
+	cr_assert_eq(hl_cards_split(&set, smk, 32, cards), HL_ERR_ARGS, "kind not a family name");
+	strcpy(set.kind, "");
+	cr_assert_eq(hl_cards_split(&set, smk, 32, cards), HL_ERR_ARGS, "no kind");
+	cr_assert(hl_card_kind_ok("acme-op2"));
+	cr_assert_not(hl_card_kind_ok("2fa-card"), "starts with a digit");
+	cr_assert_not(hl_card_kind_ok("an-overlong-kind-name-of-32-char"), "32 characters");
 }
 
 Test(cards, one_of_one_and_short_secrets)
 {
-	hl_card_set_t set = { .kind = HL_CARD_LUNA_CU, .threshold = 1, .count = 1 };
+	hl_card_set_t set = { .kind = "luna-cu", .threshold = 1, .count = 1 };
 	hl_card_t c[1], back;
 	uint8_t out[HL_CARD_SECRET_MAX];
 	size_t len = 0;
@@ -272,7 +270,7 @@ Test(cards, one_of_one_and_short_secrets)
 	cr_assert_eq(hl_cards_split(&set, (const uint8_t *)"pw", 2, c), HL_OK);
 	cr_assert_eq(hl_card_write(&c[0], card("cu", 1), "pin-of-cu"), HL_OK);
 	cr_assert_eq(hl_card_read(card("cu", 1), "pin-of-cu", &back), HL_OK);
-	hl_card_expect_t want = { .kind = HL_CARD_LUNA_CU, .owner = "domain-x" };
+	hl_card_expect_t want = { .kind = "luna-cu", .owner = "domain-x" };
 	cr_assert_eq(hl_cards_combine(&want, &back, 1, out, &len), HL_OK);
 	cr_assert_eq(len, 2);
 	cr_assert_arr_eq(out, "pw", 2);
@@ -284,7 +282,7 @@ Test(cards, one_of_one_and_short_secrets)
 Test(cards, random_damage_is_always_refused)
 {
 	char text[4096];
-	make_set(HL_CARD_KEYPER_SMK, "K0001", 2, 2, "fz", (const char *[]){ "123456", NULL });
+	make_set("keyper-smk", "K0001", 2, 2, "fz", (const char *[]){ "123456", NULL });
 	for (unsigned which = 1; which <= 2; which++) {
 		FILE *f = fopen(card("fz", which), "r");
 		size_t n = fread(text, 1, sizeof(text) - 1, f);

@@ -2,6 +2,7 @@
  * Tests for the device clock (emulator/core/clock). The libfaketime shift is shown by the
  * script test clock_faketime.sh, which runs clock_now under faketime. */
 #include <criterion/criterion.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock/hl_clock.h"
@@ -33,7 +34,7 @@ Test(clock, format_and_parse_round_trip)
 	char buf[HL_CLOCK_ISO_LEN];
 	int64_t t = 0;
 	cr_assert_eq(hl_clock_parse("2025-01-01T00:00:00Z", &t), HL_OK);
-	cr_assert_eq(t, HL_CLOCK_KEYPER_END_OF_SUPPORT);
+	cr_assert_eq(t, INT64_C(1735689600));
 	cr_assert_eq(hl_clock_parse("2017-02-02 21:00:00", &t), HL_OK);
 	cr_assert_eq(hl_clock_format(t, buf, sizeof(buf)), HL_OK);
 	cr_assert_str_eq(buf, "2017-02-02T21:00:00Z");
@@ -63,23 +64,40 @@ Test(clock, parse_refuses_malformed_times)
 	}
 }
 
-Test(clock, keyper_end_of_support_warning)
+/* The date a profile gives (K5's 2025-01-01) and the model the family names. */
+#define EOS INT64_C(1735689600)
+
+Test(clock, end_of_support_warning_from_profile_date_and_family_model)
 {
-	cr_assert_not(hl_clock_keyper_unsupported(HL_CLOCK_KEYPER_END_OF_SUPPORT - 1));
-	cr_assert_null(hl_clock_keyper_warning(HL_CLOCK_KEYPER_END_OF_SUPPORT - 1));
-	cr_assert(hl_clock_keyper_unsupported(HL_CLOCK_KEYPER_END_OF_SUPPORT));
-	const char *w = hl_clock_keyper_warning(HL_CLOCK_KEYPER_END_OF_SUPPORT + 86400);
-	cr_assert_not_null(w);
-	cr_assert(strstr(w, "2025-01-01") != NULL);
+	char w[160];
+	cr_assert_eq(hl_clock_support_warning(EOS - 1, "2025-01-01", "Acme", w, sizeof(w)), HL_OK);
+	cr_assert_str_empty(w, "no warning the second before: %s", w);
+	cr_assert_eq(hl_clock_support_warning(EOS, "2025-01-01", "Acme", w, sizeof(w)), HL_OK);
+	cr_assert_str_eq(w, "WARNING: this Acme device is past its end of support (2025-01-01); "
+			    "plan its replacement");
+	cr_assert_eq(hl_clock_support_warning(EOS + 86400, "2030-06-30", "Acme", w, sizeof(w)),
+		     HL_OK);
+	cr_assert_str_empty(w, "another profile's later date: no warning yet");
+}
+
+Test(clock, end_of_support_refuses_a_bad_date_or_short_buffer)
+{
+	static const char *const bad[] = { "", "2025-13-01", "2025-01-01T00:00:00Z", "soon" };
+	char w[160];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(hl_clock_support_warning(EOS, bad[i], "Acme", w, sizeof(w)),
+			     HL_ERR_ARGS, "accepted \"%s\"", bad[i]);
+	cr_assert_eq(hl_clock_support_warning(EOS, "2025-01-01", "Acme", w, 20), HL_ERR_ARGS);
+	cr_assert_str_empty(w, "a cut warning is not left behind");
 }
 
 Test(clock, timeouts)
 {
-	cr_assert_not(hl_clock_expired(1000, 1000, HL_CLOCK_LUNA_PROMPT_TIMEOUT));
-	cr_assert_eq(hl_clock_remaining(1100, 1000, HL_CLOCK_LUNA_PROMPT_TIMEOUT), 20);
-	cr_assert(hl_clock_expired(1120, 1000, HL_CLOCK_LUNA_PROMPT_TIMEOUT));
+	cr_assert_not(hl_clock_expired(1000, 1000, 120));
+	cr_assert_eq(hl_clock_remaining(1100, 1000, 120), 20);
+	cr_assert(hl_clock_expired(1120, 1000, 120));
 	cr_assert(hl_clock_expired(999, 1000, 120), "clock set backwards counts as expired");
 	cr_assert_not(hl_clock_expired(INT64_C(4000000000), 1000, 0), "0 never expires");
 	cr_assert_eq(hl_clock_remaining(5, 0, 0), INT64_MAX);
-	cr_assert_eq(hl_clock_remaining(0, 0, HL_CLOCK_LUNA_OUTAGE_GRACE), 7200);
+	cr_assert_eq(hl_clock_remaining(0, 0, 7200), 7200);
 }

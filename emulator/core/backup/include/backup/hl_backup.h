@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: backup blobs, the vendors' proprietary key backup formats (this project's
- * own inventions, written down in emulator/doc/formats.md). A blob holds one object: its
- * non-sensitive attributes in clear, its key material sealed with AES-256-GCM under a key
- * derived from the Keyper SMK or the Luna cloning-domain secret, and an HMAC-SHA256 over the
- * whole blob. Decoding checks vendor, version, length and domain before the MAC, so each way a
- * restore can be wrong gets its own status and produces nothing.
+ * hsmlab emulator: the sealed-blob container behind the families' key backup formats (this
+ * project's own inventions, written down in emulator/doc/formats.md). A blob holds one object:
+ * its non-sensitive attributes in clear, its key material sealed with AES-256-GCM under a key
+ * derived from a backup domain's secret, and an HMAC-SHA256 over the whole blob. A family
+ * supplies its format (hl_backup_format_t: magic, format byte, version), so each family's
+ * blobs are its own. Decoding checks framing, version, format and domain before the MAC, so
+ * each way a restore can be wrong gets its own status and produces nothing.
  *
  * The codec works on plain (type, value, len) arrays (CK_ATTRIBUTE): the device layer adapts
  * its own attribute lists (see formats.md, "Integration"). */
@@ -17,27 +18,35 @@
 #include "hsmlab/pkcs11.h"
 #include "util/hl_status.h"
 
-typedef enum {
-	HL_BACKUP_KEYPER = 1, /* magic "HLKYPR", domain = storage master key (SMK) */
-	HL_BACKUP_LUNA = 2,   /* magic "HLLUNA", domain = cloning domain */
-} hl_backup_vendor_t;
-
-#define HL_BACKUP_VERSION 1
+#define HL_BACKUP_VERSION 1 /* the container layout this build reads and writes */
+#define HL_BACKUP_MAGIC_LEN 6
 #define HL_BACKUP_DOMAIN_ID_LEN 16
 #define HL_BACKUP_SERIAL_MAX 64
 #define HL_BACKUP_MAX_ATTRS 1024
 #define HL_BACKUP_MAX_VALUE (1u << 20)
 
+/* A family's blob format. Every container starts with "HL" (so a blob of another family's
+ * format is told apart from something that is no blob at all); the family picks the rest. */
+typedef struct hl_backup_format {
+	char magic[HL_BACKUP_MAGIC_LEN + 1]; /* "HL" and four of [A-Z0-9], e.g. "HLACME" */
+	uint8_t id; /* the format byte after the lengths, 1..255: checked with the magic */
+	unsigned
+	    version; /* what the family writes and the highest it reads: 1..HL_BACKUP_VERSION */
+} hl_backup_format_t;
+
+/* Whether fmt is a usable format (magic, id and version as above). */
+bool hl_backup_format_ok(const hl_backup_format_t *fmt);
+
 /* The keys of one backup domain. Wipe with hl_backup_domain_wipe. */
 typedef struct {
-	hl_backup_vendor_t vendor;
-	uint8_t id[HL_BACKUP_DOMAIN_ID_LEN]; /* public fingerprint: SMK id / cloning-domain id */
+	const hl_backup_format_t *format;    /* borrowed (usually the family's static one) */
+	uint8_t id[HL_BACKUP_DOMAIN_ID_LEN]; /* public fingerprint of the domain */
 	uint8_t enc_key[32], mac_key[32];
 } hl_backup_domain_t;
 
-/* Derives a domain's id and keys from its secret (the SMK recombined from the SMK cards, or
- * the Luna cloning-domain secret), separately per vendor. */
-hl_status_t hl_backup_domain_derive(hl_backup_vendor_t vendor, const uint8_t *secret,
+/* Derives a domain's id and keys from its secret (recombined from the family's domain cards),
+ * separately per format: the same secret gives unrelated keys in two formats. */
+hl_status_t hl_backup_domain_derive(const hl_backup_format_t *format, const uint8_t *secret,
 				    size_t secret_len, hl_backup_domain_t *out);
 void hl_backup_domain_wipe(hl_backup_domain_t *dom);
 
@@ -52,7 +61,7 @@ hl_status_t hl_backup_encode(const hl_backup_domain_t *dom, const char *source_s
 
 /* A decoded object. Owns every value (sensitive ones are wiped on free). */
 typedef struct {
-	hl_backup_vendor_t vendor;
+	const hl_backup_format_t *format; /* the decoding domain's */
 	unsigned version;
 	char source_serial[HL_BACKUP_SERIAL_MAX + 1];
 	int64_t created;
@@ -66,9 +75,10 @@ const CK_ATTRIBUTE *hl_backup_obj_attr(const hl_backup_obj_t *obj, CK_ATTRIBUTE_
 
 /* Decodes a blob for domain dom. Statuses, checked in this order:
  * HL_ERR_BACKUP_TRUNCATED (shorter than its header or its recorded length),
- * HL_ERR_BACKUP_CORRUPT (not a blob of any hsmlab vendor, or malformed),
- * HL_ERR_BACKUP_WRONG_VENDOR (the other family's magic), HL_ERR_BACKUP_TOO_NEW (version above
- * HL_BACKUP_VERSION), HL_ERR_BACKUP_WRONG_DOMAIN (another SMK / cloning domain),
+ * HL_ERR_BACKUP_CORRUPT (not a container, or malformed),
+ * HL_ERR_BACKUP_TOO_NEW (version above HL_BACKUP_VERSION or the format's version),
+ * HL_ERR_BACKUP_WRONG_VENDOR (a container of another family's format: another magic),
+ * HL_ERR_BACKUP_WRONG_DOMAIN (another domain of this format),
  * HL_ERR_BACKUP_TAMPERED (MAC or seal fails). *out (free with hl_backup_obj_free) is written
  * only on success. */
 hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob, size_t len,
@@ -77,7 +87,8 @@ hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob,
 /* What a blob says about itself, read without any key (for the console's "show blob").
  * Nothing here is authenticated. Same early statuses as hl_backup_decode. */
 typedef struct {
-	hl_backup_vendor_t vendor;
+	char magic[HL_BACKUP_MAGIC_LEN + 1]; /* whose format: compare with hl_backup_info_is */
+	uint8_t format_id;
 	unsigned version;
 	uint8_t domain_id[HL_BACKUP_DOMAIN_ID_LEN];
 	char source_serial[HL_BACKUP_SERIAL_MAX + 1];
@@ -85,6 +96,8 @@ typedef struct {
 } hl_backup_info_t;
 
 hl_status_t hl_backup_peek(const uint8_t *blob, size_t len, hl_backup_info_t *out);
+/* Whether a peeked blob says it is of format fmt (magic and format byte). */
+bool hl_backup_info_is(const hl_backup_info_t *info, const hl_backup_format_t *fmt);
 
 /* Blob files are written (0600) with the atomic writer, hl_file_write_atomic (util/hl_file.h).
  * read: HL_ERR_IO when unreadable; *blob_out malloc'd. */

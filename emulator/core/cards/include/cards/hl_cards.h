@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: credential cards (Keyper smartcards, Luna iKeys). A secret (an SMK, a
- * cloning-domain secret, an operator credential) is split M of N with libgfshare; each share
+ * hsmlab emulator: credential cards (a vendor's smartcards or USB keys). A secret (a backup
+ * domain's secret, an operator credential) is split M of N with libgfshare; each share
  * goes on a card file in the lab, optionally protected by a PIN (PBKDF2 + AES-256-GCM).
  * Combining checks kind, owner, set, duplicates and quorum before any arithmetic, and checks
  * the recombined secret against the set's check value, so every way of presenting the wrong
- * cards gets its own status. File format: emulator/doc/formats.md. */
+ * cards gets its own status. The kinds of card are the families': a family names each kind
+ * it uses (e.g. "acme-op"), and the codec checks only that a name is well formed. File
+ * format: emulator/doc/formats.md. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,41 +15,19 @@
 
 #include "util/hl_status.h"
 
-/* Card kinds of both families (quirks.md K10, L12), with their file names. */
-#define HL_CARD_KIND_LIST(X)                              \
-	X(HL_CARD_KEYPER_SO, "keyper-so")                 \
-	X(HL_CARD_KEYPER_OP, "keyper-op")                 \
-	X(HL_CARD_KEYPER_SMK, "keyper-smk")               \
-	X(HL_CARD_KEYPER_RKSH, "keyper-rksh")             \
-	X(HL_CARD_KEYPER_APP, "keyper-app")               \
-	X(HL_CARD_KEYPER_AAK, "keyper-aak")               \
-	X(HL_CARD_LUNA_HSM_SO, "luna-hsm-so")             \
-	X(HL_CARD_LUNA_PARTITION_SO, "luna-partition-so") \
-	X(HL_CARD_LUNA_CO, "luna-co")                     \
-	X(HL_CARD_LUNA_CU, "luna-cu")                     \
-	X(HL_CARD_LUNA_DOMAIN, "luna-domain")
-
-typedef enum {
-#define HL_CARD_KIND_ENUM(name, text) name,
-	HL_CARD_KIND_LIST(HL_CARD_KIND_ENUM)
-#undef HL_CARD_KIND_ENUM
-	    HL_CARD_KIND_COUNT
-} hl_card_kind_t;
-
 #define HL_CARD_SET_ID_LEN 16
 #define HL_CARD_SECRET_MAX 64
 #define HL_CARD_OWNER_MAX 64 /* characters, [A-Za-z0-9._:-] */
 #define HL_CARD_PIN_ITERATIONS 50000
+#define HL_CARD_KIND_MAX 31 /* characters, [a-z0-9-], starting with a letter */
 
-/* "keyper-smk", ...; "?" when out of range. */
-const char *hl_card_kind_name(hl_card_kind_t kind);
-/* HL_ERR_ARGS for an unknown name; *out written only on success. */
-hl_status_t hl_card_kind_parse(const char *name, hl_card_kind_t *out);
+/* Whether kind is a well-formed card kind name (the family's, written on its cards). */
+bool hl_card_kind_ok(const char *kind);
 
 /* What a card set is: the same on every card of the set. */
 typedef struct {
-	hl_card_kind_t kind;
-	char owner[HL_CARD_OWNER_MAX + 1];  /* device serial (Keyper) or cloning domain (Luna) */
+	char kind[HL_CARD_KIND_MAX + 1];    /* the family's name for this kind of card */
+	char owner[HL_CARD_OWNER_MAX + 1];  /* the device serial or domain the set belongs to */
 	uint8_t set_id[HL_CARD_SET_ID_LEN]; /* random, made by hl_cards_split */
 	unsigned threshold, count;          /* M of N: 1 <= M <= N <= 255 */
 	size_t secret_len;                  /* 1..HL_CARD_SECRET_MAX */
@@ -85,7 +65,7 @@ bool hl_card_has_pin(const char *path);
 
 /* What a step needs. set_id NULL: any one set (all cards from the same set). */
 typedef struct {
-	hl_card_kind_t kind;
+	const char *kind;
 	const char *owner;
 	const uint8_t *set_id;
 } hl_card_expect_t;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the device clock. One time source for everything time-dependent on a
- * device (audit stamps, activation timeouts, the Keyper end-of-support warning): host time
+ * device (audit stamps, activation timeouts, an end-of-support warning): host time
  * read through libc (so libfaketime shifts it) plus a per-device offset in seconds. */
 #pragma once
 
@@ -15,12 +15,6 @@ typedef struct {
 	int64_t offset; /* seconds added to host time; set through the console */
 } hl_clock_t;
 
-/* 2025-01-01T00:00:00Z: Keyper units are out of support from then on (quirks.md K5). */
-#define HL_CLOCK_KEYPER_END_OF_SUPPORT INT64_C(1735689600)
-/* Luna: each iKey/PED prompt times out after 120 s (L12). */
-#define HL_CLOCK_LUNA_PROMPT_TIMEOUT 120
-/* Luna: a policy keeps activation through a power outage of up to 2 h (L2). */
-#define HL_CLOCK_LUNA_OUTAGE_GRACE (2 * 3600)
 /* Longest ISO 8601 UTC stamp hl_clock_format writes, with its NUL. */
 #define HL_CLOCK_ISO_LEN 32
 
@@ -37,11 +31,12 @@ hl_status_t hl_clock_format(int64_t when, char *buf, size_t buflen);
  * HL_ERR_ARGS when malformed. *out written only on success. */
 hl_status_t hl_clock_parse(const char *text, int64_t *out);
 
-/* Whether a Keyper device at device time `now` is past its end of support (the console and
- * the device info then warn). */
-bool hl_clock_keyper_unsupported(int64_t now);
-/* The warning text for that case, or NULL before the end-of-support date. Static string. */
-const char *hl_clock_keyper_warning(int64_t now);
+/* The end-of-support warning of a device at device time `now`, the date and the model name
+ * (as messages name the device; NULL or "": none) coming from its profile and family:
+ * written to buf when `now` is on or after end_date ("YYYY-MM-DD", from midnight UTC), else
+ * buf gets "". HL_ERR_ARGS for a malformed date, or a buffer too short for the warning. */
+hl_status_t hl_clock_support_warning(int64_t now, const char *end_date, const char *model,
+				     char *buf, size_t len);
 
 /* Timeouts: whether something started at `since` with a lifetime of `timeout` seconds has
  * expired at `now`. timeout 0 means "never expires". A clock set backwards before `since`

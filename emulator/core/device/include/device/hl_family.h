@@ -9,6 +9,7 @@
 #include "util/hl_status.h"
 
 struct hl_device;
+struct hl_backup_format;
 
 /* Security-relevant operations the PKCS#11 layer reports to a family (its audit log). */
 typedef enum {
@@ -21,14 +22,16 @@ typedef enum {
 } hl_family_event_t;
 
 typedef struct {
-	const char *name; /* family name as profiles give it, e.g. "strict" */
+	const char *name;  /* family name as profiles give it, e.g. "strict" */
+	const char *model; /* how messages name the device, e.g. "Acme" in "this Acme device" */
 	/* Called by C_InitToken after the core checked the SO PIN and label and before the
 	 * store is rewritten; may refuse (e.g. "only through the vendor tool"). */
 	hl_status_t (*init_token)(struct hl_device *dev, const CK_UTF8CHAR *so_pin,
 				  CK_ULONG so_pin_len, const CK_UTF8CHAR label[32]);
-	/* Backup blob codec (the vendor's own format); NULL: the family has no backups. */
-	hl_status_t (*backup_encode)(struct hl_device *dev, void *ctx);
-	hl_status_t (*backup_decode)(struct hl_device *dev, void *ctx);
+	/* Key backup: the family's sealed-blob format (core/backup: magic, format byte, version)
+	 * and the kind of card its backup domain's secret is split over; NULL: no backups. */
+	const struct hl_backup_format *backup_format;
+	const char *backup_domain_card;
 	/* Extra vendor function table offered through C_GetInterface, or NULL. */
 	const char *ext_interface_name;
 	CK_VERSION ext_version;
@@ -62,7 +65,7 @@ typedef struct {
 	 * lock held: CKR_OK lets the call go on (e.g. L1: a Crypto User only signs). */
 	CK_RV (*create_gate)(struct hl_device *dev);
 	/* The environment variable through which the vendor library finds its device (a
-	 * directory holding a "machine" file, e.g. K6's KEYPER_LIBRARY_PATH), or NULL. Read by
+	 * directory holding a "machine" file, quirk K6), or NULL. Read by
 	 * hl_lab_config_load before any profile exists; see emulator/doc/config.md. */
 	const char *library_path_env;
 } hl_family_t;

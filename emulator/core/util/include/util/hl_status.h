@@ -3,9 +3,13 @@
  * hl_status_t; the PKCS#11 layer converts it to a CK_RV in exactly one place. */
 #pragma once
 
+#include <stddef.h>
+
 #include "hsmlab/pkcs11.h"
 
-/* X(name, CK_RV it becomes at the module boundary, message). Add new statuses here only. */
+/* X(name, CK_RV it becomes at the module boundary, message): the core's own statuses. A
+ * family's statuses (its lifecycle states, its own refusals) are registered at run time with
+ * hl_status_register, so the core names no vendor and still maps every status in one place. */
 #define HL_STATUS_LIST(X)                                                                         \
 	X(HL_OK, CKR_OK, "success")                                                               \
 	X(HL_ERR_NOMEM, CKR_HOST_MEMORY, "out of memory")                                         \
@@ -85,23 +89,34 @@
 	X(HL_ERR_BACKUP_TRUNCATED, CKR_WRAPPED_KEY_INVALID, "backup blob is truncated")           \
 	X(HL_ERR_BACKUP_TAMPERED, CKR_WRAPPED_KEY_INVALID,                                        \
 	  "backup blob fails authentication (tampered)")                                          \
-	X(HL_ERR_AUDIT_BROKEN, CKR_DEVICE_ERROR, "audit log fails verification")                  \
-	X(HL_ERR_KEYPER_STATE, CKR_OPERATION_NOT_INITIALIZED,                                     \
-	  "the Keyper is not in the lifecycle state this step needs")                             \
-	X(HL_ERR_KEYPER_NOT_ACTIVATED, CKR_FUNCTION_FAILED,                                       \
-	  "the Keyper is not activated (a quorum of operator cards)")                             \
-	X(HL_ERR_LUNA_STATE, CKR_OPERATION_NOT_INITIALIZED,                                       \
-	  "the Luna is not in the lifecycle state this step needs")                               \
-	X(HL_ERR_LUNA_METHOD, CKR_FUNCTION_FAILED,                                                \
-	  "the Luna's authentication method is fixed until it is zeroized")
+	X(HL_ERR_AUDIT_BROKEN, CKR_DEVICE_ERROR, "audit log fails verification")
 
 typedef enum {
 #define HL_STATUS_ENUM(name, rv, msg) name,
 	HL_STATUS_LIST(HL_STATUS_ENUM)
 #undef HL_STATUS_ENUM
-	    HL_STATUS_COUNT
+	    HL_STATUS_COUNT,
+	/* Registered statuses take the codes from here on, in registration order. */
+	HL_STATUS_FAMILY_FIRST = 0x1000,
+	HL_STATUS_FAMILY_LAST = HL_STATUS_FAMILY_FIRST + 255,
 } hl_status_t;
 
+/* One registered status: its symbolic name (e.g. "HL_ERR_FOO_STATE"), the CK_RV it becomes
+ * and its message. Registered rows are borrowed (keep them static). */
+typedef struct {
+	const char *name;
+	CK_RV rv;
+	const char *msg;
+} hl_status_desc_t;
+
+/* Registers n statuses (a family's); *first_out gets the code of rows[0], rows[i] being
+ * *first_out + i. Registering the same rows again gives the same codes (HL_ERR_EXISTS when
+ * n grew since). HL_ERR_ARGS for an empty array or a row without name or message;
+ * HL_ERR_DEVICE_MEMORY when the 256 family codes are used up. */
+hl_status_t hl_status_register(const hl_status_desc_t *rows, size_t n, hl_status_t *first_out);
+/* The code of rows[i], registering rows (n of them) on first use: what a family's status
+ * accessor returns. HL_ERR_INTERNAL when i >= n or the rows cannot be registered. */
+hl_status_t hl_status_of(const hl_status_desc_t *rows, size_t n, size_t i);
 /* Static English message for a status; never NULL. */
 const char *hl_strerror(hl_status_t st);
 /* The status's symbolic name, e.g. "HL_ERR_INTEGRITY"; never NULL. */

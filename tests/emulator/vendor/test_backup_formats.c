@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Tests for the sealed-blob container's family-supplied formats (emulator/core/backup with
+ * hl_backup_format_t): blobs written before the Keyper and Luna formats moved out of the core
+ * still open byte for byte; a third family's format works through the same container, and its
+ * blobs are refused by the others with the "other family" status (and the other way round);
+ * a malformed format is refused before anything is derived. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "backup/hl_backup.h"
+#include "keyper/hl_keyper.h"
+#include "luna/hl_luna.h"
+
+/* Written by the core's own HLKYPR/HLLUNA codec (commit 6547e18) from the domain secret below:
+ * an AES key labelled "golden", source K0001 / L0001, created 2025-01-01T00:00:00Z. */
+static const uint8_t secret[32] = "golden blob domain secret 0123.";
+static const uint8_t golden_keyper[200] = {
+	0x48, 0x4c, 0x4b, 0x59, 0x50, 0x52, 0x00, 0x01, 0x00, 0x2e, 0x00, 0x00, 0x00, 0xc8, 0x01,
+	0x01, 0xec, 0xee, 0xb6, 0xf8, 0x92, 0x0f, 0xbb, 0xc3, 0x3a, 0x28, 0x5b, 0x6e, 0xa8, 0x1e,
+	0x4b, 0x99, 0x00, 0x00, 0x00, 0x00, 0x67, 0x74, 0x85, 0x80, 0x05, 0x4b, 0x30, 0x30, 0x30,
+	0x31, 0x00, 0x00, 0x00, 0x3a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x06, 0x67, 0x6f, 0x6c,
+	0x64, 0x65, 0x6e, 0x00, 0x00, 0x00, 0x38, 0x62, 0xb9, 0x22, 0x86, 0xfe, 0xdc, 0x18, 0x57,
+	0x9b, 0x7c, 0xdf, 0xc6, 0x8e, 0xac, 0x27, 0x42, 0x37, 0xe2, 0x9e, 0x7b, 0x05, 0xd3, 0x45,
+	0x3b, 0x32, 0xdf, 0x15, 0x22, 0x75, 0x22, 0x51, 0x2a, 0x3f, 0x01, 0x77, 0x2f, 0xbd, 0x3b,
+	0x84, 0x6e, 0x88, 0xb8, 0xcc, 0x48, 0x2c, 0xfd, 0xbe, 0x94, 0xd0, 0x13, 0xb8, 0x39, 0x53,
+	0x36, 0x18, 0x4e, 0x0b, 0x8e, 0x5c, 0xdb, 0x6e, 0xac, 0x05, 0xad, 0xc4, 0xa4, 0x81, 0x6b,
+	0x92, 0x0a, 0x23, 0xf6, 0x46, 0x33, 0xb2, 0xb6, 0xa2, 0x77, 0x5f, 0x4b, 0xb9, 0xff, 0x2a,
+	0x6e, 0xfc, 0x11, 0xdc, 0x70,
+};
+static const uint8_t golden_luna[200] = {
+	0x48, 0x4c, 0x4c, 0x55, 0x4e, 0x41, 0x00, 0x01, 0x00, 0x2e, 0x00, 0x00, 0x00, 0xc8, 0x02,
+	0x01, 0x8b, 0xfc, 0x8e, 0xfd, 0xca, 0x20, 0x7c, 0x4e, 0x01, 0xf0, 0x05, 0xfd, 0x79, 0xbb,
+	0x14, 0x3c, 0x00, 0x00, 0x00, 0x00, 0x67, 0x74, 0x85, 0x80, 0x05, 0x4c, 0x30, 0x30, 0x30,
+	0x31, 0x00, 0x00, 0x00, 0x3a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x06, 0x67, 0x6f, 0x6c,
+	0x64, 0x65, 0x6e, 0x00, 0x00, 0x00, 0x38, 0x5b, 0xcc, 0x68, 0x0f, 0x79, 0x53, 0x75, 0xf3,
+	0x5e, 0xfd, 0x08, 0x6e, 0x63, 0x0f, 0x0f, 0x85, 0xc0, 0x88, 0x20, 0xda, 0xcd, 0xf2, 0x66,
+	0xa7, 0xd0, 0x24, 0x5c, 0x30, 0x6f, 0x45, 0xde, 0x47, 0x97, 0x68, 0x9e, 0x93, 0xa9, 0xc6,
+	0xc7, 0x64, 0x93, 0xee, 0x37, 0x0c, 0xaf, 0x0d, 0x03, 0xf4, 0x33, 0x21, 0xa5, 0x1c, 0x74,
+	0xdd, 0xb9, 0x8f, 0x0e, 0xde, 0x2f, 0x41, 0xdd, 0x8f, 0x37, 0xb1, 0x1a, 0xc3, 0xf3, 0x22,
+	0x63, 0xaf, 0xf1, 0xe7, 0x25, 0xff, 0xc1, 0xe0, 0xe6, 0xe7, 0xd0, 0x48, 0xd1, 0x78, 0x28,
+	0xf5, 0xb8, 0x09, 0xa9, 0xb6,
+};
+
+static const uint8_t golden_value[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+static void opens(const hl_backup_format_t *fmt, const uint8_t *blob, size_t len,
+		  const char *serial)
+{
+	hl_backup_domain_t dom;
+	hl_backup_obj_t *o = NULL;
+	cr_assert_eq(hl_backup_domain_derive(fmt, secret, sizeof(secret), &dom), HL_OK);
+	hl_status_t st = hl_backup_decode(&dom, blob, len, &o);
+	cr_assert_eq(st, HL_OK, "%s blob: %s", fmt->magic, hl_strerror(st));
+	cr_assert_str_eq(o->source_serial, serial);
+	cr_assert_eq(o->created, INT64_C(1735689600));
+	const CK_ATTRIBUTE *v = hl_backup_obj_attr(o, CKA_VALUE);
+	const CK_ATTRIBUTE *l = hl_backup_obj_attr(o, CKA_LABEL);
+	cr_assert(v && v->ulValueLen == 16 && memcmp(v->pValue, golden_value, 16) == 0);
+	cr_assert(l && l->ulValueLen == 6 && memcmp(l->pValue, "golden", 6) == 0);
+	hl_backup_obj_free(o);
+	hl_backup_domain_wipe(&dom);
+}
+
+Test(backup_formats, blobs_from_before_the_move_still_open)
+{
+	opens(&hl_keyper_backup_format, golden_keyper, sizeof(golden_keyper), "K0001");
+	opens(&hl_luna_backup_format, golden_luna, sizeof(golden_luna), "L0001");
+}
+
+/* A family the core has never heard of. */
+static const hl_backup_format_t acme = { .magic = "HLACME", .id = 9, .version = 1 };
+
+Test(backup_formats, another_family_format_round_trips_and_is_told_apart)
+{
+	hl_backup_domain_t mine, keyper;
+	hl_backup_obj_t *o = (hl_backup_obj_t *)0x1;
+	hl_backup_info_t info;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	CK_ATTRIBUTE a[] = { { CKA_LABEL, "acme key", 8 }, { CKA_VALUE, "0123456789abcdef", 16 } };
+	cr_assert_eq(hl_backup_domain_derive(&acme, secret, sizeof(secret), &mine), HL_OK);
+	cr_assert_eq(
+	    hl_backup_domain_derive(&hl_keyper_backup_format, secret, sizeof(secret), &keyper),
+	    HL_OK);
+	cr_assert_arr_neq(mine.id, keyper.id, HL_BACKUP_DOMAIN_ID_LEN, "one secret, two formats");
+	cr_assert_eq(hl_backup_encode(&mine, "A-1", 5, a, 2, &blob, &len), HL_OK);
+	cr_assert_eq(memcmp(blob, "HLACME", 6), 0);
+	cr_assert_eq(blob[14], 9, "the family's format byte");
+	cr_assert_eq(hl_backup_peek(blob, len, &info), HL_OK);
+	cr_assert(hl_backup_info_is(&info, &acme));
+	cr_assert_not(hl_backup_info_is(&info, &hl_luna_backup_format));
+
+	hl_status_t st = hl_backup_decode(&keyper, blob, len, &o);
+	cr_assert_eq(st, HL_ERR_BACKUP_WRONG_VENDOR, "%s", hl_status_name(st));
+	cr_assert_str_eq(hl_strerror(st), "backup blob is from the other vendor family");
+	cr_assert_eq(o, (hl_backup_obj_t *)0x1, "nothing produced");
+	st = hl_backup_decode(&mine, golden_keyper, sizeof(golden_keyper), &o);
+	cr_assert_eq(st, HL_ERR_BACKUP_WRONG_VENDOR, "a Keyper blob on the third family");
+
+	cr_assert_eq(hl_backup_decode(&mine, blob, len, &o), HL_OK);
+	cr_assert_eq(o->format, &acme);
+	hl_backup_obj_free(o);
+	blob[14] = 8; /* our magic, another format byte: altered, not foreign */
+	o = (hl_backup_obj_t *)0x1;
+	cr_assert_eq(hl_backup_decode(&mine, blob, len, &o), HL_ERR_BACKUP_CORRUPT);
+	free(blob);
+	hl_backup_domain_wipe(&mine);
+	hl_backup_domain_wipe(&keyper);
+}
+
+Test(backup_formats, a_format_newer_than_the_family_reads_is_too_new)
+{
+	/* The container reads layout 1; a family still on it refuses what it does not write. */
+	static const hl_backup_format_t v1 = { .magic = "HLVERS", .id = 3, .version = 1 };
+	hl_backup_domain_t d;
+	hl_backup_obj_t *o = NULL;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	CK_ATTRIBUTE a[] = { { CKA_LABEL, "v", 1 } };
+	cr_assert_eq(hl_backup_domain_derive(&v1, secret, sizeof(secret), &d), HL_OK);
+	cr_assert_eq(hl_backup_encode(&d, "V-1", 0, a, 1, &blob, &len), HL_OK);
+	blob[7] = 2;
+	cr_assert_eq(hl_backup_decode(&d, blob, len, &o), HL_ERR_BACKUP_TOO_NEW);
+	cr_assert_null(o);
+	free(blob);
+	hl_backup_domain_wipe(&d);
+}
+
+Test(backup_formats, malformed_formats_are_refused)
+{
+	static const hl_backup_format_t bad[] = {
+		{ .magic = "XXACME", .id = 1, .version = 1 }, /* not "HL..." */
+		{ .magic = "HLac3e", .id = 1, .version = 1 }, /* lower case */
+		{ .magic = "HLAC", .id = 1, .version = 1 },   /* short */
+		{ .magic = "HLACME", .id = 0, .version = 1 }, /* no format byte */
+		{ .magic = "HLACME", .id = 1, .version = 0 },
+		{ .magic = "HLACME", .id = 1, .version = HL_BACKUP_VERSION + 1 },
+	};
+	hl_backup_domain_t d;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_not(hl_backup_format_ok(&bad[i]), "format %zu accepted", i);
+		cr_assert_eq(hl_backup_domain_derive(&bad[i], secret, sizeof(secret), &d),
+			     HL_ERR_ARGS, "format %zu", i);
+	}
+	cr_assert(hl_backup_format_ok(&hl_keyper_backup_format));
+	cr_assert(hl_backup_format_ok(&hl_luna_backup_format));
+	cr_assert_eq(hl_backup_domain_derive(NULL, secret, sizeof(secret), &d), HL_ERR_ARGS);
+}
