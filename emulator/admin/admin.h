@@ -72,6 +72,8 @@ int hl_admin_command_help(int argc, char **argv);
 /* cmd_key.c: the generic token init; domain create|load, key backup|restore|clone|delete. */
 int hl_admin_token_init(console_t *c, hl_admin_opts_t *o, const char *dev, const char *label);
 int hl_admin_keys(console_t *c, int argc, char **argv, hl_admin_opts_t *o);
+/* mkdir -p DIR (0700): where cards and iKeys are written; EX_OK or printed. */
+int hl_admin_mkdirs(const char *dir);
 
 /* audit.c: audit export|verify|show, clock show|set (vendor modules). */
 int hl_admin_audit(console_t *c, int argc, char **argv);

@@ -4,11 +4,31 @@
  * through PKCS#11. A key leaves or enters a device only with the credentials the device
  * would ask for: the console logs the Crypto Officer in first (on a Keyper that login works
  * only once the operator quorum has activated the device), besides the domain the blob needs. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "admin.h"
+
+int hl_admin_mkdirs(const char *dir)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = 0;
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "hsmlab-admin: %s: cannot make the directory: %s\n", p,
+				strerror(errno));
+			return EX_FAIL;
+		}
+		if (!s)
+			return EX_OK;
+		*s = '/';
+	}
+}
 
 /* A device's token is in use (re-initializing it erases its keys). */
 static bool in_use(const hsmlab_device_info_t *d)
@@ -175,6 +195,8 @@ static int domain_cmd(console_t *c, hl_admin_opts_t *o, const hsmlab_device_info
 			fprintf(stderr, "hsmlab-admin: domain create: want 1 <= M <= N\n");
 			return EX_USAGE;
 		}
+		if (hl_admin_mkdirs(argv[4]) != EX_OK)
+			return EX_FAIL;
 		rv = c->fam->domain_create(d->slot_id, argv[3], argv[4], m, n, card_pin);
 		if (rv == CKR_OK)
 			printf("device %s: new domain \"%s\", %lu of %lu cards in %s\n", d->serial,

@@ -3,11 +3,9 @@
  * emulator/doc/keyper.md), through the module's "hsmlab keyper" table
  * (hsmlab/hsmlab-keyper.h). `token init` on a Keyper runs the whole vendor sequence: SO
  * cards, an SMK when the device has none, OP cards, the init step, activation. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "admin.h"
@@ -70,24 +68,6 @@ static void print_state(const hsmlab_device_info_t *d, const hsmlab_keyper_state
 	       s->so_n, s->op_m, s->op_n, s->rksh_m, s->rksh_n);
 }
 
-static int mkdirs(const char *dir)
-{
-	char p[1024];
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-		if (s)
-			*s = 0;
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "hsmlab-admin: %s: cannot make the directory: %s\n", p,
-				strerror(errno));
-			return EX_FAIL;
-		}
-		if (!s)
-			return EX_OK;
-		*s = '/';
-	}
-}
-
 /* paths[i] = dir/kind-(i+1).card for i < n (n <= 16). */
 static void card_paths(const char *dir, const char *kind, CK_ULONG n, char buf[][1100],
 		       const char **paths)
@@ -108,7 +88,7 @@ static int cards_dir(console_t *c, hl_admin_opts_t *o, const char *serial, char 
 			return fail(c, "lab show", rv);
 	}
 	snprintf(out, len, "%s%s/%s", o->cards ? o->cards : lab, o->cards ? "" : "/cards", serial);
-	return mkdirs(out);
+	return hl_admin_mkdirs(out);
 }
 
 /* The setup steps a device in state s still needs, up to the init step. */
@@ -291,7 +271,7 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 		if (rv == CKR_OK)
 			print_state(&d, &s);
 	} else if (!strcmp(b, "so-cards")) {
-		ex = mkdirs(argv[3]);
+		ex = hl_admin_mkdirs(argv[3]);
 		rv = ex == EX_OK ? k->so_cards(d.slot_id, argv[3], o->card_pin) : CKR_OK;
 	} else if (!strcmp(b, "deactivate")) {
 		rv = k->deactivate(d.slot_id);
@@ -299,7 +279,7 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 		rv = k->tamper(d.slot_id);
 	} else {
 		if (!strcmp(b, "op-cards") || !strcmp(b, "recovery-cards"))
-			ex = mkdirs(argv[!strcmp(b, "op-cards") ? 3 : 4]);
+			ex = hl_admin_mkdirs(argv[!strcmp(b, "op-cards") ? 3 : 4]);
 		return ex == EX_OK ? cards_cmd(c, k, argc, argv, o, d.slot_id) : ex;
 	}
 	if (rv != CKR_OK)

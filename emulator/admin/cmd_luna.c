@@ -96,7 +96,7 @@ static int parse_mn(const char *a, const char *b, hl_admin_opts_t *o, unsigned l
 		return usage_error("iKeys: want 1 <= M <= N <= 255");
 	if (!o->cards)
 		return usage_error("iKeys: --cards DIR says where to write them");
-	return EX_OK;
+	return hl_admin_mkdirs(o->cards);
 }
 
 static const char *method_name(CK_ULONG m)
