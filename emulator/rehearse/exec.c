@@ -112,13 +112,11 @@ static char **command_env(const hl_rh_run_t *r, char *const *extra, char store[]
 	snprintf(store[k++], 1400, "HSMLAB_QUIET=1");
 	snprintf(store[k++], 1400, "HSMLAB_PROFILE_DIR=%s", r->profiles);
 	if (r->at) {
-		char iso[32];
-		long long t = hl_rh_now(r);
-		time_t tt = (time_t)t;
-		struct tm tm;
-		strftime(iso, sizeof(iso), "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
+		/* An offset, not "@date": every process of a step (a && chain) then sees one
+		 * clock running on, where "@date" would start each one again at the date. */
+		long long shift = hl_rh_now(r) - (long long)time(NULL);
 		snprintf(store[k++], 1400, "LD_PRELOAD=%s", HL_RH_FAKETIME_LIB);
-		snprintf(store[k++], 1400, "FAKETIME=@%s", iso);
+		snprintf(store[k++], 1400, "FAKETIME=%+lld", shift);
 		snprintf(store[k++], 1400, "FAKETIME_DONT_FAKE_MONOTONIC=1");
 		snprintf(store[k++], 1400, "TZ=UTC");
 		/* under the sanitizer build libfaketime is preloaded ahead of the ASan runtime */
