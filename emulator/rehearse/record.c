@@ -180,6 +180,7 @@ static const char style[] =
     "body{font-family:serif;margin:2em;font-size:11pt}"
     "h1{font-size:16pt}table{border-collapse:collapse;width:100%}"
     "td,th{border:1px solid #444;padding:3px 6px;vertical-align:top;text-align:left}"
+    "td:nth-child(3){white-space:nowrap}"
     "tr.act th{background:#ddd}tr.exception td{background:#fde2e2}"
     "tr.contingency td{background:#fff6d5}pre{margin:2px 0;white-space:pre-wrap;"
     "font-size:8.5pt}code{font-size:9pt}table.signoff td{height:2.2em}"

@@ -40,7 +40,7 @@ static int bad(const hl_rh_script_t *s, const config_setting_t *at, const char *
 		p = config_setting_parent(p);
 	}
 	snprintf(err, n, "%s:%u: %s%s%s: %s", s->path, at ? config_setting_source_line(at) : 0u,
-		 path, key ? "." : "", key ? key : "", what);
+		 path, key && path[0] ? "." : "", key ? key : "", what);
 	return -1;
 }
 
@@ -194,8 +194,8 @@ static int parse_acts(hl_rh_script_t *s, char *err, size_t errlen)
 {
 	const config_setting_t *acts = config_lookup(&s->cfg, "acts");
 	if (!acts || !config_setting_is_list(acts) || !config_setting_length(acts))
-		return bad(s, config_root_setting(&s->cfg), "acts", err, errlen,
-			   "want a list of { title; steps = ( ... ); }");
+		return bad(s, acts ? acts : config_root_setting(&s->cfg), acts ? NULL : "acts", err,
+			   errlen, "want a list of { title; steps = ( ... ); }");
 	s->n_acts = config_setting_length(acts);
 	s->acts = calloc((size_t)s->n_acts, sizeof(*s->acts));
 	for (int a = 0; s->acts && a < s->n_acts; a++) {
