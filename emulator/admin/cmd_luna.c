@@ -217,12 +217,13 @@ static int token_init_check(console_t *c, const hsmlab_device_info_t *d, hl_admi
 		ti.ulMinPinLen = 7; /* a Luna's range (luna.md) when the token tells none yet */
 		ti.ulMaxPinLen = 255;
 	}
-	const char *pins[] = { o->so_pin, o->pin }, *names[] = { "--so-pin", "--pin" };
+	const char *pins[] = { o->so_pin, o->pin };
+	const char *names[] = { "SO password (--so-pin)", "Crypto Officer PIN (--pin)" };
 	for (int i = 0; i < 2; i++) {
 		size_t n = pins[i] ? strlen(pins[i]) : 0;
 		if (pins[i] && (n < ti.ulMinPinLen || n > ti.ulMaxPinLen)) {
 			fprintf(stderr,
-				"hsmlab-admin: token init: device %s: the %s password has %zu "
+				"hsmlab-admin: token init: device %s: the %s has %zu "
 				"characters, a Luna takes %lu to %lu: nothing changed\n",
 				o->device, names[i], n, ti.ulMinPinLen, ti.ulMaxPinLen);
 			return EX_USAGE;
