@@ -180,7 +180,9 @@ static const char style[] =
     "body{font-family:serif;margin:2em;font-size:11pt}"
     "h1{font-size:16pt}table{border-collapse:collapse;width:100%}"
     "td,th{border:1px solid #444;padding:3px 6px;vertical-align:top;text-align:left}"
-    "td:nth-child(3){white-space:nowrap}"
+    "table.steps{table-layout:fixed}table.steps th:nth-child(1),table.steps th:nth-child(2)"
+    "{width:3.6em}table.steps th:nth-child(3){width:12.5em}table.steps th:nth-child(5)"
+    "{width:4.5em}td:nth-child(3){white-space:nowrap}pre,code{overflow-wrap:anywhere}"
     "tr.act th{background:#ddd}tr.exception td{background:#fde2e2}"
     "tr.contingency td{background:#fff6d5}pre{margin:2px 0;white-space:pre-wrap;"
     "font-size:8.5pt}code{font-size:9pt}table.signoff td{height:2.2em}"
@@ -233,7 +235,7 @@ int hl_rh_transcript(hl_rh_run_t *r, const char *audit_html, int audit_failures)
 	fputs(r->s->place ? ", " : "", f);
 	html(f, r->s->place);
 	fprintf(f, ". Device time %s to %s. Exceptions: %d.</p>\n", start, end, r->exceptions);
-	fputs("<table><tr><th>Step</th><th>Role</th><th>Device time</th><th>Said and done</th>"
+	fputs("<table class=steps><tr><th>Step</th><th>Role</th><th>Device time</th><th>Said and done</th>"
 	      "<th>Witness</th></tr>\n",
 	      f);
 	copy_body(r, f);
