@@ -116,6 +116,37 @@ static int start(hl_rh_run_t *r, long long at)
 	return hl_rh_record(r, &e) == 0 ? hl_rh_state_save(r) : -1;
 }
 
+/* The rehearsal's folder (absolute: commands run in work/) and where the tools are: the
+ * build tree's when this binary runs from it, else the installed ones. */
+static void setup_paths(hl_rh_run_t *r, const char *dir, const char *script)
+{
+	if (dir) {
+		snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	} else {
+		const char *b = strrchr(script, '/');
+		snprintf(r->dir, sizeof(r->dir), "rehearsal-%.*s",
+			 (int)strcspn(b ? b + 1 : script, "."), b ? b + 1 : script);
+	}
+	if (r->dir[0] != '/') {
+		char cwd[256], rel[512];
+		snprintf(rel, sizeof(rel), "%s", r->dir);
+		snprintf(r->dir, sizeof(r->dir), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
+			 rel);
+	}
+	snprintf(r->work, sizeof(r->work), "%s/work", r->dir);
+	r->bindir_admin =
+	    access(HL_RH_ADMIN_DIR "/hsmlab-admin", X_OK) == 0 ? HL_RH_ADMIN_DIR : HL_RH_BINDIR;
+	r->bindir_signer =
+	    access(HL_RH_SIGNER_DIR "/ksr-signer", X_OK) == 0 ? HL_RH_SIGNER_DIR : HL_RH_BINDIR;
+	r->bindir_audit = access(HL_RH_AUDIT_DIR "/hsmlab-audit-verify", X_OK) == 0
+			      ? HL_RH_AUDIT_DIR
+			      : HL_RH_BINDIR;
+	r->moddir = access(HL_RH_MODDIR "/libhsmlab.so", R_OK) == 0 ? HL_RH_MODDIR : HL_RH_LIBDIR;
+	r->profiles = getenv("HSMLAB_PROFILE_DIR")            ? getenv("HSMLAB_PROFILE_DIR")
+		      : access(HL_RH_SRC_PROFILES, R_OK) == 0 ? HL_RH_SRC_PROFILES
+							      : HL_RH_PROFILES;
+}
+
 static hl_rh_run_t run; /* static: reachable from the signal handler's exit */
 
 static void on_signal(int sig)
@@ -123,12 +154,19 @@ static void on_signal(int sig)
 	/* The state is committed after each step: nothing to save, only the terminal. */
 	static const char msg[] = "\nhsmlab-rehearse: interrupted; run the same command to "
 				  "resume at this step\n";
+	hl_rh_ui_restore_tty();
 	(void)!write(2, msg, sizeof(msg) - 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-int main(int argc, char **argv)
+typedef struct {
+	const char *dir, *answers, *at_text;
+	bool check, now;
+} cli_t;
+
+/* Options into cli; -1 to go on, else the exit code (help, version, usage error). */
+static int parse_cli(int argc, char **argv, cli_t *cli)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -140,26 +178,23 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *answers = NULL, *at_text = NULL;
-	bool check = false, now = false;
 	int opt;
-	char err[600];
 	while ((opt = getopt_long(argc, argv, "d:a:t:nhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			dir = optarg;
+			cli->dir = optarg;
 			break;
 		case 'a':
-			answers = optarg;
+			cli->answers = optarg;
 			break;
 		case 't':
-			at_text = optarg;
+			cli->at_text = optarg;
 			break;
 		case 'N':
-			now = true;
+			cli->now = true;
 			break;
 		case 'n':
-			check = true;
+			cli->check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -176,6 +211,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	cli_t cli = { 0 };
+	char err[600];
+	int ex = parse_cli(argc, argv, &cli);
+	if (ex >= 0)
+		return ex;
+	const char *dir = cli.dir, *answers = cli.answers, *at_text = cli.at_text;
+	bool check = cli.check, now = cli.now;
 	hl_rh_run_t *r = &run;
 	if (!(r->s = hl_rh_script_new(argv[optind], err, sizeof(err)))) {
 		fprintf(stderr, "hsmlab-rehearse: %s\n", err);
@@ -198,31 +245,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hsmlab-rehearse: %s\n", err);
 		return 2;
 	}
-	if (dir) {
-		snprintf(r->dir, sizeof(r->dir), "%s", dir);
-	} else {
-		const char *b = strrchr(argv[optind], '/');
-		snprintf(r->dir, sizeof(r->dir), "rehearsal-%.*s",
-			 (int)strcspn(b ? b + 1 : argv[optind], "."), b ? b + 1 : argv[optind]);
-	}
-	if (r->dir[0] != '/') {
-		char cwd[256], rel[512];
-		snprintf(rel, sizeof(rel), "%s", r->dir);
-		snprintf(r->dir, sizeof(r->dir), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
-			 rel);
-	}
-	snprintf(r->work, sizeof(r->work), "%s/work", r->dir);
-	r->bindir_admin =
-	    access(HL_RH_ADMIN_DIR "/hsmlab-admin", X_OK) == 0 ? HL_RH_ADMIN_DIR : HL_RH_BINDIR;
-	r->bindir_signer =
-	    access(HL_RH_SIGNER_DIR "/ksr-signer", X_OK) == 0 ? HL_RH_SIGNER_DIR : HL_RH_BINDIR;
-	r->bindir_audit = access(HL_RH_AUDIT_DIR "/hsmlab-audit-verify", X_OK) == 0
-			      ? HL_RH_AUDIT_DIR
-			      : HL_RH_BINDIR;
-	r->moddir = access(HL_RH_MODDIR "/libhsmlab.so", R_OK) == 0 ? HL_RH_MODDIR : HL_RH_LIBDIR;
-	r->profiles = getenv("HSMLAB_PROFILE_DIR")            ? getenv("HSMLAB_PROFILE_DIR")
-		      : access(HL_RH_SRC_PROFILES, R_OK) == 0 ? HL_RH_SRC_PROFILES
-							      : HL_RH_PROFILES;
+	setup_paths(r, dir, argv[optind]);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	int rc = start(r, at) == 0 ? hl_rh_run(r) : -1;

@@ -235,7 +235,8 @@ int hl_rh_transcript(hl_rh_run_t *r, const char *audit_html, int audit_failures)
 	fputs(r->s->place ? ", " : "", f);
 	html(f, r->s->place);
 	fprintf(f, ". Device time %s to %s. Exceptions: %d.</p>\n", start, end, r->exceptions);
-	fputs("<table class=steps><tr><th>Step</th><th>Role</th><th>Device time</th><th>Said and done</th>"
+	fputs("<table class=steps><tr><th>Step</th><th>Role</th><th>Device time</th><th>Said and "
+	      "done</th>"
 	      "<th>Witness</th></tr>\n",
 	      f);
 	copy_body(r, f);

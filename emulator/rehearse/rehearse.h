@@ -111,6 +111,7 @@ int hl_rh_snapshot_drop(const hl_rh_run_t *r);
 /* ui.c: the people (interactive, /dev/tty) or the answers file. */
 int hl_rh_ui_open(hl_rh_ui_t *ui, const char *answers, char *err, size_t errlen);
 void hl_rh_ui_close(hl_rh_ui_t *ui);
+void hl_rh_ui_restore_tty(void); /* from a signal handler: echo back on */
 void hl_rh_ui_step(const hl_rh_run_t *r, const hl_rh_step_t *st, const char *cmd);
 void hl_rh_ui_say(const hl_rh_run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *hl_rh_ui_secret(hl_rh_run_t *r, const hl_rh_cred_t *c, int attempt);

@@ -4,6 +4,7 @@
  * files chosen to be "inserted", the KSR/SKR hash in PGP words read aloud and confirmed, the
  * witness's initials. Unattended, the answers file (libconfig) says the same things. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,16 @@ void hl_rh_ui_say(const hl_rh_run_t *r, const char *fmt, ...)
 	(void)r;
 }
 
+/* The terminal as it was before a hidden prompt, for a Ctrl-C in the middle of one. */
+static struct termios saved;
+static volatile sig_atomic_t echo_is_off;
+
+void hl_rh_ui_restore_tty(void)
+{
+	if (echo_is_off)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved); /* async-signal-safe */
+}
+
 /* One line typed at the terminal (echo off when hidden); NULL at end of input. */
 static char *ask(const char *prompt, bool hidden)
 {
@@ -58,6 +69,8 @@ static char *ask(const char *prompt, bool hidden)
 	struct termios old, quiet;
 	bool off = hidden && tcgetattr(STDIN_FILENO, &old) == 0;
 	if (off) {
+		saved = old;
+		echo_is_off = 1;
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -67,6 +80,7 @@ static char *ask(const char *prompt, bool hidden)
 	char *got = fgets(buf, sizeof(buf), stdin);
 	if (off) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		echo_is_off = 0;
 		printf("\n");
 	}
 	if (!got)
