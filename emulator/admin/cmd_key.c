@@ -127,12 +127,38 @@ static int key_clone(console_t *c, hl_admin_opts_t *o, const hsmlab_device_info_
 	return EX_OK;
 }
 
+/* A blob of the other vendor (its magic, formats.md §3) is refused before any credential is
+ * asked or tried: no login attempt is spent on a restore that cannot happen. */
+static int other_vendor_blob(const hl_admin_opts_t *o, const hsmlab_device_info_t *d,
+			     const char *file)
+{
+	char magic[7] = "";
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return EX_OK; /* the family names an unreadable file */
+	size_t n = fread(magic, 1, 6, f);
+	fclose(f);
+	magic[n] = 0;
+	const char *vendor = !strcmp(magic, "HLKYPR")   ? "keyper"
+			     : !strcmp(magic, "HLLUNA") ? "luna"
+							: NULL;
+	if (!vendor || !strcmp(vendor, d->family))
+		return EX_OK;
+	fprintf(stderr,
+		"hsmlab-admin: %s: device %s: CKR_WRAPPED_KEY_INVALID: restore from %s: backup "
+		"blob is from the other vendor family (a %s blob; this is a %s device)\n",
+		o->command, o->device, file, magic, d->family);
+	return EX_FAIL;
+}
+
 /* key backup|restore: the blob moves only while the CO is logged in on the device. */
 static int key_move(console_t *c, hl_admin_opts_t *o, const hsmlab_device_info_t *d, char **argv)
 {
 	CK_SESSION_HANDLE s = 0;
 	bool backup = !strcmp(argv[1], "backup");
-	int ex = co_session(c, o, d, HL_ADMIN_PIN, &s);
+	int ex = backup ? EX_OK : other_vendor_blob(o, d, argv[3]);
+	if (ex == EX_OK)
+		ex = co_session(c, o, d, HL_ADMIN_PIN, &s);
 	if (ex != EX_OK)
 		return ex;
 	CK_RV rv = backup ? c->fam->key_backup(d->slot_id, argv[3], argv[4])
