@@ -89,33 +89,31 @@ static int sync_close(FILE *f)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* ,"key":"value" */
+static void json_field(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_str(f, value);
+}
+
 static void json_line(FILE *f, const hl_rh_run_t *r, const hl_rh_entry_t *e, const char *iso)
 {
 	const hl_rh_step_t *st = e->st;
 	fputs("{\"kind\":", f);
 	json_str(f, e->kind);
 	if (st) {
-		fputs(",\"step\":", f);
-		json_str(f, st->id);
-		fputs(",\"act\":", f);
-		json_str(f, r->s->acts[st->act]);
-		fputs(",\"role\":", f);
-		json_str(f, st->role);
-		fputs(",\"says\":", f);
-		json_str(f, st->say);
-		fputs(",\"script\":", f);
-		json_str(f, st->run);
+		json_field(f, "step", st->id);
+		json_field(f, "act", r->s->acts[st->act]);
+		json_field(f, "role", st->role);
+		json_field(f, "says", st->say);
+		json_field(f, "script", st->run);
 	}
-	fputs(",\"device_time\":", f);
-	json_str(f, iso);
-	fputs(",\"command\":", f);
-	json_str(f, e->command);
-	fprintf(f, ",\"exit\":%d,\"output\":", e->exit_code);
-	json_str(f, e->output);
-	fputs(",\"initials\":", f);
-	json_str(f, e->initials);
-	fputs(",\"note\":", f);
-	json_str(f, e->note);
+	json_field(f, "device_time", iso);
+	json_field(f, "command", e->command);
+	fprintf(f, ",\"exit\":%d", e->exit_code);
+	json_field(f, "output", e->output);
+	json_field(f, "initials", e->initials);
+	json_field(f, "note", e->note);
 	fputs("}\n", f);
 }
 
