@@ -193,3 +193,45 @@ Test(admin, command_help_and_audit_show)
 	cr_assert(strstr(out, "%20") == NULL, "no URL escapes left: %s", out);
 	cr_assert_eq(run("audit show /nonexistent"), 1, "%s", out);
 }
+
+Test(admin, device_time_running_backwards_is_warned)
+{
+	char slot[24], args[512], file[160], cmd[400];
+	luna_device(slot);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 token init %s KSK", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna clock set %s 2020-01-01T00:00:00Z", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 luna hsm login %s", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(file, sizeof(file), "%s/audit.txt", lab.dir);
+	snprintf(args, sizeof(args), "-f luna audit export %s %s", slot, file);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna audit verify %s %s", slot, file);
+	cr_assert_eq(run(args), 0, "the chain still holds: %s", out);
+	cr_assert(strstr(out, "device time runs backwards") && strstr(out, "2020-01-01"), "%s",
+		  out);
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", getenv("HSMLAB_AUDIT_VERIFY"), file);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	pclose(p);
+	cr_assert(strstr(out, "hsmlab-audit-verify: warning") && strstr(out, "runs backwards"),
+		  "the offline verifier warns too: %s", out);
+}
+
+Test(admin, key_delete_asks_and_names_a_missing_key)
+{
+	char args[512], serial[17] = "";
+	cr_assert_eq(run("device create"), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "created device %16s", serial), 1, "%s", out);
+	snprintf(args, sizeof(args), "--so-pin 12345678 --pin 123456 token init %s t", serial);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "--pin 123456 key delete %s KSK </dev/null", serial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "cannot be undone") && strstr(out, "add --yes"), "%s", out);
+	snprintf(args, sizeof(args), "--yes --pin 123456 key delete %s KSK", serial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "no key labelled \"KSK\"") != NULL, "%s", out);
+}
