@@ -14,8 +14,10 @@ packages=(
 	softhsm2 libsofthsm2 opensc gnutls-bin p11-kit libengine-pkcs11-openssl openssl
 	ldnsutils libfaketime faketime sqlite3 libxml2-utils dns-root-data xxd jq
 	python3 procps
-	# the bench's timeline render check (headless)
+	# the bench's timeline render check and the rehearsal transcript's (headless)
 	chromium
+	# man pages from each tool's --help; the rehearsal's terminal test
+	help2man tmux
 )
 
 missing=()

@@ -3,11 +3,9 @@
  * emulator/doc/keyper.md), through the module's "hsmlab keyper" table
  * (hsmlab/hsmlab-keyper.h). `token init` on a Keyper runs the whole vendor sequence: SO
  * cards, an SMK when the device has none, OP cards, the init step, activation. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "admin.h"
@@ -70,24 +68,6 @@ static void print_state(const hsmlab_device_info_t *d, const hsmlab_keyper_state
 	       s->so_n, s->op_m, s->op_n, s->rksh_m, s->rksh_n);
 }
 
-static int mkdirs(const char *dir)
-{
-	char p[1024];
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-		if (s)
-			*s = 0;
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "hsmlab-admin: %s: cannot make the directory: %s\n", p,
-				strerror(errno));
-			return EX_FAIL;
-		}
-		if (!s)
-			return EX_OK;
-		*s = '/';
-	}
-}
-
 /* paths[i] = dir/kind-(i+1).card for i < n (n <= 16). */
 static void card_paths(const char *dir, const char *kind, CK_ULONG n, char buf[][1100],
 		       const char **paths)
@@ -99,8 +79,7 @@ static void card_paths(const char *dir, const char *kind, CK_ULONG n, char buf[]
 }
 
 /* The device's card folder for token init: --cards DIR (default LAB/cards), then SERIAL. */
-static int cards_dir(console_t *c, const hl_admin_opts_t *o, const char *serial, char *out,
-		     size_t len)
+static int cards_dir(console_t *c, hl_admin_opts_t *o, const char *serial, char *out, size_t len)
 {
 	char lab[1024] = "";
 	if (!o->cards) {
@@ -109,12 +88,12 @@ static int cards_dir(console_t *c, const hl_admin_opts_t *o, const char *serial,
 			return fail(c, "lab show", rv);
 	}
 	snprintf(out, len, "%s%s/%s", o->cards ? o->cards : lab, o->cards ? "" : "/cards", serial);
-	return mkdirs(out);
+	return hl_admin_mkdirs(out);
 }
 
 /* The setup steps a device in state s still needs, up to the init step. */
 static int setup(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const hsmlab_device_info_t *d,
-		 const char *dir, const hl_admin_opts_t *o)
+		 const char *dir, hl_admin_opts_t *o)
 {
 	hsmlab_keyper_state_t s = { 0 };
 	char so[16][1100];
@@ -141,20 +120,47 @@ static int setup(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const hsmla
 	return fail(c, "token init", rv);
 }
 
+/* The init step's two PINs (asked when not given) and the card PIN (asked only at a
+ * terminal: cards may have none). */
+static bool credentials(hl_admin_opts_t *o)
+{
+	if (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the new SO PIN") ||
+	    !hl_admin_secret(o, HL_ADMIN_PIN, "the new user PIN"))
+		return false;
+	if (!o->card_pin && hl_admin_interactive())
+		return hl_admin_secret(o, HL_ADMIN_CARD_PIN, "the card PIN") != NULL;
+	return true;
+}
+
+/* A quorum shortfall in one line: the cards given and the quorum the device keeps. */
+static int quorum_fail(const console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, CK_SLOT_ID slot,
+		       const char *verb, CK_RV rv, CK_ULONG given)
+{
+	hsmlab_keyper_state_t s = { 0 };
+	const char *msg = c->ext->last_error();
+	if (rv != CKR_PIN_INCORRECT || !strstr(msg, "quorum") || k->state(slot, &s) != CKR_OK)
+		return fail(c, verb, rv);
+	unsigned long need = !strcmp(verb, "activate")  ? s.op_m
+			     : !strcmp(verb, "recover") ? s.rksh_m
+							: s.so_m;
+	fprintf(stderr, "hsmlab-admin: %s: device %s: %s: %s (%lu cards given, %lu needed)\n",
+		c->opts->command, c->opts->device, hl_ckr_name(rv), msg, given, need);
+	return EX_FAIL;
+}
+
 /* token init on a Keyper: the vendor's whole sequence (K7, K10). */
 static int token_init(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const char *dev,
-		      const char *label, const hl_admin_opts_t *o)
+		      const char *label, hl_admin_opts_t *o)
 {
 	hsmlab_device_info_t d;
 	hsmlab_keyper_state_t s = { 0 };
 	char dir[1024], so[16][1100], op[16][1100];
 	const char *so_paths[16], *op_paths[16];
-	if (!o->so_pin || !o->pin) {
-		fprintf(stderr, "hsmlab-admin: token init: a Keyper's init step sets both PINs: "
-				"--so-pin and --pin are required\n");
-		return EX_USAGE;
-	}
 	int ex = hl_admin_find_device(c, dev, &d);
+	if (ex == EX_OK && (d.objects > 0 || !strcmp(d.state, "initialized")))
+		ex = hl_admin_confirm(o, &d, "the init step erases every key on the Keyper");
+	if (ex == EX_OK && !(credentials(o) && o->so_pin && o->pin))
+		ex = EX_USAGE;
 	if (ex == EX_OK)
 		ex = cards_dir(c, o, d.serial, dir, sizeof(dir));
 	if (ex == EX_OK)
@@ -178,27 +184,30 @@ static int token_init(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const 
 
 /* keyper VERB DEVICE ...: the commands that take card files after fixed arguments. */
 static int cards_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int argc, char **argv,
-		     const hl_admin_opts_t *o, CK_SLOT_ID slot)
+		     hl_admin_opts_t *o, CK_SLOT_ID slot)
 {
 	const char *b = argv[1], *pin = o->card_pin;
 	const char *const *cards = (const char *const *)argv + 3;
 	CK_ULONG n = (CK_ULONG)(argc - 3);
 	CK_RV rv;
+	if (!pin && hl_admin_interactive())
+		pin = hl_admin_secret(o, HL_ADMIN_CARD_PIN, "the card PIN");
 	if (!strcmp(b, "activate"))
 		rv = k->activate(slot, cards, n, pin);
 	else if (!strcmp(b, "op-cards"))
 		rv = k->op_cards(slot, cards + 1, n - 1, argv[3], pin);
-	else if (!strcmp(b, "init") && (!o->so_pin || !o->pin)) {
-		fprintf(stderr, "hsmlab-admin: keyper init: --so-pin and --pin are required\n");
+	else if (!strcmp(b, "init") && !credentials(o))
 		return EX_USAGE;
-	} else if (!strcmp(b, "init"))
+	else if (!strcmp(b, "init"))
 		rv = k->init(slot, cards + 1, n - 1, argv[3], o->so_pin, o->pin, pin);
 	else if (!strcmp(b, "recover"))
 		rv = k->recover(slot, argv[3], cards + 1, n - 1, pin);
 	else /* recovery-cards DEVICE OWNER DIR SMK-CARD... */
 		rv = k->recovery_cards(slot, argv[3], cards + 2, n - 2, argv[4], pin);
 	if (rv != CKR_OK)
-		return fail(c, b, rv);
+		return quorum_fail(
+		    c, k, slot, b, rv,
+		    !strcmp(b, "activate") ? n : n - (!strcmp(b, "recovery-cards") ? 2 : 1));
 	printf("%s: done\n", b);
 	return EX_OK;
 }
@@ -218,8 +227,24 @@ static int min_args(const char *b)
 	return -1;
 }
 
+/* tamper always asks; init and recover when they would erase keys or replace an SMK. */
+static int confirm_verb(const HSMLAB_KEYPER_FUNCTION_LIST *k, const hl_admin_opts_t *o,
+			const hsmlab_device_info_t *d, const char *b)
+{
+	hsmlab_keyper_state_t s = { 0 };
+	if (!strcmp(b, "tamper"))
+		return hl_admin_confirm(o, d,
+					"tripping the tamper envelope zeroizes every key, "
+					"the SMK and the activation");
+	if (!strcmp(b, "init") && (d->objects > 0 || !strcmp(d->state, "initialized")))
+		return hl_admin_confirm(o, d, "the init step erases every key on the Keyper");
+	if (!strcmp(b, "recover") && k->state(d->slot_id, &s) == CKR_OK && s.has_smk)
+		return hl_admin_confirm(o, d, "recovering replaces the SMK the Keyper holds");
+	return EX_OK;
+}
+
 static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int argc, char **argv,
-		      const hl_admin_opts_t *o)
+		      hl_admin_opts_t *o)
 {
 	const char *b = argc > 1 ? argv[1] : "";
 	int want = min_args(b);
@@ -237,13 +262,16 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 	int ex = hl_admin_find_device(c, argv[2], &d);
 	if (ex != EX_OK)
 		return ex;
+	ex = confirm_verb(k, o, &d, b);
+	if (ex != EX_OK)
+		return ex;
 	CK_RV rv = CKR_OK;
 	if (!strcmp(b, "state")) {
 		rv = k->state(d.slot_id, &s);
 		if (rv == CKR_OK)
 			print_state(&d, &s);
 	} else if (!strcmp(b, "so-cards")) {
-		ex = mkdirs(argv[3]);
+		ex = hl_admin_mkdirs(argv[3]);
 		rv = ex == EX_OK ? k->so_cards(d.slot_id, argv[3], o->card_pin) : CKR_OK;
 	} else if (!strcmp(b, "deactivate")) {
 		rv = k->deactivate(d.slot_id);
@@ -251,7 +279,7 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 		rv = k->tamper(d.slot_id);
 	} else {
 		if (!strcmp(b, "op-cards") || !strcmp(b, "recovery-cards"))
-			ex = mkdirs(argv[!strcmp(b, "op-cards") ? 3 : 4]);
+			ex = hl_admin_mkdirs(argv[!strcmp(b, "op-cards") ? 3 : 4]);
 		return ex == EX_OK ? cards_cmd(c, k, argc, argv, o, d.slot_id) : ex;
 	}
 	if (rv != CKR_OK)
@@ -261,7 +289,7 @@ static int keyper_cmd(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, int ar
 	return ex;
 }
 
-int hl_admin_keyper(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
+int hl_admin_keyper(console_t *c, int argc, char **argv, hl_admin_opts_t *o)
 {
 	bool mine = !strcmp(argv[0], "keyper");
 	bool init = argc == 4 && !strcmp(argv[0], "token") && !strcmp(argv[1], "init");

@@ -56,7 +56,7 @@ static hsmlab_luna_auth_t password(const char *pw)
 	return (hsmlab_luna_auth_t){ .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = pw };
 }
 
-static hsmlab_luna_auth_t ikeys(char **argv, int n, const hl_admin_opts_t *o)
+static hsmlab_luna_auth_t ikeys(char **argv, int n, hl_admin_opts_t *o)
 {
 	return (hsmlab_luna_auth_t){ .method = HSMLAB_LUNA_AUTH_MULTIFACTOR,
 				     .ikeys = (const char *const *)argv,
@@ -66,7 +66,7 @@ static hsmlab_luna_auth_t ikeys(char **argv, int n, const hl_admin_opts_t *o)
 
 /* A new credential: a password, or (m > 0) M of N iKeys written to --cards. */
 static hsmlab_luna_cred_t new_cred(const char *pw, unsigned long m, unsigned long n,
-				   const hl_admin_opts_t *o)
+				   hl_admin_opts_t *o)
 {
 	if (!m)
 		return (hsmlab_luna_cred_t){ .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = pw };
@@ -86,7 +86,7 @@ static int usage_error(const char *what)
 }
 
 /* "M" "N" as 1 <= M <= N <= 255, and --cards given. */
-static int parse_mn(const char *a, const char *b, const hl_admin_opts_t *o, unsigned long *m,
+static int parse_mn(const char *a, const char *b, hl_admin_opts_t *o, unsigned long *m,
 		    unsigned long *n)
 {
 	char *e1 = NULL, *e2 = NULL;
@@ -96,7 +96,7 @@ static int parse_mn(const char *a, const char *b, const hl_admin_opts_t *o, unsi
 		return usage_error("iKeys: want 1 <= M <= N <= 255");
 	if (!o->cards)
 		return usage_error("iKeys: --cards DIR says where to write them");
-	return EX_OK;
+	return hl_admin_mkdirs(o->cards);
 }
 
 static const char *method_name(CK_ULONG m)
@@ -136,14 +136,17 @@ static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 
 /* luna hsm init DEVICE LABEL DOMAIN [M N [IKEY...]] */
 static int cmd_hsm_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-			const hsmlab_device_info_t *d, int argc, char **argv,
-			const hl_admin_opts_t *o)
+			const hsmlab_device_info_t *d, int argc, char **argv, hl_admin_opts_t *o)
 {
 	unsigned long m = 0, n = 0;
 	if (argc >= 8 && parse_mn(argv[6], argv[7], o, &m, &n) != EX_OK)
 		return EX_USAGE;
-	if (!m && !o->so_pin)
-		return usage_error("luna hsm init: --so-pin (the HSM SO password) is required");
+	hsmlab_luna_status_t s;
+	if (l->hsmlab_CA_GetStatus(d->slot_id, &s) == CKR_OK && !strcmp(s.state, "initialized") &&
+	    hl_admin_confirm(o, d, "a hard init erases the HSM, its partition and keys") != EX_OK)
+		return EX_FAIL;
+	if (!m && !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password"))
+		return EX_USAGE;
 	hsmlab_luna_cred_t hso = new_cred(o->so_pin, m, n, o);
 	hsmlab_luna_cred_t dom = new_cred(argv[5], m, n, o);
 	hsmlab_luna_auth_t cur = m ? ikeys(argv + 8, argc - 8, o) : password(o->so_pin);
@@ -159,15 +162,14 @@ static int cmd_hsm_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 
 /* luna partition create DEVICE LABEL DOMAIN [M N IKEY...] */
 static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-			 const hsmlab_device_info_t *d, int argc, char **argv,
-			 const hl_admin_opts_t *o)
+			 const hsmlab_device_info_t *d, int argc, char **argv, hl_admin_opts_t *o)
 {
 	unsigned long m = 0, n = 0;
 	if (argc != 6 && (argc < 9 || parse_mn(argv[6], argv[7], o, &m, &n) != EX_OK))
 		return usage_error("luna partition create DEVICE LABEL DOMAIN [M N IKEY...]");
-	if (!m && (!o->pin || !o->so_pin))
-		return usage_error("luna partition create: --so-pin (the HSM SO) and --pin (the "
-				   "Partition SO's password) are required");
+	if (!m && (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password") ||
+		   !hl_admin_secret(o, HL_ADMIN_PIN, "the new Partition SO password")))
+		return EX_USAGE;
 	hsmlab_luna_auth_t hso = m ? ikeys(argv + 8, argc - 8, o) : password(o->so_pin);
 	hsmlab_luna_cred_t pso = new_cred(o->pin, m, n, o);
 	hsmlab_luna_cred_t dom = new_cred(argv[5], 0, 0, o);
@@ -180,16 +182,19 @@ static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 
 /* luna role init co|cu DEVICE [M N IKEY...] */
 static int cmd_role(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, const hsmlab_device_info_t *d,
-		    int argc, char **argv, const hl_admin_opts_t *o)
+		    int argc, char **argv, hl_admin_opts_t *o)
 {
 	unsigned long m = 0, n = 0;
 	bool co = !strcmp(argv[3], "co");
 	if ((!co && strcmp(argv[3], "cu")) ||
 	    (argc != 5 && (argc < 8 || parse_mn(argv[5], argv[6], o, &m, &n) != EX_OK)))
 		return usage_error("luna role init co|cu DEVICE [M N IKEY...]");
-	if (!o->pin || (!m && !o->so_pin))
-		return usage_error("luna role init: --pin (the new password or challenge secret) "
-				   "and who acts (--so-pin or IKEY...) are required");
+	if ((!m &&
+	     !hl_admin_secret(o, HL_ADMIN_SO_PIN,
+			      co ? "the Partition SO password" : "the Crypto Officer password")) ||
+	    !hl_admin_secret(o, HL_ADMIN_PIN,
+			     m ? "the new challenge secret" : "the new role's password"))
+		return EX_USAGE;
 	hsmlab_luna_auth_t by = m ? ikeys(argv + 7, argc - 7, o) : password(o->so_pin);
 	hsmlab_luna_cred_t cred = new_cred(o->pin, m, n, o);
 	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, co ? HSMLAB_LUNA_ROLE_CO : HSMLAB_LUNA_ROLE_CU,
@@ -200,19 +205,50 @@ static int cmd_role(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, const hsml
 	return EX_OK;
 }
 
+/* Every input of token init checked before the first change (the PIN lengths against the
+ * token's own range), so a bad one leaves the device as it was. */
+static int token_init_check(console_t *c, const hsmlab_device_info_t *d, hl_admin_opts_t *o,
+			    const hsmlab_luna_status_t *s)
+{
+	CK_TOKEN_INFO ti;
+	if (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the new HSM SO and Partition SO password"))
+		return EX_USAGE;
+	if (c->fn->C_GetTokenInfo(d->slot_id, &ti) != CKR_OK) {
+		ti.ulMinPinLen = 7; /* a Luna's range (luna.md) when the token tells none yet */
+		ti.ulMaxPinLen = 255;
+	}
+	const char *pins[] = { o->so_pin, o->pin };
+	const char *names[] = { "SO password (--so-pin)", "Crypto Officer PIN (--pin)" };
+	for (int i = 0; i < 2; i++) {
+		size_t n = pins[i] ? strlen(pins[i]) : 0;
+		if (pins[i] && (n < ti.ulMinPinLen || n > ti.ulMaxPinLen)) {
+			fprintf(stderr,
+				"hsmlab-admin: token init: device %s: the %s has %zu "
+				"characters, a Luna takes %lu to %lu: nothing changed\n",
+				o->device, names[i], n, ti.ulMinPinLen, ti.ulMaxPinLen);
+			return EX_USAGE;
+		}
+	}
+	if (!strcmp(s->state, "initialized"))
+		return hl_admin_confirm(o, d, "a hard init erases the HSM, its partition and keys");
+	return EX_OK;
+}
+
 /* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication. */
 static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-			  const hsmlab_device_info_t *d, const char *label,
-			  const hl_admin_opts_t *o)
+			  const hsmlab_device_info_t *d, const char *label, hl_admin_opts_t *o)
 {
 	hsmlab_luna_status_t s;
-	if (!o->so_pin)
-		return usage_error("token init: --so-pin is required");
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna status", rv);
+	int ex = token_init_check(c, d, o, &s);
+	if (ex != EX_OK)
+		return ex;
 	hsmlab_luna_auth_t pw = password(o->so_pin);
 	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
 	hsmlab_luna_cred_t cred = new_cred(o->so_pin, 0, 0, o);
-	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
-	if (rv == CKR_OK && !strcmp(s.state, "transport"))
+	if (!strcmp(s.state, "transport"))
 		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, s.user_string, s.fingerprint, &factory);
 	if (rv == CKR_OK)
 		rv = l->hsmlab_CA_InitHSM(d->slot_id, label, &cred, &pw, &cred);
@@ -224,7 +260,31 @@ static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	}
 	if (rv != CKR_OK)
 		return hl_admin_fail(c, "token init (Luna sequence)", rv);
+	printf("device %s: hard init, partition \"%s\"%s done (password authentication)\n",
+	       d->serial, label, o->pin ? " and Crypto Officer" : "");
 	return EX_OK;
+}
+
+/* A failed password says what is left: the HSM SO zeroizes the device at 3 (L3). */
+static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+		      const hsmlab_device_info_t *d, const char *what, CK_RV rv,
+		      const char *old_fpr)
+{
+	hsmlab_luna_status_t s;
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", c->ext->last_error());
+	if (rv != CKR_PIN_INCORRECT || l->hsmlab_CA_GetStatus(d->slot_id, &s) != CKR_OK)
+		return hl_admin_fail(c, what, rv);
+	unsigned long left = s.hso_failed < 3 ? 3 - s.hso_failed : 0;
+	bool moved = old_fpr && strcmp(old_fpr, s.fingerprint) && !strcmp(s.state, "transport");
+	fprintf(stderr,
+		"hsmlab-admin: %s: device %s: %s: %s%s%s (%lu wrong HSM SO password%s: %lu more "
+		"and the device zeroizes)%s%s\n",
+		c->opts->command, c->opts->device, hl_ckr_name(rv), msg, msg[0] ? "" : "wrong",
+		msg[0] ? "" : " password", s.hso_failed, s.hso_failed == 1 ? "" : "s", left,
+		moved ? "; the failure is recorded, so the state fingerprint is now " : "",
+		moved ? s.fingerprint : "");
+	return EX_FAIL;
 }
 
 static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_info_t *d)
@@ -235,9 +295,24 @@ static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_
 	return EX_OK;
 }
 
+/* luna stm recover DEVICE STRING FINGERPRINT, with the factory HSM SO password. */
+static int stm_recover(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+		       const hsmlab_device_info_t *d, char **argv, hl_admin_opts_t *o)
+{
+	hsmlab_luna_status_t before;
+	if (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the factory HSM SO password"))
+		return EX_USAGE;
+	hsmlab_luna_auth_t hso = password(o->so_pin);
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &before);
+	if (rv == CKR_OK)
+		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, argv[4], argv[5], &hso);
+	return rv == CKR_OK ? simple(c, "stm recover", rv, d)
+			    : login_fail(c, l, d, "stm recover", rv, before.fingerprint);
+}
+
 /* The commands that act on one device: argv[di] names it. */
 static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, char **argv,
-		    const hl_admin_opts_t *o, int di)
+		    hl_admin_opts_t *o, int di)
 {
 	hsmlab_device_info_t d;
 	const char *b = argv[1];
@@ -250,23 +325,27 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return cmd_status(c, l, &d, false);
 	if (!strcmp(b, "stm") && !strcmp(argv[2], "show"))
 		return cmd_status(c, l, &d, true);
-	if (!strcmp(b, "stm")) {
-		hsmlab_luna_auth_t hso = password(o->so_pin);
-		return simple(c, "stm recover",
-			      l->hsmlab_CA_RecoverSTM(d.slot_id, argv[4], argv[5], &hso), &d);
-	}
+	if (!strcmp(b, "stm"))
+		return stm_recover(c, l, &d, argv, o);
 	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
 		return cmd_hsm_init(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "hsm")) {
+		if (argc == 4 && !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password"))
+			return EX_USAGE;
 		hsmlab_luna_auth_t hso =
 		    argc > 4 ? ikeys(argv + 4, argc - 4, o) : password(o->so_pin);
-		return simple(c, "hsm login", l->hsmlab_CA_LoginHSM(d.slot_id, &hso), &d);
+		CK_RV rv = l->hsmlab_CA_LoginHSM(d.slot_id, &hso);
+		return rv == CKR_OK ? simple(c, "hsm login", rv, &d)
+				    : login_fail(c, l, &d, "hsm login", rv, NULL);
 	}
 	if (!strcmp(b, "partition"))
 		return cmd_partition(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "role"))
 		return cmd_role(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "activate")) {
+		if (argc == 3 &&
+		    !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the Crypto Officer password"))
+			return EX_USAGE;
 		hsmlab_luna_auth_t co =
 		    argc > 3 ? ikeys(argv + 3, argc - 3, o) : password(o->so_pin);
 		return simple(c, "activate", l->hsmlab_CA_Activate(d.slot_id, &co, o->pin), &d);
@@ -277,7 +356,13 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return simple(c, !strcmp(argv[2], "on") ? "power on" : "power off",
 			      l->hsmlab_CA_Power(d.slot_id, !strcmp(argv[2], "on")), &d);
 	if (!strcmp(b, "tamper"))
-		return simple(c, "tamper", l->hsmlab_CA_Tamper(d.slot_id), &d);
+		return hl_admin_confirm(o, &d, "a tamper event clears the activation") != EX_OK
+			   ? EX_FAIL
+			   : simple(c, "tamper", l->hsmlab_CA_Tamper(d.slot_id), &d);
+	if (hl_admin_confirm(o, &d,
+			     "zeroizing erases the HSM SO, partition, roles, domain and "
+			     "every key (the audit log stays)") != EX_OK)
+		return EX_FAIL;
 	return simple(c, "zeroize", l->hsmlab_CA_Zeroize(d.slot_id), &d);
 }
 
@@ -308,7 +393,7 @@ static int device_arg(int argc, char **argv)
 	return 0;
 }
 
-int hl_admin_luna(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
+int hl_admin_luna(console_t *c, int argc, char **argv, hl_admin_opts_t *o)
 {
 	bool luna_cmd = !strcmp(argv[0], "luna");
 	if (!luna_cmd && strcmp(argv[0], "token"))

@@ -13,54 +13,6 @@
 
 #include "admin.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: hsmlab-admin [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Commands:\n"
-		"  lab create DIR              create a lab directory (0700) and its secret\n"
-		"  lab show                    the lab, config file and profile directory in use\n"
-		"  device create [PROFILE]     add a factory-state device (default profile)\n"
-		"  device list                 list the lab's devices (one line each)\n"
-		"  device show DEVICE          show one device (DEVICE: slot id or serial)\n"
-		"  object list DEVICE          list the token objects of a device\n"
-		"  token init DEVICE LABEL     initialize the token (SO PIN from --so-pin)\n"
-		"Vendor modules (--family keyper|luna) also offer:\n"
-		"  audit export DEVICE FILE    write the device's audit log to FILE\n"
-		"  audit verify DEVICE FILE    verify an export (exit 1 and the problems if not)\n"
-		"  clock show DEVICE           device time, its offset and the family's warning\n"
-		"  clock set DEVICE TIME       set the device clock (YYYY-MM-DDTHH:MM:SSZ or now)\n"
-		"  domain create DEVICE OWNER DIR M N\n"
-		"                              new SMK / cloning domain, split M of N over cards\n"
-		"                              in DIR (card PIN from --card-pin)\n"
-		"  domain load DEVICE OWNER CARD...\n"
-		"                              set the device's domain up from its cards\n"
-		"  key backup DEVICE LABEL FILE  write the private key LABEL as a backup blob\n"
-		"  key restore DEVICE FILE     restore a backup blob onto the device\n"
-		"  key clone SRC LABEL DST     clone the private key LABEL from device SRC onto\n"
-		"                              DST (same vendor and domain; the Crypto Officer\n"
-		"                              PIN from --pin, the target's from --dst-pin)\n"
-		"%s%s"
-		"\n"
-		"Options:\n"
-		"  -m, --module PATH   module to load (default: $HSMLAB_MODULE, the built or\n"
-		"                      installed libhsmlab.so)\n"
-		"  -f, --family NAME   the vendor module libhsmlab-NAME.so beside that one\n"
-		"  -c, --conf FILE     lab config file (sets HSMLAB_CONF)\n"
-		"      --so-pin PIN    SO PIN for token init\n"
-		"      --pin PIN       also set the user PIN after token init\n"
-		"      --card-pin PIN  PIN of the cards made or read by domain create/load\n"
-		"      --cards DIR     where a vendor's setup writes or reads its card files\n"
-		"      --dst-pin PIN   the target's Crypto Officer PIN for key clone (default:\n"
-		"                      --pin)\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       version\n"
-		"\n"
-		"Exit codes: 0 success, 1 operation failed, 2 usage error, 3 module not usable.\n",
-		hl_admin_keyper_usage, hl_admin_luna_usage);
-}
-
 static const char *default_module(void)
 {
 	const char *env = getenv("HSMLAB_MODULE");
@@ -74,8 +26,12 @@ static const char *default_module(void)
 int hl_admin_fail(const console_t *c, const char *what, CK_RV rv)
 {
 	const char *msg = c->ext ? c->ext->last_error() : "";
-	fprintf(stderr, "hsmlab-admin: %s: %s%s%s\n", what, hl_ckr_name(rv), msg[0] ? ": " : "",
-		msg);
+	const hl_admin_opts_t *o = c->opts;
+	bool same = !o || !strcmp(o->command, what);
+	fprintf(stderr, "hsmlab-admin: %s: %s%s%s%s%s%s%s%s\n", o ? o->command : what,
+		o && o->device[0] ? "device " : "", o ? o->device : "",
+		o && o->device[0] ? ": " : "", same ? "" : what, same ? "" : ": ", hl_ckr_name(rv),
+		msg[0] ? ": " : "", msg);
 	return EX_FAIL;
 }
 
@@ -128,6 +84,20 @@ static void unload(console_t *c)
 
 /* -- devices -- */
 
+/* ", it belongs to another vendor's module" when the lab holds a device of that serial that
+ * this module does not show (the lab keeps each device in devices/SERIAL.db). */
+static const char *other_vendor(console_t *c, const char *serial)
+{
+	char dir[1024], path[1200];
+	if (!c->ext || c->ext->lab_info(dir, sizeof(dir), NULL, 0, NULL, 0) != CKR_OK ||
+	    strchr(serial, '/'))
+		return "";
+	snprintf(path, sizeof(path), "%s/devices/%s.db", dir, serial);
+	return access(path, F_OK) == 0 ? " in this module: it is another vendor's device (keys "
+					 "never move across vendors)"
+				       : "";
+}
+
 int hl_admin_find_device(console_t *c, const char *arg, hsmlab_device_info_t *out)
 {
 	CK_ULONG n = 0;
@@ -147,12 +117,16 @@ int hl_admin_find_device(console_t *c, const char *arg, hsmlab_device_info_t *ou
 	for (CK_ULONG i = 0; i < n; i++) {
 		if (strcmp(v[i].serial, arg) == 0 || (numeric && v[i].slot_id == slot)) {
 			*out = v[i];
+			if (c->opts)
+				snprintf(c->opts->device, sizeof(c->opts->device), "%s (slot %lu)",
+					 v[i].serial, v[i].slot_id);
 			free(v);
 			return EX_OK;
 		}
 	}
 	free(v);
-	fprintf(stderr, "hsmlab-admin: device \"%s\": no such slot id or serial\n", arg);
+	fprintf(stderr, "hsmlab-admin: %s: device \"%s\": no such slot id or serial%s\n",
+		c->opts ? c->opts->command : "device", arg, other_vendor(c, arg));
 	return EX_FAIL;
 }
 
@@ -183,103 +157,6 @@ static char *family_module(const char *module, const char *family)
 	if (p)
 		snprintf(p, n, "%.*slibhsmlab-%s.so", dir, module, family);
 	return p;
-}
-
-/* -- vendor families: audit log and device clock -- */
-
-static int need_family(const console_t *c, const char *what)
-{
-	if (c->fam)
-		return EX_OK;
-	fprintf(stderr,
-		"hsmlab-admin: %s: the module has no \"%s\" table (load a vendor module "
-		"with --family)\n",
-		what, HSMLAB_FAMILY_INTERFACE_NAME);
-	return EX_USAGE;
-}
-
-static int fam_fail(const console_t *c, const char *what, CK_RV rv)
-{
-	fprintf(stderr, "hsmlab-admin: %s: %s: %s\n", what, hl_ckr_name(rv), c->fam->last_error());
-	return EX_FAIL;
-}
-
-static int cmd_audit(console_t *c, const char *verb, const char *dev, const char *file)
-{
-	hsmlab_device_info_t d;
-	int ex = need_family(c, "audit");
-	if (ex == EX_OK)
-		ex = hl_admin_find_device(c, dev, &d);
-	if (ex != EX_OK)
-		return ex;
-	if (!strcmp(verb, "export")) {
-		CK_RV rv = c->fam->audit_export(d.slot_id, file);
-		if (rv != CKR_OK)
-			return fam_fail(c, "audit export", rv);
-		printf("audit log of %s written to %s\n", d.serial, file);
-		return EX_OK;
-	}
-	hsmlab_audit_check_t chk;
-	CK_RV rv = c->fam->audit_verify(d.slot_id, file, &chk);
-	if (rv == CKR_OK) {
-		printf("%s: %llu records, chain and HMACs intact\n", file, chk.records);
-		return EX_OK;
-	}
-	if (rv != CKR_SIGNATURE_INVALID)
-		return fam_fail(c, "audit verify", rv);
-	fprintf(stderr, "%s: audit log fails verification (%llu records):\n%s", file, chk.records,
-		chk.problems);
-	return EX_FAIL;
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ" or "now" (host time). */
-static int parse_time(const char *s, long long *out)
-{
-	struct tm tm = { 0 };
-	char z = 0;
-	if (!strcmp(s, "now")) {
-		*out = (long long)time(NULL);
-		return 0;
-	}
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-	    z != 'Z')
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (long long)timegm(&tm);
-	return 0;
-}
-
-static int cmd_clock(console_t *c, const char *verb, const char *dev, const char *when)
-{
-	hsmlab_device_info_t d;
-	long long t = 0, off = 0;
-	char iso[32], warn[256];
-	int ex = need_family(c, "clock");
-	if (ex == EX_OK)
-		ex = hl_admin_find_device(c, dev, &d);
-	if (ex != EX_OK)
-		return ex;
-	if (when && parse_time(when, &t) != 0) {
-		fprintf(stderr,
-			"hsmlab-admin: clock set: \"%s\": want YYYY-MM-DDTHH:MM:SSZ or now\n",
-			when);
-		return EX_USAGE;
-	}
-	CK_RV rv = when ? c->fam->clock_set(d.slot_id, t) : CKR_OK;
-	if (rv == CKR_OK)
-		rv = c->fam->clock_get(d.slot_id, &t, &off);
-	if (rv == CKR_OK)
-		rv = c->fam->device_warning(d.slot_id, warn, sizeof(warn));
-	if (rv != CKR_OK)
-		return fam_fail(c, verb, rv);
-	time_t tt = (time_t)t;
-	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
-	printf("device %s clock: %s (offset %+lld s)\n", d.serial, iso, off);
-	if (warn[0])
-		printf("warning: %s\n", warn);
-	return EX_OK;
 }
 
 static int cmd_device_list(console_t *c)
@@ -332,112 +209,21 @@ static int cmd_object_list(console_t *c, const char *arg)
 	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "object list", rv);
 }
 
-static int cmd_token_init(console_t *c, const char *arg, const char *label, const char *so_pin,
-			  const char *pin)
+/* Whether argv (after the options) has the shape of one of the generic commands. */
+static bool generic_shape(int argc, char **argv, const char *a, const char *b)
 {
-	hsmlab_device_info_t d;
-	CK_UTF8CHAR padded[32];
-	CK_SESSION_HANDLE s = 0;
-	if (!so_pin) {
-		fprintf(stderr, "hsmlab-admin: token init: --so-pin is required\n");
-		return EX_USAGE;
-	}
-	int ex = hl_admin_find_device(c, arg, &d);
-	if (ex != EX_OK)
-		return ex;
-	memset(padded, ' ', sizeof(padded));
-	memcpy(padded, label, strlen(label) > 32 ? 32 : strlen(label));
-	CK_RV rv = c->fn->C_InitToken(d.slot_id, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
-	if (rv != CKR_OK)
-		return hl_admin_fail(c, "C_InitToken", rv);
-	if (!pin)
-		return EX_OK;
-	rv = c->fn->C_OpenSession(d.slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
-	if (rv == CKR_OK)
-		rv = c->fn->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin));
-	if (rv == CKR_OK)
-		rv = c->fn->C_InitPIN(s, (CK_UTF8CHAR_PTR)pin, strlen(pin));
-	if (s)
-		c->fn->C_CloseSession(s);
-	return rv == CKR_OK ? EX_OK : hl_admin_fail(c, "C_InitPIN", rv);
+	(void)argv;
+	return (!strcmp(a, "domain") && !strcmp(b, "create") && argc == 7) ||
+	       (!strcmp(a, "domain") && !strcmp(b, "load") && argc >= 5) ||
+	       (!strcmp(a, "key") && !strcmp(b, "backup") && argc == 5) ||
+	       (!strcmp(a, "key") && !strcmp(b, "restore") && argc == 4) ||
+	       (!strcmp(a, "key") && !strcmp(b, "clone") && argc == 5) ||
+	       (!strcmp(a, "key") && !strcmp(b, "delete") && argc == 4);
 }
 
-/* key clone SRC LABEL DST: the vendor's cloning (CA_CloneObject-style), one PIN per side. */
-static int cmd_clone(console_t *c, const hsmlab_device_info_t *src, char **argv,
-		     const char *src_pin, const char *dst_pin)
-{
-	hsmlab_device_info_t dst;
-	if (!src_pin || !dst_pin) {
-		fprintf(stderr, "hsmlab-admin: key clone: --pin (the Crypto Officer PIN) is "
-				"required\n");
-		return EX_USAGE;
-	}
-	if (c->fam->version.minor < 1 || !c->fam->key_clone) {
-		fprintf(stderr,
-			"hsmlab-admin: key clone: the module's \"%s\" table is older "
-			"than 1.1 (no cloning)\n",
-			HSMLAB_FAMILY_INTERFACE_NAME);
-		return EX_MODULE;
-	}
-	int ex = hl_admin_find_device(c, argv[4], &dst);
-	if (ex != EX_OK)
-		return ex;
-	CK_RV rv = c->fam->key_clone(src->slot_id, src_pin, argv[3], dst.slot_id, dst_pin);
-	if (rv != CKR_OK)
-		return fam_fail(c, "key clone", rv);
-	printf("key \"%s\" cloned from %s onto %s\n", argv[3], src->serial, dst.serial);
-	return EX_OK;
-}
-
-/* domain create|load, key backup|restore|clone: the vendor's backup path. */
-static int cmd_backup(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
-{
-	const char *card_pin = o->card_pin;
-	hsmlab_device_info_t d;
-	const char *a = argv[0], *b = argv[1];
-	int ex = need_family(c, a);
-	if (ex == EX_OK)
-		ex = hl_admin_find_device(c, argv[2], &d);
-	if (ex != EX_OK)
-		return ex;
-	CK_RV rv;
-	if (!strcmp(a, "domain") && !strcmp(b, "create")) {
-		char *e1 = NULL, *e2 = NULL;
-		unsigned long m = strtoul(argv[5], &e1, 10), n = strtoul(argv[6], &e2, 10);
-		if (*e1 || *e2 || !m || m > n) {
-			fprintf(stderr, "hsmlab-admin: domain create: want 1 <= M <= N\n");
-			return EX_USAGE;
-		}
-		rv = c->fam->domain_create(d.slot_id, argv[3], argv[4], m, n, card_pin);
-		if (rv == CKR_OK)
-			printf("device %s: new domain \"%s\", %lu of %lu cards in %s\n", d.serial,
-			       argv[3], m, n, argv[4]);
-	} else if (!strcmp(a, "domain")) {
-		rv = c->fam->domain_load(d.slot_id, argv[3], (const char *const *)argv + 4,
-					 (CK_ULONG)(argc - 4), card_pin);
-		if (rv == CKR_OK)
-			printf("device %s: domain \"%s\" loaded from %d cards\n", d.serial, argv[3],
-			       argc - 4);
-	} else if (!strcmp(b, "clone")) {
-		/* One PIN for both sides until the console has a --dst-pin option. */
-		return cmd_clone(c, &d, argv, o->pin, o->dst_pin ? o->dst_pin : o->pin);
-	} else if (!strcmp(b, "backup")) {
-		rv = c->fam->key_backup(d.slot_id, argv[3], argv[4]);
-		if (rv == CKR_OK)
-			printf("device %s: key \"%s\" backed up to %s\n", d.serial, argv[3],
-			       argv[4]);
-	} else {
-		rv = c->fam->key_restore(d.slot_id, argv[3]);
-		if (rv == CKR_OK)
-			printf("device %s: restored %s\n", d.serial, argv[3]);
-	}
-	return rv == CKR_OK ? EX_OK : fam_fail(c, a, rv);
-}
-
-static int dispatch(console_t *c, int argc, char **argv, const hl_admin_opts_t *o)
+static int dispatch(console_t *c, int argc, char **argv, hl_admin_opts_t *o)
 {
 	const char *a = argv[0], *b = argc > 1 ? argv[1] : "";
-	const char *so_pin = o->so_pin, *pin = o->pin;
 	/* A vendor module's own commands first: they may also take over generic ones (token
 	 * init runs the vendor's init sequence where C_InitToken is not how the device is set
 	 * up). */
@@ -481,25 +267,23 @@ static int dispatch(console_t *c, int argc, char **argv, const hl_admin_opts_t *
 	if (!strcmp(a, "object") && !strcmp(b, "list") && argc == 3)
 		return cmd_object_list(c, argv[2]);
 	if (!strcmp(a, "token") && !strcmp(b, "init") && argc == 4)
-		return cmd_token_init(c, argv[2], argv[3], so_pin, pin);
+		return hl_admin_token_init(c, o, argv[2], argv[3]);
 	if (!strcmp(a, "audit") && (!strcmp(b, "export") || !strcmp(b, "verify")) && argc == 4)
-		return cmd_audit(c, b, argv[2], argv[3]);
+		return hl_admin_audit(c, argc, argv);
 	if (!strcmp(a, "clock") && !strcmp(b, "show") && argc == 3)
-		return cmd_clock(c, b, argv[2], NULL);
+		return hl_admin_clock(c, b, argv[2], NULL);
 	if (!strcmp(a, "clock") && !strcmp(b, "set") && argc == 4)
-		return cmd_clock(c, b, argv[2], argv[3]);
-	if ((!strcmp(a, "domain") && !strcmp(b, "create") && argc == 7) ||
-	    (!strcmp(a, "domain") && !strcmp(b, "load") && argc >= 5) ||
-	    (!strcmp(a, "key") && !strcmp(b, "backup") && argc == 5) ||
-	    (!strcmp(a, "key") && !strcmp(b, "restore") && argc == 4) ||
-	    (!strcmp(a, "key") && !strcmp(b, "clone") && argc == 5))
-		return cmd_backup(c, argc, argv, o);
+		return hl_admin_clock(c, b, argv[2], argv[3]);
+	if (generic_shape(argc, argv, a, b))
+		return hl_admin_keys(c, argc, argv, o);
 	fprintf(stderr, "hsmlab-admin: unknown command or wrong arguments: %s %s (see --help)\n", a,
 		b);
 	return EX_USAGE;
 }
 
-int main(int argc, char **argv)
+/* Options: returns -1 to go on, or the exit code (help, version, usage errors). */
+static int parse_options(int argc, char **argv, hl_admin_opts_t *o, const char **module,
+			 const char **family, bool *help)
 {
 	static const struct option opts[] = {
 		{ "module", required_argument, NULL, 'm' },
@@ -510,63 +294,114 @@ int main(int argc, char **argv)
 		{ "card-pin", required_argument, NULL, 'C' },
 		{ "cards", required_argument, NULL, 'D' },
 		{ "dst-pin", required_argument, NULL, 'T' },
+		{ "secrets-fd", required_argument, NULL, 'F' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *module = NULL, *family = NULL;
-	hl_admin_opts_t o = { 0 };
-	char *fam_path = NULL;
-	static console_t c; /* static: the loaded module stays reachable until exit */
-	int opt, ex;
-	while ((opt = getopt_long(argc, argv, "m:f:c:hV", opts, NULL)) != -1) {
+	int opt, fd = -1;
+	char *end = NULL;
+	while ((opt = getopt_long(argc, argv, "m:f:c:yhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
-			module = optarg;
+			*module = optarg;
 			break;
 		case 'f':
-			family = optarg;
+			*family = optarg;
 			break;
 		case 'c':
 			setenv("HSMLAB_CONF", optarg, 1);
 			break;
 		case 'S':
-			o.so_pin = optarg;
+			o->so_pin = optarg;
 			break;
 		case 'P':
-			o.pin = optarg;
+			o->pin = optarg;
 			break;
 		case 'C':
-			o.card_pin = optarg;
+			o->card_pin = optarg;
 			break;
 		case 'D':
-			o.cards = optarg;
+			o->cards = optarg;
 			break;
 		case 'T':
-			o.dst_pin = optarg;
+			o->dst_pin = optarg;
+			break;
+		case 'y':
+			o->yes = true;
 			break;
 		case 'h':
-			usage(stdout);
-			return EX_OK;
+			*help = true;
+			break;
+		case 'F':
+			fd = (int)strtol(optarg, &end, 10);
+			if (*end || fd < 0) {
+				fprintf(stderr,
+					"hsmlab-admin: --secrets-fd: \"%s\" is no file "
+					"descriptor\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
 		case 'V':
 			printf("hsmlab-admin %s\n", HSMLAB_VERSION);
 			return EX_OK;
 		default:
-			usage(stderr);
+			hl_admin_usage(stderr);
 			return EX_USAGE;
 		}
 	}
+	if (fd >= 0 && hl_admin_secrets_fd(o, fd) != EX_OK)
+		return EX_USAGE;
+	return hl_admin_secrets_env(o) == EX_OK ? -1 : EX_USAGE;
+}
+
+/* "luna hsm init": the words that name the command, for its messages. */
+static void name_command(hl_admin_opts_t *o, int argc, char **argv)
+{
+	static const char *const three[] = { "stm", "hsm", "partition", "role", "power" };
+	bool third = false;
+	for (size_t i = 0; i < sizeof(three) / sizeof(three[0]); i++)
+		third |= argc > 2 && !strcmp(argv[0], "luna") && !strcmp(argv[1], three[i]);
+	snprintf(o->command, sizeof(o->command), "%s %s%s%s", argv[0], argv[1], third ? " " : "",
+		 third ? argv[2] : "");
+}
+
+int main(int argc, char **argv)
+{
+	const char *module = NULL, *family = NULL;
+	static hl_admin_opts_t o;
+	char *fam_path = NULL;
+	static console_t c; /* static: the loaded module stays reachable until exit */
+	bool help = false;
+	int ex = parse_options(argc, argv, &o, &module, &family, &help);
+	if (ex >= 0)
+		return ex;
 	argc -= optind;
 	argv += optind;
+	if (help && argc > 0)
+		return hl_admin_command_help(argc, argv);
+	if (help) {
+		hl_admin_usage(stdout);
+		return EX_OK;
+	}
 	if (argc < 2) {
-		usage(stderr);
+		hl_admin_usage(stderr);
 		return EX_USAGE;
 	}
+	name_command(&o, argc, argv);
+	c.opts = &o;
+	if (!strcmp(argv[0], "audit") && !strcmp(argv[1], "show"))
+		return hl_admin_audit(&c, argc, argv);
 	bool lab_create = !strcmp(argv[0], "lab") && !strcmp(argv[1], "create");
 	if (lab_create && argc != 3) {
 		fprintf(stderr, "hsmlab-admin: lab create: expected one DIR\n");
 		return EX_USAGE;
 	}
+	/* The console reports each failure in one line of its own (the module's message is
+	 * part of it), so the module's own stderr copy is silenced. */
+	setenv("HSMLAB_QUIET", "1", 1);
 	module = module ? module : default_module();
 	if (family && !(module = fam_path = family_module(module, family)))
 		return EX_FAIL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "testlab.h"
 
@@ -63,10 +64,13 @@ Test(admin, lab_device_token_object_flow)
 	snprintf(args, sizeof(args), "object list %s", serial);
 	cr_assert_eq(run(args), 0, "%s", out);
 	cr_assert(strstr(out, "LABEL") != NULL);
-	snprintf(args, sizeof(args), "token init %s again --so-pin 99999999", serial);
+	snprintf(args, sizeof(args), "token init %s again --yes --so-pin 99999999", serial);
 	cr_assert_eq(run(args), 1, "a wrong SO PIN fails: %s", out);
 	cr_assert(strstr(out, "CKR_PIN_INCORRECT") != NULL, "%s", out);
 	cr_assert_eq(run("device show NOSUCHDEVICE"), 1);
+	snprintf(args, sizeof(args), "token init %s again --so-pin 12345678", serial);
+	cr_assert_eq(run(args), 1, "a re-init without --yes and no terminal is refused: %s", out);
+	cr_assert(strstr(out, "add --yes") && strstr(out, serial), "%s", out);
 }
 
 Test(admin, unusable_module_and_lab)
@@ -75,4 +79,159 @@ Test(admin, unusable_module_and_lab)
 	cr_assert_eq(chmod(lab.lab, 0777), 0);
 	cr_assert_eq(run("device list"), 3, "%s", out);
 	cr_assert(strstr(out, lab.lab) != NULL, "the error names the lab: %s", out);
+}
+
+/* A Luna device made by the console; its slot id in slot (a decimal string). */
+static void luna_device(char slot[24])
+{
+	cr_assert_eq(run("-f luna device create"), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "created device %*s in slot %23s", slot), 1, "%s", out);
+}
+
+static void luna_status(const char *slot)
+{
+	char args[128];
+	snprintf(args, sizeof(args), "-f luna luna status %s", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+}
+
+Test(admin, luna_token_init_bad_pin_changes_nothing)
+{
+	char slot[24], args[256];
+	luna_device(slot);
+	snprintf(args, sizeof(args), "-f luna --so-pin 123456 --pin 87654321 token init %s KSK",
+		 slot);
+	cr_assert_eq(run(args), 2, "a 6-character password is refused up front: %s", out);
+	cr_assert(strstr(out, "7 to 255") && strstr(out, "nothing changed"), "%s", out);
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+	luna_status(slot);
+	cr_assert(strstr(out, ": transport,") && strstr(out, "HSM SO 0,"), "untouched: %s", out);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 --pin 87654321 token init %s KSK",
+		 slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	cr_assert(strstr(out, "hard init") != NULL, "token init says what it did: %s", out);
+}
+
+Test(admin, zeroize_asks_and_wrong_password_counts_down)
+{
+	char slot[24], args[256];
+	luna_device(slot);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 token init %s KSK", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna luna zeroize %s </dev/null", slot);
+	cr_assert_eq(run(args), 1, "zeroize without --yes asks (and refuses off a tty): %s", out);
+	cr_assert(strstr(out, "not confirmed") && strstr(out, "add --yes"), "%s", out);
+	luna_status(slot);
+	cr_assert(strstr(out, ": initialized,") != NULL, "nothing zeroized: %s", out);
+	snprintf(args, sizeof(args), "-f luna luna hsm login %s", slot);
+	cr_assert_eq(run(args), 2, "no password, no terminal: nothing tried: %s", out);
+	cr_assert(strstr(out, "HSMLAB_SO_PIN") != NULL, "%s", out);
+	luna_status(slot);
+	cr_assert(strstr(out, "HSM SO 0,") != NULL, "no attempt burnt: %s", out);
+	char secrets[160];
+	snprintf(secrets, sizeof(secrets), "%s/secrets", lab.dir);
+	FILE *f = fopen(secrets, "w");
+	cr_assert_not_null(f);
+	fputs("# the HSM SO, wrong on purpose\nso-pin=wrong-password\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "-f luna --secrets-fd 3 luna hsm login %s 3<%s", slot,
+		 secrets);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "2 more and the device zeroizes") != NULL, "%s", out);
+	snprintf(args, sizeof(args), "-f luna --yes luna zeroize %s", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	luna_status(slot);
+	cr_assert(strstr(out, ": zeroized,") != NULL, "%s", out);
+}
+
+Test(admin, key_backup_needs_the_crypto_officer)
+{
+	char slot[24], args[512], blob[160];
+	luna_device(slot);
+	snprintf(blob, sizeof(blob), "%s/ksk.blob", lab.dir);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 --pin 87654321 token init %s K",
+		 slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna key backup %s KSK %s", slot, blob);
+	cr_assert_eq(run(args), 2, "no CO PIN: refused: %s", out);
+	cr_assert(strstr(out, "Crypto Officer") != NULL, "%s", out);
+	snprintf(args, sizeof(args), "-f luna --pin 11111111 key backup %s KSK %s", slot, blob);
+	cr_assert_eq(run(args), 1, "a wrong CO PIN: refused: %s", out);
+	cr_assert(strstr(out, "CKR_PIN_INCORRECT") && strstr(out, "login"), "%s", out);
+	cr_assert_neq(access(blob, F_OK), 0, "no blob written");
+}
+
+Test(admin, clone_to_another_vendor_is_named)
+{
+	char slot[24], args[256], kserial[17];
+	luna_device(slot);
+	cr_assert_eq(run("-f keyper device create"), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "created device %16s", kserial), 1, "%s", out);
+	snprintf(args, sizeof(args), "-f luna --pin 87654321 key clone %s KSK %s", slot, kserial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "another vendor") != NULL, "%s", out);
+}
+
+Test(admin, command_help_and_audit_show)
+{
+	char slot[24], args[512], file[160];
+	cr_assert_eq(run("luna --help"), 0, "%s", out);
+	cr_assert(strstr(out, "luna zeroize") && !strstr(out, "lab create"), "%s", out);
+	cr_assert_eq(run("key backup 1 KSK x --help"), 0, "%s", out);
+	cr_assert(strstr(out, "key backup DEVICE") && !strstr(out, "key restore"), "%s", out);
+	cr_assert_eq(run("frobnicate --help"), 2, "%s", out);
+	luna_device(slot);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 token init %s KSK", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(file, sizeof(file), "%s/audit.txt", lab.dir);
+	snprintf(args, sizeof(args), "-f luna audit export %s %s", slot, file);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "audit show %s", file);
+	cr_assert_eq(run(args), 0, "%s", out);
+	cr_assert(strstr(out, "DEVICE TIME") && strstr(out, "end: ") && !strstr(out, "end: 0"),
+		  "decoded: %s", out);
+	cr_assert(strstr(out, "%20") == NULL, "no URL escapes left: %s", out);
+	cr_assert_eq(run("audit show /nonexistent"), 1, "%s", out);
+}
+
+Test(admin, device_time_running_backwards_is_warned)
+{
+	char slot[24], args[512], file[160], cmd[400];
+	luna_device(slot);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 token init %s KSK", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna clock set %s 2020-01-01T00:00:00Z", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 luna hsm login %s", slot);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(file, sizeof(file), "%s/audit.txt", lab.dir);
+	snprintf(args, sizeof(args), "-f luna audit export %s %s", slot, file);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "-f luna audit verify %s %s", slot, file);
+	cr_assert_eq(run(args), 0, "the chain still holds: %s", out);
+	cr_assert(strstr(out, "device time runs backwards") && strstr(out, "2020-01-01"), "%s",
+		  out);
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", getenv("HSMLAB_AUDIT_VERIFY"), file);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	pclose(p);
+	cr_assert(strstr(out, "hsmlab-audit-verify: warning") && strstr(out, "runs backwards"),
+		  "the offline verifier warns too: %s", out);
+}
+
+Test(admin, key_delete_asks_and_names_a_missing_key)
+{
+	char args[512], serial[17] = "";
+	cr_assert_eq(run("device create"), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "created device %16s", serial), 1, "%s", out);
+	snprintf(args, sizeof(args), "--so-pin 12345678 --pin 123456 token init %s t", serial);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(args, sizeof(args), "--pin 123456 key delete %s KSK </dev/null", serial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "cannot be undone") && strstr(out, "add --yes"), "%s", out);
+	snprintf(args, sizeof(args), "--yes --pin 123456 key delete %s KSK", serial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert(strstr(out, "no key labelled \"KSK\"") != NULL, "%s", out);
 }

@@ -99,7 +99,7 @@ step "kill -9 during the init step: the old token (keys, label) or the new one (
 for i in 1 2 3 4 5 6; do
 	before=$(label 1)
 	# the console itself in the background (not a function: its subshell would die alone)
-	"$ADMIN" -f keyper --so-pin $SO --pin $PIN keyper init 1 "KSK-$i" "$C/keyper-so-1.card" \
+	"$ADMIN" -f keyper --yes --so-pin $SO --pin $PIN keyper init 1 "KSK-$i" "$C/keyper-so-1.card" \
 		>/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$((RANDOM % 10))"
@@ -137,7 +137,7 @@ done
 
 step "K12: tamper zeroizes keys, SMK and activation; the audit log survives"
 A keyper activate 1 "$C"/keyper-op-{1,2,3}.card >/dev/null
-A keyper tamper 1 >/dev/null
+A --yes keyper tamper 1 >/dev/null
 [ "$(state 1)" = tampered ] || fail "not tampered"
 [ "$(objects 1)" = 0 ] || fail "keys survived the tamper"
 A keyper state 1 | grep -q "smk:       none" || fail "the SMK survived the tamper"

@@ -70,7 +70,7 @@ for round in 1 2 3 4 5 6 7 8; do
 		A --so-pin PASSWORD luna stm recover "$K" "$S" "$F" >/dev/null
 	fi
 	# The binary itself in the background (not a function's subshell), so kill -9 hits it.
-	"$ADMIN" -m "$LUNA" --so-pin hso-pass-$round luna hsm init "$K" "hsm$round" dom \
+	"$ADMIN" -m "$LUNA" --yes --so-pin hso-pass-$round luna hsm init "$K" "hsm$round" dom \
 		>/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$((RANDOM % 9))"
@@ -83,7 +83,7 @@ for round in 1 2 3 4 5 6 7 8; do
 		A --so-pin hso-pass-$round luna hsm login "$K" >/dev/null ||
 			fail "hard init half done: the HSM SO's password does not work"
 		A luna status "$K" | grep -q "HSM label \"hsm$round\"" || fail "label missing"
-		A luna zeroize "$K" >/dev/null
+		A --yes luna zeroize "$K" >/dev/null
 		;;
 	*) fail "state after kill -9: $(A luna status "$K")" ;;
 	esac
