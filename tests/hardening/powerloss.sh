@@ -36,14 +36,15 @@ fresh() { # fresh MODULE: an empty lab for that module's family
 # The lab's state as text, stable across runs of the same operation (no random values, no
 # times): what "old" and "new" are compared by.
 state_of() {
-	local db t
+	local db sql t
 	for db in "$LAB"/devices/*.db; do
 		[ -f "$db" ] || continue
 		echo "== ${db##*/}"
+		sql=""
 		for t in $(sqlite3 "$db" "select name from sqlite_master where type='table' order by 1"); do
-			echo "$t rows $(sqlite3 "$db" "select count(*) from \"$t\"")"
+			sql+="select '$t rows ' || count(*) from \"$t\";"
 		done
-		sqlite3 "$db" "select key, length(value), case when typeof(value) = 'text' and
+		sqlite3 "$db" "$sql select key, length(value), case when typeof(value) = 'text' and
 			length(value) < 40 then value else '' end from meta order by key"
 	done
 	find "$F" -type f ! -name '*.tmp*' -printf '%P %s\n' | sort
@@ -75,6 +76,14 @@ walk() {
 	points=$(cat "$WORK/count")
 	new=$(state_of)
 	[ "$old" != "$new" ] || fail "$OP changes nothing the walk can see"
+	if declare -F "check_new_$OP" >/dev/null; then
+		local left
+		left=$("check_new_$OP")
+		if [ -n "$left" ]; then
+			echo "$OP: left behind after it finished: $left"
+			if [[ " $KNOWN " == *" $OP "* ]]; then KNOWN_SEEN+=("$OP"); else HALF+=("$OP:left"); fi
+		fi
+	fi
 	for n in $(seq 1 "$points"); do
 		rm -rf "$STATE"
 		cp -a "$WORK/snap" "$STATE"
@@ -92,10 +101,7 @@ walk() {
 		elif [ "$now" = "$new" ]; then
 			news=$((news + 1))
 		else
-			echo "$OP point $n: half state (exit $rc). Before / after / now:" >&2
-			diff <(echo "$old") <(echo "$now") >&2 || true
-			diff <(echo "$new") <(echo "$now") >&2 || true
-			HALF+=("$OP@$n")
+			half_state "$n" "$rc" "$old" "$new" "$now"
 			continue
 		fi
 		# From whatever the cut left, the operation completes (or was complete).
@@ -105,7 +111,28 @@ walk() {
 		fi
 	done
 	echo "$OP: $points write points, $killed cut ($olds old, $news new state), $finished finished"
-	SUMMARY+=("$OP $points")
+	[ -z "$HALF_OF_OP" ] || echo "$OP: half states at points$HALF_OF_OP"
+	SUMMARY+=("$OP:$points")
+	HALF_OF_OP=""
+}
+
+# A state that is neither: shown once per distinct state (the diff against both), listed by
+# point; a known gap (KNOWN) is reported, anything else fails the walk.
+half_state() {
+	local sum
+	sum=$(echo "$5" | md5sum | cut -c1-8)
+	HALF_OF_OP+=" $1($sum)"
+	if [[ " ${SEEN_HALF[*]} " != *" $sum "* ]]; then
+		SEEN_HALF+=("$sum")
+		echo "$OP point $1 (exit $2): state $sum is neither. Before -> it, after -> it:"
+		diff <(echo "$3") <(echo "$5") | grep '^[<>]' | sed 's/^/    old /' || true
+		diff <(echo "$4") <(echo "$5") | grep '^[<>]' | sed 's/^/    new /' || true
+	fi
+	if [[ " $KNOWN " == *" $OP "* ]]; then
+		KNOWN_SEEN+=("$OP")
+	else
+		HALF+=("$OP@$1")
+	fi
 }
 
 # -- the operations: setup_X makes the starting lab, op_X is the one step walked --
@@ -173,10 +200,18 @@ setup_luna_token_reinit() {
 	fresh "$LUNA"
 	D=$(A device create | serial)
 	A token init "$D" part >/dev/null
-	A --so-pin $PIN luna role init cu "$D" >/dev/null 2>&1 || true
+	# A Crypto User, created by the CO (--so-pin: the CO's password), password 11112222.
+	"$ADMIN" -m "$MOD" --so-pin $PIN --pin 11112222 luna role init cu "$D" >/dev/null
 	SLOT=$(A device list | awk -v s="$D" '$2 == s { print $1 }')
 }
 op_luna_token_reinit() { p11 --slot "$SLOT" --init-token --label part2 --so-pin $SO; }
+# After a re-init no role of the old partition may remain: the CU's record goes too.
+check_new_luna_token_reinit() {
+	local db
+	for db in "$LAB"/devices/*.db; do
+		sqlite3 "$db" "select key from meta where key like 'luna_cu%' order by 1" | tr '\n' ' '
+	done
+}
 
 setup_pair() {
 	fresh "$LUNA"
@@ -223,11 +258,17 @@ ALL=(strict_token_init strict_init_pin strict_create_object strict_keygen strict
 	strict_token_reinit keyper_init luna_hard_init luna_partition_create luna_token_reinit
 	restore clone backup_file audit_export cards)
 [ $# -gt 0 ] && ALL=("$@")
-HALF=()
-SUMMARY=()
+# Known gaps (recorded in tests/hardening/README.md, to be closed in the families): their
+# half states are reported, not failed; a known gap that no longer shows fails, so the list
+# is kept true.
+KNOWN=${HSMLAB_POWERLOSS_KNOWN-strict_keygen luna_partition_create luna_token_reinit}
+HALF=() SUMMARY=() SEEN_HALF=() KNOWN_SEEN=() HALF_OF_OP=""
 for op in "${ALL[@]}"; do
 	"setup_$op"
 	walk "$op"
+	if [[ " $KNOWN " == *" $op "* ]] && [[ " ${KNOWN_SEEN[*]} " != *" $op "* ]]; then
+		HALF+=("$op(known gap closed: take it off KNOWN)")
+	fi
 done
 echo "points per operation: ${SUMMARY[*]}"
 [ ${#HALF[@]} -eq 0 ] || fail "half states: ${HALF[*]}"
