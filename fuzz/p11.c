@@ -6,7 +6,8 @@
  *   attribute a 4-byte type, a length byte and that many value bytes (length 0xfe: a NULL
  *   value of length 0; 0xff: a NULL value of length 4, which the module must refuse).
  * Ops: C_CreateObject, C_FindObjectsInit (+ FindObjects, Final), C_GenerateKeyPair, C_GenerateKey,
- * C_SignInit (+ C_Sign) and C_GetAttributeValue / C_SetAttributeValue on a key made at start.
+ * C_SignInit (+ C_Sign), C_GetAttributeValue on a key made at start, C_SetAttributeValue on a
+ * fresh data object.
  * Objects made are destroyed again, so the store does not grow over a run. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,20 @@ static void sign(CK_MECHANISM *m, uint8_t which)
 		fn->C_SignFinal(sess, NULL, &len);
 }
 
+/* A fresh session object to change: set-attribute inputs must not alter the keys the
+ * other inputs use (a run stays reproducible input by input). */
+static CK_OBJECT_HANDLE scratch(void)
+{
+	static CK_OBJECT_CLASS cls = CKO_DATA;
+	static CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_MODIFIABLE, &yes, sizeof(yes) },
+			     { CKA_LABEL, "scratch", 7 } };
+	CK_OBJECT_HANDLE h;
+	check(fn->C_CreateObject(sess, t, 3, &h), "C_CreateObject of a scratch object");
+	return h;
+}
+
 static void attributes(CK_ATTRIBUTE *t, CK_ULONG n, uint8_t which, int set)
 {
 	/* Read into a copy whose values are the module's to fill. */
@@ -192,7 +207,9 @@ static void attributes(CK_ATTRIBUTE *t, CK_ULONG n, uint8_t which, int set)
 	CK_ATTRIBUTE copy[MAX_ATTRS];
 
 	if (set) {
-		fn->C_SetAttributeValue(sess, keys[which % 3], t, n);
+		CK_OBJECT_HANDLE h = scratch();
+		fn->C_SetAttributeValue(sess, h, t, n);
+		destroy(h);
 		return;
 	}
 	for (CK_ULONG i = 0; i < n; i++) {
