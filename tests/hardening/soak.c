@@ -8,7 +8,8 @@
  *   handle its creation returned and the value written; destroyed, it is gone;
  * - no object lost: each thread's long-lived object is still there at the end;
  * - flat resources: the reinitialising process ends each cycle with the fds it started
- *   with; every process's RSS growth after warm-up stays under a bound (reported).
+ *   with; every process's RSS growth after warm-up stays under a bound (reported; under
+ *   ASan, whose quarantine grows RSS by design, LeakSanitizer at each exit checks instead).
  * One thread per worker also opens sessions until the module refuses one (the Luna's
  * session limit) and closes them again, so the others meet the limit in flight.
  * Usage: soak MODULE TOKEN-LABEL USER-PIN SECONDS    (tests/hardening/soak.sh sets it up) */
@@ -30,6 +31,14 @@
 #define HOG_MAX 1100 /* sessions the hog opens at most (the Luna's limit is 1024) */
 #define RSS_SLACK_KB (64 * 1024)
 #define CKR_LUNA_MAX_SESSIONS 0x80001601UL
+/* Under ASan the quarantine (256 MiB) and the allocator's caches make RSS grow by design:
+ * there LeakSanitizer, run as each process exits, is the memory check, and RSS is reported
+ * only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_CHECKED 0
+#else
+#define RSS_CHECKED 1
+#endif
 
 static const char *module_path, *token_label, *pin;
 static time_t deadline;
@@ -278,7 +287,7 @@ static hl_p11_module_t *load(const char *who)
 static int rss_flat(const char *who, long warm, long end)
 {
 	printf("soak[%d] %s: RSS %ld -> %ld kB after warm-up\n", (int)getpid(), who, warm, end);
-	if (end - warm > RSS_SLACK_KB) {
+	if (RSS_CHECKED && end - warm > RSS_SLACK_KB) {
 		fprintf(stderr, "soak[%d] %s: RSS grew by %ld kB\n", (int)getpid(), who,
 			end - warm);
 		return 0;
@@ -373,8 +382,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		if ((pids[i] = fork()) == 0) {
 			int rc = i < WORKERS ? worker() : reinit();
-			fflush(NULL); /* _exit flushes nothing */
-			_exit(rc);
+			exit(rc); /* not _exit: LeakSanitizer checks at exit */
 		}
 		if (pids[i] < 0) {
 			perror("soak: fork");
