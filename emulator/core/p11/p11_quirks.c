@@ -18,6 +18,15 @@
 #include "p11/hl_p11.h"
 #include "p11/hl_p11_quirks.h"
 
+/* A CK_ULONG template value: the caller's buffer, which PKCS#11 does not promise is aligned
+ * (found by fuzz/p11.c), so it is copied, never dereferenced. */
+static CK_ULONG ulong_value(const CK_ATTRIBUTE *a)
+{
+	CK_ULONG v;
+	memcpy(&v, a->pValue, sizeof(v));
+	return v;
+}
+
 /* The profile of the session's device, or NULL (the base call then reports the error). */
 static const hl_profile_t *session_profile(CK_SESSION_HANDLE h)
 {
@@ -142,7 +151,7 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	const CK_ATTRIBUTE *mb = find_attr(t, n, CKA_MODULUS_BITS);
 	const CK_ATTRIBUTE *vl = find_attr(t, n, CKA_VALUE_LEN);
 	CK_KEY_TYPE type = kt && kt->pValue && kt->ulValueLen == sizeof(type)
-			       ? *(CK_KEY_TYPE *)kt->pValue
+			       ? ulong_value(kt)
 			       : CK_UNAVAILABLE_INFORMATION;
 	CK_ULONG bits = 0;
 	if (!p || !p->timing.n_keygen || !m)
@@ -156,9 +165,9 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	else if (m->mechanism == CKM_GENERIC_SECRET_KEY_GEN)
 		type = CKK_GENERIC_SECRET;
 	if (mb && mb->pValue && mb->ulValueLen == sizeof(CK_ULONG))
-		bits = *(CK_ULONG *)mb->pValue;
+		bits = ulong_value(mb);
 	else if (vl && vl->pValue && vl->ulValueLen == sizeof(CK_ULONG))
-		bits = 8 * *(CK_ULONG *)vl->pValue;
+		bits = 8 * ulong_value(vl);
 	else
 		bits = ec_bits(find_attr(t, n, CKA_EC_PARAMS));
 	return hl_profile_keygen_ms(p, type, bits);
@@ -498,7 +507,7 @@ static bool secret_class(const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	const CK_ATTRIBUTE *c = find_attr(t, n, CKA_CLASS);
 	return c && c->pValue && c->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
-	       *(CK_OBJECT_CLASS *)c->pValue == CKO_SECRET_KEY;
+	       ulong_value(c) == CKO_SECRET_KEY;
 }
 
 CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,

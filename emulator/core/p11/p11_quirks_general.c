@@ -557,9 +557,11 @@ static bool has_id(const CK_ATTRIBUTE *t, CK_ULONG n)
 static CK_OBJECT_CLASS class_of(const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS dflt)
 {
 	const CK_ATTRIBUTE *a = find_attr(t, n, CKA_CLASS);
-	return a && a->pValue && a->ulValueLen == sizeof(CK_OBJECT_CLASS)
-		   ? *(CK_OBJECT_CLASS *)a->pValue
-		   : dflt;
+	CK_OBJECT_CLASS cls = dflt;
+	/* Copied: the caller's value need not be aligned (found by fuzz/p11.c). */
+	if (a && a->pValue && a->ulValueLen == sizeof(CK_OBJECT_CLASS))
+		memcpy(&cls, a->pValue, sizeof(cls));
+	return cls;
 }
 
 /* G14: whether dev holds a token object of class cls, other than the one with store id
