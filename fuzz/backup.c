@@ -7,12 +7,14 @@
 
 #include "backup/hl_backup.h"
 #include "fuzz_common.h"
+#include "keyper/hl_keyper.h"
+#include "luna/hl_luna.h"
 
 static hl_backup_domain_t domains[2];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const hl_backup_vendor_t vendors[2] = { HL_BACKUP_KEYPER, HL_BACKUP_LUNA };
+	const hl_backup_format_t *vendors[2] = { &hl_keyper_backup_format, &hl_luna_backup_format };
 
 	for (int i = 0; i < 2; i++)
 		if (hl_backup_domain_derive(vendors[i], (const uint8_t *)HL_FUZZ_DOMAIN_SECRET,

@@ -3,7 +3,6 @@
  * vendors, cards with and without a PIN, an audit export, PKCS#11 inputs) under DIR/<target>/,
  * keyed with the secrets of fuzz_common.h. Run once by hand when a format changes (the
  * output is committed under fuzz/corpus/):  fuzz_seedgen fuzz/corpus */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,9 @@
 #include "cards/hl_cards.h"
 #include "fuzz_common.h"
 #include "hsmlab/pkcs11.h"
+#include "keyper/hl_keyper.h"
+#include "luna/hl_luna.h"
+#include "store/hl_store.h"
 
 static const char *out_dir;
 
@@ -53,7 +55,7 @@ static void blobs(void)
 				 { CKA_LABEL, "KSK-2024", 8 },
 				 { CKA_ID, "\x01", 1 },
 				 { CKA_VALUE, value, sizeof(value) } };
-	const hl_backup_vendor_t vendors[2] = { HL_BACKUP_KEYPER, HL_BACKUP_LUNA };
+	const hl_backup_format_t *vendors[2] = { &hl_keyper_backup_format, &hl_luna_backup_format };
 	const char *names[2] = { "keyper.blob", "luna.blob" };
 
 	for (int i = 0; i < 2; i++) {
@@ -72,9 +74,7 @@ static void blobs(void)
 
 static void cards(void)
 {
-	hl_card_set_t set = {
-		.kind = HL_CARD_KEYPER_SMK, .owner = "K0001", .threshold = 2, .count = 3
-	};
+	hl_card_set_t set = { .kind = "keyper-smk", .owner = "K0001", .threshold = 2, .count = 3 };
 	hl_card_t c[3];
 	const uint8_t secret[32] = { 7, 7, 7 };
 
@@ -91,9 +91,12 @@ static void audit(void)
 	uint8_t key[HL_AUDIT_KEY_LEN];
 	hl_clock_t clk = { 0 };
 	hl_audit_t *log = NULL;
-	sqlite3 *db;
+	hl_store_t *db = NULL;
+	char dir[] = "/tmp/hl-seedgen-XXXXXX", path[64], err[256];
 
-	need(sqlite3_open(":memory:", &db) == SQLITE_OK, "sqlite");
+	need(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	need(hl_store_open(path, HL_STORE_CREATE, &db, err, sizeof(err)) == HL_OK, err);
 	need(hl_audit_key_derive((const uint8_t *)HL_FUZZ_AUDIT_SECRET,
 				 strlen(HL_FUZZ_AUDIT_SECRET), key) == HL_OK,
 	     "audit key");
@@ -103,9 +106,13 @@ static void audit(void)
 	     "append");
 	need(hl_audit_append(log, HL_AUDIT_BACKUP, "KSK-2024", "odd % chars\n-\t", NULL) == HL_OK,
 	     "append");
-	need(hl_audit_export(log, seed_path("audit", "three-records.txt")) == HL_OK, "export");
+	need(hl_audit_export(log, seed_path("audit", "three-records.txt"), err, sizeof(err)) ==
+		 HL_OK,
+	     err);
 	hl_audit_free(log);
-	sqlite3_close(db);
+	hl_store_close(db);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* -- PKCS#11 inputs in the layout p11.c reads -- */
