@@ -45,7 +45,7 @@ static bool attr_false(const CK_ATTRIBUTE *a)
 /* K8: whether the profile lists the function among those the vendor library lacks. */
 static bool missing(const hl_profile_t *p, const char *fn)
 {
-	const char *v = p ? hl_profile_quirk_value(p, "missing_functions") : NULL;
+	const char *v = p ? p->core.missing_functions : NULL;
 	size_t n = strlen(fn);
 	for (const char *c = v; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL)
 		if (strncmp(c, fn, n) == 0 && (c[n] == ',' || !c[n]))
@@ -217,8 +217,7 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
-	if (p && user == CKU_CONTEXT_SPECIFIC &&
-	    hl_profile_quirk(p, "context_specific_login_invalid"))
+	if (p && user == CKU_CONTEXT_SPECIFIC && p->core.context_specific_login_invalid)
 		return CKR_USER_TYPE_INVALID;
 	CK_RV gate = login_gate(h, user);
 	if (gate != CKR_OK)
@@ -230,8 +229,7 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 		return own; /* the family audited it */
 	}
 	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
-	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
-	if (cu && user == strtoul(cu, NULL, 0))
+	if (p && p->core.crypto_user_type && user == p->core.crypto_user_type)
 		user = CKU_USER;
 	CK_RV rv = hl_p11_C_Login(h, user, pin, len);
 	if (rv == CKR_OK)
@@ -270,7 +268,7 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 		p = s->slot->dev->profile;
 		/* L8: under the "no public crypto" policy nothing signs before a login, whatever
 		 * the key; checked first, as the device answers before it looks at the key. */
-		refuse = p && p->no_public_crypto && s->slot->dev->login == HL_NOT_LOGGED_IN;
+		refuse = p && p->core.no_public_crypto && s->slot->dev->login == HL_NOT_LOGGED_IN;
 		audit = audited(s);
 		hl_p11_unlock();
 	}
@@ -386,8 +384,8 @@ static bool hidden_slot(CK_SLOT_ID id)
 {
 	hl_p11_rdlock();
 	hl_slot_t *slot = hl_p11_slot(id);
-	bool hide = slot && slot->dev->profile &&
-		    hl_profile_quirk(slot->dev->profile, "token_after_slotlist_false");
+	bool hide =
+	    slot && slot->dev->profile && slot->dev->profile->core.token_after_slotlist_false;
 	hl_p11_unlock();
 	return hide;
 }
@@ -432,9 +430,7 @@ CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	hl_p11_rdlock();
 	hl_slot_t *slot = hl_p11_slot(id);
 	const char *v =
-	    slot && slot->dev->profile
-		? hl_profile_quirk_value(slot->dev->profile, "serial_hidden_until_login")
-		: NULL;
+	    slot && slot->dev->profile ? slot->dev->profile->core.serial_hidden_until_login : NULL;
 	if (v && slot->dev->login == HL_NOT_LOGGED_IN) {
 		size_t n = strlen(v);
 		memset(info->serialNumber, ' ', sizeof(info->serialNumber));
@@ -456,8 +452,9 @@ CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 				   CK_ULONG n)
 {
 	const hl_profile_t *p = session_profile(h);
-	if (p && hl_profile_quirk(p, "labels_immutable") && find_attr(t, n, CKA_LABEL))
-		return hl_p11_quirk_number(p, "label_change_error", CKR_ATTRIBUTE_READ_ONLY);
+	if (p && p->core.labels_immutable && find_attr(t, n, CKA_LABEL))
+		return p->core.label_change_error ? p->core.label_change_error
+						  : CKR_ATTRIBUTE_READ_ONLY;
 	return hl_p11_C_SetAttributeValue(h, obj, t, n);
 }
 
@@ -467,7 +464,7 @@ CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK
 {
 	const hl_profile_t *p = session_profile(h);
 	CK_RV rv = hl_p11_C_GetAttributeValue(h, obj, t, n);
-	if (!p || !hl_profile_quirk(p, "no_always_authenticate") || !t)
+	if (!p || !p->core.no_always_authenticate || !t)
 		return rv;
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
 	    rv != CKR_BUFFER_TOO_SMALL)
@@ -485,10 +482,9 @@ static CK_RV template_check(const hl_profile_t *p, const CK_ATTRIBUTE *t, CK_ULO
 {
 	if (!p)
 		return CKR_OK;
-	if (hl_profile_quirk(p, "no_always_authenticate") &&
-	    find_attr(t, n, CKA_ALWAYS_AUTHENTICATE))
+	if (p->core.no_always_authenticate && find_attr(t, n, CKA_ALWAYS_AUTHENTICATE))
 		return CKR_ATTRIBUTE_TYPE_INVALID;
-	if (secret && hl_profile_quirk(p, "refuse_nonsensitive_secret") &&
+	if (secret && p->core.refuse_nonsensitive_secret &&
 	    attr_false(find_attr(t, n, CKA_SENSITIVE)))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return CKR_OK;

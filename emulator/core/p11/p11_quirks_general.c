@@ -258,7 +258,7 @@ static bool own_object(const dev_state_t *d, uint64_t id)
 static void hide_found(hl_session_t *s, const hl_profile_general_t *g)
 {
 	size_t k = 0;
-	if (g->no_public_objects && !logged_in(s->slot->dev)) {
+	if ((g->no_public & HL_G6_OBJECTS) && !logged_in(s->slot->dev)) {
 		s->n_found = 0; /* G6: nothing, not even public objects, before a login */
 		return;
 	}
@@ -345,7 +345,7 @@ CK_RV hl_p11_qg_generate_random(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG l
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = general_of(h, &dev);
-	if (g && g->no_public_random && !logged_in(dev))
+	if (g && (g->no_public & HL_G6_RANDOM) && !logged_in(dev))
 		return CKR_USER_NOT_LOGGED_IN;
 	return hl_p11_C_GenerateRandom(h, out, len);
 }

@@ -2,6 +2,7 @@
  * hsmlab emulator: the Keyper family's hooks. */
 #include "common/hl_fam.h"
 #include "keyper/hl_keyper.h"
+#include "keyper/keyper_int.h"
 
 const hl_family_t hl_keyper_family = {
 	.name = "keyper",
@@ -18,4 +19,6 @@ const hl_family_t hl_keyper_family = {
 	/* K6: the profile's library_path_env switch documents it; test_k6_library_path checks
 	 * that the two agree (the lab is found before any profile is read). */
 	.library_path_env = "KEYPER_LIBRARY_PATH",
+	.quirks = hl_keyper_quirks,
+	.quirk_size = sizeof(ky_switches_t),
 };
