@@ -38,4 +38,5 @@ target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_VERSION="${PROJECT_VERSION}")
 target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads)
 # The general G-row quirk filters (QUIRKS.md G1-G17, any profile can switch them on).
-target_sources(hsmlab-emu-p11 PRIVATE ${HL_CORE}/p11/p11_quirks_general.c)
+target_sources(hsmlab-emu-p11 PRIVATE ${HL_CORE}/p11/p11_quirks_general.c
+                                     ${HL_CORE}/p11/p11_quirks_objects.c)
