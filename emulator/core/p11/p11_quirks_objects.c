@@ -60,8 +60,8 @@ static CK_RV get_padded(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_
 	return small && rv == CKR_OK ? CKR_BUFFER_TOO_SMALL : rv;
 }
 
-static CK_RV hl_p11_qg_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
-				    CK_ULONG n)
+static CK_RV hl_p11_qg_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
+					   CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, NULL);
 	if (!g || !t)
@@ -179,7 +179,7 @@ static void remember_own(const hl_profile_general_t *g, CK_SESSION_HANDLE h, CK_
 }
 
 static CK_RV hl_p11_qg_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-			      CK_OBJECT_HANDLE_PTR out)
+				     CK_OBJECT_HANDLE_PTR out)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, &dev);
@@ -200,7 +200,7 @@ static CK_RV hl_p11_qg_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK
 }
 
 static CK_RV hl_p11_qg_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
-			     CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+				    CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, &dev);
@@ -238,9 +238,10 @@ static CK_RV pair_ids(const hl_profile_general_t *g, hl_device_t *dev, const CK_
 	return CKR_OK;
 }
 
-static CK_RV hl_p11_qg_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt,
-				  CK_ULONG pn, CK_ATTRIBUTE_PTR kt, CK_ULONG kn,
-				  CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
+static CK_RV hl_p11_qg_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
+					 CK_ATTRIBUTE_PTR pt, CK_ULONG pn, CK_ATTRIBUTE_PTR kt,
+					 CK_ULONG kn, CK_OBJECT_HANDLE_PTR pub,
+					 CK_OBJECT_HANDLE_PTR priv)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, &dev);
@@ -255,7 +256,7 @@ static CK_RV hl_p11_qg_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m
 		rv = pair_ids(g, dev, pt, pn, kt, kn, id, &tp, &tk);
 	if (rv == CKR_OK)
 		rv = below->C_GenerateKeyPair(h, m, tp ? tp : pt, tp ? pn + 1 : pn, tk ? tk : kt,
-						tk ? kn + 1 : kn, pub, priv);
+					      tk ? kn + 1 : kn, pub, priv);
 	if (rv == CKR_OK && pub && priv) {
 		remember_own(g, h, *pub);
 		remember_own(g, h, *priv);
@@ -328,8 +329,8 @@ static CK_RV check_change(const hl_profile_general_t *g, hl_device_t *dev, CK_SE
 	return rv;
 }
 
-static CK_RV hl_p11_qg_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t,
-				    CK_ULONG n)
+static CK_RV hl_p11_qg_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
+					   CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, &dev);
@@ -337,8 +338,8 @@ static CK_RV hl_p11_qg_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE
 	return rv == CKR_OK ? below->C_SetAttributeValue(h, o, t, n) : rv;
 }
 
-static CK_RV hl_p11_qg_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-			    CK_OBJECT_HANDLE_PTR out)
+static CK_RV hl_p11_qg_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t,
+				   CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	hl_device_t *dev = NULL;
 	const hl_profile_general_t *g = hl_p11_qg_general_of(h, &dev);
@@ -361,5 +362,4 @@ static const CK_FUNCTION_LIST_3_0 objects_over = {
 	.C_GenerateKeyPair = hl_p11_qg_generate_key_pair,
 };
 
-hl_p11_layer_t hl_p11_general_objects_layer = { .name = "general-objects",
-						.over = &objects_over };
+hl_p11_layer_t hl_p11_general_objects_layer = { .name = "general-objects", .over = &objects_over };
