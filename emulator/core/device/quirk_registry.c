@@ -32,6 +32,8 @@ const hl_quirk_row_t hl_quirk_core_rows[] = {
 	    "C_CreateObject, C_GenerateKey, C_GenerateKeyPair"),
 	ROW("device_digest_fails", "G10", CKR, GENERAL, general.digest_error, "C_DigestInit",
 	    .dflt = "CKR_FUNCTION_FAILED"),
+	ROW("fork_child_already_initialized", "G11", BOOL, GENERAL, general.fork_child_initialized,
+	    "C_Initialize, C_Finalize in a forked child"),
 	ROW("other_process_objects_invisible", "G12", BOOL, GENERAL, general.other_process_hidden,
 	    "C_OpenSession, C_FindObjectsInit, object creation"),
 	ROW("no_multipart", "G13", BOOL, GENERAL, general.no_multipart,
@@ -81,7 +83,6 @@ const hl_quirk_row_t hl_quirk_core_rows[] = {
 	/* -- catalogue rows no code reads: they describe the device -- */
 	DATA_ROW("no_operation_state", "G7", BOOL, "none (missing_functions carries it)"),
 	DATA_ROW("unknown_attr_len_unavailable", "G8", BOOL, "none (documents the device)"),
-	DATA_ROW("fork_child_already_initialized", "G11", BOOL, "none (documents the device)"),
 };
 
 const size_t hl_quirk_core_count = sizeof(hl_quirk_core_rows) / sizeof(hl_quirk_core_rows[0]);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the quirk filter layer. Profile switches (QUIRKS.md rows, named in the
- * profile with their catalogue id) that change what a client sees of a plain PKCS#11 call
- * are applied here, in one place: the function tables point the affected entries at these
- * filters (p11-kit-filter style), each asks the device's profile whether its switch is on
- * and otherwise passes the call through unchanged. Switches carried by data alone (mechanism
- * lists, limits, PIN rules) need no filter. The same layer reports the security-relevant
- * operations (login, keygen, signatures) to the device's family for its audit log.
- * See emulator/doc/families.md. */
+ * hsmlab emulator: the vendor-behaviour filter layer (hl_p11_vendor_layer, hl_p11_quirks.h).
+ * Profile switches of the vendor rows (K*, L*; the registry's VENDOR rows) that change what a
+ * client sees of a plain PKCS#11 call are applied here, in one place: the layer overrides
+ * the affected entries (p11-kit-filter style), each reads its switch's resolved field in the
+ * device's profile and otherwise passes the call on to the layer below unchanged. Switches carried
+ * by data alone (mechanism lists, limits, PIN rules) need no filter. The same layer reports the
+ * security-relevant operations (login, keygen, signatures) to the device's family for its audit
+ * log. See emulator/doc/families.md. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

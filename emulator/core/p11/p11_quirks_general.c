@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the general G-row quirk filters (QUIRKS.md G1-G17). Any profile, a user's
- * own included, can switch these rows on and combine them (emulator/doc/general-quirks.md).
- * The function tables point the entries at these filters; each chains to the vendor filter
- * of p11_quirks.c where one exists, else to the plain C_* call. The switches are resolved
+ * hsmlab emulator: the general G-row filters on sessions, logins, searches, signing and
+ * digests (catalogue G1-G13): the top layer of the filter stack (hl_p11_general_layer). Any
+ * profile, a user's own included, can switch these rows on and combine them
+ * (emulator/doc/general-quirks.md). Each filter calls the layer below (the objects layer,
+ * the vendor layer, the core) through its below table. The switches are resolved
  * once when the profile loads (hl_profile_general_t); while no loaded profile has one on,
  * every filter passes straight through without a session lookup, so the signing path of a
  * profile without them costs one relaxed load. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/hl_crypto.h"
 #include "p11_quirks_int.h"
@@ -74,19 +76,55 @@ static bool logged_in(const hl_device_t *dev)
 	return __atomic_load_n(&dev->login, __ATOMIC_RELAXED) != HL_NOT_LOGGED_IN;
 }
 
+/* -- G11: a forked child's C_Initialize -- */
+
+/* The pid whose C_Initialize armed G11 (a device of its lab switches it on), 0 when none did.
+ * A child forked from it inherits the value and sees another pid: such a library believes
+ * the state it copied is its own, so C_Initialize answers "already initialized" until the
+ * child calls C_Finalize (which clears what it inherited). The core itself restarted the
+ * child cleanly (p11_general.c), so its other calls find the library not initialized. */
+static pid_t g11_parent;
+
+/* Whether a device of the lab just opened switches G11 on. */
+static bool g11_wanted(void)
+{
+	bool on = false;
+	if (!hl_profile_general_loaded())
+		return false;
+	hl_p11_rdlock();
+	for (size_t i = 0; i < hl_p11_slot_count(); i++) {
+		const hl_profile_t *p = hl_p11_slot_at(i)->dev->profile;
+		on = on || (p && p->general.fork_child_initialized);
+	}
+	hl_p11_unlock();
+	return on;
+}
+
 static CK_RV hl_p11_qg_initialize(CK_VOID_PTR args)
 {
+	pid_t armed = __atomic_load_n(&g11_parent, __ATOMIC_RELAXED);
+	if (armed && armed != getpid())
+		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
 	CK_RV rv = below->C_Initialize(args);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK) {
 		state_reset(); /* a restart (or a forked child): nothing carries over */
+		__atomic_store_n(&g11_parent, g11_wanted() ? getpid() : 0, __ATOMIC_RELAXED);
+	}
 	return rv;
 }
 
 static CK_RV hl_p11_qg_finalize(CK_VOID_PTR reserved)
 {
+	pid_t armed = __atomic_load_n(&g11_parent, __ATOMIC_RELAXED);
+	if (armed && armed != getpid()) {
+		__atomic_store_n(&g11_parent, 0, __ATOMIC_RELAXED);
+		return CKR_OK; /* G11: the child drops the state it inherited */
+	}
 	CK_RV rv = below->C_Finalize(reserved);
-	if (rv == CKR_OK)
+	if (rv == CKR_OK) {
 		state_reset(); /* freed before the module may be unloaded */
+		__atomic_store_n(&g11_parent, 0, __ATOMIC_RELAXED);
+	}
 	return rv;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the function lists (v2.40 and v3.0), C_GetFunctionList and the v3.0
- * interface functions, which also offer the "hsmlab admin" extension table. */
+ * hsmlab emulator: the function lists (v2.40 and v3.0): the core's own table, the filter
+ * stack built over it (hl_p11_quirks.h) whose top clients get, C_GetFunctionList and the
+ * v3.0 interface functions, which also offer the "hsmlab admin" extension table. */
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>

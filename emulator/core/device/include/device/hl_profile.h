@@ -55,23 +55,24 @@ typedef struct {
 
 typedef struct {
 	bool any; /* a switch below is on: computed from the rows read by the general layer */
-	CK_RV hash_sign_error;      /* G1 host_hash_only: C_SignInit of a hash-and-sign mech */
-	CK_ULONG logout_after_ops;  /* G3 silent_logout: signatures after a login */
-	CK_ULONG logout_after_s;    /* G3 silent_logout_after_s: device seconds after a login */
-	bool find_lost_on_open;     /* G4 find_misses_on_login */
-	CK_ULONG no_public;         /* G6 no_public_before_login: HL_G6_* of its value */
-	CK_RV callbacks_error;      /* G7 session_callbacks_refused */
-	bool no_allowed_mechanisms; /* G7 no_allowed_mechanisms */
-	bool id_required;           /* G10 cka_id_required */
-	CK_RV digest_error;         /* G10 device_digest_fails: C_DigestInit */
-	bool other_process_hidden;  /* G12 other_process_objects_invisible */
-	bool no_multipart;          /* G13 no_multipart */
-	bool order_device_error;    /* G13 call_order_device_error */
-	CK_ULONG throttle_per_s;    /* G13 throttle_per_second */
-	bool unique_labels;         /* G14 unique_labels */
-	bool unique_ids;            /* G14 unique_immutable_id */
-	CK_ULONG id_len;            /* G15 cka_id_len */
-	CK_ULONG modulus_zeros;     /* G17 modulus_leading_zero */
+	CK_RV hash_sign_error;       /* G1 host_hash_only: C_SignInit of a hash-and-sign mech */
+	CK_ULONG logout_after_ops;   /* G3 silent_logout: signatures after a login */
+	CK_ULONG logout_after_s;     /* G3 silent_logout_after_s: device seconds after a login */
+	bool find_lost_on_open;      /* G4 find_misses_on_login */
+	CK_ULONG no_public;          /* G6 no_public_before_login: HL_G6_* of its value */
+	CK_RV callbacks_error;       /* G7 session_callbacks_refused */
+	bool no_allowed_mechanisms;  /* G7 no_allowed_mechanisms */
+	bool id_required;            /* G10 cka_id_required */
+	CK_RV digest_error;          /* G10 device_digest_fails: C_DigestInit */
+	bool other_process_hidden;   /* G12 other_process_objects_invisible */
+	bool no_multipart;           /* G13 no_multipart */
+	bool order_device_error;     /* G13 call_order_device_error */
+	CK_ULONG throttle_per_s;     /* G13 throttle_per_second */
+	bool unique_labels;          /* G14 unique_labels */
+	bool unique_ids;             /* G14 unique_immutable_id */
+	CK_ULONG id_len;             /* G15 cka_id_len */
+	bool fork_child_initialized; /* G11 fork_child_already_initialized */
+	CK_ULONG modulus_zeros;      /* G17 modulus_leading_zero */
 } hl_profile_general_t;
 
 /* The core's other switches (vendor behaviours the core implements generically), resolved
