@@ -22,6 +22,7 @@ typedef struct hl_ksk_cfg {
 	int has_ds;
 	time_t valid_from, valid_until; /* 0: unbounded */
 	char mechanism[64];             /* override, e.g. "CKM_RSA_X_509"; empty: choose */
+	char token[33], serial[17];     /* the device to use (token label / serial); "": any */
 } hl_ksk_cfg_t;
 
 /* Per slot: bit i set = KSK i (index into ksks) is in the set. */
