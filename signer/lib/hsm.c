@@ -329,6 +329,36 @@ int hl_hsm_find_all(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_k
 	return 0;
 }
 
+int hl_hsm_list_labels(hl_hsm_module_t *m, char (*labels)[64], size_t max, size_t *n, hl_err_t *err)
+{
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE tpl = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_OBJECT_HANDLE h[64];
+	CK_ULONG got = 0;
+	CK_RV rv = m->fn->C_FindObjectsInit(m->session, &tpl, 1);
+
+	*n = 0;
+	if (rv == CKR_OK)
+		rv = m->fn->C_FindObjects(m->session, h, 64, &got);
+	if (rv == CKR_OK || rv == CKR_OPERATION_ACTIVE)
+		m->fn->C_FindObjectsFinal(m->session);
+	if (rv != CKR_OK) {
+		hl_err_set(err, "HSM", "module %s: listing keys: %s", m->name, hl_ckr_name(rv));
+		return -1;
+	}
+	for (CK_ULONG i = 0; i < got && *n < max; i++) {
+		unsigned char *v = NULL;
+		CK_ULONG len = 0;
+		if (hl_p11_get_attr(m->fn, m->session, h[i], CKA_LABEL, &v, &len) != CKR_OK) {
+			free(v);
+			continue; /* a key without a label cannot be a configured KSK */
+		}
+		snprintf(labels[(*n)++], 64, "%.*s", (int)(len < 63 ? len : 63), (const char *)v);
+		free(v);
+	}
+	return 0;
+}
+
 int hl_hsm_key_to_dnskey(const hl_hsm_key_t *hk, const char *label, unsigned flags, hl_key_t *out)
 {
 	hl_key_t k = { .ttl = 172800, .flags = flags, .protocol = 3, .alg = hk->alg };

@@ -9,6 +9,7 @@
 
 #include "hsmlab/checks.h"
 #include "hsmlab/dnssec.h"
+#include "hsmlab/inventory.h"
 #include "hsmlab/signer.h"
 
 #define MAX_ANCHORS 32
@@ -41,12 +42,19 @@ static int load_anchors(const char *path, anchors_t *as, hl_err_t *err)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096];
-	int lineno = 0, rc = 0;
+	int lineno = 0, rc = 0, c;
 
 	if (f == NULL) {
 		hl_err_set(err, "IO", "%s: cannot open", path);
 		return -1;
 	}
+	while ((c = fgetc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	if (c == '<') { /* IANA's root-anchors.xml (RFC 7958) */
+		fclose(f);
+		return hl_anchors_xml_load(path, as->a, MAX_ANCHORS, &as->n, err);
+	}
+	rewind(f);
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		hl_anchor_t a;
 		int r;

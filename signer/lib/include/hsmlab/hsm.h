@@ -59,6 +59,10 @@ int hl_hsm_find_key(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_k
  * is how many. 0, or -1 on an error. */
 int hl_hsm_find_all(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_key_t *out,
 		    size_t max, size_t *count, hl_err_t *err);
+/* The CKA_LABELs of the token's private keys (at most max, each up to 63 characters): *n is
+ * how many. 0, or -1 on an error. */
+int hl_hsm_list_labels(hl_hsm_module_t *m, char (*labels)[64], size_t max, size_t *n,
+		       hl_err_t *err);
 /* The token's own clock (C_GetTokenInfo utcTime) as "YYYY-MM-DDTHH:MM:SSZ"; -1 when the
  * token has none. */
 int hl_hsm_clock(const hl_hsm_module_t *m, char *buf, size_t len);
