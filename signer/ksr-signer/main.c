@@ -122,6 +122,7 @@ int main(int argc, char **argv)
 	if (hl_config_load(config, cfg, &err) != 0)
 		hl_log(&log, "ksr-signer: config %s refused: %s", config, err.msg);
 	if (err.check[0] != '\0' || hl_signer_run(cfg, &o, &err) != 0) {
+		fflush(stdout); /* the refusal comes last, also where both streams are merged */
 		fprintf(stderr, "ksr-signer: %s: %s\n", err.check, err.msg);
 		rc = exit_code(&err);
 	} else {
