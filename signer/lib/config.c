@@ -548,9 +548,10 @@ static int parse_all(cctx_t *c, const config_setting_t *root)
 		return -1;
 	if (cfg->schema[0] == '\0')
 		snprintf(cfg->schema, sizeof(cfg->schema), "normal");
-	return parse_schemas(c, root) != 0 || parse_policy(c, root) != 0 || parse_gen(c, root) != 0
-		   ? -1
-		   : 0;
+	if (parse_schemas(c, root) != 0 || parse_policy(c, root) != 0 || parse_gen(c, root) != 0)
+		return -1;
+	cfg->gen.ttl = cfg->policy.ttl;
+	return 0;
 }
 
 static int finish(config_t *lc, int ok, const char *name, const hl_srcmap_t *map, hl_config_t *cfg,

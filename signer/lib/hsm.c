@@ -333,13 +333,17 @@ int hl_hsm_list_labels(hl_hsm_module_t *m, char (*labels)[64], size_t max, size_
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE tpl = { CKA_CLASS, &cls, sizeof(cls) };
-	CK_OBJECT_HANDLE h[64];
-	CK_ULONG got = 0;
+	CK_OBJECT_HANDLE h[256];
+	CK_ULONG got = 0, more = 0;
 	CK_RV rv = m->fn->C_FindObjectsInit(m->session, &tpl, 1);
 
 	*n = 0;
-	if (rv == CKR_OK)
-		rv = m->fn->C_FindObjects(m->session, h, 64, &got);
+	while (rv == CKR_OK && got < 256) { /* a module may return fewer than asked each time */
+		rv = m->fn->C_FindObjects(m->session, h + got, 256 - got, &more);
+		if (rv != CKR_OK || more == 0)
+			break;
+		got += more;
+	}
 	if (rv == CKR_OK || rv == CKR_OPERATION_ACTIVE)
 		m->fn->C_FindObjectsFinal(m->session);
 	if (rv != CKR_OK) {

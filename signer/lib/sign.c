@@ -414,7 +414,8 @@ static void report_build(const hl_policy_cfg_t *p, int rc, const hl_err_t *err)
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		int failed = rc != 0 && strcmp(err->check, hl_check_name(ids[i])) == 0;
-		hl_check_report(ids[i], failed ? -1 : p->enabled[ids[i]] ? 0 : 1, err);
+		if (failed || rc == 0) /* after a refusal the others were not all reached */
+			hl_check_report(ids[i], failed ? -1 : p->enabled[ids[i]] ? 0 : 1, err);
 	}
 }
 

@@ -24,15 +24,6 @@ static void setup(void)
 
 TestSuite(strict, .init = setup, .timeout = 60);
 
-static hl_ksr_t *load(const char *path)
-{
-	hl_ksr_t *k = NULL;
-	hl_err_t err = { { 0 }, { 0 } };
-
-	cr_assert_eq(hl_ksr_load(path, &k, &err), 0, "%s", err.msg);
-	return k;
-}
-
 /* The baseline SKR (base.xml signed with prev.xml as previous), its path. */
 static const char *signed_skr(void)
 {
@@ -56,7 +47,7 @@ static void write_skr(hl_ksr_t *k, const char *path)
 
 Test(strict, ksr_with_another_ttl_is_refused_by_name)
 {
-	hl_ksr_t *k = load(S.base);
+	hl_ksr_t *k = th_scn_load(S.base);
 	hl_config_t *cfg = th_scn_load_config(&S, NULL, NULL);
 	hl_err_t err = { { 0 }, { 0 } };
 	const char *ksr;
@@ -75,7 +66,7 @@ Test(strict, ksr_with_another_ttl_is_refused_by_name)
 	cfg = th_scn_load_config(&S, NULL, "ttl = 3600;");
 	cr_assert_eq(th_scn_sign(&S, cfg, ksr, NULL, out, &err), 0, "%s: %s", err.check, err.msg);
 	hl_ksr_free(k);
-	k = load(out);
+	k = th_scn_load(out);
 	for (size_t i = 0; i < k->nbundles; i++) {
 		for (size_t j = 0; j < k->bundles[i].nkeys; j++)
 			cr_assert_eq(k->bundles[i].keys[j].ttl, 3600, "bundle %zu key %s", i + 1,
@@ -91,7 +82,7 @@ Test(strict, ksr_with_another_ttl_is_refused_by_name)
 Test(strict, serials_that_are_not_numbers_are_refused_on_load)
 {
 	static const char *const bad[] = { "12abc", "-5", "", "12345678901234567890", " 7" };
-	hl_ksr_t *k = load(S.base);
+	hl_ksr_t *k = th_scn_load(S.base);
 	hl_err_t err = { { 0 }, { 0 } };
 	char path[600];
 
@@ -114,7 +105,7 @@ Test(strict, serials_that_are_not_numbers_are_refused_on_load)
 Test(strict, bundle_times_must_be_the_signatures_times)
 {
 	const char *skr = signed_skr();
-	hl_ksr_t *k = load(skr);
+	hl_ksr_t *k = th_scn_load(skr);
 	hl_err_t err = { { 0 }, { 0 } };
 	char forged[600];
 	hl_verify_opts_t v = { .path = forged, .out = stdout };
@@ -132,7 +123,7 @@ Test(strict, bundle_times_must_be_the_signatures_times)
 
 Test(strict, duplicate_bundle_ids_in_an_skr_are_refused)
 {
-	hl_ksr_t *k = load(signed_skr());
+	hl_ksr_t *k = th_scn_load(signed_skr());
 	hl_err_t err = { { 0 }, { 0 } };
 	char path[600];
 	hl_verify_opts_t v = { .path = path, .out = stdout };

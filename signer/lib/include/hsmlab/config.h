@@ -41,6 +41,7 @@ typedef struct hl_gen_cfg {
 	int create;
 	long interval, validity; /* the cadence: P10D between inceptions, P21D per bundle */
 	hl_policy_t zsk;         /* RequestPolicy/ZSK written into the KSR */
+	unsigned long ttl;       /* the ZSKs' TTL: policy.ttl, so the signer's RRset has one */
 } hl_gen_cfg_t;
 
 typedef struct hl_config {
