@@ -76,6 +76,12 @@ Test(strict, ksr_with_another_ttl_is_refused_by_name)
 				  k->bundles[i].sigs[s].orig_ttl == 3600);
 	}
 	hl_ksr_free(k);
+	/* and ksr-gen under the same policy writes 3600 ZSKs: the two sides agree */
+	hl_gen_opts_t g = { .quarter = "2027Q1", .out_path = out, .now = S.now };
+	cr_assert_eq(hl_gen_run(cfg, &g, &err), 0, "%s", err.msg);
+	k = th_scn_load(out);
+	cr_assert_eq(k->bundles[0].keys[0].ttl, 3600);
+	hl_ksr_free(k);
 	free(cfg);
 }
 
