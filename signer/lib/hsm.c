@@ -166,6 +166,9 @@ int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 			hl_err_set(err, "HSM", "module %s: C_Login: %s", m->name, hl_ckr_name(rv));
 			goto out;
 		}
+		/* some devices show their serial only after login (QUIRKS K4) */
+		if (token_info(m, err) != 0)
+			goto out;
 	}
 	rc = 0;
 out:

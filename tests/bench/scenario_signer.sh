@@ -26,13 +26,19 @@ done
 # its date: the Keyper's activation lasts 8 hours), validate the replay's SKRs end to end.
 lab="$tmp/w/vendors"
 mkdir "$tmp/ta"
-(cd "$lab" && HSMLAB_CONF="$lab/hsmlab.conf" SOFTHSM2_CONF="$lab/softhsm2.conf" \
-	HSMLAB_SCENARIO_SIGN_PIN=87654321 HSMLAB_QUIET=1 \
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0" \
-	LD_PRELOAD=${HSMLAB_FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1} \
-	FAKETIME="@2026-11-12 17:30:00" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-	"${HSMLAB_BUILD_DIR:?}/signer/ksk-inventory" --config ksk-2027Q1.conf --export "$tmp/ta") \
-	>/dev/null || fail "ksk-inventory --export on the replay's lab"
+(
+	cd "$lab"
+	export HSMLAB_CONF="$lab/hsmlab.conf" SOFTHSM2_CONF="$lab/softhsm2.conf" \
+		HSMLAB_SCENARIO_SIGN_PIN=87654321 HSMLAB_QUIET=1 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0" \
+		LD_PRELOAD=${HSMLAB_FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1} \
+		FAKETIME="@2026-11-12 17:30:00" FAKETIME_DONT_FAKE_MONOTONIC=1
+	"${HSMLAB_BUILD_DIR:?}/signer/ksk-inventory" --config ksk-2027Q1.conf --export "$tmp/ta"
+	"${HSMLAB_BUILD_DIR:?}/signer/ksk-inventory" --config ksk-2027Q1.conf
+) >"$tmp/inv" || fail "ksk-inventory on the replay's lab: $(cat "$tmp/inv")"
+# The Keyper shows its serial only after login (QUIRKS K4): the inventory shows the real one.
+grep -q "^keyper-e1	keyper-e1	[0-9A-Fa-f]\{16\}	Klajeyz	8	2048	" "$tmp/inv" ||
+	fail "the Keyper's line: $(cat "$tmp/inv")"
 verify="${HSMLAB_BUILD_DIR}/signer/skr-verify"
 "$verify" -t "$tmp/ta/root-anchors.xml" --from 2026-10-01 --to 2027-01-01 "$lab/skr-2026Q4.xml" \
 	>/dev/null || fail "root-anchors.xml does not cover the rollover quarter"
