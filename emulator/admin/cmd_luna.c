@@ -257,6 +257,12 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 	}
 	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
 		return cmd_hsm_init(c, l, &d, argc, argv, o);
+	if (!strcmp(b, "hsm") && argc <= 4 && !o->so_pin) {
+		/* Without it the call would go out with no password and burn an HSM SO try. */
+		fprintf(stderr,
+			"hsmlab-admin: luna hsm login: --so-pin (or iKey files) required\n");
+		return EX_USAGE;
+	}
 	if (!strcmp(b, "hsm")) {
 		hsmlab_luna_auth_t hso =
 		    argc > 4 ? ikeys(argv + 4, argc - 4, o) : password(o->so_pin);

@@ -35,9 +35,12 @@ static void algs_fetch_locked(void)
 	static const char *const wrap_names[3] = { "AES-128-WRAP-PAD", "AES-192-WRAP-PAD",
 						   "AES-256-WRAP-PAD" };
 	/* DES-EDE3 (ECB) and DES-EDE3-CBC are in OpenSSL 3's default provider, not legacy. */
-	static const char *const block_names[HL_BLOCK_COUNT] = { "DES-EDE3", "DES-EDE3-CBC",
-								 "AES-128-CBC", "AES-192-CBC",
-								 "AES-256-CBC" };
+	static const char *const block_names[HL_BLOCK_COUNT] = {
+		"DES-EDE3",     "DES-EDE3-CBC", "AES-128-CBC", "AES-192-CBC", "AES-256-CBC",
+		"AES-128-ECB",  "AES-192-ECB",  "AES-256-ECB", "AES-128-CTR", "AES-192-CTR",
+		"AES-256-CTR",  "AES-128-GCM",  "AES-192-GCM", "AES-256-GCM", "AES-128-WRAP",
+		"AES-192-WRAP", "AES-256-WRAP"
+	};
 
 	for (int i = 0; i < HL_MD_COUNT; i++)
 		algs.md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);

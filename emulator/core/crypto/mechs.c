@@ -49,6 +49,10 @@ static const hl_mech_t mechs[] = {
 	{ CKM_AES_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_GENERATE } },
 	{ CKM_AES_KEY_WRAP_PAD, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
 	{ CKM_AES_CBC_PAD, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
+	{ CKM_AES_ECB, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
+	{ CKM_AES_CBC, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
+	{ CKM_AES_CTR, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
+	{ CKM_AES_GCM, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
 	/* DES3 sizes in bytes too (the spec gives none; 24 is what keyper.conf says). */
 	{ CKM_DES3_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 24, 24, CKF_GENERATE } },
 	{ CKM_DES3_ECB, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },

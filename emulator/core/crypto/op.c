@@ -43,9 +43,7 @@ static hl_status_t sym_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	op->sym.mechanism = mech->mechanism;
 	op->sym.ulParameterLen = mech->ulParameterLen;
 	op->sym.pParameter = mech->ulParameterLen ? op->iv : NULL;
-	if (mech->ulParameterLen)
-		memcpy(op->iv, mech->pParameter, mech->ulParameterLen);
-	return HL_OK;
+	return hl_crypto_sym_params(op, mech);
 }
 
 static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned index)
@@ -106,12 +104,15 @@ void hl_op_free(hl_op_t *op)
 		return;
 	EVP_PKEY_CTX_free(op->pctx);
 	EVP_MD_CTX_free(op->mctx);
+	hl_crypto_sym_state_clear(&op->ss);
 	hl_key_free(op->key);
 	free(op);
 }
 
 bool hl_op_multipart(const hl_op_t *op)
 {
+	if (op->m->family == HL_FAM_SYM)
+		return true; /* every block-cipher mode runs in parts */
 	return op->kind == HL_OP_DIGEST ||
 	       ((op->kind == HL_OP_SIGN || op->kind == HL_OP_VERIFY) && op->m->md != HL_MD_NONE);
 }
@@ -126,6 +127,10 @@ size_t hl_op_output_len(const hl_op_t *op, size_t in_len)
 		return op->m->family == HL_FAM_ECDSA ? 2 * op->key->len : op->key->len;
 	case HL_OP_ENCRYPT:
 	case HL_OP_DECRYPT:
+		if (op->m->family == HL_FAM_SYM && op->ss.tag_len)
+			return op->kind == HL_OP_ENCRYPT ? in_len + op->ss.tag_len
+			       : in_len > op->ss.tag_len ? in_len - op->ss.tag_len
+							 : 0;
 		if (op->m->family == HL_FAM_SYM)
 			return hl_crypto_sym_out_len(op->m->type, op->kind == HL_OP_ENCRYPT,
 						     in_len);
@@ -196,7 +201,10 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 		return HL_ERR_ARGS;
 	if (op->kind == HL_OP_SIGN || op->kind == HL_OP_DIGEST)
 		return fixed_out(op, in, in_len, out, out_len);
-	if (op->m->family == HL_FAM_SYM)
+	const hl_sym_row_t *row = op->ss.row;
+	if (row && (row->mode == HL_SYM_CTR || row->mode == HL_SYM_GCM))
+		st = hl_crypto_sym_stream_oneshot(op, in, in_len, out, out_len);
+	else if (op->m->family == HL_FAM_SYM)
 		st = hl_crypto_sym_run(&op->sym, op->key->num, op->key->len,
 				       op->kind == HL_OP_ENCRYPT, in, in_len, out, out_len);
 	else if (op->kind == HL_OP_ENCRYPT)
@@ -212,7 +220,8 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 
 hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len)
 {
-	if (op == NULL || (in == NULL && in_len > 0) || op->state == HL_OPS_DONE)
+	if (op == NULL || (in == NULL && in_len > 0) || op->state == HL_OPS_DONE ||
+	    op->kind == HL_OP_ENCRYPT || op->kind == HL_OP_DECRYPT) /* they: hl_op_update_out */
 		return HL_ERR_ARGS;
 	if (!hl_op_multipart(op))
 		return HL_ERR_NOT_SUPPORTED;
@@ -228,13 +237,32 @@ hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len)
 	return HL_OK;
 }
 
-hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len)
+hl_status_t hl_op_update_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t *out_len)
 {
-	if (op == NULL || out_len == NULL || op->state == HL_OPS_DONE ||
-	    (op->kind != HL_OP_SIGN && op->kind != HL_OP_DIGEST))
+	if (op == NULL || out_len == NULL || (in == NULL && in_len > 0) ||
+	    op->state == HL_OPS_DONE || (op->kind != HL_OP_ENCRYPT && op->kind != HL_OP_DECRYPT))
 		return HL_ERR_ARGS;
 	if (!hl_op_multipart(op))
 		return HL_ERR_NOT_SUPPORTED;
+	hl_status_t st = hl_crypto_sym_update(op, in, in_len, out, out_len);
+	if (st == HL_OK && out != NULL)
+		op->state = HL_OPS_UPDATING;
+	return st;
+}
+
+hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len)
+{
+	if (op == NULL || out_len == NULL || op->state == HL_OPS_DONE || op->kind == HL_OP_VERIFY)
+		return HL_ERR_ARGS;
+	if (!hl_op_multipart(op))
+		return HL_ERR_NOT_SUPPORTED;
+	if (op->kind == HL_OP_ENCRYPT || op->kind == HL_OP_DECRYPT) {
+		hl_status_t st = hl_crypto_sym_final(op, out, out_len);
+		if (out != NULL && st != HL_ERR_BUFFER_TOO_SMALL)
+			op->state = HL_OPS_DONE;
+		return st;
+	}
 	return fixed_out(op, NULL, 0, out, out_len);
 }
 

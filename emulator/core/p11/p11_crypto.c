@@ -18,6 +18,7 @@ static void end_op(hl_session_t *s, int k)
 	hl_op_free(s->op[k]);
 	s->op[k] = NULL;
 	s->op_update[k] = false;
+	s->op_single[k] = false;
 }
 
 static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
@@ -113,7 +114,9 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 	if (!s->op[k]) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (s->op_update[k]) {
+		/* A single-part call cannot finish a multi-part operation: the error ends it. */
 		rv = CKR_OPERATION_ACTIVE;
+		end_op(s, k);
 	} else if (!out_len || (!in && in_len)) {
 		rv = CKR_ARGUMENTS_BAD;
 		end_op(s, k);
@@ -124,6 +127,8 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 			*out_len = (CK_ULONG)ol;
 		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
 			end_op(s, k);
+		else
+			s->op_single[k] = true; /* kept: only the single-part call may follow */
 		rv = hl_p11_rv(st);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -131,24 +136,45 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 	return rv;
 }
 
-static CK_RV op_update(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len)
+/* Multi-part calls after a single-part length query: the key must not go on to sign (or
+ * encrypt) data the caller never gave it, so the mix ends the operation. */
+static CK_RV part_gate(hl_session_t *s, int k)
+{
+	if (!s->op[k])
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (s->op_single[k])
+		return CKR_OPERATION_ACTIVE;
+	if (!hl_op_multipart(s->op[k]))
+		return CKR_FUNCTION_NOT_SUPPORTED; /* like SoftHSMv2: ends the operation */
+	return CKR_OK;
+}
+
+/* Update of sign, verify and digest (no output), or of encrypt and decrypt (out, out_len). */
+static CK_RV op_update(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
+		       CK_ULONG_PTR out_len)
 {
 	hl_session_t *s;
+	bool cipher = k == HL_P11_ENCRYPT || k == HL_P11_DECRYPT;
 	CK_RV rv = hl_p11_enter(h, &s);
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	if (!s->op[k]) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (!in && in_len) {
+	rv = part_gate(s, k);
+	if (rv == CKR_OK && ((!in && in_len) || (cipher && !out_len)))
 		rv = CKR_ARGUMENTS_BAD;
-	} else if (!hl_op_multipart(s->op[k])) {
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* like SoftHSMv2: ends the operation */
-	} else {
+	if (rv == CKR_OK && cipher) {
+		size_t ol = *out_len;
+		hl_status_t st = hl_op_update_out(s->op[k], in, in_len, out, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*out_len = (CK_ULONG)ol;
+		rv = hl_p11_rv(st);
+		if (out)
+			s->op_update[k] = true;
+	} else if (rv == CKR_OK) {
 		rv = hl_p11_rv(hl_op_update(s->op[k], in, in_len));
 		s->op_update[k] = true;
 	}
-	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED)
+	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED && rv != CKR_BUFFER_TOO_SMALL)
 		end_op(s, k);
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
@@ -162,22 +188,22 @@ static CK_RV op_final(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR out, CK_ULONG_PTR 
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	if (!s->op[k]) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (!out_len) {
+	rv = part_gate(s, k);
+	if (rv == CKR_OK && !out_len)
 		rv = CKR_ARGUMENTS_BAD;
-		end_op(s, k);
-	} else if (!hl_op_multipart(s->op[k])) {
-		rv = CKR_FUNCTION_NOT_SUPPORTED;
-		end_op(s, k);
-	} else {
+	if (rv == CKR_OK) {
 		size_t ol = *out_len;
 		hl_status_t st = hl_op_final(s->op[k], out, &ol);
 		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
 			*out_len = (CK_ULONG)ol;
+		rv = hl_p11_rv(st);
 		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
 			end_op(s, k);
-		rv = hl_p11_rv(st);
+		else
+			s->op_update[k] =
+			    true; /* a kept final: the single-part call may not follow */
+	} else if (rv != CKR_OPERATION_NOT_INITIALIZED) {
+		end_op(s, k);
 	}
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
@@ -196,7 +222,8 @@ static CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYT
 	if (!s->op[k]) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (!final && s->op_update[k]) {
-		rv = CKR_OPERATION_ACTIVE;
+		rv = CKR_OPERATION_ACTIVE; /* the spec: this error ends the operation too */
+		end_op(s, k);
 	} else {
 		if ((!in && in_len) || !sig)
 			rv = CKR_ARGUMENTS_BAD;
@@ -224,7 +251,7 @@ CK_RV hl_p11_C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR
 }
 CK_RV hl_p11_C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_SIGN, p, l);
+	return op_update(h, HL_P11_SIGN, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG_PTR sl)
 {
@@ -240,7 +267,7 @@ CK_RV hl_p11_C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_P
 }
 CK_RV hl_p11_C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_VERIFY, p, l);
+	return op_update(h, HL_P11_VERIFY, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
 {
@@ -258,7 +285,7 @@ CK_RV hl_p11_C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_
 CK_RV hl_p11_C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
 			     CK_ULONG_PTR ol)
 {
-	return op_update(h, HL_P11_ENCRYPT, d, dl);
+	return op_update(h, HL_P11_ENCRYPT, d, dl, o, ol);
 }
 CK_RV hl_p11_C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
@@ -276,7 +303,7 @@ CK_RV hl_p11_C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_
 CK_RV hl_p11_C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
 			     CK_ULONG_PTR ol)
 {
-	return op_update(h, HL_P11_DECRYPT, d, dl);
+	return op_update(h, HL_P11_DECRYPT, d, dl, o, ol);
 }
 CK_RV hl_p11_C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
@@ -293,7 +320,7 @@ CK_RV hl_p11_C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_P
 }
 CK_RV hl_p11_C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_DIGEST, p, l);
+	return op_update(h, HL_P11_DIGEST, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {

@@ -138,7 +138,12 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 			  size_t *out_len);
 /* Multi-part: feed data (sign, verify, digest only when hl_op_multipart). */
 hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len);
-/* Multi-part end for sign and digest, with the same length-query rules as hl_op_oneshot. */
+/* Multi-part encrypt/decrypt of block-cipher mechanisms: in → out with the length-query
+ * rules of hl_op_oneshot (a length query or a short buffer leaves the state as it was). */
+hl_status_t hl_op_update_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t *out_len);
+/* Multi-part end for sign, digest and block-cipher encrypt/decrypt, with the same
+ * length-query rules as hl_op_oneshot. */
 hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len);
 /* Verify (single-part, or the end of a multi-part verify when in is NULL). Returns HL_OK,
  * HL_ERR_SIGNATURE_INVALID or HL_ERR_SIGNATURE_LEN_RANGE. */

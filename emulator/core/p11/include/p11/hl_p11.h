@@ -122,6 +122,7 @@ typedef struct {
 	pthread_mutex_t lock; /* guards ops and find state */
 	hl_op_t *op[HL_P11_NOPS];
 	bool op_update[HL_P11_NOPS]; /* a multi-part operation has started */
+	bool op_single[HL_P11_NOPS]; /* a single-part call kept it (length query, short buffer) */
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
@@ -147,6 +148,10 @@ CK_RV hl_p11_rescan(void);
 void hl_p11_log(const char *fmt, ...);
 const char *hl_p11_last_error(void);
 hl_lab_t *hl_p11_lab(void);
+
+/* The longest attribute value a template may give (a defensive bound: the store binds
+ * lengths as int, and no PKCS#11 value comes near it). */
+#define HL_P11_ATTR_MAX ((CK_ULONG)1 << 24)
 
 /* -- handles (p11_object.c) -- */
 /* Enter a session call: initialized check, read lock, session lookup. On CKR_OK the caller
