@@ -99,7 +99,8 @@ typedef enum {
 	HL_FAM_RSA_OAEP,
 	HL_FAM_ECDSA,
 	HL_FAM_DIGEST,
-	HL_FAM_SYM, /* block ciphers of secret keys (symm.c) */
+	HL_FAM_SYM,  /* block ciphers of secret keys (symm.c) */
+	HL_FAM_HMAC, /* MACs of generic secret keys (mac.c) */
 } hl_mech_family_t;
 
 typedef struct {
@@ -177,7 +178,18 @@ struct hl_op {
 	CK_MECHANISM sym;   /* block ciphers: the mechanism, pParameter pointing at iv */
 	uint8_t iv[16];
 	hl_sym_state_t ss; /* block ciphers: the multi-part state (symm_stream.c) */
+	EVP_MAC_CTX *mac;  /* HMAC (mac.c) */
+	size_t mac_len;    /* HMAC: the output length (the hash's, or _GENERAL's parameter) */
 };
+
+/* HMAC (mac.c): set-up at hl_op_new, parts, the output (of in, or of the parts when in is
+ * NULL) and verify. */
+hl_status_t hl_crypto_mac_setup(hl_op_t *op, const CK_MECHANISM *mech);
+hl_status_t hl_crypto_mac_update(hl_op_t *op, const uint8_t *in, size_t in_len);
+hl_status_t hl_crypto_mac_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out);
+hl_status_t hl_crypto_mac_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+				 size_t sig_len);
+const EVP_MAC *hl_crypto_hmac_alg(void);
 
 /* Sign (out holds hl_op_output_len bytes) and verify of a complete message, or of a
  * finished multi-part hash when in is NULL. */

@@ -116,6 +116,12 @@ const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len)
 	}
 }
 
+const EVP_MAC *hl_crypto_hmac_alg(void)
+{
+	algs_ensure();
+	return algs.hmac;
+}
+
 const EVP_CIPHER *hl_crypto_gcm_cipher(void)
 {
 	algs_ensure();

@@ -18,14 +18,14 @@ static CK_FLAGS kind_flag(hl_op_kind_t kind)
 
 static hl_status_t key_fits(const hl_mech_t *m, hl_op_kind_t kind, const hl_key_t *key)
 {
-	hl_key_kind_t want = m->family == HL_FAM_ECDSA ? HL_KEY_EC
-			     : m->family == HL_FAM_SYM ? HL_KEY_SECRET
-						       : HL_KEY_RSA;
+	hl_key_kind_t want = m->family == HL_FAM_ECDSA                             ? HL_KEY_EC
+			     : m->family == HL_FAM_SYM || m->family == HL_FAM_HMAC ? HL_KEY_SECRET
+										   : HL_KEY_RSA;
 
 	if (key->kind != want)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
-	if (m->family == HL_FAM_SYM)
-		return HL_OK; /* type, size and IV: hl_crypto_sym_check at setup */
+	if (m->family == HL_FAM_SYM || m->family == HL_FAM_HMAC)
+		return HL_OK; /* type, size and parameters: checked at setup */
 	if ((kind == HL_OP_SIGN || kind == HL_OP_DECRYPT) && !key->priv)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (key->bits < m->info.ulMinKeySize || key->bits > m->info.ulMaxKeySize)
@@ -52,6 +52,8 @@ static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned inde
 
 	if (op->m->family == HL_FAM_SYM)
 		return sym_setup(op, mech);
+	if (op->m->family == HL_FAM_HMAC)
+		return hl_crypto_mac_setup(op, mech);
 
 	if (!takes_params && mech->ulParameterLen != 0)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -104,6 +106,7 @@ void hl_op_free(hl_op_t *op)
 		return;
 	EVP_PKEY_CTX_free(op->pctx);
 	EVP_MD_CTX_free(op->mctx);
+	EVP_MAC_CTX_free(op->mac);
 	hl_crypto_sym_state_clear(&op->ss);
 	hl_key_free(op->key);
 	free(op);
@@ -124,6 +127,8 @@ size_t hl_op_output_len(const hl_op_t *op, size_t in_len)
 		return hl_crypto_md_size(op->m->md);
 	case HL_OP_SIGN:
 	case HL_OP_VERIFY:
+		if (op->m->family == HL_FAM_HMAC)
+			return op->mac_len;
 		return op->m->family == HL_FAM_ECDSA ? 2 * op->key->len : op->key->len;
 	case HL_OP_ENCRYPT:
 	case HL_OP_DECRYPT:
@@ -178,7 +183,9 @@ static hl_status_t fixed_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint
 		*out_len = need;
 		return HL_ERR_BUFFER_TOO_SMALL;
 	}
-	if (op->kind == HL_OP_SIGN) {
+	if (op->kind == HL_OP_SIGN && op->m->family == HL_FAM_HMAC) {
+		st = hl_crypto_mac_out(op, op->state == HL_OPS_UPDATING ? NULL : in, in_len, out);
+	} else if (op->kind == HL_OP_SIGN) {
 		st = hl_crypto_sign(op, in, in_len, out);
 	} else {
 		st = hl_crypto_op_hash(op, in, in_len, dgst, &dl);
@@ -225,6 +232,10 @@ hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len)
 		return HL_ERR_ARGS;
 	if (!hl_op_multipart(op))
 		return HL_ERR_NOT_SUPPORTED;
+	if (op->m->family == HL_FAM_HMAC) {
+		op->state = HL_OPS_UPDATING;
+		return hl_crypto_mac_update(op, in, in_len);
+	}
 	if (op->mctx == NULL) {
 		if ((op->mctx = EVP_MD_CTX_new()) == NULL)
 			return HL_ERR_NOMEM;
@@ -277,7 +288,10 @@ hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const ui
 	/* After updates only the end of the multi-part verify (in NULL) is allowed. */
 	if (op->state == HL_OPS_UPDATING && in != NULL)
 		return HL_ERR_ARGS;
-	st = hl_crypto_verify(op, in, in_len, sig, sig_len);
+	if (op->m->family == HL_FAM_HMAC)
+		st = hl_crypto_mac_verify(op, in, in_len, sig, sig_len);
+	else
+		st = hl_crypto_verify(op, in, in_len, sig, sig_len);
 	op->state = HL_OPS_DONE;
 	return st;
 }

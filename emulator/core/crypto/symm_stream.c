@@ -243,7 +243,7 @@ hl_status_t hl_crypto_sym_final(hl_op_t *op, uint8_t *out, size_t *out_len)
 	if (st != HL_OK)
 		return st;
 	uint8_t last[32];
-	if (EVP_EncryptFinal_ex(ss->ctx, last, &f) != 1 ||
+	if (EVP_CipherFinal_ex(ss->ctx, last, &f) != 1 ||
 	    (m->mode != HL_SYM_GCM && (size_t)f != need))
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	if (m->mode == HL_SYM_GCM &&

@@ -191,21 +191,28 @@ CK_RV hl_p11_C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechani
 	hl_session_t *s;
 	hl_attrs_t a = { 0 };
 	const hl_profile_mech_t *pm = NULL;
-	uint8_t value[32];
+	uint8_t value[512];
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
 	rv = !phKey ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_GENERATE, &pm);
-	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN && pm->type != CKM_DES3_KEY_GEN)
+	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN && pm->type != CKM_DES3_KEY_GEN &&
+	    pm->type != CKM_GENERIC_SECRET_KEY_GEN)
 		rv = CKR_MECHANISM_INVALID;
-	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_DES3_KEY_GEN ? CKK_DES3 : CKK_AES;
+	CK_KEY_TYPE kt = rv != CKR_OK                             ? CKK_AES
+			 : pm->type == CKM_DES3_KEY_GEN           ? CKK_DES3
+			 : pm->type == CKM_GENERIC_SECRET_KEY_GEN ? CKK_GENERIC_SECRET
+								  : CKK_AES;
 	if (rv == CKR_OK)
 		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_GENERATE, &a);
 	/* DES3's length is the key type's (a template may say 24, nothing else). */
 	CK_ULONG len = hl_attrs_ulong(&a, CKA_VALUE_LEN, kt == CKK_DES3 ? 24 : 0);
 	if (rv == CKR_OK && kt == CKK_DES3 && len != 24)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-	if (rv == CKR_OK && (len != 16 && len != 24 && len != 32))
+	if (rv == CKR_OK && kt == CKK_GENERIC_SECRET && (len == 0 || len > sizeof(value)))
+		rv =
+		    len ? CKR_KEY_SIZE_RANGE : CKR_TEMPLATE_INCOMPLETE; /* the length is required */
+	else if (rv == CKR_OK && kt != CKK_GENERIC_SECRET && len != 16 && len != 24 && len != 32)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv == CKR_OK && (len < pm->info.ulMinKeySize || len > pm->info.ulMaxKeySize))
 		rv = CKR_KEY_SIZE_RANGE;

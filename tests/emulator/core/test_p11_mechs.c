@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Tests: the strict module's AES modes, HMAC and SHA-224 through the linked PKCS#11 layer,
+ * each checked against OpenSSL computing the same thing directly. */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "p11ready.h"
+
+TestSuite(mechs, .init = setup, .fini = teardown);
+
+/* OpenSSL's answer: cipher name, key, iv, in → out (and a GCM tag of tag_len into tag). */
+static int ossl_encrypt(const char *name, const CK_BYTE *iv, int iv_len, const CK_BYTE *aad,
+			int aad_len, const CK_BYTE *in, int in_len, CK_BYTE *out, CK_BYTE *tag,
+			int tag_len)
+{
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0;
+	cr_assert(c && ctx);
+	cr_assert_eq(EVP_EncryptInit_ex2(ctx, c, NULL, NULL, NULL), 1);
+	if (tag)
+		cr_assert_eq(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL), 1);
+	cr_assert_eq(EVP_EncryptInit_ex2(ctx, NULL, aes_value, iv, NULL), 1);
+	EVP_CIPHER_CTX_set_padding(ctx, 0); /* CBC_PAD's padded answer is made by its test */
+	if (aad_len)
+		cr_assert_eq(EVP_EncryptUpdate(ctx, NULL, &n, aad, aad_len), 1);
+	cr_assert_eq(EVP_EncryptUpdate(ctx, out, &n, in, in_len), 1);
+	cr_assert_eq(EVP_EncryptFinal_ex(ctx, out + n, &f), 1);
+	if (tag)
+		cr_assert_eq(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tag_len, tag), 1);
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+	return n + f;
+}
+
+/* Encrypts msg with mech single-part and in parts of 7 bytes; both must equal want, and
+ * decrypting (in parts of 5) must give msg back. */
+static void roundtrip(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, CK_MECHANISM *m, const CK_BYTE *msg,
+		      CK_ULONG len, const CK_BYTE *want, CK_ULONG want_len)
+{
+	CK_BYTE one[256], parts[256], back[256];
+	CK_ULONG ol = sizeof(one), got = 0, l;
+	cr_assert_eq(C_EncryptInit(s, m, k), CKR_OK);
+	cr_assert_eq(C_Encrypt(s, (CK_BYTE_PTR)msg, len, one, &ol), CKR_OK);
+	cr_assert_eq(ol, want_len, "single-part length %lu, want %lu", ol, want_len);
+	cr_assert_arr_eq(one, want, want_len);
+	cr_assert_eq(C_EncryptInit(s, m, k), CKR_OK);
+	for (CK_ULONG off = 0; off < len; off += 7) {
+		CK_ULONG step = len - off < 7 ? len - off : 7;
+		l = sizeof(parts) - got;
+		cr_assert_eq(C_EncryptUpdate(s, (CK_BYTE_PTR)msg + off, step, parts + got, &l),
+			     CKR_OK);
+		got += l;
+	}
+	l = sizeof(parts) - got;
+	cr_assert_eq(C_EncryptFinal(s, parts + got, &l), CKR_OK);
+	cr_assert_eq(got + l, want_len);
+	cr_assert_arr_eq(parts, want, want_len);
+	cr_assert_eq(C_DecryptInit(s, m, k), CKR_OK);
+	got = 0;
+	for (CK_ULONG off = 0; off < want_len; off += 5) {
+		CK_ULONG step = want_len - off < 5 ? want_len - off : 5;
+		l = sizeof(back) - got;
+		cr_assert_eq(C_DecryptUpdate(s, one + off, step, back + got, &l), CKR_OK);
+		got += l;
+	}
+	l = sizeof(back) - got;
+	cr_assert_eq(C_DecryptFinal(s, back + got, &l), CKR_OK);
+	cr_assert_eq(got + l, len);
+	cr_assert_arr_eq(back, msg, len);
+}
+
+Test(mechs, aes_modes_match_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_OBJECT_HANDLE k = aes_key(s, NULL, 0);
+	CK_BYTE msg[48], iv[16], want[128];
+	for (int i = 0; i < 48; i++)
+		msg[i] = (CK_BYTE)(i * 7 + 1);
+	memset(iv, 0x42, sizeof(iv));
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, cbc = { CKM_AES_CBC, iv, 16 },
+		     pad = { CKM_AES_CBC_PAD, iv, 16 };
+	int n = ossl_encrypt("AES-128-ECB", NULL, 0, NULL, 0, msg, 48, want, NULL, 0);
+	roundtrip(s, k, &ecb, msg, 48, want, (CK_ULONG)n);
+	n = ossl_encrypt("AES-128-CBC", iv, 16, NULL, 0, msg, 48, want, NULL, 0);
+	roundtrip(s, k, &cbc, msg, 48, want, (CK_ULONG)n);
+	/* CBC_PAD: OpenSSL's CBC with its default (PKCS#7) padding, 45 bytes → 48. */
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int a = 0, f = 0;
+	cr_assert_eq(EVP_EncryptInit_ex2(ctx, c, aes_value, iv, NULL), 1);
+	cr_assert_eq(EVP_EncryptUpdate(ctx, want, &a, msg, 45), 1);
+	cr_assert_eq(EVP_EncryptFinal_ex(ctx, want + a, &f), 1);
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+	roundtrip(s, k, &pad, msg, 45, want, (CK_ULONG)(a + f));
+	/* Unpadded modes: a partial block at the end is the spec's length error. */
+	CK_ULONG l = sizeof(want);
+	cr_assert_eq(C_EncryptInit(s, &cbc, k), CKR_OK);
+	cr_assert_eq(C_EncryptUpdate(s, msg, 20, want, &l), CKR_OK);
+	l = sizeof(want);
+	cr_assert_eq(C_EncryptFinal(s, want, &l), CKR_DATA_LEN_RANGE);
+	cr_assert_eq(C_DecryptInit(s, &ecb, k), CKR_OK);
+	l = sizeof(want);
+	cr_assert_eq(C_Decrypt(s, msg, 17, want, &l), CKR_ENCRYPTED_DATA_LEN_RANGE);
+}
+
+Test(mechs, aes_ctr_and_gcm_match_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_OBJECT_HANDLE k = aes_key(s, NULL, 0);
+	CK_BYTE msg[37], want[128], iv[12], aad[5] = { 'h', 'e', 'a', 'd', 'r' };
+	for (int i = 0; i < 37; i++)
+		msg[i] = (CK_BYTE)(i * 3);
+	memset(iv, 0x11, sizeof(iv));
+	CK_AES_CTR_PARAMS cp = { .ulCounterBits = 128 };
+	memset(cp.cb, 0x22, 16);
+	CK_MECHANISM ctr = { CKM_AES_CTR, &cp, sizeof(cp) };
+	int n = ossl_encrypt("AES-128-CTR", cp.cb, 16, NULL, 0, msg, 37, want, NULL, 0);
+	roundtrip(s, k, &ctr, msg, 37, want, (CK_ULONG)n);
+	CK_GCM_PARAMS gp = { iv, sizeof(iv), 96, aad, sizeof(aad), 128 };
+	CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+	n = ossl_encrypt("AES-128-GCM", iv, 12, aad, 5, msg, 37, want, want + 37, 16);
+	roundtrip(s, k, &gcm, msg, 37, want, (CK_ULONG)n + 16);
+	/* A flipped tag bit: no plaintext, CKR_ENCRYPTED_DATA_INVALID. */
+	want[40] ^= 1;
+	CK_BYTE out[64];
+	CK_ULONG l = sizeof(out);
+	cr_assert_eq(C_DecryptInit(s, &gcm, k), CKR_OK);
+	cr_assert_eq(C_Decrypt(s, want, 53, out, &l), CKR_ENCRYPTED_DATA_INVALID);
+	/* A counter of 1 bit has 2 blocks: a third is refused, not carried into the nonce. */
+	CK_AES_CTR_PARAMS small = { .ulCounterBits = 1 };
+	memset(small.cb, 0, 16);
+	CK_MECHANISM ctr2 = { CKM_AES_CTR, &small, sizeof(small) };
+	cr_assert_eq(C_EncryptInit(s, &ctr2, k), CKR_OK);
+	l = sizeof(out);
+	cr_assert_eq(C_Encrypt(s, msg, 37, out, &l), CKR_DATA_LEN_RANGE);
+	gp.ulTagBits = 20;
+	cr_assert_eq(C_EncryptInit(s, &gcm, k), CKR_MECHANISM_PARAM_INVALID);
+}
+
+Test(mechs, hmac_matches_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_BYTE kv[40];
+	memset(kv, 0x5a, sizeof(kv));
+	CK_OBJECT_HANDLE k = secret_key(s, CKK_GENERIC_SECRET, kv, sizeof(kv), NULL, 0);
+	static const struct {
+		CK_MECHANISM_TYPE m, general;
+		const char *md;
+	} rows[] = { { CKM_SHA_1_HMAC, CKM_SHA_1_HMAC_GENERAL, "SHA1" },
+		     { CKM_SHA224_HMAC, CKM_SHA224_HMAC_GENERAL, "SHA224" },
+		     { CKM_SHA256_HMAC, CKM_SHA256_HMAC_GENERAL, "SHA256" },
+		     { CKM_SHA384_HMAC, CKM_SHA384_HMAC_GENERAL, "SHA384" },
+		     { CKM_SHA512_HMAC, CKM_SHA512_HMAC_GENERAL, "SHA512" } };
+	const CK_BYTE msg[] = "the root zone's KSK";
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		CK_BYTE want[64], mac[64];
+		unsigned int wl = 0;
+		cr_assert_not_null(HMAC(EVP_get_digestbyname(rows[i].md), kv, sizeof(kv), msg,
+					sizeof(msg), want, &wl));
+		CK_MECHANISM m = { rows[i].m, NULL, 0 };
+		CK_ULONG ml = sizeof(mac);
+		cr_assert_eq(C_SignInit(s, &m, k), CKR_OK);
+		cr_assert_eq(C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), mac, &ml), CKR_OK);
+		cr_assert_eq(ml, wl);
+		cr_assert_arr_eq(mac, want, wl);
+		cr_assert_eq(C_SignInit(s, &m, k), CKR_OK);
+		cr_assert_eq(C_SignUpdate(s, (CK_BYTE_PTR)msg, 4), CKR_OK);
+		cr_assert_eq(C_SignUpdate(s, (CK_BYTE_PTR)msg + 4, sizeof(msg) - 4), CKR_OK);
+		ml = sizeof(mac);
+		cr_assert_eq(C_SignFinal(s, mac, &ml), CKR_OK);
+		cr_assert_arr_eq(mac, want, wl);
+		cr_assert_eq(C_VerifyInit(s, &m, k), CKR_OK);
+		cr_assert_eq(C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), want, wl), CKR_OK);
+		want[0] ^= 1;
+		cr_assert_eq(C_VerifyInit(s, &m, k), CKR_OK);
+		cr_assert_eq(C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), want, wl),
+			     CKR_SIGNATURE_INVALID);
+		want[0] ^= 1;
+		/* _GENERAL: the first 10 bytes. */
+		CK_ULONG ten = 10;
+		CK_MECHANISM g = { rows[i].general, &ten, sizeof(ten) };
+		ml = sizeof(mac);
+		cr_assert_eq(C_SignInit(s, &g, k), CKR_OK);
+		cr_assert_eq(C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), mac, &ml), CKR_OK);
+		cr_assert_eq(ml, 10);
+		cr_assert_arr_eq(mac, want, 10);
+		cr_assert_eq(C_VerifyInit(s, &g, k), CKR_OK);
+		cr_assert_eq(C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), want, 9),
+			     CKR_SIGNATURE_LEN_RANGE);
+	}
+	/* Generated generic secrets: CKA_VALUE_LEN bytes. */
+	CK_MECHANISM gen = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 48;
+	CK_ATTRIBUTE t = { CKA_VALUE_LEN, &len, sizeof(len) };
+	CK_OBJECT_HANDLE g;
+	cr_assert_eq(C_GenerateKey(s, &gen, &t, 1, &g), CKR_OK);
+	cr_assert_eq(C_GenerateKey(s, &gen, NULL, 0, &g), CKR_TEMPLATE_INCOMPLETE);
+}
+
+Test(mechs, sha224_digest_matches_openssl)
+{
+	CK_SESSION_HANDLE s = ready(false);
+	CK_MECHANISM m = { CKM_SHA224, NULL, 0 };
+	CK_BYTE want[28], got[28];
+	unsigned int wl = 0;
+	cr_assert_eq(EVP_Digest("abc", 3, want, &wl, EVP_sha224(), NULL), 1);
+	CK_ULONG gl = sizeof(got);
+	cr_assert_eq(C_DigestInit(s, &m), CKR_OK);
+	cr_assert_eq(C_Digest(s, (CK_BYTE_PTR) "abc", 3, got, &gl), CKR_OK);
+	cr_assert_eq(gl, 28);
+	cr_assert_arr_eq(got, want, 28);
+}
