@@ -116,6 +116,33 @@ aes_hmac() {
 		cmp "$WORK/mac" "$WORK/mac.want" || return
 	fi
 }
+# ECDH: pkcs11-tool --derive with an OpenSSL peer; the secret equals openssl pkeyutl's.
+ecdh_derive() {
+	p11 -M | grep -q '^ *ECDH1-DERIVE' || return 0
+	local point
+	# The point from the generation's own listing (-O --id lists every key's here).
+	p11 "${tok[@]}" --keypairgen --key-type EC:prime256v1 --label ecdh-key --id 12 \
+		--usage-derive >"$WORK/ecdh.log" || return
+	point=$(awk '/EC_POINT:/ { print $2 }' "$WORK/ecdh.log")
+	printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "${point#0441}" |
+		xxd -r -p >"$WORK/ecdh.der" || return
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/peer.pem" ||
+		return
+	openssl pkey -in "$WORK/peer.pem" -pubout -outform DER -out "$WORK/peer.der" || return
+	p11 "${tok[@]}" --derive -m ECDH1-DERIVE --id 12 -i "$WORK/peer.der" \
+		-o "$WORK/ecdh.secret" || return
+	openssl pkeyutl -derive -inkey "$WORK/peer.pem" -peerkey "$WORK/ecdh.der" \
+		-peerform DER -out "$WORK/ecdh.want" || return
+	cmp "$WORK/ecdh.secret" "$WORK/ecdh.want" || {
+		xxd "$WORK/ecdh.secret" "$WORK/ecdh.want" >&2
+		return 1
+	}
+	# The key counts below are of the signing keys.
+	p11 "${tok[@]}" --delete-object --type privkey --id 12
+}
+step "ECDH1-DERIVE with an OpenSSL peer, checked by openssl"
+check ecdh-derive ecdh_derive
+
 step "AES-CBC-PAD and SHA256-HMAC with written keys, checked by openssl"
 check aes-hmac aes_hmac
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests: the strict module's AES modes, HMAC and SHA-224 through the linked PKCS#11 layer,
  * each checked against OpenSSL computing the same thing directly. */
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -211,4 +212,78 @@ Test(mechs, sha224_digest_matches_openssl)
 	cr_assert_eq(C_Digest(s, (CK_BYTE_PTR) "abc", 3, got, &gl), CKR_OK);
 	cr_assert_eq(gl, 28);
 	cr_assert_arr_eq(got, want, 28);
+}
+
+/* OpenSSL's P-256 key from an uncompressed point (for the module's public key). */
+static EVP_PKEY *p256_public(const CK_BYTE *point, size_t len)
+{
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string("group", (char *)"P-256", 0),
+			   OSSL_PARAM_construct_octet_string("pub", (void *)point, len),
+			   OSSL_PARAM_construct_end() };
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+	cr_assert(ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+		  EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, p) == 1);
+	EVP_PKEY_CTX_free(ctx);
+	return k;
+}
+
+Test(mechs, ecdh_matches_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	static const CK_BYTE p256[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
+	};
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, (void *)p256, sizeof(p256) } };
+	CK_ATTRIBUTE priv[] = { { CKA_DERIVE, &yes, 1 } };
+	CK_OBJECT_HANDLE hp, hk, hs;
+	cr_assert_eq(C_GenerateKeyPair(s, &gen, pub, 1, priv, 1, &hp, &hk), CKR_OK);
+	CK_BYTE ours[80];
+	CK_ATTRIBUTE pt = { CKA_EC_POINT, ours, sizeof(ours) };
+	cr_assert_eq(C_GetAttributeValue(s, hp, &pt, 1), CKR_OK);
+	cr_assert_eq(pt.ulValueLen, 67, "DER OCTET STRING of 65 bytes");
+	/* The peer: an OpenSSL key; its point goes to the module. */
+	EVP_PKEY *peer = EVP_EC_gen("P-256");
+	CK_BYTE theirs[65];
+	size_t tl = 0;
+	cr_assert_eq(EVP_PKEY_get_octet_string_param(peer, "pub", theirs, sizeof(theirs), &tl), 1);
+	CK_ECDH1_DERIVE_PARAMS ep = { CKD_NULL, 0, NULL, (CK_ULONG)tl, theirs };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_SENSITIVE, &no, 1 },
+			     { CKA_EXTRACTABLE, &yes, 1 } };
+	CK_MECHANISM_TYPE kinds[] = { CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE };
+	for (int i = 0; i < 2; i++) {
+		CK_MECHANISM m = { kinds[i], &ep, sizeof(ep) };
+		cr_assert_eq(C_DeriveKey(s, &m, hk, t, 4, &hs), CKR_OK);
+		CK_BYTE z[64];
+		CK_ATTRIBUTE v = { CKA_VALUE, z, sizeof(z) };
+		cr_assert_eq(C_GetAttributeValue(s, hs, &v, 1), CKR_OK);
+		cr_assert_eq(v.ulValueLen, 32);
+		/* OpenSSL: the peer's private key with the module's public point. */
+		EVP_PKEY *mine = p256_public(ours + 2, 65);
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(peer, NULL);
+		CK_BYTE want[64];
+		size_t wl = sizeof(want);
+		cr_assert(ctx && EVP_PKEY_derive_init(ctx) == 1 &&
+			  EVP_PKEY_derive_set_peer(ctx, mine) == 1 &&
+			  EVP_PKEY_derive(ctx, want, &wl) == 1);
+		cr_assert_eq(wl, 32);
+		cr_assert_arr_eq(z, want, 32);
+		EVP_PKEY_CTX_free(ctx);
+		EVP_PKEY_free(mine);
+	}
+	/* The rules: CKD_NULL only; a point off the curve; a base key not allowed to derive. */
+	ep.kdf = CKD_SHA256_KDF;
+	CK_MECHANISM m = { CKM_ECDH1_DERIVE, &ep, sizeof(ep) };
+	cr_assert_eq(C_DeriveKey(s, &m, hk, t, 4, &hs), CKR_MECHANISM_PARAM_INVALID);
+	ep.kdf = CKD_NULL;
+	theirs[40] ^= 1;
+	cr_assert_eq(C_DeriveKey(s, &m, hk, t, 4, &hs), CKR_MECHANISM_PARAM_INVALID);
+	cr_assert_eq(C_DeriveKey(s, &m, hp, t, 4, &hs), CKR_KEY_TYPE_INCONSISTENT);
+	EVP_PKEY_free(peer);
 }
