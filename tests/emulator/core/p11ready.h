@@ -27,7 +27,7 @@ static void teardown(void)
 }
 
 /* An initialized token with a user PIN; a R/W session, logged in as the user when login. */
-static CK_SESSION_HANDLE ready(bool login)
+static inline CK_SESSION_HANDLE ready(bool login)
 {
 	CK_UTF8CHAR label[32];
 	CK_SESSION_HANDLE s;
@@ -48,8 +48,8 @@ static CK_SESSION_HANDLE ready(bool login)
 }
 
 /* A session secret key of type kt with the given value, plus extra attributes (up to 5). */
-static CK_OBJECT_HANDLE secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE kt, const void *value,
-				   CK_ULONG len, const CK_ATTRIBUTE *extra, CK_ULONG n_extra)
+static inline CK_OBJECT_HANDLE secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE kt, const void *value,
+					  CK_ULONG len, const CK_ATTRIBUTE *extra, CK_ULONG n_extra)
 {
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_ATTRIBUTE t[8] = { { CKA_CLASS, &cls, sizeof(cls) },
@@ -64,7 +64,8 @@ static CK_OBJECT_HANDLE secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE kt, const vo
 
 static const CK_BYTE aes_value[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
-static CK_OBJECT_HANDLE aes_key(CK_SESSION_HANDLE s, const CK_ATTRIBUTE *extra, CK_ULONG n_extra)
+static inline CK_OBJECT_HANDLE aes_key(CK_SESSION_HANDLE s, const CK_ATTRIBUTE *extra,
+				       CK_ULONG n_extra)
 {
 	return secret_key(s, CKK_AES, aes_value, sizeof(aes_value), extra, n_extra);
 }
