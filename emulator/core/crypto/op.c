@@ -277,6 +277,41 @@ hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len)
 	return fixed_out(op, NULL, 0, out, out_len);
 }
 
+hl_status_t hl_op_verify_recover(hl_op_t *op, const uint8_t *sig, size_t sig_len, bool pkcs1,
+				 uint8_t *out, size_t *out_len)
+{
+	uint8_t em[HL_RSA_MAX_BYTES];
+	size_t el = sizeof em, off = 0;
+	if (op == NULL || out_len == NULL || (sig == NULL && sig_len > 0) ||
+	    op->state != HL_OPS_FRESH || op->kind != HL_OP_ENCRYPT ||
+	    op->m->family != HL_FAM_RSA_RAW)
+		return HL_ERR_ARGS;
+	if (sig_len != op->key->len)
+		return HL_ERR_SIGNATURE_LEN_RANGE;
+	hl_status_t st = hl_crypto_encrypt(op, sig, sig_len, em, &el); /* s^e mod n */
+	if (st != HL_OK)
+		return st == HL_ERR_DATA_INVALID ? HL_ERR_SIGNATURE_INVALID : st;
+	if (pkcs1) { /* EMSA-PKCS1-v1_5 block type 1: 00 01 FF..FF (8 or more) 00 data */
+		bool ok = el > 11 && em[0] == 0 && em[1] == 1;
+		for (off = 2; ok && off < el && em[off] == 0xff; off++)
+			;
+		if (!ok || off < 10 || off >= el || em[off] != 0)
+			return HL_ERR_SIGNATURE_INVALID;
+		off++;
+	}
+	size_t n = el - off;
+	if (out != NULL && *out_len < n) {
+		*out_len = n;
+		return HL_ERR_BUFFER_TOO_SMALL;
+	}
+	if (out != NULL) {
+		memcpy(out, em + off, n);
+		op->state = HL_OPS_DONE;
+	}
+	*out_len = n;
+	return HL_OK;
+}
+
 hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
 			 size_t sig_len)
 {

@@ -6,12 +6,18 @@
 
 #include "p11/hl_p11.h"
 
-static const CK_FLAGS op_flag[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
-					       CKF_DIGEST };
-static const CK_ATTRIBUTE_TYPE op_attr[HL_P11_NOPS] = { CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT,
-							CKA_DECRYPT, 0 };
-static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN, HL_OP_VERIFY, HL_OP_ENCRYPT,
-						   HL_OP_DECRYPT, HL_OP_DIGEST };
+static const CK_FLAGS op_flag[HL_P11_NOPS] = { CKF_SIGN,          CKF_VERIFY, CKF_ENCRYPT,
+					       CKF_DECRYPT,       CKF_DIGEST, CKF_SIGN_RECOVER,
+					       CKF_VERIFY_RECOVER };
+static const CK_ATTRIBUTE_TYPE op_attr[HL_P11_NOPS] = {
+	CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, 0, CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER
+};
+/* Sign-recover is a signature whose data fits in it (CKM_RSA_PKCS pads it, CKM_RSA_X_509
+ * takes it as it is); verify-recover is the raw public operation (an encrypt with
+ * CKM_RSA_X_509), the padding checked after it. */
+static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN,    HL_OP_VERIFY, HL_OP_ENCRYPT,
+						   HL_OP_DECRYPT, HL_OP_DIGEST, HL_OP_SIGN,
+						   HL_OP_ENCRYPT };
 
 static void end_op(hl_session_t *s, int k)
 {
@@ -86,10 +92,20 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 	    mech ? hl_profile_mech(s->slot->dev->profile, mech->mechanism) : NULL;
 	if (rv == CKR_OK && (!pm || !(pm->info.flags & op_flag[k])))
 		rv = CKR_MECHANISM_INVALID;
+	bool recover = k == HL_P11_SIGN_RECOVER || k == HL_P11_VERIFY_RECOVER;
+	if (rv == CKR_OK && recover && mech->mechanism != CKM_RSA_PKCS &&
+	    mech->mechanism != CKM_RSA_X_509)
+		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK && k != HL_P11_DIGEST)
 		rv = key_for(s, k, mech, hKey, &key);
+	CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
+	if (rv == CKR_OK && k == HL_P11_VERIFY_RECOVER) {
+		rv = mech->ulParameterLen ? CKR_MECHANISM_PARAM_INVALID : CKR_OK;
+		s->recover_pkcs1 = mech->mechanism == CKM_RSA_PKCS;
+	}
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(hl_op_new(op_kind[k], mech, key, &s->op[k]));
+		rv = hl_p11_rv(hl_op_new(op_kind[k], k == HL_P11_VERIFY_RECOVER ? &raw : mech, key,
+					 &s->op[k]));
 	if (rv == CKR_OK && key != NULL && !key_size_ok(pm, key)) {
 		hl_op_free(s->op[k]);
 		s->op[k] = NULL;
@@ -349,21 +365,43 @@ CK_RV hl_p11_C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 
 CK_RV hl_p11_C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_init(h, HL_P11_SIGN_RECOVER, m, k);
 }
 CK_RV hl_p11_C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s,
 			   CK_ULONG_PTR sl)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_oneshot(h, HL_P11_SIGN_RECOVER, d, dl, s, sl);
 }
 CK_RV hl_p11_C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_init(h, HL_P11_VERIFY_RECOVER, m, k);
 }
-CK_RV hl_p11_C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
+CK_RV hl_p11_C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sl, CK_BYTE_PTR d,
 			     CK_ULONG_PTR dl)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	hl_session_t *s;
+	const int k = HL_P11_VERIFY_RECOVER;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (!dl || (!sig && sl)) {
+		rv = CKR_ARGUMENTS_BAD;
+		end_op(s, k);
+	} else {
+		size_t ol = *dl;
+		hl_status_t st = hl_op_verify_recover(s->op[k], sig, sl, s->recover_pkcs1, d, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*dl = (CK_ULONG)ol;
+		if ((st != HL_OK || d) && st != HL_ERR_BUFFER_TOO_SMALL)
+			end_op(s, k);
+		rv = hl_p11_rv(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
 }
 CK_RV hl_p11_C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
 				   CK_ULONG_PTR el)

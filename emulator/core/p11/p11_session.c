@@ -336,8 +336,9 @@ CK_RV hl_p11_C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	const CK_FLAGS kinds[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
-					      CKF_DIGEST };
+	const CK_FLAGS kinds[HL_P11_NOPS] = { CKF_SIGN,          CKF_VERIFY, CKF_ENCRYPT,
+					      CKF_DECRYPT,       CKF_DIGEST, CKF_SIGN_RECOVER,
+					      CKF_VERIFY_RECOVER };
 	for (int i = 0; i < HL_P11_NOPS; i++)
 		if (flags & kinds[i]) {
 			hl_op_free(s->op[i]);

@@ -4,6 +4,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
 
 #include "p11ready.h"
 
@@ -286,4 +288,85 @@ Test(mechs, ecdh_matches_openssl)
 	cr_assert_eq(C_DeriveKey(s, &m, hk, t, 4, &hs), CKR_MECHANISM_PARAM_INVALID);
 	cr_assert_eq(C_DeriveKey(s, &m, hp, t, 4, &hs), CKR_KEY_TYPE_INCONSISTENT);
 	EVP_PKEY_free(peer);
+}
+
+/* OpenSSL's RSA public key from the module's modulus and exponent. */
+static EVP_PKEY *rsa_public(const CK_BYTE *n, size_t nl, const CK_BYTE *e, size_t el)
+{
+	BIGNUM *bn = BN_bin2bn(n, (int)nl, NULL), *be = BN_bin2bn(e, (int)el, NULL);
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	cr_assert(bn && be && b && OSSL_PARAM_BLD_push_BN(b, "n", bn) == 1 &&
+		  OSSL_PARAM_BLD_push_BN(b, "e", be) == 1);
+	OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(b);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *k = NULL;
+	cr_assert(ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+		  EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, p) == 1);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(p);
+	OSSL_PARAM_BLD_free(b);
+	BN_free(bn);
+	BN_free(be);
+	return k;
+}
+
+Test(mechs, rsa_sign_and_verify_recover_match_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_ULONG bits = 1024;
+	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ATTRIBUTE pt = { CKA_MODULUS_BITS, &bits, sizeof(bits) };
+	CK_OBJECT_HANDLE hp, hk;
+	cr_assert_eq(C_GenerateKeyPair(s, &gen, &pt, 1, NULL, 0, &hp, &hk), CKR_OK);
+	CK_BYTE n[128], e[8];
+	CK_ATTRIBUTE get[] = { { CKA_MODULUS, n, sizeof(n) },
+			       { CKA_PUBLIC_EXPONENT, e, sizeof(e) } };
+	cr_assert_eq(C_GetAttributeValue(s, hp, get, 2), CKR_OK);
+	EVP_PKEY *pub = rsa_public(n, get[0].ulValueLen, e, get[1].ulValueLen);
+	const CK_BYTE msg[] = "recover me";
+	CK_MECHANISM m = { CKM_RSA_PKCS, NULL, 0 };
+	CK_BYTE sig[128], back[128];
+	CK_ULONG sl = sizeof(sig), bl = 0;
+	cr_assert_eq(C_SignRecoverInit(s, &m, hk), CKR_OK);
+	cr_assert_eq(C_SignRecover(s, (CK_BYTE_PTR)msg, sizeof(msg), sig, &sl), CKR_OK);
+	cr_assert_eq(sl, 128);
+	/* OpenSSL recovers the data from the module's signature. */
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
+	size_t rl = sizeof(back);
+	cr_assert(ctx && EVP_PKEY_verify_recover_init(ctx) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+		  EVP_PKEY_verify_recover(ctx, back, &rl, sig, sl) == 1);
+	cr_assert_eq(rl, sizeof(msg));
+	cr_assert_arr_eq(back, msg, sizeof(msg));
+	EVP_PKEY_CTX_free(ctx);
+	/* The module recovers it too: length query, short buffer (kept), then the data. */
+	cr_assert_eq(C_VerifyRecoverInit(s, &m, hp), CKR_OK);
+	cr_assert_eq(C_VerifyRecover(s, sig, sl, NULL, &bl), CKR_OK);
+	cr_assert_eq(bl, sizeof(msg));
+	bl = 3;
+	cr_assert_eq(C_VerifyRecover(s, sig, sl, back, &bl), CKR_BUFFER_TOO_SMALL);
+	bl = sizeof(back);
+	cr_assert_eq(C_VerifyRecover(s, sig, sl, back, &bl), CKR_OK);
+	cr_assert_arr_eq(back, msg, sizeof(msg));
+	/* A damaged signature does not open; a short one is the wrong length. */
+	sig[60] ^= 1;
+	cr_assert_eq(C_VerifyRecoverInit(s, &m, hp), CKR_OK);
+	bl = sizeof(back);
+	cr_assert_eq(C_VerifyRecover(s, sig, sl, back, &bl), CKR_SIGNATURE_INVALID);
+	cr_assert_eq(C_VerifyRecoverInit(s, &m, hp), CKR_OK);
+	cr_assert_eq(C_VerifyRecover(s, sig, sl - 1, back, &bl), CKR_SIGNATURE_LEN_RANGE);
+	/* Raw RSA: recovery gives the whole block back. */
+	CK_MECHANISM x = { CKM_RSA_X_509, NULL, 0 };
+	CK_BYTE block[128] = { 0, 42 };
+	sl = sizeof(sig);
+	cr_assert_eq(C_SignRecoverInit(s, &x, hk), CKR_OK);
+	cr_assert_eq(C_SignRecover(s, block, sizeof(block), sig, &sl), CKR_OK);
+	cr_assert_eq(C_VerifyRecoverInit(s, &x, hp), CKR_OK);
+	bl = sizeof(back);
+	cr_assert_eq(C_VerifyRecover(s, sig, sl, back, &bl), CKR_OK);
+	cr_assert_eq(bl, 128);
+	cr_assert_arr_eq(back, block, 128);
+	CK_MECHANISM ec = { CKM_ECDSA, NULL, 0 };
+	cr_assert_eq(C_SignRecoverInit(s, &ec, hk), CKR_MECHANISM_INVALID);
+	EVP_PKEY_free(pub);
 }

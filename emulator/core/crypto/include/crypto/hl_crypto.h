@@ -145,6 +145,12 @@ hl_status_t hl_op_update_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint
 /* Multi-part end for sign, digest and block-cipher encrypt/decrypt, with the same
  * length-query rules as hl_op_oneshot. */
 hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len);
+/* Verify with recovery (C_VerifyRecover) on an op of kind HL_OP_ENCRYPT with CKM_RSA_X_509
+ * and the public key: the signature must be the modulus length (HL_ERR_SIGNATURE_LEN_RANGE);
+ * pkcs1 strips the PKCS#1 v1.5 block-type-1 padding (CKM_RSA_PKCS). Length rules of
+ * hl_op_oneshot; a signature that does not open: HL_ERR_SIGNATURE_INVALID. */
+hl_status_t hl_op_verify_recover(hl_op_t *op, const uint8_t *sig, size_t sig_len, bool pkcs1,
+				 uint8_t *out, size_t *out_len);
 /* Verify (single-part, or the end of a multi-part verify when in is NULL). Returns HL_OK,
  * HL_ERR_SIGNATURE_INVALID or HL_ERR_SIGNATURE_LEN_RANGE. */
 hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,

@@ -113,7 +113,16 @@ typedef struct {
 	CK_RV session_count_rv;
 } hl_slot_t;
 
-enum { HL_P11_SIGN, HL_P11_VERIFY, HL_P11_ENCRYPT, HL_P11_DECRYPT, HL_P11_DIGEST, HL_P11_NOPS };
+enum {
+	HL_P11_SIGN,
+	HL_P11_VERIFY,
+	HL_P11_ENCRYPT,
+	HL_P11_DECRYPT,
+	HL_P11_DIGEST,
+	HL_P11_SIGN_RECOVER,
+	HL_P11_VERIFY_RECOVER,
+	HL_P11_NOPS
+};
 
 typedef struct {
 	CK_SESSION_HANDLE handle;
@@ -123,6 +132,7 @@ typedef struct {
 	hl_op_t *op[HL_P11_NOPS];
 	bool op_update[HL_P11_NOPS]; /* a multi-part operation has started */
 	bool op_single[HL_P11_NOPS]; /* a single-part call kept it (length query, short buffer) */
+	bool recover_pkcs1;          /* the verify-recover op strips PKCS#1 v1.5 padding */
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
