@@ -66,6 +66,7 @@ static const hl_mech_t mechs[] = {
 	/* AES sizes in bytes, as the spec counts them for AES. */
 	{ CKM_AES_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_GENERATE } },
 	{ CKM_AES_KEY_WRAP_PAD, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
+	{ CKM_AES_KEY_WRAP, HL_FAM_KEYGEN, HL_MD_NONE, { 16, 32, CKF_WRAP | CKF_UNWRAP } },
 	{ CKM_AES_CBC_PAD, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_ECB, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_CBC, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },

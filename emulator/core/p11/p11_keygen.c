@@ -278,6 +278,8 @@ static CK_RV wrap_rv(hl_status_t st, bool wrap)
 		return wrap ? CKR_WRAPPING_KEY_SIZE_RANGE : CKR_UNWRAPPING_KEY_SIZE_RANGE;
 	case HL_ERR_ENCRYPTED_DATA_LEN_RANGE:
 		return wrap ? CKR_GENERAL_ERROR : CKR_WRAPPED_KEY_LEN_RANGE;
+	case HL_ERR_DATA_LEN_RANGE: /* a value the mechanism cannot wrap (RFC 3394: 8n bytes) */
+		return wrap ? CKR_KEY_SIZE_RANGE : CKR_WRAPPED_KEY_LEN_RANGE;
 	default:
 		return hl_p11_rv(st);
 	}

@@ -370,3 +370,42 @@ Test(mechs, rsa_sign_and_verify_recover_match_openssl)
 	cr_assert_eq(C_SignRecoverInit(s, &ec, hk), CKR_MECHANISM_INVALID);
 	EVP_PKEY_free(pub);
 }
+
+Test(mechs, aes_key_wrap_matches_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE ext = { CKA_EXTRACTABLE, &yes, 1 };
+	CK_OBJECT_HANDLE kek = aes_key(s, NULL, 0);
+	CK_BYTE v[24];
+	for (int i = 0; i < 24; i++)
+		v[i] = (CK_BYTE)(0xa0 + i);
+	CK_OBJECT_HANDLE k = secret_key(s, CKK_GENERIC_SECRET, v, sizeof(v), &ext, 1);
+	CK_MECHANISM m = { CKM_AES_KEY_WRAP, NULL, 0 };
+	CK_BYTE got[64], want[64];
+	CK_ULONG gl = 0;
+	cr_assert_eq(C_WrapKey(s, &m, kek, k, NULL, &gl), CKR_OK);
+	cr_assert_eq(gl, 32);
+	cr_assert_eq(C_WrapKey(s, &m, kek, k, got, &gl), CKR_OK);
+	int n = ossl_encrypt("AES-128-WRAP", NULL, 0, NULL, 0, v, 24, want, NULL, 0);
+	cr_assert_eq(n, 32);
+	cr_assert_arr_eq(got, want, 32);
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_KEY_TYPE, &kt, sizeof(kt) },
+			     { CKA_EXTRACTABLE, &yes, 1 } };
+	CK_OBJECT_HANDLE back;
+	cr_assert_eq(C_UnwrapKey(s, &m, kek, got, gl, t, 3, &back), CKR_OK);
+	CK_BYTE bv[32];
+	CK_ATTRIBUTE a = { CKA_VALUE, bv, sizeof(bv) };
+	cr_assert_eq(C_GetAttributeValue(s, back, &a, 1), CKR_OK);
+	cr_assert_eq(a.ulValueLen, 24);
+	cr_assert_arr_eq(bv, v, 24);
+	got[5] ^= 1;
+	cr_assert_eq(C_UnwrapKey(s, &m, kek, got, gl, t, 3, &back), CKR_WRAPPED_KEY_INVALID);
+	/* 20 bytes are no whole number of semiblocks: the padded wrap is for those. */
+	CK_OBJECT_HANDLE odd = secret_key(s, CKK_GENERIC_SECRET, v, 20, &ext, 1);
+	gl = sizeof(got);
+	cr_assert_eq(C_WrapKey(s, &m, kek, odd, got, &gl), CKR_KEY_SIZE_RANGE);
+}
