@@ -190,6 +190,7 @@ hl_status_t hl_crypto_mac_out(hl_op_t *op, const uint8_t *in, size_t in_len, uin
 hl_status_t hl_crypto_mac_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
 				 size_t sig_len);
 const EVP_MAC *hl_crypto_hmac_alg(void);
+const EVP_MAC *hl_crypto_cmac_alg(void);
 
 /* Sign (out holds hl_op_output_len bytes) and verify of a complete message, or of a
  * finished multi-part hash when in is NULL. */

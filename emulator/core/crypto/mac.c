@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator crypto: HMAC sign and verify (CKM_SHA_1_HMAC .. CKM_SHA512_HMAC and their
- * _GENERAL forms) with generic secret keys, single- and multi-part. */
+ * hsmlab emulator crypto: MAC sign and verify, single- and multi-part: HMAC (CKM_SHA_1_HMAC ..
+ * CKM_SHA512_HMAC) with generic secret keys and AES-CMAC (CKM_AES_CMAC) with AES keys, each
+ * with its _GENERAL form. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -13,12 +14,32 @@ static bool general(CK_MECHANISM_TYPE m)
 {
 	return m == CKM_SHA_1_HMAC_GENERAL || m == CKM_SHA224_HMAC_GENERAL ||
 	       m == CKM_SHA256_HMAC_GENERAL || m == CKM_SHA384_HMAC_GENERAL ||
-	       m == CKM_SHA512_HMAC_GENERAL;
+	       m == CKM_SHA512_HMAC_GENERAL || m == CKM_AES_CMAC_GENERAL;
+}
+
+/* CMAC over AES-128/192/256-CBC by key length. */
+static hl_status_t cmac_init(hl_op_t *op)
+{
+	static const char *const names[] = { "AES-128-CBC", "AES-192-CBC", "AES-256-CBC" };
+	size_t kl = op->key->len;
+	if (op->key->secret_type != CKK_AES)
+		return HL_ERR_KEY_TYPE_INCONSISTENT;
+	if (kl != 16 && kl != 24 && kl != 32)
+		return HL_ERR_KEY_SIZE_RANGE;
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+							    (char *)names[(kl - 16) / 8], 0),
+			   OSSL_PARAM_construct_end() };
+	const EVP_MAC *cmac = hl_crypto_cmac_alg();
+	if (!cmac || !(op->mac = EVP_MAC_CTX_new((EVP_MAC *)cmac)) ||
+	    EVP_MAC_init(op->mac, op->key->num, kl, p) != 1)
+		return hl_crypto_fail(HL_ERR_CRYPTO);
+	return HL_OK;
 }
 
 hl_status_t hl_crypto_mac_setup(hl_op_t *op, const CK_MECHANISM *mech)
 {
-	size_t full = hl_crypto_md_size(op->m->md);
+	bool cmac = op->m->md == HL_MD_NONE; /* the AES-CMAC rows */
+	size_t full = cmac ? 16 : hl_crypto_md_size(op->m->md);
 	if (general(op->m->type)) {
 		CK_ULONG len;
 		if (!mech->pParameter || mech->ulParameterLen != sizeof len)
@@ -32,6 +53,8 @@ hl_status_t hl_crypto_mac_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	} else {
 		op->mac_len = full;
 	}
+	if (cmac)
+		return cmac_init(op);
 	/* The key type names the hash it is for, or is generic. */
 	static const CK_KEY_TYPE typed[HL_MD_COUNT] = { CKK_SHA_1_HMAC, CKK_SHA224_HMAC,
 							CKK_SHA256_HMAC, CKK_SHA384_HMAC,

@@ -114,8 +114,8 @@ void hl_op_free(hl_op_t *op)
 
 bool hl_op_multipart(const hl_op_t *op)
 {
-	if (op->m->family == HL_FAM_SYM)
-		return true; /* every block-cipher mode runs in parts */
+	if (op->m->family == HL_FAM_SYM || op->m->family == HL_FAM_HMAC)
+		return true; /* every block-cipher mode and MAC runs in parts */
 	return op->kind == HL_OP_DIGEST ||
 	       ((op->kind == HL_OP_SIGN || op->kind == HL_OP_VERIFY) && op->m->md != HL_MD_NONE);
 }

@@ -409,3 +409,32 @@ Test(mechs, aes_key_wrap_matches_openssl)
 	gl = sizeof(got);
 	cr_assert_eq(C_WrapKey(s, &m, kek, odd, got, &gl), CKR_KEY_SIZE_RANGE);
 }
+
+Test(mechs, aes_cmac_matches_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_OBJECT_HANDLE k = aes_key(s, NULL, 0);
+	const CK_BYTE msg[] = "a message of some forty bytes or so....";
+	CK_BYTE want[16], mac[16];
+	size_t wl = 0;
+	cr_assert_not_null(EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, aes_value, 16, msg,
+				     sizeof(msg), want, sizeof(want), &wl));
+	cr_assert_eq(wl, 16);
+	CK_MECHANISM m = { CKM_AES_CMAC, NULL, 0 };
+	CK_ULONG ml = sizeof(mac);
+	cr_assert_eq(C_SignInit(s, &m, k), CKR_OK);
+	cr_assert_eq(C_SignUpdate(s, (CK_BYTE_PTR)msg, 7), CKR_OK);
+	cr_assert_eq(C_SignUpdate(s, (CK_BYTE_PTR)msg + 7, sizeof(msg) - 7), CKR_OK);
+	cr_assert_eq(C_SignFinal(s, mac, &ml), CKR_OK);
+	cr_assert_eq(ml, 16);
+	cr_assert_arr_eq(mac, want, 16);
+	cr_assert_eq(C_VerifyInit(s, &m, k), CKR_OK);
+	cr_assert_eq(C_Verify(s, (CK_BYTE_PTR)msg, sizeof(msg), want, 16), CKR_OK);
+	CK_ULONG eight = 8;
+	CK_MECHANISM g = { CKM_AES_CMAC_GENERAL, &eight, sizeof(eight) };
+	ml = sizeof(mac);
+	cr_assert_eq(C_SignInit(s, &g, k), CKR_OK);
+	cr_assert_eq(C_Sign(s, (CK_BYTE_PTR)msg, sizeof(msg), mac, &ml), CKR_OK);
+	cr_assert_eq(ml, 8);
+	cr_assert_arr_eq(mac, want, 8);
+}
