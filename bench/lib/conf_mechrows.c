@@ -8,6 +8,7 @@
 
 enum { K_SIGN = 1, K_CRYPT, K_DIGEST, K_KEYGEN };
 enum { BUF = 1024 };
+enum { IV_16 = 1, IV_CTR, IV_GCM, MAC_LEN };
 
 typedef struct {
 	CK_MECHANISM_TYPE mech;
@@ -16,7 +17,8 @@ typedef struct {
 	CK_ULONG inlen;          /* 0: the modulus length (raw RSA) */
 	CK_MECHANISM_TYPE hash;  /* PSS/OAEP parameter hash, 0 for none */
 	CK_ULONG mgf, slen;
-	int iv; /* needs a 16-byte IV parameter */
+	int iv; /* parameter: IV_16 a 16-byte IV, IV_CTR / IV_GCM the mode's parameter struct,
+		   MAC_LEN a CK_MAC_GENERAL_PARAMS of 16 */
 } mech_case_t;
 
 static const mech_case_t cases[] = {
@@ -55,11 +57,20 @@ static const mech_case_t cases[] = {
 	{ CKM_SHA256_HMAC, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, 0 },
 	{ CKM_SHA384_HMAC, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, 0 },
 	{ CKM_SHA512_HMAC, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, 0 },
+	{ CKM_SHA_1_HMAC_GENERAL, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, MAC_LEN },
+	{ CKM_SHA224_HMAC_GENERAL, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, MAC_LEN },
+	{ CKM_SHA256_HMAC_GENERAL, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, MAC_LEN },
+	{ CKM_SHA384_HMAC_GENERAL, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, MAC_LEN },
+	{ CKM_SHA512_HMAC_GENERAL, K_SIGN, HL_KEY_GENERIC, HL_KEY_GENERIC, 100, 0, 0, 0, MAC_LEN },
 	{ CKM_RSA_PKCS_OAEP, K_CRYPT, HL_KEY_RSA_PRIV, HL_KEY_RSA_PUB, 32, CKM_SHA_1, CKG_MGF1_SHA1,
 	  0, 0 },
 	{ CKM_AES_ECB, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 32, 0, 0, 0, 0 },
-	{ CKM_AES_CBC, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 32, 0, 0, 0, 1 },
-	{ CKM_AES_CBC_PAD, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 20, 0, 0, 0, 1 },
+	{ CKM_AES_CBC, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 32, 0, 0, 0, IV_16 },
+	{ CKM_AES_CBC_PAD, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 20, 0, 0, 0, IV_16 },
+	{ CKM_AES_CTR, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 37, 0, 0, 0, IV_CTR },
+	{ CKM_AES_CMAC, K_SIGN, HL_KEY_AES, HL_KEY_AES, 100, 0, 0, 0, 0 },
+	{ CKM_AES_CMAC_GENERAL, K_SIGN, HL_KEY_AES, HL_KEY_AES, 100, 0, 0, 0, MAC_LEN },
+	{ CKM_AES_GCM, K_CRYPT, HL_KEY_AES, HL_KEY_AES, 37, 0, 0, 0, IV_GCM },
 	{ CKM_MD5, K_DIGEST, 0, 0, 3, 0, 0, 0, 0 },
 	{ CKM_SHA_1, K_DIGEST, 0, 0, 3, 0, 0, 0, 0 },
 	{ CKM_SHA224, K_DIGEST, 0, 0, 3, 0, 0, 0, 0 },
@@ -81,6 +92,9 @@ typedef struct {
 	CK_RSA_PKCS_PSS_PARAMS pss;
 	CK_RSA_PKCS_OAEP_PARAMS oaep;
 	CK_BYTE iv[16];
+	CK_AES_CTR_PARAMS ctr;
+	CK_GCM_PARAMS gcm;
+	CK_ULONG mac_len;
 } mech_param_t;
 
 static void set_params(const mech_case_t *mc, mech_param_t *p)
@@ -99,6 +113,21 @@ static void set_params(const mech_case_t *mc, mech_param_t *p)
 		p->oaep = oaep;
 		p->m.pParameter = &p->oaep;
 		p->m.ulParameterLen = sizeof p->oaep;
+	} else if (mc->iv == MAC_LEN) {
+		p->mac_len = 16;
+		p->m.pParameter = &p->mac_len;
+		p->m.ulParameterLen = sizeof p->mac_len;
+	} else if (mc->iv == IV_CTR) {
+		p->ctr.ulCounterBits = 32;
+		p->m.pParameter = &p->ctr;
+		p->m.ulParameterLen = sizeof p->ctr;
+	} else if (mc->iv == IV_GCM) {
+		/* 96-bit IV, 128-bit tag, some additional data: what TLS and most clients use */
+		CK_GCM_PARAMS g = { p->iv, 12, 96, p->iv + 12, 4, 128 };
+
+		p->gcm = g;
+		p->m.pParameter = &p->gcm;
+		p->m.ulParameterLen = sizeof p->gcm;
 	} else if (mc->iv) {
 		p->m.pParameter = p->iv;
 		p->m.ulParameterLen = sizeof p->iv;

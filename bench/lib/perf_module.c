@@ -18,7 +18,8 @@ typedef struct {
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE key;
 	CK_MECHANISM mech;
-	int verify;
+	CK_GCM_PARAMS gcm;
+	int verify, encrypt;
 	unsigned char in[256], sig[512];
 	CK_ULONG inlen, siglen;
 } p11_arg_t;
@@ -29,8 +30,9 @@ typedef struct {
 	CK_FUNCTION_LIST_PTR fn;
 	CK_SLOT_ID slot;
 	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE rsa[2], ec[2]; /* private, public */
-	size_t cap, have;               /* object count limit and objects made so far */
+	CK_OBJECT_HANDLE rsa[2], ec[2];   /* private, public */
+	CK_OBJECT_HANDLE aes[2], hmac[2]; /* the same secret key twice */
+	size_t cap, have;                 /* object count limit and objects made so far */
 	const char *module, *token, *pin;
 } tctx_t;
 
@@ -40,6 +42,12 @@ static int p11_op(void *v)
 	CK_ULONG len = sizeof a->sig;
 	CK_RV rv;
 
+	if (a->encrypt) {
+		rv = a->fn->C_EncryptInit(a->s, &a->mech, a->key);
+		if (rv == CKR_OK)
+			rv = a->fn->C_Encrypt(a->s, a->in, a->inlen, a->sig, &len);
+		return (int)rv;
+	}
 	if (a->verify) {
 		rv = a->fn->C_VerifyInit(a->s, &a->mech, a->key);
 		if (rv == CKR_OK)
@@ -60,12 +68,29 @@ static int has_mech(tctx_t *c, CK_MECHANISM_TYPE m)
 	return c->fn->C_GetMechanismInfo(c->slot, m, &mi) == CKR_OK;
 }
 
+/* A session secret key with hl_perf_secret's first len bytes; 0 when the module refuses. */
+static CK_OBJECT_HANDLE secret_key(tctx_t *c, CK_KEY_TYPE kt, CK_ULONG len)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_BBOOL yes = CK_TRUE;
+	CK_OBJECT_HANDLE h = 0;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls },
+			     { CKA_KEY_TYPE, &kt, sizeof kt },
+			     { CKA_VALUE, (void *)hl_perf_secret, len },
+			     { CKA_ENCRYPT, &yes, 1 },
+			     { CKA_SIGN, &yes, 1 } };
+	return c->fn->C_CreateObject(c->s, t, 5, &h) == CKR_OK ? h : 0;
+}
+
 static void sign_workloads(tctx_t *c)
 {
 	for (const hl_perf_work_t *w = hl_perf_works; w->name != NULL; w++) {
 		p11_arg_t a[2];
 		void *args[2] = { &a[0], &a[1] };
-		CK_OBJECT_HANDLE *k = w->ec ? c->ec : c->rsa;
+		CK_OBJECT_HANDLE *k = w->secret == HL_SK_AES    ? c->aes
+				      : w->secret == HL_SK_HMAC ? c->hmac
+				      : w->ec                   ? c->ec
+								: c->rsa;
 		hl_perf_row_t *r;
 		int t;
 
@@ -86,6 +111,15 @@ static void sign_workloads(tctx_t *c)
 			a[t].key = k[0];
 			hl_perf_input(w->input, a[t].in, &len);
 			a[t].inlen = (CK_ULONG)len;
+			if (w->secret == HL_SK_AES) {
+				CK_GCM_PARAMS g = {
+					(CK_BYTE_PTR)hl_perf_gcm_iv, 12, 96, NULL, 0, 128
+				};
+				a[t].gcm = g;
+				a[t].mech.pParameter = &a[t].gcm;
+				a[t].mech.ulParameterLen = sizeof a[t].gcm;
+				a[t].encrypt = 1;
+			}
 			if (c->fn->C_OpenSession(c->slot, CKF_SERIAL_SESSION, NULL, NULL,
 						 &a[t].s) != CKR_OK)
 				break;
@@ -294,6 +328,8 @@ static int run_loaded(tctx_t *c, char *err, size_t errlen)
 	/* Keys the module cannot take (e.g. no EC) only skip their workloads. */
 	hl_p11_import_pkey(c->fn, c->s, c->p->rsa, key_rsa, &c->rsa[0], &c->rsa[1]);
 	hl_p11_import_pkey(c->fn, c->s, c->p->ec, key_ec, &c->ec[0], &c->ec[1]);
+	c->aes[0] = c->aes[1] = secret_key(c, CKK_AES, 16);
+	c->hmac[0] = c->hmac[1] = secret_key(c, CKK_GENERIC_SECRET, 32);
 	sign_workloads(c);
 	size_workloads(c);
 	return 0;

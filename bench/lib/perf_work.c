@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab bench: the sign/verify workloads, run the same way through a module and through
  * raw OpenSSL EVP on the same keys. */
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <stdlib.h>
@@ -9,14 +10,20 @@
 #include "perf_work.h"
 
 const hl_perf_work_t hl_perf_works[] = {
-	{ "sign RSA-2048 CKM_SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 0, 1 },
-	{ "sign RSA-2048 CKM_RSA_PKCS", CKM_RSA_PKCS, HL_IN_DIGEST_INFO, 0, 0, 1 },
-	{ "sign RSA-2048 CKM_RSA_X_509", CKM_RSA_X_509, HL_IN_EMSA, 0, 0, 1 },
-	{ "sign ECDSA P-256 CKM_ECDSA", CKM_ECDSA, HL_IN_DIGEST, 1, 0, 1 },
-	{ "verify RSA-2048 CKM_SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 1, 1 },
-	{ "sign RSA-2048 CKM_SHA256_RSA_PKCS, 2 threads", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 0, 2 },
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ "sign RSA-2048 CKM_SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 0, 1, 0 },
+	{ "sign RSA-2048 CKM_RSA_PKCS", CKM_RSA_PKCS, HL_IN_DIGEST_INFO, 0, 0, 1, 0 },
+	{ "sign RSA-2048 CKM_RSA_X_509", CKM_RSA_X_509, HL_IN_EMSA, 0, 0, 1, 0 },
+	{ "sign ECDSA P-256 CKM_ECDSA", CKM_ECDSA, HL_IN_DIGEST, 1, 0, 1, 0 },
+	{ "verify RSA-2048 CKM_SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 1, 1, 0 },
+	{ "sign RSA-2048 CKM_SHA256_RSA_PKCS, 2 threads", CKM_SHA256_RSA_PKCS, HL_IN_MSG, 0, 0, 2,
+	  0 },
+	{ "encrypt AES-128 CKM_AES_GCM, 256 bytes", CKM_AES_GCM, HL_IN_BLOCK, 0, 0, 1, HL_SK_AES },
+	{ "sign CKM_SHA256_HMAC, 256 bytes", CKM_SHA256_HMAC, HL_IN_BLOCK, 0, 0, 1, HL_SK_HMAC },
+	{ NULL, 0, 0, 0, 0, 0, 0 },
 };
+
+const unsigned char hl_perf_secret[32] = "hsmlab benchmark secret key.....";
+const unsigned char hl_perf_gcm_iv[12] = "hsmlab nonce";
 
 void hl_perf_input(int kind, unsigned char *buf, size_t *len)
 {
@@ -33,6 +40,11 @@ void hl_perf_input(int kind, unsigned char *buf, size_t *len)
 		hl_perf_digest_info(buf);
 		*len = 51;
 		break;
+	case HL_IN_BLOCK:
+		for (size_t i = 0; i < 256; i++)
+			buf[i] = hl_perf_msg[i % sizeof hl_perf_msg];
+		*len = 256;
+		break;
 	default:
 		hl_perf_emsa_block(buf);
 		*len = 256;
@@ -43,10 +55,32 @@ void hl_perf_input(int kind, unsigned char *buf, size_t *len)
 
 typedef struct {
 	EVP_PKEY_CTX *ctx;
+	EVP_CIPHER_CTX *cctx; /* AES-GCM */
+	EVP_CIPHER *gcm;
+	EVP_MAC_CTX *mac; /* HMAC */
 	int hash_first, verify;
 	unsigned char in[256], sig[512];
 	size_t inlen, siglen;
 } raw_arg_t;
+
+/* What the module does per operation: a fresh key schedule and IV (GCM) or MAC state. */
+static int raw_secret_op(raw_arg_t *a)
+{
+	int n = 0, f = 0;
+	size_t ml = 0;
+	if (a->cctx)
+		return EVP_EncryptInit_ex2(a->cctx, a->gcm, hl_perf_secret, hl_perf_gcm_iv, NULL) !=
+			   1 ||
+		       EVP_EncryptUpdate(a->cctx, a->sig, &n, a->in, (int)a->inlen) != 1 ||
+		       EVP_EncryptFinal_ex(a->cctx, a->sig + n, &f) != 1 ||
+		       EVP_CIPHER_CTX_ctrl(a->cctx, EVP_CTRL_AEAD_GET_TAG, 16, a->sig + 256) != 1;
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256",
+							    0),
+			   OSSL_PARAM_construct_end() };
+	return EVP_MAC_init(a->mac, hl_perf_secret, sizeof hl_perf_secret, p) != 1 ||
+	       EVP_MAC_update(a->mac, a->in, a->inlen) != 1 ||
+	       EVP_MAC_final(a->mac, a->sig, &ml, sizeof a->sig) != 1;
+}
 
 int hl_perf_raw_op(void *v)
 {
@@ -54,6 +88,9 @@ int hl_perf_raw_op(void *v)
 	unsigned char dig[32];
 	const unsigned char *in = a->in;
 	size_t inlen = a->inlen, siglen = sizeof a->sig;
+
+	if (a->cctx || a->mac)
+		return raw_secret_op(a);
 
 	/* Hash-and-sign mechanisms hash on every call; so does the raw figure. */
 	if (a->hash_first) {
@@ -67,9 +104,25 @@ int hl_perf_raw_op(void *v)
 	return EVP_PKEY_sign(a->ctx, a->sig, &siglen, in, inlen) == 1 ? 0 : 1;
 }
 
+static int raw_setup_secret(raw_arg_t *a, const hl_perf_work_t *w)
+{
+	hl_perf_input(w->input, a->in, &a->inlen);
+	if (w->secret == HL_SK_AES) {
+		a->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+		a->cctx = EVP_CIPHER_CTX_new();
+		return a->gcm && a->cctx ? 0 : -1;
+	}
+	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	a->mac = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+	EVP_MAC_free(hmac); /* the context holds its own reference */
+	return a->mac ? 0 : -1;
+}
+
 static int raw_setup(raw_arg_t *a, EVP_PKEY *key, const hl_perf_work_t *w)
 {
 	memset(a, 0, sizeof *a);
+	if (w->secret)
+		return raw_setup_secret(a, w);
 	a->ctx = EVP_PKEY_CTX_new(key, NULL);
 	if (a->ctx == NULL || EVP_PKEY_sign_init(a->ctx) != 1)
 		return -1;
@@ -118,8 +171,12 @@ void hl_perf_raw_free(void *args[2])
 	for (int t = 0; t < 2; t++) {
 		raw_arg_t *a = args[t];
 
-		if (a != NULL)
+		if (a != NULL) {
 			EVP_PKEY_CTX_free(a->ctx);
+			EVP_CIPHER_CTX_free(a->cctx);
+			EVP_CIPHER_free(a->gcm);
+			EVP_MAC_CTX_free(a->mac);
+		}
 		free(a);
 		args[t] = NULL;
 	}

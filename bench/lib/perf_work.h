@@ -4,7 +4,12 @@
 
 #include "perf_int.h"
 
-enum { HL_IN_MSG, HL_IN_DIGEST, HL_IN_DIGEST_INFO, HL_IN_EMSA };
+enum { HL_IN_MSG, HL_IN_DIGEST, HL_IN_DIGEST_INFO, HL_IN_EMSA, HL_IN_BLOCK };
+/* Secret-key workloads: an AES-128 key (AES-GCM encrypt) or a 32-byte generic secret (HMAC),
+ * the same value in the module (a session object) and for raw OpenSSL. */
+enum { HL_SK_NONE, HL_SK_AES, HL_SK_HMAC };
+extern const unsigned char hl_perf_secret[32];
+extern const unsigned char hl_perf_gcm_iv[12];
 
 typedef struct {
 	const char *name;
@@ -13,6 +18,7 @@ typedef struct {
 	int ec;      /* P-256 key instead of RSA-2048 */
 	int verify;  /* verify a signature instead of signing */
 	int threads; /* one session (or EVP context) per thread */
+	int secret;  /* HL_SK_*: a secret-key workload (ec and verify unused) */
 } hl_perf_work_t;
 
 /* Terminated by a NULL name. */

@@ -20,8 +20,9 @@ static void usage(FILE *out)
 	fputs("usage: hsmlab-bench perf [options] [TARGET...]\n"
 	      "Measures each target's module beside raw OpenSSL EVP on the same keys (generated\n"
 	      "with OpenSSL, imported as token objects): RSA-2048 sign (CKM_SHA256_RSA_PKCS,\n"
-	      "CKM_RSA_PKCS, CKM_RSA_X_509), ECDSA P-256 sign, verify, 2 threads, find by label\n"
-	      "and cold start among N token objects, object creation rate, peak memory.\n"
+	      "CKM_RSA_PKCS, CKM_RSA_X_509), ECDSA P-256 sign, verify, 2 threads, AES-128-GCM\n"
+	      "encrypt and HMAC-SHA256 of 256 bytes (session secret keys), find by label and\n"
+	      "cold start among N token objects, object creation rate, peak memory.\n"
 	      "No thresholds: figures are reported, never judged.\n\n" HL_TOOL_TARGET_HELP
 	      "      --runs N            repetitions per figure (default 3; min/median/max)\n"
 	      "      --seconds S         length of one throughput run (default 0.5)\n"

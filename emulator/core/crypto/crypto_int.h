@@ -40,7 +40,11 @@ typedef enum {
 	HL_BLOCK_AES128_CBC,
 	HL_BLOCK_AES192_CBC,
 	HL_BLOCK_AES256_CBC,
-	HL_BLOCK_COUNT,
+	HL_BLOCK_AES128_ECB, /* then 192, 256: each mode's three key sizes in a row */
+	HL_BLOCK_AES128_CTR = HL_BLOCK_AES128_ECB + 3,
+	HL_BLOCK_AES128_GCM = HL_BLOCK_AES128_CTR + 3,
+	HL_BLOCK_AES128_WRAP = HL_BLOCK_AES128_GCM + 3, /* RFC 3394, no padding */
+	HL_BLOCK_COUNT = HL_BLOCK_AES128_WRAP + 3,
 } hl_block_id_t;
 const EVP_CIPHER *hl_crypto_block_cipher(hl_block_id_t id);
 
@@ -71,7 +75,7 @@ hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec
 
 /* One prepared context per (mechanism, operation kind); see hl_crypto_key_ctx. */
 #define HL_OPK_COUNT 4 /* sign, verify, encrypt, decrypt */
-#define HL_MECH_SLOTS 32
+#define HL_MECH_SLOTS 64
 
 struct hl_key {
 	atomic_uint refs;
@@ -95,7 +99,8 @@ typedef enum {
 	HL_FAM_RSA_OAEP,
 	HL_FAM_ECDSA,
 	HL_FAM_DIGEST,
-	HL_FAM_SYM, /* block ciphers of secret keys (symm.c) */
+	HL_FAM_SYM,  /* block ciphers of secret keys (symm.c) */
+	HL_FAM_HMAC, /* MACs of generic secret keys (mac.c) */
 } hl_mech_family_t;
 
 typedef struct {
@@ -114,6 +119,48 @@ const hl_mech_t *hl_crypto_mech_find(CK_MECHANISM_TYPE type, unsigned *index_out
 EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned index,
 				hl_op_kind_t kind);
 
+/* -- block-cipher state of an operation (symm_stream.c) -- */
+
+typedef struct {
+	EVP_CIPHER_CTX *ctx;          /* created by the first part */
+	const struct hl_sym_row *row; /* the mechanism's row in symm.c */
+	size_t held; /* input taken but not yet output: a partial block, or the block
+			held back for unpadding */
+	uint8_t *gcm_iv, *aad;
+	size_t gcm_iv_len, aad_len, tag_len;
+	hl_buf_t acc;      /* GCM decrypt: the whole input, as no plaintext may leave before the
+			      tag is checked */
+	size_t acc_cap;    /* capacity of acc.data */
+	uint64_t ctr_left; /* CTR: blocks the counter bits allow (UINT64_MAX: no limit) */
+	uint64_t ctr_done; /* CTR: bytes run so far */
+} hl_sym_state_t;
+
+#define HL_SYM_AAD_MAX ((size_t)1 << 20) /* GCM additional data we copy at the start */
+
+/* Parameters of CKM_AES_CTR / CKM_AES_GCM into op (copies), checked: at hl_op_new. */
+hl_status_t hl_crypto_sym_params(hl_op_t *op, const CK_MECHANISM *mech);
+/* Multi-part encrypt/decrypt of block-cipher ops with the PKCS#11 length rules (out NULL:
+ * the length; short: HL_ERR_BUFFER_TOO_SMALL, state kept). */
+hl_status_t hl_crypto_sym_update(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+				 size_t *out_len);
+hl_status_t hl_crypto_sym_final(hl_op_t *op, uint8_t *out, size_t *out_len);
+/* Single-part of the stream modes (CTR, GCM) with the same rules. */
+hl_status_t hl_crypto_sym_stream_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len,
+					 uint8_t *out, size_t *out_len);
+void hl_crypto_sym_state_clear(hl_sym_state_t *ss);
+
+/* Rows of the block-cipher table, for symm_stream.c. */
+typedef enum { HL_SYM_ECB, HL_SYM_CBC, HL_SYM_CTR, HL_SYM_GCM } hl_sym_mode_t;
+typedef struct hl_sym_row {
+	CK_MECHANISM_TYPE mech;
+	CK_KEY_TYPE kt;
+	size_t block, iv; /* iv: the parameter's length (a CK_*_PARAMS size for CTR/GCM) */
+	bool pad;
+	hl_sym_mode_t mode;
+} hl_sym_row_t;
+const hl_sym_row_t *hl_crypto_sym_row(CK_MECHANISM_TYPE mech);
+const EVP_CIPHER *hl_crypto_sym_cipher(const hl_sym_row_t *m, size_t key_len);
+
 /* -- operations (op.c, sign.c, cipher.c) -- */
 
 typedef enum { HL_OPS_FRESH, HL_OPS_UPDATING, HL_OPS_DONE } hl_op_state_t;
@@ -130,7 +177,20 @@ struct hl_op {
 	unsigned long slen; /* PSS salt length */
 	CK_MECHANISM sym;   /* block ciphers: the mechanism, pParameter pointing at iv */
 	uint8_t iv[16];
+	hl_sym_state_t ss; /* block ciphers: the multi-part state (symm_stream.c) */
+	EVP_MAC_CTX *mac;  /* HMAC (mac.c) */
+	size_t mac_len;    /* HMAC: the output length (the hash's, or _GENERAL's parameter) */
 };
+
+/* HMAC (mac.c): set-up at hl_op_new, parts, the output (of in, or of the parts when in is
+ * NULL) and verify. */
+hl_status_t hl_crypto_mac_setup(hl_op_t *op, const CK_MECHANISM *mech);
+hl_status_t hl_crypto_mac_update(hl_op_t *op, const uint8_t *in, size_t in_len);
+hl_status_t hl_crypto_mac_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out);
+hl_status_t hl_crypto_mac_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+				 size_t sig_len);
+const EVP_MAC *hl_crypto_hmac_alg(void);
+const EVP_MAC *hl_crypto_cmac_alg(void);
 
 /* Sign (out holds hl_op_output_len bytes) and verify of a complete message, or of a
  * finished multi-part hash when in is NULL. */

@@ -24,7 +24,7 @@ static struct {
 	EVP_CIPHER *wrap[3]; /* AES-128/192/256-WRAP-PAD */
 	EVP_CIPHER *gcm;
 	EVP_CIPHER *block[HL_BLOCK_COUNT];
-	EVP_MAC *hmac;
+	EVP_MAC *hmac, *cmac;
 	EVP_KDF *pbkdf2;
 } algs;
 static pthread_mutex_t algs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -35,9 +35,12 @@ static void algs_fetch_locked(void)
 	static const char *const wrap_names[3] = { "AES-128-WRAP-PAD", "AES-192-WRAP-PAD",
 						   "AES-256-WRAP-PAD" };
 	/* DES-EDE3 (ECB) and DES-EDE3-CBC are in OpenSSL 3's default provider, not legacy. */
-	static const char *const block_names[HL_BLOCK_COUNT] = { "DES-EDE3", "DES-EDE3-CBC",
-								 "AES-128-CBC", "AES-192-CBC",
-								 "AES-256-CBC" };
+	static const char *const block_names[HL_BLOCK_COUNT] = {
+		"DES-EDE3",     "DES-EDE3-CBC", "AES-128-CBC", "AES-192-CBC", "AES-256-CBC",
+		"AES-128-ECB",  "AES-192-ECB",  "AES-256-ECB", "AES-128-CTR", "AES-192-CTR",
+		"AES-256-CTR",  "AES-128-GCM",  "AES-192-GCM", "AES-256-GCM", "AES-128-WRAP",
+		"AES-192-WRAP", "AES-256-WRAP"
+	};
 
 	for (int i = 0; i < HL_MD_COUNT; i++)
 		algs.md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
@@ -47,6 +50,7 @@ static void algs_fetch_locked(void)
 	for (int i = 0; i < HL_BLOCK_COUNT; i++)
 		algs.block[i] = EVP_CIPHER_fetch(NULL, block_names[i], NULL);
 	algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	algs.cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	algs.pbkdf2 = EVP_KDF_fetch(NULL, "PBKDF2", NULL);
 }
 
@@ -74,6 +78,7 @@ void hl_crypto_release(void)
 	for (int i = 0; i < HL_BLOCK_COUNT; i++)
 		EVP_CIPHER_free(algs.block[i]);
 	EVP_MAC_free(algs.hmac);
+	EVP_MAC_free(algs.cmac);
 	EVP_KDF_free(algs.pbkdf2);
 	memset(&algs, 0, sizeof algs);
 	atomic_store_explicit(&algs_ready, false, memory_order_release);
@@ -111,6 +116,18 @@ const EVP_CIPHER *hl_crypto_wrap_cipher(size_t kek_len)
 	default:
 		return NULL;
 	}
+}
+
+const EVP_MAC *hl_crypto_hmac_alg(void)
+{
+	algs_ensure();
+	return algs.hmac;
+}
+
+const EVP_MAC *hl_crypto_cmac_alg(void)
+{
+	algs_ensure();
+	return algs.cmac;
 }
 
 const EVP_CIPHER *hl_crypto_gcm_cipher(void)

@@ -18,14 +18,14 @@ static CK_FLAGS kind_flag(hl_op_kind_t kind)
 
 static hl_status_t key_fits(const hl_mech_t *m, hl_op_kind_t kind, const hl_key_t *key)
 {
-	hl_key_kind_t want = m->family == HL_FAM_ECDSA ? HL_KEY_EC
-			     : m->family == HL_FAM_SYM ? HL_KEY_SECRET
-						       : HL_KEY_RSA;
+	hl_key_kind_t want = m->family == HL_FAM_ECDSA                             ? HL_KEY_EC
+			     : m->family == HL_FAM_SYM || m->family == HL_FAM_HMAC ? HL_KEY_SECRET
+										   : HL_KEY_RSA;
 
 	if (key->kind != want)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
-	if (m->family == HL_FAM_SYM)
-		return HL_OK; /* type, size and IV: hl_crypto_sym_check at setup */
+	if (m->family == HL_FAM_SYM || m->family == HL_FAM_HMAC)
+		return HL_OK; /* type, size and parameters: checked at setup */
 	if ((kind == HL_OP_SIGN || kind == HL_OP_DECRYPT) && !key->priv)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (key->bits < m->info.ulMinKeySize || key->bits > m->info.ulMaxKeySize)
@@ -43,9 +43,7 @@ static hl_status_t sym_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	op->sym.mechanism = mech->mechanism;
 	op->sym.ulParameterLen = mech->ulParameterLen;
 	op->sym.pParameter = mech->ulParameterLen ? op->iv : NULL;
-	if (mech->ulParameterLen)
-		memcpy(op->iv, mech->pParameter, mech->ulParameterLen);
-	return HL_OK;
+	return hl_crypto_sym_params(op, mech);
 }
 
 static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned index)
@@ -54,6 +52,8 @@ static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned inde
 
 	if (op->m->family == HL_FAM_SYM)
 		return sym_setup(op, mech);
+	if (op->m->family == HL_FAM_HMAC)
+		return hl_crypto_mac_setup(op, mech);
 
 	if (!takes_params && mech->ulParameterLen != 0)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -106,12 +106,16 @@ void hl_op_free(hl_op_t *op)
 		return;
 	EVP_PKEY_CTX_free(op->pctx);
 	EVP_MD_CTX_free(op->mctx);
+	EVP_MAC_CTX_free(op->mac);
+	hl_crypto_sym_state_clear(&op->ss);
 	hl_key_free(op->key);
 	free(op);
 }
 
 bool hl_op_multipart(const hl_op_t *op)
 {
+	if (op->m->family == HL_FAM_SYM || op->m->family == HL_FAM_HMAC)
+		return true; /* every block-cipher mode and MAC runs in parts */
 	return op->kind == HL_OP_DIGEST ||
 	       ((op->kind == HL_OP_SIGN || op->kind == HL_OP_VERIFY) && op->m->md != HL_MD_NONE);
 }
@@ -123,9 +127,15 @@ size_t hl_op_output_len(const hl_op_t *op, size_t in_len)
 		return hl_crypto_md_size(op->m->md);
 	case HL_OP_SIGN:
 	case HL_OP_VERIFY:
+		if (op->m->family == HL_FAM_HMAC)
+			return op->mac_len;
 		return op->m->family == HL_FAM_ECDSA ? 2 * op->key->len : op->key->len;
 	case HL_OP_ENCRYPT:
 	case HL_OP_DECRYPT:
+		if (op->m->family == HL_FAM_SYM && op->ss.tag_len)
+			return op->kind == HL_OP_ENCRYPT ? in_len + op->ss.tag_len
+			       : in_len > op->ss.tag_len ? in_len - op->ss.tag_len
+							 : 0;
 		if (op->m->family == HL_FAM_SYM)
 			return hl_crypto_sym_out_len(op->m->type, op->kind == HL_OP_ENCRYPT,
 						     in_len);
@@ -173,7 +183,9 @@ static hl_status_t fixed_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint
 		*out_len = need;
 		return HL_ERR_BUFFER_TOO_SMALL;
 	}
-	if (op->kind == HL_OP_SIGN) {
+	if (op->kind == HL_OP_SIGN && op->m->family == HL_FAM_HMAC) {
+		st = hl_crypto_mac_out(op, op->state == HL_OPS_UPDATING ? NULL : in, in_len, out);
+	} else if (op->kind == HL_OP_SIGN) {
 		st = hl_crypto_sign(op, in, in_len, out);
 	} else {
 		st = hl_crypto_op_hash(op, in, in_len, dgst, &dl);
@@ -196,7 +208,10 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 		return HL_ERR_ARGS;
 	if (op->kind == HL_OP_SIGN || op->kind == HL_OP_DIGEST)
 		return fixed_out(op, in, in_len, out, out_len);
-	if (op->m->family == HL_FAM_SYM)
+	const hl_sym_row_t *row = op->ss.row;
+	if (row && (row->mode == HL_SYM_CTR || row->mode == HL_SYM_GCM))
+		st = hl_crypto_sym_stream_oneshot(op, in, in_len, out, out_len);
+	else if (op->m->family == HL_FAM_SYM)
 		st = hl_crypto_sym_run(&op->sym, op->key->num, op->key->len,
 				       op->kind == HL_OP_ENCRYPT, in, in_len, out, out_len);
 	else if (op->kind == HL_OP_ENCRYPT)
@@ -212,10 +227,15 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 
 hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len)
 {
-	if (op == NULL || (in == NULL && in_len > 0) || op->state == HL_OPS_DONE)
+	if (op == NULL || (in == NULL && in_len > 0) || op->state == HL_OPS_DONE ||
+	    op->kind == HL_OP_ENCRYPT || op->kind == HL_OP_DECRYPT) /* they: hl_op_update_out */
 		return HL_ERR_ARGS;
 	if (!hl_op_multipart(op))
 		return HL_ERR_NOT_SUPPORTED;
+	if (op->m->family == HL_FAM_HMAC) {
+		op->state = HL_OPS_UPDATING;
+		return hl_crypto_mac_update(op, in, in_len);
+	}
 	if (op->mctx == NULL) {
 		if ((op->mctx = EVP_MD_CTX_new()) == NULL)
 			return HL_ERR_NOMEM;
@@ -228,14 +248,68 @@ hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len)
 	return HL_OK;
 }
 
-hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len)
+hl_status_t hl_op_update_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t *out_len)
 {
-	if (op == NULL || out_len == NULL || op->state == HL_OPS_DONE ||
-	    (op->kind != HL_OP_SIGN && op->kind != HL_OP_DIGEST))
+	if (op == NULL || out_len == NULL || (in == NULL && in_len > 0) ||
+	    op->state == HL_OPS_DONE || (op->kind != HL_OP_ENCRYPT && op->kind != HL_OP_DECRYPT))
 		return HL_ERR_ARGS;
 	if (!hl_op_multipart(op))
 		return HL_ERR_NOT_SUPPORTED;
+	hl_status_t st = hl_crypto_sym_update(op, in, in_len, out, out_len);
+	if (st == HL_OK && out != NULL)
+		op->state = HL_OPS_UPDATING;
+	return st;
+}
+
+hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len)
+{
+	if (op == NULL || out_len == NULL || op->state == HL_OPS_DONE || op->kind == HL_OP_VERIFY)
+		return HL_ERR_ARGS;
+	if (!hl_op_multipart(op))
+		return HL_ERR_NOT_SUPPORTED;
+	if (op->kind == HL_OP_ENCRYPT || op->kind == HL_OP_DECRYPT) {
+		hl_status_t st = hl_crypto_sym_final(op, out, out_len);
+		if (out != NULL && st != HL_ERR_BUFFER_TOO_SMALL)
+			op->state = HL_OPS_DONE;
+		return st;
+	}
 	return fixed_out(op, NULL, 0, out, out_len);
+}
+
+hl_status_t hl_op_verify_recover(hl_op_t *op, const uint8_t *sig, size_t sig_len, bool pkcs1,
+				 uint8_t *out, size_t *out_len)
+{
+	uint8_t em[HL_RSA_MAX_BYTES];
+	size_t el = sizeof em, off = 0;
+	if (op == NULL || out_len == NULL || (sig == NULL && sig_len > 0) ||
+	    op->state != HL_OPS_FRESH || op->kind != HL_OP_ENCRYPT ||
+	    op->m->family != HL_FAM_RSA_RAW)
+		return HL_ERR_ARGS;
+	if (sig_len != op->key->len)
+		return HL_ERR_SIGNATURE_LEN_RANGE;
+	hl_status_t st = hl_crypto_encrypt(op, sig, sig_len, em, &el); /* s^e mod n */
+	if (st != HL_OK)
+		return st == HL_ERR_DATA_INVALID ? HL_ERR_SIGNATURE_INVALID : st;
+	if (pkcs1) { /* EMSA-PKCS1-v1_5 block type 1: 00 01 FF..FF (8 or more) 00 data */
+		bool ok = el > 11 && em[0] == 0 && em[1] == 1;
+		for (off = 2; ok && off < el && em[off] == 0xff; off++)
+			;
+		if (!ok || off < 10 || off >= el || em[off] != 0)
+			return HL_ERR_SIGNATURE_INVALID;
+		off++;
+	}
+	size_t n = el - off;
+	if (out != NULL && *out_len < n) {
+		*out_len = n;
+		return HL_ERR_BUFFER_TOO_SMALL;
+	}
+	if (out != NULL) {
+		memcpy(out, em + off, n);
+		op->state = HL_OPS_DONE;
+	}
+	*out_len = n;
+	return HL_OK;
 }
 
 hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
@@ -249,7 +323,10 @@ hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const ui
 	/* After updates only the end of the multi-part verify (in NULL) is allowed. */
 	if (op->state == HL_OPS_UPDATING && in != NULL)
 		return HL_ERR_ARGS;
-	st = hl_crypto_verify(op, in, in_len, sig, sig_len);
+	if (op->m->family == HL_FAM_HMAC)
+		st = hl_crypto_mac_verify(op, in, in_len, sig, sig_len);
+	else
+		st = hl_crypto_verify(op, in, in_len, sig, sig_len);
 	op->state = HL_OPS_DONE;
 	return st;
 }

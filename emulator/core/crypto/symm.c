@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator crypto: block ciphers for secret keys — DES3 (ECB, CBC, CBC with PKCS#7
- * padding) and AES-CBC with padding — single-part with the PKCS#11 length rules, and DES3
- * key generation (odd parity). */
+ * hsmlab emulator crypto: block ciphers for secret keys — DES3 and AES in ECB, CBC, CBC with
+ * PKCS#7 padding, and AES-CTR and AES-GCM (their parts: symm_stream.c) — the mechanism table,
+ * single-part ECB/CBC with the PKCS#11 length rules, and DES3 key generation (odd parity). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +12,21 @@
 
 /* -- mechanisms -- */
 
-typedef struct {
-	CK_MECHANISM_TYPE mech;
-	CK_KEY_TYPE kt;
-	size_t block, iv;
-	bool pad;
-} sym_t;
-
-static const sym_t syms[] = {
-	{ CKM_DES3_ECB, CKK_DES3, 8, 0, false },
-	{ CKM_DES3_CBC, CKK_DES3, 8, 8, false },
-	{ CKM_DES3_CBC_PAD, CKK_DES3, 8, 8, true },
-	{ CKM_AES_CBC_PAD, CKK_AES, 16, 16, true },
+static const hl_sym_row_t syms[] = {
+	{ CKM_DES3_ECB, CKK_DES3, 8, 0, false, HL_SYM_ECB },
+	{ CKM_DES3_CBC, CKK_DES3, 8, 8, false, HL_SYM_CBC },
+	{ CKM_DES3_CBC_PAD, CKK_DES3, 8, 8, true, HL_SYM_CBC },
+	{ CKM_AES_ECB, CKK_AES, 16, 0, false, HL_SYM_ECB },
+	{ CKM_AES_CBC, CKK_AES, 16, 16, false, HL_SYM_CBC },
+	{ CKM_AES_CBC_PAD, CKK_AES, 16, 16, true, HL_SYM_CBC },
+	/* Stream modes: no block rule on lengths. */
+	{ CKM_AES_CTR, CKK_AES, 1, sizeof(CK_AES_CTR_PARAMS), false, HL_SYM_CTR },
+	{ CKM_AES_GCM, CKK_AES, 1, sizeof(CK_GCM_PARAMS), false, HL_SYM_GCM },
 };
 
-static const sym_t *sym_find(CK_MECHANISM_TYPE mech)
+typedef hl_sym_row_t sym_t;
+
+const hl_sym_row_t *hl_crypto_sym_row(CK_MECHANISM_TYPE mech)
 {
 	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
 		if (syms[i].mech == mech)
@@ -34,22 +34,31 @@ static const sym_t *sym_find(CK_MECHANISM_TYPE mech)
 	return NULL;
 }
 
-static const EVP_CIPHER *sym_cipher(const sym_t *m, size_t key_len)
+static const sym_t *sym_find(CK_MECHANISM_TYPE mech)
 {
+	return hl_crypto_sym_row(mech);
+}
+
+const EVP_CIPHER *hl_crypto_sym_cipher(const hl_sym_row_t *m, size_t key_len)
+{
+	static const hl_block_id_t aes_first[] = { [HL_SYM_ECB] = HL_BLOCK_AES128_ECB,
+						   [HL_SYM_CBC] = HL_BLOCK_AES128_CBC,
+						   [HL_SYM_CTR] = HL_BLOCK_AES128_CTR,
+						   [HL_SYM_GCM] = HL_BLOCK_AES128_GCM };
+
 	if (m->kt == CKK_DES3)
 		return key_len == 24
-			   ? hl_crypto_block_cipher(m->iv ? HL_BLOCK_DES3_CBC : HL_BLOCK_DES3_ECB)
+			   ? hl_crypto_block_cipher(m->mode == HL_SYM_CBC ? HL_BLOCK_DES3_CBC
+									  : HL_BLOCK_DES3_ECB)
 			   : NULL;
-	switch (key_len) {
-	case 16:
-		return hl_crypto_block_cipher(HL_BLOCK_AES128_CBC);
-	case 24:
-		return hl_crypto_block_cipher(HL_BLOCK_AES192_CBC);
-	case 32:
-		return hl_crypto_block_cipher(HL_BLOCK_AES256_CBC);
-	default:
+	if (key_len != 16 && key_len != 24 && key_len != 32)
 		return NULL;
-	}
+	return hl_crypto_block_cipher((hl_block_id_t)(aes_first[m->mode] + (key_len - 16) / 8));
+}
+
+static const EVP_CIPHER *sym_cipher(const sym_t *m, size_t key_len)
+{
+	return hl_crypto_sym_cipher(m, key_len);
 }
 
 bool hl_crypto_sym_mech(CK_MECHANISM_TYPE mech)
@@ -79,6 +88,20 @@ hl_status_t hl_crypto_sym_check(const CK_MECHANISM *mech, CK_KEY_TYPE kt, size_t
 		return HL_ERR_MECHANISM_INVALID;
 	if (mech->ulParameterLen != m->iv || (m->iv && mech->pParameter == NULL))
 		return HL_ERR_MECHANISM_PARAM_INVALID;
+	if (m->mode == HL_SYM_GCM) {
+		CK_GCM_PARAMS g;
+		memcpy(&g, mech->pParameter, sizeof g);
+		/* OpenSSL takes tags of 4..16 bytes and any IV of 1 byte or more. */
+		if (!g.pIv || g.ulIvLen == 0 || g.ulIvLen > 256 || (!g.pAAD && g.ulAADLen) ||
+		    g.ulAADLen > HL_SYM_AAD_MAX || g.ulTagBits % 8 || g.ulTagBits < 32 ||
+		    g.ulTagBits > 128)
+			return HL_ERR_MECHANISM_PARAM_INVALID;
+	} else if (m->mode == HL_SYM_CTR) {
+		CK_AES_CTR_PARAMS c;
+		memcpy(&c, mech->pParameter, sizeof c);
+		if (c.ulCounterBits == 0 || c.ulCounterBits > 128)
+			return HL_ERR_MECHANISM_PARAM_INVALID;
+	}
 	if (kt != m->kt)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (sym_cipher(m, key_len) == NULL)
@@ -92,6 +115,8 @@ size_t hl_crypto_sym_out_len(CK_MECHANISM_TYPE mech, bool enc, size_t in_len)
 
 	if (m == NULL)
 		return 0;
+	if (m->mode == HL_SYM_GCM) /* the tag: at most 16 bytes (the exact size is the op's) */
+		return enc ? in_len + 16 : in_len;
 	return enc && m->pad ? (in_len / m->block + 1) * m->block : in_len;
 }
 
@@ -126,6 +151,9 @@ hl_status_t hl_crypto_sym_run(const CK_MECHANISM *mech, const uint8_t *key, size
 
 	if (m == NULL || key == NULL || out_len == NULL || (in == NULL && in_len > 0))
 		return HL_ERR_ARGS;
+	if (m->mode == HL_SYM_CTR || m->mode == HL_SYM_GCM)
+		return HL_ERR_MECHANISM_INVALID; /* an op of its own: hl_crypto_sym_stream_oneshot
+						  */
 	if (c == NULL)
 		return HL_ERR_KEY_SIZE_RANGE;
 	if ((!m->pad || !enc) && in_len % m->block != 0)

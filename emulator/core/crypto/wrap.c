@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator crypto: AES key wrap with padding (RFC 5649, CKM_AES_KEY_WRAP_PAD), and key
- * wrapping by mechanism (the block ciphers of symm.c for DES3 and AES-CBC-PAD). */
+ * hsmlab emulator crypto: AES key wrap with padding (RFC 5649, CKM_AES_KEY_WRAP_PAD) and
+ * without (RFC 3394, CKM_AES_KEY_WRAP), and key wrapping by mechanism (the block ciphers of
+ * symm.c for DES3 and AES). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,21 @@
 
 /* -- wrap and unwrap -- */
 
-/* One pass of the wrap-pad cipher; *out_len gets the bytes written. */
-static bool wrap_run(const uint8_t *kek, size_t kek_len, int enc, const uint8_t *in, size_t in_len,
-		     uint8_t *out, size_t *out_len)
+/* RFC 3394 by kek length (16, 24, 32), or NULL. */
+static const EVP_CIPHER *kw_cipher(size_t kek_len)
 {
-	const EVP_CIPHER *c = hl_crypto_wrap_cipher(kek_len);
+	if (kek_len != 16 && kek_len != 24 && kek_len != 32)
+		return NULL;
+	return hl_crypto_block_cipher((hl_block_id_t)(HL_BLOCK_AES128_WRAP + (kek_len - 16) / 8));
+}
+
+/* One pass of a key-wrap cipher (c, or the wrap-pad one when NULL); *out_len gets the bytes
+ * written. */
+static bool wrap_run_with(const EVP_CIPHER *c, const uint8_t *kek, size_t kek_len, int enc,
+			  const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	if (c == NULL)
+		c = hl_crypto_wrap_cipher(kek_len);
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n = 0, f = 0;
 	bool ok = c != NULL && ctx != NULL && in_len <= INT_MAX &&
@@ -27,6 +38,45 @@ static bool wrap_run(const uint8_t *kek, size_t kek_len, int enc, const uint8_t 
 	if (ok)
 		*out_len = (size_t)n + (size_t)f;
 	return ok;
+}
+
+static bool wrap_run(const uint8_t *kek, size_t kek_len, int enc, const uint8_t *in, size_t in_len,
+		     uint8_t *out, size_t *out_len)
+{
+	return wrap_run_with(NULL, kek, kek_len, enc, in, in_len, out, out_len);
+}
+
+/* RFC 3394: whole semiblocks in (two at least), one more out; a value of another length is
+ * the caller's key-size error (HL_ERR_DATA_LEN_RANGE). */
+static hl_status_t kw_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+			   uint8_t *out, size_t *out_len)
+{
+	size_t n = 0;
+	if (in_len < 16 || in_len % 8 != 0 || in_len > INT_MAX - 16)
+		return HL_ERR_DATA_LEN_RANGE;
+	if (out == NULL || *out_len < in_len + 8) {
+		*out_len = in_len + 8;
+		return out ? HL_ERR_BUFFER_TOO_SMALL : HL_OK;
+	}
+	if (!wrap_run_with(kw_cipher(kek_len), kek, kek_len, 1, in, in_len, out, &n) ||
+	    n != in_len + 8)
+		return hl_crypto_fail(HL_ERR_CRYPTO);
+	*out_len = n;
+	return HL_OK;
+}
+
+static hl_status_t kw_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+			     uint8_t *out, size_t *out_len)
+{
+	size_t n = 0;
+	if (in_len < 24 || in_len % 8 != 0 || in_len > INT_MAX)
+		return HL_ERR_ENCRYPTED_DATA_LEN_RANGE;
+	if (!wrap_run_with(kw_cipher(kek_len), kek, kek_len, 0, in, in_len, out, &n)) {
+		OPENSSL_cleanse(out, in_len - 8);
+		return hl_crypto_fail(HL_ERR_WRAPPED_KEY_INVALID);
+	}
+	*out_len = n;
+	return HL_OK;
 }
 
 hl_status_t hl_crypto_aes_wrap_pad(const uint8_t *kek, size_t kek_len, const uint8_t *in,
@@ -116,13 +166,15 @@ static hl_status_t wrap_zero_padded(const CK_MECHANISM *mech, const uint8_t *kek
 
 static hl_status_t wrap_check(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, size_t kek_len)
 {
-	if (mech->mechanism != CKM_AES_KEY_WRAP_PAD)
+	bool kw = mech->mechanism == CKM_AES_KEY_WRAP;
+	if (mech->mechanism != CKM_AES_KEY_WRAP_PAD && !kw)
 		return hl_crypto_sym_check(mech, kek_type, kek_len);
-	if (mech->ulParameterLen != 0)
+	if (mech->ulParameterLen != 0) /* the default IVs of RFC 3394 / 5649 only */
 		return HL_ERR_MECHANISM_PARAM_INVALID;
 	if (kek_type != CKK_AES)
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
-	return hl_crypto_wrap_cipher(kek_len) ? HL_OK : HL_ERR_KEY_SIZE_RANGE;
+	return (kw ? kw_cipher(kek_len) : hl_crypto_wrap_cipher(kek_len)) ? HL_OK
+									  : HL_ERR_KEY_SIZE_RANGE;
 }
 
 hl_status_t hl_crypto_wrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const uint8_t *kek,
@@ -137,6 +189,8 @@ hl_status_t hl_crypto_wrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const
 		return st;
 	if (mech->mechanism == CKM_AES_KEY_WRAP_PAD)
 		return hl_crypto_aes_wrap_pad(kek, kek_len, in, in_len, out, out_len);
+	if (mech->mechanism == CKM_AES_KEY_WRAP)
+		return kw_wrap(kek, kek_len, in, in_len, out, out_len);
 	if (!hl_crypto_sym_padded(mech->mechanism))
 		return wrap_zero_padded(mech, kek, kek_len, in, in_len, out, out_len);
 	return hl_crypto_sym_run(mech, kek, kek_len, true, in, in_len, out, out_len);
@@ -158,6 +212,8 @@ hl_status_t hl_crypto_unwrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, con
 		return in_len < 16 || in_len % 8 != 0
 			   ? HL_ERR_ENCRYPTED_DATA_LEN_RANGE
 			   : hl_crypto_aes_unwrap_pad(kek, kek_len, in, in_len, out, out_len);
+	if (mech->mechanism == CKM_AES_KEY_WRAP)
+		return kw_unwrap(kek, kek_len, in, in_len, out, out_len);
 	if (in_len == 0)
 		return HL_ERR_ENCRYPTED_DATA_LEN_RANGE;
 	st = hl_crypto_sym_run(mech, kek, kek_len, false, in, in_len, out, out_len);

@@ -93,7 +93,7 @@ static const hl_policy_row_t table[] = {
 	{ PRIV, CKA_ALWAYS_AUTHENTICATE, 0, BO, HL_AD_FALSE, 0 },
 	{ PRIV, CKA_PUBLIC_KEY_INFO, 0, BY, HL_AD_EMPTY, 0 },
 	/* secret keys */
-	{ SEC, CKA_SENSITIVE, F8 | F9 | F11, BO, HL_AD_TRUE, 0 },
+	{ SEC, CKA_SENSITIVE, F8 | F9 | F11, BO, HL_AD_FALSE, 0 }, /* the spec: CK_FALSE */
 	{ SEC, CKA_ENCRYPT, F8 | F9, BO, HL_AD_TRUE, 0 },
 	{ SEC, CKA_DECRYPT, F8 | F9, BO, HL_AD_TRUE, 0 },
 	{ SEC, CKA_SIGN, F8 | F9, BO, HL_AD_TRUE, 0 },

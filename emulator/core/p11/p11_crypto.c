@@ -6,18 +6,25 @@
 
 #include "p11/hl_p11.h"
 
-static const CK_FLAGS op_flag[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
-					       CKF_DIGEST };
-static const CK_ATTRIBUTE_TYPE op_attr[HL_P11_NOPS] = { CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT,
-							CKA_DECRYPT, 0 };
-static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN, HL_OP_VERIFY, HL_OP_ENCRYPT,
-						   HL_OP_DECRYPT, HL_OP_DIGEST };
+static const CK_FLAGS op_flag[HL_P11_NOPS] = { CKF_SIGN,          CKF_VERIFY, CKF_ENCRYPT,
+					       CKF_DECRYPT,       CKF_DIGEST, CKF_SIGN_RECOVER,
+					       CKF_VERIFY_RECOVER };
+static const CK_ATTRIBUTE_TYPE op_attr[HL_P11_NOPS] = {
+	CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, 0, CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER
+};
+/* Sign-recover is a signature whose data fits in it (CKM_RSA_PKCS pads it, CKM_RSA_X_509
+ * takes it as it is); verify-recover is the raw public operation (an encrypt with
+ * CKM_RSA_X_509), the padding checked after it. */
+static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN,    HL_OP_VERIFY, HL_OP_ENCRYPT,
+						   HL_OP_DECRYPT, HL_OP_DIGEST, HL_OP_SIGN,
+						   HL_OP_ENCRYPT };
 
 static void end_op(hl_session_t *s, int k)
 {
 	hl_op_free(s->op[k]);
 	s->op[k] = NULL;
 	s->op_update[k] = false;
+	s->op_single[k] = false;
 }
 
 static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
@@ -85,10 +92,20 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 	    mech ? hl_profile_mech(s->slot->dev->profile, mech->mechanism) : NULL;
 	if (rv == CKR_OK && (!pm || !(pm->info.flags & op_flag[k])))
 		rv = CKR_MECHANISM_INVALID;
+	bool recover = k == HL_P11_SIGN_RECOVER || k == HL_P11_VERIFY_RECOVER;
+	if (rv == CKR_OK && recover && mech->mechanism != CKM_RSA_PKCS &&
+	    mech->mechanism != CKM_RSA_X_509)
+		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK && k != HL_P11_DIGEST)
 		rv = key_for(s, k, mech, hKey, &key);
+	CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
+	if (rv == CKR_OK && k == HL_P11_VERIFY_RECOVER) {
+		rv = mech->ulParameterLen ? CKR_MECHANISM_PARAM_INVALID : CKR_OK;
+		s->recover_pkcs1 = mech->mechanism == CKM_RSA_PKCS;
+	}
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(hl_op_new(op_kind[k], mech, key, &s->op[k]));
+		rv = hl_p11_rv(hl_op_new(op_kind[k], k == HL_P11_VERIFY_RECOVER ? &raw : mech, key,
+					 &s->op[k]));
 	if (rv == CKR_OK && key != NULL && !key_size_ok(pm, key)) {
 		hl_op_free(s->op[k]);
 		s->op[k] = NULL;
@@ -113,7 +130,9 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 	if (!s->op[k]) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (s->op_update[k]) {
+		/* A single-part call cannot finish a multi-part operation: the error ends it. */
 		rv = CKR_OPERATION_ACTIVE;
+		end_op(s, k);
 	} else if (!out_len || (!in && in_len)) {
 		rv = CKR_ARGUMENTS_BAD;
 		end_op(s, k);
@@ -124,6 +143,8 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 			*out_len = (CK_ULONG)ol;
 		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
 			end_op(s, k);
+		else
+			s->op_single[k] = true; /* kept: only the single-part call may follow */
 		rv = hl_p11_rv(st);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -131,24 +152,45 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 	return rv;
 }
 
-static CK_RV op_update(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len)
+/* Multi-part calls after a single-part length query: the key must not go on to sign (or
+ * encrypt) data the caller never gave it, so the mix ends the operation. */
+static CK_RV part_gate(hl_session_t *s, int k)
+{
+	if (!s->op[k])
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (s->op_single[k])
+		return CKR_OPERATION_ACTIVE;
+	if (!hl_op_multipart(s->op[k]))
+		return CKR_FUNCTION_NOT_SUPPORTED; /* like SoftHSMv2: ends the operation */
+	return CKR_OK;
+}
+
+/* Update of sign, verify and digest (no output), or of encrypt and decrypt (out, out_len). */
+static CK_RV op_update(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
+		       CK_ULONG_PTR out_len)
 {
 	hl_session_t *s;
+	bool cipher = k == HL_P11_ENCRYPT || k == HL_P11_DECRYPT;
 	CK_RV rv = hl_p11_enter(h, &s);
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	if (!s->op[k]) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (!in && in_len) {
+	rv = part_gate(s, k);
+	if (rv == CKR_OK && ((!in && in_len) || (cipher && !out_len)))
 		rv = CKR_ARGUMENTS_BAD;
-	} else if (!hl_op_multipart(s->op[k])) {
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* like SoftHSMv2: ends the operation */
-	} else {
+	if (rv == CKR_OK && cipher) {
+		size_t ol = *out_len;
+		hl_status_t st = hl_op_update_out(s->op[k], in, in_len, out, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*out_len = (CK_ULONG)ol;
+		rv = hl_p11_rv(st);
+		if (out)
+			s->op_update[k] = true;
+	} else if (rv == CKR_OK) {
 		rv = hl_p11_rv(hl_op_update(s->op[k], in, in_len));
 		s->op_update[k] = true;
 	}
-	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED)
+	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED && rv != CKR_BUFFER_TOO_SMALL)
 		end_op(s, k);
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
@@ -162,22 +204,22 @@ static CK_RV op_final(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR out, CK_ULONG_PTR 
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	if (!s->op[k]) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (!out_len) {
+	rv = part_gate(s, k);
+	if (rv == CKR_OK && !out_len)
 		rv = CKR_ARGUMENTS_BAD;
-		end_op(s, k);
-	} else if (!hl_op_multipart(s->op[k])) {
-		rv = CKR_FUNCTION_NOT_SUPPORTED;
-		end_op(s, k);
-	} else {
+	if (rv == CKR_OK) {
 		size_t ol = *out_len;
 		hl_status_t st = hl_op_final(s->op[k], out, &ol);
 		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
 			*out_len = (CK_ULONG)ol;
+		rv = hl_p11_rv(st);
 		if ((st != HL_OK || out) && st != HL_ERR_BUFFER_TOO_SMALL)
 			end_op(s, k);
-		rv = hl_p11_rv(st);
+		else
+			s->op_update[k] =
+			    true; /* a kept final: the single-part call may not follow */
+	} else if (rv != CKR_OPERATION_NOT_INITIALIZED) {
+		end_op(s, k);
 	}
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
@@ -196,7 +238,8 @@ static CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYT
 	if (!s->op[k]) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (!final && s->op_update[k]) {
-		rv = CKR_OPERATION_ACTIVE;
+		rv = CKR_OPERATION_ACTIVE; /* the spec: this error ends the operation too */
+		end_op(s, k);
 	} else {
 		if ((!in && in_len) || !sig)
 			rv = CKR_ARGUMENTS_BAD;
@@ -224,7 +267,7 @@ CK_RV hl_p11_C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR
 }
 CK_RV hl_p11_C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_SIGN, p, l);
+	return op_update(h, HL_P11_SIGN, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG_PTR sl)
 {
@@ -240,7 +283,7 @@ CK_RV hl_p11_C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_P
 }
 CK_RV hl_p11_C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_VERIFY, p, l);
+	return op_update(h, HL_P11_VERIFY, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl)
 {
@@ -258,7 +301,7 @@ CK_RV hl_p11_C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_
 CK_RV hl_p11_C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
 			     CK_ULONG_PTR ol)
 {
-	return op_update(h, HL_P11_ENCRYPT, d, dl);
+	return op_update(h, HL_P11_ENCRYPT, d, dl, o, ol);
 }
 CK_RV hl_p11_C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
@@ -276,7 +319,7 @@ CK_RV hl_p11_C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_
 CK_RV hl_p11_C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR o,
 			     CK_ULONG_PTR ol)
 {
-	return op_update(h, HL_P11_DECRYPT, d, dl);
+	return op_update(h, HL_P11_DECRYPT, d, dl, o, ol);
 }
 CK_RV hl_p11_C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
@@ -293,7 +336,7 @@ CK_RV hl_p11_C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_P
 }
 CK_RV hl_p11_C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG l)
 {
-	return op_update(h, HL_P11_DIGEST, p, l);
+	return op_update(h, HL_P11_DIGEST, p, l, NULL, NULL);
 }
 CK_RV hl_p11_C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR o, CK_ULONG_PTR ol)
 {
@@ -322,21 +365,43 @@ CK_RV hl_p11_C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 
 CK_RV hl_p11_C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_init(h, HL_P11_SIGN_RECOVER, m, k);
 }
 CK_RV hl_p11_C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s,
 			   CK_ULONG_PTR sl)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_oneshot(h, HL_P11_SIGN_RECOVER, d, dl, s, sl);
 }
 CK_RV hl_p11_C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	return op_init(h, HL_P11_VERIFY_RECOVER, m, k);
 }
-CK_RV hl_p11_C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR s, CK_ULONG sl, CK_BYTE_PTR d,
+CK_RV hl_p11_C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sl, CK_BYTE_PTR d,
 			     CK_ULONG_PTR dl)
 {
-	NOT_SUPPORTED_SESSION_CALL(h);
+	hl_session_t *s;
+	const int k = HL_P11_VERIFY_RECOVER;
+	CK_RV rv = hl_p11_enter(h, &s);
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&s->lock);
+	if (!s->op[k]) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (!dl || (!sig && sl)) {
+		rv = CKR_ARGUMENTS_BAD;
+		end_op(s, k);
+	} else {
+		size_t ol = *dl;
+		hl_status_t st = hl_op_verify_recover(s->op[k], sig, sl, s->recover_pkcs1, d, &ol);
+		if (st == HL_OK || st == HL_ERR_BUFFER_TOO_SMALL)
+			*dl = (CK_ULONG)ol;
+		if ((st != HL_OK || d) && st != HL_ERR_BUFFER_TOO_SMALL)
+			end_op(s, k);
+		rv = hl_p11_rv(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+	hl_p11_unlock();
+	return rv;
 }
 CK_RV hl_p11_C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR p, CK_ULONG pl, CK_BYTE_PTR e,
 				   CK_ULONG_PTR el)

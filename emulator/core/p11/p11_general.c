@@ -55,9 +55,13 @@ const char *hl_p11_last_error(void)
 	return last_error;
 }
 
+/* No getpid() here: this runs on every call, and on a virtual machine a system call costs
+ * as much as the rest of a digest. The fork handler (child_after_fork, registered with
+ * pthread_atfork by the first C_Initialize) clears g in the child instead, so a forked child
+ * sees CKR_CRYPTOKI_NOT_INITIALIZED until it calls C_Initialize itself. */
 bool hl_p11_initialized(void)
 {
-	return g.initialized && g.pid == getpid();
+	return __atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE);
 }
 
 bool hl_p11_timing(void)
@@ -291,7 +295,7 @@ CK_RV hl_p11_C_Initialize(CK_VOID_PTR pInitArgs)
 	pthread_once(&atfork_once, register_atfork);
 	pthread_mutex_lock(&init_lock);
 	CK_RV rv = CKR_OK;
-	if (g.initialized && g.pid == getpid()) {
+	if (g.initialized) { /* a forked child has it cleared (child_after_fork) */
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
 	}

@@ -191,21 +191,28 @@ CK_RV hl_p11_C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechani
 	hl_session_t *s;
 	hl_attrs_t a = { 0 };
 	const hl_profile_mech_t *pm = NULL;
-	uint8_t value[32];
+	uint8_t value[512];
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
 	rv = !phKey ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_GENERATE, &pm);
-	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN && pm->type != CKM_DES3_KEY_GEN)
+	if (rv == CKR_OK && pm->type != CKM_AES_KEY_GEN && pm->type != CKM_DES3_KEY_GEN &&
+	    pm->type != CKM_GENERIC_SECRET_KEY_GEN)
 		rv = CKR_MECHANISM_INVALID;
-	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_DES3_KEY_GEN ? CKK_DES3 : CKK_AES;
+	CK_KEY_TYPE kt = rv != CKR_OK                             ? CKK_AES
+			 : pm->type == CKM_DES3_KEY_GEN           ? CKK_DES3
+			 : pm->type == CKM_GENERIC_SECRET_KEY_GEN ? CKK_GENERIC_SECRET
+								  : CKK_AES;
 	if (rv == CKR_OK)
 		rv = new_attrs(s, pTemplate, ulCount, CKO_SECRET_KEY, kt, HL_TMPL_GENERATE, &a);
 	/* DES3's length is the key type's (a template may say 24, nothing else). */
 	CK_ULONG len = hl_attrs_ulong(&a, CKA_VALUE_LEN, kt == CKK_DES3 ? 24 : 0);
 	if (rv == CKR_OK && kt == CKK_DES3 && len != 24)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-	if (rv == CKR_OK && (len != 16 && len != 24 && len != 32))
+	if (rv == CKR_OK && kt == CKK_GENERIC_SECRET && (len == 0 || len > sizeof(value)))
+		rv =
+		    len ? CKR_KEY_SIZE_RANGE : CKR_TEMPLATE_INCOMPLETE; /* the length is required */
+	else if (rv == CKR_OK && kt != CKK_GENERIC_SECRET && len != 16 && len != 24 && len != 32)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv == CKR_OK && (len < pm->info.ulMinKeySize || len > pm->info.ulMaxKeySize))
 		rv = CKR_KEY_SIZE_RANGE;
@@ -271,6 +278,8 @@ static CK_RV wrap_rv(hl_status_t st, bool wrap)
 		return wrap ? CKR_WRAPPING_KEY_SIZE_RANGE : CKR_UNWRAPPING_KEY_SIZE_RANGE;
 	case HL_ERR_ENCRYPTED_DATA_LEN_RANGE:
 		return wrap ? CKR_GENERAL_ERROR : CKR_WRAPPED_KEY_LEN_RANGE;
+	case HL_ERR_DATA_LEN_RANGE: /* a value the mechanism cannot wrap (RFC 3394: 8n bytes) */
+		return wrap ? CKR_KEY_SIZE_RANGE : CKR_WRAPPED_KEY_LEN_RANGE;
 	default:
 		return hl_p11_rv(st);
 	}
@@ -472,14 +481,112 @@ CK_RV hl_p11_C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism
 	return rv;
 }
 
+/* -- deriving: ECDH -- */
+
+/* CKD_NULL only (the secret as it is), no shared data, and the peer's point. */
+static CK_RV ecdh_params(const CK_MECHANISM *m, CK_ECDH1_DERIVE_PARAMS *p)
+{
+	if (!m->pParameter || m->ulParameterLen != sizeof(*p))
+		return CKR_MECHANISM_PARAM_INVALID;
+	memcpy(p, m->pParameter, sizeof(*p));
+	if (p->kdf != CKD_NULL || p->ulSharedDataLen || p->pSharedData || !p->pPublicData ||
+	    !p->ulPublicDataLen || p->ulPublicDataLen > 256)
+		return CKR_MECHANISM_PARAM_INVALID;
+	return CKR_OK;
+}
+
+/* The base key: an EC private key allowed to derive; always and never get its
+ * CKA_ALWAYS_SENSITIVE and CKA_NEVER_EXTRACTABLE, which the derived key inherits. */
+static CK_RV derive_base(hl_session_t *s, CK_OBJECT_HANDLE h, hl_key_t **key, bool *always,
+			 bool *never)
+{
+	hl_object_t *obj = NULL;
+	CK_RV rv = hl_p11_object_get(s, h, &obj);
+	if (rv == CKR_OBJECT_HANDLE_INVALID)
+		return CKR_KEY_HANDLE_INVALID;
+	if (rv != CKR_OK)
+		return rv;
+	pthread_mutex_lock(&obj->lock);
+	bool ec = hl_attrs_ulong(&obj->attrs, CKA_CLASS, 0) == CKO_PRIVATE_KEY &&
+		  hl_attrs_ulong(&obj->attrs, CKA_KEY_TYPE, 0) == CKK_EC;
+	bool may = hl_attrs_bool(&obj->attrs, CKA_DERIVE, false);
+	*always = hl_attrs_bool(&obj->attrs, CKA_ALWAYS_SENSITIVE, false);
+	*never = hl_attrs_bool(&obj->attrs, CKA_NEVER_EXTRACTABLE, false);
+	pthread_mutex_unlock(&obj->lock);
+	if (!ec)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!may)
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	return hl_p11_rv(hl_object_key(obj, key));
+}
+
+/* The derived secret's value: CKA_VALUE_LEN leading bytes of z (the whole of it for a generic
+ * secret without one; AES 16, 24 or 32; DES3 24), then the inherited sensitivity. */
+static CK_RV derived_value(hl_attrs_t *a, CK_KEY_TYPE kt, const uint8_t *z, size_t zl, bool always,
+			   bool never)
+{
+	CK_ULONG len = hl_attrs_ulong(a, CKA_VALUE_LEN, kt == CKK_DES3 ? 24 : 0);
+	if (!len && kt == CKK_GENERIC_SECRET)
+		len = zl;
+	if (!len)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (len > zl || (kt == CKK_AES && len != 16 && len != 24 && len != 32) ||
+	    (kt == CKK_DES3 && len != 24))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	CK_RV rv = hl_p11_rv(hl_attrs_set(a, CKA_VALUE, z, len));
+	if (rv == CKR_OK && kt != CKK_DES3)
+		rv = hl_p11_rv(hl_attrs_set_ulong(a, CKA_VALUE_LEN, len));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_object_key_bookkeeping(a, false, 0));
+	bool sens = hl_attrs_bool(a, CKA_SENSITIVE, false),
+	     ext = hl_attrs_bool(a, CKA_EXTRACTABLE, false);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set_bool(a, CKA_ALWAYS_SENSITIVE, always && sens));
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_attrs_set_bool(a, CKA_NEVER_EXTRACTABLE, never && !ext));
+	return rv;
+}
+
 CK_RV hl_p11_C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			 CK_OBJECT_HANDLE hBase, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 			 CK_OBJECT_HANDLE_PTR phKey)
 {
 	hl_session_t *s;
+	const hl_profile_mech_t *pm = NULL;
+	CK_ECDH1_DERIVE_PARAMS ep;
+	hl_key_t *base = NULL;
+	hl_attrs_t a = { 0 };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	uint8_t z[72];
+	size_t zl = sizeof(z);
+	bool always = false, never = false;
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
+	rv = !phKey ? CKR_ARGUMENTS_BAD : mech_ok(s, pMechanism, CKF_DERIVE, &pm);
+	if (rv == CKR_OK && pm->type != CKM_ECDH1_DERIVE && pm->type != CKM_ECDH1_COFACTOR_DERIVE)
+		rv = CKR_MECHANISM_INVALID;
+	if (rv == CKR_OK)
+		rv = ecdh_params(pMechanism, &ep);
+	if (rv == CKR_OK)
+		rv = derive_base(s, hBase, &base, &always, &never);
+	if (rv == CKR_OK)
+		rv = unwrap_kind(pTemplate, ulCount, &cls, &kt);
+	if (rv == CKR_OK && cls != CKO_SECRET_KEY)
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	if (rv == CKR_OK)
+		rv = new_attrs(s, pTemplate, ulCount, cls, kt, HL_TMPL_UNWRAP, &a);
+	if (rv == CKR_OK)
+		rv = hl_p11_rv(hl_crypto_ecdh(base, pm->type == CKM_ECDH1_COFACTOR_DERIVE,
+					      ep.pPublicData, ep.ulPublicDataLen, z, &zl));
+	if (rv == CKR_OK)
+		rv = derived_value(&a, kt, z, zl, always, never);
+	if (rv == CKR_OK)
+		rv = add_key(s, &a, phKey);
+	hl_crypto_wipe(z, sizeof(z));
+	hl_key_free(base);
+	hl_attrs_clear(&a);
 	hl_p11_unlock();
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	return rv;
 }

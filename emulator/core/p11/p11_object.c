@@ -537,6 +537,22 @@ static CK_RV find_session_objects(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULO
 	return rv;
 }
 
+/* A search template every later step can read: a value pointer for every non-empty value
+ * (the store filter and the matcher read ulValueLen bytes from it) and no length the store's
+ * int-sized binds would turn negative. */
+static CK_RV find_template_ok(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	if (!t && n)
+		return CKR_ARGUMENTS_BAD;
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (t[i].ulValueLen && !t[i].pValue)
+			return CKR_ARGUMENTS_BAD;
+		if (t[i].ulValueLen > HL_P11_ATTR_MAX)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return CKR_OK;
+}
+
 CK_RV hl_p11_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
 			       CK_ULONG ulCount)
 {
@@ -546,9 +562,10 @@ CK_RV hl_p11_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTem
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
-	if (!pTemplate && ulCount) {
+	rv = find_template_ok(pTemplate, ulCount);
+	if (rv != CKR_OK) {
 		hl_p11_unlock();
-		return CKR_ARGUMENTS_BAD;
+		return rv;
 	}
 	pthread_mutex_lock(&s->lock);
 	if (s->finding) {
@@ -561,7 +578,7 @@ CK_RV hl_p11_C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTem
 	CK_BBOOL tok = CK_TRUE;
 	bool want_token = true, want_session = true;
 	for (CK_ULONG i = 0; i < ulCount; i++)
-		if (pTemplate[i].type == CKA_TOKEN && pTemplate[i].ulValueLen == 1) {
+		if (pTemplate[i].type == CKA_TOKEN && pTemplate[i].ulValueLen == sizeof(CK_BBOOL)) {
 			tok = *(CK_BBOOL *)pTemplate[i].pValue;
 			want_token = tok != CK_FALSE;
 			want_session = tok == CK_FALSE;

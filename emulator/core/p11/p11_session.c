@@ -15,6 +15,7 @@ void hl_p11_session_ops_free(hl_session_t *s)
 		hl_op_free(s->op[i]);
 		s->op[i] = NULL;
 		s->op_update[i] = false;
+		s->op_single[i] = false;
 	}
 	free(s->found);
 	s->found = NULL;
@@ -181,6 +182,13 @@ static bool key_op_active(hl_session_t *s)
 	return active;
 }
 
+static bool protected_path(hl_device_t *dev)
+{
+	CK_TOKEN_INFO ti;
+	return hl_device_token_info(dev, &ti) == HL_OK &&
+	       (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
+}
+
 CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 		     CK_ULONG ulPinLen)
 {
@@ -189,7 +197,9 @@ CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8C
 	if (rv != CKR_OK)
 		return rv;
 	hl_device_t *dev = s->slot->dev;
-	if (!pPin && ulPinLen)
+	/* No PIN is only for a protected authentication path; elsewhere it is a bad call and
+	 * must never count as a failed login (ten of them would lock the user out). */
+	if (!pPin && (ulPinLen || !protected_path(dev)))
 		rv = CKR_ARGUMENTS_BAD;
 	else if (userType != CKU_SO && userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
 		rv = CKR_USER_TYPE_INVALID;
@@ -326,13 +336,15 @@ CK_RV hl_p11_C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 	if (rv != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	const CK_FLAGS kinds[HL_P11_NOPS] = { CKF_SIGN, CKF_VERIFY, CKF_ENCRYPT, CKF_DECRYPT,
-					      CKF_DIGEST };
+	const CK_FLAGS kinds[HL_P11_NOPS] = { CKF_SIGN,          CKF_VERIFY, CKF_ENCRYPT,
+					      CKF_DECRYPT,       CKF_DIGEST, CKF_SIGN_RECOVER,
+					      CKF_VERIFY_RECOVER };
 	for (int i = 0; i < HL_P11_NOPS; i++)
 		if (flags & kinds[i]) {
 			hl_op_free(s->op[i]);
 			s->op[i] = NULL;
 			s->op_update[i] = false;
+			s->op_single[i] = false;
 		}
 	if (flags & CKF_FIND_OBJECTS) {
 		free(s->found);

@@ -588,6 +588,21 @@ out:
 
 bool hl_store_changed(hl_store_t *st)
 {
+	/* PRAGMA data_version opens a read transaction, and a WAL read lock is an fcntl: a
+	 * system call per check. Every commit, from any process, first bumps iChange in the
+	 * WAL index header (offset 8 of the -shm region every connection maps; the WAL file
+	 * format, sqlite.org/walformat.html), so the pragma runs only when that moved. Getting
+	 * the region already mapped costs no system call (xShmMap hands back its pointer). */
+	sqlite3_file *f = NULL;
+	void volatile *shm = NULL;
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+	    f->pMethods && f->pMethods->iVersion >= 2 && f->pMethods->xShmMap &&
+	    f->pMethods->xShmMap(f, 0, 32768, 0, &shm) == SQLITE_OK && shm) {
+		uint32_t c = __atomic_load_n((const volatile uint32_t *)shm + 2, __ATOMIC_ACQUIRE);
+		if (c == st->wal_change && st->wal_change)
+			return false;
+		st->wal_change = c;
+	}
 	int v = 0;
 	if (store_query_int(st->db, "PRAGMA data_version", &v) != HL_OK)
 		return true;

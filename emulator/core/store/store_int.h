@@ -10,6 +10,7 @@
 struct hl_store {
 	sqlite3 *db;
 	int data_version;
+	uint32_t wal_change; /* hl_store_changed: the WAL index's change counter last seen */
 	/* A store of an older format opened read only is not migrated (a check never writes):
 	 * how its audit table looks, so reads still work. Both true once migrated. */
 	bool audit_table, audit_keyid;

@@ -1,49 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests: the PKCS#11 layer linked directly (function tables, sessions and handles, login
  * and PIN rules, lab errors). The loaded module runs the shared body in tests/emulator/module. */
-#include <criterion/criterion.h>
-#include <string.h>
 #include <sys/stat.h>
 
-#include "p11/hl_p11.h"
-#include "testlab.h"
+#include "p11ready.h"
 
-const char hl_module_family[] = "strict";
-const hl_family_t *const hl_module_family_hooks = NULL;
-
-static testlab_t lab;
-static CK_SLOT_ID slot;
-static CK_UTF8CHAR so_pin[] = "12345678", pin[] = "123456";
-
-static void setup(void)
-{
-	testlab_make(&lab);
-}
-static void teardown(void)
-{
-	C_Finalize(NULL);
-	testlab_remove(&lab);
-}
 TestSuite(p11, .init = setup, .fini = teardown);
-
-/* Initializes the lab's free token and the user PIN; returns a R/W session. */
-static CK_SESSION_HANDLE ready(void)
-{
-	CK_UTF8CHAR label[32];
-	CK_SESSION_HANDLE s;
-	CK_ULONG n = 1;
-	memset(label, ' ', 32);
-	memcpy(label, "unit", 4);
-	cr_assert_eq(C_Initialize(NULL), CKR_OK);
-	cr_assert_eq(C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
-	cr_assert_eq(C_InitToken(slot, so_pin, 8, label), CKR_OK);
-	cr_assert_eq(C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
-		     CKR_OK);
-	cr_assert_eq(C_Login(s, CKU_SO, so_pin, 8), CKR_OK);
-	cr_assert_eq(C_InitPIN(s, pin, 6), CKR_OK);
-	cr_assert_eq(C_Logout(s), CKR_OK);
-	return s;
-}
 
 Test(p11, function_tables_have_no_null_entry)
 {
@@ -110,7 +72,7 @@ Test(p11, free_token_then_a_new_free_one)
 {
 	CK_SLOT_ID slots[4];
 	CK_ULONG n = 4;
-	ready();
+	ready(false);
 	cr_assert_eq(C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
 	cr_assert_eq(n, 2, "the initialized device plus a new free one");
 	cr_assert_eq(C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
@@ -127,7 +89,7 @@ Test(p11, free_token_then_a_new_free_one)
 
 Test(p11, session_handles_invalidated)
 {
-	CK_SESSION_HANDLE s = ready(), ro;
+	CK_SESSION_HANDLE s = ready(false), ro;
 	CK_SESSION_INFO si;
 	cr_assert_eq(C_OpenSession(slot, 0, NULL, NULL, &ro), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
 	cr_assert_eq(C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
@@ -150,7 +112,7 @@ Test(p11, session_handles_invalidated)
 
 Test(p11, object_handles_and_private_objects)
 {
-	CK_SESSION_HANDLE s = ready();
+	CK_SESSION_HANDLE s = ready(false);
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_BBOOL yes = CK_TRUE;
 	CK_OBJECT_HANDLE h, found[4];
@@ -184,7 +146,7 @@ Test(p11, object_handles_and_private_objects)
 
 Test(p11, failed_logins_lock_the_pin)
 {
-	CK_SESSION_HANDLE s = ready();
+	CK_SESSION_HANDLE s = ready(false);
 	CK_TOKEN_INFO ti;
 	for (int i = 0; i < 10; i++)
 		cr_assert_eq(C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "wrong!", 6),
@@ -201,7 +163,7 @@ Test(p11, failed_logins_lock_the_pin)
 
 Test(p11, pin_rules)
 {
-	CK_SESSION_HANDLE s = ready();
+	CK_SESSION_HANDLE s = ready(false);
 	cr_assert_eq(C_Login(s, CKU_USER, pin, 6), CKR_OK);
 	cr_assert_eq(C_SetPIN(s, pin, 6, (CK_UTF8CHAR_PTR) "123", 3), CKR_PIN_LEN_RANGE);
 	cr_assert_eq(C_SetPIN(s, (CK_UTF8CHAR_PTR) "999999", 6, (CK_UTF8CHAR_PTR) "654321", 6),
@@ -230,7 +192,7 @@ Test(p11, group_writable_lab_fails_initialize)
 Test(p11, corrupt_device_store_fails_open_session_untouched)
 {
 	char cmd[300];
-	ready();
+	ready(false);
 	cr_assert_eq(C_Finalize(NULL), CKR_OK);
 	snprintf(cmd, sizeof(cmd), "for f in %s/devices/*.db; do printf garbage > $f; done",
 		 lab.lab);

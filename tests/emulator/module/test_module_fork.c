@@ -83,3 +83,66 @@ Test(fork, child_initializes_again)
 	cr_assert_eq(sign_once(fn, s, priv), CKR_OK, "the parent's session still works");
 	hl_p11_module_free(mod);
 }
+
+/* The child's part of the next test: relabels the parent's token object through its own
+ * C_Initialize. */
+static int child_relabels(CK_FUNCTION_LIST_PTR fn)
+{
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n = 0;
+	CK_ATTRIBUTE to = { CKA_LABEL, "after", 5 };
+	if (fn->C_Initialize(NULL) != CKR_OK)
+		return 1;
+	if (hl_p11_find_slot(fn, "shared", &slot) != CKR_OK)
+		return 2;
+	if (fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s) != CKR_OK)
+		return 3;
+	if (hl_p11_find_by_label(fn, s, CKO_DATA, "before", &h, 1, &n) != CKR_OK || n != 1)
+		return 4;
+	if (fn->C_SetAttributeValue(s, h, &to, 1) != CKR_OK)
+		return 5;
+	return fn->C_Finalize(NULL) == CKR_OK ? 0 : 6;
+}
+
+/* The store's change check skips SQLite while the WAL index counter stands still: a change
+ * another process commits must still show after the parent's next search. */
+Test(fork, change_from_another_process_is_seen)
+{
+	char err[512];
+	hl_p11_module_t *mod = hl_p11_module_load(getenv("HSMLAB_MODULE"), 0, err, sizeof(err));
+	cr_assert_not_null(mod, "%s", err);
+	CK_FUNCTION_LIST_PTR fn = hl_p11_module_fn(mod);
+	CK_SLOT_ID slot;
+	CK_ULONG n = 1;
+	cr_assert_eq(fn->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
+	CK_SESSION_HANDLE s = testlab_user_session(fn, slot, "shared");
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_TOKEN, &yes, 1 },
+			     { CKA_LABEL, "before", 6 } };
+	CK_OBJECT_HANDLE h, found[2];
+	cr_assert_eq(fn->C_CreateObject(s, t, 3, &h), CKR_OK);
+	cr_assert_eq(fn->C_FindObjectsInit(s, t, 1), CKR_OK); /* the counter seen once */
+	cr_assert_eq(fn->C_FindObjects(s, found, 2, &n), CKR_OK);
+	cr_assert_eq(fn->C_FindObjectsFinal(s), CKR_OK);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child_relabels(fn));
+	cr_assert_geq(pid, 0);
+	int status = 0;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed at step %d",
+		  WEXITSTATUS(status));
+	cr_assert_eq(fn->C_FindObjectsInit(s, t, 1), CKR_OK);
+	cr_assert_eq(fn->C_FindObjects(s, found, 2, &n), CKR_OK);
+	cr_assert_eq(fn->C_FindObjectsFinal(s), CKR_OK);
+	cr_assert_eq(n, 1);
+	char label[16] = { 0 };
+	CK_ATTRIBUTE get = { CKA_LABEL, label, sizeof(label) };
+	cr_assert_eq(fn->C_GetAttributeValue(s, h, &get, 1), CKR_OK);
+	cr_assert_str_eq(label, "after", "the other process's change is seen");
+	hl_p11_module_free(mod);
+}

@@ -138,8 +138,19 @@ hl_status_t hl_op_oneshot(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t
 			  size_t *out_len);
 /* Multi-part: feed data (sign, verify, digest only when hl_op_multipart). */
 hl_status_t hl_op_update(hl_op_t *op, const uint8_t *in, size_t in_len);
-/* Multi-part end for sign and digest, with the same length-query rules as hl_op_oneshot. */
+/* Multi-part encrypt/decrypt of block-cipher mechanisms: in → out with the length-query
+ * rules of hl_op_oneshot (a length query or a short buffer leaves the state as it was). */
+hl_status_t hl_op_update_out(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t *out_len);
+/* Multi-part end for sign, digest and block-cipher encrypt/decrypt, with the same
+ * length-query rules as hl_op_oneshot. */
 hl_status_t hl_op_final(hl_op_t *op, uint8_t *out, size_t *out_len);
+/* Verify with recovery (C_VerifyRecover) on an op of kind HL_OP_ENCRYPT with CKM_RSA_X_509
+ * and the public key: the signature must be the modulus length (HL_ERR_SIGNATURE_LEN_RANGE);
+ * pkcs1 strips the PKCS#1 v1.5 block-type-1 padding (CKM_RSA_PKCS). Length rules of
+ * hl_op_oneshot; a signature that does not open: HL_ERR_SIGNATURE_INVALID. */
+hl_status_t hl_op_verify_recover(hl_op_t *op, const uint8_t *sig, size_t sig_len, bool pkcs1,
+				 uint8_t *out, size_t *out_len);
 /* Verify (single-part, or the end of a multi-part verify when in is NULL). Returns HL_OK,
  * HL_ERR_SIGNATURE_INVALID or HL_ERR_SIGNATURE_LEN_RANGE. */
 hl_status_t hl_op_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
@@ -236,6 +247,12 @@ size_t hl_crypto_der_len(const uint8_t *p, size_t len);
  * included: HL_ERR_WRAPPED_KEY_INVALID. The caller clears the parts. */
 hl_status_t hl_crypto_pkcs8_decode(const uint8_t *der, size_t len, CK_KEY_TYPE *kt_out,
 				   hl_rsa_parts_t *rsa, hl_ec_parts_t *ec);
+
+/* ECDH (derive.c): the shared secret (the x coordinate, field-size bytes) of the private EC
+ * key priv and the peer's point (raw 04||X||Y or a DER OCTET STRING) on priv's curve; out
+ * holds *out_len bytes (66 is enough). A bad point: HL_ERR_MECHANISM_PARAM_INVALID. */
+hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *point,
+			   size_t point_len, uint8_t *out, size_t *out_len);
 
 /* Frees the process-wide cache of fetched algorithms (C_Finalize calls it, so a module that is
  * finalized and unloaded leaks nothing). No operation may be running; the next use of the

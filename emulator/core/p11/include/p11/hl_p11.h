@@ -113,7 +113,16 @@ typedef struct {
 	CK_RV session_count_rv;
 } hl_slot_t;
 
-enum { HL_P11_SIGN, HL_P11_VERIFY, HL_P11_ENCRYPT, HL_P11_DECRYPT, HL_P11_DIGEST, HL_P11_NOPS };
+enum {
+	HL_P11_SIGN,
+	HL_P11_VERIFY,
+	HL_P11_ENCRYPT,
+	HL_P11_DECRYPT,
+	HL_P11_DIGEST,
+	HL_P11_SIGN_RECOVER,
+	HL_P11_VERIFY_RECOVER,
+	HL_P11_NOPS
+};
 
 typedef struct {
 	CK_SESSION_HANDLE handle;
@@ -122,6 +131,8 @@ typedef struct {
 	pthread_mutex_t lock; /* guards ops and find state */
 	hl_op_t *op[HL_P11_NOPS];
 	bool op_update[HL_P11_NOPS]; /* a multi-part operation has started */
+	bool op_single[HL_P11_NOPS]; /* a single-part call kept it (length query, short buffer) */
+	bool recover_pkcs1;          /* the verify-recover op strips PKCS#1 v1.5 padding */
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
@@ -144,6 +155,10 @@ CK_RV hl_p11_rescan(void);
 void hl_p11_log(const char *fmt, ...);
 const char *hl_p11_last_error(void);
 hl_lab_t *hl_p11_lab(void);
+
+/* The longest attribute value a template may give (a defensive bound: the store binds
+ * lengths as int, and no PKCS#11 value comes near it). */
+#define HL_P11_ATTR_MAX ((CK_ULONG)1 << 24)
 
 /* -- handles (p11_object.c) -- */
 /* Enter a session call: initialized check, read lock, session lookup. On CKR_OK the caller
