@@ -456,9 +456,18 @@ static CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE 
 					  CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	const hl_profile_t *p = session_profile(h);
-	if (p && p->core.labels_immutable && find_attr(t, n, CKA_LABEL))
+	if (p && p->core.labels_immutable && find_attr(t, n, CKA_LABEL)) {
+		/* The handle first, as the spec orders the errors: a label "change" of an object
+		 * that does not exist (or is not visible) is CKR_OBJECT_HANDLE_INVALID, never the
+		 * K2 refusal. CKA_CLASS is never sensitive, so only a bad handle fails here. */
+		CK_OBJECT_CLASS cls;
+		CK_ATTRIBUTE probe = { CKA_CLASS, &cls, sizeof(cls) };
+		CK_RV rv = below->C_GetAttributeValue(h, obj, &probe, 1);
+		if (rv != CKR_OK)
+			return rv;
 		return p->core.label_change_error ? p->core.label_change_error
 						  : CKR_ATTRIBUTE_READ_ONLY;
+	}
 	return below->C_SetAttributeValue(h, obj, t, n);
 }
 

@@ -31,10 +31,13 @@ static CK_RV mock_set_attr(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE
 	return CKR_OK;
 }
 
-/* Answers every attribute: CKA_ALWAYS_AUTHENTICATE as a CK_FALSE, others as 4 bytes. */
+/* Answers every attribute: CKA_ALWAYS_AUTHENTICATE as a CK_FALSE, others as 4 bytes; object
+ * 99 does not exist. */
 static CK_RV mock_get_attr(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	seen.get_attr++;
+	if (o == 99)
+		return CKR_OBJECT_HANDLE_INVALID;
 	for (CK_ULONG i = 0; i < n; i++)
 		t[i].ulValueLen = t[i].type == CKA_ALWAYS_AUTHENTICATE ? sizeof(CK_BBOOL) : 4;
 	return CKR_OK;
@@ -136,6 +139,9 @@ Test(filters, vendor_labels_immutable_refuses_before_the_layer_below)
 	cr_assert_eq(top.C_SetAttributeValue(session, 1, &label, 1), CKR_ACTION_PROHIBITED,
 		     "the profile's label_change_error");
 	cr_assert_eq(seen.set_attr, 0, "a refused change never reaches the layer below");
+	/* Issue 11, defect 7: the handle is checked before the label rule. */
+	cr_assert_eq(top.C_SetAttributeValue(session, 99, &label, 1), CKR_OBJECT_HANDLE_INVALID);
+	cr_assert_eq(seen.set_attr, 0);
 	CK_ATTRIBUTE id = { CKA_ID, "\x01", 1 };
 	cr_assert_eq(top.C_SetAttributeValue(session, 1, &id, 1), CKR_OK);
 	cr_assert_eq(seen.set_attr, 1);
