@@ -329,12 +329,6 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return stm_recover(c, l, &d, argv, o);
 	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
 		return cmd_hsm_init(c, l, &d, argc, argv, o);
-	if (!strcmp(b, "hsm") && argc <= 4 && !o->so_pin) {
-		/* Without it the call would go out with no password and burn an HSM SO try. */
-		fprintf(stderr,
-			"hsmlab-admin: luna hsm login: --so-pin (or iKey files) required\n");
-		return EX_USAGE;
-	}
 	if (!strcmp(b, "hsm")) {
 		if (argc == 4 && !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password"))
 			return EX_USAGE;
