@@ -3,6 +3,7 @@
  * hsmlab-tree.conf at its top (written by CMake, never installed); an installed file finds
  * the rest of the installation from the configured *relative* install directories. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,16 +100,14 @@ static void installed(const char *prefix, hl_paths_t *p)
 
 void hl_paths_resolve(const char *self, int in_libdir, hl_paths_t *p)
 {
-	char exe[HL_PATHS_MAX], dir[HL_PATHS_MAX], probe[HL_PATHS_MAX + 8];
+	char real[PATH_MAX], dir[HL_PATHS_MAX];
 	const char *env = getenv("HSMLAB_BUILD_DIR");
 	int found = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (self == NULL) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		self = exe;
-	}
+	/* Absolute and without symlinks: a module may be loaded by a relative path
+	 * (pkcs11-tool --module build/...), and /proc/self/exe is already resolved. */
+	self = realpath(self ? self : "/proc/self/exe", real) ? real : "";
 	if (env && env[0] && read_tree(env, p) == 0)
 		found = 1;
 	/* Installed: <prefix>/<bindir or libdir>/self; an absolute install dir (no prefix to
@@ -117,8 +116,7 @@ void hl_paths_resolve(const char *self, int in_libdir, hl_paths_t *p)
 	if (!found && own[0] != '/' && self[0] == '/') {
 		dir_up(self, depth(own), dir);
 		installed(dir, p);
-		snprintf(probe, sizeof(probe), "%s", p->data);
-		found = access(probe, R_OK) == 0;
+		found = access(p->data, R_OK) == 0;
 	}
 	for (int up = 0; !found && self[0] == '/' && up < 6; up++) {
 		dir_up(self, up, dir);
@@ -131,13 +129,16 @@ void hl_paths_resolve(const char *self, int in_libdir, hl_paths_t *p)
 		snprintf(p->data, sizeof(p->data), "%s", data);
 }
 
+static hl_paths_t self_paths;
+
+static void resolve_self(void)
+{
+	hl_paths_resolve(NULL, 0, &self_paths);
+}
+
 const hl_paths_t *hl_paths_get(void)
 {
-	static hl_paths_t paths;
-	static int done;
-	if (!done) {
-		hl_paths_resolve(NULL, 0, &paths);
-		done = 1;
-	}
-	return &paths;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, resolve_self); /* the bench's workers may ask first */
+	return &self_paths;
 }

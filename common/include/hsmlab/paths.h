@@ -26,5 +26,5 @@ typedef struct hl_paths {
  * configured prefix, and a missing file is reported by whoever opens it. */
 void hl_paths_resolve(const char *self, int in_libdir, hl_paths_t *p);
 
-/* The paths of this process's executable, resolved once (not thread-safe on first call). */
+/* The paths of this process's executable, resolved once (thread-safe). */
 const hl_paths_t *hl_paths_get(void);
