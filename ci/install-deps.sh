@@ -20,6 +20,9 @@ packages=(
 	chromium
 	# man pages from each tool's --help; the rehearsal's terminal test
 	help2man tmux
+	# the Debian packages (CPack's DEB generator: dpkg-deb, dpkg-shlibdeps) and the install
+	# test (strace: no file of the source or build tree opened; strings, unshare)
+	dpkg-dev binutils strace util-linux
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hsmlab/bench/report.h"
+#include "hsmlab/paths.h"
 
 #ifndef HSMLAB_BENCH_DOC_BASE
 #error "HSMLAB_BENCH_DOC_BASE (the docs' base path or URL) must be defined by the build"
@@ -57,7 +58,9 @@ static void text(FILE *out, const char *s, size_t n, int html)
 
 static void link(FILE *out, const char *doc, const char *w, size_t n, int html)
 {
-	const char *base = HSMLAB_BENCH_DOC_BASE;
+	/* The configured base (a URL for reports that travel), else the docs where this binary
+	 * runs: the source tree, or the installed copy. */
+	const char *base = HSMLAB_BENCH_DOC_BASE[0] ? HSMLAB_BENCH_DOC_BASE : hl_paths_get()->docs;
 
 	if (html) {
 		/* A local tree is a path: browsers need it as a file:// URL. */

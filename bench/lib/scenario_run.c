@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsmlab/paths.h"
 #include "scenario_int.h"
 
 static const char *const outcome_names[] = {
@@ -36,20 +37,21 @@ int hl_scenario_opts_defaults(hl_scn_opts_t *o, char *err, size_t errlen)
 		"/usr/lib/faketime/libfaketime.so.1",
 		"/usr/local/lib/faketime/libfaketime.so.1",
 	};
-	const char *build = env_or("HSMLAB_BUILD_DIR", HSMLAB_BENCH_BUILD_DIR);
-	static char signer[4096], admin[4096], modules[4096];
+	/* Sibling tools and modules: the build tree's, or the installation's around this binary. */
+	const hl_paths_t *p = hl_paths_get();
+	static char admin[4096], profiles[4096];
 
-	snprintf(signer, sizeof signer, "%s/signer", build);
-	snprintf(admin, sizeof admin, "%s/emulator/admin/hsmlab-admin", build);
-	snprintf(modules, sizeof modules, "%s/emulator/module", build);
-	o->signer_dir = o->signer_dir ? o->signer_dir : env_or("HSMLAB_BENCH_SIGNER_DIR", signer);
+	snprintf(admin, sizeof admin, "%s/hsmlab-admin", p->admin);
+	snprintf(profiles, sizeof profiles, "%s/profiles", p->data);
+	o->signer_dir =
+	    o->signer_dir ? o->signer_dir : env_or("HSMLAB_BENCH_SIGNER_DIR", p->signer);
 	o->admin = o->admin ? o->admin : env_or("HSMLAB_BENCH_ADMIN", admin);
-	o->module_dir = o->module_dir ? o->module_dir : env_or("HSMLAB_BENCH_MODULE_DIR", modules);
+	o->module_dir =
+	    o->module_dir ? o->module_dir : env_or("HSMLAB_BENCH_MODULE_DIR", p->modules);
 	o->softhsm = o->softhsm ? o->softhsm
 				: env_or("HSMLAB_SOFTHSM2_MODULE", HSMLAB_BENCH_SOFTHSM2_MODULE);
-	o->profile_dir = o->profile_dir ? o->profile_dir
-					: env_or("HSMLAB_BENCH_PROFILES",
-						 HSMLAB_BENCH_SOURCE_DIR "/fixtures/profiles");
+	o->profile_dir =
+	    o->profile_dir ? o->profile_dir : env_or("HSMLAB_BENCH_PROFILES", profiles);
 	for (size_t i = 0; o->faketime == NULL && i < sizeof faketime / sizeof *faketime; i++)
 		if (access(faketime[i], R_OK) == 0)
 			o->faketime = faketime[i];

@@ -13,6 +13,7 @@
 
 #include "hsmlab/bench/target.h"
 #include "hsmlab/p11client.h"
+#include "hsmlab/paths.h"
 
 typedef struct {
 	char **v;
@@ -64,10 +65,18 @@ static const char *lookup_var(const hl_bench_target_t *t, const char *name)
 		return t->targetdir ? t->targetdir : ".";
 	if ((v = getenv(name)) != NULL)
 		return v;
-	if (strcmp(name, "HSMLAB_SOURCE_DIR") == 0)
-		return HSMLAB_BENCH_SOURCE_DIR;
-	if (strcmp(name, "HSMLAB_BUILD_DIR") == 0)
-		return HSMLAB_BENCH_BUILD_DIR;
+	/* Resolved where this binary runs (build tree or installation), never compiled in. */
+	const hl_paths_t *p = hl_paths_get();
+	if (strcmp(name, "HSMLAB_DATA_DIR") == 0)
+		return p->data;
+	if (strcmp(name, "HSMLAB_MODULE_DIR") == 0)
+		return p->modules;
+	if (strcmp(name, "HSMLAB_ADMIN_DIR") == 0)
+		return p->admin;
+	if (strcmp(name, "HSMLAB_SOURCE_DIR") == 0 && p->source[0])
+		return p->source;
+	if (strcmp(name, "HSMLAB_BUILD_DIR") == 0 && p->build[0])
+		return p->build;
 	if (strcmp(name, "HSMLAB_SOFTHSM2_MODULE") == 0)
 		return HSMLAB_BENCH_SOFTHSM2_MODULE;
 	return NULL;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hsmlab/paths.h"
 #include "tool.h"
 
 int hl_tool_scenario(int argc, char **argv); /* cmd_scenario.c */
@@ -88,7 +89,7 @@ int hl_tool_run(int argc, char **argv)
 	const char *out = "reports/latest", *fixtures = getenv("HSMLAB_BENCH_FIXTURES");
 	char names[16][64], json[4096], md[4096], path[4096];
 	char *cargv[24], *pargv[32];
-	char chtml[4096], *sargv[8];
+	char chtml[4096], *sargv[8], dflt[4096];
 	int opt, full = 0, n, cn = 0, pn = 0, code, pcode, scode;
 	FILE *f;
 
@@ -111,8 +112,10 @@ int hl_tool_run(int argc, char **argv)
 			return HL_EXIT_USAGE;
 		}
 	}
-	if (fixtures == NULL)
-		fixtures = HSMLAB_BENCH_FIXTURES;
+	if (fixtures == NULL) {
+		snprintf(dflt, sizeof dflt, "%s/conformance", hl_paths_get()->data);
+		fixtures = dflt;
+	}
 	setenv("HSMLAB_BENCH_FIXTURES", fixtures, 1);
 	if ((n = available(fixtures, names, 16)) <= 0) {
 		fprintf(stderr, "hsmlab-bench run: no target with its module present in %s\n",

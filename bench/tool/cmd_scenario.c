@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hsmlab/bench/scenario.h"
+#include "hsmlab/paths.h"
 #include "tool.h"
 
 enum { SHOW_PLAIN, SHOW_TTY, SHOW_QUIET, SHOW_JSON };
@@ -229,8 +230,11 @@ int hl_tool_scenario(int argc, char **argv)
 	if (a.file == NULL) {
 		const char *dir = getenv("HSMLAB_BENCH_SCENARIOS");
 
-		snprintf(dflt, sizeof dflt, "%s/ksk-rollover-2024-2027.conf",
-			 dir ? dir : HSMLAB_BENCH_SCENARIOS);
+		if (dir)
+			snprintf(dflt, sizeof dflt, "%s/ksk-rollover-2024-2027.conf", dir);
+		else
+			snprintf(dflt, sizeof dflt, "%s/scenarios/ksk-rollover-2024-2027.conf",
+				 hl_paths_get()->data);
 		a.file = dflt;
 	}
 	if ((s = hl_scenario_load(a.file, err, sizeof err)) == NULL) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hsmlab/paths.h"
 #include "tool.h"
 
 static const char *fixtures_dir;
@@ -37,8 +38,11 @@ int hl_tool_target_add(hl_tool_targets_t *ts, const char *name_or_file)
 	} else {
 		const char *dir = fixtures_dir ? fixtures_dir : getenv("HSMLAB_BENCH_FIXTURES");
 
-		snprintf(path, sizeof path, "%s/%s.conf", dir ? dir : HSMLAB_BENCH_FIXTURES,
-			 name_or_file);
+		if (dir)
+			snprintf(path, sizeof path, "%s/%s.conf", dir, name_or_file);
+		else
+			snprintf(path, sizeof path, "%s/conformance/%s.conf", hl_paths_get()->data,
+				 name_or_file);
 	}
 	t = hl_bench_target_load(path, err, sizeof err);
 	if (t == NULL) {

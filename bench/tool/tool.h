@@ -35,13 +35,13 @@ typedef struct {
 	{                                                                                         \
 		"fixtures", required_argument, NULL, 1009                                         \
 	}
-#define HL_TOOL_TARGET_HELP                                                                  \
-	"  -t, --target FILE|NAME  a target description (NAME: <fixtures>/NAME.conf)\n"      \
-	"  -m, --module PATH       a module given on the command line; these apply to it:\n" \
-	"      --name N --env VAR=VALUE --token LABEL --so-pin PIN --user-pin PIN\n"         \
-	"      --init-token (C_InitToken a free slot) --slot ID --expect FILE\n"             \
-	"      --fixtures DIR      where target NAMEs live (default: the source tree's\n"    \
-	"                          fixtures/conformance, or $HSMLAB_BENCH_FIXTURES)\n"
+#define HL_TOOL_TARGET_HELP                                                                     \
+	"  -t, --target FILE|NAME  a target description (NAME: <fixtures>/NAME.conf)\n"         \
+	"  -m, --module PATH       a module given on the command line; these apply to it:\n"    \
+	"      --name N --env VAR=VALUE --token LABEL --so-pin PIN --user-pin PIN\n"            \
+	"      --init-token (C_InitToken a free slot) --slot ID --expect FILE\n"                \
+	"      --fixtures DIR      where target NAMEs live (default: $HSMLAB_BENCH_FIXTURES,\n" \
+	"                          else <datadir>/hsmlab/conformance)\n"
 
 int hl_tool_target_option(hl_tool_targets_t *ts, int opt, const char *arg);
 /* Bare arguments are target names or files. */

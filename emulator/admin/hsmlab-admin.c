@@ -12,15 +12,17 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "hsmlab/paths.h"
 
 static const char *default_module(void)
 {
 	const char *env = getenv("HSMLAB_MODULE");
 	if (env && env[0])
 		return env;
-	if (access(HL_ADMIN_BUILD_MODULE, R_OK) == 0)
-		return HL_ADMIN_BUILD_MODULE;
-	return HL_ADMIN_INSTALLED_MODULE;
+	/* The module beside this console: the build tree's, or <prefix>/<libdir>'s. */
+	static char path[HL_PATHS_MAX + 16];
+	snprintf(path, sizeof(path), "%s/libhsmlab.so", hl_paths_get()->modules);
+	return path;
 }
 
 int hl_admin_fail(const console_t *c, const char *what, CK_RV rv)

@@ -34,9 +34,9 @@ target_include_directories(hsmlab-emu-p11 PUBLIC ${HL_CORE}/p11/include ${HL_COR
 # the function list, filters included.
 target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_PROFILE_INSTALL_DIR="${HSMLAB_PROFILE_INSTALL_DIR}"
-  HSMLAB_PROFILE_SOURCE_DIR="${PROJECT_SOURCE_DIR}/fixtures/profiles"
   HSMLAB_VERSION="${PROJECT_VERSION}")
-target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads)
+target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads
+                      PRIVATE hsmlab-paths ${CMAKE_DL_LIBS})
 # The general G-row quirk filters (emulator/doc/quirks.md G1-G17, any profile can switch them on).
 target_sources(hsmlab-emu-p11 PRIVATE ${HL_CORE}/p11/p11_quirks_general.c
                                      ${HL_CORE}/p11/p11_quirks_objects.c)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsmlab/paths.h"
 #include "rehearse.h"
 
 static void usage(FILE *f)
@@ -134,17 +135,15 @@ static void setup_paths(hl_rh_run_t *r, const char *dir, const char *script)
 			 rel);
 	}
 	snprintf(r->work, sizeof(r->work), "%s/work", r->dir);
-	r->bindir_admin =
-	    access(HL_RH_ADMIN_DIR "/hsmlab-admin", X_OK) == 0 ? HL_RH_ADMIN_DIR : HL_RH_BINDIR;
-	r->bindir_signer =
-	    access(HL_RH_SIGNER_DIR "/ksr-signer", X_OK) == 0 ? HL_RH_SIGNER_DIR : HL_RH_BINDIR;
-	r->bindir_audit = access(HL_RH_AUDIT_DIR "/hsmlab-audit-verify", X_OK) == 0
-			      ? HL_RH_AUDIT_DIR
-			      : HL_RH_BINDIR;
-	r->moddir = access(HL_RH_MODDIR "/libhsmlab.so", R_OK) == 0 ? HL_RH_MODDIR : HL_RH_LIBDIR;
-	r->profiles = getenv("HSMLAB_PROFILE_DIR")            ? getenv("HSMLAB_PROFILE_DIR")
-		      : access(HL_RH_SRC_PROFILES, R_OK) == 0 ? HL_RH_SRC_PROFILES
-							      : HL_RH_PROFILES;
+	/* Siblings where this binary runs: the build tree's, or the installation's. */
+	const hl_paths_t *p = hl_paths_get();
+	static char profiles[HL_PATHS_MAX + 16];
+	snprintf(profiles, sizeof(profiles), "%s/profiles", p->data);
+	r->bindir_admin = p->admin;
+	r->bindir_signer = p->signer;
+	r->bindir_audit = p->audit;
+	r->moddir = p->modules;
+	r->profiles = getenv("HSMLAB_PROFILE_DIR") ? getenv("HSMLAB_PROFILE_DIR") : profiles;
 }
 
 static hl_rh_run_t run; /* static: reachable from the signal handler's exit */

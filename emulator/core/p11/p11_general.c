@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: C_Initialize/C_Finalize, locking, fork handling, info, slots, mechanisms. */
+#define _GNU_SOURCE 1 /* dladdr: the module finds its own file */
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include "crypto/hl_crypto.h"
 #include "hsmlab/p11client.h"
+#include "hsmlab/paths.h"
 #include "p11/hl_p11.h"
 #include "p11/hl_p11_quirks.h"
 
@@ -259,10 +262,16 @@ static CK_RV open_lab(void)
 	char err[512] = "";
 	hl_status_t st =
 	    hl_module_family_hooks ? hl_family_register(hl_module_family_hooks) : HL_OK;
-	/* Installed profiles first; a module run from the build tree finds the source ones. */
-	const char *builtin = access(HSMLAB_PROFILE_INSTALL_DIR, R_OK) == 0
-				  ? HSMLAB_PROFILE_INSTALL_DIR
-				  : HSMLAB_PROFILE_SOURCE_DIR;
+	/* The profiles beside this module file: <prefix>/<datadir>/hsmlab/profiles when
+	 * installed, the source tree's from the build tree; else the configured install dir. */
+	Dl_info self;
+	hl_paths_t paths;
+	char builtin[HL_PATHS_MAX + 16];
+	hl_paths_resolve(dladdr((void *)open_lab, &self) && self.dli_fname ? self.dli_fname : "", 1,
+			 &paths);
+	snprintf(builtin, sizeof(builtin), "%s/profiles", paths.data);
+	if (access(builtin, R_OK) != 0)
+		snprintf(builtin, sizeof(builtin), "%s", HSMLAB_PROFILE_INSTALL_DIR);
 	if (st == HL_OK)
 		st = hl_lab_config_load(builtin, hl_module_family, &cfg, err, sizeof(err));
 	const char *tm = getenv("HSMLAB_TIMING");

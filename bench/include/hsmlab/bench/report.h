@@ -22,7 +22,7 @@ int hl_report_junit(const hl_matrix_t *m, FILE *out, int fragment);
 /* Writes a row's "ref" text (Markdown when html is 0), each catalogue id in it a link to its
  * row in the repository's docs: K1, L13, G16 and "baseline" to emulator/doc/quirks.md, a
  * signer check (SKR-SIG-VERIFY) to signer/doc/checks.md. The links start with the build's
- * HSMLAB_DOC_BASE (the source tree, or the repository's URL). */
+ * HSMLAB_DOC_BASE (the repository's URL) or, left empty, the docs found at run time. */
 void hl_report_ref(FILE *out, const char *ref, int html);
 /* Escapes text for XML/HTML (&, <, >, ", ') into out. */
 void hl_report_xml_escape(FILE *out, const char *s);

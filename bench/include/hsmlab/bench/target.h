@@ -26,8 +26,10 @@ int hl_bench_target_set(hl_bench_target_t *t, const char *key, const char *value
 int hl_bench_target_add_file(hl_bench_target_t *t, const char *path, const char *text);
 
 /* Makes the target's work directory <rundir>/<name> and expands every ${VAR} of its fields
- * (WORKDIR, TARGETDIR, then the environment, then HSMLAB_SOURCE_DIR/HSMLAB_BUILD_DIR/
- * HSMLAB_SOFTHSM2_MODULE as built) without side effects beyond that directory. 0 or -1. */
+ * (WORKDIR, TARGETDIR, then the environment, then HSMLAB_DATA_DIR/HSMLAB_MODULE_DIR/
+ * HSMLAB_ADMIN_DIR where this binary runs (hsmlab/paths.h; HSMLAB_SOURCE_DIR/HSMLAB_BUILD_DIR
+ * in a build tree only), then HSMLAB_SOFTHSM2_MODULE as built) without side effects beyond that
+ * directory. 0 or -1. */
 int hl_bench_target_resolve(hl_bench_target_t *t, const char *rundir, char *err, size_t errlen);
 /* Resolves, then creates the mkdir entries, writes the files, exports the env entries
  * (setenv) and runs the run commands (/bin/sh -c, in order; a failing one is an error
