@@ -52,3 +52,15 @@ size_t hl_matrix_count(const hl_matrix_t *m, size_t col, hl_cell_status_t status
 
 /* 1 when `observed` satisfies `expected` ("any", or "a|b|c" alternatives). */
 int hl_matrix_value_matches(const char *expected, const char *observed);
+
+/* Sharding for CI job matrices: "K/N" (1 <= K <= N) into k and n; 0, or -1 when malformed. */
+int hl_matrix_shard_parse(const char *spec, unsigned *k, unsigned *n);
+/* 1 when shard k of n runs the item at `index` (0-based, in command-line order). */
+int hl_matrix_shard_picks(size_t index, unsigned k, unsigned n);
+/* The matrix as JSON (format "hsmlab-matrix-1"): the shard it is (1/1 when unsharded), every
+ * column the whole run has (`all`, or the matrix's own when NULL), then the rows and cells. */
+int hl_matrix_write_json(const hl_matrix_t *m, FILE *out, unsigned k, unsigned n,
+			 const char *const *all, size_t nall);
+/* Joins the JSON files of shards 1..N of one run into the matrix the unsharded run gives;
+ * NULL with err naming the file when one is missing, repeated, from another run or bad. */
+hl_matrix_t *hl_matrix_merge_json(const char *const *paths, size_t n, char *err, size_t errlen);
