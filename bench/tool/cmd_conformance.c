@@ -29,7 +29,8 @@ static void usage(FILE *out)
 	      "file.\n\n" HL_TOOL_TARGET_HELP
 	      "  -o, --out DIR           write conformance.md, conformance.html and\n"
 	      "                          conformance-junit.xml into DIR\n"
-	      "                          and conformance.json (what `merge` joins)\n"
+	      "                          conformance.json (what `merge` joins) and summary.html\n"
+	      "                          (a sentence per difference between the targets)\n"
 	      "      --markdown FILE, --html FILE, --junit FILE, --json FILE   write one report\n"
 	      "      --shard K/N         run only targets K, K+N, K+2N... of the list (1-based),\n"
 	      "                          for a CI job matrix; join the JSON with `merge`\n"
@@ -61,6 +62,8 @@ static int matrix_writer(const void *obj, int kind, FILE *f)
 		return hl_report_html(a->m, f, 0);
 	case 2:
 		return hl_report_junit(a->m, f, 0);
+	case 4:
+		return hl_report_html_summary_page(a->m, f, "conformance.html");
 	default:
 		return hl_matrix_write_json(a->m, f, a->o->shard_k, a->o->shard_n, a->o->all,
 					    a->o->nall);
@@ -70,8 +73,9 @@ static int matrix_writer(const void *obj, int kind, FILE *f)
 static int write_reports(const hl_matrix_t *m, const opts_t *o)
 {
 	static const char *const names[] = { "conformance.md", "conformance.html",
-					     "conformance-junit.xml", "conformance.json" };
-	const char *single[] = { o->markdown, o->html, o->junit, o->json };
+					     "conformance-junit.xml", "conformance.json",
+					     "summary.html" };
+	const char *single[] = { o->markdown, o->html, o->junit, o->json, NULL };
 	writer_arg_t arg = { m, o };
 	char path[4096];
 	int rc = 0;
@@ -80,7 +84,7 @@ static int write_reports(const hl_matrix_t *m, const opts_t *o)
 		fprintf(stderr, "hsmlab-bench: %s: %s\n", o->outdir, strerror(errno));
 		return -1;
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		if (o->outdir != NULL) {
 			snprintf(path, sizeof path, "%s/%s", o->outdir, names[k]);
 			rc |= hl_tool_write_file(path, matrix_writer, &arg, k);
@@ -310,7 +314,8 @@ static void merge_usage(FILE *out)
 	fputs("usage: hsmlab-bench merge [options] SHARD.json...\n"
 	      "Joins the JSON results of `conformance --shard K/N` runs (every K of one N) into\n"
 	      "the reports one unsharded run writes, and exits as that run would have.\n"
-	      "  -o, --out DIR           write conformance.md, .html, -junit.xml and .json\n"
+	      "  -o, --out DIR           write conformance.md, .html, -junit.xml, .json and\n"
+	      "                          summary.html\n"
 	      "      --markdown FILE, --html FILE, --junit FILE, --json FILE   write one report\n"
 	      "  -q, --quiet             print nothing but errors\n"
 	      "exit codes: 0 as expected, 1 unexpected differences, 2 usage or input error,\n"
