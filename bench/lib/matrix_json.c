@@ -59,8 +59,7 @@ static void write_names(FILE *out, const char *const *v, size_t n)
 	fputc(']', out);
 }
 
-int hl_matrix_write_json(const hl_matrix_t *m, FILE *out, unsigned k, unsigned n,
-			 const char *const *all, size_t nall)
+int hl_matrix_write_json(const hl_matrix_t *m, FILE *out, const hl_matrix_run_t *run)
 {
 	size_t cols = hl_matrix_columns(m);
 	const char **names = calloc(cols ? cols : 1, sizeof *names);
@@ -69,10 +68,14 @@ int hl_matrix_write_json(const hl_matrix_t *m, FILE *out, unsigned k, unsigned n
 		return -1;
 	for (size_t c = 0; c < cols; c++)
 		names[c] = hl_matrix_column_name(m, c);
-	fputs("{\"format\":\"" FORMAT "\",\"title\":", out);
+	fputs("{\"format\":\"" FORMAT "\",\"report\":", out);
+	hl_json_write_str(out, run->report ? run->report : "conformance");
+	fputs(",\"title\":", out);
 	hl_json_write_str(out, hl_matrix_title(m));
-	fprintf(out, ",\n\"shard\":{\"k\":%u,\"n\":%u},\n\"all_columns\":", k, n);
-	write_names(out, all ? all : names, all ? nall : cols);
+	fprintf(out,
+		",\n\"shard\":{\"k\":%u,\"n\":%u},\"fixed_rows\":%s,\n\"all_columns\":", run->k,
+		run->n, run->fixed_rows ? "true" : "false");
+	write_names(out, run->all ? run->all : names, run->all ? run->nall : cols);
 	fputs(",\n\"columns\":", out);
 	write_names(out, names, cols);
 	fputs(",\n\"rows\":[", out);
@@ -186,7 +189,16 @@ static hl_matrix_t *join(hl_json_t *const *v, size_t n, char *err, size_t errlen
 	const hl_json_t *all = hl_json_get(v[0], "all_columns");
 	hl_matrix_t *m = hl_matrix_new(hl_json_str(hl_json_get(v[0], "title")));
 	unsigned char *started = calloc(n, 1);
+	const hl_json_t *fixed = hl_json_get(v[0], "fixed_rows"), *rows = hl_json_get(v[0], "rows");
 
+	/* Rows made up front (scenario steps) come in the run's order, cells or not. */
+	for (size_t i = 0;
+	     m != NULL && fixed && fixed->kind == HL_JSON_BOOL && fixed->num != 0 && i < rows->n;
+	     i++)
+		if (hl_matrix_row(m, hl_json_str(hl_json_get(rows->items[i], "id")),
+				  hl_json_str(hl_json_get(rows->items[i], "title")),
+				  hl_json_str(hl_json_get(rows->items[i], "ref"))) < 0)
+			started = (free(started), NULL);
 	for (size_t i = 0; m != NULL && started != NULL && i < all->n; i++) {
 		const char *name = hl_json_str(all->items[i]);
 		size_t ci = 0;
@@ -275,4 +287,22 @@ hl_matrix_t *hl_matrix_merge_json(const char *const *paths, size_t n, char *err,
 		hl_json_free(v[i]);
 	free(v);
 	return m;
+}
+
+int hl_matrix_json_info(const char *path, char *report, size_t len, int *fixed_rows)
+{
+	char err[256];
+	hl_json_t *j = hl_json_load(path, err, sizeof err);
+	const char *r = hl_json_str(hl_json_get(j, "report"));
+	const hl_json_t *fixed = hl_json_get(j, "fixed_rows");
+
+	if (j == NULL)
+		return -1;
+	snprintf(report, len, "%s",
+		 r && strspn(r, "abcdefghijklmnopqrstuvwxyz") == strlen(r) && *r
+		     ? r
+		     : "conformance"); /* a file name part: letters only */
+	*fixed_rows = fixed != NULL && fixed->kind == HL_JSON_BOOL && fixed->num != 0;
+	hl_json_free(j);
+	return 0;
 }

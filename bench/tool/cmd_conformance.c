@@ -18,6 +18,8 @@ typedef struct {
 	unsigned shard_k, shard_n; /* 1/1 when not sharded */
 	const char **all;          /* every target's name, for the JSON of a shard */
 	size_t nall;
+	const char *report; /* merge: the reports' base name ("conformance", "scenario") */
+	int fixed_rows;
 	int quiet, verbose, keep;
 } opts_t;
 
@@ -64,17 +66,18 @@ static int matrix_writer(const void *obj, int kind, FILE *f)
 		return hl_report_junit(a->m, f, 0);
 	case 4:
 		return hl_report_html_summary_page(a->m, f, "conformance.html");
-	default:
-		return hl_matrix_write_json(a->m, f, a->o->shard_k, a->o->shard_n, a->o->all,
-					    a->o->nall);
+	default: {
+		hl_matrix_run_t run = { a->o->report, a->o->shard_k, a->o->shard_n,
+					a->o->all,    a->o->nall,    a->o->fixed_rows };
+
+		return hl_matrix_write_json(a->m, f, &run);
+	}
 	}
 }
 
 static int write_reports(const hl_matrix_t *m, const opts_t *o)
 {
-	static const char *const names[] = { "conformance.md", "conformance.html",
-					     "conformance-junit.xml", "conformance.json",
-					     "summary.html" };
+	static const char *const suffix[] = { ".md", ".html", "-junit.xml", ".json", NULL };
 	const char *single[] = { o->markdown, o->html, o->junit, o->json, NULL };
 	writer_arg_t arg = { m, o };
 	char path[4096];
@@ -86,7 +89,11 @@ static int write_reports(const hl_matrix_t *m, const opts_t *o)
 	}
 	for (int k = 0; k < 5; k++) {
 		if (o->outdir != NULL) {
-			snprintf(path, sizeof path, "%s/%s", o->outdir, names[k]);
+			if (suffix[k] == NULL)
+				snprintf(path, sizeof path, "%s/summary.html", o->outdir);
+			else
+				snprintf(path, sizeof path, "%s/%s%s", o->outdir,
+					 o->report ? o->report : "conformance", suffix[k]);
 			rc |= hl_tool_write_file(path, matrix_writer, &arg, k);
 		}
 		if (single[k] != NULL)
@@ -333,7 +340,7 @@ int hl_tool_merge(int argc, char **argv)
 	};
 	opts_t o = { .shard_k = 1, .shard_n = 1 };
 	const char **single[] = { &o.markdown, &o.html, &o.junit, &o.json };
-	char err[1024];
+	char err[1024], report[64];
 	hl_matrix_t *m;
 	int opt, code;
 
@@ -349,6 +356,9 @@ int hl_tool_merge(int argc, char **argv)
 			return opt == 'h' ? HL_EXIT_OK : HL_EXIT_USAGE;
 		}
 	}
+	if (optind < argc &&
+	    hl_matrix_json_info(argv[optind], report, sizeof report, &o.fixed_rows) == 0)
+		o.report = report; /* the shards' own kind: conformance.* or scenario.* */
 	m = hl_matrix_merge_json((const char *const *)argv + optind, (size_t)(argc - optind), err,
 				 sizeof err);
 	if (m == NULL) {
