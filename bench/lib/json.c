@@ -71,9 +71,9 @@ static int hex4(const char *p, unsigned *cp)
 {
 	char buf[5] = { 0 }, *end;
 
-	memcpy(buf, p, 4);
-	if (strlen(buf) != 4)
-		return -1;
+	for (int i = 0; i < 4; i++) /* stops at the NUL: no reading past a cut-off escape */
+		if ((buf[i] = p[i]) == '\0')
+			return -1;
 	*cp = (unsigned)strtoul(buf, &end, 16);
 	return *end == '\0' ? 0 : -1;
 }
@@ -186,11 +186,12 @@ static hl_json_t *parse_container(parser_t *ps, hl_json_kind_t kind)
 				break;
 			}
 			skip_ws(ps);
-			if (*ps->p++ != ':') {
+			if (*ps->p != ':') { /* never step past the terminating NUL */
 				fail(ps, "expected ':'");
 				free(key);
 				break;
 			}
+			ps->p++;
 		}
 		if ((v = parse_value(ps)) == NULL || append(c, key, v) != 0) {
 			if (v == NULL)
@@ -202,10 +203,11 @@ static hl_json_t *parse_container(parser_t *ps, hl_json_kind_t kind)
 			ps->p++;
 			return c;
 		}
-		if (*ps->p++ != ',') {
+		if (*ps->p != ',') {
 			fail(ps, "expected ',' or '%c'", close);
 			break;
 		}
+		ps->p++;
 	}
 	fail(ps, "out of memory");
 	hl_json_free(c);
@@ -277,7 +279,8 @@ hl_json_t *hl_json_parse(const char *text, char *err, size_t errlen)
 
 	err[0] = '\0';
 	j = parse_value(&ps);
-	skip_ws(&ps);
+	if (j != NULL)
+		skip_ws(&ps);
 	if (j != NULL && *ps.p != '\0') {
 		fail(&ps, "trailing data after the document");
 		hl_json_free(j);

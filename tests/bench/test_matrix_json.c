@@ -34,6 +34,8 @@ Test(json, errors_name_the_line)
 	cr_assert_null(hl_json_parse("[1, 2", err, sizeof err));
 	cr_assert_null(hl_json_parse("\"open", err, sizeof err));
 	cr_assert(strstr(err, "unterminated string") != NULL, "%s", err);
+	cr_assert_null(hl_json_parse("\"\\u12", err, sizeof err), "a cut-off escape");
+	cr_assert_null(hl_json_parse("{\"a\"", err, sizeof err));
 	cr_assert_null(hl_json_parse("{} x", err, sizeof err));
 	cr_assert(strstr(err, "trailing data") != NULL, "%s", err);
 }
