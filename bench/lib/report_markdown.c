@@ -57,6 +57,8 @@ int hl_report_markdown(const hl_matrix_t *m, FILE *out)
 		"(marked ◆).\n\n",
 		rows, cols, hl_matrix_count(m, (size_t)-1, HL_CELL_DIFF),
 		hl_matrix_count(m, (size_t)-1, HL_CELL_NEW), varies);
+	if (varies > 0 && cols > 1 && hl_report_summary(m, out, 0) != 0)
+		return -1;
 	fputs("| check |", out);
 	for (size_t c = 0; c < cols; c++) {
 		fputc(' ', out);

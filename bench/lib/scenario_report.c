@@ -2,7 +2,8 @@
  * hsmlab bench: the scenario's reports. The step matrix goes through the shared writers
  * (Markdown, HTML, JUnit); this file adds what only a replay has: the SVG timeline (nine
  * slots per quarter, the KSK(s) that signed each, validity windows, ceremony dates and
- * milestones), the timeline table and the notes on pending steps. */
+ * milestones, and a lane naming the device and backend that signed each quarter), the
+ * timeline table and the notes on pending steps. */
 #define _GNU_SOURCE /* timegm */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,15 @@
 
 #include "hsmlab/bench/report.h"
 #include "hsmlab/bench/scenario.h"
+#include "scenario_lanes.h"
 
 #define W 1400
 #define LEFT 120
 #define RIGHT 60
-#define TOP 120
+#define TOP 160
 #define LANE 22
 #define KEYS_MAX 8
+#define SIGNER_LANE 9 /* under the nine slot lanes: who signed the quarter */
 
 static const char *const palette[KEYS_MAX] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
 					       "#8c564b", "#e377c2", "#17becf", "#7f7f7f" };
@@ -169,37 +172,113 @@ static void svg_legend(FILE *out, const hl_scenario_t *s, int y)
 	    x, y - 9, x + 18, y, LEFT, y + 18);
 }
 
+/* One box per quarter under the slots, from its first inception to its last expiration,
+ * coloured by the backend that signed it and labelled with the device. */
+static void svg_signers(FILE *out, const hl_scenario_t *s, const span_t *sp, const char *profile,
+			const hl_scn_quarter_t *q, size_t n)
+{
+	double y = TOP + SIGNER_LANE * LANE + 3;
+
+	for (size_t i = 0; i < n; i++) {
+		hl_scn_signer_t who;
+		double x0, x1;
+
+		if (q[i].nslots == 0 || hl_scn_signed_by(s, profile, &q[i], &who) != 0)
+			continue;
+		x0 = xpos(sp, q[i].slots[0].inception);
+		x1 = xpos(sp, q[i].slots[q[i].nslots - 1].expiration);
+		fprintf(out, "<g><title>%s signed at %s on ", q[i].quarter, q[i].ceremony);
+		hl_report_xml_escape(out, who.device);
+		fputs(" (vendor ", out);
+		hl_report_xml_escape(out, who.vendor);
+		fputs(", backend ", out);
+		hl_report_xml_escape(out, who.backend);
+		fprintf(out,
+			")</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
+			"fill=\"%s\" stroke=\"white\"/><text x=\"%.1f\" y=\"%.1f\" "
+			"font-size=\"10\" fill=\"white\">",
+			x0, y, x1 - x0, LANE - 6, hl_scn_backend_colour(who.backend), x0 + 3,
+			y + LANE - 10);
+		hl_report_xml_escape(out, who.device);
+		fputs("</text></g>\n", out);
+	}
+}
+
+/* The backends that signed a quarter in this profile, each with its colour. */
+static void svg_backend_legend(FILE *out, const hl_scenario_t *s, const char *profile,
+			       const hl_scn_quarter_t *q, size_t n, int y)
+{
+	const char *seen[8];
+	size_t nseen = 0;
+	int x = LEFT;
+
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">signed on:</text>\n", x, y);
+	x += 70;
+	for (size_t i = 0; i < n && nseen < 8; i++) {
+		hl_scn_signer_t who;
+		size_t k;
+
+		if (hl_scn_signed_by(s, profile, &q[i], &who) != 0)
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k], who.backend) != 0; k++)
+			;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = who.backend;
+		fprintf(out,
+			"<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\" font-size=\"11\">",
+			x, y - 9, hl_scn_backend_colour(who.backend), x + 18, y);
+		hl_report_xml_escape(out, who.backend);
+		fputs(" (", out);
+		hl_report_xml_escape(out, who.vendor);
+		fputs(" devices)</text>\n", out);
+		x += 200;
+	}
+}
+
 int hl_scenario_svg(const hl_scenario_t *s, const hl_scn_result_t *r, size_t profile, FILE *out)
 {
 	const hl_scn_quarter_t *q = r->quarters[profile];
 	size_t n = r->nquarters[profile];
 	span_t sp = span_of(s, q, n);
-	int bottom = TOP + 9 * LANE, h = bottom + 170;
+	int bottom = TOP + (SIGNER_LANE + 1) * LANE, h = bottom + 170;
 
 	fprintf(
 	    out,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+	    "width=\"100%%\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
 	    "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"18\" "
 	    "font-size=\"15\" font-weight=\"bold\">",
-	    W, h, W, h, LEFT);
+	    W, h, LEFT);
 	hl_report_xml_escape(out, s->name);
 	fputs(" — profile ", out);
 	hl_report_xml_escape(out, r->profiles[profile]);
 	fputs("</text>\n", out);
 	svg_legend(out, s, 38);
+	svg_backend_legend(out, s, r->profiles[profile], q, n, 76);
 	svg_axis(out, &sp, bottom);
 	for (int j = 0; j < 9; j++)
 		fprintf(out,
 			"<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">slot %d"
 			"</text>\n",
 			LEFT - 8, TOP + j * LANE + LANE - 7, j + 1);
+	fprintf(out,
+		"<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">signed on</text>\n",
+		LEFT - 8, TOP + SIGNER_LANE * LANE + LANE - 7);
+	svg_signers(out, s, &sp, r->profiles[profile], q, n);
 	for (size_t i = 0; i < n; i++)
 		for (int j = 0; j < q[i].nslots; j++)
 			svg_slot(out, s, &sp, &q[i], j);
-	for (size_t i = 0; i < s->nceremonies; i++)
+	for (size_t i = 0; i < s->nceremonies; i++) { /* "id → quarter": what it signs */
+		char quarters[64], label[128];
+
+		hl_scn_ceremony_quarters(q, n, s->ceremonies[i].id, quarters, sizeof quarters);
+		snprintf(label, sizeof label, "%s%s%s", s->ceremonies[i].id,
+			 quarters[0] ? " \xe2\x86\x92 " : "", quarters);
 		svg_vline(out, xpos(&sp, s->ceremonies[i].date), TOP - 8, bottom, "#888", "2 3",
-			  s->ceremonies[i].id, TOP - 10, -35);
+			  label, TOP - 10, -35);
+	}
 	for (size_t i = 0; i < s->nmilestones; i++) { /* labels staggered: dates can be close */
 		int drop = (int)(i % 2) * 40;
 

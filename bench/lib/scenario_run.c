@@ -451,10 +451,13 @@ static int collect(hl_scn_result_t *res, job_t *jobs, size_t n, char *err, size_
 static job_t *make_jobs(const hl_scenario_t *s, const hl_scn_opts_t *o, tally_t *t, size_t *n)
 {
 	job_t *jobs = calloc(s->nprofiles, sizeof *jobs);
+	size_t sel = 0; /* index among the profiles the options select, for --shard */
 
 	*n = 0;
 	for (size_t i = 0; jobs != NULL && i < s->nprofiles; i++) {
 		if (o->only_profile && strcmp(o->only_profile, s->profiles[i].name) != 0)
+			continue;
+		if (o->shard_n > 0 && !hl_matrix_shard_picks(sel++, o->shard_k, o->shard_n))
 			continue;
 		jobs[*n] = (job_t){ .t = t, .s = s, .o = o, .pi = i, .slot = *n };
 		(*n)++;
@@ -473,8 +476,12 @@ hl_scn_result_t *hl_scenario_run(const hl_scenario_t *s, const hl_scn_opts_t *o,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (jobs == NULL || n == 0) {
-		snprintf(err, errlen, jobs ? "no profile named %s in %s" : "out of memory",
-			 o->only_profile, s->path);
+		if (jobs != NULL && o->shard_n > 0)
+			snprintf(err, errlen, "--shard %u/%u: no profile of %s falls in this shard",
+				 o->shard_k, o->shard_n, s->path);
+		else
+			snprintf(err, errlen, jobs ? "no profile named %s in %s" : "out of memory",
+				 o->only_profile, s->path);
 		goto fail;
 	}
 	t.total = total_steps(s, n);

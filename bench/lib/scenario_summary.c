@@ -10,6 +10,7 @@
 
 #include "hsmlab/bench/report.h"
 #include "hsmlab/bench/scenario.h"
+#include "scenario_lanes.h"
 
 /* "1: A; 2-8: A+B; 9: B": which keys signed which slots, runs of equal slots merged. */
 static void signers_text(const hl_scn_quarter_t *q, char *out, size_t len)
@@ -62,6 +63,21 @@ static int same_as_first(const hl_scn_result_t *r, size_t p)
 		md_row(&r->quarters[0][i], a, sizeof a);
 		md_row(&r->quarters[p][i], b, sizeof b);
 		if (strcmp(a, b) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when profile p's quarters were signed on the same backends as profile 0's (the
+ * timeline's "signed on" lane): else the HTML page draws p's timeline too. */
+static int same_signers(const hl_scenario_t *s, const hl_scn_result_t *r, size_t p)
+{
+	for (size_t i = 0; i < r->nquarters[p] && i < r->nquarters[0]; i++) {
+		hl_scn_signer_t a, b;
+		int ra = hl_scn_signed_by(s, r->profiles[0], &r->quarters[0][i], &a);
+		int rb = hl_scn_signed_by(s, r->profiles[p], &r->quarters[p][i], &b);
+
+		if (ra != rb || (ra == 0 && strcmp(a.backend, b.backend) != 0))
 			return 0;
 	}
 	return 1;
@@ -160,8 +176,10 @@ int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out
 		"pending, %zu warnings; %.1f s.</p>\n",
 		s->nceremonies, r->nprofiles, r->steps, r->unexpected, r->pending, r->warnings,
 		r->seconds);
+	if (r->nprofiles > 1 && hl_report_summary(r->matrix, out, 1) != 0) /* read first */
+		return -1;
 	for (size_t p = 0; p < r->nprofiles; p++) {
-		if (p > 0 && same_as_first(r, p)) {
+		if (p > 0 && same_as_first(r, p) && same_signers(s, r, p)) {
 			fputs("<p>Profile ", out);
 			hl_report_xml_escape(out, r->profiles[p]);
 			fputs(": the same timeline as ", out);
@@ -171,13 +189,13 @@ int hl_scenario_html(const hl_scenario_t *s, const hl_scn_result_t *r, FILE *out
 		}
 		fputs("<h2>Timeline: ", out);
 		hl_report_xml_escape(out, r->profiles[p]);
-		fputs("</h2>\n<div style=\"overflow-x:auto\">", out);
+		fputs("</h2>\n<div style=\"max-width:100%\">", out);
 		inline_svg(s, r, p, out);
 		fputs("</div>\n", out);
 	}
-	if (embed_html != NULL) /* e.g. the conformance matrix, between timeline and steps */
-		embed_body(embed_html, out);
 	hl_report_html(r->matrix, out, 1);
+	if (embed_html != NULL) /* e.g. the conformance matrix: after the ceremony steps */
+		embed_body(embed_html, out);
 	if (r->nnotes > 0) {
 		fputs("<h2>Notes: pending steps, fallbacks</h2>\n<ul>\n", out);
 		for (size_t i = 0; i < r->nnotes; i++) {

@@ -12,9 +12,14 @@
 #include "tool.h"
 
 typedef struct {
-	const char *outdir, *markdown, *html, *junit, *write_expect;
+	const char *outdir, *markdown, *html, *junit, *json, *write_expect;
 	const char *skip[32];
 	size_t nskip;
+	unsigned shard_k, shard_n; /* 1/1 when not sharded */
+	const char **all;          /* every target's name, for the JSON of a shard */
+	size_t nall;
+	const char *report; /* merge: the reports' base name ("conformance", "scenario") */
+	int fixed_rows;
 	int quiet, verbose, keep;
 } opts_t;
 
@@ -26,7 +31,11 @@ static void usage(FILE *out)
 	      "file.\n\n" HL_TOOL_TARGET_HELP
 	      "  -o, --out DIR           write conformance.md, conformance.html and\n"
 	      "                          conformance-junit.xml into DIR\n"
-	      "      --markdown FILE, --html FILE, --junit FILE   write one report\n"
+	      "                          conformance.json (what `merge` joins) and summary.html\n"
+	      "                          (a sentence per difference between the targets)\n"
+	      "      --markdown FILE, --html FILE, --junit FILE, --json FILE   write one report\n"
+	      "      --shard K/N         run only targets K, K+N, K+2N... of the list (1-based),\n"
+	      "                          for a CI job matrix; join the JSON with `merge`\n"
 	      "      --write-expect DIR  write DIR/<target>.expect from what was observed\n"
 	      "      --list              list the checks and exit\n"
 	      "      --skip GLOB         do not run the checks matching GLOB (repeatable; for a\n"
@@ -39,20 +48,38 @@ static void usage(FILE *out)
 	      out);
 }
 
+typedef struct {
+	const hl_matrix_t *m;
+	const opts_t *o;
+} writer_arg_t;
+
 static int matrix_writer(const void *obj, int kind, FILE *f)
 {
-	const hl_matrix_t *m = obj;
+	const writer_arg_t *a = obj;
 
-	return kind == 0   ? hl_report_markdown(m, f)
-	       : kind == 1 ? hl_report_html(m, f, 0)
-			   : hl_report_junit(m, f, 0);
+	switch (kind) {
+	case 0:
+		return hl_report_markdown(a->m, f);
+	case 1:
+		return hl_report_html(a->m, f, 0);
+	case 2:
+		return hl_report_junit(a->m, f, 0);
+	case 4:
+		return hl_report_html_summary_page(a->m, f, "conformance.html");
+	default: {
+		hl_matrix_run_t run = { a->o->report, a->o->shard_k, a->o->shard_n,
+					a->o->all,    a->o->nall,    a->o->fixed_rows };
+
+		return hl_matrix_write_json(a->m, f, &run);
+	}
+	}
 }
 
 static int write_reports(const hl_matrix_t *m, const opts_t *o)
 {
-	static const char *const names[] = { "conformance.md", "conformance.html",
-					     "conformance-junit.xml" };
-	const char *single[] = { o->markdown, o->html, o->junit };
+	static const char *const suffix[] = { ".md", ".html", "-junit.xml", ".json", NULL };
+	const char *single[] = { o->markdown, o->html, o->junit, o->json, NULL };
+	writer_arg_t arg = { m, o };
 	char path[4096];
 	int rc = 0;
 
@@ -60,13 +87,17 @@ static int write_reports(const hl_matrix_t *m, const opts_t *o)
 		fprintf(stderr, "hsmlab-bench: %s: %s\n", o->outdir, strerror(errno));
 		return -1;
 	}
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 5; k++) {
 		if (o->outdir != NULL) {
-			snprintf(path, sizeof path, "%s/%s", o->outdir, names[k]);
-			rc |= hl_tool_write_file(path, matrix_writer, m, k);
+			if (suffix[k] == NULL)
+				snprintf(path, sizeof path, "%s/summary.html", o->outdir);
+			else
+				snprintf(path, sizeof path, "%s/%s%s", o->outdir,
+					 o->report ? o->report : "conformance", suffix[k]);
+			rc |= hl_tool_write_file(path, matrix_writer, &arg, k);
 		}
 		if (single[k] != NULL)
-			rc |= hl_tool_write_file(single[k], matrix_writer, m, k);
+			rc |= hl_tool_write_file(single[k], matrix_writer, &arg, k);
 	}
 	return rc;
 }
@@ -138,8 +169,11 @@ static int run_all(hl_tool_targets_t *ts, const opts_t *o)
 		goto out;
 	}
 	for (size_t i = 0; i < ts->n; i++) {
-		int col = hl_matrix_column(m, hl_bench_target_name(ts->v[i]));
+		int col;
 
+		if (!hl_matrix_shard_picks(i, o->shard_k, o->shard_n))
+			continue;
+		col = hl_matrix_column(m, hl_bench_target_name(ts->v[i]));
 		if (!o->quiet)
 			fprintf(stderr, "conformance: %s ...\n", hl_bench_target_name(ts->v[i]));
 		if (col < 0 ||
@@ -184,13 +218,15 @@ int hl_tool_conformance(int argc, char **argv)
 		{ "list", no_argument, NULL, 2005 },
 		{ "keep", no_argument, NULL, 2006 },
 		{ "skip", required_argument, NULL, 2007 },
+		{ "json", required_argument, NULL, 2008 },
+		{ "shard", required_argument, NULL, 2009 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	hl_tool_targets_t ts = { 0 };
-	opts_t o = { 0 };
+	opts_t o = { .shard_k = 1, .shard_n = 1 };
 	int opt, code = HL_EXIT_USAGE;
 
 	while ((opt = getopt_long(argc, argv, "-t:m:o:vqh", longopts, NULL)) != -1) {
@@ -234,6 +270,16 @@ int hl_tool_conformance(int argc, char **argv)
 			}
 			o.skip[o.nskip++] = optarg;
 			break;
+		case 2008:
+			o.json = optarg;
+			break;
+		case 2009:
+			if (hl_matrix_shard_parse(optarg, &o.shard_k, &o.shard_n) != 0) {
+				fprintf(stderr, "hsmlab-bench: --shard %s: want K/N, 1 <= K <= N\n",
+					optarg);
+				goto out;
+			}
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -257,8 +303,71 @@ int hl_tool_conformance(int argc, char **argv)
 		goto out;
 	}
 	hl_conformance_skip(o.skip, o.nskip);
+	if ((o.all = calloc(ts.n, sizeof *o.all)) == NULL) {
+		fprintf(stderr, "hsmlab-bench: out of memory\n");
+		goto out;
+	}
+	for (o.nall = 0; o.nall < ts.n; o.nall++)
+		o.all[o.nall] = hl_bench_target_name(ts.v[o.nall]);
 	code = run_all(&ts, &o);
 out:
+	free(o.all);
 	hl_tool_targets_free(&ts);
+	return code;
+}
+
+static void merge_usage(FILE *out)
+{
+	fputs("usage: hsmlab-bench merge [options] SHARD.json...\n"
+	      "Joins the JSON results of `conformance --shard K/N` runs (every K of one N) into\n"
+	      "the reports one unsharded run writes, and exits as that run would have.\n"
+	      "  -o, --out DIR           write conformance.md, .html, -junit.xml, .json and\n"
+	      "                          summary.html\n"
+	      "      --markdown FILE, --html FILE, --junit FILE, --json FILE   write one report\n"
+	      "  -q, --quiet             print nothing but errors\n"
+	      "exit codes: 0 as expected, 1 unexpected differences, 2 usage or input error,\n"
+	      "            3 a shard's target could not be run\n",
+	      out);
+}
+
+int hl_tool_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' }, { "markdown", required_argument, NULL, 1 },
+		{ "html", required_argument, NULL, 2 },  { "junit", required_argument, NULL, 3 },
+		{ "json", required_argument, NULL, 4 },  { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
+	};
+	opts_t o = { .shard_k = 1, .shard_n = 1 };
+	const char **single[] = { &o.markdown, &o.html, &o.junit, &o.json };
+	char err[1024], report[64];
+	hl_matrix_t *m;
+	int opt, code;
+
+	while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		if (opt >= 1 && opt <= 4)
+			*single[opt - 1] = optarg;
+		else if (opt == 'o')
+			o.outdir = optarg;
+		else if (opt == 'q')
+			o.quiet = 1;
+		else {
+			merge_usage(opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? HL_EXIT_OK : HL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc &&
+	    hl_matrix_json_info(argv[optind], report, sizeof report, &o.fixed_rows) == 0)
+		o.report = report; /* the shards' own kind: conformance.* or scenario.* */
+	m = hl_matrix_merge_json((const char *const *)argv + optind, (size_t)(argc - optind), err,
+				 sizeof err);
+	if (m == NULL) {
+		fprintf(stderr, "hsmlab-bench merge: %s\n", err);
+		return HL_EXIT_USAGE;
+	}
+	code = summarise(m, o.quiet);
+	if (write_reports(m, &o) != 0)
+		code = HL_EXIT_USAGE;
+	hl_matrix_free(m);
 	return code;
 }

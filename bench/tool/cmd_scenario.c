@@ -23,7 +23,10 @@ static void usage(FILE *out)
 	    "libfaketime, every step a child process (signer tools, hsmlab-admin, pkcs11-tool),\n"
 	    "each outcome compared with the scenario's expectation, for each profile.\n"
 	    "  -o, --out DIR       report folder (default: reports/scenario): scenario.md,\n"
-	    "                      scenario.html, scenario-junit.xml, timeline-<profile>.svg\n"
+	    "                      scenario.html, scenario-junit.xml, timeline-<profile>.svg,\n"
+	    "                      scenario.json (the step matrix, what `merge` joins)\n"
+	    "      --shard K/N     only profiles K, K+N, K+2N... (1-based), for a CI job\n"
+	    "                      matrix; `hsmlab-bench merge` joins the scenario.json files\n"
 	    "  -p, --profile NAME  only this profile of the scenario\n"
 	    "  -M, --map VENDOR=BACKEND  override every profile's backend for a vendor's\n"
 	    "                      devices: softhsm, or an emulator profile (keyper, luna,\n"
@@ -118,6 +121,7 @@ static int parse_args(int argc, char **argv, args_t *a)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 3 },
 		{ "conformance-html", required_argument, NULL, 4 },
+		{ "shard", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,6 +154,15 @@ static int parse_args(int argc, char **argv, args_t *a)
 		case 4:
 			a->conf_html = optarg;
 			break;
+		case 5:
+			if (hl_matrix_shard_parse(optarg, &a->o.shard_k, &a->o.shard_n) != 0) {
+				fprintf(
+				    stderr,
+				    "hsmlab-bench scenario: --shard %s: want K/N, 1 <= K <= N\n",
+				    optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -179,6 +192,37 @@ static char *make_workdir(const args_t *a)
 	return strdup(a->workdir);
 }
 
+/* scenario.json: the step matrix with every profile the unsharded run would have, so that
+ * `merge` can join the shards (rows are made up front, in scenario order). */
+static int write_json(const args_t *a, const hl_scenario_t *s, const hl_scn_result_t *r)
+{
+	const char **all = calloc(s->nprofiles + 1, sizeof *all);
+	hl_matrix_run_t run = { "scenario",
+				a->o.shard_n ? a->o.shard_k : 1,
+				a->o.shard_n ? a->o.shard_n : 1,
+				all,
+				0,
+				1 };
+	char path[4096];
+	FILE *f;
+	int rc;
+
+	if (all == NULL)
+		return -1;
+	for (size_t i = 0; i < s->nprofiles; i++)
+		if (!a->o.only_profile || strcmp(a->o.only_profile, s->profiles[i].name) == 0)
+			all[run.nall++] = s->profiles[i].name;
+	snprintf(path, sizeof path, "%s/scenario.json", a->out);
+	f = fopen(path, "w");
+	rc = f ? hl_matrix_write_json(r->matrix, f, &run) : -1;
+	if (f == NULL || fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "hsmlab-bench scenario: %s: cannot write\n", path);
+		rc = -1;
+	}
+	free(all);
+	return rc;
+}
+
 static int replay(args_t *a, const hl_scenario_t *s)
 {
 	char err[1024], *work = make_workdir(a);
@@ -197,6 +241,8 @@ static int replay(args_t *a, const hl_scenario_t *s)
 		code = HL_EXIT_TARGET;
 	} else if (hl_scenario_write_reports(s, r, a->out, a->conf_html, err, sizeof err) != 0) {
 		fprintf(stderr, "hsmlab-bench scenario: %s\n", err);
+		code = HL_EXIT_TARGET;
+	} else if (write_json(a, s, r) != 0) {
 		code = HL_EXIT_TARGET;
 	} else {
 		code = r->unexpected ? HL_EXIT_DIFF : HL_EXIT_OK;

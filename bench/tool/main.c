@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-bench: the bench's front end. Subcommands: conformance, perf, run, scenario. */
+ * hsmlab-bench: the bench's front end. Subcommands: conformance, merge, perf, run, scenario. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	      "  perf          benchmark modules against raw OpenSSL on the same keys\n"
 	      "  run           the default lab: conformance + a short benchmark into a report "
 	      "folder\n"
+	      "  merge         join the JSON of `conformance --shard K/N` runs into one report\n"
 	      "  scenario      replay ceremony scenarios at their dates under libfaketime\n"
 	      "                (default: the 2024Q2-2027Q1 KSK rollover) into a report folder\n"
 	      "\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 		return hl_tool_perf_child(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return hl_tool_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "merge") == 0)
+		return hl_tool_merge(argc - 1, argv + 1);
 	if (strcmp(cmd, "scenario") == 0)
 		return hl_tool_scenario(argc - 1, argv + 1);
 	fprintf(stderr, "hsmlab-bench: unknown command \"%s\"\n", cmd);

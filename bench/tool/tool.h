@@ -61,3 +61,4 @@ int hl_tool_conformance(int argc, char **argv);
 int hl_tool_perf(int argc, char **argv);
 int hl_tool_perf_child(int argc, char **argv);
 int hl_tool_run(int argc, char **argv);
+int hl_tool_merge(int argc, char **argv); /* cmd_conformance.c: joins shard JSON */

@@ -52,3 +52,25 @@ size_t hl_matrix_count(const hl_matrix_t *m, size_t col, hl_cell_status_t status
 
 /* 1 when `observed` satisfies `expected` ("any", or "a|b|c" alternatives). */
 int hl_matrix_value_matches(const char *expected, const char *observed);
+
+/* Sharding for CI job matrices: "K/N" (1 <= K <= N) into k and n; 0, or -1 when malformed. */
+int hl_matrix_shard_parse(const char *spec, unsigned *k, unsigned *n);
+/* 1 when shard k of n runs the item at `index` (0-based, in command-line order). */
+int hl_matrix_shard_picks(size_t index, unsigned k, unsigned n);
+/* What a JSON result says about its run besides the matrix. */
+typedef struct {
+	const char *report;     /* "conformance" or "scenario": merge names its files so */
+	unsigned k, n;          /* the shard (1/1 when unsharded) */
+	const char *const *all; /* every column of the whole run (NULL: the matrix's own) */
+	size_t nall;
+	int fixed_rows; /* rows made up front (scenario steps) rather than as met */
+} hl_matrix_run_t;
+
+/* The matrix as JSON (format "hsmlab-matrix-1"): the run's description, then rows and cells. */
+int hl_matrix_write_json(const hl_matrix_t *m, FILE *out, const hl_matrix_run_t *run);
+/* Joins the JSON files of shards 1..N of one run into the matrix the unsharded run gives;
+ * NULL with err naming the file when one is missing, repeated, from another run or bad. */
+hl_matrix_t *hl_matrix_merge_json(const char *const *paths, size_t n, char *err, size_t errlen);
+/* A JSON result's "report" (its files' base name; "conformance" when absent or not plain
+ * letters) and whether its rows are fixed; -1 when the file cannot be read. */
+int hl_matrix_json_info(const char *path, char *report, size_t len, int *fixed_rows);

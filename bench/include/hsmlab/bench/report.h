@@ -3,6 +3,7 @@
  * XML). Each returns 0, or -1 when writing failed (errno set). */
 #pragma once
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "hsmlab/bench/matrix.h"
@@ -12,6 +13,13 @@ int hl_report_markdown(const hl_matrix_t *m, FILE *out);
 /* One HTML page (inline CSS, no scripts or external files); the <body> content only when
  * `fragment` is set, so a larger page can embed several matrices. */
 int hl_report_html(const hl_matrix_t *m, FILE *out, int fragment);
+/* "What differs": one sentence per row where the targets' observations disagree, naming
+ * which targets give which value (HTML list when html is set, else Markdown). */
+int hl_report_summary(const hl_matrix_t *m, FILE *out, int html);
+/* A page holding only that summary, linking to the matrix page (when matrix_href is set). */
+int hl_report_html_summary_page(const hl_matrix_t *m, FILE *out, const char *matrix_href);
+/* The column the others are coloured against: the one named "*strict*", else the first. */
+size_t hl_report_reference_column(const hl_matrix_t *m);
 /* HTML page wrapper for fragments: head (with the shared stylesheet) and tail. */
 int hl_report_html_begin(FILE *out, const char *title);
 int hl_report_html_end(FILE *out);

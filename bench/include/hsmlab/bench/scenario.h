@@ -166,9 +166,10 @@ typedef struct {
 	const char *module_dir; /* libhsmlab*.so */
 	const char *softhsm;    /* libsofthsm2.so */
 	const char *profile_dir;
-	const char *faketime;     /* libfaketime.so.1 */
-	const char *workdir;      /* where labs, tokens, KSRs and SKRs go */
-	const char *only_profile; /* NULL: every profile */
+	const char *faketime;      /* libfaketime.so.1 */
+	const char *workdir;       /* where labs, tokens, KSRs and SKRs go */
+	const char *only_profile;  /* NULL: every profile */
+	unsigned shard_k, shard_n; /* --shard K/N: every Nth profile from the Kth; 0/0: all */
 	/* Overrides of every profile's map (--map VENDOR=BACKEND), e.g. zsk -> softhsm. */
 	const char *map_vendor[8], *map_backend[8];
 	size_t nmap;
