@@ -92,7 +92,7 @@ static const hl_scn_device_t *plan_device(const hl_scenario_t *s, size_t cer, si
 }
 
 int hl_scn_signed_by(const hl_scenario_t *s, const char *profile, const hl_scn_quarter_t *q,
-		     hl_scn_signer_t *out)
+		     hl_scn_lane_t *out)
 {
 	memset(out, 0, sizeof *out);
 	for (size_t c = 0; c < s->nceremonies; c++) {

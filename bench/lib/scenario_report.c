@@ -180,7 +180,7 @@ static void svg_signers(FILE *out, const hl_scenario_t *s, const span_t *sp, con
 	double y = TOP + SIGNER_LANE * LANE + 3;
 
 	for (size_t i = 0; i < n; i++) {
-		hl_scn_signer_t who;
+		hl_scn_lane_t who;
 		double x0, x1;
 
 		if (q[i].nslots == 0 || hl_scn_signed_by(s, profile, &q[i], &who) != 0)
@@ -215,7 +215,7 @@ static void svg_backend_legend(FILE *out, const hl_scenario_t *s, const char *pr
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">signed on:</text>\n", x, y);
 	x += 70;
 	for (size_t i = 0; i < n && nseen < 8; i++) {
-		hl_scn_signer_t who;
+		hl_scn_lane_t who;
 		size_t k;
 
 		if (hl_scn_signed_by(s, profile, &q[i], &who) != 0)

@@ -73,7 +73,7 @@ static int same_as_first(const hl_scn_result_t *r, size_t p)
 static int same_signers(const hl_scenario_t *s, const hl_scn_result_t *r, size_t p)
 {
 	for (size_t i = 0; i < r->nquarters[p] && i < r->nquarters[0]; i++) {
-		hl_scn_signer_t a, b;
+		hl_scn_lane_t a, b;
 		int ra = hl_scn_signed_by(s, r->profiles[0], &r->quarters[0][i], &a);
 		int rb = hl_scn_signed_by(s, r->profiles[p], &r->quarters[p][i], &b);
 
