@@ -343,9 +343,14 @@ int hl_fp_write_quirks(const hl_matrix_t *m, int col, FILE *out, char *unknown, 
 			funcs, why);
 		on_count++;
 	}
+	return ferror(out) ? -1 : on_count;
+}
+
+int hl_fp_finish(FILE *out, const char *unknown)
+{
 	fprintf(
 	    out,
 	    "  };\n};\n\n# Unknown (not observable by this run; strict default kept):\n#   %s\n",
 	    unknown);
-	return ferror(out) ? -1 : on_count;
+	return ferror(out) ? -1 : 0;
 }

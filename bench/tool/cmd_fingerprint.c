@@ -15,7 +15,7 @@
 int hl_tool_fingerprint(int argc, char **argv);
 
 typedef struct {
-	const char *out, *name, *family;
+	const char *out, *name, *family, *base;
 	int destructive, keep;
 } fp_opts_t;
 
@@ -84,7 +84,11 @@ static int fingerprint(hl_bench_target_t *t, const fp_opts_t *o, const char *run
 		goto out;
 	}
 	on = hl_fp_write_quirks(m, 0, f, unknown, sizeof unknown);
-	if (on < 0 || fclose(f) != 0 || rename(tmp, o->out) != 0) {
+	if (on >= 0 && o->base && hl_fp_copy_base(o->base, f, err, sizeof err) < 0) {
+		fprintf(stderr, "hsmlab-bench: %s\n", err);
+		goto out;
+	}
+	if (on < 0 || hl_fp_finish(f, unknown) != 0 || fclose(f) != 0 || rename(tmp, o->out) != 0) {
 		f = NULL;
 		fprintf(stderr, "hsmlab-bench: %s: write error\n", o->out);
 		goto out;
@@ -113,6 +117,7 @@ static int parse(int argc, char **argv, hl_tool_targets_t *ts, fp_opts_t *o)
 		{ "family", required_argument, NULL, 3002 },
 		{ "destructive", no_argument, NULL, 3003 },
 		{ "keep", no_argument, NULL, 3004 },
+		{ "base", required_argument, NULL, 3005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +142,8 @@ static int parse(int argc, char **argv, hl_tool_targets_t *ts, fp_opts_t *o)
 			o->destructive = 1;
 		else if (opt == 3004)
 			o->keep = 1;
+		else if (opt == 3005)
+			o->base = optarg;
 		else if (opt == 'h') {
 			usage(stdout);
 			return HL_EXIT_OK;

@@ -14,13 +14,19 @@ target=${2:?target}
 shift 2
 missing_mechs=0
 family=
-case $target in hsmlab-keyper | hsmlab-luna) family="--family ${target#hsmlab-}" ;; esac
 if [ "${1:-}" = --unimplemented-mechs ]; then
 	missing_mechs=1
 	shift
 fi
 build=${HSMLAB_BUILD_DIR:?}
 src=${HSMLAB_SOURCE_DIR:?}
+# A family module needs its hooks' switches, which no probe observes: take them from the
+# shipped profile (--base); everything PKCS#11 shows comes from the fingerprint.
+case $target in
+hsmlab-keyper | hsmlab-luna)
+	family="--family ${target#hsmlab-} --base $src/fixtures/profiles/${target#hsmlab-}.conf"
+	;;
+esac
 tmp=$(mktemp -d /tmp/hsmlab-fp-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -38,7 +38,16 @@ const hl_fp_rule_t *hl_fp_rules(void);
 int hl_fp_probe(hl_bench_target_t *t, const char *rundir, const char *name, const char *family,
 		FILE *out, char *unknown, size_t unknown_len, char *err, size_t errlen);
 
-/* Writes the quirks group inferred from column col of the conformance matrix m, then closes
- * the profile. Switches whose check did not run are listed in unknown. Returns the number of
- * switches turned on, or -1 on a write error. */
+/* Opens the quirks group and writes the switches inferred from column col of the conformance
+ * matrix m; the caller may add a base's switches (hl_fp_copy_base) and then closes the profile
+ * with hl_fp_finish. Switches whose check did not run are listed in unknown. Returns the
+ * number of switches turned on, or -1 on a write error. */
 int hl_fp_write_quirks(const hl_matrix_t *m, int col, FILE *out, char *unknown, size_t unknown_len);
+
+/* Copies into the open quirks group every switch of the profile file `path` that no rule
+ * infers (a family's hooks), with its own id, source and value. Returns how many, or -1
+ * with err naming the file and line. */
+int hl_fp_copy_base(const char *path, FILE *out, char *err, size_t errlen);
+
+/* Closes the quirks group and the profile and writes the unknown list as a comment. */
+int hl_fp_finish(FILE *out, const char *unknown);
