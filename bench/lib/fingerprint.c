@@ -11,7 +11,9 @@
 #include "hsmlab/bench/fingerprint.h"
 #include "hsmlab/p11client.h"
 
-/* The flag names a profile accepts (see fixtures/profiles); other bits cannot be loaded. */
+/* The flag names a profile accepts (see fixtures/profiles); other bits cannot be loaded. A
+ * copy by design (the bench reads no emulator code): a name the loader refused would fail
+ * every round-trip test at profile load. */
 static const struct {
 	const char *name;
 	CK_FLAGS bit;
