@@ -5,7 +5,8 @@
 
 #include "tool.h"
 
-int hl_tool_scenario(int argc, char **argv); /* cmd_scenario.c */
+int hl_tool_scenario(int argc, char **argv);    /* cmd_scenario.c */
+int hl_tool_fingerprint(int argc, char **argv); /* cmd_fingerprint.c */
 
 static void usage(FILE *out)
 {
@@ -14,6 +15,8 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  conformance   run the PKCS#11 conformance suite against one or more targets and\n"
 	      "                write the side-by-side matrix (Markdown, HTML, JUnit XML)\n"
+	      "  fingerprint   turn a module into an emulator profile (identity, mechanisms,\n"
+	      "                the quirk switches its conformance run shows)\n"
 	      "  perf          benchmark modules against raw OpenSSL on the same keys\n"
 	      "  run           the default lab: conformance + a short benchmark into a report "
 	      "folder\n"
@@ -44,6 +47,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "conformance") == 0)
 		return hl_tool_conformance(argc - 1, argv + 1);
+	if (strcmp(cmd, "fingerprint") == 0)
+		return hl_tool_fingerprint(argc - 1, argv + 1);
 	if (strcmp(cmd, "perf") == 0)
 		return hl_tool_perf(argc - 1, argv + 1);
 	if (strcmp(cmd, "perf-child") == 0) /* internal: the cold-start measurement */
