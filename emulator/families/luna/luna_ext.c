@@ -12,6 +12,8 @@
 #include "p11/hl_p11.h"
 
 _Thread_local bool hl_luna_internal_init;
+_Thread_local hl_luna_step_fn hl_luna_init_body;
+_Thread_local void *hl_luna_init_arg;
 
 /* A factory device still in its box (the lab's free device, no store yet) is unpacked: its
  * store is made with the serial and slot it is offered under. */
@@ -94,6 +96,22 @@ hl_status_t hl_luna_need_partition(hl_device_t *dev)
 		hl_p11_log("device %s has no partition yet (luna partition create)", dev->serial);
 		st = HL_ERR_LUNA_STATE;
 	}
+	return st;
+}
+
+hl_status_t hl_luna_password_ok(const hl_device_t *dev, const char *step, const char *whose,
+				const char *pw)
+{
+	size_t n = pw ? strlen(pw) : 0;
+	hl_status_t st = hl_device_check_pin(dev, (const CK_UTF8CHAR *)(pw ? pw : ""), (CK_ULONG)n);
+	if (st == HL_ERR_PIN_LEN_RANGE)
+		hl_p11_log("%s: the %s password has %zu characters; device %s takes %lu to %lu: "
+			   "nothing changed",
+			   step, whose, n, dev->serial, dev->profile->pin_min,
+			   dev->profile->pin_max);
+	else if (st != HL_OK)
+		hl_p11_log("%s: the %s password: device %s takes digits only: nothing changed",
+			   step, whose, dev->serial);
 	return st;
 }
 
@@ -273,6 +291,11 @@ static hl_status_t do_hard_init(hl_device_t *dev, void *arg)
 		hl_p11_log("hard init: the domain and the HSM SO use one authentication method");
 		return HL_ERR_LUNA_METHOD;
 	}
+	hl_status_t pst = HL_OK;
+	if (a->hso->method == HSMLAB_LUNA_AUTH_PASSWORD)
+		pst = hl_luna_password_ok(dev, "hard init", "HSM SO", a->hso->password);
+	if (pst != HL_OK)
+		return pst;
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st = hard_init_locked(dev, a);
 	pthread_mutex_unlock(&dev->lock);
