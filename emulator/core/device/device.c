@@ -74,8 +74,12 @@ static hl_status_t read_state(hl_device_t *dev)
 	hl_status_t st = hl_store_meta_get_str(dev->store, "state", &s);
 	if (st != HL_OK)
 		return st == HL_ERR_NOT_FOUND ? HL_ERR_STORE_CORRUPT : st;
-	dev->state = strcmp(s, "initialized") == 0 ? HL_DEV_INITIALIZED : HL_DEV_FACTORY;
+	/* Any other value is a damaged store, not a token waiting for C_InitToken. */
+	bool init = strcmp(s, "initialized") == 0, factory = strcmp(s, "factory") == 0;
 	free(s);
+	if (!init && !factory)
+		return HL_ERR_STORE_CORRUPT;
+	dev->state = init ? HL_DEV_INITIALIZED : HL_DEV_FACTORY;
 	if (hl_store_meta_get(dev->store, "label", &v, &len) == HL_OK)
 		pad_label(dev->label, (const char *)v, len);
 	else /* a family's zeroize removed it */
@@ -132,7 +136,9 @@ static hl_status_t load_meta(hl_device_t *dev, bool *have_slot)
 	if (st == HL_OK)
 		st = mk_load(dev);
 	free(profile);
-	return st;
+	/* A key the store must hold is missing: damaged (CKR_DEVICE_ERROR, store.md), not a
+	 * caller's bad argument. */
+	return st == HL_ERR_NOT_FOUND ? HL_ERR_STORE_CORRUPT : st;
 }
 
 hl_status_t hl_device_load(hl_lab_t *lab, const char *serial, hl_device_t **out)
