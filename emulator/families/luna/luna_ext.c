@@ -248,6 +248,27 @@ static hl_status_t relabel(hl_device_t *dev, void *arg)
 	return hl_luna_set_str(dev, "luna_label", ((const init_arg_t *)arg)->label);
 }
 
+/* A re-init in one transaction: the HSM SO's login record, the partition's zeroize and the
+ * new label (a cut leaves the old partition or the re-initialized HSM). */
+static hl_status_t reinit_tx(hl_device_t *dev, const init_arg_t *a, const char *details)
+{
+	hl_status_t st = hl_store_begin(dev->store);
+	if (st != HL_OK)
+		return st;
+	st = hl_luna_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
+	if (st == HL_OK)
+		st = hl_luna_zeroize(dev, false, "hsm re-init");
+	if (st == HL_OK)
+		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
+				    details);
+	if (st == HL_OK)
+		st = hl_store_commit(dev->store);
+	else
+		hl_store_rollback(dev->store);
+	hl_device_reread_locked(dev); /* what the store holds now, either way */
+	return st;
+}
+
 static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 {
 	char details[96];
@@ -268,16 +289,13 @@ static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 			   hl_luna_method(dev) == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "iKeys");
 		return HL_ERR_LUNA_METHOD;
 	}
-	hl_status_t st = a->current ? hl_luna_hso_auth(dev, a->current) : HL_ERR_ARGS;
+	hl_status_t st = a->current ? hl_luna_cred_check(dev, LU_HSO, a->current) : HL_ERR_ARGS;
 	if (st == HL_ERR_ARGS)
 		hl_p11_log("hard init: device %s is initialized: a re-init needs the HSM SO",
 			   dev->serial);
-	if (st == HL_OK)
-		st = hl_luna_zeroize(dev, false, "hsm re-init");
-	if (st == HL_OK)
-		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
-				    details);
-	return st;
+	if (st == HL_ERR_PIN_INCORRECT)
+		return hl_luna_hso_failed(dev); /* counted in its own commit (L3) */
+	return st == HL_OK ? reinit_tx(dev, a, details) : st;
 }
 
 static hl_status_t do_hard_init(hl_device_t *dev, void *arg)

@@ -42,7 +42,7 @@ hl_status_t hl_luna_set_str(hl_device_t *dev, const char *key, const char *v);
 /* Device time now (re-reading the clock offset another process may have set). */
 int64_t hl_luna_now(hl_device_t *dev);
 /* Runs body(dev, arg) in one store transaction with its audit record (ev, subject,
- * details). */
+ * details); inside the caller's transaction when one is open (the caller commits). */
 hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
 			   hl_audit_event_t ev, const char *subject, const char *details);
 

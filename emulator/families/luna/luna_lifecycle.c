@@ -67,12 +67,15 @@ int64_t hl_luna_now(hl_device_t *dev)
 hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
 			   hl_audit_event_t ev, const char *subject, const char *details)
 {
-	hl_status_t st = hl_store_begin(dev->store);
+	bool outer = hl_store_in_transaction(dev->store); /* a step of a larger change */
+	hl_status_t st = outer ? HL_OK : hl_store_begin(dev->store);
 	if (st != HL_OK)
 		return st;
 	st = body ? body(dev, arg) : HL_OK;
 	if (st == HL_OK)
 		st = hl_fam_audit(dev, ev, subject, details);
+	if (outer)
+		return st; /* the caller commits or rolls back */
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else
