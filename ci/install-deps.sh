@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential cmake ninja-build pkg-config clang-format
+	# the fuzz targets (ci/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
+	clang libclang-rt-14-dev
 	# libraries
 	libssl-dev libsqlite3-dev libxml2-dev libldns-dev libconfig-dev libgfshare-dev
 	libp11-kit-dev libcriterion-dev

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The test command (README Quick start, and .ci/run): installs what is missing, checks the
-# formatting, builds a normal and an ASan/UBSan tree, and runs every test in both.
+# formatting, builds a normal and an ASan/UBSan tree, runs every test in both, then builds
+# the libFuzzer targets and runs each for HSMLAB_FUZZ_SECONDS (default 30; 0 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./ci/install-deps.sh
@@ -23,3 +24,8 @@ for kind in normal asan; do
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$(nproc)"
 done
+
+echo "== fuzz (ci/fuzz.sh: each target ${HSMLAB_FUZZ_SECONDS:-30} s)"
+if [ "${HSMLAB_FUZZ_SECONDS:-30}" -gt 0 ]; then
+	./ci/fuzz.sh "${HSMLAB_FUZZ_SECONDS:-30}"
+fi

@@ -18,7 +18,8 @@ target_link_libraries(hsmlab-emu-object PUBLIC hsmlab-emu-crypto hsmlab-emu-util
                                                Threads::Threads)
 
 add_library(hsmlab-emu-device STATIC
-  ${HL_CORE}/device/profile.c ${HL_CORE}/device/family.c ${HL_CORE}/device/lab.c
+  ${HL_CORE}/device/profile.c ${HL_CORE}/device/profile_quirks.c
+  ${HL_CORE}/device/quirk_registry.c ${HL_CORE}/device/family.c ${HL_CORE}/device/lab.c
   ${HL_CORE}/device/device.c ${HL_CORE}/device/device_objects.c)
 target_include_directories(hsmlab-emu-device PUBLIC ${HL_CORE}/device/include)
 target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-store
@@ -37,4 +38,5 @@ target_compile_definitions(hsmlab-emu-p11 PRIVATE
   HSMLAB_VERSION="${PROJECT_VERSION}")
 target_link_libraries(hsmlab-emu-p11 PUBLIC hsmlab-emu-device Threads::Threads)
 # The general G-row quirk filters (emulator/doc/quirks.md G1-G17, any profile can switch them on).
-target_sources(hsmlab-emu-p11 PRIVATE ${HL_CORE}/p11/p11_quirks_general.c)
+target_sources(hsmlab-emu-p11 PRIVATE ${HL_CORE}/p11/p11_quirks_general.c
+                                     ${HL_CORE}/p11/p11_quirks_objects.c)

@@ -184,6 +184,18 @@ fail:
 
 /* -- time -- */
 
+/* Whether s has the digits and separators of YYYY-MM-DDTHH:MM:SS (sscanf alone would also
+ * take signs and blanks in the fields, " 17" or "+7", that the writer never gives back). */
+static int time_shape_ok(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
 int hl_time_parse(const char *s, time_t *out)
 {
 	struct tm tm = { 0 };
@@ -193,15 +205,17 @@ int hl_time_parse(const char *s, time_t *out)
 	struct tm back;
 	int mday;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	if (!time_shape_ok(s) ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n != 19 || s[0] < '0' || s[0] > '9')
+	    n != 19)
 		return -1;
 	mday = tm.tm_mday;
 	if (strcmp(s + n, "") != 0 && strcmp(s + n, "+00:00") != 0 && strcmp(s + n, "Z") != 0)
 		return -1;
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	/* Before 1970 no DNSSEC time exists (and "0017" would not survive the writer). */
+	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

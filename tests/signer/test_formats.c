@@ -302,6 +302,10 @@ Test(units, times_and_durations)
 	cr_assert_neq(hl_time_parse("2018-13-01T00:00:00", &t), 0);
 	cr_assert_neq(hl_time_parse("2018-02-30T00:00:00", &t), 0, "a day that does not exist");
 	cr_assert_neq(hl_time_parse(" 2018-01-01T00:00:0", &t), 0);
+	/* Found by fuzz/ksr.c: the writer printed year 17 back, which the reader refused. */
+	cr_assert_neq(hl_time_parse("0017-08-01T00:00:00", &t), 0, "a year before 1970");
+	cr_assert_neq(hl_time_parse("2018-+1-01T00:00:00", &t), 0, "a sign in a field");
+	cr_assert_neq(hl_time_parse("2018-01- 1T00:00:00", &t), 0, "a blank in a field");
 	hl_time_format(1514764800, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "2018-01-01T00:00:00+00:00");
 	cr_assert_eq(hl_duration_parse("P14DT23H59M59S", &d), 0);

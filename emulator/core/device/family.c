@@ -32,13 +32,19 @@ hl_status_t hl_family_register(const hl_family_t *fam)
 	return st;
 }
 
-const hl_family_t *hl_family_get(const char *name)
+const hl_family_t *hl_family_find(const char *name)
 {
-	const hl_family_t *f = &strict_family;
+	const hl_family_t *f = NULL;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; name && i < MAX_FAMILIES && families[i]; i++)
 		if (strcmp(families[i]->name, name) == 0)
 			f = families[i];
 	pthread_mutex_unlock(&lock);
 	return f;
+}
+
+const hl_family_t *hl_family_get(const char *name)
+{
+	const hl_family_t *f = hl_family_find(name);
+	return f ? f : &strict_family;
 }

@@ -12,6 +12,7 @@
 
 #include "crypto/hl_crypto.h"
 #include "device/hl_family.h"
+#include "device/hl_quirk.h"
 #include "device/hl_lab.h"
 
 static char *join(const char *a, const char *b)
@@ -66,6 +67,32 @@ static char *relative_to(const char *conf, const char *p)
 	return out;
 }
 
+/* Every key the lab config knows: anything else (a misspelt `timing` silently off) is an
+ * error naming the nearest of these. */
+static const char *const conf_keys[] = { "lab_dir", "profile_dir", "default_profile", "timing" };
+
+static hl_status_t known_keys(const char *path, config_t *cfg, char *err, size_t errlen)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	size_t n = sizeof(conf_keys) / sizeof(conf_keys[0]);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(s), *near = conf_keys[0];
+		size_t k = 0;
+		while (k < n && strcmp(conf_keys[k], name) != 0)
+			k++;
+		if (k < n)
+			continue;
+		for (k = 1; k < n; k++)
+			if (hl_quirk_distance(name, conf_keys[k]) < hl_quirk_distance(name, near))
+				near = conf_keys[k];
+		snprintf(err, errlen, "%s:%d: %s: unknown key (did you mean %s?)", path,
+			 config_setting_source_line(s), name, near);
+		return HL_ERR_LAB_INVALID;
+	}
+	return HL_OK;
+}
+
 static hl_status_t read_conf(const char *path, hl_lab_config_t *c, char *err, size_t errlen)
 {
 	config_t cfg;
@@ -92,7 +119,10 @@ static hl_status_t read_conf(const char *path, hl_lab_config_t *c, char *err, si
 		st = HL_ERR_LAB_INVALID;
 		goto out;
 	}
-	const char *keys[] = { "lab_dir", "profile_dir", "default_profile" };
+	st = known_keys(path, &cfg, err, errlen);
+	if (st != HL_OK)
+		goto out;
+	const char *const *keys = conf_keys;
 	char **dst[] = { &c->lab_dir, &c->profile_dir, &c->default_profile };
 	for (size_t i = 0; i < 3; i++) {
 		config_setting_t *s = config_lookup(&cfg, keys[i]);

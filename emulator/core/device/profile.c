@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "device/hl_profile.h"
+#include "profile_int.h"
 #include "hsmlab/p11client.h"
 
 static const struct {
@@ -43,13 +44,11 @@ static const struct {
 	{ "CKF_EC_COMPRESS", CKF_EC_COMPRESS },
 };
 
-typedef struct {
-	const char *file;
-	char *err;
-	size_t errlen;
-} ctx_t;
+typedef hl_profile_ctx_t ctx_t;
+#define fail hl_profile_fail
 
-static hl_status_t fail(ctx_t *c, const config_setting_t *s, const char *key, const char *fmt, ...)
+hl_status_t hl_profile_fail(ctx_t *c, const config_setting_t *s, const char *key, const char *fmt,
+			    ...)
 {
 	char msg[256];
 	va_list ap;
@@ -237,74 +236,6 @@ static hl_status_t read_mechs(ctx_t *c, const config_setting_t *root, hl_profile
 	return HL_OK;
 }
 
-/* A quirk's optional value member as text: a string, an integer, or a list of those (joined
- * with commas). Other members (m, n, codes) stay for the family hooks to read. */
-static hl_status_t read_quirk_value(ctx_t *c, const config_setting_t *e, const char *nm, char **out)
-{
-	const config_setting_t *v = config_setting_get_member(e, "value");
-	char buf[1024] = "";
-	if (!v)
-		return HL_OK;
-	bool many = config_setting_is_aggregate(v);
-	int n = many ? config_setting_length(v) : 1;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *x = many ? config_setting_get_elem(v, (unsigned)i) : v;
-		size_t len = strlen(buf);
-		int t = config_setting_type(x);
-		if (t == CONFIG_TYPE_STRING)
-			snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "," : "",
-				 config_setting_get_string(x));
-		else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-			snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "",
-				 config_setting_get_int64(x));
-		else
-			return fail(c, x, nm,
-				    "value must be a string, an integer or a list of them");
-	}
-	*out = strdup(buf);
-	return *out ? HL_OK : HL_ERR_NOMEM;
-}
-
-static hl_status_t read_quirks(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
-{
-	const config_setting_t *q = config_setting_get_member(root, "quirks");
-	if (!q)
-		return HL_OK;
-	if (!config_setting_is_group(q))
-		return fail(c, q, "quirks", "must be a group of switches");
-	size_t n = (size_t)config_setting_length(q);
-	p->quirks = calloc(n ? n : 1, sizeof(*p->quirks));
-	if (!p->quirks)
-		return HL_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(q, (unsigned)i);
-		hl_profile_quirk_t *pq = &p->quirks[i];
-		char id[16] = "", src[16] = "";
-		const char *nm = config_setting_name(e);
-		hl_status_t st = get_str(c, e, "id", id, sizeof(id), true);
-		if (st == HL_OK)
-			st = get_str(c, e, "source", src, sizeof(src), true);
-		if (st == HL_OK)
-			st = get_bool(c, e, "on", &pq->on);
-		if (st == HL_OK)
-			st = read_quirk_value(c, e, nm, &pq->value);
-		p->n_quirks = i + 1; /* freed with the profile from here on */
-		if (st != HL_OK)
-			return st;
-		if (strcmp(src, "doc") && strcmp(src, "field") && strcmp(src, "guess"))
-			return fail(c, e, nm, "source \"%s\" is not doc, field or guess", src);
-		if (!strchr("GKL", id[0]) || !id[1])
-			return fail(c, e, nm, "id \"%s\" is not a quirks.md row (G*, K*, L*)", id);
-		pq->name = strdup(nm);
-		pq->id = strdup(id);
-		pq->source = strdup(src);
-		p->n_quirks = i + 1;
-		if (!pq->name || !pq->id || !pq->source)
-			return HL_ERR_NOMEM;
-	}
-	return HL_OK;
-}
-
 /* -- timing model (issue 5) -- */
 
 static const struct {
@@ -452,112 +383,6 @@ static hl_status_t read_timing(ctx_t *c, const config_setting_t *root, hl_profil
 	return st;
 }
 
-/* -- the general G-row switches, resolved once (p11_quirks_general.c applies them) -- */
-
-static bool general_seen; /* atomic: a profile with a general switch on was loaded */
-
-bool hl_profile_general_loaded(void)
-{
-	return __atomic_load_n(&general_seen, __ATOMIC_RELAXED);
-}
-
-static const hl_profile_quirk_t *quirk_on(const hl_profile_t *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_quirks; i++)
-		if (strcmp(p->quirks[i].name, name) == 0)
-			return p->quirks[i].on ? &p->quirks[i] : NULL;
-	return NULL;
-}
-
-/* The value of switch name when it is on: a positive integer (or, with code, a CKR_ name),
- * dflt when it has none (0: a value is required). *out stays 0 when the switch is off. */
-static hl_status_t general_num(ctx_t *c, const config_setting_t *root, const hl_profile_t *p,
-			       const char *name, bool code, CK_ULONG dflt, CK_ULONG *out)
-{
-	const hl_profile_quirk_t *q = quirk_on(p, name);
-	const config_setting_t *s = config_setting_get_member(root, "quirks");
-	CK_ULONG x = 0;
-	char *end = NULL;
-	if (!q)
-		return HL_OK;
-	s = s ? config_setting_get_member(s, name) : NULL;
-	if (!q->value && !dflt)
-		return fail(c, s, name, "needs a value (a positive integer)");
-	if (!q->value)
-		x = dflt;
-	else if (!(code && hl_ck_value(q->value, &x) == 0))
-		x = strtoul(q->value, &end, 0);
-	if (!x || (end && (*end || !q->value[0])))
-		return fail(c, s, name, "value \"%s\" is not a positive integer%s", q->value,
-			    code ? " or a CKR_ name" : "");
-	*out = x;
-	return HL_OK;
-}
-
-/* G6's value narrows what needs a login: "objects", "random" (default: both). */
-static hl_status_t general_g6(ctx_t *c, const config_setting_t *root, hl_profile_general_t *g,
-			      const hl_profile_quirk_t *q)
-{
-	const char *v = q ? q->value : NULL;
-	if (!q)
-		return HL_OK;
-	g->no_public_objects = !v || strstr(v, "objects");
-	g->no_public_random = !v || strstr(v, "random");
-	if (!g->no_public_objects && !g->no_public_random) {
-		const config_setting_t *s = config_setting_get_member(root, "quirks");
-		return fail(c, s ? config_setting_get_member(s, q->name) : NULL, q->name,
-			    "value must name \"objects\" and/or \"random\"");
-	}
-	return HL_OK;
-}
-
-static hl_status_t resolve_general(ctx_t *c, const config_setting_t *root, hl_profile_t *p)
-{
-	hl_profile_general_t *g = &p->general;
-	hl_status_t st = general_num(c, root, p, "host_hash_only", true, CKR_MECHANISM_INVALID,
-				     &g->hash_sign_error);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "silent_logout", false, 0, &g->logout_after_ops);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "silent_logout_after_s", false, 0, &g->logout_after_s);
-	if (st == HL_OK)
-		st = general_g6(c, root, g, quirk_on(p, "no_public_before_login"));
-	if (st == HL_OK)
-		st = general_num(c, root, p, "session_callbacks_refused", true, CKR_ARGUMENTS_BAD,
-				 &g->callbacks_error);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "device_digest_fails", true, CKR_FUNCTION_FAILED,
-				 &g->digest_error);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "throttle_per_second", false, 0, &g->throttle_per_s);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "cka_id_len", false, 2, &g->id_len);
-	if (st == HL_OK)
-		st = general_num(c, root, p, "modulus_leading_zero", false, 1, &g->modulus_zeros);
-	if (st == HL_OK && g->id_len > HL_PROFILE_ID_MAX)
-		st = fail(c, config_setting_get_member(root, "quirks"), "cka_id_len",
-			  "value %lu is above %d", g->id_len, HL_PROFILE_ID_MAX);
-	if (st != HL_OK)
-		return st;
-	g->find_lost_on_open = quirk_on(p, "find_misses_on_login");
-	g->no_allowed_mechanisms = quirk_on(p, "no_allowed_mechanisms");
-	g->id_required = quirk_on(p, "cka_id_required");
-	g->other_process_hidden = quirk_on(p, "other_process_objects_invisible");
-	g->no_multipart = quirk_on(p, "no_multipart");
-	g->order_device_error = quirk_on(p, "call_order_device_error");
-	g->unique_labels = quirk_on(p, "unique_labels");
-	g->unique_ids = quirk_on(p, "unique_immutable_id");
-	g->any = g->hash_sign_error || g->logout_after_ops || g->logout_after_s ||
-		 g->find_lost_on_open || g->no_public_objects || g->no_public_random ||
-		 g->callbacks_error || g->no_allowed_mechanisms || g->id_required ||
-		 g->digest_error || g->other_process_hidden || g->no_multipart ||
-		 g->order_device_error || g->throttle_per_s || g->unique_labels || g->unique_ids ||
-		 g->id_len || g->modulus_zeros;
-	if (g->any)
-		__atomic_store_n(&general_seen, true, __ATOMIC_RELAXED);
-	return HL_OK;
-}
-
 static void set_defaults(hl_profile_t *p)
 {
 	p->cryptoki_version = (CK_VERSION){ 3, 0 };
@@ -603,13 +428,9 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 	if (st == HL_OK)
 		st = read_mechs(c, root, p);
 	if (st == HL_OK)
-		st = read_quirks(c, root, p);
+		st = hl_profile_read_quirks(c, root, p);
 	if (st == HL_OK)
 		st = read_timing(c, root, p);
-	if (st == HL_OK)
-		p->no_public_crypto = hl_profile_quirk(p, "no_public_crypto");
-	if (st == HL_OK)
-		st = resolve_general(c, root, p);
 	return st;
 }
 
@@ -659,6 +480,7 @@ void hl_profile_free(hl_profile_t *p)
 		free(p->quirks[i].value);
 	}
 	free(p->quirks);
+	free(p->family_sw);
 	free(p->timing.sign);
 	free(p->timing.keygen);
 	free(p->mechs);
@@ -674,22 +496,6 @@ const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYP
 	for (size_t i = 0; i < p->n_mechs; i++)
 		if (p->mechs[i].type == type)
 			return &p->mechs[i];
-	return NULL;
-}
-
-bool hl_profile_quirk(const hl_profile_t *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_quirks; i++)
-		if (strcmp(p->quirks[i].name, name) == 0)
-			return p->quirks[i].on;
-	return false;
-}
-
-const char *hl_profile_quirk_value(const hl_profile_t *p, const char *name)
-{
-	for (size_t i = 0; i < p->n_quirks; i++)
-		if (strcmp(p->quirks[i].name, name) == 0)
-			return p->quirks[i].on ? p->quirks[i].value : NULL;
 	return NULL;
 }
 

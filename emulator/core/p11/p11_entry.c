@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the exported C_* entry points. Each calls its entry of the v3.0 function
- * list, so a client that finds them by name (dlsym) goes through the same quirk filters as one
- * that uses C_GetFunctionList or C_GetInterface; the core's implementations have internal
- * names, hl_p11_C_* (hl_p11.h). */
+ * hsmlab emulator: the exported C_* entry points. Each calls its entry of the top of the
+ * filter stack (hl_p11_quirks.h), so a client that finds them by name (dlsym) goes through
+ * the same filters as one that uses C_GetFunctionList or C_GetInterface; the core's
+ * implementations have internal names, hl_p11_C_* (hl_p11.h). */
 #include "p11/hl_p11.h"
 
 #define F (hl_p11_function_list_3_0())

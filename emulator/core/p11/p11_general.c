@@ -118,19 +118,6 @@ hl_slot_t *hl_p11_slot_at(size_t i)
  * assume (0, 1, ...). Stable across C_Initialize: a client's configuration names slots. */
 #define VIRTUAL_SLOT_BASE 0x2C4A0000UL
 
-CK_ULONG hl_p11_quirk_number(const hl_profile_t *p, const char *name, CK_ULONG dflt)
-{
-	const char *v = p ? hl_profile_quirk_value(p, name) : NULL;
-	CK_ULONG x = 0;
-	char *end = NULL;
-	if (!v)
-		return dflt;
-	if (hl_ck_value(v, &x) == 0)
-		return x;
-	x = strtoul(v, &end, 0);
-	return *v && !*end ? x : dflt;
-}
-
 static CK_RV slot_append(hl_device_t *dev)
 {
 	hl_slot_t *slot = calloc(1, sizeof(*slot));
@@ -143,11 +130,12 @@ static CK_RV slot_append(hl_device_t *dev)
 	slot->dev = dev;
 	const hl_profile_t *p = dev->profile;
 	slot->id = dev->slot_id;
-	if (p && hl_profile_quirk(p, "virtual_slot_ids"))
+	if (p && p->core.virtual_slot_ids)
 		slot->id += VIRTUAL_SLOT_BASE;
-	slot->new_handles_on_relogin = p && hl_profile_quirk(p, "handles_change_on_relogin");
-	slot->session_limit = hl_p11_quirk_number(p, "session_limit", 0);
-	slot->session_count_rv = hl_p11_quirk_number(p, "max_sessions_code", CKR_SESSION_COUNT);
+	slot->new_handles_on_relogin = p && p->core.handles_change_on_relogin;
+	slot->session_limit = p ? p->core.session_limit : 0;
+	slot->session_count_rv =
+	    p && p->core.max_sessions_code ? p->core.max_sessions_code : CKR_SESSION_COUNT;
 	g.slots = v;
 	g.slots[g.n_slots++] = slot;
 	return CKR_OK;
@@ -155,8 +143,9 @@ static CK_RV slot_append(hl_device_t *dev)
 
 bool hl_p11_serves(const hl_profile_t *p)
 {
-	/* Never another family's device: without its hooks its rules would not hold. */
-	return strcmp(p->family, hl_module_family) == 0;
+	/* Never another family's device: without its hooks its rules would not hold (nor were
+	 * its family's switches checked: hl_profile_t.family_known). */
+	return p->family_known && strcmp(p->family, hl_module_family) == 0;
 }
 
 static bool known(const char *serial)

@@ -251,8 +251,7 @@ CK_RV hl_p11_object_register(hl_object_t *obj, hl_device_t *dev, CK_OBJECT_HANDL
 	if (!obj->handle) {
 		obj->owner = dev;
 		rv = table_add(&objects, obj, &h);
-		if (rv == CKR_OK && dev->profile &&
-		    hl_profile_quirk(dev->profile, "virtual_handles"))
+		if (rv == CKR_OK && dev->profile && dev->profile->core.virtual_handles)
 			h += virt_base; /* L5: looked up by name once per object, not per call */
 		if (rv == CKR_OK) {
 			hl_object_ref(obj);

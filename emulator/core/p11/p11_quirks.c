@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab emulator: the quirk filter layer. Profile switches (quirks.md rows, named in the
- * profile with their catalogue id) that change what a client sees of a plain PKCS#11 call
- * are applied here, in one place: the function tables point the affected entries at these
- * filters (p11-kit-filter style), each asks the device's profile whether its switch is on
- * and otherwise passes the call through unchanged. Switches carried by data alone (mechanism
- * lists, limits, PIN rules) need no filter. The same layer reports the security-relevant
- * operations (login, keygen, signatures) to the device's family for its audit log.
- * See emulator/doc/families.md. */
+ * hsmlab emulator: the vendor-behaviour filter layer (hl_p11_vendor_layer, hl_p11_quirks.h).
+ * Profile switches of the vendor rows (K*, L*; the registry's VENDOR rows) that change what a
+ * client sees of a plain PKCS#11 call are applied here, in one place: the layer overrides
+ * the affected entries (p11-kit-filter style), each reads its switch's resolved field in the
+ * device's profile and otherwise passes the call on to the layer below unchanged. Switches carried
+ * by data alone (mechanism lists, limits, PIN rules) need no filter. The same layer reports the
+ * security-relevant operations (login, keygen, signatures) to the device's family for its audit
+ * log. See emulator/doc/families.md. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,8 +15,19 @@
 #include <time.h>
 
 #include "hsmlab/p11client.h"
-#include "p11/hl_p11.h"
-#include "p11/hl_p11_quirks.h"
+#include "p11_quirks_int.h"
+
+/* The stack beneath this layer: every filtered call goes on through it. */
+static const CK_FUNCTION_LIST_3_0 *const below = &hl_p11_vendor_layer.below;
+
+/* A CK_ULONG template value: the caller's buffer, which PKCS#11 does not promise is aligned
+ * (found by fuzz/p11.c), so it is copied, never dereferenced. */
+static CK_ULONG ulong_value(const CK_ATTRIBUTE *a)
+{
+	CK_ULONG v;
+	memcpy(&v, a->pValue, sizeof(v));
+	return v;
+}
 
 /* The profile of the session's device, or NULL (the base call then reports the error). */
 static const hl_profile_t *session_profile(CK_SESSION_HANDLE h)
@@ -29,14 +40,6 @@ static const hl_profile_t *session_profile(CK_SESSION_HANDLE h)
 	return p;
 }
 
-static const CK_ATTRIBUTE *find_attr(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
-{
-	for (CK_ULONG i = 0; t && i < n; i++)
-		if (t[i].type == type)
-			return &t[i];
-	return NULL;
-}
-
 static bool attr_false(const CK_ATTRIBUTE *a)
 {
 	return a && a->pValue && a->ulValueLen == sizeof(CK_BBOOL) && !*(CK_BBOOL *)a->pValue;
@@ -45,7 +48,7 @@ static bool attr_false(const CK_ATTRIBUTE *a)
 /* K8: whether the profile lists the function among those the vendor library lacks. */
 static bool missing(const hl_profile_t *p, const char *fn)
 {
-	const char *v = p ? hl_profile_quirk_value(p, "missing_functions") : NULL;
+	const char *v = p ? p->core.missing_functions : NULL;
 	size_t n = strlen(fn);
 	for (const char *c = v; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL)
 		if (strncmp(c, fn, n) == 0 && (c[n] == ',' || !c[n]))
@@ -142,7 +145,7 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	const CK_ATTRIBUTE *mb = find_attr(t, n, CKA_MODULUS_BITS);
 	const CK_ATTRIBUTE *vl = find_attr(t, n, CKA_VALUE_LEN);
 	CK_KEY_TYPE type = kt && kt->pValue && kt->ulValueLen == sizeof(type)
-			       ? *(CK_KEY_TYPE *)kt->pValue
+			       ? ulong_value(kt)
 			       : CK_UNAVAILABLE_INFORMATION;
 	CK_ULONG bits = 0;
 	if (!p || !p->timing.n_keygen || !m)
@@ -156,9 +159,9 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	else if (m->mechanism == CKM_GENERIC_SECRET_KEY_GEN)
 		type = CKK_GENERIC_SECRET;
 	if (mb && mb->pValue && mb->ulValueLen == sizeof(CK_ULONG))
-		bits = *(CK_ULONG *)mb->pValue;
+		bits = ulong_value(mb);
 	else if (vl && vl->pValue && vl->ulValueLen == sizeof(CK_ULONG))
-		bits = 8 * *(CK_ULONG *)vl->pValue;
+		bits = 8 * ulong_value(vl);
 	else
 		bits = ec_bits(find_attr(t, n, CKA_EC_PARAMS));
 	return hl_profile_keygen_ms(p, type, bits);
@@ -213,12 +216,12 @@ static CK_RV create_gate(CK_SESSION_HANDLE h)
 
 /* -- login (L1; the family's gate: K10, L2) -- */
 
-CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+static CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
+			    CK_ULONG len)
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
-	if (p && user == CKU_CONTEXT_SPECIFIC &&
-	    hl_profile_quirk(p, "context_specific_login_invalid"))
+	if (p && user == CKU_CONTEXT_SPECIFIC && p->core.context_specific_login_invalid)
 		return CKR_USER_TYPE_INVALID;
 	CK_RV gate = login_gate(h, user);
 	if (gate != CKR_OK)
@@ -230,10 +233,9 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 		return own; /* the family audited it */
 	}
 	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
-	const char *cu = p ? hl_profile_quirk_value(p, "crypto_user_type") : NULL;
-	if (cu && user == strtoul(cu, NULL, 0))
+	if (p && p->core.crypto_user_type && user == p->core.crypto_user_type)
 		user = CKU_USER;
-	CK_RV rv = hl_p11_C_Login(h, user, pin, len);
+	CK_RV rv = below->C_Login(h, user, pin, len);
 	if (rv == CKR_OK)
 		event(h, HL_FAMILY_EV_LOGIN, user_name(user));
 	else if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
@@ -244,9 +246,9 @@ CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	return rv;
 }
 
-CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
+static CK_RV hl_p11_q_logout(CK_SESSION_HANDLE h)
 {
-	CK_RV rv = hl_p11_C_Logout(h);
+	CK_RV rv = below->C_Logout(h);
 	if (rv == CKR_OK)
 		event(h, HL_FAMILY_EV_LOGOUT, NULL);
 	return rv;
@@ -261,7 +263,7 @@ static bool audited(const hl_session_t *s)
 	return f && f->on_event;
 }
 
-CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+static CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	hl_session_t *s = NULL;
 	const hl_profile_t *p = NULL;
@@ -270,13 +272,13 @@ CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HAND
 		p = s->slot->dev->profile;
 		/* L8: under the "no public crypto" policy nothing signs before a login, whatever
 		 * the key; checked first, as the device answers before it looks at the key. */
-		refuse = p && p->no_public_crypto && s->slot->dev->login == HL_NOT_LOGGED_IN;
+		refuse = p && p->core.no_public_crypto && s->slot->dev->login == HL_NOT_LOGGED_IN;
 		audit = audited(s);
 		hl_p11_unlock();
 	}
 	if (refuse)
 		return CKR_USER_NOT_LOGGED_IN;
-	CK_RV rv = hl_p11_C_SignInit(h, m, k);
+	CK_RV rv = below->C_SignInit(h, m, k);
 	if (rv != CKR_OK)
 		return rv;
 	/* The key label is the audit subject: looked up only where a family keeps a log (an
@@ -319,20 +321,20 @@ static void signed_one(CK_SESSION_HANDLE h, const struct timespec *t0)
 	take_until(t0, ns);
 }
 
-CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,
-		    CK_ULONG_PTR sl)
+static CK_RV hl_p11_q_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR sig,
+			   CK_ULONG_PTR sl)
 {
 	struct timespec t0 = call_start();
-	CK_RV rv = hl_p11_C_Sign(h, d, dl, sig, sl);
+	CK_RV rv = below->C_Sign(h, d, dl, sig, sl);
 	if (rv == CKR_OK && sig)
 		signed_one(h, &t0);
 	return rv;
 }
 
-CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
+static CK_RV hl_p11_q_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sl)
 {
 	struct timespec t0 = call_start();
-	CK_RV rv = hl_p11_C_SignFinal(h, sig, sl);
+	CK_RV rv = below->C_SignFinal(h, sig, sl);
 	if (rv == CKR_OK && sig)
 		signed_one(h, &t0);
 	return rv;
@@ -354,18 +356,18 @@ static hl_device_t *audited_device(CK_SESSION_HANDLE h)
 	return dev;
 }
 
-CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
+static CK_RV hl_p11_q_close_session(CK_SESSION_HANDLE h)
 {
 	hl_device_t *dev = audited_device(h);
-	CK_RV rv = hl_p11_C_CloseSession(h);
+	CK_RV rv = below->C_CloseSession(h);
 	if (rv == CKR_OK && dev)
 		hl_device_event(dev, HL_FAMILY_EV_SESSION_CLOSED, NULL);
 	return rv;
 }
 
-CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
+static CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
 {
-	CK_RV rv = hl_p11_C_CloseAllSessions(id);
+	CK_RV rv = below->C_CloseAllSessions(id);
 	if (rv != CKR_OK)
 		return rv;
 	hl_p11_rdlock();
@@ -378,35 +380,35 @@ CK_RV hl_p11_q_close_all_sessions(CK_SLOT_ID id)
 
 /* -- slot list (G9) -- */
 
-static bool slotlist_false_seen; /* atomic: hl_p11_C_GetSlotList(CK_FALSE) was called */
+static bool slotlist_false_seen; /* atomic: below->C_GetSlotList(CK_FALSE) was called */
 
-/* Whether slot id is hidden from hl_p11_C_GetSlotList(CK_TRUE): its profile switches G9 on and no
- * hl_p11_C_GetSlotList(CK_FALSE) came yet. */
+/* Whether slot id is hidden from below->C_GetSlotList(CK_TRUE): its profile switches G9 on and no
+ * below->C_GetSlotList(CK_FALSE) came yet. */
 static bool hidden_slot(CK_SLOT_ID id)
 {
 	hl_p11_rdlock();
 	hl_slot_t *slot = hl_p11_slot(id);
-	bool hide = slot && slot->dev->profile &&
-		    hl_profile_quirk(slot->dev->profile, "token_after_slotlist_false");
+	bool hide =
+	    slot && slot->dev->profile && slot->dev->profile->core.token_after_slotlist_false;
 	hl_p11_unlock();
 	return hide;
 }
 
-CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+static CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
 	CK_ULONG n = 0, k = 0;
 	if (!present || __atomic_load_n(&slotlist_false_seen, __ATOMIC_RELAXED)) {
-		CK_RV rv = hl_p11_C_GetSlotList(present, list, count);
+		CK_RV rv = below->C_GetSlotList(present, list, count);
 		if (rv == CKR_OK && !present)
 			__atomic_store_n(&slotlist_false_seen, true, __ATOMIC_RELAXED);
 		return rv;
 	}
-	CK_RV rv = count ? hl_p11_C_GetSlotList(present, NULL, &n) : CKR_ARGUMENTS_BAD;
+	CK_RV rv = count ? below->C_GetSlotList(present, NULL, &n) : CKR_ARGUMENTS_BAD;
 	CK_SLOT_ID *all = rv == CKR_OK ? calloc(n ? n : 1, sizeof(*all)) : NULL;
 	if (rv == CKR_OK && !all)
 		rv = CKR_HOST_MEMORY;
 	if (rv == CKR_OK)
-		rv = hl_p11_C_GetSlotList(present, all, &n);
+		rv = below->C_GetSlotList(present, all, &n);
 	for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++) {
 		if (hidden_slot(all[i]))
 			continue;
@@ -424,17 +426,15 @@ CK_RV hl_p11_q_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR
 
 /* -- token info (K4) -- */
 
-CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
+static CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
-	CK_RV rv = hl_p11_C_GetTokenInfo(id, info);
+	CK_RV rv = below->C_GetTokenInfo(id, info);
 	if (rv != CKR_OK)
 		return rv;
 	hl_p11_rdlock();
 	hl_slot_t *slot = hl_p11_slot(id);
 	const char *v =
-	    slot && slot->dev->profile
-		? hl_profile_quirk_value(slot->dev->profile, "serial_hidden_until_login")
-		: NULL;
+	    slot && slot->dev->profile ? slot->dev->profile->core.serial_hidden_until_login : NULL;
 	if (v && slot->dev->login == HL_NOT_LOGGED_IN) {
 		size_t n = strlen(v);
 		memset(info->serialNumber, ' ', sizeof(info->serialNumber));
@@ -452,22 +452,23 @@ CK_RV hl_p11_q_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 
 /* -- object templates (K2, L8, L9) -- */
 
-CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
-				   CK_ULONG n)
+static CK_RV hl_p11_q_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
+					  CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	const hl_profile_t *p = session_profile(h);
-	if (p && hl_profile_quirk(p, "labels_immutable") && find_attr(t, n, CKA_LABEL))
-		return hl_p11_quirk_number(p, "label_change_error", CKR_ATTRIBUTE_READ_ONLY);
-	return hl_p11_C_SetAttributeValue(h, obj, t, n);
+	if (p && p->core.labels_immutable && find_attr(t, n, CKA_LABEL))
+		return p->core.label_change_error ? p->core.label_change_error
+						  : CKR_ATTRIBUTE_READ_ONLY;
+	return below->C_SetAttributeValue(h, obj, t, n);
 }
 
 /* L8: a library that knows no CKA_ALWAYS_AUTHENTICATE answers it like an unknown type. */
-CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
-				   CK_ULONG n)
+static CK_RV hl_p11_q_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
+					  CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
 	const hl_profile_t *p = session_profile(h);
-	CK_RV rv = hl_p11_C_GetAttributeValue(h, obj, t, n);
-	if (!p || !hl_profile_quirk(p, "no_always_authenticate") || !t)
+	CK_RV rv = below->C_GetAttributeValue(h, obj, t, n);
+	if (!p || !p->core.no_always_authenticate || !t)
 		return rv;
 	if (rv != CKR_OK && rv != CKR_ATTRIBUTE_SENSITIVE && rv != CKR_ATTRIBUTE_TYPE_INVALID &&
 	    rv != CKR_BUFFER_TOO_SMALL)
@@ -485,10 +486,9 @@ static CK_RV template_check(const hl_profile_t *p, const CK_ATTRIBUTE *t, CK_ULO
 {
 	if (!p)
 		return CKR_OK;
-	if (hl_profile_quirk(p, "no_always_authenticate") &&
-	    find_attr(t, n, CKA_ALWAYS_AUTHENTICATE))
+	if (p->core.no_always_authenticate && find_attr(t, n, CKA_ALWAYS_AUTHENTICATE))
 		return CKR_ATTRIBUTE_TYPE_INVALID;
-	if (secret && hl_profile_quirk(p, "refuse_nonsensitive_secret") &&
+	if (secret && p->core.refuse_nonsensitive_secret &&
 	    attr_false(find_attr(t, n, CKA_SENSITIVE)))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return CKR_OK;
@@ -498,20 +498,20 @@ static bool secret_class(const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	const CK_ATTRIBUTE *c = find_attr(t, n, CKA_CLASS);
 	return c && c->pValue && c->ulValueLen == sizeof(CK_OBJECT_CLASS) &&
-	       *(CK_OBJECT_CLASS *)c->pValue == CKO_SECRET_KEY;
+	       ulong_value(c) == CKO_SECRET_KEY;
 }
 
-CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-			     CK_OBJECT_HANDLE_PTR out)
+static CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+				    CK_OBJECT_HANDLE_PTR out)
 {
 	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
 	if (rv == CKR_OK)
 		rv = create_gate(h);
-	return rv == CKR_OK ? hl_p11_C_CreateObject(h, t, n, out) : rv;
+	return rv == CKR_OK ? below->C_CreateObject(h, t, n, out) : rv;
 }
 
-CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-			    CK_OBJECT_HANDLE_PTR out)
+static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
+				   CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
@@ -519,7 +519,7 @@ CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = hl_p11_C_GenerateKey(h, m, t, n, out);
+		rv = below->C_GenerateKey(h, m, t, n, out);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(t, n, label, sizeof(label));
@@ -529,9 +529,10 @@ CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUT
 	return rv;
 }
 
-CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt,
-				 CK_ULONG pn, CK_ATTRIBUTE_PTR kt, CK_ULONG kn,
-				 CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
+static CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
+					CK_ATTRIBUTE_PTR pt, CK_ULONG pn, CK_ATTRIBUTE_PTR kt,
+					CK_ULONG kn, CK_OBJECT_HANDLE_PTR pub,
+					CK_OBJECT_HANDLE_PTR priv)
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
@@ -539,7 +540,7 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = hl_p11_C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
+		rv = below->C_GenerateKeyPair(h, m, pt, pn, kt, kn, pub, priv);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(kt, kn, label, sizeof(label));
@@ -551,45 +552,73 @@ CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATT
 
 /* -- functions the vendor library lacks (K8) -- */
 
-CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-			   CK_OBJECT_HANDLE_PTR out)
+static CK_RV hl_p11_q_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t,
+				  CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
 {
 	if (missing(session_profile(h), "C_CopyObject"))
 		return CKR_FUNCTION_NOT_SUPPORTED;
 	CK_RV rv = create_gate(h);
-	return rv == CKR_OK ? hl_p11_C_CopyObject(h, o, t, n, out) : rv;
+	return rv == CKR_OK ? below->C_CopyObject(h, o, t, n, out) : rv;
 }
 
-CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len)
+static CK_RV hl_p11_q_get_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG_PTR len)
 {
 	return missing(session_profile(h), "C_GetOperationState")
 		   ? CKR_FUNCTION_NOT_SUPPORTED
-		   : hl_p11_C_GetOperationState(h, st, len);
+		   : below->C_GetOperationState(h, st, len);
 }
 
-CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG len,
-				   CK_OBJECT_HANDLE ek, CK_OBJECT_HANDLE ak)
+static CK_RV hl_p11_q_set_operation_state(CK_SESSION_HANDLE h, CK_BYTE_PTR st, CK_ULONG len,
+					  CK_OBJECT_HANDLE ek, CK_OBJECT_HANDLE ak)
 {
 	return missing(session_profile(h), "C_SetOperationState")
 		   ? CKR_FUNCTION_NOT_SUPPORTED
-		   : hl_p11_C_SetOperationState(h, st, len, ek, ak);
+		   : below->C_SetOperationState(h, st, len, ek, ak);
 }
 
-CK_RV hl_p11_q_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
+static CK_RV hl_p11_q_digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
 	return missing(session_profile(h), "C_DigestKey") ? CKR_FUNCTION_NOT_SUPPORTED
-							  : hl_p11_C_DigestKey(h, k);
+							  : below->C_DigestKey(h, k);
 }
 
-CK_RV hl_p11_q_sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+static CK_RV hl_p11_q_sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	return missing(session_profile(h), "C_SignRecoverInit") ? CKR_FUNCTION_NOT_SUPPORTED
-								: hl_p11_C_SignRecoverInit(h, m, k);
+								: below->C_SignRecoverInit(h, m, k);
 }
 
-CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+static CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
+					  CK_OBJECT_HANDLE k)
 {
 	return missing(session_profile(h), "C_VerifyRecoverInit")
 		   ? CKR_FUNCTION_NOT_SUPPORTED
-		   : hl_p11_C_VerifyRecoverInit(h, m, k);
+		   : below->C_VerifyRecoverInit(h, m, k);
 }
+
+/* -- the layer: the entries the vendor behaviours change -- */
+
+static const CK_FUNCTION_LIST_3_0 vendor_over = {
+	.C_GetSlotList = hl_p11_q_get_slot_list,
+	.C_GetTokenInfo = hl_p11_q_get_token_info,
+	.C_CloseSession = hl_p11_q_close_session,
+	.C_CloseAllSessions = hl_p11_q_close_all_sessions,
+	.C_GetOperationState = hl_p11_q_get_operation_state,
+	.C_SetOperationState = hl_p11_q_set_operation_state,
+	.C_Login = hl_p11_q_login,
+	.C_Logout = hl_p11_q_logout,
+	.C_CreateObject = hl_p11_q_create_object,
+	.C_CopyObject = hl_p11_q_copy_object,
+	.C_GetAttributeValue = hl_p11_q_get_attribute_value,
+	.C_SetAttributeValue = hl_p11_q_set_attribute_value,
+	.C_DigestKey = hl_p11_q_digest_key,
+	.C_SignInit = hl_p11_q_sign_init,
+	.C_Sign = hl_p11_q_sign,
+	.C_SignFinal = hl_p11_q_sign_final,
+	.C_SignRecoverInit = hl_p11_q_sign_recover_init,
+	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init,
+	.C_GenerateKey = hl_p11_q_generate_key,
+	.C_GenerateKeyPair = hl_p11_q_generate_key_pair,
+};
+
+hl_p11_layer_t hl_p11_vendor_layer = { .name = "vendor", .over = &vendor_over };

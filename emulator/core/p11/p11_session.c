@@ -273,7 +273,7 @@ CK_RV hl_p11_C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 			hl_p11_log("%s", slot->dev->err);
 		rv = hl_p11_rv(st);
 	}
-	if (rv == CKR_OK && hl_profile_quirk(slot->dev->profile, "slot_id_changes_on_init"))
+	if (rv == CKR_OK && slot->dev->profile->core.slot_id_changes_on_init)
 		rv = move_slot(slot);
 	if (rv == CKR_OK)
 		rv = hl_p11_rescan(); /* the lab offers a new free device */

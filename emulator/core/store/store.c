@@ -548,8 +548,12 @@ hl_status_t hl_store_find(hl_store_t *st, const hl_store_filter_t *f, uint64_t *
 	strcat(sql, " ORDER BY id");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto out;
-	if (f->cls)
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)*f->cls);
+	if (f->cls) {
+		/* The caller's template value: PKCS#11 does not promise it is aligned. */
+		CK_OBJECT_CLASS cls;
+		memcpy(&cls, f->cls, sizeof(cls));
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)cls);
+	}
 	if (f->label)
 		sqlite3_bind_blob(s, 2, f->label_len ? (const void *)f->label : "",
 				  (int)f->label_len, SQLITE_STATIC);

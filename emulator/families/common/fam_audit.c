@@ -79,7 +79,7 @@ static hl_status_t sealed_domain(hl_device_t *dev, uint8_t **sealed, size_t *len
 {
 	*sealed = NULL;
 	*len = 0;
-	if (!hl_profile_quirk(dev->profile, "audit_domain_key"))
+	if (!hl_fam_switches(dev)->audit_domain_key)
 		return HL_OK;
 	hl_status_t st = hl_store_meta_get(dev->store, "domain_secret", sealed, len);
 	if (st == HL_ERR_NOT_FOUND) {

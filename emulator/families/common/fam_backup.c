@@ -520,7 +520,7 @@ static hl_status_t clone_devices(clone_t *c, CK_SLOT_ID src, CK_SLOT_ID dst, CK_
 	/* A guess at Luna's partition policy "allow private key cloning", switched off. */
 	hl_device_t *both[] = { c->src, c->dst };
 	for (int i = 0; st == HL_OK && i < 2; i++)
-		if (hl_profile_quirk(both[i]->profile, "no_private_key_cloning")) {
+		if (hl_fam_switches(both[i])->no_private_key_cloning) {
 			hl_p11_log("clone: the policy of %s (%s) forbids private key cloning",
 				   both[i]->serial, i ? "target" : "source");
 			st = HL_ERR_ACTION_PROHIBITED;

@@ -10,6 +10,15 @@
 #include "crypto/hl_crypto.h"
 #include "p11/hl_p11.h"
 
+const hl_fam_switches_t *hl_fam_switches(const hl_device_t *dev)
+{
+	static const hl_fam_switches_t none;
+	const hl_profile_t *p = dev ? dev->profile : NULL;
+	/* Only a family whose switch struct starts with the shared part (hl_fam.h). */
+	bool ours = dev && dev->family && dev->family->quirk_size >= sizeof(hl_fam_switches_t);
+	return ours && p && p->family_sw ? p->family_sw : &none;
+}
+
 /* Runs fn on the device of slot with the p11 read lock and the device lock held. */
 typedef CK_RV (*dev_fn)(hl_device_t *dev, void *arg);
 
@@ -75,14 +84,14 @@ static void list_unkeyed(const hl_audit_report_t *r, const hl_device_t *dev, cha
 	const char *whose = strncmp(r->missing_key, "domain:", 7) == 0
 				? "a domain this device does not hold"
 				: "another device's own key";
-	int n = snprintf(buf, len,
-			 "cannot authenticate (intact: nothing found tampered): %s of %s's "
-			 "export %s keyed by %s, %s (device %s holds its own key%s)",
-			 r->unauthenticated ? "the records from seq" : "the end line", r->serial,
-			 r->unauthenticated ? "on are" : "is", r->missing_key, whose, dev->serial,
-			 hl_profile_quirk(dev->profile, "audit_domain_key")
-			     ? " and its domain's, if it holds one"
-			     : " only");
+	int n =
+	    snprintf(buf, len,
+		     "cannot authenticate (intact: nothing found tampered): %s of %s's "
+		     "export %s keyed by %s, %s (device %s holds its own key%s)",
+		     r->unauthenticated ? "the records from seq" : "the end line", r->serial,
+		     r->unauthenticated ? "on are" : "is", r->missing_key, whose, dev->serial,
+		     hl_fam_switches(dev)->audit_domain_key ? " and its domain's, if it holds one"
+							    : " only");
 	if (r->unauthenticated && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, ": %llu records from seq %llu\n",
 			 (unsigned long long)r->unauthenticated,
@@ -209,9 +218,7 @@ static CK_RV do_warning(hl_device_t *dev, void *arg)
 	clock_arg_t ca = { &now, NULL };
 	do_clock_get(dev, &ca);
 	/* K5: the profile's end-of-support switch gives the date, the family the model name. */
-	const char *w = hl_profile_quirk(dev->profile, "end_of_support")
-			    ? hl_profile_quirk_value(dev->profile, "end_of_support")
-			    : NULL;
+	const char *w = hl_fam_switches(dev)->end_of_support;
 	wa->buf[0] = '\0';
 	if (w && hl_clock_support_warning((int64_t)now, w, dev->family->model, wa->buf, wa->len) !=
 		     HL_OK) {

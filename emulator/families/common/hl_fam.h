@@ -40,6 +40,18 @@ typedef struct {
 
 #define HL_FAM_COUNT_MAX_S 3
 
+/* The switches the shared family code reads. Each family's switch struct starts with it
+ * and declares, among its quirk rows, those of these its profiles use (the others stay
+ * off). */
+typedef struct {
+	bool audit_domain_key;       /* L13: logs keyed by the cloning domain (fam_audit.c) */
+	bool no_private_key_cloning; /* L13: the partition policy refuses key clones */
+	const char *end_of_support;  /* K5: the date, when the device warns it is past it */
+} hl_fam_switches_t;
+
+/* The shared switches of dev's profile (all off when its family's are unknown). */
+const hl_fam_switches_t *hl_fam_switches(const hl_device_t *dev);
+
 /* The device's family state, opened on first use (device lock held). NULL when the device
  * has no store yet or the log cannot be opened. */
 hl_fam_state_t *hl_fam_state(hl_device_t *dev);

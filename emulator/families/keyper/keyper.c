@@ -32,4 +32,6 @@ const hl_family_t hl_keyper_family = {
 	.library_path_env = "KEYPER_LIBRARY_PATH",
 	.backup_format = &hl_keyper_backup_format,
 	.backup_domain_card = KY_CARD_SMK,
+	.quirks = hl_keyper_quirks,
+	.quirk_size = sizeof(ky_switches_t),
 };

@@ -35,13 +35,14 @@ hl_status_t ky_cards_write(ky_step_t *step, hl_card_set_t *set, const uint8_t *s
 	return st;
 }
 
-hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const char *quirk, const char *dir,
-			  const char *pin, uint8_t check_out[32])
+hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const hl_quirk_mofn_t *quorum,
+			  const char *quirk, const char *dir, const char *pin,
+			  uint8_t check_out[32])
 {
 	uint8_t secret[KY_SECRET_LEN];
 	hl_card_set_t set = { .threshold = 0 };
 	snprintf(set.kind, sizeof(set.kind), "%s", kind);
-	if (!ky_quorum(step->dev, quirk, &set.threshold, &set.count)) {
+	if (!ky_quorum(quorum, &set.threshold, &set.count)) {
 		snprintf(step->why, sizeof(step->why),
 			 "profile %s: quirk %s needs value = [ m, n ] (1 <= m <= n <= 255)",
 			 step->dev->profile->name, quirk);
@@ -125,7 +126,7 @@ CK_RV hl_keyper_recovery_cards(CK_SLOT_ID slot, const char *owner, const char *c
 	hl_card_set_t set = { .kind = KY_CARD_RKSH };
 	snprintf(set.owner, sizeof(set.owner), "%s", owner);
 	hl_status_t st = HL_OK;
-	if (!ky_quorum(step.dev, "recovery_quorum", &set.threshold, &set.count)) {
+	if (!ky_quorum(&ky_switches(step.dev)->recovery_quorum, &set.threshold, &set.count)) {
 		snprintf(step.why, sizeof(step.why), "profile %s: no recovery_quorum = [ m, n ]",
 			 step.dev->profile->name);
 		st = HL_ERR_PROFILE_INVALID;

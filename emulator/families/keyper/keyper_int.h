@@ -21,6 +21,19 @@
 #define KY_CARD_OP "keyper-op"
 #define KY_CARD_SMK "keyper-smk"
 #define KY_CARD_RKSH "keyper-rksh"
+/* The family's switches (keyper_quirks.c), resolved once per profile. */
+typedef struct {
+	hl_fam_switches_t common; /* first: the shared family code reads it */
+	bool init_token_vendor_only, tamper_zeroizes;
+	hl_quirk_mofn_t operator_quorum, recovery_quorum, so_quorum; /* K10 */
+	CK_ULONG login_needs_activation; /* K10: C_Login's code before activation (0: off) */
+	CK_ULONG activation_timeout;     /* K10: device seconds (0: never ends) */
+	const char *library_path_env;    /* K6 */
+} ky_switches_t;
+
+extern const hl_quirk_row_t hl_keyper_quirks[]; /* ends with a row without a name */
+/* The switches of dev's profile (all off for another family's device). */
+const ky_switches_t *ky_switches(const hl_device_t *dev);
 
 /* The lifecycle, in order (emulator/doc/keyper.md). */
 typedef enum {
@@ -50,14 +63,15 @@ const char *ky_state_name(ky_state_t s);
 bool ky_has_smk(hl_device_t *dev);
 /* The device time now (the offset another process may have set since is re-read). */
 int64_t ky_now(hl_device_t *dev);
-/* m of n from a profile quirk's value "m,n"; false when absent or malformed. */
-bool ky_quorum(const hl_device_t *dev, const char *quirk, unsigned *m, unsigned *n);
+/* m of n from a quorum switch (ky_switches_t); false when it is off. */
+bool ky_quorum(const hl_quirk_mofn_t *q, unsigned *m, unsigned *n);
 
-/* Makes a random credential of kind, splits it by the profile's quorum quirk over card
+/* Makes a random credential of kind, splits it by quorum (the switch called quirk) over card
  * files <dir>/<kind>-<i>.card (owner: the device serial) and gives its check value (for
  * the meta table). secret_out may be NULL. */
-hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const char *quirk, const char *dir,
-			  const char *pin, uint8_t check_out[32]);
+hl_status_t ky_cards_make(ky_step_t *step, const char *kind, const hl_quirk_mofn_t *quorum,
+			  const char *quirk, const char *dir, const char *pin,
+			  uint8_t check_out[32]);
 /* Recombines cards of kind for this device and compares them with the stored check
  * (meta key); each wrong card gets its own status and message. */
 hl_status_t ky_cards_check(ky_step_t *step, const char *kind, const char *meta,

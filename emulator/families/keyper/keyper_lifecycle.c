@@ -104,14 +104,12 @@ int64_t ky_now(hl_device_t *dev)
 	return hl_clock_now(&fs->clock);
 }
 
-bool ky_quorum(const hl_device_t *dev, const char *quirk, unsigned *m, unsigned *n)
+bool ky_quorum(const hl_quirk_mofn_t *q, unsigned *m, unsigned *n)
 {
-	const char *v = hl_profile_quirk_value(dev->profile, quirk);
-	unsigned a = 0, b = 0;
-	if (!v || sscanf(v, "%u,%u", &a, &b) != 2 || a < 1 || a > b || b > 255)
+	if (!q->m) /* off (the loader checked 1 <= m <= n <= 255) */
 		return false;
-	*m = a;
-	*n = b;
+	*m = (unsigned)q->m;
+	*n = (unsigned)q->n;
 	return true;
 }
 
@@ -119,8 +117,7 @@ bool ky_quorum(const hl_device_t *dev, const char *quirk, unsigned *m, unsigned 
 static bool activated(hl_device_t *dev, int64_t *at_out, int64_t *until_out)
 {
 	uint64_t at = 0;
-	const char *t = hl_profile_quirk_value(dev->profile, "activation_timeout");
-	int64_t timeout = t ? strtoll(t, NULL, 10) : 0;
+	int64_t timeout = (int64_t)ky_switches(dev)->activation_timeout;
 	if (ky_state(dev) != KY_ONLINE ||
 	    hl_store_meta_get_u64(dev->store, META_ACTIVE, &at) != HL_OK)
 		return false;
@@ -200,11 +197,11 @@ static CK_RV v_state(CK_SLOT_ID slot, hsmlab_keyper_state_t *out)
 		r.activated_at = at;
 		r.active_until = until == INT64_MAX ? 0 : until;
 	}
-	if (ky_quorum(dev, "so_quorum", &m, &n))
+	if (ky_quorum(&ky_switches(dev)->so_quorum, &m, &n))
 		r.so_m = m, r.so_n = n;
-	if (ky_quorum(dev, "operator_quorum", &m, &n))
+	if (ky_quorum(&ky_switches(dev)->operator_quorum, &m, &n))
 		r.op_m = m, r.op_n = n;
-	if (ky_quorum(dev, "recovery_quorum", &m, &n))
+	if (ky_quorum(&ky_switches(dev)->recovery_quorum, &m, &n))
 		r.rksh_m = m, r.rksh_n = n;
 	*out = r;
 	return ky_leave(&step, HL_OK);
@@ -267,8 +264,9 @@ static CK_RV v_so_cards(CK_SLOT_ID slot, const char *dir, const char *pin)
 		return rv;
 	hl_status_t st = need(&step, ky_state(step.dev), KY_FACTORY, KY_FACTORY);
 	if (st == HL_OK)
-		st = ky_cards_make(&step, KY_CARD_SO, "so_quorum", dir, pin, check);
-	ky_quorum(step.dev, "so_quorum", &m, &n);
+		st = ky_cards_make(&step, KY_CARD_SO, &ky_switches(step.dev)->so_quorum,
+				   "so_quorum", dir, pin, check);
+	ky_quorum(&ky_switches(step.dev)->so_quorum, &m, &n);
 	snprintf(details, sizeof(details), "made keyper-so %u-of-%u", m, n);
 	so_arg_t a = { check, details };
 	if (st == HL_OK)
@@ -309,8 +307,9 @@ static CK_RV v_op_cards(CK_SLOT_ID slot, const char *const *so_cards, CK_ULONG n
 	if (st == HL_OK)
 		st = ky_cards_check(&step, KY_CARD_SO, META_SO, so_cards, n_so, pin);
 	if (st == HL_OK)
-		st = ky_cards_make(&step, KY_CARD_OP, "operator_quorum", dir, pin, check);
-	ky_quorum(step.dev, "operator_quorum", &m, &n);
+		st = ky_cards_make(&step, KY_CARD_OP, &ky_switches(step.dev)->operator_quorum,
+				   "operator_quorum", dir, pin, check);
+	ky_quorum(&ky_switches(step.dev)->operator_quorum, &m, &n);
 	snprintf(details, sizeof(details), "made keyper-op %u-of-%u", m, n);
 	so_arg_t a = { check, details };
 	if (st == HL_OK)
@@ -445,10 +444,10 @@ static CK_RV v_activate(CK_SLOT_ID slot, const char *const *op_cards, CK_ULONG n
 	hl_status_t st = need(&step, ky_state(step.dev), KY_ONLINE, KY_ONLINE);
 	if (st == HL_OK)
 		st = ky_cards_check(&step, KY_CARD_OP, META_OP, op_cards, n, pin);
-	const char *t = hl_profile_quirk_value(step.dev->profile, "activation_timeout");
-	if (t && strtoll(t, NULL, 10) > 0)
-		hl_clock_format(ky_now(step.dev) + strtoll(t, NULL, 10), until, sizeof(until));
-	ky_quorum(step.dev, "operator_quorum", &m, &cn);
+	int64_t timeout = (int64_t)ky_switches(step.dev)->activation_timeout;
+	if (timeout > 0)
+		hl_clock_format(ky_now(step.dev) + timeout, until, sizeof(until));
+	ky_quorum(&ky_switches(step.dev)->operator_quorum, &m, &cn);
 	snprintf(details, sizeof(details), "keyper-op %u-of-%u until=%s", m, cn, until);
 	if (st == HL_OK)
 		st = in_tx(&step, activate_tx, details);
@@ -508,7 +507,7 @@ static CK_RV v_tamper(CK_SLOT_ID slot)
 	if (rv != CKR_OK)
 		return rv;
 	hl_status_t st = HL_OK;
-	if (!hl_profile_quirk(step.dev->profile, "tamper_zeroizes")) {
+	if (!ky_switches(step.dev)->tamper_zeroizes) {
 		snprintf(step.why, sizeof(step.why), "profile %s has no tamper envelope (K12)",
 			 step.dev->profile->name);
 		st = HL_ERR_NOT_SUPPORTED;
@@ -526,12 +525,10 @@ CK_RV hl_keyper_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
 	CK_ULONG rv = CKR_FUNCTION_FAILED;
 	(void)user; /* every role: the device is not usable before the operators' quorum */
-	if (!hl_profile_quirk(dev->profile, "login_needs_activation") ||
+	if (!ky_switches(dev)->login_needs_activation ||
 	    (hl_fam_state(dev) && activated(dev, NULL, NULL)))
 		return CKR_OK; /* a device whose log cannot open stays closed */
-	const char *v = hl_profile_quirk_value(dev->profile, "login_needs_activation");
-	if (v && hl_ck_value(v, &rv) != 0)
-		rv = CKR_FUNCTION_FAILED;
+	rv = ky_switches(dev)->login_needs_activation;
 	hl_p11_log("C_Login: Keyper %s is not activated (state %s): present a quorum of its "
 		   "operator cards (hsmlab-admin keyper activate)",
 		   dev->serial, ky_state_name(ky_state(dev)));
@@ -542,7 +539,7 @@ hl_status_t hl_keyper_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK
 				 const CK_UTF8CHAR label[32])
 {
 	(void)so_pin, (void)len, (void)label;
-	if (!hl_profile_quirk(dev->profile, "init_token_vendor_only"))
+	if (!ky_switches(dev)->init_token_vendor_only)
 		return HL_OK;
 	hl_p11_log("C_InitToken: a Keyper token is initialised only by the vendor's init step "
 		   "(hsmlab-admin token init, or keyper init), K7");

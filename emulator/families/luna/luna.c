@@ -98,7 +98,7 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
 
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)hl_luna_value(dev, "crypto_user_type");
+	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
 	if (!hl_luna_on(dev))
 		return CKR_OK;
 	if (hl_luna_u64(dev, "luna_power_off")) {
@@ -107,7 +107,7 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 	}
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
 	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
-	if (multifactor(dev) && hl_profile_quirk(dev->profile, "activation_required") &&
+	if (multifactor(dev) && hl_luna_switches(dev)->activation_required &&
 	    (user == CKU_USER || (cu && user == cu)) && !hl_luna_u64(dev, "luna_activated")) {
 		hl_p11_log("Luna device %s: the partition is not activated (present the Crypto "
 			   "Officer's iKeys: luna activate)",
@@ -176,7 +176,7 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
 			      CK_ULONG len)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)hl_luna_value(dev, "crypto_user_type");
+	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
 	if (!hl_luna_on(dev))
 		return HL_FAMILY_LOGIN_CORE;
 	bool mf = multifactor(dev);
@@ -267,5 +267,7 @@ const hl_family_t hl_luna_family = {
 	.create_gate = luna_create_gate,
 	.backup_format = &hl_luna_backup_format,
 	.backup_domain_card = LU_CARD_DOMAIN,
+	.quirks = hl_luna_quirks,
+	.quirk_size = sizeof(lu_switches_t),
 	.init_token_tx = luna_init_token_tx,
 };

@@ -181,7 +181,7 @@ static hl_status_t set_uninit(hl_device_t *dev, void *arg)
 static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
 {
 	char user[24], fp[24];
-	const char *dflt = hl_profile_quirk_value(dev->profile, "secure_transport_mode");
+	const char *dflt = hl_luna_switches(dev)->secure_transport_mode;
 	hl_status_t st = hl_luna_need_state(dev, LU_TRANSPORT, "not in Secure Transport Mode");
 	if (st == HL_OK)
 		st = hl_luna_stm_strings(dev, user, fp);

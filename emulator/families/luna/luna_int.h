@@ -27,10 +27,22 @@
 /* Credentials kept by the family (meta luna_<name>, luna_<name>_k, luna_<name>_set). */
 typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } hl_luna_role_t;
 
+/* The family's switches (luna_quirks.c), resolved once per profile. */
+typedef struct {
+	hl_fam_switches_t common;               /* first: the shared family code reads it */
+	const char *secure_transport_mode;      /* L12: the HSM SO's factory password */
+	bool activation_required;               /* L2 */
+	bool tamper_clears_activation;          /* L14 */
+	CK_ULONG activation_outage_grace_s;     /* L2 */
+	CK_ULONG hsm_so_failures_zeroize;       /* L3 */
+	CK_ULONG partition_so_failures_zeroize; /* L3 */
+} lu_switches_t;
+
+extern const hl_quirk_row_t hl_luna_quirks[]; /* ends with a row without a name */
+/* The switches of dev's profile (all off for another family's device). */
+const lu_switches_t *hl_luna_switches(const hl_device_t *dev);
 /* Whether the profile switches the lifecycle on (L12 secure_transport_mode). */
 bool hl_luna_on(const hl_device_t *dev);
-/* An integer switch value (0 when off or absent). */
-long hl_luna_value(const hl_device_t *dev, const char *name);
 
 /* -- meta (every hl_luna_* function: device lock held) -- */
 /* luna_state into buf (LU_TRANSPORT when absent). */

@@ -12,13 +12,7 @@
 
 bool hl_luna_on(const hl_device_t *dev)
 {
-	return dev->profile && hl_profile_quirk(dev->profile, "secure_transport_mode");
-}
-
-long hl_luna_value(const hl_device_t *dev, const char *name)
-{
-	const char *v = dev->profile ? hl_profile_quirk_value(dev->profile, name) : NULL;
-	return v ? strtol(v, NULL, 0) : 0;
+	return hl_luna_switches(dev)->secure_transport_mode != NULL;
 }
 
 void hl_luna_state(hl_device_t *dev, char *buf, size_t len)
@@ -188,7 +182,7 @@ static hl_status_t count_hso(hl_device_t *dev, void *arg)
 hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 {
 	uint64_t n = hl_luna_u64(dev, "luna_hso_failed") + 1;
-	long max = hl_luna_value(dev, "hsm_so_failures_zeroize");
+	long max = (long)hl_luna_switches(dev)->hsm_so_failures_zeroize;
 	char details[64];
 	snprintf(details, sizeof(details), "failed=%llu", (unsigned long long)n);
 	hl_status_t st =
@@ -209,7 +203,7 @@ hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 
 void hl_luna_pso_check(hl_device_t *dev)
 {
-	long max = hl_luna_value(dev, "partition_so_failures_zeroize");
+	long max = (long)hl_luna_switches(dev)->partition_so_failures_zeroize;
 	if (!hl_luna_on(dev) || max <= 0 || !dev->so_failed)
 		return;
 	if (dev->so_failed < (uint64_t)max) {

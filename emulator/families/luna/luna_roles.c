@@ -350,9 +350,7 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 	/* L2: activation survives an outage no longer than the policy; the outage is measured
 	 * on the device clock (libfaketime or clock set move it). */
 	int64_t outage = a->now - (int64_t)off;
-	long grace = hl_profile_quirk(dev->profile, "activation_outage_grace_s")
-			 ? hl_luna_value(dev, "activation_outage_grace_s")
-			 : 0;
+	long grace = (long)hl_luna_switches(dev)->activation_outage_grace_s;
 	a->keep = a->on && active && outage >= 0 && outage <= grace;
 	if (a->on)
 		snprintf(details, sizeof(details), "on after %llds: activation %s",
@@ -379,7 +377,7 @@ static CK_RV power(CK_SLOT_ID slot, CK_BBOOL on)
 static hl_status_t do_tamper(hl_device_t *dev, void *arg)
 {
 	(void)arg;
-	bool clears = hl_profile_quirk(dev->profile, "tamper_clears_activation");
+	bool clears = hl_luna_switches(dev)->tamper_clears_activation;
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st =
 	    hl_luna_commit(dev, clears ? clear_activation : NULL, NULL, HL_AUDIT_STATE_CHANGE,

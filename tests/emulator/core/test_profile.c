@@ -37,7 +37,9 @@ Test(profile, strict_loads_with_quirks_off)
 	cr_assert_gt(p->n_quirks, 10);
 	for (size_t i = 0; i < p->n_quirks; i++)
 		cr_assert_not(p->quirks[i].on, "strict has %s on", p->quirks[i].name);
-	cr_assert_not(hl_profile_quirk(p, "unique_labels"));
+	cr_assert_not(p->general.unique_labels);
+	cr_assert_not(p->general.any, "every general switch is off");
+	cr_assert(p->family_known, "strict is built in");
 	hl_profile_free(p);
 	hl_profile_free(NULL);
 }

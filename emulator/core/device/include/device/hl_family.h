@@ -5,6 +5,7 @@
  * plain PKCS#11 behaviour). */
 #pragma once
 
+#include "device/hl_quirk.h"
 #include "hsmlab/pkcs11.h"
 #include "util/hl_status.h"
 
@@ -68,6 +69,12 @@ typedef struct {
 	 * directory holding a "machine" file, quirk K6), or NULL. Read by
 	 * hl_lab_config_load before any profile exists; see emulator/doc/config.md. */
 	const char *library_path_env;
+	/* The family's own quirk rows (hl_quirk.h), ended by a row without a name: the switches
+	 * only its code reads. The profile loader checks a profile of this family against the
+	 * core's rows and these, and resolves them into a quirk_size-byte struct
+	 * (hl_profile_t.family_sw) at each row's offset. */
+	const hl_quirk_row_t *quirks;
+	size_t quirk_size;
 	/* Called by hl_device_init_token inside its store transaction, after the core's writes,
 	 * device lock held: the family's own writes for the new token (e.g. a vendor role of
 	 * the old one removed) commit or roll back with them. NULL: none. */
@@ -83,3 +90,5 @@ typedef struct {
 hl_status_t hl_family_register(const hl_family_t *fam);
 /* The family of that name; unknown names get the built-in "strict" family (no hooks). */
 const hl_family_t *hl_family_get(const char *name);
+/* The family of that name when it is registered in this process (or built in), else NULL. */
+const hl_family_t *hl_family_find(const char *name);

@@ -138,9 +138,6 @@ void hl_p11_unlock(void);
 hl_slot_t *hl_p11_slot(CK_SLOT_ID id);
 size_t hl_p11_slot_count(void);
 hl_slot_t *hl_p11_slot_at(size_t i);
-/* The value of switch name as a number ("0x8000...", a decimal or a CK name such as
- * "CKR_ATTRIBUTE_READ_ONLY"); dflt when the switch is off, has no value or not a number. */
-CK_ULONG hl_p11_quirk_number(const hl_profile_t *p, const char *name, CK_ULONG dflt);
 /* Rescans the lab for devices (write lock held). */
 CK_RV hl_p11_rescan(void);
 /* Logs a message to stderr once per distinct text (clear errors for bad labs). */

@@ -1,0 +1,316 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Power loss at every write point: each operation below runs once under the powerloss.c shim
+# to count its write points (write, fsync, rename, ... on files), then once per point N from
+# the same starting lab, killed (SIGKILL) just before point N. After each stop: every store
+# passes `pragma integrity_check`, and the lab's state (per device: the rows of each table,
+# the meta keys with their sizes and short values; the files the operation writes, with
+# their sizes) is exactly the state before the operation or the state after it: nothing
+# half done, nothing committed lost. The operation then runs again to the end from there.
+# Usage: powerloss.sh ADMIN MODULE_DIR SHIM [OPERATION...]   (default: all; see ops below)
+set -euo pipefail
+ADMIN=$1
+MODDIR=$2
+SHIM=$3
+shift 3
+# shellcheck source=../emulator/families/famlab.sh
+. "$(dirname "$0")/../emulator/families/famlab.sh"
+fam_lab powerloss
+STATE=$WORK/state # the lab and every file an operation writes: what a snapshot holds
+LAB=$STATE/lab
+F=$STATE/files
+printf 'lab_dir = "%s";\n' "$LAB" >"$HSMLAB_CONF"
+STRICT=$MODDIR/libhsmlab.so LUNA=$MODDIR/libhsmlab-luna.so KEYPER=$MODDIR/libhsmlab-keyper.so
+SO=12345678 PIN=87654321
+# Not famlab's pkcs11-tool: that one sets LD_PRELOAD (for ASan) over the shim.
+p11() { command pkcs11-tool --module "$MOD" "$@"; }
+A() { "$ADMIN" -m "$MOD" --so-pin $SO --pin $PIN --cards "$F/cards" "$@"; }
+serial() { sed -n 's/^created device \([^ ]*\) .*/\1/p'; }
+fresh() { # fresh MODULE: an empty lab for that module's family
+	MOD=$1
+	rm -rf "$STATE"
+	mkdir -p "$F/cards"
+	A lab create "$LAB" >/dev/null
+}
+
+# The lab's state as text, stable across runs of the same operation (no random values, no
+# times): what "old" and "new" are compared by.
+state_of() {
+	local db sql t
+	for db in "$LAB"/devices/*.db; do
+		[ -f "$db" ] || continue
+		echo "== ${db##*/}"
+		sql=""
+		for t in $(sqlite3 "$db" "select name from sqlite_master where type='table' order by 1"); do
+			sql+="select '$t rows ' || count(*) from \"$t\";"
+		done
+		sqlite3 "$db" "$sql select key, length(value), case when typeof(value) = 'text' and
+			length(value) < 40 then value else '' end from meta order by key"
+	done
+	find "$F" -type f ! -name '*.tmp*' -printf 'file %P %s\n' | sort
+}
+# The files of state $1 (one "file NAME SIZE" a line) are each the old or the new one: in
+# $2 (old) or $3 (new), and no old file is gone. Prints what is not.
+files_old_or_new() {
+	local line name
+	while read -r line; do
+		[ -n "$line" ] || continue
+		grep -qxF "$line" <<<"$2$NL$3" || echo "neither old nor new: $line"
+	done < <(grep '^file ' <<<"$1")
+	while read -r line; do
+		[ -n "$line" ] || continue
+		name=${line% *}
+		grep -q "^$name " <<<"$1" || echo "gone: $line"
+	done < <(grep '^file ' <<<"$2")
+}
+NL=$'\n'
+
+integrity() {
+	local db r
+	for db in "$LAB"/devices/*.db; do
+		[ -f "$db" ] || continue
+		r=$(sqlite3 "$db" 'pragma integrity_check' 2>&1) || r="cannot open: $r"
+		[ "$r" = ok ] || fail "$OP point $1: $db: $r"
+	done
+}
+# Runs the operation under the shim; status 0 finished, 137 killed.
+cut_at() {
+	local rc=0
+	LD_PRELOAD=$SHIM HSMLAB_POWERLOSS_AT=$1 HSMLAB_POWERLOSS_COUNT=$WORK/count \
+		op_"$OP" >"$WORK/op.out" 2>&1 || rc=$?
+	return $rc
+}
+
+# walk OP: the starting lab is what setup_OP left in STATE.
+walk() {
+	OP=$1
+	rm -rf "$WORK/snap"
+	cp -a "$STATE" "$WORK/snap"
+	local old new old_db new_db now db bad_files points n rc killed=0 finished=0 olds=0 news=0
+	old=$(state_of)
+	cut_at 0 || fail "$OP does not succeed without a cut: $(cat "$WORK/op.out")"
+	points=$(cat "$WORK/count")
+	new=$(state_of)
+	[ "$old" != "$new" ] || fail "$OP changes nothing the walk can see"
+	old_db=$(grep -v '^file ' <<<"$old" || true)
+	new_db=$(grep -v '^file ' <<<"$new" || true)
+	if declare -F "check_new_$OP" >/dev/null; then
+		local left
+		left=$("check_new_$OP")
+		if [ -n "$left" ]; then
+			echo "$OP: left behind after it finished: $left"
+			if [[ " $KNOWN " == *" $OP "* ]]; then KNOWN_SEEN+=("$OP"); else HALF+=("$OP:left"); fi
+		fi
+	fi
+	for n in $(seq 1 "$points"); do
+		rm -rf "$STATE"
+		cp -a "$WORK/snap" "$STATE"
+		rc=0
+		cut_at "$n" || rc=$?
+		case $rc in
+		137) killed=$((killed + 1)) ;;
+		0) finished=$((finished + 1)) ;;
+		*) fail "$OP point $n: failed instead of being cut (exit $rc): $(cat "$WORK/op.out")" ;;
+		esac
+		integrity "$n"
+		now=$(state_of)
+		# The stores as a whole are old or new; each file is old or new on its own (a
+		# card set cut halfway leaves some new cards beside an unchanged device: each
+		# file whole, none adopted).
+		db=$(grep -v '^file ' <<<"$now" || true)
+		bad_files=$(files_old_or_new "$now" "$old" "$new")
+		if [ "$db" = "$old_db" ] && [ $rc -ne 0 ] && [ -z "$bad_files" ]; then
+			olds=$((olds + 1))
+		elif [ "$db" = "$new_db" ] && [ -z "$bad_files" ]; then
+			news=$((news + 1))
+		else
+			half_state "$n" "$rc" "$old" "$new" "$now"
+			continue
+		fi
+		# From whatever the cut left, the operation completes (or was complete).
+		if [ "$db" = "$old_db" ]; then
+			op_"$OP" >"$WORK/op.out" 2>&1 ||
+				fail "$OP point $n: does not complete after the cut: $(cat "$WORK/op.out")"
+		fi
+	done
+	echo "$OP: $points write points, $killed cut ($olds old, $news new state), $finished finished"
+	[ -z "$HALF_OF_OP" ] || echo "$OP: half states at points $(ranges $HALF_OF_OP)"
+	SUMMARY+=("$OP:$points")
+	HALF_OF_OP=""
+}
+
+# "29:ab 30:ab 31:ab 40:cd" -> "29-31 (state ab), 40 (state cd)"
+ranges() {
+	local out="" first="" last="" cur="" p n sum
+	for p in "$@" end:; do
+		n=${p%%:*} sum=${p#*:}
+		if [ -n "$first" ] && [ "$sum" = "$cur" ] && [ "$n" = $((last + 1)) ]; then
+			last=$n
+			continue
+		fi
+		if [ -n "$first" ]; then
+			[ "$first" = "$last" ] && out+="$first" || out+="$first-$last"
+			out+=" (state $cur), "
+		fi
+		first=$n last=$n cur=$sum
+	done
+	echo "${out%, }"
+}
+
+# A state that is neither: shown once per distinct state (the diff against both), listed by
+# point; a known gap (KNOWN) is reported, anything else fails the walk.
+half_state() {
+	local sum
+	sum=$(echo "$5" | md5sum | cut -c1-8)
+	HALF_OF_OP+=" $1:$sum"
+	if [[ " ${SEEN_HALF[*]} " != *" $sum "* ]]; then
+		SEEN_HALF+=("$sum")
+		echo "$OP point $1 (exit $2): state $sum is neither. Before -> it, after -> it:"
+		diff <(echo "$3") <(echo "$5") | grep '^[<>]' | sed 's/^/    old /' || true
+		diff <(echo "$4") <(echo "$5") | grep '^[<>]' | sed 's/^/    new /' || true
+	fi
+	if [[ " $KNOWN " == *" $OP "* ]]; then
+		KNOWN_SEEN+=("$OP")
+	else
+		HALF+=("$OP@$1")
+	fi
+}
+
+# -- the operations: setup_X makes the starting lab, op_X is the one step walked --
+setup_strict_token_init() {
+	fresh "$STRICT"
+	A device create >/dev/null
+}
+op_strict_token_init() { p11 --init-token --label pl --so-pin $SO; }
+
+setup_strict_init_pin() {
+	setup_strict_token_init
+	op_strict_token_init >/dev/null
+}
+op_strict_init_pin() { p11 --login --login-type so --so-pin $SO --init-pin --pin $PIN; }
+
+setup_strict_create_object() {
+	setup_strict_init_pin
+	op_strict_init_pin >/dev/null
+	head -c 300 /dev/urandom >"$WORK/data.bin"
+}
+op_strict_create_object() {
+	p11 --login --pin $PIN --write-object "$WORK/data.bin" --type data --label D
+}
+
+setup_strict_keygen() { setup_strict_create_object; }
+op_strict_keygen() {
+	p11 --login --pin $PIN --keypairgen --key-type EC:prime256v1 --label K --id 01
+}
+
+setup_strict_destroy() {
+	setup_strict_create_object
+	op_strict_keygen >/dev/null
+}
+op_strict_destroy() { p11 --login --pin $PIN --delete-object --type privkey --id 01; }
+
+setup_strict_token_reinit() { setup_strict_destroy; }
+op_strict_token_reinit() { p11 --init-token --label pl2 --so-pin $SO; }
+
+setup_keyper_init() {
+	fresh "$KEYPER"
+	D=$(A device create | serial)
+	A keyper so-cards "$D" "$F/cards" >/dev/null
+	A domain create "$D" smk-test "$F/cards" 5 7 >/dev/null
+	A keyper op-cards "$D" "$F/cards" "$F/cards/keyper-so-1.card" >/dev/null
+}
+op_keyper_init() { A keyper init "$D" KSK "$F/cards/keyper-so-1.card"; }
+
+setup_luna_hard_init() {
+	fresh "$LUNA"
+	D=$(A device create | serial)
+	local s fp
+	s=$(A luna stm show "$D" | sed -n 's/^random user string: //p')
+	fp=$(A luna stm show "$D" | sed -n 's/^state fingerprint: *//p')
+	"$ADMIN" -m "$MOD" --so-pin PASSWORD luna stm recover "$D" "$s" "$fp" >/dev/null
+}
+op_luna_hard_init() { A luna hsm init "$D" hsm dom; }
+
+setup_luna_partition_create() {
+	setup_luna_hard_init
+	op_luna_hard_init >/dev/null
+}
+op_luna_partition_create() { A luna partition create "$D" part pdom; }
+
+setup_luna_token_reinit() {
+	fresh "$LUNA"
+	D=$(A device create | serial)
+	A token init "$D" part >/dev/null
+	# A Crypto User, created by the CO (--so-pin: the CO's password), password 11112222.
+	"$ADMIN" -m "$MOD" --so-pin $PIN --pin 11112222 luna role init cu "$D" >/dev/null
+	SLOT=$(A device list | awk -v s="$D" '$2 == s { print $1 }')
+}
+op_luna_token_reinit() { p11 --slot "$SLOT" --init-token --label part2 --so-pin $SO; }
+# After a re-init no role of the old partition may remain: the CU's record goes too.
+check_new_luna_token_reinit() {
+	local db
+	for db in "$LAB"/devices/*.db; do
+		sqlite3 "$db" "select key from meta where key like 'luna_cu%' order by 1" | tr '\n' ' '
+	done
+}
+
+setup_pair() {
+	fresh "$LUNA"
+	mkdir -p "$F/ikeys"
+	OPTS=(-m "$LUNA" --so-pin $SO --pin $PIN --cards "$F/cards")
+	SRC=$(A device create | serial)
+	DST=$(A device create | serial)
+	A token init "$SRC" src >/dev/null
+	A token init "$DST" dst >/dev/null
+	A domain create "$SRC" dom "$F/ikeys" 1 1 >/dev/null
+	A domain load "$DST" dom "$F/ikeys/luna-domain-1.card" >/dev/null
+	SRC_SLOT=$(A device list | awk -v s="$SRC" '$2 == s { print $1 }')
+	p11 --slot "$SRC_SLOT" --login --pin $PIN --keypairgen --key-type rsa:2048 \
+		--label KSK-2024 --id 01 >/dev/null
+	A key backup "$SRC" KSK-2024 "$WORK/k.blob" >/dev/null
+}
+setup_restore() { setup_pair; }
+op_restore() { A key restore "$DST" "$WORK/k.blob"; }
+setup_clone() { setup_pair; }
+op_clone() { A key clone "$SRC" KSK-2024 "$DST"; }
+setup_backup_file() {
+	setup_pair
+	# The file exists already (an older backup): the writer must replace it whole.
+	A key backup "$SRC" KSK-2024 "$F/k.blob" >/dev/null
+	p11 --slot "$SRC_SLOT" --login --pin $PIN --keypairgen --key-type rsa:2048 \
+		--label KSK-2025 --id 02 >/dev/null
+}
+op_backup_file() { A key backup "$SRC" KSK-2025 "$F/k.blob"; }
+setup_audit_export() {
+	setup_pair
+	A audit export "$SRC" "$F/audit.txt" >/dev/null
+	p11 --slot "$SRC_SLOT" --login --pin $PIN --keypairgen --key-type EC:prime256v1 \
+		--label Z --id 03 >/dev/null
+}
+op_audit_export() { A audit export "$SRC" "$F/audit.txt"; }
+setup_cards() {
+	fresh "$KEYPER"
+	D=$(A device create | serial)
+	A keyper so-cards "$D" "$F/cards" >/dev/null
+}
+op_cards() { A domain create "$D" smk-test "$F/cards" 5 7; }
+
+ALL=(strict_token_init strict_init_pin strict_create_object strict_keygen strict_destroy
+	strict_token_reinit keyper_init luna_hard_init luna_partition_create luna_token_reinit
+	restore clone backup_file audit_export cards)
+[ $# -gt 0 ] && ALL=("$@")
+# Known gaps (recorded in tests/hardening/README.md, to be closed in the families): their
+# half states are reported, not failed; a known gap that no longer shows fails, so the list
+# is kept true.
+KNOWN=${HSMLAB_POWERLOSS_KNOWN-strict_keygen luna_partition_create luna_token_reinit clone}
+HALF=() SUMMARY=() SEEN_HALF=() KNOWN_SEEN=() HALF_OF_OP=""
+for op in "${ALL[@]}"; do
+	"setup_$op"
+	walk "$op"
+	if [[ " $KNOWN " == *" $op "* ]] && [[ " ${KNOWN_SEEN[*]} " != *" $op "* ]]; then
+		HALF+=("$op(known gap closed: take it off KNOWN)")
+	fi
+done
+echo "points per operation: ${SUMMARY[*]}"
+[ ${#HALF[@]} -eq 0 ] || fail "half states: ${HALF[*]}"
+echo "power loss at every write point: OK"
