@@ -319,12 +319,15 @@ static hl_status_t need_co(hl_device_t *dev, const char *what, CK_RV *rv)
 		gate = hl_device_login_gate(dev, CKU_USER);
 	if (gate == CKR_OK)
 		return HL_OK;
-	char why[256] = ""; /* the gate's own message, before the log overwrites it */
+	char why[256]; /* the gate's own message, before the log overwrites it */
+	snprintf(why, sizeof(why), "%s", in ? hl_p11_last_error() : "");
 	if (in)
-		snprintf(why, sizeof(why), ": %s", hl_p11_last_error());
-	hl_p11_log("%s: device %s: the Crypto Officer is not logged in%s (a key leaves or enters "
-		   "a device only after the CO's login, besides the domain)",
-		   what, dev->serial, why);
+		hl_p11_log("%s: device %s: the Crypto Officer cannot act now: %s", what,
+			   dev->serial, why);
+	else
+		hl_p11_log("%s: device %s: the Crypto Officer is not logged in (a key leaves or "
+			   "enters a device only after the CO's login, besides the domain)",
+			   what, dev->serial);
 	*rv = gate;
 	return HL_ERR_FUNCTION_FAILED;
 }
