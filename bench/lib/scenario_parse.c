@@ -395,11 +395,52 @@ static int parse_milestones(ctx_t *c, const config_setting_t *root, hl_scenario_
 	return 0;
 }
 
+/* signer = { command = [...]; config_file = "..."; config = "..."; module = "...";
+ *            key = "..."; module_separator = ",\n"; key_separator = ",\n"; }: the sign
+ * step's signer. Absent: the built-in ksr-signer template. */
+static int parse_signer(ctx_t *c, const config_setting_t *root, hl_scn_signer_t *t)
+{
+	static const char *const keys[] = { "command",       "config_file", "config",
+					    "module",        "key",         "module_separator",
+					    "key_separator", "note",        NULL };
+	const config_setting_t *g = config_setting_get_member(root, "signer");
+
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g))
+		return fail(c, g, "signer", "must be a group { command = [...]; config = ...; }");
+	if (check_known(c, g, keys) || get_strlist(c, g, "command", &t->command, &t->ncommand) ||
+	    get_str(c, g, "config_file", 1, &t->config_file) ||
+	    get_str(c, g, "config", 1, &t->config) || get_str(c, g, "module", 1, &t->module) ||
+	    get_str(c, g, "key", 1, &t->key) ||
+	    get_str(c, g, "module_separator", 0, &t->module_sep) ||
+	    get_str(c, g, "key_separator", 0, &t->key_sep))
+		return -1;
+	if (t->ncommand == 0)
+		return fail(c, g, "command",
+			    "missing or empty: the signer's words, e.g. "
+			    "[\"${signer_dir}/ksr-signer\", ...]");
+	return 0;
+}
+
+static void signer_free(hl_scn_signer_t *t)
+{
+	for (size_t i = 0; i < t->ncommand; i++)
+		free(t->command[i]);
+	free(t->command);
+	free(t->config_file);
+	free(t->config);
+	free(t->module);
+	free(t->key);
+	free(t->module_sep);
+	free(t->key_sep);
+}
+
 static int parse_root(ctx_t *c, const config_setting_t *root, hl_scenario_t *s)
 {
 	static const char *const keys[] = { "name",       "description", "so_pin",   "user_pin",
 					    "devices",    "keys",        "profiles", "console",
-					    "ceremonies", "milestones",  NULL };
+					    "ceremonies", "milestones",  "signer",   NULL };
 
 	if (check_known(c, root, keys) || get_str(c, root, "name", 1, &s->name) ||
 	    get_str(c, root, "description", 0, &s->description) ||
@@ -411,7 +452,8 @@ static int parse_root(ctx_t *c, const config_setting_t *root, hl_scenario_t *s)
 		       (elem_parser_t)parse_key, 1) ||
 	    parse_list(c, root, "profiles", sizeof *s->profiles, (void **)&s->profiles,
 		       &s->nprofiles, (elem_parser_t)parse_profile, 1) ||
-	    parse_console(c, root, s) || parse_milestones(c, root, s))
+	    parse_console(c, root, s) || parse_milestones(c, root, s) ||
+	    parse_signer(c, root, &s->signer))
 		return -1;
 	for (size_t i = 0; i < s->ndevices; i++)
 		for (size_t p = 0; p < s->nprofiles; p++)
@@ -527,6 +569,7 @@ static void parts_free(hl_scenario_t *s)
 	free(s->devices);
 	free(s->keys);
 	free(s->profiles);
+	signer_free(&s->signer);
 }
 
 void hl_scenario_free(hl_scenario_t *s)

@@ -3,6 +3,7 @@
  * SKR (ksr-signer with the schema's KSKs on the devices that hold them) and the checks
  * (skr-verify: chain, trust anchors, day-by-day coverage), all as children at the
  * ceremony's date. Signed SKRs are read back for the timeline and the trust anchors. */
+#define _GNU_SOURCE /* asprintf, open_memstream, strndup */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,100 +175,256 @@ static void other_site(const hl_run_t *r, int dev, char *used, size_t len)
 		 " [a device of site %s: none at %s holds it]", site, here);
 }
 
-static void ksk_line(const hl_scn_key_t *k, char *out, size_t len)
+/* -- the signer template -- */
+
+/* The built-in template: ksr-signer with a libconfig file (what the replay always ran). */
+static const char *const default_command[] = {
+	"${signer_dir}/ksr-signer", "--config",    "${config}", "--force", "--schema", "${schema}",
+	"${previous?--previous}",   "${previous}", "${ksr}",    "${skr}"
+};
+static const hl_scn_signer_t default_signer = {
+	.command = (char **)default_command,
+	.ncommand = sizeof default_command / sizeof default_command[0],
+	.config_file = "ksk-${quarter}.conf",
+	.config = "modules = (\n${modules}\n);\nksks = (\n${keys}\n);\n"
+		  "roles = { current = \"${current_label}\"; next = \"${next_label}\"; };\n",
+	.module = "  { name = \"${device}\"; library = \"${module}\"; token = \"${token}\";"
+		  " pin = \"env:${pin_var}\"; }",
+	.key = "  { label = \"${label}\";${valid_from? valid_from = \"${valid_from}\";}"
+	       "${valid_until? valid_until = \"${valid_until}\";} }",
+	.module_sep = ",\n",
+	.key_sep = ",\n",
+};
+
+#define MAX_VARS 32
+
+/* Names and values for one expansion; `up` holds the step's (a module's or key's sees both). */
+typedef struct vars {
+	const char *name[MAX_VARS], *value[MAX_VARS];
+	size_t n;
+	const struct vars *up;
+} vars_t;
+
+static void var_set(vars_t *v, const char *name, const char *value)
 {
-	snprintf(out, len, "  { label = \"%s\";%s%s%s%s%s%s }", k->label,
-		 k->valid_from ? " valid_from = \"" : "", k->valid_from ? k->valid_from : "",
-		 k->valid_from ? "\";" : "", k->valid_until ? " valid_until = \"" : "",
-		 k->valid_until ? k->valid_until : "", k->valid_until ? "\";" : "");
+	if (v->n < MAX_VARS) {
+		v->name[v->n] = name;
+		v->value[v->n++] = value ? value : "";
+	}
 }
 
-static int sign_config(hl_run_t *r, const hl_step_t *st, const char *path, char *used,
-		       size_t usedlen, hl_obs_t *obs)
+static const char *var_get(const vars_t *v, const char *name, size_t len)
 {
-	const hl_scn_key_t *cur = hl_scenario_key(r->s, st->current);
-	const hl_scn_key_t *nxt = st->next ? hl_scenario_key(r->s, st->next) : NULL;
-	const hl_scn_key_t *ks[2] = { cur, schema_uses_next(st->schema) ? nxt : NULL };
+	for (; v != NULL; v = v->up)
+		for (size_t i = 0; i < v->n; i++)
+			if (strlen(v->name[i]) == len && strncmp(v->name[i], name, len) == 0)
+				return v->value[i];
+	return NULL;
+}
 
-	char text[8192] = "modules = (\n", line[3072];
-	int devs[2] = { -1, -1 };
+/* Writes tpl to f with ${name} replaced and ${name?text} giving text (itself expanded) when
+ * name is not empty. An unknown name is an error, named in bad. */
+static int expand(FILE *f, const char *tpl, const vars_t *v, char *bad, size_t badlen)
+{
+	for (const char *p = tpl; *p;) {
+		const char *name, *val, *end;
+		size_t len;
+		if (p[0] != '$' || p[1] != '{') {
+			fputc(*p++, f);
+			continue;
+		}
+		name = p + 2;
+		len = strspn(name, "abcdefghijklmnopqrstuvwxyz_0123456789");
+		val = var_get(v, name, len);
+		if (val == NULL || (name[len] != '}' && name[len] != '?')) {
+			snprintf(bad, badlen, "unknown template variable ${%.*s}", (int)len, name);
+			return -1;
+		}
+		if (name[len] == '}') {
+			fputs(val, f);
+			p = name + len + 1;
+			continue;
+		}
+		end = name + len + 1; /* the conditional text runs to the matching brace */
+		for (int depth = 1; *end && depth > 0; end++)
+			depth += (end[0] == '$' && end[1] == '{') - (end[0] == '}');
+		if (end[-1] != '}') {
+			snprintf(bad, badlen, "${%.*s?...} is not closed", (int)len, name);
+			return -1;
+		}
+		if (*val != '\0') {
+			char *body = strndup(name + len + 1, (size_t)(end - 1 - (name + len + 1)));
+			int rc = body ? expand(f, body, v, bad, badlen) : -1;
+			free(body);
+			if (rc != 0)
+				return -1;
+		}
+		p = end;
+	}
+	return 0;
+}
 
-	for (int i = 0; i < 2 && ks[i]; i++) {
+/* The expansion of tpl into a new string (NULL with obs set on an error). */
+static char *expand_str(const char *tpl, const vars_t *v, hl_obs_t *obs)
+{
+	char *out = NULL, bad[200];
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int rc = f ? expand(f, tpl, v, bad, sizeof bad) : -1;
+
+	if (f != NULL)
+		fclose(f);
+	if (rc == 0 && out != NULL)
+		return out;
+	free(out);
+	obs->outcome = HL_OUT_ERROR;
+	snprintf(obs->detail, sizeof obs->detail, "signer template: %s", f ? bad : "out of memory");
+	return NULL;
+}
+
+/* Appends one entry per item (devices or keys), separated, to *list. */
+static int add_entry(char **list, const char *tpl, const char *sep, const vars_t *v, hl_obs_t *obs)
+{
+	char *e = expand_str(tpl, v, obs), *n = NULL;
+
+	if (e == NULL || asprintf(&n, "%s%s%s", *list, **list ? sep : "", e) < 0) {
+		free(e);
+		return -1;
+	}
+	free(e);
+	free(*list);
+	*list = n;
+	return 0;
+}
+
+typedef struct sign_job {
+	const hl_scn_key_t *ks[2];
+	int devs[2];
+	char *modules, *keys;
+	char used[700];
+} sign_job_t;
+
+/* Which KSKs the schema uses, on which devices, and their template entries. */
+static int sign_parts(hl_run_t *r, const hl_step_t *st, const hl_scn_signer_t *t,
+		      const vars_t *step, sign_job_t *j, hl_obs_t *obs)
+{
+	static const char *const roles[2] = { "ksk_current", "ksk_next" };
+
+	j->ks[0] = hl_scenario_key(r->s, st->current);
+	j->ks[1] =
+	    st->next && schema_uses_next(st->schema) ? hl_scenario_key(r->s, st->next) : NULL;
+	for (int i = 0; i < 2 && j->ks[i]; i++) {
 		const char *kname = i ? st->next : st->current;
-
-		if ((devs[i] = pick_device(r, st, kname)) < 0) {
+		vars_t mv = { .up = step }, kv = { .up = step };
+		if ((j->devs[i] = pick_device(r, st, kname)) < 0) {
 			obs->outcome = HL_OUT_ERROR;
 			snprintf(obs->detail, sizeof obs->detail,
 				 "no device holds %s (keygen, import or restore missing?)", kname);
 			return -1;
 		}
-		if (i == 1 && devs[1] == devs[0])
+		var_set(&kv, "name", j->ks[i]->name);
+		var_set(&kv, "label", j->ks[i]->label);
+		var_set(&kv, "role", roles[i]);
+		var_set(&kv, "valid_from", j->ks[i]->valid_from);
+		var_set(&kv, "valid_until", j->ks[i]->valid_until);
+		if (add_entry(&j->keys, t->key, t->key_sep ? t->key_sep : "\n", &kv, obs) != 0)
+			return -1;
+		if (i == 1 && j->devs[1] == j->devs[0])
 			continue;
-		snprintf(line, sizeof line,
-			 "%s  { name = \"%s\"; library = \"%s\"; token = \"%s\";"
-			 " pin = \"env:" SIGN_PIN_VAR "\"; }\n",
-			 i ? "," : "", r->s->devices[devs[i]].name, r->dev[devs[i]].module,
-			 r->s->devices[devs[i]].name);
-		strncat(text, line, sizeof text - strlen(text) - 1);
-		snprintf(used + strlen(used), usedlen - strlen(used), "%s%s on %s (%s)",
-			 i ? ", " : "", ks[i]->label, r->s->devices[devs[i]].name,
-			 r->dev[devs[i]].backend);
-		other_site(r, devs[i], used, usedlen);
+		var_set(&mv, "device", r->s->devices[j->devs[i]].name);
+		var_set(&mv, "token", r->s->devices[j->devs[i]].name);
+		var_set(&mv, "module", r->dev[j->devs[i]].module);
+		var_set(&mv, "serial", r->dev[j->devs[i]].serial);
+		var_set(&mv, "backend", r->dev[j->devs[i]].backend);
+		if (add_entry(&j->modules, t->module, t->module_sep ? t->module_sep : "\n", &mv,
+			      obs) != 0)
+			return -1;
+		snprintf(j->used + strlen(j->used), sizeof j->used - strlen(j->used),
+			 "%s%s on %s (%s)", i ? ", " : "", j->ks[i]->label,
+			 r->s->devices[j->devs[i]].name, r->dev[j->devs[i]].backend);
+		other_site(r, j->devs[i], j->used, sizeof j->used);
 	}
-	strncat(text, ");\nksks = (\n", sizeof text - strlen(text) - 1);
-	for (int i = 0; i < 2 && ks[i]; i++) {
-		ksk_line(ks[i], line, sizeof line);
-		strncat(text, i ? ",\n" : "", sizeof text - strlen(text) - 1);
-		strncat(text, line, sizeof text - strlen(text) - 1);
+	return 0;
+}
+
+/* Writes the config and fills argv (words that expand to nothing are left out). */
+static int sign_command(hl_run_t *r, const hl_scn_signer_t *t, vars_t *v, sign_job_t *j,
+			char **argv, size_t max, hl_obs_t *obs)
+{
+	char conf[2300], *name, *text;
+	size_t n = 0;
+	int rc;
+
+	var_set(v, "modules", j->modules);
+	var_set(v, "keys", j->keys);
+	if ((name = expand_str(t->config_file, v, obs)) == NULL)
+		return -1;
+	snprintf(conf, sizeof conf, "%s/%s", r->dir, name);
+	free(name);
+	var_set(v, "config", conf);
+	if ((text = expand_str(t->config, v, obs)) == NULL)
+		return -1;
+	rc = write_text(conf, text, obs);
+	free(text);
+	for (size_t i = 0; rc == 0 && i < t->ncommand && n + 1 < max; i++) {
+		char *w = expand_str(t->command[i], v, obs);
+		if (w == NULL)
+			rc = -1;
+		else if (*w == '\0')
+			free(w);
+		else
+			argv[n++] = w;
 	}
-	snprintf(line, sizeof line,
-		 "\n);\nroles = { current = \"%s\"; next = \"%s\"; };\n"
-		 "schemas = { publish-both = { publish = [\"%s\"%s%s%s]; sign = [\"%s\"]; }; };\n",
-		 cur->label, ks[1] ? ks[1]->label : cur->label, cur->label, ks[1] ? ", \"" : "",
-		 ks[1] ? ks[1]->label : "", ks[1] ? "\"" : "", cur->label);
-	strncat(text, line, sizeof text - strlen(text) - 1);
-	return write_text(path, text, obs);
+	argv[n] = NULL;
+	return rc;
 }
 
 static void step_sign(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs)
 {
-	char conf[2300], ksr[2300], skr[2300], prev[2300], tool[2300], pinv[300], used[700] = "";
-	char *extra[] = { pinv, NULL }, *argv[14];
-	size_t n = 0;
+	const hl_scn_signer_t *t = r->s->signer.ncommand ? &r->s->signer : &default_signer;
+	char ksr[2300], skr[2300], prev[2300], pinv[300];
+	const char *pin = st->pin ? st->pin : r->s->user_pin;
+	char *extra[] = { pinv, NULL }, *argv[40] = { NULL };
+	sign_job_t j = { .modules = strdup(""), .keys = strdup("") };
+	vars_t v = { .n = 0 };
+	const hl_scn_key_t *cur = hl_scenario_key(r->s, st->current);
+	const hl_scn_key_t *nxt = st->next ? hl_scenario_key(r->s, st->next) : NULL;
 
-	snprintf(conf, sizeof conf, "%s/ksk-%s.conf", r->dir, st->quarter);
-	if (sign_config(r, st, conf, used, sizeof used, obs) != 0)
-		return;
-	snprintf(pinv, sizeof pinv, SIGN_PIN_VAR "=%s", st->pin ? st->pin : r->s->user_pin);
+	snprintf(pinv, sizeof pinv, SIGN_PIN_VAR "=%s", pin);
 	path_of(r, "ksr", st->quarter, ksr, sizeof ksr);
 	path_of(r, "skr", st->quarter, skr, sizeof skr);
 	previous_skr(r, st->quarter, prev, sizeof prev);
+	var_set(&v, "quarter", st->quarter);
+	var_set(&v, "schema", st->schema);
+	var_set(&v, "ksr", ksr);
+	var_set(&v, "skr", skr);
+	var_set(&v, "previous", prev);
+	var_set(&v, "signer_dir", r->o->signer_dir);
+	var_set(&v, "pin", pin);
+	var_set(&v, "pin_var", SIGN_PIN_VAR);
+	var_set(&v, "current_label", cur->label);
+	var_set(&v, "next_label", schema_uses_next(st->schema) && nxt ? nxt->label : cur->label);
+	var_set(&v, "lab_conf", r->lab_conf);
+	var_set(&v, "softhsm_conf", r->softhsm_conf);
+	var_set(&v, "dir", r->dir);
 	unlink(skr);
-	tool_path(r, "ksr-signer", tool, sizeof tool);
-	argv[n++] = tool;
-	argv[n++] = "--config";
-	argv[n++] = conf;
-	argv[n++] = "--force";
-	argv[n++] = "--schema";
-	argv[n++] = st->schema;
-	if (prev[0] != '\0') {
-		argv[n++] = "--previous";
-		argv[n++] = prev;
+	if (j.modules != NULL && j.keys != NULL && sign_parts(r, st, t, &v, &j, obs) == 0 &&
+	    sign_command(r, t, &v, &j, argv, sizeof argv / sizeof argv[0], obs) == 0) {
+		const char *what = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+		if (hl_scn_run(r, extra, argv, what, obs) == 0)
+			snprintf(obs->detail, sizeof obs->detail, "SKR %s (%s) by %s: %s",
+				 st->quarter, st->schema, what, j.used);
+		else if (obs->outcome == HL_OUT_REFUSED && access(skr, F_OK) == 0) {
+			obs->outcome = HL_OUT_ERROR; /* a refusal must leave nothing behind */
+			snprintf(obs->detail + strlen(obs->detail),
+				 sizeof obs->detail - strlen(obs->detail),
+				 " -- UNSAFE: %s was written anyway", skr);
+		}
 	}
-	argv[n++] = ksr;
-	argv[n++] = skr;
-	argv[n] = NULL;
-	if (hl_scn_run(r, extra, argv, "ksr-signer", obs) == 0) {
-		snprintf(obs->detail, sizeof obs->detail, "SKR %s (%s): %s", st->quarter,
-			 st->schema, used);
-		return;
-	}
-	if (obs->outcome == HL_OUT_REFUSED && access(skr, F_OK) == 0) {
-		obs->outcome = HL_OUT_ERROR; /* a refusal must leave nothing behind */
-		snprintf(obs->detail + strlen(obs->detail),
-			 sizeof obs->detail - strlen(obs->detail),
-			 " -- UNSAFE: %s was written anyway", skr);
-	}
+	for (size_t i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(j.modules);
+	free(j.keys);
 }
 
 /* -- reading an SKR back: anchors and the timeline -- */

@@ -88,6 +88,13 @@ static int parse_args(int argc, char **argv, hl_gen_opts_t *o, const char **conf
 			o->id = optarg;
 			break;
 		case 'S':
+			if (!hl_serial_valid(optarg)) {
+				fprintf(stderr,
+					"ksr-gen: --serial \"%s\": want a non-negative integer "
+					"(0..4294967295)\n",
+					optarg);
+				return -1;
+			}
 			o->serial = optarg;
 			break;
 		case 'P':

@@ -14,12 +14,15 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ksr-signer --config FILE [--previous SKR] [--schema NAME] [--force] KSR "
-	      "[SKR_OUT]\n"
+	fputs("usage: ksr-signer --config FILE [--previous SKR] [--schema NAME] [--force]\n"
+	      "                  [--log FILE] [--syslog] KSR [SKR_OUT]\n"
 	      "  -c, --config FILE    modules, KSKs, schemas and policy (libconfig)\n"
 	      "  -p, --previous SKR   the previous quarter's SKR (chain checks)\n"
-	      "  -s, --schema NAME    normal, pre-publish, rollover, revoke or a config one\n"
+	      "  -s, --schema NAME    normal, pre-publish, publish+, rollover, rollover+,\n"
+	      "                       revoke, revoke+, or one of the config's schemas\n"
 	      "  -f, --force          do not ask the operator to confirm the KSR hash\n"
+	      "  -l, --log FILE       append the ceremony record (hashes, every check, devices)\n"
+	      "      --syslog         send the same record to syslog\n"
 	      "  -h, --help, -V, --version\n"
 	      "exit: 0 ok, 1 a named check refused, 2 usage/config, 3 HSM or I/O error\n",
 	      f);
@@ -35,6 +38,9 @@ static int exit_code(const hl_err_t *e)
 	return 1;
 }
 
+static const char *log_path;
+static int use_syslog;
+
 /* Fills o and *config from argv; returns -1 to exit with *code. */
 static int parse_args(int argc, char **argv, hl_sign_opts_t *o, const char **config, int *code)
 {
@@ -42,13 +48,15 @@ static int parse_args(int argc, char **argv, hl_sign_opts_t *o, const char **con
 					      { "previous", required_argument, NULL, 'p' },
 					      { "schema", required_argument, NULL, 's' },
 					      { "force", no_argument, NULL, 'f' },
+					      { "log", required_argument, NULL, 'l' },
+					      { "syslog", no_argument, NULL, 'S' },
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
 	int c;
 
 	*code = 2;
-	while ((c = getopt_long(argc, argv, "c:p:s:fhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:s:fl:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			*config = optarg;
@@ -61,6 +69,12 @@ static int parse_args(int argc, char **argv, hl_sign_opts_t *o, const char **con
 			break;
 		case 'f':
 			o->force = 1;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		case 'S':
+			use_syslog = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -90,6 +104,7 @@ int main(int argc, char **argv)
 	const char *config = NULL;
 	hl_config_t *cfg = NULL;
 	hl_err_t err = { { 0 }, { 0 } };
+	hl_log_t log;
 	int rc = 2;
 
 	if (parse_args(argc, argv, &o, &config, &rc) != 0)
@@ -98,7 +113,16 @@ int main(int argc, char **argv)
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL)
 		return 3;
-	if (hl_config_load(config, cfg, &err) != 0 || hl_signer_run(cfg, &o, &err) != 0) {
+	if (hl_log_open(&log, log_path, use_syslog, &err) != 0) {
+		fprintf(stderr, "ksr-signer: %s: %s\n", err.check, err.msg);
+		free(cfg);
+		return 3;
+	}
+	o.log = &log;
+	if (hl_config_load(config, cfg, &err) != 0)
+		hl_log(&log, "ksr-signer: config %s refused: %s", config, err.msg);
+	if (err.check[0] != '\0' || hl_signer_run(cfg, &o, &err) != 0) {
+		fflush(stdout); /* the refusal comes last, also where both streams are merged */
 		fprintf(stderr, "ksr-signer: %s: %s\n", err.check, err.msg);
 		rc = exit_code(&err);
 	} else {
@@ -109,6 +133,7 @@ int main(int argc, char **argv)
 			    "ksr-signer: all checks passed (no SKR_OUT given, nothing written)\n");
 		rc = 0;
 	}
+	hl_log_close(&log);
 	free(cfg);
 	return rc;
 }

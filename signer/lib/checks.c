@@ -38,6 +38,9 @@ static const char *const names[HL_CHK_COUNT] = {
 	"OPERATOR-CONFIRM",
 	"SKR-PUBLISH-SAFETY",
 	"SKR-RETIRE-SAFETY",
+	"SKR-KSK-CONTINUITY",
+	"KSR-POLICY-TTL",
+	"LOAD-KSR-FIELDS",
 };
 
 const char *hl_check_name(hl_check_id_t id)
@@ -78,6 +81,8 @@ void hl_policy_cfg_defaults(hl_policy_cfg_t *c)
 	c->rsa_exponent = 65537;
 	c->keys_check_exponent = 1;
 	c->horizon = 180 * 86400L;
+	c->hold_down = 30 * 86400L; /* RFC 5011 section 2.4.1 */
+	c->ttl = 172800;
 	c->ksk = (hl_policy_t){ .present = 1,
 				.publish_safety = 0,
 				.retire_safety = 28 * 86400L,
@@ -100,6 +105,22 @@ void hl_checks_set_warn(hl_warn_fn fn, void *ctx)
 	warn_ctx = ctx;
 }
 
+static hl_result_fn result_fn;
+static void *result_ctx;
+
+void hl_checks_set_result(hl_result_fn fn, void *ctx)
+{
+	result_fn = fn;
+	result_ctx = ctx;
+}
+
+int hl_check_report(hl_check_id_t id, int rc, const hl_err_t *err)
+{
+	if (result_fn != NULL)
+		result_fn(result_ctx, hl_check_name(id), rc, rc < 0 && err != NULL ? err->msg : "");
+	return rc < 0 ? -1 : 0;
+}
+
 void hl_check_warn(hl_check_id_t id, const char *fmt, ...)
 {
 	char msg[512];
@@ -108,19 +129,20 @@ void hl_check_warn(hl_check_id_t id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (result_fn != NULL)
+		result_fn(result_ctx, hl_check_name(id), 2, msg);
 	if (warn_fn != NULL)
 		warn_fn(warn_ctx, hl_check_name(id), msg);
 	else
 		fprintf(stderr, "warning: %s: %s\n", hl_check_name(id), msg);
 }
 
-#define FAIL(id, ...)                                                                     \
-	do {                                                                              \
-		char m_[640];                                                             \
-		snprintf(m_, sizeof(m_), __VA_ARGS__);                                    \
-		hl_err_set(err, hl_check_name(id), "%s: %s: %s", k->path ? k->path : "-", \
-			   hl_check_name(id), m_);                                        \
-		return -1;                                                                \
+#define FAIL(id, ...)                                                                      \
+	do {                                                                               \
+		char m_[640];                                                              \
+		snprintf(m_, sizeof(m_), __VA_ARGS__);                                     \
+		hl_err_set(err, hl_check_name(id), "%s: %s", k->path ? k->path : "-", m_); \
+		return -1;                                                                 \
 	} while (0)
 
 static long rmin(const hl_policy_cfg_t *c, hl_check_id_t id, long dflt)
@@ -205,6 +227,27 @@ static int check_unique(const hl_ksr_t *k, hl_err_t *err)
 				FAIL(HL_CHK_KSR_BUNDLE_UNIQUE,
 				     "bundle id %s appears twice (line %d)", k->bundles[j].id,
 				     k->bundles[j].line);
+	return 0;
+}
+
+int hl_check_bundle_ids(const hl_ksr_t *k, hl_err_t *err)
+{
+	return check_unique(k, err);
+}
+
+/* One RRset, one TTL (RFC 2181 5.2): the KSKs and their RRSIGs get the policy's TTL, so the
+ * ZSKs copied from the KSR must have it too. */
+static int check_ttl(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err)
+{
+	for (size_t i = 0; i < k->nbundles; i++)
+		for (size_t j = 0; j < k->bundles[i].nkeys; j++)
+			if (k->bundles[i].keys[j].ttl != c->ttl)
+				FAIL(HL_CHK_KSR_POLICY_TTL,
+				     "bundle %zu (%s) key %s: TTL %u, the policy's DNSKEY TTL is "
+				     "%lu "
+				     "(a DNSKEY RRset has one TTL)",
+				     i + 1, k->bundles[i].id, k->bundles[i].keys[j].id,
+				     k->bundles[i].keys[j].ttl, c->ttl);
 	return 0;
 }
 
@@ -443,21 +486,23 @@ int hl_check_ksr(const hl_ksr_t *k, const hl_policy_cfg_t *c, time_t now, hl_err
 			hl_check_warn(HL_CHK_KSR_SIGNER_IGNORED,
 				      "bundle %s: %zu <Signer> element(s) ignored",
 				      k->bundles[i].id, k->bundles[i].nsigners);
-	if ((on[HL_CHK_KSR_DOMAIN] && check_domain(k, c, err) != 0) ||
-	    (on[HL_CHK_KSR_BUNDLE_UNIQUE] && check_unique(k, err) != 0) ||
-	    (on[HL_CHK_KSR_BUNDLE_KEYS] && check_bundle_keys(k, c, err) != 0) ||
-	    (on[HL_CHK_KSR_BUNDLE_POP] && check_pop(k, err) != 0) ||
-	    (on[HL_CHK_KSR_BUNDLE_COUNT] && check_count_cycle(k, c, 0, err) != 0) ||
-	    (on[HL_CHK_KSR_BUNDLE_CYCLE_DURATION] && check_count_cycle(k, c, 1, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_KEYS] && check_policy_keys(k, c, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_ALG] && check_alg(k, c, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_SIG_OVERLAP] &&
-	     check_ranges(k, c, HL_CHK_KSR_POLICY_SIG_OVERLAP, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_SIG_VALIDITY] &&
-	     check_ranges(k, c, HL_CHK_KSR_POLICY_SIG_VALIDITY, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_SIG_HORIZON] && check_horizon(k, c, now, err) != 0) ||
-	    (on[HL_CHK_KSR_POLICY_BUNDLE_INTERVALS] &&
-	     check_ranges(k, c, HL_CHK_KSR_POLICY_BUNDLE_INTERVALS, err) != 0))
+	if (HL_RUN_CHECK(c, HL_CHK_KSR_DOMAIN, check_domain(k, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_BUNDLE_UNIQUE, check_unique(k, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_BUNDLE_KEYS, check_bundle_keys(k, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_BUNDLE_POP, check_pop(k, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_BUNDLE_COUNT, check_count_cycle(k, c, 0, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_BUNDLE_CYCLE_DURATION, check_count_cycle(k, c, 1, err)) !=
+		0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_KEYS, check_policy_keys(k, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_ALG, check_alg(k, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_TTL, check_ttl(k, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_SIG_OVERLAP,
+			 check_ranges(k, c, HL_CHK_KSR_POLICY_SIG_OVERLAP, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_SIG_VALIDITY,
+			 check_ranges(k, c, HL_CHK_KSR_POLICY_SIG_VALIDITY, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_SIG_HORIZON, check_horizon(k, c, now, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_POLICY_BUNDLE_INTERVALS,
+			 check_ranges(k, c, HL_CHK_KSR_POLICY_BUNDLE_INTERVALS, err)) != 0)
 		return -1;
 	return 0;
 }
@@ -483,16 +528,19 @@ int hl_check_signatures(const hl_ksr_t *k, hl_check_id_t id, hl_err_t *err)
 	return 0;
 }
 
-int hl_check_previous(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err)
+static int check_previous(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err)
 {
-	if (!c->enabled[HL_CHK_SKR_PREVIOUS_VALID])
-		return 0;
 	if (!k->is_response)
 		FAIL(HL_CHK_SKR_PREVIOUS_VALID, "the previous file is not an SKR");
 	if (k->nbundles != c->prev_bundle_count)
 		FAIL(HL_CHK_SKR_PREVIOUS_VALID, "%zu bundles, want %u", k->nbundles,
 		     c->prev_bundle_count);
 	return hl_check_signatures(k, HL_CHK_SKR_PREVIOUS_VALID, err);
+}
+
+int hl_check_previous(const hl_ksr_t *k, const hl_policy_cfg_t *c, hl_err_t *err)
+{
+	return HL_RUN_CHECK(c, HL_CHK_SKR_PREVIOUS_VALID, check_previous(k, c, err));
 }
 
 static const hl_key_t *find_pub(const hl_bundle_t *b, const hl_key_t *key)
@@ -503,34 +551,44 @@ static const hl_key_t *find_pub(const hl_bundle_t *b, const hl_key_t *key)
 	return NULL;
 }
 
+static int check_ksr_id(const hl_ksr_t *k, const hl_ksr_t *prev, hl_err_t *err)
+{
+	if (strcmp(k->id, prev->id) == 0)
+		FAIL(HL_CHK_KSR_ID, "KSR id %s equals the previous SKR's", k->id);
+	for (size_t i = 0; i < k->nbundles; i++)
+		for (size_t j = 0; j < prev->nbundles; j++)
+			if (strcmp(k->bundles[i].id, prev->bundles[j].id) == 0)
+				FAIL(HL_CHK_KSR_ID, "bundle id %s already in the previous SKR",
+				     k->bundles[i].id);
+	return 0;
+}
+
+static int check_chain_keys(const hl_ksr_t *k, const hl_ksr_t *prev, hl_err_t *err)
+{
+	const hl_bundle_t *first = &k->bundles[0], *last = &prev->bundles[prev->nbundles - 1];
+
+	for (size_t i = 0; i < first->nkeys; i++)
+		if (find_pub(last, &first->keys[i]) == NULL)
+			FAIL(HL_CHK_KSR_CHAIN_KEYS,
+			     "key %s (tag %u) of the first bundle is not in the previous SKR's "
+			     "last bundle (%s)",
+			     first->keys[i].id, first->keys[i].tag_stated, last->id);
+	return 0;
+}
+
 int hl_check_chain(const hl_ksr_t *k, const hl_ksr_t *prev, const hl_policy_cfg_t *c, hl_err_t *err)
 {
 	const hl_bundle_t *first = &k->bundles[0], *last = &prev->bundles[prev->nbundles - 1];
 
-	if (c->enabled[HL_CHK_KSR_ID]) {
-		if (strcmp(k->id, prev->id) == 0)
-			FAIL(HL_CHK_KSR_ID, "KSR id %s equals the previous SKR's", k->id);
-		for (size_t i = 0; i < k->nbundles; i++)
-			for (size_t j = 0; j < prev->nbundles; j++)
-				if (strcmp(k->bundles[i].id, prev->bundles[j].id) == 0)
-					FAIL(HL_CHK_KSR_ID,
-					     "bundle id %s already in the previous SKR",
-					     k->bundles[i].id);
-	}
-	if (c->enabled[HL_CHK_KSR_CHAIN_KEYS])
-		for (size_t i = 0; i < first->nkeys; i++)
-			if (find_pub(last, &first->keys[i]) == NULL)
-				FAIL(HL_CHK_KSR_CHAIN_KEYS,
-				     "key %s (tag %u) of the first bundle is not in the previous "
-				     "SKR's last bundle (%s)",
-				     first->keys[i].id, first->keys[i].tag_stated, last->id);
-	if (c->enabled[HL_CHK_KSR_CHAIN_OVERLAP])
-		return in_range(k, HL_CHK_KSR_CHAIN_OVERLAP,
-				"previous last Expiration - first Inception",
-				(long)(last->expiration - first->inception),
-				rmin(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.min_overlap),
-				rmax(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.max_overlap), err);
-	return 0;
+	if (HL_RUN_CHECK(c, HL_CHK_KSR_ID, check_ksr_id(k, prev, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_KSR_CHAIN_KEYS, check_chain_keys(k, prev, err)) != 0)
+		return -1;
+	return HL_RUN_CHECK(
+	    c, HL_CHK_KSR_CHAIN_OVERLAP,
+	    in_range(k, HL_CHK_KSR_CHAIN_OVERLAP, "previous last Expiration - first Inception",
+		     (long)(last->expiration - first->inception),
+		     rmin(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.min_overlap),
+		     rmax(c, HL_CHK_KSR_CHAIN_OVERLAP, k->zsk_policy.max_overlap), err));
 }
 
 /* -- after signing -- */
@@ -606,10 +664,11 @@ static int check_retire_safety(const hl_ksr_t *k, const hl_ksr_t *prev, const hl
 
 int hl_check_after(const hl_ksr_t *k, const hl_ksr_t *prev, const hl_policy_cfg_t *c, hl_err_t *err)
 {
-	if (prev != NULL && c->enabled[HL_CHK_SKR_PUBLISH_SAFETY] &&
-	    check_publish_safety(k, prev, c, err) != 0)
-		return -1;
-	if (c->enabled[HL_CHK_SKR_RETIRE_SAFETY] && check_retire_safety(k, prev, c, err) != 0)
+	if ((prev != NULL && HL_RUN_CHECK(c, HL_CHK_SKR_PUBLISH_SAFETY,
+					  check_publish_safety(k, prev, c, err)) != 0) ||
+	    HL_RUN_CHECK(c, HL_CHK_SKR_RETIRE_SAFETY, check_retire_safety(k, prev, c, err)) != 0 ||
+	    HL_RUN_CHECK(c, HL_CHK_SKR_KSK_CONTINUITY,
+			 hl_check_ksk_continuity(k, prev, c->hold_down, err)) != 0)
 		return -1;
 	return 0;
 }

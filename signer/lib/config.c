@@ -8,18 +8,26 @@
 
 #include <libconfig.h>
 
+#include "config_include.h"
 #include "hsmlab/config.h"
 
 typedef struct cctx {
 	const char *name;
+	const hl_srcmap_t *map; /* NULL: lines are the text's own */
 	hl_config_t *cfg;
 	hl_err_t *err;
 } cctx_t;
 
 static int bad(cctx_t *c, const config_setting_t *s, const char *what)
 {
-	hl_err_set(c->err, "CONFIG", "%s:%u: %s: %s", c->name,
-		   s ? config_setting_source_line(s) : 0u,
+	char where[600];
+	int line = s ? (int)config_setting_source_line(s) : 0;
+
+	if (c->map != NULL)
+		hl_srcmap_where(c->map, line, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "%s:%d", c->name, line);
+	hl_err_set(c->err, "CONFIG", "%s: %s: %s", where,
 		   s && config_setting_name(s) ? config_setting_name(s) : "(entry)", what);
 	return -1;
 }
@@ -216,7 +224,9 @@ static int parse_ksk(cctx_t *c, const config_setting_t *g, hl_ksk_cfg_t *k)
 	    get_long(c, g, "exponent", &exp) < 0 || get_long(c, g, "key_tag", &k->key_tag) < 0 ||
 	    parse_ds(c, g, k) < 0 || get_time(c, g, "valid_from", &k->valid_from) < 0 ||
 	    get_time(c, g, "valid_until", &k->valid_until) < 0 ||
-	    get_str(c, g, "mechanism", k->mechanism, sizeof(k->mechanism), 0) < 0)
+	    get_str(c, g, "mechanism", k->mechanism, sizeof(k->mechanism), 0) < 0 ||
+	    get_str(c, g, "token", k->token, sizeof(k->token), 0) < 0 ||
+	    get_str(c, g, "serial", k->serial, sizeof(k->serial), 0) < 0)
 		return -1;
 	if ((alg != 8 && alg != 13) || size <= 0 || exp < 0)
 		return bad(c, g, "algorithm must be 8 (RSA) or 13 (ECDSA P-256)");
@@ -295,6 +305,15 @@ static void add_builtin(hl_config_t *cfg, const char *name, unsigned cur, unsign
 			*sl = (hl_slot_sets_t){ first ? cur : cur | nxt, cur, 0 };
 		} else if (strcmp(name, "rollover") == 0) {
 			*sl = (hl_slot_sets_t){ cur | nxt, first ? cur : nxt, 0 };
+		} else if (strcmp(name, "publish+") == 0) { /* stay in publication (phase D) */
+			*sl = (hl_slot_sets_t){ cur | nxt, cur, 0 };
+		} else if (strcmp(name, "rollover+") == 0) { /* stay in rollover (phase E) */
+			*sl = (hl_slot_sets_t){ cur | nxt, nxt, 0 };
+		} else if (strcmp(name, "revoke+") == 0) {
+			/* stay in revocation (phase F), laid out as the published ceremony
+			 * signer's config does: the next key alone in slots 1 and 9 */
+			*sl = first || last ? (hl_slot_sets_t){ nxt, nxt, 0 }
+					    : (hl_slot_sets_t){ cur | nxt, cur | nxt, cur };
 		} else { /* revoke: the old key signs its own revocation from slot 2 to 8 */
 			*sl = first  ? (hl_slot_sets_t){ cur | nxt, nxt, 0 }
 			      : last ? (hl_slot_sets_t){ nxt, nxt, 0 }
@@ -333,6 +352,9 @@ static int parse_schemas(cctx_t *c, const config_setting_t *root)
 			add_builtin(cfg, "pre-publish", 1u << ci, 1u << ni);
 			add_builtin(cfg, "rollover", 1u << ci, 1u << ni);
 			add_builtin(cfg, "revoke", 1u << ci, 1u << ni);
+			add_builtin(cfg, "publish+", 1u << ci, 1u << ni);
+			add_builtin(cfg, "rollover+", 1u << ci, 1u << ni);
+			add_builtin(cfg, "revoke+", 1u << ci, 1u << ni);
 		}
 	}
 	return 0;
@@ -344,7 +366,7 @@ static int parse_check(cctx_t *c, const config_setting_t *g, int id)
 {
 	hl_policy_cfg_t *p = &c->cfg->policy;
 	const config_setting_t *a;
-	long v;
+	long v = 0;
 
 	if (!config_setting_is_group(g))
 		return bad(c, g, "a check's settings are a group { enabled = ...; }");
@@ -353,7 +375,7 @@ static int parse_check(cctx_t *c, const config_setting_t *g, int id)
 	/* a file that fails loading cannot be represented, and an unverified signature is
 	 * never written: these three stay on */
 	if (!p->enabled[id] && (id == HL_CHK_LOAD_BUNDLE_FIELDS || id == HL_CHK_LOAD_KEY_FIELDS ||
-				id == HL_CHK_SKR_SIG_VERIFY))
+				id == HL_CHK_LOAD_KSR_FIELDS || id == HL_CHK_SKR_SIG_VERIFY))
 		return bad(c, g, "this check cannot be switched off");
 	if (get_dur(c, g, "min", &p->range_min[id]) < 0 ||
 	    get_dur(c, g, "max", &p->range_max[id]) < 0)
@@ -364,6 +386,8 @@ static int parse_check(cctx_t *c, const config_setting_t *g, int id)
 		p->prev_bundle_count = (unsigned)v;
 	if (id == HL_CHK_KSR_POLICY_SIG_HORIZON && get_long(c, g, "days", &v) > 0)
 		p->horizon = v * 86400;
+	if (id == HL_CHK_SKR_KSK_CONTINUITY && get_dur(c, g, "hold_down", &p->hold_down) < 0)
+		return -1;
 	if (id == HL_CHK_KSR_BUNDLE_KEYS &&
 	    get_bool(c, g, "check_exponent", &p->keys_check_exponent) < 0)
 		return -1;
@@ -426,6 +450,11 @@ static int parse_policy(cctx_t *c, const config_setting_t *root)
 		if (strcmp(n, "ksk") == 0) {
 			if (parse_dpolicy(c, s, &p->ksk) != 0)
 				return -1;
+		} else if (strcmp(n, "ttl") == 0) {
+			long ttl = 0;
+			if (get_long(c, g, "ttl", &ttl) < 0 || ttl <= 0 || ttl > 0x7fffffffL)
+				return bad(c, s, "want a TTL in seconds (1..2147483647)");
+			p->ttl = (unsigned long)ttl;
 		} else if (strcmp(n, "domains") == 0) {
 			p->ndomains = 0;
 			for (int d = 0; d < config_setting_length(s) && d < HL_MAX_DOMAINS; d++) {
@@ -519,19 +548,25 @@ static int parse_all(cctx_t *c, const config_setting_t *root)
 		return -1;
 	if (cfg->schema[0] == '\0')
 		snprintf(cfg->schema, sizeof(cfg->schema), "normal");
-	return parse_schemas(c, root) != 0 || parse_policy(c, root) != 0 || parse_gen(c, root) != 0
-		   ? -1
-		   : 0;
+	if (parse_schemas(c, root) != 0 || parse_policy(c, root) != 0 || parse_gen(c, root) != 0)
+		return -1;
+	cfg->gen.ttl = cfg->policy.ttl;
+	return 0;
 }
 
-static int finish(config_t *lc, int ok, const char *name, hl_config_t *cfg, hl_err_t *err)
+static int finish(config_t *lc, int ok, const char *name, const hl_srcmap_t *map, hl_config_t *cfg,
+		  hl_err_t *err)
 {
-	cctx_t c = { .name = name, .cfg = cfg, .err = err };
+	cctx_t c = { .name = name, .map = map, .cfg = cfg, .err = err };
+	char where[600];
 	int rc = -1;
 
 	if (!ok) {
-		hl_err_set(err, "CONFIG", "%s:%d: %s", name, config_error_line(lc),
-			   config_error_text(lc));
+		if (map != NULL)
+			hl_srcmap_where(map, config_error_line(lc), where, sizeof(where));
+		else
+			snprintf(where, sizeof(where), "%s:%d", name, config_error_line(lc));
+		hl_err_set(err, "CONFIG", "%s: %s", where, config_error_text(lc));
 		goto out;
 	}
 	rc = parse_all(&c, config_root_setting(lc));
@@ -550,19 +585,18 @@ static void init(hl_config_t *cfg, const char *name)
 int hl_config_load(const char *path, hl_config_t *cfg, hl_err_t *err)
 {
 	config_t lc;
-
-	char dir[512], *slash;
+	hl_srcmap_t map;
+	char *text = NULL;
+	int rc;
 
 	init(cfg, path);
+	if (hl_config_expand(path, &text, &map, err) != 0)
+		return -1;
 	config_init(&lc);
-	/* @include "x" is relative to the including file's directory */
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		config_set_include_dir(&lc, dir);
-	}
-	return finish(&lc, config_read_file(&lc, path) == CONFIG_TRUE, path, cfg, err);
+	rc = finish(&lc, config_read_string(&lc, text) == CONFIG_TRUE, path, &map, cfg, err);
+	free(text);
+	hl_srcmap_free(&map);
+	return rc;
 }
 
 int hl_config_parse(const char *text, const char *name, hl_config_t *cfg, hl_err_t *err)
@@ -571,7 +605,7 @@ int hl_config_parse(const char *text, const char *name, hl_config_t *cfg, hl_err
 
 	init(cfg, name);
 	config_init(&lc);
-	return finish(&lc, config_read_string(&lc, text) == CONFIG_TRUE, name, cfg, err);
+	return finish(&lc, config_read_string(&lc, text) == CONFIG_TRUE, name, NULL, cfg, err);
 }
 
 int hl_config_gen_set(hl_config_t *cfg, const char *assignment, hl_err_t *err)
@@ -587,7 +621,7 @@ int hl_config_gen_set(hl_config_t *cfg, const char *assignment, hl_err_t *err)
 		{ "interval", &cfg->gen.interval },       { "validity", &cfg->gen.validity }
 	};
 	const char *eq = strchr(assignment, '=');
-	long v;
+	long v = 0;
 
 	for (size_t i = 0; eq != NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (strlen(fields[i].name) != (size_t)(eq - assignment) ||

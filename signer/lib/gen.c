@@ -67,13 +67,14 @@ static int find_zsks(hl_config_t *cfg, const hl_gen_opts_t *o, hl_hsm_key_t zsk[
 	return 0;
 }
 
-static int add_zsk(hl_bundle_t *b, const hl_hsm_key_t *hk, const char *label)
+static int add_zsk(hl_bundle_t *b, const hl_hsm_key_t *hk, const char *label, unsigned long ttl)
 {
 	hl_key_t k;
 	int rc;
 
 	if (hl_hsm_key_to_dnskey(hk, label, 256, &k) != 0)
 		return -1;
+	k.ttl = (uint32_t)ttl;
 	k.tag_stated = hl_dns_keytag(&k, 256);
 	rc = hl_bundle_add_key(b, &k);
 	hl_key_clear(&k);
@@ -167,7 +168,7 @@ static int build_bundles(hl_ksr_t *k, const hl_gen_cfg_t *g, hl_hsm_key_t zsk[3]
 		if (i == HL_SLOTS - 1)
 			keys[n++] = &zsk[2];
 		for (size_t j = 0; j < n; j++)
-			if (add_zsk(b, keys[j], labels[keys[j] - zsk]) != 0)
+			if (add_zsk(b, keys[j], labels[keys[j] - zsk], g->ttl) != 0)
 				return -1;
 		if (self_sign(b, keys, now, err) != 0)
 			return -1;

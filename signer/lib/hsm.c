@@ -92,6 +92,45 @@ static int find_slot(hl_hsm_module_t *m, hl_err_t *err)
 	return 0;
 }
 
+static void trimmed(char *dst, size_t len, const CK_UTF8CHAR *src, size_t srclen)
+{
+	size_t n = srclen < len - 1 ? srclen : len - 1;
+
+	memcpy(dst, src, n);
+	while (n > 0 && dst[n - 1] == ' ')
+		n--;
+	dst[n] = '\0';
+}
+
+/* The token's label and serial: what a ceremony's record names the device by. */
+static int token_info(hl_hsm_module_t *m, hl_err_t *err)
+{
+	CK_TOKEN_INFO ti;
+	CK_RV rv = m->fn->C_GetTokenInfo(m->slot_id, &ti);
+
+	if (rv != CKR_OK) {
+		hl_err_set(err, "HSM", "module %s: C_GetTokenInfo: %s", m->name, hl_ckr_name(rv));
+		return -1;
+	}
+	trimmed(m->tok_label, sizeof(m->tok_label), ti.label, sizeof(ti.label));
+	trimmed(m->tok_serial, sizeof(m->tok_serial), ti.serialNumber, sizeof(ti.serialNumber));
+	m->tok_clock = (ti.flags & CKF_CLOCK_ON_TOKEN) != 0;
+	return 0;
+}
+
+int hl_hsm_clock(const hl_hsm_module_t *m, char *buf, size_t len)
+{
+	CK_TOKEN_INFO ti;
+	const char *t;
+
+	if (m->fn == NULL || !m->tok_clock || m->fn->C_GetTokenInfo(m->slot_id, &ti) != CKR_OK)
+		return -1;
+	t = (const char *)ti.utcTime; /* YYYYMMDDhhmmss00 */
+	snprintf(buf, len, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", t, t + 4, t + 6, t + 8, t + 10,
+		 t + 12);
+	return 0;
+}
+
 int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 {
 	char msg[512], pin[256];
@@ -109,7 +148,7 @@ int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 	m->fn = hl_p11_module_fn(m->mod);
 	/* some modules show tokens only after a C_GetSlotList(CK_FALSE) (quirk G9) */
 	m->fn->C_GetSlotList(CK_FALSE, NULL, &nslots);
-	if (find_slot(m, err) != 0)
+	if (find_slot(m, err) != 0 || token_info(m, err) != 0)
 		goto out;
 	rv = m->fn->C_OpenSession(m->slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
 				  &m->session);
@@ -127,6 +166,9 @@ int hl_hsm_open(hl_hsm_module_t *m, hl_err_t *err)
 			hl_err_set(err, "HSM", "module %s: C_Login: %s", m->name, hl_ckr_name(rv));
 			goto out;
 		}
+		/* some devices show their serial only after login (quirk K4) */
+		if (token_info(m, err) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -224,52 +266,104 @@ out:
 	return rc;
 }
 
+/* The key labelled `label` in one module: 0 found, 1 not there, -1 error. */
+static int key_in_module(hl_hsm_module_t *m, const char *label, hl_hsm_key_t *out, hl_err_t *err)
+{
+	CK_OBJECT_HANDLE h;
+	CK_ULONG cnt = 0, len = 0;
+	unsigned char *type = NULL;
+	hl_hsm_key_t k;
+	int ok;
+
+	if (m->mod == NULL ||
+	    hl_p11_find_by_label(m->fn, m->session, CKO_PRIVATE_KEY, label, &h, 1, &cnt) != CKR_OK)
+		return 1;
+	if (cnt == 0)
+		return 1;
+	if (cnt > 1) {
+		hl_err_set(err, "HSM", "module %s: %lu private keys labelled %s", m->name,
+			   (unsigned long)cnt, label);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	k.module = m;
+	k.priv = h;
+	if (hl_p11_get_attr(m->fn, m->session, h, CKA_KEY_TYPE, &type, &len) != CKR_OK ||
+	    len != sizeof(CK_KEY_TYPE)) {
+		free(type);
+		hl_err_set(err, "HSM", "module %s: key %s: no CKA_KEY_TYPE", m->name, label);
+		return -1;
+	}
+	memcpy(&k.type, type, sizeof(k.type));
+	free(type);
+	ok = k.type == CKK_RSA  ? read_rsa_pub(m, h, &k) == 0
+	     : k.type == CKK_EC ? read_ec_pub(m, label, &k) == 0
+				: 0;
+	if (!ok) {
+		hl_err_set(err, "HSM", "module %s: key %s: cannot read its public half (%s)",
+			   m->name, label, hl_ckk_name(k.type));
+		return -1;
+	}
+	*out = k;
+	return 0;
+}
+
 int hl_hsm_find_key(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_key_t *out,
 		    hl_err_t *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		hl_hsm_module_t *m = &mods[i];
-		CK_OBJECT_HANDLE h;
-		CK_ULONG cnt = 0, len = 0;
-		unsigned char *type = NULL;
-		hl_hsm_key_t k;
-		int ok;
-
-		if (m->mod == NULL || hl_p11_find_by_label(m->fn, m->session, CKO_PRIVATE_KEY,
-							   label, &h, 1, &cnt) != CKR_OK)
-			continue;
-		if (cnt == 0)
-			continue;
-		if (cnt > 1) {
-			hl_err_set(err, "HSM", "module %s: %lu private keys labelled %s", m->name,
-				   (unsigned long)cnt, label);
-			return -1;
-		}
-		memset(&k, 0, sizeof(k));
-		k.module = m;
-		k.priv = h;
-		if (hl_p11_get_attr(m->fn, m->session, h, CKA_KEY_TYPE, &type, &len) != CKR_OK ||
-		    len != sizeof(CK_KEY_TYPE)) {
-			free(type);
-			hl_err_set(err, "HSM", "module %s: key %s: no CKA_KEY_TYPE", m->name,
-				   label);
-			return -1;
-		}
-		memcpy(&k.type, type, sizeof(k.type));
-		free(type);
-		ok = k.type == CKK_RSA  ? read_rsa_pub(m, h, &k) == 0
-		     : k.type == CKK_EC ? read_ec_pub(m, label, &k) == 0
-					: 0;
-		if (!ok) {
-			hl_err_set(err, "HSM",
-				   "module %s: key %s: cannot read its public half (%s)", m->name,
-				   label, hl_ckk_name(k.type));
-			return -1;
-		}
-		*out = k;
-		return 0;
+		int rc = key_in_module(&mods[i], label, out, err);
+		if (rc <= 0)
+			return rc;
 	}
 	return 1;
+}
+
+int hl_hsm_find_all(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_key_t *out,
+		    size_t max, size_t *count, hl_err_t *err)
+{
+	*count = 0;
+	for (size_t i = 0; i < n && *count < max; i++) {
+		int rc = key_in_module(&mods[i], label, &out[*count], err);
+		if (rc < 0)
+			return -1;
+		*count += rc == 0;
+	}
+	return 0;
+}
+
+int hl_hsm_list_labels(hl_hsm_module_t *m, char (*labels)[64], size_t max, size_t *n, hl_err_t *err)
+{
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE tpl = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_OBJECT_HANDLE h[256];
+	CK_ULONG got = 0, more = 0;
+	CK_RV rv = m->fn->C_FindObjectsInit(m->session, &tpl, 1);
+
+	*n = 0;
+	while (rv == CKR_OK && got < 256) { /* a module may return fewer than asked each time */
+		rv = m->fn->C_FindObjects(m->session, h + got, 256 - got, &more);
+		if (rv != CKR_OK || more == 0)
+			break;
+		got += more;
+	}
+	if (rv == CKR_OK || rv == CKR_OPERATION_ACTIVE)
+		m->fn->C_FindObjectsFinal(m->session);
+	if (rv != CKR_OK) {
+		hl_err_set(err, "HSM", "module %s: listing keys: %s", m->name, hl_ckr_name(rv));
+		return -1;
+	}
+	for (CK_ULONG i = 0; i < got && *n < max; i++) {
+		unsigned char *v = NULL;
+		CK_ULONG len = 0;
+		if (hl_p11_get_attr(m->fn, m->session, h[i], CKA_LABEL, &v, &len) != CKR_OK) {
+			free(v);
+			continue; /* a key without a label cannot be a configured KSK */
+		}
+		snprintf(labels[(*n)++], 64, "%.*s", (int)(len < 63 ? len : 63), (const char *)v);
+		free(v);
+	}
+	return 0;
 }
 
 int hl_hsm_key_to_dnskey(const hl_hsm_key_t *hk, const char *label, unsigned flags, hl_key_t *out)

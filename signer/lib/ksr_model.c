@@ -20,6 +20,13 @@ void hl_err_set(hl_err_t *err, const char *check, const char *fmt, ...)
 	va_end(ap);
 }
 
+int hl_serial_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && s[n] == '\0' && n <= 10 && strtoull(s, NULL, 10) <= 4294967295ULL;
+}
+
 /* -- ownership -- */
 
 void hl_key_clear(hl_key_t *k)

@@ -62,8 +62,8 @@ static char *attr_of(const xmlNode *n, const char *name)
 
 static int fail(pctx_t *p, const char *check, const xmlNode *n, const char *what)
 {
-	hl_err_set(p->err, check, "%s:%d: <%s>: %s: %s", p->name, n ? line_of(n) : 0,
-		   n ? (const char *)n->name : "?", check, what);
+	hl_err_set(p->err, check, "%s:%d: <%s>: %s", p->name, n ? line_of(n) : 0,
+		   n ? (const char *)n->name : "?", what);
 	return -1;
 }
 
@@ -505,6 +505,13 @@ static int parse_root(pctx_t *p, const xmlNode *root, hl_ksr_t *k)
 	k->timestamp = attr_of(root, "timestamp");
 	if (k->id == NULL || k->serial == NULL || k->domain == NULL)
 		return fail(p, "XML", root, "needs id, serial and domain attributes");
+	if (!hl_serial_valid(k->serial)) {
+		char m[160];
+		snprintf(m, sizeof(m),
+			 "serial \"%.40s\" is not a non-negative integer (0..4294967295)",
+			 k->serial);
+		return fail(p, "LOAD-KSR-FIELDS", root, m);
+	}
 	for (const xmlNode *c = root->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;

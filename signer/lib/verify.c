@@ -9,6 +9,7 @@
 
 #include "hsmlab/checks.h"
 #include "hsmlab/dnssec.h"
+#include "hsmlab/inventory.h"
 #include "hsmlab/signer.h"
 
 #define MAX_ANCHORS 32
@@ -41,12 +42,19 @@ static int load_anchors(const char *path, anchors_t *as, hl_err_t *err)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096];
-	int lineno = 0, rc = 0;
+	int lineno = 0, rc = 0, c;
 
 	if (f == NULL) {
 		hl_err_set(err, "IO", "%s: cannot open", path);
 		return -1;
 	}
+	while ((c = fgetc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	if (c == '<') { /* IANA's root-anchors.xml (RFC 7958) */
+		fclose(f);
+		return hl_anchors_xml_load(path, as->a, MAX_ANCHORS, &as->n, err);
+	}
+	rewind(f);
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		hl_anchor_t a;
 		int r;
@@ -60,8 +68,7 @@ static int load_anchors(const char *path, anchors_t *as, hl_err_t *err)
 		if (r > 0 && semi != NULL)
 			anchor_times(semi + 1, &a);
 		if (r < 0 || (r > 0 && as->n == MAX_ANCHORS)) {
-			hl_err_set(err, "SKR-TRUST", "%s:%d: not a DNSKEY or DS line", path,
-				   lineno);
+			hl_err_set(err, "ANCHOR", "%s:%d: not a DNSKEY or DS line", path, lineno);
 			rc = -1;
 		} else if (r > 0) {
 			as->a[as->n++] = a;
@@ -71,18 +78,25 @@ static int load_anchors(const char *path, anchors_t *as, hl_err_t *err)
 	return rc;
 }
 
+/* 1 when signature s of b is by a key matching an anchor valid over the signature's time. */
+static int sig_anchored(const anchors_t *as, const hl_bundle_t *b, const hl_sig_t *s)
+{
+	const hl_key_t *k = hl_bundle_find_key(b, s->key_id);
+
+	for (size_t i = 0; k != NULL && i < as->n; i++) {
+		const hl_anchor_t *a = &as->a[i];
+		if (hl_anchor_match(a, k) && (!a->valid_from || a->valid_from <= s->inception) &&
+		    (!a->valid_until || a->valid_until >= s->expiration))
+			return 1;
+	}
+	return 0;
+}
+
 static int anchored(const anchors_t *as, const hl_bundle_t *b)
 {
-	for (size_t s = 0; s < b->nsigs; s++) {
-		const hl_key_t *k = hl_bundle_find_key(b, b->sigs[s].key_id);
-		for (size_t i = 0; k != NULL && i < as->n; i++) {
-			const hl_anchor_t *a = &as->a[i];
-			if (hl_anchor_match(a, k) &&
-			    (!a->valid_from || a->valid_from <= b->inception) &&
-			    (!a->valid_until || a->valid_until >= b->expiration))
-				return 1;
-		}
-	}
+	for (size_t s = 0; s < b->nsigs; s++)
+		if (sig_anchored(as, b, &b->sigs[s]))
+			return 1;
 	return 0;
 }
 
@@ -134,6 +148,30 @@ static int check_signers_are_ksks(const hl_ksr_t *k, hl_err_t *err)
 	return 0;
 }
 
+/* A bundle's Inception and Expiration are not signed: only the RRSIGs' are. A bundle that
+ * states other times than its signatures misleads every reader, so it is refused. */
+static int check_bundle_times(const hl_ksr_t *k, hl_err_t *err)
+{
+	char a[40], b[40];
+
+	for (size_t i = 0; i < k->nbundles; i++) {
+		const hl_bundle_t *bu = &k->bundles[i];
+		for (size_t s = 0; s < bu->nsigs; s++) {
+			const hl_sig_t *sg = &bu->sigs[s];
+			if (sg->inception == bu->inception && sg->expiration == bu->expiration)
+				continue;
+			hl_time_format(sg->inception, a, sizeof(a));
+			hl_time_format(sg->expiration, b, sizeof(b));
+			hl_err_set(err, "SKR-BUNDLE-TIMES",
+				   "%s: bundle %zu (%s): Inception/Expiration differ from the "
+				   "signature by %s (line %d: %s .. %s)",
+				   k->path, i + 1, bu->id, sg->key_id, sg->line, a, b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_continuity(const hl_ksr_t *k, hl_err_t *err)
 {
 	for (size_t i = 0; i + 1 < k->nbundles; i++) {
@@ -172,12 +210,17 @@ static int check_coverage(const hl_ksr_t *k, const anchors_t *as, time_t from, t
 		time_t best = -1, next = 0;
 		for (size_t i = 0; i < k->nbundles; i++) {
 			const hl_bundle_t *b = &k->bundles[i];
-			if (as->n != 0 && !anchored(as, b))
-				continue;
-			if (b->inception <= cur && b->expiration >= cur && b->expiration > best)
-				best = b->expiration;
-			if (b->inception > cur && (next == 0 || b->inception < next))
-				next = b->inception;
+			for (size_t s = 0; s < b->nsigs; s++) {
+				const hl_sig_t *sg =
+				    &b->sigs[s]; /* signed times, not the bundle's */
+				if (as->n != 0 && !sig_anchored(as, b, sg))
+					continue;
+				if (sg->inception <= cur && sg->expiration >= cur &&
+				    sg->expiration > best)
+					best = sg->expiration;
+				if (sg->inception > cur && (next == 0 || sg->inception < next))
+					next = sg->inception;
+			}
 		}
 		if (best < 0) {
 			hl_time_format(cur, t1, sizeof(t1));
@@ -207,16 +250,18 @@ static int verify_skr(const hl_ksr_t *k, const hl_verify_opts_t *o, const anchor
 	pc.range_max[HL_CHK_KSR_CHAIN_OVERLAP] = 365 * 86400L;
 	if (hl_check_signatures(k, HL_CHK_SKR_SIG_VERIFY, err) != 0 ||
 	    check_signers_are_ksks(k, err) != 0 || check_tags(k, err) != 0 ||
+	    hl_check_bundle_ids(k, err) != 0 || check_bundle_times(k, err) != 0 ||
 	    check_continuity(k, err) != 0)
 		goto out;
-	fprintf(o->out, "%s: %zu bundles: signatures, key tags and continuity OK\n", k->path,
+	fprintf(o->out, "%s: %zu bundles: signatures, key tags, times and continuity OK\n", k->path,
 		k->nbundles);
-	if (o->prev_path != NULL) {
-		if (hl_ksr_load(o->prev_path, &prev, err) != 0 ||
-		    hl_check_chain(k, prev, &pc, err) != 0)
-			goto out;
-		fprintf(o->out, "%s: chains to %s\n", k->path, o->prev_path);
-	}
+	if (o->prev_path != NULL &&
+	    (hl_ksr_load(o->prev_path, &prev, err) != 0 || hl_check_chain(k, prev, &pc, err) != 0))
+		goto out;
+	if (hl_check_ksk_continuity(k, prev, o->hold_down ? o->hold_down : pc.hold_down, err) != 0)
+		goto out;
+	if (prev != NULL)
+		fprintf(o->out, "%s: chains to %s, no KSK dropped\n", k->path, o->prev_path);
 	if (as->n != 0 && check_trust(k, as, o->from == 0 && o->to == 0, err) != 0)
 		goto out;
 	if ((o->from != 0 || o->to != 0) && check_coverage(k, as, o->from, o->to, err) != 0)

@@ -19,8 +19,10 @@ static void usage(FILE *f)
 	      "                           \"; valid-from=T valid-until=T\" limits a line in time\n"
 	      "  -f, --from TIME, -u, --to TIME  every instant must be covered by a (trusted)\n"
 	      "                           bundle; TIME is YYYY-MM-DDTHH:MM:SS (UTC)\n"
+	      "  -H, --hold-down DUR      how long a revoked KSK must stay published before it\n"
+	      "                           leaves (SKR-KSK-CONTINUITY; default P30D, RFC 5011)\n"
 	      "  -h, --help, -V, --version\n"
-	      "exit: 0 valid, 1 a named check failed, 2 usage, 3 I/O error\n",
+	      "exit: 0 valid, 1 a named check failed, 2 usage or a bad anchor file, 3 I/O error\n",
 	      f);
 }
 
@@ -41,6 +43,7 @@ int main(int argc, char **argv)
 					      { "trust-anchor", required_argument, NULL, 't' },
 					      { "from", required_argument, NULL, 'f' },
 					      { "to", required_argument, NULL, 'u' },
+					      { "hold-down", required_argument, NULL, 'H' },
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
 	hl_err_t err = { { 0 }, { 0 } };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:t:f:u:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:f:u:H:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o.prev_path = optarg;
@@ -64,6 +67,13 @@ int main(int argc, char **argv)
 		case 'u':
 			if (parse_time(optarg, c == 'f' ? &o.from : &o.to) != 0) {
 				fprintf(stderr, "skr-verify: bad time %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			if (hl_duration_parse(optarg, &o.hold_down) != 0 || o.hold_down <= 0) {
+				fprintf(stderr, "skr-verify: bad --hold-down %s (want e.g. P30D)\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -85,7 +95,7 @@ int main(int argc, char **argv)
 	o.path = argv[optind];
 	if (hl_verify_run(&o, &err) != 0) {
 		fprintf(stderr, "skr-verify: %s: %s\n", err.check, err.msg);
-		return strcmp(err.check, "IO") == 0 ? 3 : 1;
+		return strcmp(err.check, "IO") == 0 ? 3 : strcmp(err.check, "ANCHOR") == 0 ? 2 : 1;
 	}
 	printf("skr-verify: %s: OK\n", o.path);
 	return 0;

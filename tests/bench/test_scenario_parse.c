@@ -99,8 +99,15 @@ Test(scenario_parse, shipped_timeline)
 				cr_assert_str_eq(st->schema, "revoke");
 			if (strcmp(st->quarter, "2025Q1") == 0)
 				cr_assert_str_eq(st->schema, "pre-publish");
+			if (strcmp(st->quarter, "2025Q2") >= 0 &&
+			    strcmp(st->quarter, "2026Q3") <= 0)
+				cr_assert_str_eq(st->schema, "publish+", "%s", st->quarter);
 		}
 	cr_assert_eq(signs, 12);
+	/* the sign steps' signer template, spelled out: ksr-signer */
+	cr_assert_eq(s->signer.ncommand, 10);
+	cr_assert_str_eq(s->signer.command[0], "${signer_dir}/ksr-signer");
+	cr_assert_str_eq(s->signer.config_file, "ksk-${quarter}.conf");
 	cr_assert_str_eq(hl_scenario_backend(&s->profiles[0], "luna"), "luna");
 	hl_scenario_free(s);
 	hl_scenario_free(NULL);
@@ -117,6 +124,33 @@ Test(scenario_parse, shipped_variants_load)
 		cr_assert_not_null(s, "%s", err);
 		hl_scenario_free(s);
 	}
+}
+
+/* The second shipped signer template is a fragment: it loads in place of the first. */
+Test(scenario_parse, signer_templates)
+{
+	char err[1024], head[8192] = "";
+	FILE *f = fopen(shipped("signer-kskm-ksrsigner.conf"), "r");
+	hl_scenario_t *s;
+
+	cr_assert_not_null(f);
+	cr_assert_gt(fread(head, 1, sizeof head - 1, f), 0);
+	fclose(f);
+	s = hl_scenario_load(write_scenario(head, "      { do = \"format\"; devices = [\"k1\"]; }"),
+			     err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_str_eq(s->signer.command[0], "kskm-ksrsigner");
+	cr_assert_str_eq(s->signer.config_file, "ksrsigner-${quarter}.yaml");
+	cr_assert_not_null(strstr(s->signer.config, "publish+:"));
+	hl_scenario_free(s);
+	refused(write_scenario("  signer = { command = [\"x\"]; config_file = \"c\"; config = "
+			       "\"\"; module = \"\"; key = \"\"; colour = 1; };\n",
+			       "      { do = \"format\"; devices = [\"k1\"]; }"),
+		3, "colour");
+	refused(write_scenario("  signer = { command = []; config_file = \"c\"; config = \"\";"
+			       " module = \"\"; key = \"\"; };\n",
+			       "      { do = \"format\"; devices = [\"k1\"]; }"),
+		3, "command");
 }
 
 Test(scenario_parse, step_errors_name_line_and_key)

@@ -60,11 +60,40 @@ grep -q "PGP words: " "$WORK/out" || fail "no PGP words shown"
 "$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 --policy interval=P12D \
 	-o "$WORK/ksr-odd.xml" >/dev/null || fail "ksr-gen --policy"
 rc=0
-"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force "$WORK/ksr-odd.xml" 2>"$WORK/err" || rc=$?
-[ $rc = 1 ] && grep -q KSR-BUNDLE-CYCLE-DURATION "$WORK/err" ||
+"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force "$WORK/ksr-odd.xml" 2>"$WORK/err.cycle" || rc=$?
+[ $rc = 1 ] && grep -q KSR-BUNDLE-CYCLE-DURATION "$WORK/err.cycle" ||
 	fail "a 12-day cadence was not refused by KSR-BUNDLE-CYCLE-DURATION (exit $rc)"
 rc=0
 "$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 --policy bogus=P1D \
 	-o "$WORK/x.xml" 2>/dev/null || rc=$?
 [ $rc = 2 ] || fail "a bad --policy must exit 2, not $rc"
+# Serials are non-negative integers: anything else is a usage error of ksr-gen.
+for serial in 12abc -5 "" 12345678901234567890; do
+	rc=0
+	"$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 --serial "$serial" \
+		-o "$WORK/s.xml" 2>"$WORK/err" || rc=$?
+	[ $rc = 2 ] && grep -q -- "--serial" "$WORK/err" || fail "--serial '$serial': exit $rc"
+	[ ! -e "$WORK/s.xml" ] || fail "--serial '$serial' wrote a KSR"
+done
+# A junk anchor file and an empty config are usage/config errors (2), not refusals (1).
+echo "not a key" >"$WORK/junk.key"
+rc=0
+"$BIN/skr-verify" -t "$WORK/junk.key" "$WORK/skr-q1.xml" 2>/dev/null || rc=$?
+[ $rc = 2 ] || fail "skr-verify -t junk-file: exit $rc, want 2"
+: >"$WORK/empty.conf"
+rc=0
+"$BIN/ksr-signer" --config "$WORK/empty.conf" --force "$WORK/ksr-q1.xml" 2>"$WORK/err" || rc=$?
+[ $rc = 2 ] && grep -q "ksr-signer: CONFIG: .*no ksks" "$WORK/err" ||
+	fail "empty config: exit $rc: $(cat "$WORK/err")"
+# A refusal names its check once: "ksr-signer: NAME: file: message".
+[ "$(grep -o KSR-BUNDLE-CYCLE-DURATION "$WORK/err.cycle" | wc -l)" = 1 ] ||
+	fail "the check name is repeated: $(cat "$WORK/err.cycle")"
+# The ceremony record: appended, with the config's hash, every check and the device.
+"$BIN/ksr-signer" --config "$WORK/ksk.conf" --force --log "$WORK/ceremony.log" --syslog \
+	--previous "$WORK/skr-q1.xml" "$WORK/ksr-q2.xml" >/dev/null || fail "ksr-signer --log"
+for want in "config $WORK/ksk.conf SHA-256 " "KSR $WORK/ksr-q2.xml SHA-256 " \
+	"check KSR-CHAIN-KEYS: passed" "check SKR-KSK-CONTINUITY: passed" "token KSK serial " \
+	"ksr-signer end: all checks passed"; do
+	grep -qF "$want" "$WORK/ceremony.log" || fail "the record lacks '$want'"
+done
 echo "round trip OK"

@@ -44,6 +44,15 @@ hl_config_t *th_scn_load_config(const th_scn_t *s, const char *top, const char *
 	return cfg;
 }
 
+hl_ksr_t *th_scn_load(const char *path)
+{
+	hl_ksr_t *k = NULL;
+	hl_err_t err = { { 0 }, { 0 } };
+
+	cr_assert_eq(hl_ksr_load(path, &k, &err), 0, "%s", err.msg);
+	return k;
+}
+
 int th_scn_sign(const th_scn_t *s, hl_config_t *cfg, const char *ksr, const char *prev,
 		const char *out, hl_err_t *err)
 {

@@ -25,6 +25,8 @@ hl_config_t *th_scn_load_config(const th_scn_t *s, const char *top, const char *
 /* Opens the token, re-signs k's proof of possession with the HSM's ZSKs, writes it to
  * "<dir>/<name>" and returns that path (static buffer). */
 const char *th_scn_write_ksr(const th_scn_t *s, hl_ksr_t *k, int resign, const char *name);
+/* Loads a KSR or SKR; asserts it loads (caller frees). */
+hl_ksr_t *th_scn_load(const char *path);
 /* Runs ksr-signer's logic; returns 0 or -1 with err filled. */
 int th_scn_sign(const th_scn_t *s, hl_config_t *cfg, const char *ksr, const char *prev,
 		const char *out, hl_err_t *err);

@@ -48,7 +48,8 @@ static void expect_fail(const char *check, const char *top, const char *policy, 
 
 	cr_assert_neq(run(top, policy, schema, NULL, 1, &err), 0, "%s was not refused", check);
 	cr_assert_str_eq(err.check, check, "refused by %s, not %s: %s", err.check, check, err.msg);
-	cr_assert_not_null(strstr(err.msg, check), "the message does not name %s", check);
+	/* the tools print "CHECK: message": the message must not say the name again */
+	cr_assert_null(strstr(err.msg, check), "the message repeats %s: %s", check, err.msg);
 }
 
 /* A KSK2 on the token (generated: no corpus key is left for it). */
@@ -98,7 +99,7 @@ Test(signing, ksk_validity)
 			     .out = stdout };
 	cr_assert_neq(hl_signer_run(cfg, &o, &err), 0);
 	cr_assert_str_eq(err.check, "KSK-VALIDITY", "%s: %s", err.check, err.msg);
-	cr_assert_not_null(strstr(err.msg, "KSK-VALIDITY"));
+	cr_assert_null(strstr(err.msg, "KSK-VALIDITY"), "the message repeats the name");
 	free(cfg);
 }
 

@@ -40,9 +40,9 @@ typedef struct {
 	char *expect;   /* "ok", "warning", "refused" or "a|b" alternatives */
 	char **devices; /* device names (may be empty) */
 	size_t ndevices;
-	char *key;            /* key name (keygen, import, backup, restore) */
-	char *quarter;        /* "2025Q1" */
-	char *schema;         /* sign: normal, pre-publish, publish-both, rollover, revoke */
+	char *key;     /* key name (keygen, import, backup, restore) */
+	char *quarter; /* "2025Q1" */
+	char *schema;  /* sign: normal, pre-publish, publish+, rollover, rollover+, revoke, ... */
 	char *current, *next; /* sign: key names for the schema's roles */
 	char **anchors;       /* coverage/trust-anchor: key names */
 	size_t nanchors;
@@ -81,6 +81,18 @@ typedef struct {
 	size_t nmap;
 } hl_scn_profile_t;
 
+/* How the sign step calls a signer (fixtures/scenarios/README.md, "The signer"): the
+ * command's words and a config file made from templates, ${...} filled in per ceremony. A
+ * word that expands to nothing is dropped. NULL members: the built-in ksr-signer template. */
+typedef struct {
+	char **command; /* argv templates */
+	size_t ncommand;
+	char *config_file;  /* the config's file name in the work dir */
+	char *config;       /* the whole config: ${modules}, ${keys} and scalars */
+	char *module, *key; /* one entry per device used / per KSK the schema uses */
+	char *module_sep, *key_sep;
+} hl_scn_signer_t;
+
 typedef struct {
 	char *path, *name, *description;
 	char *so_pin, *user_pin;
@@ -96,6 +108,7 @@ typedef struct {
 	size_t nceremonies;
 	char **milestone_dates, **milestone_labels; /* "YYYY-MM-DD", shown on the timeline */
 	size_t nmilestones;
+	hl_scn_signer_t signer; /* the sign step's template */
 } hl_scenario_t;
 
 /* Reads a scenario; on failure returns NULL with "file:line: key: message" in err. */

@@ -37,6 +37,9 @@ typedef enum hl_check_id {
 	HL_CHK_OPERATOR_CONFIRM,            /* 26 */
 	HL_CHK_SKR_PUBLISH_SAFETY,          /* 27 */
 	HL_CHK_SKR_RETIRE_SAFETY,           /* 28 */
+	HL_CHK_SKR_KSK_CONTINUITY,          /* 29: no published KSK silently dropped */
+	HL_CHK_KSR_POLICY_TTL,              /* 30: one TTL for the DNSKEY RRset */
+	HL_CHK_LOAD_KSR_FIELDS,             /* 31: id, serial, domain of the root element */
 	HL_CHK_COUNT
 } hl_check_id_t;
 
@@ -65,6 +68,8 @@ typedef struct hl_policy_cfg {
 	int ecdsa_enabled, eddsa_enabled;
 	int keys_check_exponent; /* KSR-BUNDLE-KEYS vs the KSR policy */
 	long horizon;            /* KSR-POLICY-SIG-HORIZON, seconds */
+	long hold_down;          /* SKR-KSK-CONTINUITY: RFC 5011 hold-down, seconds */
+	unsigned long ttl;       /* KSR-POLICY-TTL: the DNSKEY and RRSIG TTL */
 	hl_policy_t ksk;         /* ResponsePolicy/KSK written to the SKR */
 } hl_policy_cfg_t;
 
@@ -76,6 +81,17 @@ typedef void (*hl_warn_fn)(void *ctx, const char *check, const char *msg);
 void hl_checks_set_warn(hl_warn_fn fn, void *ctx);
 void hl_check_warn(hl_check_id_t id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Every check's outcome also goes here (the ceremony record): rc 0 passed, -1 refused (msg
+ * says why), 1 switched off, 2 a warning. */
+typedef void (*hl_result_fn)(void *ctx, const char *check, int rc, const char *msg);
+void hl_checks_set_result(hl_result_fn fn, void *ctx);
+/* Reports a check's rc (0 passed, -1 refused with err, 1 off) to the result hook; returns -1
+ * when it refused, else 0. */
+int hl_check_report(hl_check_id_t id, int rc, const hl_err_t *err);
+/* Runs `call` when the check is enabled in policy `c`, reporting its result either way. */
+#define HL_RUN_CHECK(c, id, call) \
+	((c)->enabled[id] ? hl_check_report(id, (call), err) : hl_check_report(id, 1, NULL))
+
 /* Checks 3-14 (and 22's warning) on a KSR alone. `now` is the clock for the horizon. */
 int hl_check_ksr(const hl_ksr_t *ksr, const hl_policy_cfg_t *cfg, time_t now, hl_err_t *err);
 /* Check 15: the previous SKR has bundle_count bundles and each signature verifies. */
@@ -86,6 +102,12 @@ int hl_check_chain(const hl_ksr_t *ksr, const hl_ksr_t *prev, const hl_policy_cf
 /* Checks 27-28 on a new SKR (prev may be NULL: the publish-safety half is skipped). */
 int hl_check_after(const hl_ksr_t *skr, const hl_ksr_t *prev, const hl_policy_cfg_t *cfg,
 		   hl_err_t *err);
+/* Check 29 (SKR-KSK-CONTINUITY): every KSK published in prev's last bundle (prev may be NULL)
+ * or in a bundle of k stays published in every later bundle of k, unless it was published
+ * revoked (flags 385) for at least cfg->hold_down before it disappears. */
+int hl_check_ksk_continuity(const hl_ksr_t *k, const hl_ksr_t *prev, long hold_down, hl_err_t *err);
+/* KSR-BUNDLE-UNIQUE on any KSR or SKR: no two bundles share an id. */
+int hl_check_bundle_ids(const hl_ksr_t *k, hl_err_t *err);
 /* Verifies every signature of every bundle with the key named by its keyIdentifier;
  * the failure is reported under check `id`. */
 int hl_check_signatures(const hl_ksr_t *k, hl_check_id_t id, hl_err_t *err);

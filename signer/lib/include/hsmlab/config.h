@@ -22,6 +22,7 @@ typedef struct hl_ksk_cfg {
 	int has_ds;
 	time_t valid_from, valid_until; /* 0: unbounded */
 	char mechanism[64];             /* override, e.g. "CKM_RSA_X_509"; empty: choose */
+	char token[33], serial[17];     /* the device to use (token label / serial); "": any */
 } hl_ksk_cfg_t;
 
 /* Per slot: bit i set = KSK i (index into ksks) is in the set. */
@@ -40,6 +41,7 @@ typedef struct hl_gen_cfg {
 	int create;
 	long interval, validity; /* the cadence: P10D between inceptions, P21D per bundle */
 	hl_policy_t zsk;         /* RequestPolicy/ZSK written into the KSR */
+	unsigned long ttl;       /* the ZSKs' TTL: policy.ttl, so the signer's RRset has one */
 } hl_gen_cfg_t;
 
 typedef struct hl_config {

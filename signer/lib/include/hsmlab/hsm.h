@@ -29,6 +29,8 @@ typedef struct hl_hsm_module {
 	CK_FUNCTION_LIST_PTR fn;
 	CK_SLOT_ID slot_id;
 	CK_SESSION_HANDLE session;
+	char tok_label[33], tok_serial[17]; /* from C_GetTokenInfo, blanks trimmed */
+	int tok_clock;                      /* CKF_CLOCK_ON_TOKEN */
 } hl_hsm_module_t;
 
 /* Sets the module's environment, loads it, finds the slot, opens a R/W session and logs in
@@ -53,6 +55,17 @@ typedef struct hl_hsm_key {
  * reads its public half. Returns 0, 1 when no module holds it, -1 on error. */
 int hl_hsm_find_key(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_key_t *out,
 		    hl_err_t *err);
+/* Every module's copy of the key labelled `label` (at most max, in module order): *count
+ * is how many. 0, or -1 on an error. */
+int hl_hsm_find_all(hl_hsm_module_t *mods, size_t n, const char *label, hl_hsm_key_t *out,
+		    size_t max, size_t *count, hl_err_t *err);
+/* The CKA_LABELs of the token's private keys (at most max, each up to 63 characters): *n is
+ * how many. 0, or -1 on an error. */
+int hl_hsm_list_labels(hl_hsm_module_t *m, char (*labels)[64], size_t max, size_t *n,
+		       hl_err_t *err);
+/* The token's own clock (C_GetTokenInfo utcTime) as "YYYY-MM-DDTHH:MM:SSZ"; -1 when the
+ * token has none. */
+int hl_hsm_clock(const hl_hsm_module_t *m, char *buf, size_t len);
 /* Picks the mechanism: `override` (a CKM_ name, may be NULL) or, from the token's list,
  * CKM_SHA256_RSA_PKCS, else CKM_RSA_PKCS (host hash + DigestInfo), else CKM_RSA_X_509 (full
  * EMSA-PKCS1-v1_5 block); CKM_ECDSA over a host SHA-256 for EC keys. */

@@ -78,6 +78,10 @@ typedef struct hl_ksr {
 	size_t nbundles;
 } hl_ksr_t;
 
+/* 1 when s is a KSR/SKR serial: a non-negative decimal integer of at most 10 digits and at
+ * most 4294967295 (digits only: no sign, no blanks, not empty). */
+int hl_serial_valid(const char *s);
+
 /* Frees everything; NULL is a no-op. */
 void hl_ksr_free(hl_ksr_t *ksr);
 /* Deep copies (caller frees with hl_ksr_free / hl_key_clear). NULL on allocation failure. */

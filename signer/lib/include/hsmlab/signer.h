@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hsmlab/config.h"
+#include "hsmlab/log.h"
 
 /* -- ksr-signer -- */
 
@@ -17,6 +18,7 @@ typedef struct hl_sign_opts {
 	int force;             /* skip the operator's confirmation */
 	time_t now;            /* the clock for KSR-POLICY-SIG-HORIZON */
 	FILE *in, *out;        /* confirmation input and operator output */
+	hl_log_t *log;         /* the ceremony record (may be NULL) */
 } hl_sign_opts_t;
 
 /* Runs every check, signs with the configured KSKs and writes the SKR atomically. Opens and
@@ -63,6 +65,7 @@ typedef struct hl_verify_opts {
 	const char *anchors[8];
 	size_t nanchors;
 	time_t from, to; /* both 0: no coverage check */
+	long hold_down;  /* SKR-KSK-CONTINUITY; 0: 30 days */
 	FILE *out;
 } hl_verify_opts_t;
 int hl_verify_run(const hl_verify_opts_t *o, hl_err_t *err);
