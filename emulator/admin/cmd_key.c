@@ -234,15 +234,8 @@ static int domain_cmd(console_t *c, hl_admin_opts_t *o, const hsmlab_device_info
 			printf("device %s: domain \"%s\" loaded from %d cards\n", d->serial,
 			       argv[3], argc - 4);
 	}
-	if (rv == CKR_OK)
-		return EX_OK;
-	if (rv != CKR_PIN_INCORRECT || strcmp(argv[1], "load"))
-		return hl_admin_fam_fail(c, o->command, rv);
-	/* The quorum shortfall says how many cards were given (the card says how many it
-	 * takes only to the device). */
-	fprintf(stderr, "hsmlab-admin: domain load: device %s: %s: %s (%d cards given)\n",
-		o->device, hl_ckr_name(rv), c->fam->last_error(), argc - 4);
-	return EX_FAIL;
+	/* A quorum shortfall's message is the family's ("N given, M needed"). */
+	return rv == CKR_OK ? EX_OK : hl_admin_fam_fail(c, o->command, rv);
 }
 
 int hl_admin_keys(console_t *c, int argc, char **argv, hl_admin_opts_t *o)

@@ -262,6 +262,14 @@ check_new_luna_token_reinit() {
 	done
 }
 
+# A hard init of an initialized HSM (a re-init): the partition goes, the label changes.
+setup_luna_hsm_reinit() {
+	fresh "$LUNA"
+	D=$(A device create | serial)
+	A token init "$D" part >/dev/null
+}
+op_luna_hsm_reinit() { A --yes luna hsm init "$D" hsm2 dom; }
+
 setup_pair() {
 	fresh "$LUNA"
 	mkdir -p "$F/ikeys"
@@ -304,13 +312,13 @@ setup_cards() {
 op_cards() { A domain create "$D" smk-test "$F/cards" 5 7; }
 
 ALL=(strict_token_init strict_init_pin strict_create_object strict_keygen strict_destroy
-	strict_token_reinit keyper_init luna_hard_init luna_partition_create luna_token_reinit
-	restore clone backup_file audit_export cards)
+	strict_token_reinit keyper_init luna_hard_init luna_hsm_reinit luna_partition_create
+	luna_token_reinit restore clone backup_file audit_export cards)
 [ $# -gt 0 ] && ALL=("$@")
 # Known gaps (recorded in tests/hardening/README.md, to be closed in the families): their
 # half states are reported, not failed; a known gap that no longer shows fails, so the list
 # is kept true.
-KNOWN=${HSMLAB_POWERLOSS_KNOWN-strict_keygen luna_partition_create luna_token_reinit clone}
+KNOWN=${HSMLAB_POWERLOSS_KNOWN-strict_keygen clone}
 HALF=() SUMMARY=() SEEN_HALF=() KNOWN_SEEN=() HALF_OF_OP=""
 for op in "${ALL[@]}"; do
 	"setup_$op"

@@ -74,8 +74,12 @@ static hl_status_t read_state(hl_device_t *dev)
 	hl_status_t st = hl_store_meta_get_str(dev->store, "state", &s);
 	if (st != HL_OK)
 		return st == HL_ERR_NOT_FOUND ? HL_ERR_STORE_CORRUPT : st;
-	dev->state = strcmp(s, "initialized") == 0 ? HL_DEV_INITIALIZED : HL_DEV_FACTORY;
+	/* Any other value is a damaged store, not a token waiting for C_InitToken. */
+	bool init = strcmp(s, "initialized") == 0, factory = strcmp(s, "factory") == 0;
 	free(s);
+	if (!init && !factory)
+		return HL_ERR_STORE_CORRUPT;
+	dev->state = init ? HL_DEV_INITIALIZED : HL_DEV_FACTORY;
 	if (hl_store_meta_get(dev->store, "label", &v, &len) == HL_OK)
 		pad_label(dev->label, (const char *)v, len);
 	else /* a family's zeroize removed it */
@@ -110,7 +114,8 @@ static hl_device_t *dev_alloc(hl_lab_t *lab, const char *serial)
 	return dev;
 }
 
-static hl_status_t load_meta(hl_device_t *dev)
+/* *have_slot: whether the store's slot id was read (a device broken after that keeps it). */
+static hl_status_t load_meta(hl_device_t *dev, bool *have_slot)
 {
 	char *profile = NULL;
 	uint64_t slot = 0;
@@ -121,6 +126,7 @@ static hl_status_t load_meta(hl_device_t *dev)
 		st = HL_ERR_STORE_CORRUPT;
 	if (st == HL_OK) {
 		dev->slot_id = (CK_SLOT_ID)slot;
+		*have_slot = true;
 		st = hl_lab_profile(dev->lab, profile, &dev->profile, dev->err, sizeof(dev->err));
 	}
 	if (st == HL_OK)
@@ -130,7 +136,9 @@ static hl_status_t load_meta(hl_device_t *dev)
 	if (st == HL_OK)
 		st = mk_load(dev);
 	free(profile);
-	return st;
+	/* A key the store must hold is missing: damaged (CKR_DEVICE_ERROR, store.md), not a
+	 * caller's bad argument. */
+	return st == HL_ERR_NOT_FOUND ? HL_ERR_STORE_CORRUPT : st;
 }
 
 hl_status_t hl_device_load(hl_lab_t *lab, const char *serial, hl_device_t **out)
@@ -140,17 +148,20 @@ hl_status_t hl_device_load(hl_lab_t *lab, const char *serial, hl_device_t **out)
 		return HL_ERR_NOMEM;
 	hl_status_t st =
 	    hl_store_open(dev->path, HL_STORE_RDWR, &dev->store, dev->err, sizeof(dev->err));
+	bool have_slot = false;
 	if (st == HL_OK)
-		st = load_meta(dev);
+		st = load_meta(dev, &have_slot);
 	if (st != HL_OK) {
 		dev->broken = st;
 		if (!dev->err[0])
 			snprintf(dev->err, sizeof(dev->err), "%s: %s", dev->path, hl_strerror(st));
 		hl_store_close(dev->store);
 		dev->store = NULL;
-		/* A broken device still gets a slot id (its serial's rank is not stable, so use
-		 * a high range that cannot collide with stored ids). */
-		dev->slot_id = 0x10000;
+		/* A broken device keeps the slot id its store holds, so clients find it where
+		 * they knew it; one whose store cannot say gets HL_DEVICE_SLOT_UNKNOWN (its
+		 * serial's rank is not stable). */
+		if (!have_slot)
+			dev->slot_id = HL_DEVICE_SLOT_UNKNOWN;
 	}
 	*out = dev;
 	return HL_OK;
@@ -468,6 +479,8 @@ hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK
 		st = hl_store_meta_set_u64(dev->store, "so_failed", 0);
 	if (st == HL_OK)
 		st = hl_store_meta_set_u64(dev->store, "user_failed", 0);
+	if (st == HL_OK && dev->family->init_token_tx)
+		st = dev->family->init_token_tx(dev);
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else

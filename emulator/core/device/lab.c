@@ -98,11 +98,21 @@ static hl_status_t read_conf(const char *path, hl_lab_config_t *c, char *err, si
 	config_t cfg;
 	const char *v;
 	hl_status_t st = HL_OK;
+	struct stat sb;
+	/* libconfig opens a directory and fails on reading it, leaving errno stale ("No such
+	 * file or directory"): name the real problem. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: cannot read config file: %s (want the lab's config file)", path,
+			 strerror(EISDIR));
+		return HL_ERR_LAB_INVALID;
+	}
 	config_init(&cfg);
+	errno = 0;
 	if (!config_read_file(&cfg, path)) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			snprintf(err, errlen, "%s: cannot read config file: %s", path,
-				 strerror(errno));
+				 errno ? strerror(errno) : "unreadable");
 		else
 			snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
 				 config_error_text(&cfg));

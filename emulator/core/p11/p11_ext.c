@@ -60,7 +60,7 @@ static CK_RV ext_device_create(const char *profile, CK_SLOT_ID *slot_out, char s
 	CK_SLOT_ID next = 0;
 	for (size_t i = 0; i < hl_p11_slot_count(); i++) {
 		hl_device_t *d = hl_p11_slot_at(i)->dev;
-		if (!d->broken && d->slot_id >= next)
+		if (d->slot_id != HL_DEVICE_SLOT_UNKNOWN && d->slot_id >= next)
 			next = d->slot_id + 1;
 	}
 	hl_status_t st =

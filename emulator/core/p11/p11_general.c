@@ -191,7 +191,7 @@ static CK_RV add_free_device(void)
 		hl_device_t *d = g.slots[i]->dev;
 		if (d->state != HL_DEV_INITIALIZED && !d->broken && d->profile == prof)
 			return CKR_OK; /* the lab already offers an uninitialized device */
-		if (!d->broken && d->slot_id >= next)
+		if (d->slot_id != HL_DEVICE_SLOT_UNKNOWN && d->slot_id >= next)
 			next = d->slot_id + 1;
 	}
 	hl_device_t *dev = NULL;

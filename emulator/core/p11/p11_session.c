@@ -250,7 +250,7 @@ static CK_RV move_slot(hl_slot_t *slot)
 	CK_SLOT_ID next = 0;
 	for (size_t i = 0; i < hl_p11_slot_count(); i++) {
 		const hl_device_t *d = hl_p11_slot_at(i)->dev;
-		if (!d->broken && d->slot_id >= next)
+		if (d->slot_id != HL_DEVICE_SLOT_UNKNOWN && d->slot_id >= next)
 			next = d->slot_id + 1;
 	}
 	pthread_mutex_lock(&dev->lock);

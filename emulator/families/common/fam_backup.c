@@ -175,6 +175,23 @@ static hl_status_t domain_get(hl_device_t *dev, hl_backup_domain_t *out)
 	return st;
 }
 
+void hl_fam_too_few(const char *const *paths, const char *pin, size_t n, char *buf, size_t len)
+{
+	hl_card_t card;
+	unsigned m = 0;
+	for (size_t i = 0; paths && i < n && !m; i++)
+		if (hl_card_read(paths[i], pin, &card) == HL_OK) {
+			m = card.set.threshold;
+			hl_card_wipe(&card);
+		}
+	if (m)
+		snprintf(buf, len, "%s: %zu given, %u needed", hl_strerror(HL_ERR_CARD_TOO_FEW), n,
+			 m);
+	else
+		snprintf(buf, len, "%s: %zu given, more needed", hl_strerror(HL_ERR_CARD_TOO_FEW),
+			 n);
+}
+
 static hl_status_t split_to_files(hl_card_set_t *set, const uint8_t *secret, const char *dir,
 				  const char *pin)
 {
@@ -241,7 +258,12 @@ CK_RV hl_fam_domain_load(CK_SLOT_ID slot, const char *owner, const char *const *
 		st = hl_cards_combine_files(&want, paths, pins, n, secret, &len, &bad);
 		if (st == HL_OK && len != DOMAIN_LEN)
 			st = HL_ERR_CARD_MISMATCH;
-		if (st != HL_OK && bad < n)
+		char few[128];
+		if (st == HL_ERR_CARD_TOO_FEW)
+			hl_fam_too_few(paths, pin, n, few, sizeof(few));
+		if (st == HL_ERR_CARD_TOO_FEW)
+			hl_p11_log("domain load: %s", few);
+		else if (st != HL_OK && bad < n)
 			hl_p11_log("domain load: %s: %s", paths[bad], hl_strerror(st));
 		else if (st != HL_OK)
 			hl_p11_log("domain load: %s", hl_strerror(st));
@@ -277,6 +299,37 @@ static hl_status_t find_key(hl_device_t *dev, const char *label, hl_object_t **o
 			hl_object_free(v[i]);
 	free(v);
 	return st;
+}
+
+/* A key leaves or enters a device only with the credentials the device asks for, besides
+ * the domain: the Crypto Officer logged in on it (C_Login as CKU_USER in this process; not
+ * Luna's Crypto User, who only signs), with the family's login gate still passing (Keyper:
+ * the operator quorum's activation not expired). A direct caller of the table without them
+ * gets CKR_USER_NOT_LOGGED_IN (or the gate's own code) and the device is unchanged. */
+static hl_status_t need_co(hl_device_t *dev, const char *what, CK_RV *rv)
+{
+	pthread_mutex_lock(&dev->lock);
+	hl_device_refresh_locked(dev);
+	bool in = dev->login == CKU_USER;
+	CK_RV gate = !in                                       ? CKR_USER_NOT_LOGGED_IN
+		     : dev->family && dev->family->create_gate ? dev->family->create_gate(dev)
+							       : CKR_OK;
+	pthread_mutex_unlock(&dev->lock);
+	if (gate == CKR_OK && in)
+		gate = hl_device_login_gate(dev, CKU_USER);
+	if (gate == CKR_OK)
+		return HL_OK;
+	char why[256]; /* the gate's own message, before the log overwrites it */
+	snprintf(why, sizeof(why), "%s", in ? hl_p11_last_error() : "");
+	if (in)
+		hl_p11_log("%s: device %s: the Crypto Officer cannot act now: %s", what,
+			   dev->serial, why);
+	else
+		hl_p11_log("%s: device %s: the Crypto Officer is not logged in (a key leaves or "
+			   "enters a device only after the CO's login, besides the domain)",
+			   what, dev->serial);
+	*rv = gate;
+	return HL_ERR_FUNCTION_FAILED;
 }
 
 /* formats.md §4: the object's attributes as a CK_ATTRIBUTE array borrowing its values. */
@@ -316,7 +369,12 @@ CK_RV hl_fam_key_backup(CK_SLOT_ID slot, const char *label, const char *path)
 		return CKR_ARGUMENTS_BAD;
 	hl_p11_rdlock();
 	hl_device_t *dev = device_of(slot, &rv);
-	hl_status_t st = dev ? domain_get(dev, &dom) : HL_OK;
+	hl_status_t st = dev ? need_co(dev, "backup", &rv) : HL_OK;
+	if (st != HL_OK) {
+		hl_p11_unlock();
+		return rv;
+	}
+	st = dev ? domain_get(dev, &dom) : HL_OK;
 	if (dev && st == HL_ERR_NOT_FOUND)
 		hl_p11_log("backup: device %s has no SMK / cloning domain yet (domain create or "
 			   "load)",
@@ -396,7 +454,12 @@ CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path)
 		return CKR_ARGUMENTS_BAD;
 	hl_p11_rdlock();
 	hl_device_t *dev = device_of(slot, &rv);
-	hl_status_t st = dev ? hl_backup_read_file(path, &blob, &len) : HL_OK;
+	hl_status_t st = dev ? need_co(dev, "restore", &rv) : HL_OK;
+	if (st != HL_OK) {
+		hl_p11_unlock();
+		return rv;
+	}
+	st = dev ? hl_backup_read_file(path, &blob, &len) : HL_OK;
 	if (dev && st == HL_OK)
 		st = domain_get(dev, &dom);
 	if (dev && st == HL_ERR_NOT_FOUND)
@@ -431,7 +494,8 @@ typedef struct {
 	uint8_t *blob;
 	size_t len;
 	hl_backup_obj_t *b;
-	uint64_t src_seq; /* the source's clone record, named by the target's */
+	uint64_t src_seq; /* the source's "started" record, named by the target's */
+	uint64_t dst_seq; /* the target's record, named by the source's "done" */
 } clone_t;
 
 /* Both devices, of one vendor, distinct, each with its policy allowing cloning. */
@@ -545,16 +609,22 @@ static hl_status_t clone_check(clone_t *c)
 
 static hl_status_t audit_clone_in(hl_device_t *dev, void *arg)
 {
-	const clone_t *c = arg;
+	clone_t *c = arg;
 	char details[160];
 	snprintf(details, sizeof(details), "from=%s seq=%llu", c->src->serial,
 		 (unsigned long long)c->src_seq);
-	return hl_fam_audit(dev, HL_AUDIT_CLONE, c->label, details);
+	hl_status_t st = hl_fam_audit_sync(dev);
+	return st == HL_OK ? hl_audit_append(hl_fam_state(dev)->audit, HL_AUDIT_CLONE, c->label,
+					     details, &c->dst_seq)
+			   : st;
 }
 
-/* The source's record of the clone (before the target's copy, so no copy is ever unrecorded
- * at its source: a crash in between leaves a record without a copy, never the reverse). */
-static hl_status_t audit_clone_out(clone_t *c, const char *result)
+/* A record of the clone on the source: "to=DST" when it starts (before the target's copy,
+ * so no copy is ever unrecorded at its source), then "to=DST done seq=N" naming the target's
+ * record, or "to=DST failed". Two stores cannot share a transaction: a cut between the
+ * steps leaves a started clone with no done record (and no copy, or a copy whose target
+ * record names the started one), never a done record without a copy. */
+static hl_status_t audit_clone_out(clone_t *c, const char *result, uint64_t *seq)
 {
 	char details[160];
 	snprintf(details, sizeof(details), "to=%s%s", c->dst->serial, result);
@@ -562,31 +632,40 @@ static hl_status_t audit_clone_out(clone_t *c, const char *result)
 	hl_status_t st = hl_fam_audit_sync(c->src);
 	if (st == HL_OK)
 		st = hl_audit_append(hl_fam_state(c->src)->audit, HL_AUDIT_CLONE, c->label, details,
-				     &c->src_seq);
+				     seq);
 	pthread_mutex_unlock(&c->src->lock);
 	return st;
 }
 
 /* The key as a domain blob in memory, opened under the target's domain, stored on the
- * target with its record in one transaction. */
+ * target with its record in one transaction, between the source's two records. */
 static hl_status_t clone_move(clone_t *c)
 {
+	char done[64];
 	hl_status_t st = encode_object(c->src, &c->sdom, c->key, &c->blob, &c->len);
 	if (st == HL_OK)
 		st = hl_backup_decode(&c->ddom, c->blob, c->len, &c->b);
 	if (st == HL_OK)
 		st = object_from(c->b, &c->copy);
 	if (st == HL_OK)
-		st = audit_clone_out(c, "");
+		st = audit_clone_out(c, "", &c->src_seq);
 	if (st != HL_OK)
 		return st;
 	st = hl_device_add_object_with(c->dst, c->copy, audit_clone_in, c);
 	if (st != HL_OK) {
 		hl_p11_log("clone of \"%s\" onto %s: %s", c->label, c->dst->serial,
 			   hl_strerror(st));
-		audit_clone_out(c, " failed");
+		audit_clone_out(c, " failed", NULL);
+		return st;
 	}
-	return st;
+	snprintf(done, sizeof(done), " done seq=%llu", (unsigned long long)c->dst_seq);
+	/* The copy is made and recorded on the target: the clone succeeded even when the
+	 * source cannot take its done record (its started one stands, as after a cut). */
+	if (audit_clone_out(c, done, NULL) != HL_OK)
+		hl_p11_log("clone of \"%s\" onto %s: made, but the source %s did not record it "
+			   "done",
+			   c->label, c->dst->serial, c->src->serial);
+	return HL_OK;
 }
 
 CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,

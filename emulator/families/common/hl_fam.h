@@ -83,6 +83,11 @@ hl_status_t hl_fam_domain_set(hl_device_t *dev, const char *owner, const uint8_t
 hl_status_t hl_fam_domain_erase(hl_device_t *dev);
 bool hl_fam_domain_held(hl_device_t *dev);
 
+/* The message of HL_ERR_CARD_TOO_FEW from n card files: "too few cards for the quorum: N
+ * given, M needed", M read from the first card (the set's threshold; "more" when none can
+ * be read). */
+void hl_fam_too_few(const char *const *paths, const char *pin, size_t n, char *buf, size_t len);
+
 /* Backup domain and key backup/restore entries of the table (fam_backup.c). */
 CK_RV hl_fam_domain_create(CK_SLOT_ID slot, const char *owner, const char *dir, CK_ULONG m,
 			   CK_ULONG n, const char *pin);

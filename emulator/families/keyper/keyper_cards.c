@@ -73,7 +73,12 @@ static hl_status_t combine(ky_step_t *step, const char *kind, const char *owner,
 	hl_status_t st = hl_cards_combine_files(&want, paths, pins, n, secret, len, &bad);
 	if (st == HL_OK && *len != KY_SECRET_LEN)
 		st = HL_ERR_CARD_MISMATCH;
-	if (st != HL_OK && bad < n)
+	char few[128];
+	if (st == HL_ERR_CARD_TOO_FEW)
+		hl_fam_too_few(paths, pin, n, few, sizeof(few));
+	if (st == HL_ERR_CARD_TOO_FEW)
+		snprintf(step->why, sizeof(step->why), "%s cards (owner %s): %s", kind, owner, few);
+	else if (st != HL_OK && bad < n)
 		snprintf(step->why, sizeof(step->why), "%s cards: %s: %s", kind, paths[bad],
 			 hl_strerror(st));
 	else if (st != HL_OK)

@@ -77,6 +77,25 @@ static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, 
 	return HL_OK;
 }
 
+/* Inside C_InitToken's store transaction: the old token's Crypto User (L1: its verifier and
+ * failure count, kept by the family) goes with it, and partition create's own records
+ * commit with the new token (luna_roles.c). */
+static hl_status_t luna_init_token_tx(hl_device_t *dev)
+{
+	if (!hl_luna_on(dev))
+		return HL_OK;
+	hl_status_t st = hl_luna_cred_delete(dev, LU_CU);
+	if (st == HL_OK)
+		st = hl_store_meta_delete(dev->store, "luna_cu_failed");
+	if (st == HL_ERR_NOT_FOUND)
+		st = HL_OK;
+	if (st == HL_OK && hl_luna_init_body)
+		st = hl_luna_init_body(dev, hl_luna_init_arg);
+	if (st == HL_OK)
+		cu_mark(dev, false);
+	return st;
+}
+
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
 	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
@@ -96,6 +115,20 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 		return CKR_FUNCTION_FAILED;
 	}
 	return CKR_OK;
+}
+
+/* L3: what a wrong password leaves before the role locks (the profile's user_max_failed). */
+static void lockout_left(hl_device_t *dev, const char *role, uint64_t failed)
+{
+	CK_ULONG max = dev->profile->user_max_failed;
+	if (!hl_luna_on(dev) || !max || !failed)
+		return;
+	if (failed >= max)
+		hl_p11_log("%s: %llu wrong passwords: locked (the Partition SO resets it)", role,
+			   (unsigned long long)failed);
+	else
+		hl_p11_log("%s: wrong password (%llu of %lu: %llu more and it locks)", role,
+			   (unsigned long long)failed, max, (unsigned long long)(max - failed));
 }
 
 static hl_status_t count_cu(hl_device_t *dev, void *arg)
@@ -131,6 +164,8 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 		wst = hl_fam_audit(dev, HL_AUDIT_LOGIN, "crypto-user", NULL);
 	if (wst != HL_OK)
 		return hl_p11_rv(wst);
+	if (st != HL_OK)
+		lockout_left(dev, "Crypto User", now);
 	if (st == HL_OK) {
 		dev->login = CKU_USER; /* the user role holds the keys; cu_is() narrows it */
 		cu_mark(dev, true);
@@ -190,6 +225,8 @@ static void luna_on_event(hl_device_t *dev, hl_family_event_t ev, const char *su
 	hl_fam_on_event(dev, ev, subject);
 	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "so"))
 		hl_luna_pso_check(dev);
+	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "user"))
+		lockout_left(dev, "Crypto Officer", dev->user_failed);
 	if (ev == HL_FAMILY_EV_LOGOUT)
 		cu_mark(dev, false);
 }
@@ -232,4 +269,5 @@ const hl_family_t hl_luna_family = {
 	.backup_domain_card = LU_CARD_DOMAIN,
 	.quirks = hl_luna_quirks,
 	.quirk_size = sizeof(lu_switches_t),
+	.init_token_tx = luna_init_token_tx,
 };

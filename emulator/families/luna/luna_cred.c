@@ -137,7 +137,12 @@ static hl_status_t ikeys_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_
 				       : HL_ERR_CARD_MISMATCH;
 	if (st == HL_ERR_PIN_INCORRECT)
 		st = HL_ERR_CARD_MISMATCH;
-	if (st != HL_OK && bad < a->n_ikeys)
+	char few[128];
+	if (st == HL_ERR_CARD_TOO_FEW)
+		hl_fam_too_few(a->ikeys, a->ikey_pin, a->n_ikeys, few, sizeof(few));
+	if (st == HL_ERR_CARD_TOO_FEW)
+		hl_p11_log("%s iKeys: %s", roles[r].key + 5, few);
+	else if (st != HL_OK && bad < a->n_ikeys)
 		hl_p11_log("%s iKeys: %s: %s", roles[r].key + 5, a->ikeys[bad], hl_strerror(st));
 	else if (st != HL_OK)
 		hl_p11_log("%s iKeys: %s", roles[r].key + 5, hl_strerror(st));

@@ -12,6 +12,8 @@
 #include "p11/hl_p11.h"
 
 _Thread_local bool hl_luna_internal_init;
+_Thread_local hl_luna_step_fn hl_luna_init_body;
+_Thread_local void *hl_luna_init_arg;
 
 /* A factory device still in its box (the lab's free device, no store yet) is unpacked: its
  * store is made with the serial and slot it is offered under. */
@@ -94,6 +96,22 @@ hl_status_t hl_luna_need_partition(hl_device_t *dev)
 		hl_p11_log("device %s has no partition yet (luna partition create)", dev->serial);
 		st = HL_ERR_LUNA_STATE;
 	}
+	return st;
+}
+
+hl_status_t hl_luna_password_ok(const hl_device_t *dev, const char *step, const char *whose,
+				const char *pw)
+{
+	size_t n = pw ? strlen(pw) : 0;
+	hl_status_t st = hl_device_check_pin(dev, (const CK_UTF8CHAR *)(pw ? pw : ""), (CK_ULONG)n);
+	if (st == HL_ERR_PIN_LEN_RANGE)
+		hl_p11_log("%s: the %s password has %zu characters; device %s takes %lu to %lu: "
+			   "nothing changed",
+			   step, whose, n, dev->serial, dev->profile->pin_min,
+			   dev->profile->pin_max);
+	else if (st != HL_OK)
+		hl_p11_log("%s: the %s password: device %s takes digits only: nothing changed",
+			   step, whose, dev->serial);
 	return st;
 }
 
@@ -230,6 +248,27 @@ static hl_status_t relabel(hl_device_t *dev, void *arg)
 	return hl_luna_set_str(dev, "luna_label", ((const init_arg_t *)arg)->label);
 }
 
+/* A re-init in one transaction: the HSM SO's login record, the partition's zeroize and the
+ * new label (a cut leaves the old partition or the re-initialized HSM). */
+static hl_status_t reinit_tx(hl_device_t *dev, const init_arg_t *a, const char *details)
+{
+	hl_status_t st = hl_store_begin(dev->store);
+	if (st != HL_OK)
+		return st;
+	st = hl_luna_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
+	if (st == HL_OK)
+		st = hl_luna_zeroize(dev, false, "hsm re-init");
+	if (st == HL_OK)
+		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
+				    details);
+	if (st == HL_OK)
+		st = hl_store_commit(dev->store);
+	else
+		hl_store_rollback(dev->store);
+	hl_device_reread_locked(dev); /* what the store holds now, either way */
+	return st;
+}
+
 static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 {
 	char details[96];
@@ -250,16 +289,13 @@ static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 			   hl_luna_method(dev) == HSMLAB_LUNA_AUTH_PASSWORD ? "password" : "iKeys");
 		return HL_ERR_LUNA_METHOD;
 	}
-	hl_status_t st = a->current ? hl_luna_hso_auth(dev, a->current) : HL_ERR_ARGS;
+	hl_status_t st = a->current ? hl_luna_cred_check(dev, LU_HSO, a->current) : HL_ERR_ARGS;
 	if (st == HL_ERR_ARGS)
 		hl_p11_log("hard init: device %s is initialized: a re-init needs the HSM SO",
 			   dev->serial);
-	if (st == HL_OK)
-		st = hl_luna_zeroize(dev, false, "hsm re-init");
-	if (st == HL_OK)
-		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
-				    details);
-	return st;
+	if (st == HL_ERR_PIN_INCORRECT)
+		return hl_luna_hso_failed(dev); /* counted in its own commit (L3) */
+	return st == HL_OK ? reinit_tx(dev, a, details) : st;
 }
 
 static hl_status_t do_hard_init(hl_device_t *dev, void *arg)
@@ -273,6 +309,11 @@ static hl_status_t do_hard_init(hl_device_t *dev, void *arg)
 		hl_p11_log("hard init: the domain and the HSM SO use one authentication method");
 		return HL_ERR_LUNA_METHOD;
 	}
+	hl_status_t pst = HL_OK;
+	if (a->hso->method == HSMLAB_LUNA_AUTH_PASSWORD)
+		pst = hl_luna_password_ok(dev, "hard init", "HSM SO", a->hso->password);
+	if (pst != HL_OK)
+		return pst;
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st = hard_init_locked(dev, a);
 	pthread_mutex_unlock(&dev->lock);

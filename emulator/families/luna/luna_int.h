@@ -54,7 +54,7 @@ hl_status_t hl_luna_set_str(hl_device_t *dev, const char *key, const char *v);
 /* Device time now (re-reading the clock offset another process may have set). */
 int64_t hl_luna_now(hl_device_t *dev);
 /* Runs body(dev, arg) in one store transaction with its audit record (ev, subject,
- * details). */
+ * details); inside the caller's transaction when one is open (the caller commits). */
 hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
 			   hl_audit_event_t ev, const char *subject, const char *details);
 
@@ -91,6 +91,11 @@ CK_ULONG hl_luna_method(hl_device_t *dev);
 /* HL_ERR_LUNA_STATE (hint logged) unless the device is in state want. */
 hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint);
 hl_status_t hl_luna_need_partition(hl_device_t *dev);
+/* A new password against the profile's rules (length range, digits only), checked before
+ * the step's first change: HL_ERR_PIN_LEN_RANGE / HL_ERR_PIN_INVALID with a message naming
+ * the step, whose password and the rule ("nothing changed"). */
+hl_status_t hl_luna_password_ok(const hl_device_t *dev, const char *step, const char *whose,
+				const char *pw);
 /* The HSM SO authenticates: a wrong password counts (L3), a wrong iKey does not. */
 hl_status_t hl_luna_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a);
 CK_RV hl_luna_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
@@ -102,3 +107,8 @@ CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
 extern _Thread_local bool hl_luna_internal_init;
+/* Partition create's own writes (HSM SO login, partition credentials, records), run by the
+ * family's init_token_tx inside the core's C_InitToken transaction, so a cut anywhere leaves
+ * no partition or the whole one (luna.c). NULL outside partition create. */
+extern _Thread_local hl_luna_step_fn hl_luna_init_body;
+extern _Thread_local void *hl_luna_init_arg;

@@ -61,12 +61,15 @@ int64_t hl_luna_now(hl_device_t *dev)
 hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, void *), void *arg,
 			   hl_audit_event_t ev, const char *subject, const char *details)
 {
-	hl_status_t st = hl_store_begin(dev->store);
+	bool outer = hl_store_in_transaction(dev->store); /* a step of a larger change */
+	hl_status_t st = outer ? HL_OK : hl_store_begin(dev->store);
 	if (st != HL_OK)
 		return st;
 	st = body ? body(dev, arg) : HL_OK;
 	if (st == HL_OK)
 		st = hl_fam_audit(dev, ev, subject, details);
+	if (outer)
+		return st; /* the caller commits or rolls back */
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else
@@ -150,14 +153,16 @@ hl_status_t hl_luna_stm_strings(hl_device_t *dev, char user[24], char fp[24])
 	char state[16], msg[96];
 	hl_luna_state(dev, state, sizeof(state));
 	/* The user string is the device's own (the factory sends it separately); the
-	 * fingerprint covers what the device is now, so a device changed in transit shows
-	 * another one. */
+	 * fingerprint covers what the device is now (serial, lifecycle state), so a device
+	 * changed in transit shows another one. Not the failed HSM SO logins: a mistyped
+	 * factory password must not change what the operator types next (each failure is in
+	 * the audit log and the status, and the zeroize at the limit changes the state). */
 	hl_status_t st = hl_crypto_hmac_sha256(dev->seal.mk, sizeof(dev->seal.mk),
 					       (const uint8_t *)"hsmlab luna stm user v1", 23, h);
 	if (st == HL_OK)
 		groups(h, user, 24, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 31);
-	int n = snprintf(msg, sizeof(msg), "hsmlab luna stm fingerprint v1/%s/%s/%llu", dev->serial,
-			 state, (unsigned long long)hl_luna_u64(dev, "luna_hso_failed"));
+	int n =
+	    snprintf(msg, sizeof(msg), "hsmlab luna stm fingerprint v2/%s/%s", dev->serial, state);
 	if (st == HL_OK)
 		st = hl_crypto_hmac_sha256(dev->seal.mk, sizeof(dev->seal.mk), (const uint8_t *)msg,
 					   (size_t)n, h);
@@ -188,6 +193,10 @@ hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 		st = hl_luna_zeroize(dev, true, details);
 		hl_p11_log("HSM SO: %llu wrong passwords: the device is zeroized (hard init again)",
 			   (unsigned long long)n);
+	} else if (st == HL_OK && max > 0) {
+		hl_p11_log(
+		    "HSM SO: wrong password (%llu of %ld: %llu more and the device zeroizes)",
+		    (unsigned long long)n, max, (unsigned long long)((uint64_t)max - n));
 	}
 	return st == HL_OK ? HL_ERR_PIN_INCORRECT : st;
 }
@@ -195,8 +204,15 @@ hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 void hl_luna_pso_check(hl_device_t *dev)
 {
 	long max = (long)hl_luna_switches(dev)->partition_so_failures_zeroize;
-	if (!hl_luna_on(dev) || max <= 0 || dev->so_failed < (uint64_t)max)
+	if (!hl_luna_on(dev) || max <= 0 || !dev->so_failed)
 		return;
+	if (dev->so_failed < (uint64_t)max) {
+		hl_p11_log("Partition SO: wrong password (%llu of %ld: %llu more and the partition "
+			   "zeroizes)",
+			   (unsigned long long)dev->so_failed, max,
+			   (unsigned long long)((uint64_t)max - dev->so_failed));
+		return;
+	}
 	char details[64];
 	snprintf(details, sizeof(details), "%llu failed Partition SO logins (L3)",
 		 (unsigned long long)dev->so_failed);

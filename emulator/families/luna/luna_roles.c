@@ -32,25 +32,31 @@ typedef struct {
 	const char *label;
 	const hsmlab_luna_auth_t *hso;
 	const hsmlab_luna_cred_t *pso, *domain;
+	char details[96];
 } part_arg_t;
 
+/* Run inside the core's C_InitToken transaction (luna.c init_token_tx): the HSM SO's login
+ * (its failure count reset), the multifactor Partition SO's iKeys, the partition's domain and
+ * the records, so a cut leaves no partition or the whole one with its domain record. */
 static hl_status_t part_body(hl_device_t *dev, void *arg)
 {
 	const part_arg_t *a = arg;
-	hl_status_t st = HL_OK;
-	if (a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR)
+	hl_status_t st = hl_store_meta_set_u64(dev->store, "luna_hso_failed", 0);
+	if (st == HL_OK)
+		st = hl_fam_audit(dev, HL_AUDIT_LOGIN, "hsm-so", NULL);
+	if (st == HL_OK && a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR)
 		st = hl_luna_cred_put(dev, LU_PSO, a->pso);
 	if (st == HL_OK && a->domain)
 		st = hl_luna_cred_put(dev, LU_PDOMAIN, a->domain);
+	if (st == HL_OK)
+		st = hl_fam_audit(dev, HL_AUDIT_STATE_CHANGE, "partition", a->details);
 	return st;
 }
 
-static hl_status_t do_partition(hl_device_t *dev, void *arg)
+/* Every input checked before the HSM SO authenticates (a refused partition spends no
+ * attempt and writes nothing): the state, the method, the Partition SO password's length. */
+static hl_status_t partition_check(hl_device_t *dev, const part_arg_t *a)
 {
-	const part_arg_t *a = arg;
-	CK_UTF8CHAR label[32];
-	char pin[65], details[96];
-	uint8_t rnd[32];
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
 	if (st == HL_OK && dev->state == HL_DEV_INITIALIZED) {
@@ -60,8 +66,27 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 	}
 	if (st == HL_OK)
 		st = need_method(dev, a->pso->method);
+	pthread_mutex_unlock(&dev->lock);
+	if (st == HL_OK && a->pso->method == HSMLAB_LUNA_AUTH_PASSWORD)
+		st = hl_luna_password_ok(dev, "partition create", "Partition SO", a->pso->password);
+	return st;
+}
+
+static hl_status_t do_partition(hl_device_t *dev, void *arg)
+{
+	part_arg_t *a = arg;
+	CK_UTF8CHAR label[32];
+	char pin[65];
+	uint8_t rnd[32];
+	hl_status_t st = partition_check(dev, a);
+	/* The HSM SO's credential checked without a write; a wrong password counts (L3) in its
+	 * own commit, a right one is recorded with the partition. */
+	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
-		st = hl_luna_hso_auth(dev, a->hso);
+		st = hl_luna_cred_check(dev, LU_HSO, a->hso);
+	if (st == HL_ERR_PIN_INCORRECT)
+		st = hl_luna_hso_failed(dev);
+	pthread_mutex_unlock(&dev->lock);
 	/* The core's SO PIN: the Partition SO's password, or a random one nobody knows. */
 	bool mf = a->pso->method == HSMLAB_LUNA_AUTH_MULTIFACTOR;
 	if (st == HL_OK && mf && (st = hl_crypto_random(rnd, sizeof(rnd))) == HL_OK)
@@ -69,22 +94,20 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 			snprintf(pin + 2 * i, 3, "%02x", rnd[i]);
 	if (st == HL_OK && !mf)
 		snprintf(pin, sizeof(pin), "%s", a->pso->password ? a->pso->password : "");
-	pthread_mutex_unlock(&dev->lock);
 	memset(label, ' ', sizeof(label));
 	memcpy(label, a->label, strlen(a->label) > 32 ? 32 : strlen(a->label));
+	snprintf(a->details, sizeof(a->details), "created label=%s method=%s", a->label,
+		 method_name(a->pso->method));
 	if (st == HL_OK) {
 		hl_luna_internal_init = true;
+		hl_luna_init_body = part_body;
+		hl_luna_init_arg = a;
 		st = hl_device_init_token(dev, (const CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin),
 					  label);
 		hl_luna_internal_init = false;
+		hl_luna_init_body = NULL;
+		hl_luna_init_arg = NULL;
 	}
-	snprintf(details, sizeof(details), "created label=%s method=%s", a->label,
-		 method_name(a->pso->method));
-	pthread_mutex_lock(&dev->lock);
-	if (st == HL_OK)
-		st = hl_luna_commit(dev, part_body, (void *)a, HL_AUDIT_STATE_CHANGE, "partition",
-				    details);
-	pthread_mutex_unlock(&dev->lock);
 	hl_crypto_wipe(pin, sizeof(pin));
 	hl_crypto_wipe(rnd, sizeof(rnd));
 	if (st == HL_OK && hl_p11_rescan() != CKR_OK)
@@ -95,7 +118,7 @@ static hl_status_t do_partition(hl_device_t *dev, void *arg)
 static CK_RV create_partition(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *hso,
 			      const hsmlab_luna_cred_t *pso, const hsmlab_luna_cred_t *domain)
 {
-	part_arg_t a = { label, hso, pso, domain };
+	part_arg_t a = { label, hso, pso, domain, "" };
 	if (!label || !hso || !pso || strlen(label) > 32)
 		return CKR_ARGUMENTS_BAD;
 	return hl_luna_with_slot(slot, do_partition, &a);

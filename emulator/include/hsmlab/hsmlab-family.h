@@ -61,11 +61,15 @@ typedef struct HSMLAB_FAMILY_FUNCTION_LIST {
 	CK_RV(*domain_load)
 	(CK_SLOT_ID slot, const char *owner, const char *const *paths, CK_ULONG n, const char *pin);
 	/* Writes the private key labelled label as a backup blob (HLKYPR / HLLUNA v1, sealed
-	 * under the domain) to path. Audited. */
+	 * under the domain) to path. Audited. Needs the device's Crypto Officer logged in
+	 * (C_Login CKU_USER in this process; not Luna's Crypto User) and the family's login
+	 * gate passing (Keyper: the operator quorum's activation), else CKR_USER_NOT_LOGGED_IN
+	 * (or the gate's code) and nothing is written. */
 	CK_RV (*key_backup)(CK_SLOT_ID slot, const char *label, const char *path);
 	/* Restores a blob as a token object, in one store transaction with its audit record.
 	 * Other vendor, other domain, truncated, tampered or too new blobs fail with
-	 * CKR_WRAPPED_KEY_INVALID and their own message; the device is unchanged. */
+	 * CKR_WRAPPED_KEY_INVALID and their own message; the device is unchanged. Needs the
+	 * Crypto Officer as key_backup does. */
 	CK_RV (*key_restore)(CK_SLOT_ID slot, const char *path);
 
 	/* -- 1.1 -- */

@@ -235,3 +235,43 @@ Test(admin, key_delete_asks_and_names_a_missing_key)
 	cr_assert_eq(run(args), 1, "%s", out);
 	cr_assert(strstr(out, "no key labelled \"KSK\"") != NULL, "%s", out);
 }
+
+/* Issue 14: a device whose store is damaged (a state no token has) is listed at the slot id
+ * its store holds, and opening a session on it says CKR_DEVICE_ERROR (store.md), not
+ * CKR_TOKEN_NOT_RECOGNIZED as if it only wanted C_InitToken. */
+Test(admin, damaged_store_keeps_its_slot_and_says_device_error)
+{
+	char args[512], serial[17], cmd[1024], line[128];
+	unsigned long slot = 0;
+	cr_assert_eq(run("device create"), 0, "%s", out);
+	cr_assert_eq(run("device create"), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "created device %16s in slot %lu", serial, &slot), 2, "%s", out);
+	snprintf(args, sizeof(args), "--so-pin 12345678 --pin 87654321 token init %s t", serial);
+	cr_assert_eq(run(args), 0, "%s", out);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s/devices/%s.db' \"update meta set value='half-written' where "
+		 "key='state'\"",
+		 lab.lab, serial);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_assert_eq(run("device list"), 0, "%s", out);
+	snprintf(line, sizeof(line), "%-10lu %s broken", slot, serial);
+	cr_assert_not_null(strstr(out, line), "want \"%s\" in:\n%s", line, out);
+	snprintf(args, sizeof(args), "--pin 87654321 object list %s", serial);
+	cr_assert_eq(run(args), 1, "%s", out);
+	cr_assert_not_null(strstr(out, "CKR_DEVICE_ERROR"), "%s", out);
+	cr_assert_not_null(strstr(out, "corrupt"), "%s", out);
+}
+
+/* Issue 14: HSMLAB_CONF naming a directory says so (libconfig left errno stale: "No such
+ * file or directory"). */
+Test(admin, config_naming_a_directory_says_so)
+{
+	char *old = strdup(getenv("HSMLAB_CONF"));
+	setenv("HSMLAB_CONF", lab.dir, 1);
+	int ex = run("device list");
+	setenv("HSMLAB_CONF", old, 1);
+	free(old);
+	cr_assert_neq(ex, 0, "%s", out);
+	cr_assert_not_null(strstr(out, "Is a directory"), "%s", out);
+	cr_assert_null(strstr(out, "No such file"), "%s", out);
+}

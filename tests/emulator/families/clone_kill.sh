@@ -3,8 +3,8 @@
 # kill -9 during clone: hsmlab-admin clones keys from one Luna to another of its cloning
 # domain and is killed at random moments; afterwards, for every key, the target holds it
 # exactly when its audit log records the clone (the copy and its record commit together),
-# the source recorded every clone the target holds, both logs verify, and the devices still
-# clone.
+# the source recorded the start of every clone the target holds and the end only of those,
+# both logs verify, and the devices still clone.
 # Usage: clone_kill.sh ADMIN MODULE_DIR
 set -euo pipefail
 ADMIN=$1
@@ -47,6 +47,8 @@ for i in $(seq 1 $N); do
 	out=$(grep -c " clone K$i to=$DST " "$WORK/src.txt" || true)
 	[ "$key" -eq "$rec" ] || fail "K$i: $key copies on the target but $rec clone records"
 	[ "$key" -le "$out" ] || fail "K$i: a copy the source never recorded"
+	fin=$(grep -c " clone K$i to=$DST%20done%20seq=" "$WORK/src.txt" || true)
+	[ "$fin" -le "$key" ] || fail "K$i: the source recorded a done clone with no copy"
 	copies=$((copies + key))
 done
 echo "killed $killed of $N clones in flight; $copies copies, each with its records"

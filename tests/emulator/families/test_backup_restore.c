@@ -6,6 +6,7 @@
  * other-domain, tampered and truncated blobs and every wrong-card case are refused with
  * their own message and leave the device unchanged; the audit logs verify. */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "famconsole.h"
 
@@ -148,7 +149,9 @@ Test(backup_restore, the_2024_story)
 			 dup[] = { 1, 1, 2, 3, 4 };
 	cr_assert_eq(load_cards(&k2, "smk-2010", "keyper-smk", four, 4, smk_dir),
 		     CKR_PIN_INCORRECT);
-	cr_assert_not_null(strstr(k2.fx->last_error(), "too few"), "%s", k2.fx->last_error());
+	cr_assert_not_null(strstr(k2.fx->last_error(), "too few cards for the quorum: 4 given, 5 "
+						       "needed"),
+			   "%s", k2.fx->last_error());
 	cr_assert_eq(load_cards(&k2, "smk-2010", "keyper-smk", dup, 5, smk_dir), CKR_PIN_INCORRECT);
 	cr_assert_not_null(strstr(k2.fx->last_error(), "twice"), "%s", k2.fx->last_error());
 	cr_assert_eq(load_cards(&k2, "smk-1999", "keyper-smk", five, 5, smk_dir),
@@ -243,4 +246,35 @@ Test(backup_restore, restored_key_clones_onto_a_fresh_device)
 		  "the restored and the cloned copies sign differently");
 	audit_ok(&hc);
 	hl_p11_module_free(km.mod);
+}
+
+/* A Luna key leaves or enters the device only after the Crypto Officer's login, besides the
+ * cloning domain: a direct caller of the family table without it is refused, nothing is
+ * written and the device is unchanged. */
+Test(backup_restore, backup_and_restore_need_the_crypto_officer)
+{
+	fam_module_t lm;
+	char dom_dir[160], blob[160];
+	fam_load(&lm, "luna");
+	path_of(dom_dir, sizeof(dom_dir), "co-ikeys");
+	path_of(blob, sizeof(blob), "co.hlluna");
+	mkdir(dom_dir, 0700);
+	hsm_t l;
+	hsm_open(&l, &lm, "KSK-co");
+	cr_assert_eq(l.fx->domain_create(l.slot, "co-domain", dom_dir, 1, 1, NULL), CKR_OK);
+	CK_OBJECT_HANDLE pub, priv;
+	fam_rsa_keygen(&lm, l.s, "Kco", &pub, &priv);
+	cr_assert_eq(l.fx->key_backup(l.slot, "Kco", blob), CKR_OK, "%s", l.fx->last_error());
+	cr_assert_eq(unlink(blob), 0);
+	cr_assert_eq(lm.fn->C_Logout(l.s), CKR_OK);
+	cr_assert_eq(l.fx->key_backup(l.slot, "Kco", blob), CKR_USER_NOT_LOGGED_IN);
+	cr_assert_not_null(strstr(l.fx->last_error(), "Crypto Officer is not logged in"), "%s",
+			   l.fx->last_error());
+	cr_assert_neq(access(blob, F_OK), 0, "a blob was written without the CO's login");
+	unsigned long long before = 0, after = 0;
+	cr_assert_eq(l.fx->audit_count(l.slot, &before), CKR_OK);
+	cr_assert_eq(l.fx->key_restore(l.slot, blob), CKR_USER_NOT_LOGGED_IN);
+	cr_assert_eq(l.fx->audit_count(l.slot, &after), CKR_OK);
+	cr_assert_eq(after, before, "a refused restore left an audit record");
+	hl_p11_module_free(lm.mod);
 }

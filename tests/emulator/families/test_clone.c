@@ -140,6 +140,10 @@ Test(clone, keyper_to_keyper_within_an_smk)
 	cr_assert_not_null(strstr(audit_text(&a), want), "%s", audit_text(&a));
 	snprintf(want, sizeof(want), " clone Klajeyz from=%s%%20seq=", a.serial);
 	cr_assert_not_null(strstr(audit_text(&b), want), "%s", audit_text(&b));
+	/* The source's started record comes before the copy, its done record (naming the
+	 * target's) after it: a cut never leaves a done clone without the copy. */
+	snprintf(want, sizeof(want), " clone Klajeyz to=%s%%20done%%20seq=", b.serial);
+	cr_assert_not_null(strstr(audit_text(&a), want), "%s", audit_text(&a));
 	/* The label is now taken on the target. */
 	refused(&a, FAM_PIN, "Klajeyz", &b, FAM_PIN, CKR_ARGUMENTS_BAD, "already holds");
 	/* A Keyper its operators have not activated has no Crypto Officer to clone (K10): the

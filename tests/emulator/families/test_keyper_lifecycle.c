@@ -374,6 +374,16 @@ Test(keyper_lifecycle, recovery_shares_carry_the_smk_to_a_new_device)
 		     CKR_OK, "%s", fx->last_error());
 	cr_assert_not(tmp_saw_rksh(watch), "the SMK went through a /tmp/hsmlab-rksh-* directory");
 	cr_assert_str_eq(state(nslot), "smk");
+	/* A restore needs the new device's Crypto Officer logged in, after its quorum. */
+	cards_t nso, nop;
+	cr_assert_eq(k->op_cards(nslot, cards(&nso, ndir, "keyper-so", one), 1, ndir, NULL), CKR_OK,
+		     "%s", fx->last_error());
+	cr_assert_eq(k->init(nslot, nso.p, 1, "rksh-new", FAM_SO_PIN, FAM_PIN, NULL), CKR_OK, "%s",
+		     fx->last_error());
+	cr_assert_eq(k->activate(nslot, cards(&nop, ndir, "keyper-op", three), 3, NULL), CKR_OK,
+		     "%s", fx->last_error());
+	CK_SESSION_HANDLE ns;
+	cr_assert_eq(login(nslot, &ns), CKR_OK);
 	snprintf(path, sizeof(path), "%s/audit-new.txt", lab.dir);
 	cr_assert_eq(fx->audit_export(nslot, path), CKR_OK);
 	char *text = read_all(path);
@@ -382,4 +392,37 @@ Test(keyper_lifecycle, recovery_shares_carry_the_smk_to_a_new_device)
 	snprintf(path, sizeof(path), "%s/k.blob", lab.dir);
 	cr_assert_eq(fx->key_restore(nslot, path), CKR_OK, "the recovered SMK is not the same: %s",
 		     fx->last_error());
+}
+
+/* A key leaves or enters a Keyper only with the operator quorum's activation and the CO's
+ * login, besides the SMK: a direct caller of the family table without them is refused and
+ * nothing is written. */
+Test(keyper_lifecycle, backup_and_restore_need_the_quorum_and_the_co)
+{
+	char dir[1024], path[1200];
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE pub, priv;
+	cards_t op;
+	CK_SLOT_ID slot = online("creds", dir, sizeof(dir), NULL);
+	cr_assert_eq(login(slot, &s), CKR_OK);
+	fam_rsa_keygen(&m, s, "Kcreds", &pub, &priv);
+	snprintf(path, sizeof(path), "%s/creds.blob", lab.dir);
+	cr_assert_eq(m.fn->C_Logout(s), CKR_OK);
+	expect_error(fx->key_backup(slot, "Kcreds", path), CKR_USER_NOT_LOGGED_IN,
+		     "Crypto Officer is not logged in");
+	cr_assert_neq(access(path, F_OK), 0, "a blob was written without the CO");
+	cr_assert_eq(m.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8), CKR_OK);
+	cr_assert_eq(k->deactivate(slot), CKR_OK, "%s", fx->last_error());
+	CK_RV rv = fx->key_backup(slot, "Kcreds", path);
+	cr_assert_neq(rv, CKR_OK, "a backup without the operator quorum");
+	cr_assert_not_null(strstr(fx->last_error(), "not activated"), "%s", fx->last_error());
+	cr_assert_neq(access(path, F_OK), 0, "a blob was written without the quorum");
+	cr_assert_eq(k->activate(slot, cards(&op, dir, "keyper-op", three), 3, NULL), CKR_OK, "%s",
+		     fx->last_error());
+	rv = m.fn->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)FAM_PIN, 8);
+	cr_assert(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN, "%s", hl_ckr_name(rv));
+	cr_assert_eq(fx->key_backup(slot, "Kcreds", path), CKR_OK, "%s", fx->last_error());
+	cr_assert_eq(m.fn->C_Logout(s), CKR_OK);
+	expect_error(fx->key_restore(slot, path), CKR_USER_NOT_LOGGED_IN,
+		     "Crypto Officer is not logged in");
 }

@@ -503,3 +503,109 @@ Test(luna_lifecycle, credentials_are_the_core_pin_verifiers)
 	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_OK, "and the family still checks it");
 	hl_p11_module_free(t.m.mod);
 }
+
+/* Whether the device's store holds meta key (read beside the module, read-only). */
+static bool has_meta(luna_t *t, const char *key)
+{
+	hsmlab_device_info_t d;
+	char path[512], err[256] = "";
+	hl_store_t *store = NULL;
+	uint8_t *rec = NULL;
+	size_t n = 0;
+	cr_assert_eq(t->m.ext->device_info(t->slot, &d), CKR_OK);
+	snprintf(path, sizeof(path), "%s/devices/%s.db", lab.lab, d.serial);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDONLY, &store, err, sizeof(err)), HL_OK, "%s",
+		     err);
+	bool has = hl_store_meta_get(store, key, &rec, &n) == HL_OK;
+	free(rec);
+	hl_store_close(store);
+	return has;
+}
+
+static unsigned long long records(luna_t *t)
+{
+	unsigned long long n = 0;
+	cr_assert_eq(t->f->audit_count(t->slot, &n), CKR_OK);
+	return n;
+}
+
+/* Issue 13: the steps of a token init check their inputs (the password rules of the
+ * profile) before their first change: a short HSM SO or Partition SO password is refused
+ * with the rule named, no HSM SO attempt spent, no record written, nothing changed. */
+Test(luna_lifecycle, short_passwords_refused_before_any_change)
+{
+	luna_t t;
+	open_luna(&t);
+	recover(&t);
+	hsmlab_luna_cred_t shorty = new_pw("six666"), hso = new_pw(HSO_PW);
+	unsigned long long n = records(&t);
+	cr_assert_eq(t.l->hsmlab_CA_InitHSM(t.slot, "hsm", &shorty, NULL, &shorty),
+		     CKR_PIN_LEN_RANGE);
+	cr_assert_not_null(strstr(t.f->last_error(), "has 6 characters"), "%s", t.f->last_error());
+	cr_assert_not_null(strstr(t.f->last_error(), "nothing changed"), "%s", t.f->last_error());
+	cr_assert_str_eq(status(&t).state, "uninitialized");
+	cr_assert_eq(records(&t), n);
+	cr_assert_eq(t.l->hsmlab_CA_InitHSM(t.slot, "hsm", &hso, NULL, &hso), CKR_OK);
+	hsmlab_luna_auth_t by_hso = pw(HSO_PW);
+	n = records(&t);
+	cr_assert_eq(t.l->hsmlab_CA_CreatePartition(t.slot, "part", &by_hso, &shorty, &shorty),
+		     CKR_PIN_LEN_RANGE);
+	cr_assert_not_null(strstr(t.f->last_error(), "Partition SO password has 6"), "%s",
+			   t.f->last_error());
+	hsmlab_luna_status_t st = status(&t);
+	cr_assert(!st.partition && st.hso_failed == 0);
+	cr_assert_eq(records(&t), n, "a refused partition wrote a record (the HSM SO's login)");
+	cr_assert_not(has_meta(&t, "luna_pdom"));
+	hl_p11_module_free(t.m.mod);
+}
+
+/* Issue 13: a mistyped factory password at STM recover counts (L3) and says what is left,
+ * but the fingerprint the operator compares stays the same, so the retry with the same
+ * strings works. */
+Test(luna_lifecycle, wrong_stm_password_keeps_the_fingerprint)
+{
+	luna_t t;
+	open_luna(&t);
+	hsmlab_luna_status_t s = status(&t);
+	hsmlab_luna_auth_t bad = pw("not-the-factory-one"),
+			   good = pw(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, s.user_string, s.fingerprint, &bad),
+		     CKR_PIN_INCORRECT);
+	cr_assert_not_null(strstr(t.f->last_error(), "2 more and the device zeroizes"), "%s",
+			   t.f->last_error());
+	hsmlab_luna_status_t after = status(&t);
+	cr_assert_eq(after.hso_failed, 1);
+	cr_assert_str_eq(after.fingerprint, s.fingerprint, "the failure changed the fingerprint");
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, s.user_string, s.fingerprint, &good), CKR_OK,
+		     "%s", t.f->last_error());
+	hl_p11_module_free(t.m.mod);
+}
+
+/* Issue 14: re-initialising a password partition through C_InitToken leaves no Crypto User
+ * of the old token (its verifier and failure count go in the same transaction); a wrong
+ * login says what is left before the lockout or the partition's zeroize (L3). */
+Test(luna_lifecycle, init_token_drops_the_old_crypto_user)
+{
+	luna_t t;
+	CK_UTF8CHAR label[32];
+	CK_SESSION_HANDLE s = with_crypto_user(&t);
+	cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_not_null(strstr(t.f->last_error(), "9 more and it locks"), "%s",
+			   t.f->last_error());
+	cr_assert_eq(login(&t, s, CU_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_not_null(strstr(t.f->last_error(), "Crypto User: wrong password (1 of"), "%s",
+			   t.f->last_error());
+	cr_assert_eq(login(&t, s, CKU_SO, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_not_null(strstr(t.f->last_error(), "9 more and the partition zeroizes"), "%s",
+			   t.f->last_error());
+	cr_assert(has_meta(&t, "luna_cu") && has_meta(&t, "luna_cu_failed"));
+	t.m.fn->C_CloseSession(s);
+	memset(label, ' ', sizeof(label));
+	memcpy(label, "again", 5);
+	cr_assert_eq(t.m.fn->C_InitToken(t.slot, (CK_UTF8CHAR_PTR)PSO_PW, strlen(PSO_PW), label),
+		     CKR_OK, "%s", t.f->last_error());
+	cr_assert_not(status(&t).cu, "the old token's Crypto User survived C_InitToken");
+	cr_assert_not(has_meta(&t, "luna_cu"));
+	cr_assert_not(has_meta(&t, "luna_cu_failed"));
+	hl_p11_module_free(t.m.mod);
+}

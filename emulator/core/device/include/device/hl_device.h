@@ -21,6 +21,9 @@ typedef enum {
 } hl_dev_state_t;
 
 #define HL_NOT_LOGGED_IN ((CK_USER_TYPE)-1)
+/* The slot of a broken device whose store does not say its own: a high id no stored one
+ * reaches, and no new slot id is counted from it. */
+#define HL_DEVICE_SLOT_UNKNOWN ((CK_SLOT_ID)0x10000)
 
 typedef struct hl_objmap hl_objmap_t;
 

@@ -75,6 +75,10 @@ typedef struct {
 	 * (hl_profile_t.family_sw) at each row's offset. */
 	const hl_quirk_row_t *quirks;
 	size_t quirk_size;
+	/* Called by hl_device_init_token inside its store transaction, after the core's writes,
+	 * device lock held: the family's own writes for the new token (e.g. a vendor role of
+	 * the old one removed) commit or roll back with them. NULL: none. */
+	hl_status_t (*init_token_tx)(struct hl_device *dev);
 } hl_family_t;
 
 /* login_check's "not mine: let the core check the PIN" (a vendor-defined value no call
