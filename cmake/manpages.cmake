@@ -10,19 +10,16 @@ set(hl_man_tools
   "ksr-signer|sign a Key Signing Request into a Signed Key Response"
   "ksr-gen|generate a Key Signing Request for tests"
   "skr-verify|verify a Signed Key Response"
+  "ksk-inventory|list the KSKs of every configured module and export trust anchors"
   "hsmlab-bench|conformance, performance and ceremony scenarios for PKCS#11 modules")
 if(NOT HSMLAB_HELP2MAN)
-  message(STATUS "help2man not found: no man pages (ci/install-deps.sh installs it)")
-  return()
+  message(FATAL_ERROR "help2man not found: the man pages need it (ci/install-deps.sh installs it)")
 endif()
 set(hl_man_pages)
 foreach(entry IN LISTS hl_man_tools)
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 tool)
   list(GET parts 1 what)
-  if(NOT TARGET ${tool})
-    continue()
-  endif()
   set(page ${CMAKE_BINARY_DIR}/man/${tool}.1)
   # HSMLAB_MODULE unset and no lab: --help and --version need neither.
   add_custom_command(OUTPUT ${page}
