@@ -11,62 +11,16 @@
 #include "hsmlab/bench/fingerprint.h"
 #include "hsmlab/p11client.h"
 
-/* The flag names a profile accepts (see fixtures/profiles); other bits cannot be loaded. A
- * copy by design (the bench reads no emulator code): a name the loader refused would fail
- * every round-trip test at profile load. */
-static const struct {
-	const char *name;
-	CK_FLAGS bit;
-} mech_flags[] = {
-	{ "CKF_HW", CKF_HW },
-	{ "CKF_ENCRYPT", CKF_ENCRYPT },
-	{ "CKF_DECRYPT", CKF_DECRYPT },
-	{ "CKF_DIGEST", CKF_DIGEST },
-	{ "CKF_SIGN", CKF_SIGN },
-	{ "CKF_SIGN_RECOVER", CKF_SIGN_RECOVER },
-	{ "CKF_VERIFY", CKF_VERIFY },
-	{ "CKF_VERIFY_RECOVER", CKF_VERIFY_RECOVER },
-	{ "CKF_GENERATE", CKF_GENERATE },
-	{ "CKF_GENERATE_KEY_PAIR", CKF_GENERATE_KEY_PAIR },
-	{ "CKF_WRAP", CKF_WRAP },
-	{ "CKF_UNWRAP", CKF_UNWRAP },
-	{ "CKF_DERIVE", CKF_DERIVE },
-	{ "CKF_EC_F_P", CKF_EC_F_P },
-	{ "CKF_EC_NAMEDCURVE", CKF_EC_NAMEDCURVE },
-	{ "CKF_EC_UNCOMPRESS", CKF_EC_UNCOMPRESS },
-	{ "CKF_EC_COMPRESS", CKF_EC_COMPRESS },
-},
-  slot_flags[] = {
-	  { "CKF_TOKEN_PRESENT", CKF_TOKEN_PRESENT },
-	  { "CKF_REMOVABLE_DEVICE", CKF_REMOVABLE_DEVICE },
-	  { "CKF_HW_SLOT", CKF_HW_SLOT },
-  },
-  /* The static token flags: initialisation and PIN state flags are the emulator's own. */
-  token_flags[] = {
-	  { "CKF_RNG", CKF_RNG },
-	  { "CKF_WRITE_PROTECTED", CKF_WRITE_PROTECTED },
-	  { "CKF_LOGIN_REQUIRED", CKF_LOGIN_REQUIRED },
-	  { "CKF_RESTORE_KEY_NOT_NEEDED", CKF_RESTORE_KEY_NOT_NEEDED },
-	  { "CKF_CLOCK_ON_TOKEN", CKF_CLOCK_ON_TOKEN },
-	  { "CKF_PROTECTED_AUTHENTICATION_PATH", CKF_PROTECTED_AUTHENTICATION_PATH },
-	  { "CKF_DUAL_CRYPTO_OPERATIONS", CKF_DUAL_CRYPTO_OPERATIONS },
-	  { "CKF_SECONDARY_AUTHENTICATION", CKF_SECONDARY_AUTHENTICATION },
-  };
-
-#define FLAGS(f, tbl, v) write_flags(f, tbl, sizeof tbl / sizeof tbl[0], v)
-
-static void write_flags(FILE *f, const void *tbl, size_t n, CK_FLAGS v)
+/* The set bits of v by their names (the profile loader's own table, hsmlab/p11client.h): a
+ * name written here is one the emulator reads back. */
+static void write_flags(FILE *f, hl_ckf_kind_t kind, CK_FLAGS v)
 {
-	const struct {
-		const char *name;
-		CK_FLAGS bit;
-	} *t = tbl;
 	const char *sep = "";
 
 	fputs("[ ", f);
-	for (size_t i = 0; i < n; i++)
-		if (v & t[i].bit) {
-			fprintf(f, "%s\"%s\"", sep, t[i].name);
+	for (const hl_ckf_name_t *t = hl_ckf_names(kind); t->name; t++)
+		if (v & t->bit) {
+			fprintf(f, "%s\"%s\"", sep, t->name);
 			sep = ", ";
 		}
 	fputs(" ]", f);
@@ -122,9 +76,9 @@ static CK_RV write_head(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, FILE *f)
 		si.hardwareVersion.major, si.hardwareVersion.minor, si.firmwareVersion.major,
 		si.firmwareVersion.minor);
 	fputs("  slot_flags = ", f);
-	FLAGS(f, slot_flags, si.flags);
+	write_flags(f, HL_CKF_SLOT, si.flags);
 	fputs(";\n  token_flags = ", f);
-	FLAGS(f, token_flags, ti.flags);
+	write_flags(f, HL_CKF_TOKEN, ti.flags);
 	fprintf(
 	    f,
 	    ";\n\n  limits:\n  {\n    max_sessions = %lu;\n    max_rw_sessions = %lu;\n"
@@ -172,7 +126,7 @@ static CK_RV write_mechs(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, FILE *f, FILE
 		fputs("; max = ", f);
 		write_ulong(f, mi.ulMaxKeySize);
 		fputs("; flags = ", f);
-		FLAGS(f, mech_flags, mi.flags);
+		write_flags(f, HL_CKF_MECH, mi.flags);
 		fputs("; }", f);
 		sep = ",\n";
 	}

@@ -42,7 +42,7 @@ grep -q 'source = "field"' "$tmp/profiles/fp.conf" || fail "no field-sourced swi
 # module in a fresh lab.
 orig="$src/fixtures/conformance/$target.conf"
 if grep -q 'default_profile' "$orig"; then
-	sed -e "s|\${HSMLAB_SOURCE_DIR}/fixtures/profiles|$tmp/profiles|" \
+	sed -e "s|\${HSMLAB_DATA_DIR}/profiles|$tmp/profiles|" \
 		-e 's|default_profile = \\"[a-z]*\\"|default_profile = \\"fp\\"|' \
 		-e 's|^name = .*|name = "fingerprinted";|' -e '/^expect = /d' "$orig" >"$tmp/fp-target.conf"
 	grep -q "$tmp/profiles" "$tmp/fp-target.conf" || fail "cannot retarget $orig"

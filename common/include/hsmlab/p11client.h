@@ -22,6 +22,17 @@ const char *hl_cko_name(CK_OBJECT_CLASS cls);
 /* The reverse (exact name, e.g. "CKM_SHA256_RSA_PKCS"); 0 on success, -1 if unknown. */
 int hl_ck_value(const char *name, CK_ULONG *value_out);
 
+/* The CKF_ flag names a profile file uses, per structure (flags.c). */
+typedef enum { HL_CKF_SLOT, HL_CKF_TOKEN, HL_CKF_MECH } hl_ckf_kind_t;
+typedef struct {
+	const char *name;
+	CK_FLAGS bit;
+} hl_ckf_name_t;
+/* The names of that kind, ending with a NULL name (static, borrowed). */
+const hl_ckf_name_t *hl_ckf_names(hl_ckf_kind_t kind);
+/* A flag's bit by its exact name, of any kind; 0 on success, -1 if unknown. */
+int hl_ckf_value(const char *name, CK_FLAGS *value_out);
+
 /* -- loading a module -- */
 
 typedef struct hl_p11_module hl_p11_module_t;

@@ -10,40 +10,6 @@
 #include "profile_int.h"
 #include "hsmlab/p11client.h"
 
-static const struct {
-	const char *name;
-	CK_FLAGS value;
-} flag_names[] = {
-	{ "CKF_TOKEN_PRESENT", CKF_TOKEN_PRESENT },
-	{ "CKF_REMOVABLE_DEVICE", CKF_REMOVABLE_DEVICE },
-	{ "CKF_HW_SLOT", CKF_HW_SLOT },
-	{ "CKF_RNG", CKF_RNG },
-	{ "CKF_WRITE_PROTECTED", CKF_WRITE_PROTECTED },
-	{ "CKF_LOGIN_REQUIRED", CKF_LOGIN_REQUIRED },
-	{ "CKF_RESTORE_KEY_NOT_NEEDED", CKF_RESTORE_KEY_NOT_NEEDED },
-	{ "CKF_CLOCK_ON_TOKEN", CKF_CLOCK_ON_TOKEN },
-	{ "CKF_PROTECTED_AUTHENTICATION_PATH", CKF_PROTECTED_AUTHENTICATION_PATH },
-	{ "CKF_DUAL_CRYPTO_OPERATIONS", CKF_DUAL_CRYPTO_OPERATIONS },
-	{ "CKF_SECONDARY_AUTHENTICATION", CKF_SECONDARY_AUTHENTICATION },
-	{ "CKF_HW", CKF_HW },
-	{ "CKF_ENCRYPT", CKF_ENCRYPT },
-	{ "CKF_DECRYPT", CKF_DECRYPT },
-	{ "CKF_DIGEST", CKF_DIGEST },
-	{ "CKF_SIGN", CKF_SIGN },
-	{ "CKF_SIGN_RECOVER", CKF_SIGN_RECOVER },
-	{ "CKF_VERIFY", CKF_VERIFY },
-	{ "CKF_VERIFY_RECOVER", CKF_VERIFY_RECOVER },
-	{ "CKF_GENERATE", CKF_GENERATE },
-	{ "CKF_GENERATE_KEY_PAIR", CKF_GENERATE_KEY_PAIR },
-	{ "CKF_WRAP", CKF_WRAP },
-	{ "CKF_UNWRAP", CKF_UNWRAP },
-	{ "CKF_DERIVE", CKF_DERIVE },
-	{ "CKF_EC_F_P", CKF_EC_F_P },
-	{ "CKF_EC_NAMEDCURVE", CKF_EC_NAMEDCURVE },
-	{ "CKF_EC_UNCOMPRESS", CKF_EC_UNCOMPRESS },
-	{ "CKF_EC_COMPRESS", CKF_EC_COMPRESS },
-};
-
 typedef hl_profile_ctx_t ctx_t;
 #define fail hl_profile_fail
 
@@ -131,13 +97,11 @@ static hl_status_t get_flags(ctx_t *c, const config_setting_t *grp, const char *
 	CK_FLAGS v = 0;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const char *name = config_setting_get_string_elem(s, i);
-		size_t k = 0, n = sizeof(flag_names) / sizeof(flag_names[0]);
-		while (name && k < n && strcmp(flag_names[k].name, name) != 0)
-			k++;
-		if (!name || k == n)
+		CK_FLAGS bit = 0;
+		if (!name || hl_ckf_value(name, &bit) != 0)
 			return fail(c, s, key, "unknown flag \"%s\"",
 				    name ? name : "(not a string)");
-		v |= flag_names[k].value;
+		v |= bit;
 	}
 	*dst = v;
 	return HL_OK;
