@@ -52,7 +52,7 @@ Test(profiles, keyper_identity_limits_and_mechanisms)
 	hl_profile_t *p = load("keyper");
 	cr_assert_str_eq(p->family, "keyper");
 	cr_assert_str_eq(p->manufacturer, "Ultra Electronics AEP Networks");
-	cr_assert_str_eq(p->model, "Keyper");
+	cr_assert_str_eq(p->model, "Keyper 9860-2", "K5: aep-keyper-test.md");
 	cr_assert_eq(p->cryptoki_version.major, 2);
 	cr_assert_eq(p->cryptoki_version.minor, 11);
 	cr_assert_eq(p->pin_min, 4);
@@ -71,11 +71,37 @@ Test(profiles, keyper_identity_limits_and_mechanisms)
 	hl_profile_free(p);
 }
 
+/* K5, on the record (IANA dnssec-keytools docs/aep-keyper-test.md): the library's description
+ * and release, the unit's model and version. */
+Test(profiles, keyper_identity_on_the_record)
+{
+	hl_profile_t *p = load("keyper");
+	cr_assert_str_eq(p->library_description, "PKCS#11 Provider Rel64 P4=72898");
+	cr_assert_eq(p->library_version.major, 5, "libpkcs11.so.5.05");
+	cr_assert_eq(p->library_version.minor, 5);
+	cr_assert_eq(p->firmware_version.major, 3, "Keyper version : 3.4");
+	cr_assert_eq(p->firmware_version.minor, 4);
+	cr_assert(p->core.single_slot_zero, "K5: a core row the slot list reads");
+	hl_profile_free(p);
+}
+
+/* L4 and L6 on the record: the remap lists the X9.31 generator too; CKR_BUSY is 0x1604. */
+Test(profiles, luna_remap_and_codes_on_the_record)
+{
+	hl_profile_t *p = load("luna");
+	const hl_profile_mech_t *x931 = hl_profile_mech(p, CKM_RSA_X9_31_KEY_PAIR_GEN);
+	cr_assert_not_null(x931, "L4: rsa-mechanism-remap.htm");
+	cr_assert(x931->info.flags & CKF_GENERATE_KEY_PAIR);
+	cr_assert_not_null(hl_profile_mech(p, CKM_RSA_PKCS_KEY_PAIR_GEN));
+	cr_assert_eq(p->user_max_failed, 10, "L3: partition policy 20's default");
+	hl_profile_free(p);
+}
+
 Test(profiles, luna_identity_limits_and_mechanisms)
 {
 	hl_profile_t *p = load("luna");
 	cr_assert_str_eq(p->family, "luna");
-	cr_assert_eq(p->pin_min, 7, "L10");
+	cr_assert_eq(p->pin_min, 8, "L10: the USB HSM 7's 8-255 (naming_reqs.htm)");
 	cr_assert_eq(p->pin_max, 255, "L10");
 	cr_assert_eq(p->max_sessions, 0, "L10");
 	cr_assert_eq(p->so_max_failed, 10, "L3: CKU_SO is the Partition SO");
