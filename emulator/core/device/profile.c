@@ -438,6 +438,8 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 		st = hl_profile_read_quirks(c, root, p);
 	if (st == HL_OK)
 		st = read_timing(c, root, p);
+	if (st == HL_OK)
+		st = hl_profile_read_sources(c, root, p);
 	return st;
 }
 

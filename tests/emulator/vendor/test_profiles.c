@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "device/hl_profile.h"
 
@@ -151,4 +152,50 @@ Test(profiles, vendor_switches_are_off_on_strict)
 	hl_profile_free(s);
 	hl_profile_free(k);
 	hl_profile_free(l);
+}
+
+/* Issue 16: every value of the vendor profiles carries its source (the loader checks the
+ * sources group covers each; p->sourced says it was there). */
+Test(profiles, every_value_has_a_source)
+{
+	hl_profile_t *k = load("keyper"), *l = load("luna");
+	cr_assert(k->sourced, "keyper.conf: no sources group");
+	cr_assert(l->sourced, "luna.conf: no sources group");
+	hl_profile_free(k);
+	hl_profile_free(l);
+}
+
+/* keyper.conf with one line dropped from its sources group: the loader names the value. */
+static void load_without(const char *drop, const char *want)
+{
+	char in[1024], out[] = "/tmp/hsmlab-sources-XXXXXX", line[1024], err[512] = "";
+	snprintf(in, sizeof(in), "%s/fixtures/profiles/keyper.conf", getenv("HSMLAB_SOURCE_DIR"));
+	FILE *f = fopen(in, "r");
+	int fd = mkstemp(out);
+	FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
+	cr_assert(f && o);
+	bool in_sources = false, dropped = false;
+	while (fgets(line, sizeof(line), f)) {
+		in_sources = in_sources || strstr(line, "  sources:") == line;
+		if (in_sources && !dropped && strstr(line, drop)) {
+			dropped = true;
+			continue;
+		}
+		fputs(line, o);
+	}
+	fclose(f);
+	fclose(o);
+	cr_assert(dropped, "no \"%s\" in keyper.conf's sources", drop);
+	hl_profile_t *p = NULL;
+	hl_status_t st = hl_profile_load(out, &p, err, sizeof(err));
+	unlink(out);
+	cr_assert_neq(st, HL_OK, "loaded without the source of %s", want);
+	cr_assert(strstr(err, want) != NULL, "error \"%s\" does not name %s", err, want);
+}
+
+Test(profiles, a_value_without_a_source_fails_to_load)
+{
+	load_without("      model = {", "sources.identity.model");
+	load_without("      CKM_DES3_ECB = {", "sources.mechanisms.CKM_DES3_ECB");
+	load_without("      so_max_failed = {", "sources.pin.so_max_failed");
 }

@@ -43,7 +43,7 @@ typedef struct {
 	size_t n_keygen;
 	CK_ULONG login_ms; /* a C_Login, 0: none declared */
 	char login_source[8];
-	/* A network-attached device (Keyper): one round trip added to each timed call, kept
+	/* A network-attached device: one round trip added to each timed call, kept
 	 * apart from the device's own work so a lab on another network can change it alone. */
 	CK_ULONG round_trip_ms;
 	char round_trip_source[8];
@@ -114,6 +114,7 @@ typedef struct {
 	hl_profile_switch_t *quirks;
 	size_t n_quirks;
 	hl_profile_timing_t timing;
+	bool sourced; /* a sources group covers every value (profile_sources.c) */
 	/* The switches, resolved once at load (no lookup by name per call). */
 	hl_profile_core_t core;
 	hl_profile_general_t general;
