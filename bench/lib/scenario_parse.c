@@ -11,10 +11,10 @@
 #include "hsmlab/bench/scenario.h"
 
 static const char *const step_names[HL_STEP_COUNT] = {
-	"format", "make-cards",    "activate",       "keygen",       "import",
-	"backup", "restore",       "import-refused", "ksr-gen",      "sign",
-	"verify", "coverage",      "trust-anchor",   "audit-export", "audit-verify",
-	"clock",  "support-check", "so-lockout",     "tamper",
+	"format",       "make-cards",     "activate",     "keygen", "import",        "backup",
+	"restore",      "import-refused", "ksr-gen",      "sign",   "verify",        "coverage",
+	"trust-anchor", "audit-export",   "audit-verify", "clock",  "support-check", "so-lockout",
+	"tamper",       "key-delete",     "zeroize",
 };
 
 const char *hl_step_type_name(hl_step_type_t t)
@@ -132,7 +132,7 @@ static int step_needs(ctx_t *c, const config_setting_t *g, const hl_step_t *st)
 					 : 0;
 
 	if ((t == HL_STEP_KEYGEN || t == HL_STEP_IMPORT || t == HL_STEP_BACKUP ||
-	     t == HL_STEP_RESTORE || t == HL_STEP_IMPORT_REFUSED) &&
+	     t == HL_STEP_RESTORE || t == HL_STEP_IMPORT_REFUSED || t == HL_STEP_KEY_DELETE) &&
 	    st->key == NULL)
 		return fail(c, g, "key", "missing (this step acts on a key)");
 	if (t == HL_STEP_KSR_GEN || t == HL_STEP_SIGN || t == HL_STEP_VERIFY ||

@@ -20,10 +20,15 @@ static const char *lookup(const hl_ck_name_t *table, CK_ULONG value, const char 
 /* Vendor return codes a client may meet (quirk L6: Luna, from its client bindings). The
  * names are hsmlab's, made from what the code means; the vendor's header is not public. */
 static const hl_ck_name_t vendor_ckr_names[] = {
+	{ 0x80000007UL, "CKR_LUNA_USER_LOCKED_OUT" },
+	{ 0x8000001CUL, "CKR_LUNA_SO_LOGIN_FAILURE_THRESHOLD" },
+	{ 0x8000006EUL, "CKR_LUNA_STM_CMD_NON_TRANSPORT" },
+	{ 0x80000076UL, "CKR_LUNA_HSM_TAMPERED" },
 	{ 0x8000008DUL, "CKR_LUNA_RESTART_REQUIRED" },
 	{ 0x80001600UL, "CKR_LUNA_TRANSPORT_ERROR" },
 	{ 0x80001601UL, "CKR_LUNA_MAX_SESSIONS" },
-	{ 0x80001602UL, "CKR_LUNA_BUSY" },
+	/* CKR_VENDOR_DEFINED + 0x1604 in Thales' bindings (0x1602 was hsmlab's old guess). */
+	{ 0x80001604UL, "CKR_LUNA_BUSY" },
 	{ 0x80001603UL, "CKR_LUNA_NETWORK_ERROR" },
 	{ 0x80001606UL, "CKR_LUNA_SERVICE_UNAVAILABLE" },
 	{ 0, NULL },

@@ -20,6 +20,7 @@ target_link_libraries(hsmlab-emu-object PUBLIC hsmlab-emu-crypto hsmlab-emu-util
 add_library(hsmlab-emu-device STATIC
   ${HL_CORE}/device/profile.c ${HL_CORE}/device/profile_quirks.c
   ${HL_CORE}/device/quirk_registry.c ${HL_CORE}/device/family.c ${HL_CORE}/device/lab.c
+  ${HL_CORE}/device/profile_sources.c
   ${HL_CORE}/device/device.c ${HL_CORE}/device/device_objects.c)
 target_include_directories(hsmlab-emu-device PUBLIC ${HL_CORE}/device/include)
 target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-store

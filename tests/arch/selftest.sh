@@ -52,4 +52,18 @@ broken tests/other/test_x.c '#include "device_int.h"' "does not declare"
 put "$t/emulator/core/store/store.c" '/* HLLUNA blob */'
 sh "$here/vendor_free_core.sh" "$t" >/dev/null 2>&1 && fail "vendor check: HLLUNA passes"
 echo "ok: the vendor check names HLLUNA"
+
+# The quirk reader check: a stored switch some code reads passes; one nobody reads is named.
+q="$tmp/quirks"
+put "$q/emulator/core/device/quirk_registry.c" \
+	'ROW("read_one", "G1", BOOL, CORE, core.read_one, "x"), ROW("lost_one", "K5", BOOL, CORE, core.lost_one, "y"),'
+put "$q/emulator/core/p11/p.c" 'int f(const hl_profile_t *p) { return p->core.read_one; }'
+if out=$(python3 "$here/quirk_readers.py" "$q" 2>&1); then
+	fail "quirk readers: a switch no code reads passes"
+fi
+case "$out" in
+*'"lost_one" stores core.lost_one, which no code reads'*) echo "ok: quirk readers: lost_one" ;;
+*) fail "quirk readers: want lost_one named, got: $out" ;;
+esac
+case "$out" in *'"read_one"'*) fail "quirk readers: read_one is read, yet named: $out" ;; esac
 echo "arch selftest: all good"

@@ -82,10 +82,14 @@ Test(scenario_parse, shipped_timeline)
 	size_t signs = 0;
 
 	cr_assert_not_null(s, "%s", err);
-	cr_assert_eq(s->nceremonies, 12, "one ceremony per quarter 2024Q2..2027Q1");
+	cr_assert_eq(s->nceremonies, 14, "one ceremony per quarter 2024Q2..2027Q3");
 	cr_assert_eq(s->nprofiles, 3);
 	cr_assert_str_eq(hl_scenario_key(s, "KSK-2017")->label, "Klajeyz");
 	cr_assert(hl_scenario_key(s, "KSK-2017")->stand_in);
+	/* root-anchors.xml: the real label and validFrom, no validUntil. */
+	cr_assert_str_eq(hl_scenario_key(s, "KSK-2024")->label, "Kmyv6jo");
+	cr_assert_str_eq(hl_scenario_key(s, "KSK-2024")->valid_from, "2024-07-18T00:00:00");
+	cr_assert_null(hl_scenario_key(s, "KSK-2024")->valid_until);
 	for (size_t i = 0; i < s->nceremonies; i++)
 		for (size_t j = 0; j < s->ceremonies[i].nsteps; j++) {
 			const hl_step_t *st = &s->ceremonies[i].steps[j];
@@ -103,7 +107,7 @@ Test(scenario_parse, shipped_timeline)
 			    strcmp(st->quarter, "2026Q3") <= 0)
 				cr_assert_str_eq(st->schema, "publish+", "%s", st->quarter);
 		}
-	cr_assert_eq(signs, 12);
+	cr_assert_eq(signs, 14);
 	/* the sign steps' signer template, spelled out: ksr-signer */
 	cr_assert_eq(s->signer.ncommand, 10);
 	cr_assert_str_eq(s->signer.command[0], "${signer_dir}/ksr-signer");

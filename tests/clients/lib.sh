@@ -5,7 +5,7 @@
 
 set -euo pipefail
 
-# Overridable per module (the CMake file sets them): Luna PINs are 7-255 characters (quirk
+# Overridable per module (the CMake file sets them): Luna PINs are 8-255 characters (quirk
 # L10), so the vendor modules get 8-digit PINs.
 SO_PIN=${SO_PIN:-12345678}
 USER_PIN=${USER_PIN:-123456}

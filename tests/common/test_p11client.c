@@ -18,6 +18,13 @@ Test(names, known_and_unknown_values)
 	cr_assert_str_eq(hl_ckr_name(0x80000123UL), "CKR_VENDOR_DEFINED+0x123");
 	cr_assert_str_eq(hl_ckr_name(0x80001601UL), "CKR_LUNA_MAX_SESSIONS"); /* L6 */
 	cr_assert_str_eq(hl_ckr_name(0x8000008DUL), "CKR_LUNA_RESTART_REQUIRED");
+	/* Thales' bindings: CKR_BUSY = CKR_VENDOR_DEFINED + 0x1604, and the lockout codes. */
+	cr_assert_str_eq(hl_ckr_name(0x80001604UL), "CKR_LUNA_BUSY");
+	cr_assert_str_eq(hl_ckr_name(0x80001602UL), "CKR_VENDOR_DEFINED+0x1602");
+	cr_assert_str_eq(hl_ckr_name(0x80000007UL), "CKR_LUNA_USER_LOCKED_OUT");
+	cr_assert_str_eq(hl_ckr_name(0x8000001CUL), "CKR_LUNA_SO_LOGIN_FAILURE_THRESHOLD");
+	cr_assert_str_eq(hl_ckr_name(0x8000006EUL), "CKR_LUNA_STM_CMD_NON_TRANSPORT");
+	cr_assert_str_eq(hl_ckr_name(0x80000076UL), "CKR_LUNA_HSM_TAMPERED");
 	cr_assert_eq(hl_ck_value("CKR_LUNA_MAX_SESSIONS", &v), 0);
 	cr_assert_eq(v, 0x80001601UL);
 	cr_assert_eq(hl_ck_value("CKM_RSA_X_509", &v), 0);

@@ -329,7 +329,8 @@ static hl_status_t read_timing(ctx_t *c, const config_setting_t *root, hl_profil
 	for (int i = 0; i < config_setting_length(tg); i++) {
 		const char *nm = config_setting_name(config_setting_get_elem(tg, (unsigned)i));
 		if (strcmp(nm, "source") && strcmp(nm, "sign") && strcmp(nm, "keygen_ms") &&
-		    strcmp(nm, "login_ms") && strcmp(nm, "login_source"))
+		    strcmp(nm, "login_ms") && strcmp(nm, "login_source") &&
+		    strcmp(nm, "round_trip_ms") && strcmp(nm, "round_trip_source"))
 			return fail(c, config_setting_get_elem(tg, (unsigned)i), "timing",
 				    "unknown key \"%s\"", nm);
 	}
@@ -340,6 +341,12 @@ static hl_status_t read_timing(ctx_t *c, const config_setting_t *root, hl_profil
 	if (st == HL_OK)
 		st = timing_source(c, tg, "login_source", "timing.login_source", t->source,
 				   t->login_source);
+	if (st == HL_OK)
+		st = timing_num(c, tg, "round_trip_ms", "timing.round_trip_ms", false,
+				&t->round_trip_ms);
+	if (st == HL_OK)
+		st = timing_source(c, tg, "round_trip_source", "timing.round_trip_source",
+				   t->source, t->round_trip_source);
 	if (st == HL_OK)
 		st = read_timing_list(c, tg, "sign", t);
 	if (st == HL_OK)
@@ -395,6 +402,8 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 		st = hl_profile_read_quirks(c, root, p);
 	if (st == HL_OK)
 		st = read_timing(c, root, p);
+	if (st == HL_OK)
+		st = hl_profile_read_sources(c, root, p);
 	return st;
 }
 

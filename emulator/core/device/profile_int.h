@@ -20,3 +20,7 @@ hl_status_t hl_profile_fail(hl_profile_ctx_t *c, const config_setting_t *s, cons
  * profile's family's) and resolves it into p->core, p->general and p->family_sw. */
 hl_status_t hl_profile_read_quirks(hl_profile_ctx_t *c, const config_setting_t *root,
 				   hl_profile_t *p);
+/* Reads the optional sources group (profile_sources.c): when present it must give a source
+ * (doc/field with a reference, guess with its reasoning) for every value; sets p->sourced. */
+hl_status_t hl_profile_read_sources(hl_profile_ctx_t *c, const config_setting_t *root,
+				    hl_profile_t *p);

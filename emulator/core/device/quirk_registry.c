@@ -58,6 +58,8 @@ const hl_quirk_row_t hl_quirk_core_rows[] = {
 	    "object handles after a logout (p11_object.c)"),
 	ROW("slot_id_changes_on_init", "G16", BOOL, CORE, core.slot_id_changes_on_init,
 	    "C_InitToken (p11_session.c)"),
+	ROW("single_slot_zero", "K5", BOOL, CORE, core.single_slot_zero,
+	    "C_GetSlotList (p11_general.c: no free slot beside a device)"),
 	ROW("session_limit", "L6", NUMBER, CORE, core.session_limit, "C_OpenSession"),
 	ROW("max_sessions_code", "L6", CKR, CORE, core.max_sessions_code, "C_OpenSession"),
 	/* -- the vendor-behaviour filter layer (p11_quirks.c) -- */

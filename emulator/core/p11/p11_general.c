@@ -187,6 +187,10 @@ static CK_RV add_free_device(void)
 		/* The lab's profile is missing or bad: not the caller's arguments. */
 		return st == HL_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_GENERAL_ERROR;
 	}
+	/* K5: the real library shows one slot, id 0: its machine. A free slot only when the
+	 * module would show none (then it is the machine, at id 0), never beside a device. */
+	if (prof->core.single_slot_zero && g.n_slots > 0)
+		return CKR_OK;
 	for (size_t i = 0; i < g.n_slots; i++) {
 		hl_device_t *d = g.slots[i]->dev;
 		if (d->state != HL_DEV_INITIALIZED && !d->broken && d->profile == prof)
@@ -457,8 +461,8 @@ CK_RV hl_p11_C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 /* Mechanisms the ABI layer implements itself on top of the crypto layer. */
 static bool own_mechanism(CK_MECHANISM_TYPE m)
 {
-	return m == CKM_RSA_PKCS_KEY_PAIR_GEN || m == CKM_EC_KEY_PAIR_GEN || m == CKM_AES_KEY_GEN ||
-	       m == CKM_AES_KEY_WRAP_PAD;
+	return m == CKM_RSA_PKCS_KEY_PAIR_GEN || m == CKM_RSA_X9_31_KEY_PAIR_GEN ||
+	       m == CKM_EC_KEY_PAIR_GEN || m == CKM_AES_KEY_GEN || m == CKM_AES_KEY_WRAP_PAD;
 }
 
 static bool offered(const hl_profile_mech_t *pm)

@@ -156,8 +156,9 @@ CK_RV hl_p11_C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 	rv = (!phPub || !phPriv) ? CKR_ARGUMENTS_BAD
 				 : mech_ok(s, pMechanism, CKF_GENERATE_KEY_PAIR, &pm);
 	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_EC_KEY_PAIR_GEN ? CKK_EC : CKK_RSA;
+	/* L4: a library that remaps the X9.31 generator makes FIPS 186-3 keys, as with PKCS. */
 	if (rv == CKR_OK && pm->type != CKM_EC_KEY_PAIR_GEN &&
-	    pm->type != CKM_RSA_PKCS_KEY_PAIR_GEN)
+	    pm->type != CKM_RSA_PKCS_KEY_PAIR_GEN && pm->type != CKM_RSA_X9_31_KEY_PAIR_GEN)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK)
 		rv = new_attrs(s, pPubT, nPub, CKO_PUBLIC_KEY, kt, HL_TMPL_GENERATE, &pub);

@@ -89,6 +89,13 @@ static struct timespec call_start(void)
 	return t;
 }
 
+/* ms of device work plus, for a network-attached device, one round trip (0 stays 0: no
+ * figure declared, no wait). */
+static uint64_t device_ns(const hl_profile_t *p, uint64_t ms)
+{
+	return ms ? (ms + p->timing.round_trip_ms) * 1000000ULL : 0;
+}
+
 /* Sleeps until ns after start (an absolute deadline), so the call takes the declared time in
  * total and never less than its real work. */
 static void take_until(const struct timespec *start, uint64_t ns)
@@ -150,7 +157,7 @@ static CK_ULONG keygen_ms(const hl_profile_t *p, const CK_MECHANISM *m, const CK
 	CK_ULONG bits = 0;
 	if (!p || !p->timing.n_keygen || !m)
 		return 0;
-	if (m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN)
+	if (m->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN || m->mechanism == CKM_RSA_X9_31_KEY_PAIR_GEN)
 		type = CKK_RSA;
 	else if (m->mechanism == CKM_EC_KEY_PAIR_GEN)
 		type = CKK_EC;
@@ -229,7 +236,7 @@ static CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_
 	CK_RV own = login_check(h, user, pin, len);
 	if (own != HL_FAMILY_LOGIN_CORE) {
 		if (p)
-			take_until(&t0, (uint64_t)p->timing.login_ms * 1000000ULL);
+			take_until(&t0, device_ns(p, p->timing.login_ms));
 		return own; /* the family audited it */
 	}
 	/* The vendor's Crypto User type logs in as the user role (which holds the keys). */
@@ -242,7 +249,7 @@ static CK_RV hl_p11_q_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_
 		event(h, HL_FAMILY_EV_LOGIN_FAILED, user_name(user));
 	/* The device checks the PIN either way: a wrong one takes as long. */
 	if (p)
-		take_until(&t0, (uint64_t)p->timing.login_ms * 1000000ULL);
+		take_until(&t0, device_ns(p, p->timing.login_ms));
 	return rv;
 }
 
@@ -291,6 +298,8 @@ static CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJE
 	uint64_t ns = p && p->timing.n_sign && m && hl_p11_timing()
 			  ? hl_profile_sign_ns(p, m->mechanism, key_bits(h, k))
 			  : 0;
+	if (ns)
+		ns += (uint64_t)p->timing.round_trip_ms * 1000000ULL;
 	if (hl_p11_enter(h, &s) != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
@@ -533,7 +542,7 @@ static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_A
 		char label[64];
 		label_of(t, n, label, sizeof(label));
 		event(h, HL_FAMILY_EV_KEYGEN, label);
-		take_until(&t0, (uint64_t)keygen_ms(p, m, t, n) * 1000000ULL);
+		take_until(&t0, device_ns(p, keygen_ms(p, m, t, n)));
 	}
 	return rv;
 }
@@ -554,7 +563,7 @@ static CK_RV hl_p11_q_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
 		char label[64];
 		label_of(kt, kn, label, sizeof(label));
 		event(h, HL_FAMILY_EV_KEYGEN, label);
-		take_until(&t0, (uint64_t)keygen_ms(p, m, pt, pn) * 1000000ULL);
+		take_until(&t0, device_ns(p, keygen_ms(p, m, pt, pn)));
 	}
 	return rv;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the Keyper family's quirk rows (hl_quirk.h): the switches of keyper
  * profiles that only this family's code reads, or that document the device. The rows whose
- * behaviour the core implements (K2's labels, K4's serial, K8's missing functions) are core
+ * behaviour the core implements (K2's labels, K4's serial, K5's slot, K8's functions) are core
  * rows (core/device/quirk_registry.c). */
 #include "keyper/keyper_int.h"
 
@@ -26,7 +26,6 @@ const hl_quirk_row_t hl_keyper_quirks[] = {
 	HL_QUIRK_DATA("no_hash_and_sign", "K1", BOOL, "the mechanism list carries it"),
 	HL_QUIRK_DATA("label_display_chars", "K2", NUMBER, "documents the console"),
 	HL_QUIRK_DATA("no_cka_id_assigned", "K3", BOOL, "documents the device"),
-	HL_QUIRK_DATA("single_slot_zero", "K5", BOOL, "documents the device"),
 	HL_QUIRK_DATA("init_erases_mapped_keys", "K7", BOOL, "documents keyper init"),
 	HL_QUIRK_DATA("legacy_des3_wrap", "K9", BOOL, "documents the backup key"),
 	HL_QUIRK_DATA("card_kinds", "K10", LIST, "documents the card sets"),

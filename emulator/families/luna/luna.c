@@ -137,7 +137,8 @@ static hl_status_t count_cu(hl_device_t *dev, void *arg)
 }
 
 /* L1: the Crypto User's own password (or challenge secret), its own failure count (L3: the
- * profile's user_max_failed, which a policy may lower, locks it). */
+ * profile's user_max_failed, which a policy may lower, locks it; the CO's count reaching it
+ * locks the CU too, while the CU's own failures leave the CO alone). */
 static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
 	if (dev->login == CKU_USER)
@@ -148,7 +149,8 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
 	CK_ULONG max = dev->profile->user_max_failed;
-	if (max && failed >= max)
+	/* L3 (partition_login.htm): failed Crypto Officer logins lock the CO and the CU. */
+	if (max && (failed >= max || dev->user_failed >= max))
 		return CKR_PIN_LOCKED;
 	hl_status_t st =
 	    hl_luna_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);

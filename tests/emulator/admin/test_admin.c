@@ -102,7 +102,7 @@ Test(admin, luna_token_init_bad_pin_changes_nothing)
 	snprintf(args, sizeof(args), "-f luna --so-pin 123456 --pin 87654321 token init %s KSK",
 		 slot);
 	cr_assert_eq(run(args), 2, "a 6-character password is refused up front: %s", out);
-	cr_assert(strstr(out, "7 to 255") && strstr(out, "nothing changed"), "%s", out);
+	cr_assert(strstr(out, "8 to 255") && strstr(out, "nothing changed"), "%s", out);
 	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
 	luna_status(slot);
 	cr_assert(strstr(out, ": transport,") && strstr(out, "HSM SO 0,"), "untouched: %s", out);

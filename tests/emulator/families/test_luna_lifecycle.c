@@ -451,21 +451,32 @@ Test(luna_lifecycle, partition_so_ten_failures_zeroize_partition)
 	hl_p11_module_free(t.m.mod);
 }
 
-/* L3: 10 wrong CO logins lock the CO out; the CU (its own role) still logs in. */
+/* L3 (partition_login.htm): 10 wrong CO logins lock the CO and the CU together. */
 Test(luna_lifecycle, crypto_officer_lockout)
 {
 	luna_t t;
 	CK_SESSION_HANDLE s = with_crypto_user(&t);
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 9; i++)
 		cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_OK, "9 CO failures leave the CU in");
+	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
+	cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
 	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_PIN_LOCKED);
 	cr_assert(token_flags(&t) & CKF_TOKEN_INITIALIZED, "a lockout erases nothing");
-	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_OK);
-	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
+	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_PIN_LOCKED, "the CU is locked with the CO");
+	hl_p11_module_free(t.m.mod);
+}
+
+/* L3: the CU's own 10 failures lock the CU only; the CO still logs in. */
+Test(luna_lifecycle, crypto_user_lockout_leaves_the_co)
+{
+	luna_t t;
+	CK_SESSION_HANDLE s = with_crypto_user(&t);
 	for (int i = 0; i < 10; i++)
 		cr_assert_eq(login(&t, s, CU_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
 	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_PIN_LOCKED);
 	cr_assert_eq(status(&t).cu_failed, 10);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
 	hl_p11_module_free(t.m.mod);
 }
 

@@ -191,17 +191,78 @@ Test(quirks, l9_refuse_nonsensitive_secret)
 	close_pair(&l, &g);
 }
 
-/* L10: PINs of 7 to 255 characters (strict takes 4). */
+/* The module's slot ids (at most 4) into ids; returns how many. */
+static CK_ULONG slot_ids(fam_module_t *m, CK_SLOT_ID ids[4])
+{
+	CK_ULONG n = 4;
+	cr_assert_eq(m->fn->C_GetSlotList(CK_FALSE, ids, &n), CKR_OK);
+	return n;
+}
+
+/* K5 (aep-keyper-test.md: "1 slots found ... between 0 and 0"): the Keyper module shows one
+ * slot, id 0, before and after its token is made; strict adds a free slot beside a device. */
+Test(quirks, k5_single_slot_zero)
+{
+	fam_module_t k, g;
+	CK_SLOT_ID ids[4];
+	fam_load(&k, "keyper");
+	cr_assert_eq(slot_ids(&k, ids), 1);
+	cr_assert_eq(ids[0], 0);
+	cr_assert(fam_keyper_token(&k, 0, "k5"), "the vendor init on slot 0");
+	hl_p11_module_free(k.mod);
+	fam_load(&k, "keyper");
+	cr_assert_eq(slot_ids(&k, ids), 1, "no free slot beside the Keyper");
+	cr_assert_eq(ids[0], 0);
+	CK_TOKEN_INFO ti;
+	cr_assert_eq(k.fn->C_GetTokenInfo(0, &ti), CKR_OK);
+	cr_assert(ti.flags & CKF_TOKEN_INITIALIZED, "slot 0 is the Keyper itself");
+	hl_p11_module_free(k.mod);
+	fam_load(&g, "");
+	fam_device(&g, "strict");
+	cr_assert_eq(slot_ids(&g, ids), 2, "strict: the device and the lab's free slot");
+	hl_p11_module_free(g.mod);
+}
+
+/* L4 (rsa-mechanism-remap.htm): the remap lists CKM_RSA_X9_31_KEY_PAIR_GEN and generates
+ * with it as with the PKCS generator; strict lists no X9.31 generator. */
+Test(quirks, l4_x9_31_keygen_remapped)
+{
+	dev_t_ l, g;
+	CK_MECHANISM_INFO info;
+	open_pair(&l, &g, "luna");
+	cr_assert_eq(l.m.fn->C_GetMechanismInfo(l.slot, CKM_RSA_X9_31_KEY_PAIR_GEN, &info), CKR_OK);
+	cr_assert(info.flags & CKF_GENERATE_KEY_PAIR);
+	cr_assert_eq(g.m.fn->C_GetMechanismInfo(g.slot, CKM_RSA_X9_31_KEY_PAIR_GEN, &info),
+		     CKR_MECHANISM_INVALID);
+	CK_MECHANISM mech = { CKM_RSA_X9_31_KEY_PAIR_GEN, NULL, 0 };
+	CK_ULONG bits = 2048;
+	CK_BYTE e[] = { 1, 0, 1 };
+	CK_BBOOL t = CK_TRUE;
+	CK_ATTRIBUTE pt[] = { { CKA_TOKEN, &t, 1 },
+			      { CKA_MODULUS_BITS, &bits, sizeof(bits) },
+			      { CKA_PUBLIC_EXPONENT, e, 3 } };
+	CK_ATTRIBUTE kt[] = { { CKA_TOKEN, &t, 1 }, { CKA_SIGN, &t, 1 }, { CKA_SENSITIVE, &t, 1 } };
+	CK_OBJECT_HANDLE pub, priv;
+	CK_RV rv = l.m.fn->C_GenerateKeyPair(l.s, &mech, pt, 3, kt, 3, &pub, &priv);
+	cr_assert_eq(rv, CKR_OK, "%s", hl_ckr_name(rv));
+	CK_BYTE sig[512];
+	CK_BYTE data[] = "remapped";
+	cr_assert_eq(fam_sign(&l.m, l.s, priv, CKM_SHA256_RSA_PKCS, data, 8, sig), 256);
+	close_pair(&l, &g);
+}
+
+/* L10: the USB HSM 7 takes PINs of 8 to 255 characters (naming_reqs.htm; strict takes 4): a
+ * 7-character one, which the network models would take, is refused. */
 Test(quirks, l10_pin_length)
 {
 	dev_t_ l, g;
 	open_pair(&l, &g, "luna");
 	CK_TOKEN_INFO ti;
 	cr_assert_eq(l.m.fn->C_GetTokenInfo(l.slot, &ti), CKR_OK);
-	cr_assert_eq(ti.ulMinPinLen, 7);
+	cr_assert_eq(ti.ulMinPinLen, 8);
 	cr_assert_eq(ti.ulMaxSessionCount, 0);
 	cr_assert_eq(
-	    l.m.fn->C_SetPIN(l.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),
+	    l.m.fn->C_SetPIN(l.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "1234567", 7),
 	    CKR_PIN_LEN_RANGE);
 	cr_assert_eq(
 	    g.m.fn->C_SetPIN(g.s, (CK_UTF8CHAR_PTR)FAM_PIN, 8, (CK_UTF8CHAR_PTR) "123456", 6),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "device/hl_profile.h"
 
@@ -52,7 +53,7 @@ Test(profiles, keyper_identity_limits_and_mechanisms)
 	hl_profile_t *p = load("keyper");
 	cr_assert_str_eq(p->family, "keyper");
 	cr_assert_str_eq(p->manufacturer, "Ultra Electronics AEP Networks");
-	cr_assert_str_eq(p->model, "Keyper");
+	cr_assert_str_eq(p->model, "Keyper 9860-2", "K5: aep-keyper-test.md");
 	cr_assert_eq(p->cryptoki_version.major, 2);
 	cr_assert_eq(p->cryptoki_version.minor, 11);
 	cr_assert_eq(p->pin_min, 4);
@@ -71,11 +72,37 @@ Test(profiles, keyper_identity_limits_and_mechanisms)
 	hl_profile_free(p);
 }
 
+/* K5, on the record (IANA dnssec-keytools docs/aep-keyper-test.md): the library's description
+ * and release, the unit's model and version. */
+Test(profiles, keyper_identity_on_the_record)
+{
+	hl_profile_t *p = load("keyper");
+	cr_assert_str_eq(p->library_description, "PKCS#11 Provider Rel64 P4=72898");
+	cr_assert_eq(p->library_version.major, 5, "libpkcs11.so.5.05");
+	cr_assert_eq(p->library_version.minor, 5);
+	cr_assert_eq(p->firmware_version.major, 3, "Keyper version : 3.4");
+	cr_assert_eq(p->firmware_version.minor, 4);
+	cr_assert(p->core.single_slot_zero, "K5: a core row the slot list reads");
+	hl_profile_free(p);
+}
+
+/* L4 and L6 on the record: the remap lists the X9.31 generator too; CKR_BUSY is 0x1604. */
+Test(profiles, luna_remap_and_codes_on_the_record)
+{
+	hl_profile_t *p = load("luna");
+	const hl_profile_mech_t *x931 = hl_profile_mech(p, CKM_RSA_X9_31_KEY_PAIR_GEN);
+	cr_assert_not_null(x931, "L4: rsa-mechanism-remap.htm");
+	cr_assert(x931->info.flags & CKF_GENERATE_KEY_PAIR);
+	cr_assert_not_null(hl_profile_mech(p, CKM_RSA_PKCS_KEY_PAIR_GEN));
+	cr_assert_eq(p->user_max_failed, 10, "L3: partition policy 20's default");
+	hl_profile_free(p);
+}
+
 Test(profiles, luna_identity_limits_and_mechanisms)
 {
 	hl_profile_t *p = load("luna");
 	cr_assert_str_eq(p->family, "luna");
-	cr_assert_eq(p->pin_min, 7, "L10");
+	cr_assert_eq(p->pin_min, 8, "L10: the USB HSM 7's 8-255 (naming_reqs.htm)");
 	cr_assert_eq(p->pin_max, 255, "L10");
 	cr_assert_eq(p->max_sessions, 0, "L10");
 	cr_assert_eq(p->so_max_failed, 10, "L3: CKU_SO is the Partition SO");
@@ -125,4 +152,50 @@ Test(profiles, vendor_switches_are_off_on_strict)
 	hl_profile_free(s);
 	hl_profile_free(k);
 	hl_profile_free(l);
+}
+
+/* Issue 16: every value of the vendor profiles carries its source (the loader checks the
+ * sources group covers each; p->sourced says it was there). */
+Test(profiles, every_value_has_a_source)
+{
+	hl_profile_t *k = load("keyper"), *l = load("luna");
+	cr_assert(k->sourced, "keyper.conf: no sources group");
+	cr_assert(l->sourced, "luna.conf: no sources group");
+	hl_profile_free(k);
+	hl_profile_free(l);
+}
+
+/* keyper.conf with one line dropped from its sources group: the loader names the value. */
+static void load_without(const char *drop, const char *want)
+{
+	char in[1024], out[] = "/tmp/hsmlab-sources-XXXXXX", line[1024], err[512] = "";
+	snprintf(in, sizeof(in), "%s/fixtures/profiles/keyper.conf", getenv("HSMLAB_SOURCE_DIR"));
+	FILE *f = fopen(in, "r");
+	int fd = mkstemp(out);
+	FILE *o = fd >= 0 ? fdopen(fd, "w") : NULL;
+	cr_assert(f && o);
+	bool in_sources = false, dropped = false;
+	while (fgets(line, sizeof(line), f)) {
+		in_sources = in_sources || strstr(line, "  sources:") == line;
+		if (in_sources && !dropped && strstr(line, drop)) {
+			dropped = true;
+			continue;
+		}
+		fputs(line, o);
+	}
+	fclose(f);
+	fclose(o);
+	cr_assert(dropped, "no \"%s\" in keyper.conf's sources", drop);
+	hl_profile_t *p = NULL;
+	hl_status_t st = hl_profile_load(out, &p, err, sizeof(err));
+	unlink(out);
+	cr_assert_neq(st, HL_OK, "loaded without the source of %s", want);
+	cr_assert(strstr(err, want) != NULL, "error \"%s\" does not name %s", err, want);
+}
+
+Test(profiles, a_value_without_a_source_fails_to_load)
+{
+	load_without("      model = {", "sources.identity.model");
+	load_without("      CKM_DES3_ECB = {", "sources.mechanisms.CKM_DES3_ECB");
+	load_without("      so_max_failed = {", "sources.pin.so_max_failed");
 }

@@ -31,6 +31,8 @@ typedef enum {
 	HL_STEP_SUPPORT,        /* the device's support status at the ceremony's date */
 	HL_STEP_SO_LOCKOUT,     /* fault: N wrong SO logins, then the right one */
 	HL_STEP_TAMPER,         /* fault: flip a byte of the quarter's SKR or KSR */
+	HL_STEP_KEY_DELETE,     /* a retired key deleted from devices (console) */
+	HL_STEP_ZEROIZE,        /* a decommissioned device zeroized (console) */
 	HL_STEP_COUNT
 } hl_step_type_t;
 

@@ -43,6 +43,10 @@ typedef struct {
 	size_t n_keygen;
 	CK_ULONG login_ms; /* a C_Login, 0: none declared */
 	char login_source[8];
+	/* A network-attached device: one round trip added to each timed call, kept
+	 * apart from the device's own work so a lab on another network can change it alone. */
+	CK_ULONG round_trip_ms;
+	char round_trip_source[8];
 } hl_profile_timing_t;
 
 /* The general G-row switches (catalogue G1-G17) that the filters of p11_quirks_general*.c
@@ -94,6 +98,7 @@ typedef struct {
 	bool refuse_nonsensitive_secret;       /* L9 */
 	bool no_public_crypto;                 /* L8: on the signing hot path */
 	const char *missing_functions;         /* K8: comma-joined C_ names the library lacks */
+	bool single_slot_zero;                 /* K5: one slot, id 0: no lab free slot beside it */
 } hl_profile_core_t;
 
 typedef struct {
@@ -109,6 +114,7 @@ typedef struct {
 	hl_profile_switch_t *quirks;
 	size_t n_quirks;
 	hl_profile_timing_t timing;
+	bool sourced; /* a sources group covers every value (profile_sources.c) */
 	/* The switches, resolved once at load (no lookup by name per call). */
 	hl_profile_core_t core;
 	hl_profile_general_t general;
