@@ -14,8 +14,17 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 outcomes() { sed 's/.*"step":"\([^"]*\)".*"outcome":"\([^"]*\)".*/\1 \2/' "$1"; }
 
+# The shipped file up to (not including) ceremony $1: its list closed after the one before.
+cut_before() {
+	awk -v id="$1" '$0 ~ "id = \"" id "\"" { sub(/\}, *$/, "}", prev); print prev; print "  );";
+		print "};"; done = 1; exit } NR > 1 { print prev } { prev = $0 }' \
+		"$scenarios/ksk-rollover-2024-2027.conf"
+}
+# The replay up to the East Keyper's decommissioning (E-2027-05 zeroizes it): the inventory
+# below still finds KSK-2017 on it.
+cut_before E-2027-05 >"$tmp/upto.conf"
 "$bench" scenario -q --json -p vendors --keep --workdir "$tmp/w" -o "$tmp/ksr" \
-	"$scenarios/ksk-rollover-2024-2027.conf" >"$tmp/ksr.json" ||
+	"$tmp/upto.conf" >"$tmp/ksr.json" ||
 	fail "shipped replay: $(grep '"as_expected":false' "$tmp/ksr.json")"
 for q in 2025Q2 2025Q3 2025Q4 2026Q1 2026Q2 2026Q3; do
 	grep -q "\"title\":\"sign $q (publish+)\",\"outcome\":\"ok\".*by ksr-signer" "$tmp/ksr.json" ||
@@ -50,22 +59,21 @@ verify="${HSMLAB_BUILD_DIR}/signer/skr-verify"
 mkdir "$tmp/bin"
 ln -s "$here/kskm-ksrsigner-wrapper.sh" "$tmp/bin/kskm-ksrsigner"
 sed -e '/signer-template-begin/,/signer-template-end/{/signer-template-begin/r '"$scenarios/signer-kskm-ksrsigner.conf" \
-	-e 'd}' "$scenarios/ksk-rollover-2024-2027.conf" >"$tmp/kskm.conf"
+	-e 'd}' "$tmp/upto.conf" >"$tmp/kskm.conf"
 grep -q '"kskm-ksrsigner", "--config"' "$tmp/kskm.conf" || fail "template not swapped"
 PATH="$tmp/bin:$PATH" KSR_SIGNER="${HSMLAB_BUILD_DIR:?}/signer/ksr-signer" \
 	"$bench" scenario -q --json -p vendors --keep --workdir "$tmp/kw" -o "$tmp/kskm" \
 	"$tmp/kskm.conf" >"$tmp/kskm.json" ||
 	fail "kskm-shaped replay: $(grep '"as_expected":false' "$tmp/kskm.json")"
-[ "$(grep -c '"title":"sign .*by kskm-ksrsigner' "$tmp/kskm.json")" = 12 ] ||
+[ "$(grep -c '"title":"sign .*by kskm-ksrsigner' "$tmp/kskm.json")" = 13 ] ||
 	fail "not every sign step ran kskm-ksrsigner"
-grep -q '^    label: KSK-2024$' "$tmp/kw/vendors/ksrsigner-2026Q4.yaml" || fail "YAML keys"
+grep -q '^    label: Kmyv6jo$' "$tmp/kw/vendors/ksrsigner-2026Q4.yaml" || fail "YAML keys"
 grep -q '^  luna-w1:$' "$tmp/kw/vendors/ksrsigner-2026Q4.yaml" || fail "YAML hsm entries"
 diff <(outcomes "$tmp/ksr.json") <(outcomes "$tmp/kskm.json") ||
 	fail "the kskm-shaped signer's outcomes differ from ksr-signer's"
 
 # 2025Q2 signed with pre-publish (the replay cut after that ceremony): refused by name.
-awk '/id = "E-2025-05"/ { sub(/\}, *$/, "}", prev); print prev; print "  );"; print "};"; done = 1; exit }
-	NR > 1 { print prev } { prev = $0 }' "$scenarios/ksk-rollover-2024-2027.conf" |
+cut_before E-2025-05 |
 	sed -e '/quarter = "2025Q2"; schema = "publish+"/s/schema = "publish+";\(.*\); },$/schema = "pre-publish";\1; expect = "refused"; }/' \
 		-e '/do = "verify"; quarter = "2025Q2"/d; /do = "coverage"; quarter = "2025Q2"/d' \
 		>"$tmp/pre.conf"
