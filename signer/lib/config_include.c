@@ -135,6 +135,7 @@ int hl_config_expand(const char *path, char **text, hl_srcmap_t *map, hl_err_t *
 		if (err->check[0] == '\0')
 			hl_err_set(err, "CONFIG", "%s: out of memory", path);
 		free(b.s);
+		hl_srcmap_free(map); /* the files read before the failure */
 		return -1;
 	}
 	*text = b.s;
