@@ -152,10 +152,12 @@ static hl_status_t shape(sw_t *w)
 static hl_status_t resolve(sw_t *w, const hl_profile_switch_t *pq, char *base)
 {
 	const hl_quirk_row_t *r = w->row;
-	void *f = base + r->offset;
 	const char *text = pq->value ? pq->value : r->dflt;
+	/* The field's address only for a row that has one (HL_QUIRK_NOWHERE is no offset:
+	 * adding it overflows the pointer, found by fuzz/profile.c). */
 	if (r->offset == HL_QUIRK_NOWHERE || !base)
 		return HL_OK;
+	void *f = base + r->offset;
 	switch (r->type) {
 	case HL_QUIRK_BOOL:
 		*(bool *)f = true;
