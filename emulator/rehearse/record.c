@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hsmlab/ksr.h"
 #include "rehearse.h"
 
 static void json_str(FILE *f, const char *s)
@@ -27,28 +28,6 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
-}
-
-static void html(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
 }
 
 static FILE *open_in(const hl_rh_run_t *r, const char *name, const char *mode)
@@ -123,36 +102,36 @@ static void html_row(FILE *f, const hl_rh_run_t *r, const hl_rh_entry_t *e, cons
 	const char *dot = st ? strchr(st->id, '.') : NULL;
 	if (st && !strcmp(e->kind, "step") && dot && !strcmp(dot, ".1")) {
 		fprintf(f, "<tr class=act><th colspan=5>Act %d: ", st->act + 1);
-		html(f, r->s->acts[st->act]);
+		hl_xml_put_escaped(f, r->s->acts[st->act]);
 		fputs("</th></tr>\n", f);
 	}
 	fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", e->kind, st ? st->id : "");
-	html(f, st ? st->role : "");
+	hl_xml_put_escaped(f, st ? st->role : "");
 	fputs("</td><td>", f);
-	html(f, iso);
+	hl_xml_put_escaped(f, iso);
 	fputs("</td><td>", f);
 	if (!strcmp(e->kind, "exception"))
 		fputs("<b>EXCEPTION</b> ", f);
 	if (st && st->say && strcmp(e->kind, "exception")) {
-		html(f, st->say);
+		hl_xml_put_escaped(f, st->say);
 		fputs("<br>", f);
 	}
 	if (e->note) {
-		html(f, e->note);
+		hl_xml_put_escaped(f, e->note);
 		fputs("<br>", f);
 	}
 	if (e->command) {
 		fputs("<code>$ ", f);
-		html(f, e->command);
+		hl_xml_put_escaped(f, e->command);
 		fputs("</code>", f);
 	}
 	if (e->output && e->output[0]) {
 		fputs("<pre>", f);
-		html(f, e->output);
+		hl_xml_put_escaped(f, e->output);
 		fputs("</pre>", f);
 	}
 	fputs("</td><td>", f);
-	html(f, e->initials);
+	hl_xml_put_escaped(f, e->initials);
 	fputs("</td></tr>\n", f);
 }
 
@@ -206,11 +185,11 @@ static void signoff(const hl_rh_run_t *r, FILE *f)
 	      f);
 	for (int i = 0; i < r->s->n_roles; i++) {
 		fputs("<tr><td>", f);
-		html(f, r->s->roles[i].title);
+		hl_xml_put_escaped(f, r->s->roles[i].title);
 		fputs(" (", f);
-		html(f, r->s->roles[i].id);
+		hl_xml_put_escaped(f, r->s->roles[i].id);
 		fputs(")</td><td>", f);
-		html(f, hl_rh_ui_name(r, r->s->roles[i].id));
+		hl_xml_put_escaped(f, hl_rh_ui_name(r, r->s->roles[i].id));
 		fputs("</td><td></td><td></td><td></td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -225,13 +204,13 @@ int hl_rh_transcript(hl_rh_run_t *r, const char *audit_html, int audit_failures)
 	if (!f)
 		return -1;
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>", f);
-	html(f, r->s->title);
+	hl_xml_put_escaped(f, r->s->title);
 	fprintf(f, "</title><style>%s</style></head><body>\n<h1>", style);
-	html(f, r->s->title);
+	hl_xml_put_escaped(f, r->s->title);
 	fputs("</h1>\n<p>Rehearsal transcript (hsmlab-rehearse) of ", f);
-	html(f, r->s->path);
+	hl_xml_put_escaped(f, r->s->path);
 	fputs(r->s->place ? ", " : "", f);
-	html(f, r->s->place);
+	hl_xml_put_escaped(f, r->s->place);
 	fprintf(f, ". Device time %s to %s. Exceptions: %d.</p>\n", start, end, r->exceptions);
 	fputs("<table class=steps><tr><th>Step</th><th>Role</th><th>Device time</th><th>Said and "
 	      "done</th>"

@@ -13,9 +13,9 @@
 
 #include "hsmlab/ksr.h"
 
-static void put_escaped(FILE *f, const char *s)
+void hl_xml_put_escaped(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);
@@ -92,7 +92,7 @@ static void put_key(FILE *f, int lvl, const hl_key_t *k)
 {
 	ind(f, lvl);
 	fputs("<Key keyIdentifier=\"", f);
-	put_escaped(f, k->id);
+	hl_xml_put_escaped(f, k->id);
 	fprintf(f, "\" keyTag=\"%u\">\n", k->tag_stated);
 	ind(f, lvl + 1);
 	fprintf(f, "<TTL>%u</TTL>\n", k->ttl);
@@ -118,7 +118,7 @@ static void put_sig(FILE *f, int lvl, const hl_sig_t *s)
 	hl_time_format(s->expiration, exp, sizeof(exp));
 	ind(f, lvl);
 	fputs("<Signature keyIdentifier=\"", f);
-	put_escaped(f, s->key_id);
+	hl_xml_put_escaped(f, s->key_id);
 	fputs("\">\n", f);
 	ind(f, lvl + 1);
 	fprintf(f, "<TTL>%u</TTL>\n", s->ttl);
@@ -161,7 +161,7 @@ static void put_bundle(FILE *f, const hl_bundle_t *b, int response)
 
 	ind(f, 2);
 	fprintf(f, "<%s id=\"", name);
-	put_escaped(f, b->id);
+	hl_xml_put_escaped(f, b->id);
 	fputs("\">\n", f);
 	hl_time_format(b->inception, t, sizeof(t));
 	ind(f, 3);
@@ -196,11 +196,11 @@ char *hl_ksr_format(const hl_ksr_t *k, size_t *len_out)
 	if (k->is_response)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fputs("<KSR id=\"", f);
-	put_escaped(f, k->id);
+	hl_xml_put_escaped(f, k->id);
 	fputs("\" domain=\"", f);
-	put_escaped(f, k->domain);
+	hl_xml_put_escaped(f, k->domain);
 	fputs("\" serial=\"", f);
-	put_escaped(f, k->serial);
+	hl_xml_put_escaped(f, k->serial);
 	fputs("\">\n", f);
 	ind(f, 1);
 	fprintf(f, "<%s>\n", body);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -81,6 +82,8 @@ typedef struct hl_ksr {
 /* 1 when s is a KSR/SKR serial: a non-negative decimal integer of at most 10 digits and at
  * most 4294967295 (digits only: no sign, no blanks, not empty). */
 int hl_serial_valid(const char *s);
+/* Writes s (NULL: nothing) with & < > " as XML/HTML entities. */
+void hl_xml_put_escaped(FILE *f, const char *s);
 
 /* Frees everything; NULL is a no-op. */
 void hl_ksr_free(hl_ksr_t *ksr);
