@@ -143,6 +143,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = hl_gen_run(cfg, &o, &err);
 	if (rc != 0) {
+		fflush(stdout); /* the refusal comes last, also where both streams are merged */
 		fprintf(stderr, "ksr-gen: %s: %s\n", err.check, err.msg);
 		rc = strcmp(err.check, "CONFIG") == 0                                ? 2
 		     : strcmp(err.check, "HSM") == 0 || strcmp(err.check, "IO") == 0 ? 3

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	}
 	o.path = argv[optind];
 	if (hl_verify_run(&o, &err) != 0) {
+		fflush(stdout); /* the refusal comes last, also where both streams are merged */
 		fprintf(stderr, "skr-verify: %s: %s\n", err.check, err.msg);
 		return strcmp(err.check, "IO") == 0 ? 3 : strcmp(err.check, "ANCHOR") == 0 ? 2 : 1;
 	}

@@ -56,6 +56,10 @@ rc=0
 "$BIN/skr-verify" --previous "$WORK/skr-2027Q1.xml" "$WORK/bad.xml" >/dev/null 2>"$WORK/err" || rc=$?
 [ $rc = 1 ] && grep -q "SKR-KSK-CONTINUITY" "$WORK/err" ||
 	fail "skr-verify --previous must refuse the dropped KSK (exit $rc): $(cat "$WORK/err")"
+# Both streams into one pipe (a ceremony log): the refusal is the last line, after the
+# progress lines that passed, not buried above them.
+last=$("$BIN/skr-verify" --previous "$WORK/skr-2027Q1.xml" "$WORK/bad.xml" 2>&1 | tail -n 1)
+case $last in *SKR-KSK-CONTINUITY*) ;; *) fail "merged output must end with the refusal: $last" ;; esac
 
 sign_quarter 2027Q2 ZSK-B,ZSK-C,ZSK-D publish+ 2027Q1
 sign_quarter 2027Q3 ZSK-C,ZSK-D,ZSK-E rollover 2027Q2
