@@ -145,16 +145,50 @@ static void attr_ec_point(hl_conf_ctx_t *c, hl_conf_out_t *o)
 	c->fn->C_CloseSession(s);
 }
 
+/* The row's own key pair (the suite's keys carry an id): RSA, which every device makes. */
+static CK_RV make_noid_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *priv)
+{
+	static CK_BBOOL yes = CK_TRUE;
+	static CK_ULONG bits = 2048;
+	static CK_BYTE e65537[] = { 1, 0, 1 };
+	static const char label[] = "hsmlab-conf-noid";
+	CK_ATTRIBUTE pub[] = { { CKA_TOKEN, &yes, 1 },
+			       { CKA_LABEL, (void *)label, sizeof label - 1 },
+			       { CKA_MODULUS_BITS, &bits, sizeof bits },
+			       { CKA_PUBLIC_EXPONENT, e65537, sizeof e65537 } };
+	CK_ATTRIBUTE prv[] = { { CKA_TOKEN, &yes, 1 },
+			       { CKA_PRIVATE, &yes, 1 },
+			       { CKA_SIGN, &yes, 1 },
+			       { CKA_LABEL, (void *)label, sizeof label - 1 } };
+	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_OBJECT_HANDLE pubh;
+	CK_ULONG n = 0;
+
+	if (hl_p11_find_by_label(c->fn, s, CKO_PRIVATE_KEY, label, priv, 1, &n) == CKR_OK && n)
+		return CKR_OK;
+	return c->fn->C_GenerateKeyPair(s, &m, pub, 4, prv, 4, &pubh, priv);
+}
+
+/* K3 (no id assigned), G10 (an id required), G15 (an id of the device's length assigned). */
 static void key_without_id(hl_conf_ctx_t *c, hl_conf_out_t *o)
 {
 	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE h, found[4];
+	CK_OBJECT_HANDLE h = 0, found[4];
 	unsigned char *id = NULL;
 	CK_ULONG n = 0, idlen = 0;
-	CK_RV rv;
+	CK_RV rv = hl_conf_session(c, 1, 1, &s);
+	char what[48];
 
-	if (hl_conf_with_key(c, o, HL_KEY_RSA_PRIV, &s, &h) != 0)
+	if (rv != CKR_OK) {
+		hl_conf_val(o, "login:%s", hl_ckr_name(rv));
 		return;
+	}
+	rv = make_noid_key(c, s, &h);
+	if (rv != CKR_OK) {
+		hl_conf_val(o, "keygen=%s", hl_ckr_name(rv));
+		c->fn->C_CloseSession(s);
+		return;
+	}
 	rv = hl_p11_get_attr(c->fn, s, h, CKA_ID, &id, &idlen);
 	free(id);
 	c->fn->C_CloseSession(s);
@@ -163,12 +197,14 @@ static void key_without_id(hl_conf_ctx_t *c, hl_conf_out_t *o)
 		hl_conf_val(o, "login-failed");
 		return;
 	}
-	hl_p11_find_by_label(c->fn, s, CKO_PRIVATE_KEY, "hsmlab-conf-rsa", found, 4, &n);
-	hl_conf_val(o, "id=%s,found-by-label=%lu",
-		    rv != CKR_OK ? hl_ckr_name(rv)
-		    : idlen == 0 ? "empty"
-				 : "assigned",
-		    n);
+	hl_p11_find_by_label(c->fn, s, CKO_PRIVATE_KEY, "hsmlab-conf-noid", found, 4, &n);
+	if (rv != CKR_OK)
+		snprintf(what, sizeof what, "%s", hl_ckr_name(rv));
+	else if (idlen == 0)
+		snprintf(what, sizeof what, "empty");
+	else
+		snprintf(what, sizeof what, "%lu bytes", (unsigned long)idlen);
+	hl_conf_val(o, "id=%s,found-by-label=%lu", what, n);
 	c->fn->C_CloseSession(s);
 }
 

@@ -93,10 +93,15 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 	static CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 	const char *label = key_labels[which];
 	CK_ULONG ll = strlen(label);
+	/* Every suite key carries a CKA_ID, as DNSSEC signers give theirs: a device that wants
+	 * one (G10) must still show the other rows. Two bytes, one per key pair, so a device
+	 * with short or unique ids (G14, G15) takes it too; key.without_id makes its own key. */
+	CK_BYTE id[2] = { 'h', (CK_BYTE)(which / 2 + 1) };
 	CK_ATTRIBUTE priv[] = {
 		{ CKA_TOKEN, &yes, 1 },           { CKA_PRIVATE, &yes, 1 },
 		{ CKA_SENSITIVE, &yes, 1 },       { CKA_SIGN, &yes, 1 },
-		{ CKA_LABEL, (void *)label, ll }, { CKA_DECRYPT, &yes, 1 },
+		{ CKA_LABEL, (void *)label, ll }, { CKA_ID, id, sizeof id },
+		{ CKA_DECRYPT, &yes, 1 }, /* last: an EC key takes the others only */
 	};
 	CK_ATTRIBUTE rsa_pub[] = {
 		{ CKA_TOKEN, &yes, 1 },
@@ -105,18 +110,19 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 		{ CKA_LABEL, (void *)label, ll },
 		{ CKA_MODULUS_BITS, &bits, sizeof bits },
 		{ CKA_PUBLIC_EXPONENT, e65537, sizeof e65537 },
+		{ CKA_ID, id, sizeof id },
 	};
 	CK_ATTRIBUTE ec_pub[] = {
-		{ CKA_TOKEN, &yes, 1 },
-		{ CKA_VERIFY, &yes, 1 },
-		{ CKA_LABEL, (void *)label, ll },
-		{ CKA_EC_PARAMS, p256, sizeof p256 },
+		{ CKA_TOKEN, &yes, 1 },           { CKA_VERIFY, &yes, 1 },
+		{ CKA_LABEL, (void *)label, ll }, { CKA_EC_PARAMS, p256, sizeof p256 },
+		{ CKA_ID, id, sizeof id },
 	};
 	int aes = which == HL_KEY_AES;
 	CK_ATTRIBUTE secret[] = {
 		{ CKA_TOKEN, &yes, 1 },
 		{ CKA_SENSITIVE, &yes, 1 },
 		{ CKA_LABEL, (void *)label, ll },
+		{ CKA_ID, id, sizeof id },
 		/* HMAC-SHA512 wants a key as long as its output */
 		{ CKA_VALUE_LEN, aes ? &len32 : &len64, sizeof len32 },
 		{ aes ? CKA_ENCRYPT : CKA_SIGN, &yes, 1 },
@@ -129,17 +135,17 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 	case HL_KEY_RSA_PRIV:
 	case HL_KEY_RSA_PUB:
 		m.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		return c->fn->C_GenerateKeyPair(s, &m, rsa_pub, 6, priv, 6, &a, &b);
+		return c->fn->C_GenerateKeyPair(s, &m, rsa_pub, 7, priv, 7, &a, &b);
 	case HL_KEY_EC_PRIV:
 	case HL_KEY_EC_PUB:
 		m.mechanism = CKM_EC_KEY_PAIR_GEN;
-		return c->fn->C_GenerateKeyPair(s, &m, ec_pub, 4, priv, 5, &a, &b);
+		return c->fn->C_GenerateKeyPair(s, &m, ec_pub, 5, priv, 6, &a, &b);
 	case HL_KEY_AES:
 		m.mechanism = CKM_AES_KEY_GEN;
-		return c->fn->C_GenerateKey(s, &m, secret, 6, &a);
+		return c->fn->C_GenerateKey(s, &m, secret, 7, &a);
 	default:
 		m.mechanism = CKM_GENERIC_SECRET_KEY_GEN;
-		return c->fn->C_GenerateKey(s, &m, secret, 6, &a);
+		return c->fn->C_GenerateKey(s, &m, secret, 7, &a);
 	}
 }
 

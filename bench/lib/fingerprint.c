@@ -135,10 +135,26 @@ static CK_RV write_mechs(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID slot, FILE *f, FILE
 	return rv;
 }
 
-/* The child: prepare, load, initialise, open the token, write the head; exit status 0 or 3
- * with the reason as the first line of `skipped`. */
-static int probe_child(hl_bench_target_t *t, const char *rundir, FILE *head, FILE *skipped)
+/* Tokens present before and after the first C_GetSlotList(CK_FALSE) of the process. */
+static CK_RV slot_list_counts(CK_FUNCTION_LIST_PTR fn, CK_ULONG *before, CK_ULONG *after)
 {
+	CK_ULONG all = 0;
+	CK_RV rv = fn->C_GetSlotList(CK_TRUE, NULL, before);
+
+	if (rv == CKR_OK)
+		rv = fn->C_GetSlotList(CK_FALSE, NULL, &all);
+	if (rv == CKR_OK)
+		rv = fn->C_GetSlotList(CK_TRUE, NULL, after);
+	return rv;
+}
+
+/* The child: prepare, load, initialise, observe G9, open the token, write the head; exit
+ * status 0 or 3 with the reason as the first line of `skipped`. The probe's own
+ * observations go to `obs`, one line each. */
+static int probe_child(hl_bench_target_t *t, const char *rundir, FILE *head, FILE *skipped,
+		       FILE *obs)
+{
+	CK_ULONG before = 0, after = 0;
 	CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
 	char err[512] = "";
 	hl_p11_module_t *mod = NULL;
@@ -155,6 +171,9 @@ static int probe_child(hl_bench_target_t *t, const char *rundir, FILE *head, FIL
 		snprintf(err, sizeof err, "C_Initialize: %s", hl_ckr_name(rv));
 		goto fail;
 	}
+	/* G9 needs a process in which nothing listed the slots yet: this one, first thing */
+	if (slot_list_counts(fn, &before, &after) == CKR_OK)
+		fprintf(obs, "%s\n", after > before ? "hidden" : "shown");
 	if (hl_bench_target_open(t, fn, &slot, err, sizeof err) != CKR_OK)
 		goto fail;
 	rv = write_head(fn, slot, head);
@@ -168,6 +187,7 @@ static int probe_child(hl_bench_target_t *t, const char *rundir, FILE *head, FIL
 	fn->C_Finalize(NULL);
 	fflush(head);
 	fflush(skipped);
+	fflush(obs);
 	return 0;
 fail:
 	rewind(skipped);
@@ -188,22 +208,23 @@ static void slurp(FILE *f, char *buf, size_t len)
 }
 
 int hl_fp_probe(hl_bench_target_t *t, const char *rundir, const char *name, const char *family,
-		FILE *out, char *unknown, size_t unknown_len, char *err, size_t errlen)
+		hl_matrix_t *m, int col, FILE *out, char *unknown, size_t unknown_len, char *err,
+		size_t errlen)
 {
-	FILE *head = tmpfile(), *skipped = tmpfile();
-	char buf[4096], sk[2048];
+	FILE *head = tmpfile(), *skipped = tmpfile(), *obs = tmpfile();
+	char buf[4096], sk[2048], ob[64];
 	int status = -1, rc = -1;
 	size_t n;
 	pid_t pid;
 
-	if (head == NULL || skipped == NULL) {
+	if (head == NULL || skipped == NULL || obs == NULL) {
 		snprintf(err, errlen, "fingerprint: cannot make a temporary file");
 		goto out;
 	}
 	fflush(NULL); /* the child must not repeat our buffered output */
 	pid = fork();
 	if (pid == 0)
-		_exit(probe_child(t, rundir, head, skipped));
+		_exit(probe_child(t, rundir, head, skipped, obs));
 	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 		snprintf(err, errlen, "fingerprint: cannot run the probe process");
 		goto out;
@@ -213,6 +234,16 @@ int hl_fp_probe(hl_bench_target_t *t, const char *rundir, const char *name, cons
 		snprintf(err, errlen, "%s: identity probe failed: %s", hl_bench_target_name(t),
 			 sk[0] == '!' ? sk + 1 : "the probe process crashed");
 		goto out;
+	}
+	slurp(obs, ob, sizeof ob);
+	if (ob[0] != '\0') {
+		int row =
+		    hl_matrix_row(m, HL_FP_PROBE_TOKEN_AFTER_LIST,
+				  "tokens listed before the first C_GetSlotList(CK_FALSE)", "G9");
+		if (row < 0 || hl_matrix_set(m, row, col, ob, NULL, NULL) != 0) {
+			snprintf(err, errlen, "fingerprint: out of memory");
+			goto out;
+		}
 	}
 	fprintf(out, "profile:\n{\n  name = \"%s\";\n  family = \"%s\";\n", name, family);
 	fprintf(out, "  description = \"fingerprinted by hsmlab-bench from %s\";\n\n",
@@ -234,6 +265,8 @@ out:
 		fclose(head);
 	if (skipped)
 		fclose(skipped);
+	if (obs)
+		fclose(obs);
 	return rc;
 }
 
@@ -253,10 +286,14 @@ static void rule_value(const hl_fp_rule_t *r, const char *obs, char *v, size_t n
 	const char *q;
 
 	v[0] = '\0';
-	if (r->value == HL_FP_CKR)
-		snprintf(v, n, " value = \"%.*s\";", (int)strcspn(obs, ",= "), obs);
+	if (r->value == HL_FP_CKR && (q = strstr(obs, "CKR_")) != NULL)
+		snprintf(v, n, " value = \"%.*s\";", (int)strcspn(q, ",= "), q);
 	else if (r->value == HL_FP_QUOTED && (q = strchr(obs, '\'')) != NULL)
 		snprintf(v, n, " value = \"%.*s\";", (int)strcspn(q + 1, "'"), q + 1);
+	else if ((r->value == HL_FP_NUMBER || r->value == HL_FP_OVER_256) &&
+		 (q = strpbrk(obs, "0123456789")) != NULL)
+		snprintf(v, n, " value = %ld;",
+			 strtol(q, NULL, 10) - (r->value == HL_FP_OVER_256 ? 256 : 0));
 }
 
 int hl_fp_write_quirks(const hl_matrix_t *m, int col, FILE *out, char *unknown, size_t unknown_len)

@@ -26,6 +26,20 @@ static const hl_fp_rule_t rules[] = {
 	/* session.operation_state proves nothing: CKR_FUNCTION_NOT_SUPPORTED is the strict
 	 * emulator's own answer too, so G7 / K8's operation-state part stay unknown. */
 	{ "missing_functions", "K8", "obj.copy", "CKR_FUNCTION_NOT_SUPPORTED", HL_FP_FUNCS_COPY },
+	/* the general switches (G*): what hash-and-sign, multi-part, duplicate labels, a key
+	 * without an id, the RSA modulus and the first slot list show */
+	/* G1, G10: a mechanism the list announces and the device refuses at its init */
+	{ "host_hash_only", "G1", "mech.CKM_SHA256_RSA_PKCS", "sign-init:CKR_*", HL_FP_CKR },
+	{ "no_multipart", "G13", "sign.multipart", "CKR_FUNCTION_NOT_SUPPORTED", HL_FP_NONE },
+	{ "call_order_device_error", "G13", "sign.misuse", "sign=CKR_DEVICE_ERROR*", HL_FP_NONE },
+	{ "unique_labels", "G14", "obj.duplicate_label", "CKR_*", HL_FP_NONE },
+	{ "cka_id_required", "G10", "key.without_id", "keygen=CKR_TEMPLATE_INCOMPLETE",
+	  HL_FP_NONE },
+	{ "cka_id_len", "G15", "key.without_id", "id=[0-9]* bytes,*", HL_FP_NUMBER },
+	{ "device_digest_fails", "G10", "mech.CKM_SHA256", "digest-init:CKR_*", HL_FP_CKR },
+	{ "modulus_leading_zero", "G17", "attr.rsa_private_public_parts", "modulus=25[7-9] bytes*",
+	  HL_FP_OVER_256 },
+	{ "token_after_slotlist_false", "G9", HL_FP_PROBE_TOKEN_AFTER_LIST, "hidden", HL_FP_NONE },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

@@ -78,7 +78,7 @@ static int fingerprint(hl_bench_target_t *t, const fp_opts_t *o, const char *run
 	fputs("# SPDX-License-Identifier: BSD-2-Clause\n# Written by hsmlab-bench fingerprint.\n",
 	      f);
 	/* the probe prepares the target afresh: the suite's run may have used its token up */
-	if (hl_fp_probe(t, probedir, name, o->family, f, unknown, sizeof unknown, err,
+	if (hl_fp_probe(t, probedir, name, o->family, m, 0, f, unknown, sizeof unknown, err,
 			sizeof err) != 0) {
 		fprintf(stderr, "hsmlab-bench: %s\n", err);
 		goto out;

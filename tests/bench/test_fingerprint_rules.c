@@ -34,6 +34,11 @@ Test(fingerprint_rules, every_check_is_one_the_suite_runs)
 {
 	for (const hl_fp_rule_t *r = hl_fp_rules(); r->name != NULL; r++) {
 		const hl_conformance_check_t *c = hl_conformance_checks();
+		/* the probe's own rows, and the per-mechanism rows the suite makes for every
+		 * mechanism a module announces */
+		if (strcmp(r->check, HL_FP_PROBE_TOKEN_AFTER_LIST) == 0 ||
+		    strncmp(r->check, "mech.CKM_", 9) == 0)
+			continue;
 
 		while (c->id != NULL && strcmp(c->id, r->check) != 0)
 			c++;

@@ -24,19 +24,27 @@ enum {
 	HL_FP_NONE = 0,  /* an on/off switch */
 	HL_FP_CKR,       /* the observed value's first CKR_ name */
 	HL_FP_QUOTED,    /* the text between the first pair of single quotes */
+	HL_FP_NUMBER,    /* the observed value's first decimal number */
+	HL_FP_OVER_256,  /* that number less 256 (bytes beyond a 2048-bit modulus) */
 	HL_FP_FUNCS_COPY /* adds C_CopyObject to the missing_functions list */
 };
+
+/* The checks the identity probe makes itself (in a fresh process, before anything else
+ * touched the module), beside the conformance suite's: rules may name them too. */
+#define HL_FP_PROBE_TOKEN_AFTER_LIST "probe.token_after_list_false"
 
 /* The rules, terminated by an entry with name NULL. */
 const hl_fp_rule_t *hl_fp_rules(void);
 
 /* Probes identity, slot, token and mechanisms of the target in a child process (after
  * preparing it under rundir) and writes the profile's head (everything before the quirks
- * group) to out, with the profile named `name` and of family `family`. Unobservable values
+ * group) to out, with the profile named `name` and of family `family`. What the probe itself
+ * observes goes into column col of m as its own rows (HL_FP_PROBE_*). Unobservable values
  * are written at the strict default and their names appended to unknown (comma separated).
  * Returns 0 or -1 with err set. */
 int hl_fp_probe(hl_bench_target_t *t, const char *rundir, const char *name, const char *family,
-		FILE *out, char *unknown, size_t unknown_len, char *err, size_t errlen);
+		hl_matrix_t *m, int col, FILE *out, char *unknown, size_t unknown_len, char *err,
+		size_t errlen);
 
 /* Opens the quirks group and writes the switches inferred from column col of the conformance
  * matrix m; the caller may add a base's switches (hl_fp_copy_base) and then closes the profile
