@@ -232,6 +232,35 @@ static void load_mechs(hl_conf_ctx_t *c)
 }
 
 /* Runs in the child; returns its exit status. Setup failures become "!" lines. */
+/* Destroys every object the suite made (labels "hsmlab-conf*"): a run on a user's own token
+ * (a fingerprint of a real device) must leave it as it found it. */
+static void remove_own_objects(hl_conf_ctx_t *c)
+{
+	static const char prefix[] = "hsmlab-conf";
+	CK_OBJECT_HANDLE h[64], mine[256];
+	CK_ULONG n = 0, nmine = 0;
+	CK_SESSION_HANDLE s;
+
+	if (hl_conf_session(c, 1, 1, &s) != CKR_OK)
+		return;
+	if (c->fn->C_FindObjectsInit(s, NULL, 0) == CKR_OK) {
+		while (c->fn->C_FindObjects(s, h, 64, &n) == CKR_OK && n > 0)
+			for (CK_ULONG i = 0; i < n && nmine < 256; i++) {
+				char label[64] = "";
+				CK_ATTRIBUTE a = { CKA_LABEL, label, sizeof label };
+				if (c->fn->C_GetAttributeValue(s, h[i], &a, 1) == CKR_OK &&
+				    a.ulValueLen >= sizeof prefix - 1 &&
+				    memcmp(label, prefix, sizeof prefix - 1) == 0)
+					mine[nmine++] = h[i];
+			}
+		c->fn->C_FindObjectsFinal(s);
+	}
+	for (CK_ULONG i = 0; i < nmine; i++) /* after the search: destroying inside it is UB */
+		c->fn->C_DestroyObject(s, mine[i]);
+	c->fn->C_Logout(s);
+	c->fn->C_CloseSession(s);
+}
+
 static int child_main(hl_bench_target_t *t, const char *rundir, FILE *out)
 {
 	hl_conf_ctx_t c = { .t = t, .out = out };
@@ -258,6 +287,7 @@ static int child_main(hl_bench_target_t *t, const char *rundir, FILE *out)
 	load_mechs(&c);
 	run_table(&c, 0);
 	hl_conf_mech_rows(&c);
+	remove_own_objects(&c);
 	c.fn->C_Finalize(NULL);
 	free(c.mechs);
 	hl_p11_module_free(c.mod);
