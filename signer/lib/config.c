@@ -592,6 +592,18 @@ int hl_config_load(const char *path, hl_config_t *cfg, hl_err_t *err)
 	init(cfg, path);
 	if (hl_config_expand(path, &text, &map, err) != 0)
 		return -1;
+	if (map.nfiles > HL_MAX_CONFIG_FILES) {
+		hl_err_set(err, "CONFIG", "%s: reads %zu files with its includes; at most %d", path,
+			   map.nfiles, HL_MAX_CONFIG_FILES);
+		free(text);
+		hl_srcmap_free(&map);
+		return -1;
+	}
+	for (size_t i = 0; i < map.nfiles; i++) {
+		snprintf(cfg->sources[i].path, sizeof(cfg->sources[i].path), "%s", map.files[i]);
+		memcpy(cfg->sources[i].sha256, map.sha256[i], 32);
+	}
+	cfg->nsources = map.nfiles;
 	config_init(&lc);
 	rc = finish(&lc, config_read_string(&lc, text) == CONFIG_TRUE, path, &map, cfg, err);
 	free(text);

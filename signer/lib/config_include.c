@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "config_include.h"
 
 #define MAX_DEPTH 8
@@ -82,9 +84,11 @@ static int expand(const char *path, const char *from, int depth, buf_t *b, hl_sr
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, **files, *inc;
+	unsigned char(*hashes)[32];
 	size_t cap = 0, idx;
 	ssize_t n;
 	int lineno = 0, rc = 0;
+	EVP_MD_CTX *md = NULL;
 
 	if (f == NULL || depth > MAX_DEPTH) {
 		hl_err_set(err, "CONFIG", "%s: cannot open %s%s", from ? from : path,
@@ -97,17 +101,22 @@ static int expand(const char *path, const char *from, int depth, buf_t *b, hl_sr
 		return -1;
 	}
 	files = realloc(m->files, (m->nfiles + 1) * sizeof(*files));
-	if (files == NULL || (files[m->nfiles] = strdup(path)) == NULL) {
-		m->files = files ? files : m->files;
+	m->files = files ? files : m->files;
+	hashes = files ? realloc(m->sha256, (m->nfiles + 1) * sizeof(*hashes)) : NULL;
+	m->sha256 = hashes ? hashes : m->sha256;
+	if (hashes == NULL || (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    (files[m->nfiles] = strdup(path)) == NULL) {
+		EVP_MD_CTX_free(md);
 		fclose(f);
 		hl_err_set(err, "CONFIG", "%s: out of memory", path);
 		return -1;
 	}
-	m->files = files;
 	idx = m->nfiles++;
 	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		char where[600], *full;
 		lineno++;
+		EVP_DigestUpdate(md, line, (size_t)n); /* every byte, @include lines too */
 		if ((inc = include_path(line)) == NULL) {
 			rc = buf_add(b, line, (size_t)n) != 0 ||
 				     (n > 0 && line[n - 1] != '\n' && buf_add(b, "\n", 1) != 0) ||
@@ -121,6 +130,11 @@ static int expand(const char *path, const char *from, int depth, buf_t *b, hl_sr
 		rc = full ? expand(full, where, depth + 1, b, m, err) : -1;
 		free(full);
 	}
+	if (EVP_DigestFinal_ex(md, m->sha256[idx], NULL) != 1 && rc == 0) {
+		hl_err_set(err, "CONFIG", "%s: cannot hash it", path);
+		rc = -1;
+	}
+	EVP_MD_CTX_free(md);
 	free(line);
 	fclose(f);
 	return rc;
@@ -156,6 +170,7 @@ void hl_srcmap_free(hl_srcmap_t *map)
 	for (size_t i = 0; i < map->nfiles; i++)
 		free(map->files[i]);
 	free(map->files);
+	free(map->sha256);
 	free(map->file_of);
 	free(map->line_of);
 	memset(map, 0, sizeof(*map));

@@ -10,7 +10,8 @@
 #include "hsmlab/ksr.h"
 
 typedef struct hl_srcmap {
-	char **files; /* every file read, in order */
+	char **files;                /* every file read, in order */
+	unsigned char (*sha256)[32]; /* per file: SHA-256 of the bytes read (what was parsed) */
 	size_t nfiles;
 	size_t *file_of; /* per expanded line (1-based index - 1): index into files */
 	int *line_of;    /* per expanded line: its line in that file */

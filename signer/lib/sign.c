@@ -402,7 +402,12 @@ static void log_inputs(const hl_config_t *cfg, const hl_sign_opts_t *o, const ch
 	hl_log(o->log, "ksr-signer start: schema %s, KSR %s, previous %s, output %s", schema,
 	       o->ksr_path, o->prev_path ? o->prev_path : "(none)",
 	       o->out_path ? o->out_path : "(none: checks only)");
-	if (hl_file_sha256(cfg->path, h) == 0)
+	/* every file the config was parsed from, hashed as read: an @include'd policy is as
+	 * much part of the ceremony's configuration as the main file */
+	for (size_t i = 0; i < cfg->nsources; i++)
+		hl_log_hash(o->log, i == 0 ? "config" : "config include", cfg->sources[i].path,
+			    cfg->sources[i].sha256);
+	if (cfg->nsources == 0 && hl_file_sha256(cfg->path, h) == 0)
 		hl_log_hash(o->log, "config", cfg->path, h);
 }
 

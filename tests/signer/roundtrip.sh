@@ -96,4 +96,13 @@ for want in "config $WORK/ksk.conf SHA-256 " "KSR $WORK/ksr-q2.xml SHA-256 " \
 	"ksr-signer end: all checks passed"; do
 	grep -qF "$want" "$WORK/ceremony.log" || fail "the record lacks '$want'"
 done
+# A config made of includes: the record hashes every file parsed, each as sha256sum sees it.
+printf '# the ceremony config, policy kept in its own file\n@include "ksk.conf"\n' >"$WORK/main.conf"
+"$BIN/ksr-signer" --config "$WORK/main.conf" --force --log "$WORK/incl.log" \
+	--previous "$WORK/skr-q1.xml" "$WORK/ksr-q2.xml" >/dev/null || fail "ksr-signer with @include"
+for f in main.conf:config ksk.conf:"config include"; do
+	sum=$(sha256sum "$WORK/${f%%:*}" | cut -d' ' -f1)
+	grep -qiF "${f#*:} $WORK/${f%%:*} SHA-256 $sum " "$WORK/incl.log" ||
+		fail "the record lacks ${f#*:} $WORK/${f%%:*} with SHA-256 $sum: $(grep config "$WORK/incl.log")"
+done
 echo "round trip OK"

@@ -44,8 +44,18 @@ typedef struct hl_gen_cfg {
 	unsigned long ttl;       /* the ZSKs' TTL: policy.ttl, so the signer's RRset has one */
 } hl_gen_cfg_t;
 
+/* The files a config was read from (the main file, then each @include as met), each with the
+ * SHA-256 of the bytes parsed: the signer's log records them all. */
+#define HL_MAX_CONFIG_FILES 32
+typedef struct hl_config_source {
+	char path[512];
+	unsigned char sha256[32];
+} hl_config_source_t;
+
 typedef struct hl_config {
 	char path[512];
+	hl_config_source_t sources[HL_MAX_CONFIG_FILES];
+	size_t nsources; /* 0 for a config parsed from a string */
 	hl_hsm_module_t modules[HL_MAX_MODULES];
 	size_t nmodules;
 	hl_ksk_cfg_t ksks[HL_MAX_KSKS];
