@@ -36,7 +36,8 @@ const char hl_admin_luna_usage[] =
     "                              activates with the CO's password in --so-pin\n"
     "  luna deactivate DEVICE      end the activation\n"
     "  luna power off|on DEVICE    power cycle (activation kept through <= 2 h off)\n"
-    "  luna tamper DEVICE          a tamper event (clears the activation)\n"
+    "  luna tamper DEVICE          a tamper event: halts the HSM until power off/on\n"
+    "                              (CKR_LUNA_HSM_TAMPERED meanwhile), clears activation\n"
     "  luna zeroize DEVICE         erase everything but the audit log\n"
     "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
     "                              Partition SO: --so-pin), Crypto Officer (--pin)\n";
@@ -356,7 +357,9 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return simple(c, !strcmp(argv[2], "on") ? "power on" : "power off",
 			      l->hsmlab_CA_Power(d.slot_id, !strcmp(argv[2], "on")), &d);
 	if (!strcmp(b, "tamper"))
-		return hl_admin_confirm(o, &d, "a tamper event clears the activation") != EX_OK
+		return hl_admin_confirm(o, &d,
+					"a tamper event halts the HSM until power off/on "
+					"and clears the activation") != EX_OK
 			   ? EX_FAIL
 			   : simple(c, "tamper", l->hsmlab_CA_Tamper(d.slot_id), &d);
 	if (hl_admin_confirm(o, &d,

@@ -61,7 +61,7 @@ CK_RV hl_luna_with_slot(CK_SLOT_ID slot, hl_luna_step_fn step, void *arg)
 		rv = ok ? CKR_OK : CKR_DEVICE_ERROR;
 	}
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(step(s->dev, arg));
+		rv = hl_luna_rv(s->dev, step(s->dev, arg));
 	hl_p11_unlock();
 	return rv;
 }
@@ -78,15 +78,34 @@ static bool in_state(hl_device_t *dev, const char *want)
 	return !strcmp(state, want);
 }
 
-hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint)
+hl_status_t hl_luna_need_untampered(hl_device_t *dev)
+{
+	if (!hl_luna_u64(dev, "luna_tampered"))
+		return HL_OK;
+	hl_p11_log("device %s is halted by a tamper event: reset it (luna power off, luna power "
+		   "on) before anything else",
+		   dev->serial);
+	return HL_ERR_LUNA_TAMPERED;
+}
+
+/* As hl_luna_need_state, a tamper aside (the HSM SO still logs in to a halted HSM). */
+static hl_status_t state_ok(hl_device_t *dev, const char *want, const char *hint)
 {
 	char state[16];
 	hl_luna_state(dev, state, sizeof(state));
 	if (!strcmp(state, want))
 		return HL_OK;
-	hl_p11_log("device %s is %s: %s", dev->serial,
-		   !strcmp(state, LU_TRANSPORT) ? "in Secure Transport Mode" : state, hint);
-	return HL_ERR_LUNA_STATE;
+	bool stm = !strcmp(state, LU_TRANSPORT);
+	hl_p11_log("device %s is %s: %s", dev->serial, stm ? "in Secure Transport Mode" : state,
+		   hint);
+	/* L12: a command other than the STM ones, refused in transport (stm_refused_code). */
+	return stm ? HL_ERR_LUNA_STM : HL_ERR_LUNA_STATE;
+}
+
+hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint)
+{
+	hl_status_t st = hl_luna_need_untampered(dev);
+	return st == HL_OK ? state_ok(dev, want, hint) : st;
 }
 
 hl_status_t hl_luna_need_partition(hl_device_t *dev)
@@ -275,6 +294,8 @@ static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 	CK_ULONG m = a->hso->method;
 	if (m != HSMLAB_LUNA_AUTH_PASSWORD && m != HSMLAB_LUNA_AUTH_MULTIFACTOR)
 		return HL_ERR_ARGS;
+	if (hl_luna_need_untampered(dev) != HL_OK)
+		return HL_ERR_LUNA_TAMPERED;
 	if (in_state(dev, LU_TRANSPORT))
 		return hl_luna_need_state(dev, LU_UNINIT, "recover it first (luna stm recover)");
 	snprintf(details, sizeof(details), "method=%s label=%s",
@@ -331,7 +352,9 @@ CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_
 static hl_status_t do_login_hsm(hl_device_t *dev, void *arg)
 {
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "no HSM SO before hard init");
+	/* Tamper docs (thalesdocs.com/gphsm/luna/7.4/docs/pci/Content/administration/tamper/
+	 * tamper.htm): in the tamper state only the HSM SO logs in. */
+	hl_status_t st = state_ok(dev, LU_INIT, "no HSM SO before hard init");
 	if (st == HL_OK)
 		st = hl_luna_hso_auth(dev, arg);
 	pthread_mutex_unlock(&dev->lock);

@@ -193,6 +193,7 @@ hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 		st = hl_luna_zeroize(dev, true, details);
 		hl_p11_log("HSM SO: %llu wrong passwords: the device is zeroized (hard init again)",
 			   (unsigned long long)n);
+		return st == HL_OK ? HL_ERR_LUNA_SO_THRESHOLD : st; /* so_threshold_code */
 	} else if (st == HL_OK && max > 0) {
 		hl_p11_log(
 		    "HSM SO: wrong password (%llu of %ld: %llu more and the device zeroizes)",
