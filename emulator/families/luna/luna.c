@@ -121,6 +121,13 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 	}
 	hl_device_refresh_locked(dev); /* another process's failures and tamper count too */
 	hl_status_t st = hl_luna_need_untampered(dev);
+	char state[16];
+	hl_luna_state(dev, state, sizeof(state));
+	if (st == HL_OK && !strcmp(state, LU_TRANSPORT)) { /* stm transport keeps the partition */
+		hl_p11_log("Luna device %s is in Secure Transport Mode (luna stm recover)",
+			   dev->serial);
+		st = HL_ERR_LUNA_STM;
+	}
 	if (st == HL_OK && (user == CKU_USER || (cu && user == cu)))
 		st = co_locked(dev);
 	if (st != HL_OK)

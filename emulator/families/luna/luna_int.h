@@ -120,6 +120,7 @@ CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
 CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
 			  const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
 CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+CK_RV hl_luna_ca_stm_transport(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
 extern _Thread_local bool hl_luna_internal_init;

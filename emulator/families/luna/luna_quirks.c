@@ -22,7 +22,7 @@ const hl_quirk_row_t hl_luna_quirks[] = {
 	ROW("so_threshold_code", "L3", CKR, FAMILY, so_threshold_code,
 	    "HSM SO logins (hl_luna_rv)"),
 	ROW("stm_refused_code", "L12", CKR, FAMILY, stm_refused_code,
-	    "the lifecycle steps in transport (hl_luna_rv)"),
+	    "C_Login, the lifecycle steps in transport (hl_luna_rv)"),
 	ROW("tampered_code", "L14", CKR, FAMILY, tampered_code,
 	    "C_Login, the lifecycle steps after luna tamper (hl_luna_rv)"),
 	ROW("secure_transport_mode", "L12", STRING, FAMILY, secure_transport_mode,

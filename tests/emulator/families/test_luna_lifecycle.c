@@ -681,3 +681,62 @@ Test(luna_lifecycle, vendor_codes_off_give_the_spec_codes)
 	cr_assert_str_eq(status(&t).state, "zeroized");
 	hl_p11_module_free(t.m.mod);
 }
+
+/* L12: the HSM SO puts an initialized device back into STM (stm transport): every login
+ * ends, the partition refuses everything (the STM code), a new user string is shown; only the
+ * HSM SO's own credential (not the factory one) recovers it, keys and roles intact. */
+Test(luna_lifecycle, stm_transport_and_back)
+{
+	luna_t t;
+	CK_OBJECT_HANDLE pub, priv;
+	open_luna(&t);
+	hsmlab_luna_status_t factory = status(&t);
+	password_partition(&t);
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
+	fam_rsa_keygen(&t.m, s, "KSK", &pub, &priv);
+	hsmlab_luna_auth_t bad = pw("wrong-pass"), hso = pw(HSO_PW), pso = pw(PSO_PW);
+	hsmlab_luna_auth_t f = pw(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	hsmlab_luna_cred_t co = new_pw(CO_PW);
+	cr_assert_eq(t.l->version.minor, 1, "1.1 has hsmlab_CA_TransportSTM");
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, NULL), CKR_ARGUMENTS_BAD);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &bad), CKR_PIN_INCORRECT);
+	cr_assert_str_eq(status(&t).state, "initialized", "a wrong HSM SO changes nothing");
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &hso), CKR_OK, "%s", t.f->last_error());
+	hsmlab_luna_status_t st = status(&t);
+	cr_assert_str_eq(st.state, "transport");
+	cr_assert(st.partition && st.co, "keys and roles stay");
+	cr_assert_str_neq(st.user_string, factory.user_string, "a new user string");
+	CK_SESSION_INFO si;
+	cr_assert_eq(t.m.fn->C_GetSessionInfo(s, &si), CKR_OK);
+	cr_assert_eq(si.state, CKS_RW_PUBLIC_SESSION, "the login ended");
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), STM_CMD_NON_TRANSPORT);
+	cr_assert_eq(t.l->hsmlab_CA_InitRole(t.slot, HSMLAB_LUNA_ROLE_CO, &pso, &co),
+		     STM_CMD_NON_TRANSPORT);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &hso), CKR_OPERATION_NOT_INITIALIZED,
+		     "already in STM");
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &f),
+		     CKR_PIN_INCORRECT, "the factory password is not this HSM SO's");
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &hso),
+		     CKR_OK, "%s", t.f->last_error());
+	st = status(&t);
+	cr_assert_str_eq(st.state, "initialized", "back to the state it left");
+	cr_assert_eq(st.hso_failed, 0, "the HSM SO's login resets the count");
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE ft[] = { { CKA_CLASS, &cls, sizeof(cls) } };
+	CK_OBJECT_HANDLE found[2];
+	CK_ULONG n = 0;
+	cr_assert_eq(t.m.fn->C_FindObjectsInit(s, ft, 1), CKR_OK);
+	cr_assert_eq(t.m.fn->C_FindObjects(s, found, 2, &n), CKR_OK);
+	cr_assert_eq(n, 1, "the key came through");
+	t.m.fn->C_FindObjectsFinal(s);
+	/* A zeroized device goes into STM and out of it without any login. */
+	cr_assert_eq(t.l->hsmlab_CA_Zeroize(t.slot), CKR_OK);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, NULL), CKR_OK, "%s", t.f->last_error());
+	st = status(&t);
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &bad),
+		     CKR_OK, "%s", t.f->last_error());
+	cr_assert_str_eq(status(&t).state, "zeroized");
+	hl_p11_module_free(t.m.mod);
+}
