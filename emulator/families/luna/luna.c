@@ -98,12 +98,12 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
 
 /* L3 (partition_login.htm): the CO's failures reaching user_max_failed lock the CO and the
  * CU; a login to either is refused before any PIN is checked, and recorded. */
-static hl_status_t co_locked(hl_device_t *dev)
+static hl_status_t co_locked(hl_device_t *dev, const char *who)
 {
 	CK_ULONG max = dev->profile->user_max_failed;
 	if (!max || dev->user_failed < max)
 		return HL_OK;
-	hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, "user", "locked out");
+	hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who, "locked out");
 	hl_p11_log("Luna device %s: the Crypto Officer is locked out after %llu failed logins, "
 		   "and the Crypto User with it (the Partition SO resets it)",
 		   dev->serial, (unsigned long long)dev->user_failed);
@@ -129,7 +129,7 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 		st = HL_ERR_LUNA_STM;
 	}
 	if (st == HL_OK && (user == CKU_USER || (cu && user == cu)))
-		st = co_locked(dev);
+		st = co_locked(dev, user == CKU_USER ? "user" : "crypto-user");
 	if (st != HL_OK)
 		return hl_luna_rv(dev, st);
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
