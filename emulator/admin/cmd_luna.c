@@ -15,9 +15,14 @@ const char hl_admin_luna_usage[] =
     "Luna module (--family luna) also offers (see emulator/doc/luna.md):\n"
     "  luna status DEVICE          lifecycle state, roles, activation, failed logins\n"
     "  luna stm show DEVICE        the random user string and state fingerprint (STM)\n"
-    "  luna stm recover DEVICE STRING FINGERPRINT\n"
+    "  luna stm recover DEVICE STRING FINGERPRINT [IKEY...]\n"
     "                              leave Secure Transport Mode (--so-pin: the factory\n"
-    "                              HSM SO password, PASSWORD)\n"
+    "                              HSM SO password, PASSWORD; after stm transport the\n"
+    "                              HSM SO's own, --so-pin or IKEYs)\n"
+    "  luna stm transport DEVICE [IKEY...]\n"
+    "                              back into Secure Transport Mode for shipping or\n"
+    "                              storage, by the HSM SO (--so-pin or IKEYs; none when\n"
+    "                              zeroized): prints the strings to record\n"
     "  luna hsm init DEVICE LABEL DOMAIN [M N [IKEY...]]\n"
     "                              hard init: password (--so-pin: HSM SO), or with M N\n"
     "                              multifactor (HSM SO and domain iKeys to --cards DIR);\n"
@@ -36,7 +41,8 @@ const char hl_admin_luna_usage[] =
     "                              activates with the CO's password in --so-pin\n"
     "  luna deactivate DEVICE      end the activation\n"
     "  luna power off|on DEVICE    power cycle (activation kept through <= 2 h off)\n"
-    "  luna tamper DEVICE          a tamper event (clears the activation)\n"
+    "  luna tamper DEVICE          a tamper event: halts the HSM until power off/on\n"
+    "                              (CKR_LUNA_HSM_TAMPERED meanwhile), clears activation\n"
     "  luna zeroize DEVICE         erase everything but the audit log\n"
     "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
     "                              Partition SO: --so-pin), Crypto Officer (--pin)\n";
@@ -295,19 +301,38 @@ static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_
 	return EX_OK;
 }
 
-/* luna stm recover DEVICE STRING FINGERPRINT, with the factory HSM SO password. */
+/* luna stm recover DEVICE STRING FINGERPRINT [IKEY...]: the factory HSM SO password, or
+ * after stm transport the HSM SO's own credential. */
 static int stm_recover(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-		       const hsmlab_device_info_t *d, char **argv, hl_admin_opts_t *o)
+		       const hsmlab_device_info_t *d, int argc, char **argv, hl_admin_opts_t *o)
 {
 	hsmlab_luna_status_t before;
-	if (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the factory HSM SO password"))
+	if (argc == 6 && !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password"))
 		return EX_USAGE;
-	hsmlab_luna_auth_t hso = password(o->so_pin);
+	hsmlab_luna_auth_t hso = argc > 6 ? ikeys(argv + 6, argc - 6, o) : password(o->so_pin);
 	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &before);
 	if (rv == CKR_OK)
 		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, argv[4], argv[5], &hso);
 	return rv == CKR_OK ? simple(c, "stm recover", rv, d)
 			    : login_fail(c, l, d, "stm recover", rv, before.fingerprint);
+}
+
+/* luna stm transport DEVICE [IKEY...]: the HSM SO (none for a zeroized device) puts it back
+ * into STM; the strings to record are printed (the recipient compares them). */
+static int stm_transport(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			 const hsmlab_device_info_t *d, int argc, char **argv, hl_admin_opts_t *o)
+{
+	hsmlab_luna_status_t s;
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	bool init = rv == CKR_OK && !strcmp(s.state, "initialized");
+	if (init && argc == 4 && !hl_admin_secret(o, HL_ADMIN_SO_PIN, "the HSM SO password"))
+		return EX_USAGE;
+	hsmlab_luna_auth_t hso = argc > 4 ? ikeys(argv + 4, argc - 4, o) : password(o->so_pin);
+	if (rv == CKR_OK)
+		rv = l->hsmlab_CA_TransportSTM(d->slot_id, init || argc > 4 ? &hso : NULL);
+	if (rv != CKR_OK)
+		return login_fail(c, l, d, "stm transport", rv, NULL);
+	return cmd_status(c, l, d, true);
 }
 
 /* The commands that act on one device: argv[di] names it. */
@@ -325,8 +350,10 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return cmd_status(c, l, &d, false);
 	if (!strcmp(b, "stm") && !strcmp(argv[2], "show"))
 		return cmd_status(c, l, &d, true);
+	if (!strcmp(b, "stm") && !strcmp(argv[2], "transport"))
+		return stm_transport(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "stm"))
-		return stm_recover(c, l, &d, argv, o);
+		return stm_recover(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
 		return cmd_hsm_init(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "hsm")) {
@@ -356,7 +383,9 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return simple(c, !strcmp(argv[2], "on") ? "power on" : "power off",
 			      l->hsmlab_CA_Power(d.slot_id, !strcmp(argv[2], "on")), &d);
 	if (!strcmp(b, "tamper"))
-		return hl_admin_confirm(o, &d, "a tamper event clears the activation") != EX_OK
+		return hl_admin_confirm(o, &d,
+					"a tamper event halts the HSM until power off/on "
+					"and clears the activation") != EX_OK
 			   ? EX_FAIL
 			   : simple(c, "tamper", l->hsmlab_CA_Tamper(d.slot_id), &d);
 	if (hl_admin_confirm(o, &d,
@@ -377,7 +406,8 @@ static int device_arg(int argc, char **argv)
 	    argc == 3)
 		return 2;
 	if (!strcmp(b, "stm") &&
-	    ((!strcmp(v, "show") && argc == 4) || (!strcmp(v, "recover") && argc == 6)))
+	    ((!strcmp(v, "show") && argc == 4) || (!strcmp(v, "transport") && argc >= 4) ||
+	     (!strcmp(v, "recover") && argc >= 6)))
 		return 3;
 	if (!strcmp(b, "hsm") && ((!strcmp(v, "init") && (argc == 6 || argc >= 8)) ||
 				  (!strcmp(v, "login") && argc >= 4)))

@@ -53,17 +53,40 @@ put "$t/emulator/core/store/store.c" '/* HLLUNA blob */'
 sh "$here/vendor_free_core.sh" "$t" >/dev/null 2>&1 && fail "vendor check: HLLUNA passes"
 echo "ok: the vendor check names HLLUNA"
 
-# The quirk reader check: a stored switch some code reads passes; one nobody reads is named.
+# The quirk reader check: a stored switch some code reads passes; one nobody reads is named;
+# a DATA row must be listed with its reason, and the list must name only DATA rows.
 q="$tmp/quirks"
-put "$q/emulator/core/device/quirk_registry.c" \
-	'ROW("read_one", "G1", BOOL, CORE, core.read_one, "x"), ROW("lost_one", "K5", BOOL, CORE, core.lost_one, "y"),'
+reg="$q/emulator/core/device/quirk_registry.c"
+list="$q/data_rows.txt"
+put "$reg" '	ROW("read_one", "G1", BOOL, CORE, core.read_one, "x"),
+	DATA_ROW("doc_one", "G8", BOOL, "documents the device"),
+	ROW("lost_one", "K5", BOOL, CORE, core.lost_one, "y"),'
 put "$q/emulator/core/p11/p.c" 'int f(const hl_profile_t *p) { return p->core.read_one; }'
-if out=$(python3 "$here/quirk_readers.py" "$q" 2>&1); then
-	fail "quirk readers: a switch no code reads passes"
-fi
-case "$out" in
-*'"lost_one" stores core.lost_one, which no code reads'*) echo "ok: quirk readers: lost_one" ;;
-*) fail "quirk readers: want lost_one named, got: $out" ;;
-esac
-case "$out" in *'"read_one"'*) fail "quirk readers: read_one is read, yet named: $out" ;; esac
+printf '# the made-up tree'"'"'s data rows\ncore:doc_one\tdocuments the device, nothing to switch\n' >"$list"
+# quirks_case NAME EXPECTED-TEXT: the check over the tree fails and names EXPECTED-TEXT.
+quirks_case() {
+	if out=$(python3 "$here/quirk_readers.py" "$q" "$list" 2>&1); then
+		fail "quirk readers: $1 passes"
+	fi
+	case "$out" in
+	*"$2"*) echo "ok: quirk readers: $1" ;;
+	*) fail "quirk readers: $1: want '$2', got: $out" ;;
+	esac
+}
+quirks_case "a switch no code reads" '"lost_one" stores core.lost_one, which no code reads'
+case "$out" in *'"read_one"'* | *doc_one*) fail "quirk readers: a good row named: $out" ;; esac
+sed -i '/lost_one/d' "$reg"
+python3 "$here/quirk_readers.py" "$q" "$list" >/dev/null || fail "quirk readers: the clean tree fails"
+echo "$(cat "$reg")
+	HL_QUIRK_DATA(\"doc_two\", \"K1\", BOOL, \"the mechanism list carries it\")," >"$reg"
+quirks_case "an unlisted data row" 'data row "core:doc_two" is not in data_rows.txt'
+printf 'core:doc_two\t\n' >>"$list"
+quirks_case "a data row without its reason" 'want OWNER:NAME<tab>the reason nothing reads it'
+sed -i 's/^core:doc_two.*/core:doc_two\tthe mechanism list carries it/' "$list"
+printf 'core:gone_one\ta row since given a reader\n' >>"$list"
+quirks_case "a stale list line" '"core:gone_one" names no DATA row'
+sed -i '/gone_one/d' "$list"
+echo "$(cat "$reg")
+	HL_QUIRK_ROW(hl_profile_t, \"odd_one\", \"G9\", BOOL, CORE, core.odd_one, \"z\")," >"$reg"
+quirks_case "an entry in neither form" '4 registry entries, 3 read as ROW or DATA rows'
 echo "arch selftest: all good"

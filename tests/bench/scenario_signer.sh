@@ -48,6 +48,17 @@ mkdir "$tmp/ta"
 # The Keyper shows its serial only after login (quirk K4): the inventory shows the real one.
 grep -q "^keyper-e1	keyper-e1	[0-9A-Fa-f]\{16\}	Klajeyz	8	2048	" "$tmp/inv" ||
 	fail "the Keyper's line: $(cat "$tmp/inv")"
+# The export has the structure of IANA's root-anchors.xml (RFC 7958 section 2.1's schema) and
+# the record's labels and validFrom (no validUntil: the real file has none for either key).
+# The key tags and digests are the lab's stand-ins'; that hsmlab computes the real KSK-2024's
+# (38696) right is test_signer_formats' ksk_2024_key_tag_and_ds, over the real key.
+xmllint --noout --relaxng "$HSMLAB_SOURCE_DIR/signer/doc/root-anchors.rng" \
+	"$tmp/ta/root-anchors.xml" 2>"$tmp/rng" ||
+	fail "the replay's root-anchors.xml does not have IANA's structure: $(cat "$tmp/rng")"
+for kd in 'Klajeyz" validFrom="2017-02-02T00:00:00+00:00' 'Kmyv6jo" validFrom="2024-07-18T00:00:00+00:00'; do
+	grep -q "^<KeyDigest id=\"$kd\">$" "$tmp/ta/root-anchors.xml" ||
+		fail "no KeyDigest $kd: $(cat "$tmp/ta/root-anchors.xml")"
+done
 verify="${HSMLAB_BUILD_DIR}/signer/skr-verify"
 "$verify" -t "$tmp/ta/root-anchors.xml" --from 2026-10-01 --to 2027-01-01 "$lab/skr-2026Q4.xml" \
 	>/dev/null || fail "root-anchors.xml does not cover the rollover quarter"

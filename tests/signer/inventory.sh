@@ -32,6 +32,19 @@ grep -q "<KeyDigest id=\"KSK-T\" validFrom=\"2026-01-01T00:00:00+00:00\" validUn
 	"$WORK/root-anchors.xml" && grep -q "<Digest>${want#* }</Digest>" "$WORK/root-anchors.xml" ||
 	fail "root-anchors.xml: $(cat "$WORK/root-anchors.xml")"
 xmllint --noout "$WORK/root-anchors.xml" || fail "root-anchors.xml is not well-formed"
+# The structure of IANA's file (RFC 7958 section 2.1's schema), and the check can fail: a
+# file without its Zone, or with a Digest that is not hex, is refused.
+RNG="$(cd "$(dirname "$0")/../../signer/doc" && pwd)/root-anchors.rng"
+xmllint --noout --relaxng "$RNG" "$WORK/root-anchors.xml" 2>"$WORK/rng" ||
+	fail "root-anchors.xml does not have IANA's structure: $(cat "$WORK/rng")"
+grep -q '^<TrustAnchor id="[0-9A-F-]\{36\}" source="file://' "$WORK/root-anchors.xml" ||
+	fail "TrustAnchor id/source: $(head -2 "$WORK/root-anchors.xml")"
+sed '/<Zone>/d' "$WORK/root-anchors.xml" >"$WORK/nozone.xml"
+sed 's/<Digest>\(.*\).<\/Digest>/<Digest>\1G<\/Digest>/' "$WORK/root-anchors.xml" >"$WORK/nothex.xml"
+for bad in nozone nothex; do
+	xmllint --noout --relaxng "$RNG" "$WORK/$bad.xml" 2>/dev/null &&
+		fail "the schema check passes a broken file ($bad)"
+done
 
 # A quarter signed with KSK-T validates end to end with each exported anchor file.
 "$BIN/ksr-gen" --config "$WORK/zsk.conf" --quarter 2027Q1 -o "$WORK/ksr.xml" >/dev/null ||

@@ -350,6 +350,47 @@ Test(units, key_tags_and_ds)
 	hl_ksr_free(k);
 }
 
+/* The trust-anchor check of the 2024-2027 replay (issue 16): the lab's KSK-2024 is a stand-in,
+ * but the real one's public key is public, so hsmlab's key tag and DS over it must give what
+ * IANA publishes in root-anchors.xml (KeyTag 38696, Algorithm 8, DigestType 2, the Digest
+ * below), and KSK-2017's likewise (20326). */
+Test(corpus, ksk_2024_key_tag_and_ds)
+{
+	static const struct {
+		unsigned tag;
+		const char *digest;
+	} published[] = {
+		{ 20326, "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D" },
+		{ 38696, "683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16" },
+	};
+	char path[512], line[2048], hex[65];
+	unsigned char ds[32];
+	size_t seen = 0;
+	FILE *f = fopen(th_corpus_file("iana-root/root.key", path, sizeof(path)), "r");
+
+	cr_assert_not_null(f, "%s missing: the corpus ships in fixtures/corpus", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		hl_anchor_t a;
+		int rc = hl_dns_parse_anchor(line, &a);
+
+		cr_assert_geq(rc, 0, "%s: unreadable line: %s", path, line);
+		if (rc != 1)
+			continue;
+		cr_assert_eq(a.key.flags, 257);
+		cr_assert_eq(a.key.alg, 8);
+		cr_assert_eq(hl_dns_ds_sha256(&a.key, ds), 0);
+		hl_hex(ds, sizeof(ds), hex);
+		cr_assert_lt(seen, 2, "%s: more keys than the two published", path);
+		cr_assert_eq(hl_dns_keytag(&a.key, 257), published[seen].tag);
+		cr_assert_str_eq(hex, published[seen].digest, "the DS of key tag %u",
+				 published[seen].tag);
+		hl_key_clear(&a.key);
+		seen++;
+	}
+	fclose(f);
+	cr_assert_eq(seen, 2, "%s: want KSK-2017 and KSK-2024", path);
+}
+
 Test(config, errors_name_file_line_and_setting)
 {
 	hl_config_t *cfg = calloc(1, sizeof(*cfg));

@@ -96,6 +96,20 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
 	return st;
 }
 
+/* L3 (partition_login.htm): the CO's failures reaching user_max_failed lock the CO and the
+ * CU; a login to either is refused before any PIN is checked, and recorded. */
+static hl_status_t co_locked(hl_device_t *dev, const char *who)
+{
+	CK_ULONG max = dev->profile->user_max_failed;
+	if (!max || dev->user_failed < max)
+		return HL_OK;
+	hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who, "locked out");
+	hl_p11_log("Luna device %s: the Crypto Officer is locked out after %llu failed logins, "
+		   "and the Crypto User with it (the Partition SO resets it)",
+		   dev->serial, (unsigned long long)dev->user_failed);
+	return HL_ERR_LUNA_LOCKED_OUT;
+}
+
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
 	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
@@ -105,6 +119,19 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 		hl_p11_log("Luna device %s is powered off (luna power on)", dev->serial);
 		return CKR_DEVICE_REMOVED;
 	}
+	hl_device_refresh_locked(dev); /* another process's failures and tamper count too */
+	hl_status_t st = hl_luna_need_untampered(dev);
+	char state[16];
+	hl_luna_state(dev, state, sizeof(state));
+	if (st == HL_OK && !strcmp(state, LU_TRANSPORT)) { /* stm transport keeps the partition */
+		hl_p11_log("Luna device %s is in Secure Transport Mode (luna stm recover)",
+			   dev->serial);
+		st = HL_ERR_LUNA_STM;
+	}
+	if (st == HL_OK && (user == CKU_USER || (cu && user == cu)))
+		st = co_locked(dev, user == CKU_USER ? "user" : "crypto-user");
+	if (st != HL_OK)
+		return hl_luna_rv(dev, st);
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
 	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
 	if (multifactor(dev) && hl_luna_switches(dev)->activation_required &&
@@ -149,9 +176,12 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
 	CK_ULONG max = dev->profile->user_max_failed;
-	/* L3 (partition_login.htm): failed Crypto Officer logins lock the CO and the CU. */
-	if (max && (failed >= max || dev->user_failed >= max))
-		return CKR_PIN_LOCKED;
+	/* L3: the CU's own failures lock the CU (the CO's lock it too: the login gate). */
+	if (max && failed >= max) {
+		hl_p11_log("Luna device %s: the Crypto User is locked out after %llu failed logins",
+			   dev->serial, (unsigned long long)failed);
+		return hl_luna_rv(dev, HL_ERR_LUNA_LOCKED_OUT);
+	}
 	hl_status_t st =
 	    hl_luna_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);
 	if (st != HL_OK && st != HL_ERR_PIN_INCORRECT)
@@ -244,11 +274,31 @@ static const hl_status_desc_t statuses[HL_LUNA_ST_COUNT] = {
 			       "the Luna is not in the lifecycle state this step needs" },
 	[HL_LUNA_ST_METHOD] = { "HL_ERR_LUNA_METHOD", CKR_FUNCTION_FAILED,
 				"the Luna's authentication method is fixed until it is zeroized" },
+	/* The spec's codes for these four; a profile gives the device's own (hl_luna_rv). */
+	[HL_LUNA_ST_LOCKED_OUT] = { "HL_ERR_LUNA_LOCKED_OUT", CKR_PIN_LOCKED,
+				    "the Luna's Crypto Officer (and Crypto User) is locked out" },
+	[HL_LUNA_ST_SO_THRESHOLD] = { "HL_ERR_LUNA_SO_THRESHOLD", CKR_PIN_INCORRECT,
+				      "the HSM SO's failed logins reached the limit: zeroized" },
+	[HL_LUNA_ST_STM] = { "HL_ERR_LUNA_STM", CKR_OPERATION_NOT_INITIALIZED,
+			     "the Luna is in Secure Transport Mode" },
+	[HL_LUNA_ST_TAMPERED] = { "HL_ERR_LUNA_TAMPERED", CKR_DEVICE_ERROR,
+				  "a tamper event halted the Luna (reset it: luna power off/on)" },
 };
 
 hl_status_t hl_luna_status(hl_luna_status_id_t id)
 {
 	return hl_status_of(statuses, HL_LUNA_ST_COUNT, (size_t)id);
+}
+
+CK_RV hl_luna_rv(const hl_device_t *dev, hl_status_t st)
+{
+	const lu_switches_t *sw = hl_luna_switches(dev);
+	CK_ULONG code = st == HL_ERR_LUNA_LOCKED_OUT     ? sw->locked_out_code
+			: st == HL_ERR_LUNA_SO_THRESHOLD ? sw->so_threshold_code
+			: st == HL_ERR_LUNA_STM          ? sw->stm_refused_code
+			: st == HL_ERR_LUNA_TAMPERED     ? sw->tampered_code
+							 : 0;
+	return code ? (CK_RV)code : hl_p11_rv(st);
 }
 
 const hl_family_t hl_luna_family = {

@@ -61,7 +61,7 @@ CK_RV hl_luna_with_slot(CK_SLOT_ID slot, hl_luna_step_fn step, void *arg)
 		rv = ok ? CKR_OK : CKR_DEVICE_ERROR;
 	}
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(step(s->dev, arg));
+		rv = hl_luna_rv(s->dev, step(s->dev, arg));
 	hl_p11_unlock();
 	return rv;
 }
@@ -78,15 +78,34 @@ static bool in_state(hl_device_t *dev, const char *want)
 	return !strcmp(state, want);
 }
 
-hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint)
+hl_status_t hl_luna_need_untampered(hl_device_t *dev)
+{
+	if (!hl_luna_u64(dev, "luna_tampered"))
+		return HL_OK;
+	hl_p11_log("device %s is halted by a tamper event: reset it (luna power off, luna power "
+		   "on) before anything else",
+		   dev->serial);
+	return HL_ERR_LUNA_TAMPERED;
+}
+
+/* As hl_luna_need_state, a tamper aside (the HSM SO still logs in to a halted HSM). */
+static hl_status_t state_ok(hl_device_t *dev, const char *want, const char *hint)
 {
 	char state[16];
 	hl_luna_state(dev, state, sizeof(state));
 	if (!strcmp(state, want))
 		return HL_OK;
-	hl_p11_log("device %s is %s: %s", dev->serial,
-		   !strcmp(state, LU_TRANSPORT) ? "in Secure Transport Mode" : state, hint);
-	return HL_ERR_LUNA_STATE;
+	bool stm = !strcmp(state, LU_TRANSPORT);
+	hl_p11_log("device %s is %s: %s", dev->serial, stm ? "in Secure Transport Mode" : state,
+		   hint);
+	/* L12: a command other than the STM ones, refused in transport (stm_refused_code). */
+	return stm ? HL_ERR_LUNA_STM : HL_ERR_LUNA_STATE;
+}
+
+hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint)
+{
+	hl_status_t st = hl_luna_need_untampered(dev);
+	return st == HL_OK ? state_ok(dev, want, hint) : st;
 }
 
 hl_status_t hl_luna_need_partition(hl_device_t *dev)
@@ -172,16 +191,38 @@ typedef struct {
 	const hsmlab_luna_auth_t *hso;
 } stm_arg_t;
 
-static hl_status_t set_uninit(hl_device_t *dev, void *arg)
+/* Leaving STM: back to the state the device left (meta luna_stm_from, written by stm
+ * transport), or uninitialized out of the factory. */
+static hl_status_t leave_stm(hl_device_t *dev, void *arg)
 {
-	(void)arg;
-	return hl_luna_set_str(dev, "luna_state", LU_UNINIT);
+	const char *from = arg;
+	hl_status_t st = hl_luna_set_str(dev, "luna_state", from[0] ? from : LU_UNINIT);
+	if (st == HL_OK)
+		st = hl_store_meta_delete(dev->store, "luna_stm_from");
+	return st;
+}
+
+/* Who leaves STM: out of the factory the HSM SO with the factory default password; after
+ * stm transport of an initialized HSM the HSM SO with its own credential; a zeroized or
+ * uninitialized one needs no login (thalesdocs.com/gphsm/luna/7/docs/pci/Content/lunacm/
+ * commands/stm/stm_recover.htm). A wrong password counts (L3). */
+static hl_status_t stm_recover_auth(hl_device_t *dev, const char *from,
+				    const hsmlab_luna_auth_t *hso)
+{
+	const char *dflt = hl_luna_switches(dev)->secure_transport_mode;
+	if (!strcmp(from, LU_INIT))
+		return hl_luna_hso_auth(dev, hso);
+	if (from[0])
+		return HL_OK;
+	if (hso->method != HSMLAB_LUNA_AUTH_PASSWORD || !hso->password ||
+	    strcmp(hso->password, dflt ? dflt : HSMLAB_LUNA_FACTORY_SO_PASSWORD))
+		return hl_luna_hso_failed(dev);
+	return HL_OK;
 }
 
 static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
 {
-	char user[24], fp[24];
-	const char *dflt = hl_luna_switches(dev)->secure_transport_mode;
+	char user[24], fp[24], *from = NULL;
 	hl_status_t st = hl_luna_need_state(dev, LU_TRANSPORT, "not in Secure Transport Mode");
 	if (st == HL_OK)
 		st = hl_luna_stm_strings(dev, user, fp);
@@ -192,14 +233,14 @@ static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
 			   dev->serial);
 		st = HL_ERR_DATA_INVALID;
 	}
-	/* Only the HSM SO leaves STM; before hard init it has the factory default password. */
-	if (st == HL_OK &&
-	    (a->hso->method != HSMLAB_LUNA_AUTH_PASSWORD || !a->hso->password ||
-	     strcmp(a->hso->password, dflt ? dflt : HSMLAB_LUNA_FACTORY_SO_PASSWORD)))
-		st = hl_luna_hso_failed(dev);
+	if (st == HL_OK && hl_store_meta_get_str(dev->store, "luna_stm_from", &from) != HL_OK)
+		from = NULL;
 	if (st == HL_OK)
-		st = hl_luna_commit(dev, set_uninit, NULL, HL_AUDIT_STATE_CHANGE, "stm",
+		st = stm_recover_auth(dev, from ? from : "", a->hso);
+	if (st == HL_OK)
+		st = hl_luna_commit(dev, leave_stm, from ? from : "", HL_AUDIT_STATE_CHANGE, "stm",
 				    "recovered: user string and fingerprint verified");
+	free(from);
 	return st;
 }
 
@@ -216,6 +257,57 @@ CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
 {
 	stm_arg_t a = { user, fp, hso };
 	return user && fp && hso ? hl_luna_with_slot(slot, do_stm_recover, &a) : CKR_ARGUMENTS_BAD;
+}
+
+/* -- entering Secure Transport Mode (stm transport) -- */
+
+static hl_status_t enter_stm(hl_device_t *dev, void *arg)
+{
+	hl_status_t st = hl_luna_set_str(dev, "luna_stm_from", arg);
+	if (st == HL_OK) /* a new user string each time (hl_luna_stm_strings) */
+		st = hl_store_meta_set_u64(dev->store, "luna_stm_n",
+					   hl_luna_u64(dev, "luna_stm_n") + 1);
+	if (st == HL_OK)
+		st = hl_store_meta_delete(dev->store, "luna_activated");
+	if (st == HL_OK)
+		st = hl_luna_set_str(dev, "luna_state", LU_TRANSPORT);
+	return st;
+}
+
+/* Only the HSM SO places an initialized HSM into STM; a zeroized or uninitialized one needs
+ * no login (thalesdocs.com/gphsm/luna/7.7.1/docs/network/Content/lunacm/commands/stm/
+ * stm_transport.htm, and the 7.0 network STM page). Keys, roles and configuration stay; as
+ * firmware 7.7.2 does, every login ends and activation is cleared. */
+static hl_status_t do_stm_transport(hl_device_t *dev, void *arg)
+{
+	const hsmlab_luna_auth_t *hso = arg;
+	char state[16], details[64];
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = hl_luna_need_untampered(dev);
+	hl_luna_state(dev, state, sizeof(state));
+	if (st == HL_OK && !strcmp(state, LU_TRANSPORT)) {
+		hl_p11_log("device %s is already in Secure Transport Mode", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	if (st == HL_OK && !strcmp(state, LU_INIT) && !hso) {
+		hl_p11_log("stm transport: device %s is initialized: the HSM SO authenticates",
+			   dev->serial);
+		st = HL_ERR_ARGS;
+	}
+	if (st == HL_OK && !strcmp(state, LU_INIT))
+		st = hl_luna_hso_auth(dev, hso);
+	snprintf(details, sizeof(details), "entered from %s", state);
+	if (st == HL_OK)
+		st = hl_luna_commit(dev, enter_stm, state, HL_AUDIT_STATE_CHANGE, "stm", details);
+	if (st == HL_OK)
+		dev->login = HL_NOT_LOGGED_IN;
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+CK_RV hl_luna_ca_stm_transport(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso)
+{
+	return hl_luna_with_slot(slot, do_stm_transport, (void *)hso);
 }
 
 /* -- hard init -- */
@@ -275,6 +367,8 @@ static hl_status_t hard_init_locked(hl_device_t *dev, const init_arg_t *a)
 	CK_ULONG m = a->hso->method;
 	if (m != HSMLAB_LUNA_AUTH_PASSWORD && m != HSMLAB_LUNA_AUTH_MULTIFACTOR)
 		return HL_ERR_ARGS;
+	if (hl_luna_need_untampered(dev) != HL_OK)
+		return HL_ERR_LUNA_TAMPERED;
 	if (in_state(dev, LU_TRANSPORT))
 		return hl_luna_need_state(dev, LU_UNINIT, "recover it first (luna stm recover)");
 	snprintf(details, sizeof(details), "method=%s label=%s",
@@ -331,7 +425,9 @@ CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_
 static hl_status_t do_login_hsm(hl_device_t *dev, void *arg)
 {
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "no HSM SO before hard init");
+	/* Tamper docs (thalesdocs.com/gphsm/luna/7.4/docs/pci/Content/administration/tamper/
+	 * tamper.htm): in the tamper state only the HSM SO logs in. */
+	hl_status_t st = state_ok(dev, LU_INIT, "no HSM SO before hard init");
 	if (st == HL_OK)
 		st = hl_luna_hso_auth(dev, arg);
 	pthread_mutex_unlock(&dev->lock);

@@ -36,6 +36,12 @@ typedef struct {
 	CK_ULONG activation_outage_grace_s;     /* L2 */
 	CK_ULONG hsm_so_failures_zeroize;       /* L3 */
 	CK_ULONG partition_so_failures_zeroize; /* L3 */
+	/* The vendor codes the device returns where the spec has a generic one (0: the spec's
+	 * code); hl_luna_rv maps the family's statuses through them. */
+	CK_ULONG locked_out_code;   /* L3: a login to a locked-out CO or CU */
+	CK_ULONG so_threshold_code; /* L3: the HSM SO failure that zeroizes the device */
+	CK_ULONG stm_refused_code;  /* L12: a step refused in Secure Transport Mode */
+	CK_ULONG tampered_code;     /* L14: a step or login while the HSM is halted */
 } lu_switches_t;
 
 extern const hl_quirk_row_t hl_luna_quirks[]; /* ends with a row without a name */
@@ -43,6 +49,11 @@ extern const hl_quirk_row_t hl_luna_quirks[]; /* ends with a row without a name 
 const lu_switches_t *hl_luna_switches(const hl_device_t *dev);
 /* Whether the profile switches the lifecycle on (L12 secure_transport_mode). */
 bool hl_luna_on(const hl_device_t *dev);
+
+/* The CK_RV of st on dev: the profile's vendor code for the family's own situations
+ * (HL_ERR_LUNA_LOCKED_OUT, _SO_THRESHOLD, _STM, _TAMPERED) when it sets one, else the
+ * status's spec code (hl_p11_rv). */
+CK_RV hl_luna_rv(const hl_device_t *dev, hl_status_t st);
 
 /* -- meta (every hl_luna_* function: device lock held) -- */
 /* luna_state into buf (LU_TRANSPORT when absent). */
@@ -88,8 +99,13 @@ typedef hl_status_t (*hl_luna_step_fn)(hl_device_t *dev, void *arg);
  * lock itself. */
 CK_RV hl_luna_with_slot(CK_SLOT_ID slot, hl_luna_step_fn step, void *arg);
 CK_ULONG hl_luna_method(hl_device_t *dev);
-/* HL_ERR_LUNA_STATE (hint logged) unless the device is in state want. */
+/* HL_ERR_LUNA_STATE (hint logged) unless the device is in state want; HL_ERR_LUNA_STM when
+ * it is in Secure Transport Mode and want is another state; HL_ERR_LUNA_TAMPERED while a
+ * tamper event halts it (L14). */
 hl_status_t hl_luna_need_state(hl_device_t *dev, const char *want, const char *hint);
+/* HL_ERR_LUNA_TAMPERED (logged) while a tamper event halts the HSM: until a reset (luna
+ * power off/on, as lunareset on a USB HSM 7). */
+hl_status_t hl_luna_need_untampered(hl_device_t *dev);
 hl_status_t hl_luna_need_partition(hl_device_t *dev);
 /* A new password against the profile's rules (length range, digits only), checked before
  * the step's first change: HL_ERR_PIN_LEN_RANGE / HL_ERR_PIN_INVALID with a message naming
@@ -104,6 +120,7 @@ CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
 CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,
 			  const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
 CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+CK_RV hl_luna_ca_stm_transport(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
 extern _Thread_local bool hl_luna_internal_init;

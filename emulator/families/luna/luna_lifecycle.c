@@ -87,6 +87,7 @@ static const char *const device_keys[] = {
 	"luna_method",
 	"luna_label",
 	"luna_hso_failed",
+	"luna_stm_from",
 };
 
 static hl_status_t wipe(hl_device_t *dev, void *arg)
@@ -157,8 +158,13 @@ hl_status_t hl_luna_stm_strings(hl_device_t *dev, char user[24], char fp[24])
 	 * changed in transit shows another one. Not the failed HSM SO logins: a mistyped
 	 * factory password must not change what the operator types next (each failure is in
 	 * the audit log and the status, and the zeroize at the limit changes the state). */
+	/* Each stm transport shows a new user string (the factory's is number 0). */
+	uint64_t nth = hl_luna_u64(dev, "luna_stm_n");
+	int un = nth ? snprintf(msg, sizeof(msg), "hsmlab luna stm user v1/%llu",
+				(unsigned long long)nth)
+		     : snprintf(msg, sizeof(msg), "hsmlab luna stm user v1");
 	hl_status_t st = hl_crypto_hmac_sha256(dev->seal.mk, sizeof(dev->seal.mk),
-					       (const uint8_t *)"hsmlab luna stm user v1", 23, h);
+					       (const uint8_t *)msg, (size_t)un, h);
 	if (st == HL_OK)
 		groups(h, user, 24, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 31);
 	int n =
@@ -193,6 +199,7 @@ hl_status_t hl_luna_hso_failed(hl_device_t *dev)
 		st = hl_luna_zeroize(dev, true, details);
 		hl_p11_log("HSM SO: %llu wrong passwords: the device is zeroized (hard init again)",
 			   (unsigned long long)n);
+		return st == HL_OK ? HL_ERR_LUNA_SO_THRESHOLD : st; /* so_threshold_code */
 	} else if (st == HL_OK && max > 0) {
 		hl_p11_log(
 		    "HSM SO: wrong password (%llu of %ld: %llu more and the device zeroizes)",

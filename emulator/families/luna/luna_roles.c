@@ -149,7 +149,9 @@ static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_
 	    hl_device_set_pin(dev, who, (const CK_UTF8CHAR *)pw, n, (const CK_UTF8CHAR *)pw, n);
 	if (st == HL_ERR_PIN_LEN_RANGE || st == HL_ERR_PIN_INVALID)
 		st = HL_ERR_PIN_INCORRECT; /* no such password can be right */
-	if (st == HL_ERR_PIN_INCORRECT || st == HL_ERR_PIN_LOCKED) {
+	if (st == HL_ERR_PIN_LOCKED && who == CKU_USER)
+		st = HL_ERR_LUNA_LOCKED_OUT; /* L3: the CO is locked out (locked_out_code) */
+	if (st == HL_ERR_PIN_INCORRECT || st == HL_ERR_PIN_LOCKED || st == HL_ERR_LUNA_LOCKED_OUT) {
 		pthread_mutex_lock(&dev->lock);
 		hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who == CKU_SO ? "so" : "user", NULL);
 		if (who == CKU_SO)
@@ -329,6 +331,8 @@ static hl_status_t power_body(hl_device_t *dev, void *arg)
 		return hl_store_meta_set_u64(dev->store, "luna_power_off",
 					     (uint64_t)(a->now > 0 ? a->now : 1));
 	hl_status_t st = hl_store_meta_delete(dev->store, "luna_power_off");
+	if (st == HL_OK) /* the reset that ends a tamper halt (L14) */
+		st = hl_store_meta_delete(dev->store, "luna_tampered");
 	if (st == HL_OK && !a->keep)
 		st = clear_activation(dev, NULL);
 	return st;
@@ -374,16 +378,28 @@ static CK_RV power(CK_SLOT_ID slot, CK_BBOOL on)
 	return hl_luna_with_slot(slot, do_power, &a);
 }
 
+/* L14 (thalesdocs.com/gphsm/luna/7/docs/usb/Content/admin_hsm/operational_security.htm):
+ * a tamper event halts the HSM and deactivates its partitions; it stays halted (every login
+ * and lifecycle step refused, tampered_code) until a reset, which luna power off/on is. */
+static hl_status_t tamper_body(hl_device_t *dev, void *arg)
+{
+	hl_status_t st = hl_store_meta_set_u64(dev->store, "luna_tampered", 1);
+	if (st == HL_OK && *(const bool *)arg)
+		st = clear_activation(dev, NULL);
+	return st;
+}
+
 static hl_status_t do_tamper(hl_device_t *dev, void *arg)
 {
 	(void)arg;
 	bool clears = hl_luna_switches(dev)->tamper_clears_activation;
 	pthread_mutex_lock(&dev->lock);
-	hl_status_t st =
-	    hl_luna_commit(dev, clears ? clear_activation : NULL, NULL, HL_AUDIT_STATE_CHANGE,
-			   "tamper", clears ? "working memory cleared: activation cleared" : NULL);
-	if (st == HL_OK && clears)
-		dev->login = HL_NOT_LOGGED_IN;
+	hl_status_t st = hl_luna_commit(dev, tamper_body, &clears, HL_AUDIT_STATE_CHANGE, "tamper",
+					clears ? "halted; working memory cleared: activation "
+						 "cleared"
+					       : "halted");
+	if (st == HL_OK)
+		dev->login = HL_NOT_LOGGED_IN; /* the halt ends every login */
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
@@ -420,4 +436,5 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_Power = power,
 	.hsmlab_CA_Tamper = tamper,
 	.hsmlab_CA_Zeroize = zeroize,
+	.hsmlab_CA_TransportSTM = hl_luna_ca_stm_transport,
 };

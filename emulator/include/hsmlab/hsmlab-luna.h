@@ -12,7 +12,7 @@
 
 #define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
 #define HSMLAB_LUNA_VERSION_MAJOR 1
-#define HSMLAB_LUNA_VERSION_MINOR 0
+#define HSMLAB_LUNA_VERSION_MINOR 1
 
 /* How every credential of the device is presented; chosen by hard init, fixed until the
  * device is zeroized. */
@@ -67,10 +67,12 @@ typedef struct {
 } hsmlab_luna_status_t;
 
 typedef struct HSMLAB_LUNA_FUNCTION_LIST {
-	CK_VERSION version; /* 1.0 */
+	CK_VERSION version; /* 1.1 (1.1 added hsmlab_CA_TransportSTM) */
 	CK_RV (*hsmlab_CA_GetStatus)(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
 	/* Leaves STM: the user string and fingerprint must match what the device shows and the
-	 * HSM SO authenticate (the factory default password). Anything wrong changes nothing. */
+	 * HSM SO authenticate (out of the factory: the default password; after
+	 * hsmlab_CA_TransportSTM of an initialized device: the HSM SO's own credential, and the
+	 * device returns to the state it left). Anything wrong changes nothing. */
 	CK_RV(*hsmlab_CA_RecoverSTM)
 	(CK_SLOT_ID slot, const char *user_string, const char *fingerprint,
 	 const hsmlab_luna_auth_t *hso);
@@ -102,4 +104,9 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	CK_RV (*hsmlab_CA_Tamper)(CK_SLOT_ID slot);
 	/* Everything but the audit log goes; the device needs a hard init. */
 	CK_RV (*hsmlab_CA_Zeroize)(CK_SLOT_ID slot);
+	/* 1.1: the HSM SO puts the device back into Secure Transport Mode (lunacm stm
+	 * transport): keys, roles and configuration kept, every login ended and activation
+	 * cleared, everything but status and recovery refused until hsmlab_CA_RecoverSTM with
+	 * the HSM SO's credential (a zeroized or uninitialized device: no login, hso NULL). */
+	CK_RV (*hsmlab_CA_TransportSTM)(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 } HSMLAB_LUNA_FUNCTION_LIST;

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# The Luna lifecycle through the console (L2, L3, L12), as an operator runs it: STM recovery
-# (a wrong user string refused), a multifactor hard init, partition and CO on iKeys, a login
-# refused until the CO's iKeys activate the partition, the challenge secret as the PIN, a
-# power outage within and beyond the 2 h policy; then kill -9 during hard init, which must
-# leave the old state or the new one, never half of it.
+# The Luna lifecycle through the console (L2, L3, L12, L14), as an operator runs it: STM
+# recovery (a wrong user string refused), a multifactor hard init, partition and CO on iKeys,
+# a login refused until the CO's iKeys activate the partition, the challenge secret as the
+# PIN, a power outage within and beyond the 2 h policy, a tamper halt until a reset, stm
+# transport and back; then kill -9 during hard init, which must leave the old state or the
+# new one, never half of it; and the HSM SO's third wrong password, which zeroizes.
 # Usage: luna_lifecycle.sh ADMIN MODULE_DIR
 set -euo pipefail
 ADMIN=$1
@@ -28,8 +29,9 @@ if A --so-pin PASSWORD luna stm recover "$D" AAAA-BBBB-CCCC-DDDD "$FP" 2>"$WORK/
 fi
 grep -q "random user string" "$WORK/err" || fail "no reason given: $(cat "$WORK/err")"
 [ "$(state "$D")" = transport ] || fail "a refused recovery changed the state"
-A luna hsm init "$D" hsm dom 2 3 --cards "$WORK/ikeys" 2>/dev/null &&
+A luna hsm init "$D" hsm dom 2 3 --cards "$WORK/ikeys" 2>"$WORK/err" &&
 	fail "hard init in Secure Transport Mode"
+grep -q CKR_LUNA_STM_CMD_NON_TRANSPORT "$WORK/err" || fail "no STM code named: $(cat "$WORK/err")"
 A --so-pin PASSWORD luna stm recover "$D" "$USER_STRING" "$FP" >/dev/null
 A --cards "$WORK/ikeys" luna hsm init "$D" hsm dom 2 3 >/dev/null
 A --cards "$WORK/ikeys" luna partition create "$D" part pdom 2 3 \
@@ -58,6 +60,32 @@ A clock set "$D" "$(later 4)" >/dev/null
 A luna power on "$D" >/dev/null
 login challenge-1 && fail "activation kept after 3 h off"
 A luna status "$D"
+
+# L14: a tamper halts the HSM until a reset; the console names the vendor's code.
+A --yes luna tamper "$D" >/dev/null
+A luna activate "$D" $(keys co-1 co-3) 2>"$WORK/err" && fail "activated while tampered"
+grep -q CKR_LUNA_HSM_TAMPERED "$WORK/err" || fail "no tamper code named: $(cat "$WORK/err")"
+A luna power off "$D" >/dev/null
+A luna power on "$D" >/dev/null
+A luna activate "$D" $(keys co-1 co-3) >/dev/null || fail "no activation after the reset"
+login challenge-1 || fail "no login after the reset and activation"
+
+# L12: back into STM for shipping by the HSM SO's iKeys (the strings to record printed),
+# everything refused with the STM code meanwhile, and out again with the HSM SO's iKeys.
+A luna stm transport "$D" $(keys hsm-so-1 hsm-so-2) >"$WORK/stm" || fail "stm transport"
+US=$(sed -n 's/^random user string: //p' "$WORK/stm")
+FP2=$(sed -n 's/^state fingerprint: *//p' "$WORK/stm")
+[ -n "$US" ] && [ -n "$FP2" ] || fail "no strings to record: $(cat "$WORK/stm")"
+[ "$US" != "$USER_STRING" ] || fail "the factory's user string again"
+[ "$(state "$D")" = transport ] || fail "not in STM after stm transport"
+login challenge-1 && fail "a login in STM"
+A luna activate "$D" $(keys co-1 co-3) 2>"$WORK/err" && fail "activated in STM"
+grep -q CKR_LUNA_STM_CMD_NON_TRANSPORT "$WORK/err" || fail "no STM code named: $(cat "$WORK/err")"
+A luna stm recover "$D" "$US" "$FP2" $(keys hsm-so-2 hsm-so-3) >/dev/null ||
+	fail "stm recover with the HSM SO's iKeys"
+[ "$(state "$D")" = initialized ] || fail "not back to initialized: $(state "$D")"
+A luna activate "$D" $(keys co-1 co-3) >/dev/null
+login challenge-1 || fail "no login after STM and activation"
 
 # kill -9 during hard init: the old state (uninitialized) or the new one (initialized, the
 # HSM SO's password works), never half.
@@ -88,6 +116,14 @@ for round in 1 2 3 4 5 6 7 8; do
 	*) fail "state after kill -9: $(A luna status "$K")" ;;
 	esac
 done
+
+# L3: the HSM SO's third wrong password zeroizes the device, and the console says so.
+A --yes --so-pin hso-pass-9 luna hsm init "$K" hsm9 dom >/dev/null
+for i in 1 2 3; do
+	A --so-pin wrong-pass-$i luna hsm login "$K" 2>"$WORK/err" && fail "a wrong HSM SO password"
+done
+grep -q CKR_LUNA_SO_LOGIN_FAILURE_THRESHOLD "$WORK/err" || fail "no threshold code: $(cat "$WORK/err")"
+[ "$(state "$K")" = zeroized ] || fail "3 wrong HSM SO passwords left $(state "$K")"
 A audit export "$K" "$WORK/audit.txt" >/dev/null
 A audit verify "$K" "$WORK/audit.txt" >/dev/null || fail "the audit log broke"
 echo "kill -9 during hard init: $old rounds left the old state, $new the new one"

@@ -30,6 +30,11 @@ TestSuite(luna_lifecycle, .init = setup, .fini = teardown);
 #define PSO_PW "pso-pass-1"
 #define CO_PW "co-pass-1"
 #define CU_PW "cu-pass-1"
+/* The vendor codes the luna profile returns (L3, L12, L14; quirks.md L6). */
+#define USER_LOCKED_OUT 0x80000007UL
+#define SO_LOGIN_FAILURE_THRESHOLD 0x8000001CUL
+#define STM_CMD_NON_TRANSPORT 0x8000006EUL
+#define HSM_TAMPERED 0x80000076UL
 
 typedef struct {
 	fam_module_t m;
@@ -147,10 +152,13 @@ Test(luna_lifecycle, steps_in_order_only)
 	memset(label, ' ', sizeof(label));
 	cr_assert_eq(t.m.fn->C_InitToken(t.slot, (CK_UTF8CHAR_PTR)PSO_PW, 10, label),
 		     CKR_OPERATION_NOT_INITIALIZED, "C_InitToken before hard init");
-	cr_assert_eq(t.l->hsmlab_CA_InitHSM(t.slot, "hsm", &hso, NULL, &hso),
-		     CKR_OPERATION_NOT_INITIALIZED, "hard init in STM");
+	/* L12: the console's steps in transport get the vendor's STM code (stm_refused_code). */
+	cr_assert_eq(t.l->hsmlab_CA_InitHSM(t.slot, "hsm", &hso, NULL, &hso), STM_CMD_NON_TRANSPORT,
+		     "hard init in STM");
 	cr_assert_eq(t.l->hsmlab_CA_CreatePartition(t.slot, "p", &by_hso, &pso, &pso),
-		     CKR_OPERATION_NOT_INITIALIZED, "partition in STM");
+		     STM_CMD_NON_TRANSPORT, "partition in STM");
+	cr_assert_eq(t.l->hsmlab_CA_LoginHSM(t.slot, &by_hso), STM_CMD_NON_TRANSPORT,
+		     "HSM SO login in STM");
 	/* A wrong user string or fingerprint fails and changes nothing. */
 	cr_assert_eq(
 	    t.l->hsmlab_CA_RecoverSTM(t.slot, "AAAA-AAAA-AAAA-AAAA", s.fingerprint, &factory),
@@ -286,9 +294,24 @@ Test(luna_lifecycle, power_outage_and_tamper)
 	cr_assert(!status(&t).activated, "cleared after 3 h off");
 	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), CKR_FUNCTION_FAILED);
 	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &a, NULL), CKR_OK);
+	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), CKR_OK);
 	cr_assert_eq(t.l->hsmlab_CA_Tamper(t.slot), CKR_OK);
 	cr_assert(!status(&t).activated, "tamper clears the activation");
-	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), CKR_FUNCTION_FAILED);
+	/* L14: the tamper halts the HSM: the login ended, logins and steps get the vendor's
+	 * tamper code until a reset (power off/on); the HSM SO still logs in. */
+	CK_SESSION_INFO si;
+	cr_assert_eq(t.m.fn->C_GetSessionInfo(s, &si), CKR_OK);
+	cr_assert_eq(si.state, CKS_RW_PUBLIC_SESSION, "the halt ended the login");
+	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), HSM_TAMPERED);
+	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &a, NULL), HSM_TAMPERED);
+	cr_assert_eq(t.l->hsmlab_CA_Deactivate(t.slot), HSM_TAMPERED);
+	cr_assert_str_eq(status(&t).state, "initialized", "status still answers");
+	cr_assert_eq(t.l->hsmlab_CA_Power(t.slot, CK_FALSE), CKR_OK);
+	cr_assert_eq(t.l->hsmlab_CA_Power(t.slot, CK_TRUE), CKR_OK);
+	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), CKR_FUNCTION_FAILED,
+		     "after the reset: not activated");
+	cr_assert_eq(t.l->hsmlab_CA_Activate(t.slot, &a, NULL), CKR_OK, "%s", t.f->last_error());
+	cr_assert_eq(login(&t, s, CKU_USER, "challenge-1"), CKR_OK);
 	hl_p11_module_free(t.m.mod);
 }
 
@@ -382,7 +405,8 @@ Test(luna_lifecycle, hsm_so_three_failures_zeroize)
 	cr_assert_eq(st.hso_failed, 2);
 	cr_assert(st.partition, "2 failures change nothing else");
 	cr_assert_eq(t.f->audit_count(t.slot, &before), CKR_OK);
-	cr_assert_eq(t.l->hsmlab_CA_LoginHSM(t.slot, &bad), CKR_PIN_INCORRECT);
+	cr_assert_eq(t.l->hsmlab_CA_LoginHSM(t.slot, &bad), SO_LOGIN_FAILURE_THRESHOLD,
+		     "the failure that zeroizes gets the vendor's threshold code");
 	st = status(&t);
 	cr_assert_str_eq(st.state, "zeroized");
 	cr_assert(!st.partition && !st.co && st.method == 0);
@@ -461,9 +485,13 @@ Test(luna_lifecycle, crypto_officer_lockout)
 	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_OK, "9 CO failures leave the CU in");
 	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
 	cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
-	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_PIN_LOCKED);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), USER_LOCKED_OUT);
 	cr_assert(token_flags(&t) & CKF_TOKEN_INITIALIZED, "a lockout erases nothing");
-	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_PIN_LOCKED, "the CU is locked with the CO");
+	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), USER_LOCKED_OUT, "the CU is locked with the CO");
+	hsmlab_luna_auth_t by_co = pw(CO_PW);
+	hsmlab_luna_cred_t cu2 = new_pw("cu-pass-2");
+	cr_assert_eq(t.l->hsmlab_CA_InitRole(t.slot, HSMLAB_LUNA_ROLE_CU, &by_co, &cu2),
+		     USER_LOCKED_OUT, "the console's CO authentication too");
 	hl_p11_module_free(t.m.mod);
 }
 
@@ -474,7 +502,7 @@ Test(luna_lifecycle, crypto_user_lockout_leaves_the_co)
 	CK_SESSION_HANDLE s = with_crypto_user(&t);
 	for (int i = 0; i < 10; i++)
 		cr_assert_eq(login(&t, s, CU_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
-	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), CKR_PIN_LOCKED);
+	cr_assert_eq(login(&t, s, CU_TYPE, CU_PW), USER_LOCKED_OUT);
 	cr_assert_eq(status(&t).cu_failed, 10);
 	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
 	hl_p11_module_free(t.m.mod);
@@ -618,5 +646,97 @@ Test(luna_lifecycle, init_token_drops_the_old_crypto_user)
 	cr_assert_not(status(&t).cu, "the old token's Crypto User survived C_InitToken");
 	cr_assert_not(has_meta(&t, "luna_cu"));
 	cr_assert_not(has_meta(&t, "luna_cu_failed"));
+	hl_p11_module_free(t.m.mod);
+}
+
+/* The four codes are profile values: with them off, the spec's codes (CKR_PIN_LOCKED,
+ * CKR_PIN_INCORRECT, CKR_OPERATION_NOT_INITIALIZED, CKR_DEVICE_ERROR). */
+Test(luna_lifecycle, vendor_codes_off_give_the_spec_codes)
+{
+	luna_t t;
+	char dir[256];
+	fam_user_profile(lab.dir, "luna", "luna-spec",
+			 "-e '/^ *\\(locked_out\\|so_threshold\\|stm_refused\\|tampered\\)_code/"
+			 "s/on = true/on = false/'",
+			 dir, sizeof(dir));
+	fam_load(&t.m, "luna");
+	t.l = fam_luna(&t.m);
+	t.f = fam_ext(&t.m);
+	cr_assert_eq(t.m.ext->device_create("luna-spec", &t.slot, NULL), CKR_OK, "%s",
+		     t.m.ext->last_error());
+	hsmlab_luna_cred_t hso = new_pw(HSO_PW);
+	hsmlab_luna_auth_t by_hso = pw(HSO_PW), bad = pw("wrong-pass");
+	cr_assert_eq(t.l->hsmlab_CA_InitHSM(t.slot, "hsm", &hso, NULL, &hso),
+		     CKR_OPERATION_NOT_INITIALIZED, "in STM");
+	password_partition(&t);
+	CK_SESSION_HANDLE s = session(&t);
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_PIN_LOCKED);
+	cr_assert_eq(t.l->hsmlab_CA_Tamper(t.slot), CKR_OK);
+	cr_assert_eq(t.l->hsmlab_CA_LoginHSM(t.slot, &by_hso), CKR_OK, "the HSM SO logs in");
+	cr_assert_eq(t.l->hsmlab_CA_Deactivate(t.slot), CKR_DEVICE_ERROR);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(t.l->hsmlab_CA_LoginHSM(t.slot, &bad), CKR_PIN_INCORRECT);
+	cr_assert_str_eq(status(&t).state, "zeroized");
+	hl_p11_module_free(t.m.mod);
+}
+
+/* L12: the HSM SO puts an initialized device back into STM (stm transport): every login
+ * ends, the partition refuses everything (the STM code), a new user string is shown; only the
+ * HSM SO's own credential (not the factory one) recovers it, keys and roles intact. */
+Test(luna_lifecycle, stm_transport_and_back)
+{
+	luna_t t;
+	CK_OBJECT_HANDLE pub, priv;
+	open_luna(&t);
+	hsmlab_luna_status_t factory = status(&t);
+	password_partition(&t);
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
+	fam_rsa_keygen(&t.m, s, "KSK", &pub, &priv);
+	hsmlab_luna_auth_t bad = pw("wrong-pass"), hso = pw(HSO_PW), pso = pw(PSO_PW);
+	hsmlab_luna_auth_t f = pw(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	hsmlab_luna_cred_t co = new_pw(CO_PW);
+	cr_assert_eq(t.l->version.minor, 1, "1.1 has hsmlab_CA_TransportSTM");
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, NULL), CKR_ARGUMENTS_BAD);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &bad), CKR_PIN_INCORRECT);
+	cr_assert_str_eq(status(&t).state, "initialized", "a wrong HSM SO changes nothing");
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &hso), CKR_OK, "%s", t.f->last_error());
+	hsmlab_luna_status_t st = status(&t);
+	cr_assert_str_eq(st.state, "transport");
+	cr_assert(st.partition && st.co, "keys and roles stay");
+	cr_assert_str_neq(st.user_string, factory.user_string, "a new user string");
+	CK_SESSION_INFO si;
+	cr_assert_eq(t.m.fn->C_GetSessionInfo(s, &si), CKR_OK);
+	cr_assert_eq(si.state, CKS_RW_PUBLIC_SESSION, "the login ended");
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), STM_CMD_NON_TRANSPORT);
+	cr_assert_eq(t.l->hsmlab_CA_InitRole(t.slot, HSMLAB_LUNA_ROLE_CO, &pso, &co),
+		     STM_CMD_NON_TRANSPORT);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, &hso), CKR_OPERATION_NOT_INITIALIZED,
+		     "already in STM");
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &f),
+		     CKR_PIN_INCORRECT, "the factory password is not this HSM SO's");
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &hso),
+		     CKR_OK, "%s", t.f->last_error());
+	st = status(&t);
+	cr_assert_str_eq(st.state, "initialized", "back to the state it left");
+	cr_assert_eq(st.hso_failed, 0, "the HSM SO's login resets the count");
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK);
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE ft[] = { { CKA_CLASS, &cls, sizeof(cls) } };
+	CK_OBJECT_HANDLE found[2];
+	CK_ULONG n = 0;
+	cr_assert_eq(t.m.fn->C_FindObjectsInit(s, ft, 1), CKR_OK);
+	cr_assert_eq(t.m.fn->C_FindObjects(s, found, 2, &n), CKR_OK);
+	cr_assert_eq(n, 1, "the key came through");
+	t.m.fn->C_FindObjectsFinal(s);
+	/* A zeroized device goes into STM and out of it without any login. */
+	cr_assert_eq(t.l->hsmlab_CA_Zeroize(t.slot), CKR_OK);
+	cr_assert_eq(t.l->hsmlab_CA_TransportSTM(t.slot, NULL), CKR_OK, "%s", t.f->last_error());
+	st = status(&t);
+	cr_assert_eq(t.l->hsmlab_CA_RecoverSTM(t.slot, st.user_string, st.fingerprint, &bad),
+		     CKR_OK, "%s", t.f->last_error());
+	cr_assert_str_eq(status(&t).state, "zeroized");
 	hl_p11_module_free(t.m.mod);
 }

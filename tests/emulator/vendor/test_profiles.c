@@ -158,11 +158,13 @@ Test(profiles, vendor_switches_are_off_on_strict)
  * sources group covers each; p->sourced says it was there). */
 Test(profiles, every_value_has_a_source)
 {
-	hl_profile_t *k = load("keyper"), *l = load("luna");
+	hl_profile_t *k = load("keyper"), *l = load("luna"), *s = load("strict");
 	cr_assert(k->sourced, "keyper.conf: no sources group");
 	cr_assert(l->sourced, "luna.conf: no sources group");
+	cr_assert(s->sourced, "strict.conf: no sources group (the PKCS#11 spec's sections)");
 	hl_profile_free(k);
 	hl_profile_free(l);
+	hl_profile_free(s);
 }
 
 /* keyper.conf with one line dropped from its sources group: the loader names the value. */
