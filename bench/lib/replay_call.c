@@ -195,7 +195,7 @@ void hl_replay_value_keep(hl_replay_ctx_t *c, const char *hex, const unsigned ch
 {
 	void *v;
 
-	if (hex == NULL || b == NULL)
+	if (hex == NULL || b == NULL || strcmp(hex, "<redacted>") == 0)
 		return;
 	v = reallocarray(c->values, c->nvalues + 1, sizeof *c->values);
 	if (v == NULL)
@@ -207,6 +207,14 @@ void hl_replay_value_keep(hl_replay_ctx_t *c, const char *hex, const unsigned ch
 	if (c->values[c->nvalues].bytes != NULL)
 		memcpy(c->values[c->nvalues].bytes, b, n);
 	c->nvalues++;
+}
+
+int hl_replay_value_known(const hl_replay_ctx_t *c, const char *hex)
+{
+	for (size_t i = 0; hex != NULL && i < c->nvalues; i++)
+		if (c->values[i].hex != NULL && strcmp(c->values[i].hex, hex) == 0)
+			return 1;
+	return 0;
 }
 
 unsigned char *hl_replay_bytes(hl_replay_ctx_t *c, const hl_json_t *args, const char *key,
@@ -230,10 +238,56 @@ unsigned char *hl_replay_bytes(hl_replay_ctx_t *c, const hl_json_t *args, const 
 	return unhex(c, hex, len);
 }
 
+/* Parameters replay passes as recorded: structures without pointers (or no structure). */
+static int flat_param(CK_MECHANISM_TYPE t)
+{
+	static const CK_MECHANISM_TYPE flat[] = {
+		CKM_RSA_PKCS_PSS,
+		CKM_SHA1_RSA_PKCS_PSS,
+		CKM_SHA224_RSA_PKCS_PSS,
+		CKM_SHA256_RSA_PKCS_PSS,
+		CKM_SHA384_RSA_PKCS_PSS,
+		CKM_SHA512_RSA_PKCS_PSS,
+		CKM_AES_CBC,
+		CKM_AES_CBC_PAD,
+		CKM_AES_CTR,
+		CKM_DES3_CBC,
+		CKM_DES3_CBC_PAD,
+		CKM_DES_CBC,
+		CKM_DES_CBC_PAD,
+		CKM_AES_OFB,
+		CKM_AES_CFB128,
+	};
+
+	for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++)
+		if (flat[i] == t)
+			return 1;
+	return 0;
+}
+
+static void *oaep_param(hl_replay_ctx_t *c, const hl_json_t *o, CK_ULONG *len)
+{
+	CK_RSA_PKCS_OAEP_PARAMS *p = hl_replay_alloc(c, sizeof *p);
+	CK_ULONG n = 0;
+
+	if (p == NULL)
+		return NULL;
+	p->hashAlg = hl_replay_num(o, "hash", 0);
+	p->mgf = hl_replay_num(o, "mgf", 0);
+	p->source = hl_replay_num(o, "source", 0);
+	if (hl_json_str(hl_json_get(o, "source_data")) != NULL)
+		p->pSourceData = unhex(c, hl_json_str(hl_json_get(o, "source_data")), &n);
+	p->ulSourceDataLen = n;
+	*len = sizeof *p;
+	return p;
+}
+
 CK_MECHANISM *hl_replay_mech(hl_replay_ctx_t *c, const hl_json_t *args)
 {
 	const hl_json_t *m = hl_json_get(args, "mechanism");
+	const char *param;
 	CK_MECHANISM *mech;
+	CK_ULONG n = 0;
 
 	if (m == NULL || m->kind != HL_JSON_OBJ)
 		return NULL;
@@ -241,12 +295,17 @@ CK_MECHANISM *hl_replay_mech(hl_replay_ctx_t *c, const hl_json_t *args)
 	if (mech == NULL)
 		return NULL;
 	mech->mechanism = hl_replay_num(m, "type", 0);
-	if (hl_json_str(hl_json_get(m, "param")) != NULL) {
-		CK_ULONG n;
-
-		mech->pParameter = unhex(c, hl_json_str(hl_json_get(m, "param")), &n);
-		mech->ulParameterLen = n;
+	param = hl_json_str(hl_json_get(m, "param"));
+	if (hl_json_get(m, "oaep") != NULL) {
+		mech->pParameter = oaep_param(c, hl_json_get(m, "oaep"), &n);
+	} else if (param != NULL && *param != '\0' && !flat_param(mech->mechanism)) {
+		/* Unknown layout: its bytes may hold the recording's pointers. */
+		hl_replay_note(c, "%s: parameters not replayable, none passed",
+			       hl_ckm_name(mech->mechanism));
+	} else if (param != NULL) {
+		mech->pParameter = unhex(c, param, &n);
 	}
+	mech->ulParameterLen = n;
 	return mech;
 }
 

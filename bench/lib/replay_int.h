@@ -62,6 +62,16 @@ struct hl_replay_ctx {
 		CK_ULONG len;
 	} * values;
 	size_t nvalues;
+	/* The last C_DecryptInit, for hl_replay_rsa_encrypt (copied: call buffers are freed). */
+	struct {
+		int active;
+		CK_SESSION_HANDLE session;
+		CK_OBJECT_HANDLE key;
+		CK_MECHANISM m;
+		CK_RSA_PKCS_OAEP_PARAMS oaep;
+		unsigned char label[64]; /* the OAEP source data */
+		const CK_MECHANISM *mech;
+	} dec;
 	CK_SLOT_ID main_slot; /* the recorded slot the client logged in on */
 	int has_main;
 	char *note;
@@ -88,6 +98,12 @@ CK_SLOT_ID hl_replay_slot(hl_replay_ctx_t *c, CK_ULONG recorded);
 unsigned char *hl_replay_bytes(hl_replay_ctx_t *c, const hl_json_t *args, const char *key,
 			       CK_ULONG *len);
 void hl_replay_value_keep(hl_replay_ctx_t *c, const char *hex, const unsigned char *b, CK_ULONG n);
+/* 1 when the recorded bytes `hex` are an output this replay kept. */
+int hl_replay_value_known(const hl_replay_ctx_t *c, const char *hex);
+/* The recorded plaintext encrypted again under the key of the session's C_DecryptInit
+ * (replay_rsa.c); 0 with *out a call buffer, -1 when that cannot be done. */
+int hl_replay_rsa_encrypt(hl_replay_ctx_t *c, CK_SESSION_HANDLE s, const unsigned char *plain,
+			  CK_ULONG plen, unsigned char **out, CK_ULONG *outlen);
 /* A mechanism (NULL when the trace has none). */
 CK_MECHANISM *hl_replay_mech(hl_replay_ctx_t *c, const hl_json_t *args);
 /* A template with values (with_values 1) or a C_GetAttributeValue request (0). */

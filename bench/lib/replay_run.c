@@ -97,6 +97,10 @@ static void store(hl_matrix_t *m, int col, const hl_replay_trace_t *tr, char *li
 		hl_matrix_set(m, row, col, "not replayed", "any", note);
 		return;
 	}
+	if (shape[0] == '~') { /* informational: shown, compared with nothing */
+		hl_matrix_set(m, row, col, shape + 1, "any", note && *note ? note : NULL);
+		return;
+	}
 	hl_replay_recorded_shape(tr->calls[i], expected, sizeof expected);
 	hl_matrix_set(m, row, col, shape, expected, note && *note ? note : NULL);
 }

@@ -236,6 +236,16 @@ long hl_replay_first_divergence(const hl_matrix_t *m, size_t col)
 	return -1;
 }
 
+/* What the recording did: the "recorded" column (a cell's expectation is "any" where the
+ * replay only shows a value). */
+static const char *recorded(const hl_matrix_t *m, size_t r)
+{
+	for (size_t c = 0; c < hl_matrix_columns(m); c++)
+		if (strcmp(hl_matrix_column_name(m, c), "recorded") == 0)
+			return hl_matrix_cell(m, r, c)->observed;
+	return hl_matrix_cell(m, r, 0)->expected;
+}
+
 static void json_row(const hl_matrix_t *m, size_t r, size_t col, FILE *out)
 {
 	const hl_cell_t *c = hl_matrix_cell(m, r, col);
@@ -245,7 +255,7 @@ static void json_row(const hl_matrix_t *m, size_t r, size_t col, FILE *out)
 	fputs(",\"title\":", out);
 	hl_json_write_str(out, hl_matrix_row_title(m, r));
 	fputs(",\"recorded\":", out);
-	hl_json_write_str(out, c->expected);
+	hl_json_write_str(out, recorded(m, r));
 	fputs(",\"observed\":", out);
 	hl_json_write_str(out, c->observed);
 	fputs(",\"detail\":", out);
@@ -258,7 +268,7 @@ static void md_row(const hl_matrix_t *m, size_t r, size_t col, FILE *out, int ma
 	const hl_cell_t *c = hl_matrix_cell(m, r, col);
 
 	fprintf(out, "| %s%s%s | %s | %s | %s | %s |\n", mark ? "**" : "", hl_matrix_row_id(m, r),
-		mark ? "**" : "", hl_matrix_row_title(m, r), c->expected ? c->expected : "",
+		mark ? "**" : "", hl_matrix_row_title(m, r), recorded(m, r) ? recorded(m, r) : "",
 		c->observed ? c->observed : "(not replayed)", c->detail ? c->detail : "");
 }
 

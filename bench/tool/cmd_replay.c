@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	    "                          softhsm2), a .conf file, or a module PATH (then --token,\n"
 	    "                          --user-pin, --so-pin, --init-token... apply to "
 	    "it)\n" HL_TOOL_TARGET_HELP "  -o, --out DIR           write replay.md, replay.html, "
-					"replay-junit.xml, replay.json\n"
+	    "replay-junit.xml, replay.json\n"
 	    "                          (what `merge` joins) and divergences.md, divergences.json\n"
 	    "      --markdown FILE, --json FILE   write one matrix report\n"
 	    "      --divergences FILE  the first divergence per target (Markdown; .json: JSON)\n"

@@ -18,7 +18,7 @@ static CK_FUNCTION_LIST list240;
 static CK_FUNCTION_LIST_3_0 list30;
 static CK_INTERFACE ifaces[2];
 static CK_ULONG nifaces;
-static int redact_wrapped;
+static int redact_wrapped, redact_plaintext;
 
 CK_FUNCTION_LIST_PTR hl_trace_under(void)
 {
@@ -35,15 +35,27 @@ int hl_trace_redact_wrapped(void)
 	return redact_wrapped;
 }
 
+int hl_trace_redact_plaintext(void)
+{
+	return redact_plaintext;
+}
+
+static int env_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
 /* Loads the wrapped module once, on the first entry point a client calls; nothing is
  * initialised here (the client's C_Initialize is forwarded like every call). */
 static void load(void)
 {
-	const char *path = getenv("HSMLAB_TRACE_MODULE"),
-		   *rw = getenv("HSMLAB_TRACE_REDACT_WRAPPED");
+	const char *path = getenv("HSMLAB_TRACE_MODULE");
 	char err[512];
 
-	redact_wrapped = rw != NULL && *rw != '\0' && strcmp(rw, "0") != 0;
+	redact_wrapped = env_flag("HSMLAB_TRACE_REDACT_WRAPPED");
+	redact_plaintext = env_flag("HSMLAB_TRACE_REDACT_PLAINTEXT");
 	if (path == NULL || *path == '\0') {
 		fprintf(stderr, "libhsmlab-trace: HSMLAB_TRACE_MODULE is not set: it names the "
 				"PKCS#11 module to trace\n");

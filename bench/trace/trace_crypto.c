@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * libhsmlab-trace.so: the cryptographic functions. Most share a handful of shapes (init
  * with a mechanism and key; data in, data out; data in only; data out only), so one
- * recorder per shape does the work. Decrypted data is recorded by length only (it may be
- * key material); wrapped keys too when HSMLAB_TRACE_REDACT_WRAPPED is set. */
+ * recorder per shape does the work. Decrypted data is recorded by length only when
+ * HSMLAB_TRACE_REDACT_PLAINTEXT is set (replay then cannot re-make a ciphertext for another
+ * key), wrapped keys when HSMLAB_TRACE_REDACT_WRAPPED is. */
 #include <string.h>
 
 #include "hsmlab/p11client.h"
@@ -108,22 +109,22 @@ INIT(VerifyInit)
 INIT(VerifyRecoverInit)
 IO(Encrypt, 0)
 IO(EncryptUpdate, 0)
-IO(Decrypt, 1)
-IO(DecryptUpdate, 1)
+IO(Decrypt, hl_trace_redact_plaintext())
+IO(DecryptUpdate, hl_trace_redact_plaintext())
 IO(Digest, 0)
 IO(Sign, 0)
 IO(SignRecover, 0)
 IO(VerifyRecover, 0)
 IO(DigestEncryptUpdate, 0)
-IO(DecryptDigestUpdate, 1)
+IO(DecryptDigestUpdate, hl_trace_redact_plaintext())
 IO(SignEncryptUpdate, 0)
-IO(DecryptVerifyUpdate, 1)
+IO(DecryptVerifyUpdate, hl_trace_redact_plaintext())
 IN(DigestUpdate)
 IN(SignUpdate)
 IN(VerifyUpdate)
 IN(SeedRandom)
 OUT(EncryptFinal, 0)
-OUT(DecryptFinal, 1)
+OUT(DecryptFinal, hl_trace_redact_plaintext())
 OUT(DigestFinal, 0)
 OUT(SignFinal, 0)
 

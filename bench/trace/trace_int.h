@@ -23,6 +23,8 @@ CK_FUNCTION_LIST_PTR hl_trace_under(void);
 CK_FUNCTION_LIST_3_0_PTR hl_trace_under3(void);
 /* 1 when HSMLAB_TRACE_REDACT_WRAPPED asks to leave wrapped-key bytes out. */
 int hl_trace_redact_wrapped(void);
+/* 1 when HSMLAB_TRACE_REDACT_PLAINTEXT asks to leave decrypted data out. */
+int hl_trace_redact_plaintext(void);
 
 /* Starts a record: {"fn":"C_Sign","args":{ */
 void hl_trace_begin(hl_trace_rec_t *r, const char *fn);

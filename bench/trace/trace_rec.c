@@ -215,6 +215,19 @@ void hl_trace_mech(hl_trace_rec_t *r, const char *k, const CK_MECHANISM *m)
 	hl_trace_num(r, "type", m->mechanism);
 	hl_trace_str(r, "name", hl_ckm_name(m->mechanism));
 	hl_trace_hex(r, "param", m->pParameter, m->ulParameterLen);
+	/* A parameter structure holding a pointer is also written out field by field: its
+	 * bytes alone name an address in the recording process. */
+	if (m->mechanism == CKM_RSA_PKCS_OAEP && m->pParameter != NULL &&
+	    m->ulParameterLen == sizeof(CK_RSA_PKCS_OAEP_PARAMS)) {
+		const CK_RSA_PKCS_OAEP_PARAMS *p = m->pParameter;
+
+		hl_trace_open(r, "oaep");
+		hl_trace_num(r, "hash", p->hashAlg);
+		hl_trace_num(r, "mgf", p->mgf);
+		hl_trace_num(r, "source", p->source);
+		hl_trace_hex(r, "source_data", p->pSourceData, p->ulSourceDataLen);
+		hl_trace_close(r);
+	}
 	hl_trace_close(r);
 }
 
