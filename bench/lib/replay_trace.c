@@ -272,26 +272,69 @@ static void md_row(const hl_matrix_t *m, size_t r, size_t col, FILE *out, int ma
 		c->observed ? c->observed : "(not replayed)", c->detail ? c->detail : "");
 }
 
+/* Later divergences of a kind not met before (the call, what was recorded and what came
+ * back): a first divergence early in a trace (a slot count, say) hides the rest otherwise. */
+static int same_kind(const hl_matrix_t *m, size_t a, size_t b, size_t col)
+{
+	const hl_cell_t *x = hl_matrix_cell(m, a, col), *y = hl_matrix_cell(m, b, col);
+
+	return strcmp(hl_matrix_row_title(m, a), hl_matrix_row_title(m, b)) == 0 &&
+	       strcmp(x->expected, y->expected) == 0 && strcmp(x->observed, y->observed) == 0;
+}
+
+static size_t later_kinds(const hl_matrix_t *m, size_t col, long first, size_t *rows, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t r = (size_t)first + 1; r < hl_matrix_rows(m) && n < max; r++) {
+		int seen;
+
+		if (hl_matrix_cell(m, r, col)->status != HL_CELL_DIFF)
+			continue;
+		seen = same_kind(m, (size_t)first, r, col);
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = same_kind(m, rows[k], r, col);
+		if (!seen)
+			rows[n++] = r;
+	}
+	return n;
+}
+
+enum { MAX_LATER = 12 };
+
+static void write_json(const hl_matrix_t *m, size_t col, long first, size_t from, FILE *out)
+{
+	size_t later[MAX_LATER], nlater;
+
+	fputs("{\"target\":", out);
+	hl_json_write_str(out, hl_matrix_column_name(m, col));
+	if (first < 0) {
+		fputs(",\"first\":null}", out);
+		return;
+	}
+	fputs(",\"first\":", out);
+	json_row(m, (size_t)first, col, out);
+	fputs(",\"context\":[", out);
+	for (size_t r = from; r < (size_t)first; r++) {
+		json_row(m, r, col, out);
+		fputs(r + 1 < (size_t)first ? "," : "", out);
+	}
+	fputs("],\"later\":[", out);
+	nlater = later_kinds(m, col, first, later, MAX_LATER);
+	for (size_t k = 0; k < nlater; k++) {
+		json_row(m, later[k], col, out);
+		fputs(k + 1 < nlater ? "," : "", out);
+	}
+	fputs("]}", out);
+}
+
 static void write_target(const hl_matrix_t *m, size_t col, size_t context, FILE *out, int json)
 {
 	long first = hl_replay_first_divergence(m, col);
-	size_t from = first > (long)context ? (size_t)first - context : 0;
+	size_t from = first > (long)context ? (size_t)first - context : 0, later[MAX_LATER], n;
 
 	if (json) {
-		fputs("{\"target\":", out);
-		hl_json_write_str(out, hl_matrix_column_name(m, col));
-		if (first < 0) {
-			fputs(",\"first\":null}", out);
-			return;
-		}
-		fputs(",\"first\":", out);
-		json_row(m, (size_t)first, col, out);
-		fputs(",\"context\":[", out);
-		for (size_t r = from; r < (size_t)first; r++) {
-			json_row(m, r, col, out);
-			fputs(r + 1 < (size_t)first ? "," : "", out);
-		}
-		fputs("]}", out);
+		write_json(m, col, first, from, out);
 		return;
 	}
 	fprintf(out, "## %s\n\n", hl_matrix_column_name(m, col));
@@ -304,6 +347,15 @@ static void write_target(const hl_matrix_t *m, size_t col, size_t context, FILE 
 	fputs("| call | what | recorded | observed | note |\n|---|---|---|---|---|\n", out);
 	for (size_t r = from; r <= (size_t)first; r++)
 		md_row(m, r, col, out, r == (size_t)first);
+	n = later_kinds(m, col, first, later, MAX_LATER);
+	if (n > 0) {
+		fputs("\nLater divergences, the first of each kind (a call can fail because an "
+		      "earlier one did):\n\n| call | what | recorded | observed | note |\n"
+		      "|---|---|---|---|---|\n",
+		      out);
+		for (size_t k = 0; k < n; k++)
+			md_row(m, later[k], col, out, 0);
+	}
 	fputs("\n", out);
 }
 

@@ -150,6 +150,7 @@ Test(replay, first_divergence_and_its_context)
 		cr_assert_str_eq(hl_json_str(hl_json_get(hl_json_get(t, "first"), "recorded")),
 				 "CKR_OK count=2");
 		cr_assert_eq(hl_json_get(t, "context")->n, 1, "only one call came before it");
+		cr_assert_eq(hl_json_get(t, "later")->n, 0, "nothing diverged after it");
 	}
 	hl_json_free(j);
 	free(text);
