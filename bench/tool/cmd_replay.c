@@ -30,12 +30,10 @@ static void usage(FILE *out)
 	    "call's return code and output shape (lengths, counts, which attributes came back;\n"
 	    "never the bytes) with the recording and reports the first divergence per target\n"
 	    "with the calls before it.\n\n"
-	    "  -m, --module NAME|PATH  a target: a NAME as `conformance` names them "
-	    "(hsmlab-strict\n"
-	    "                          or strict, hsmlab-keyper or keyper, hsmlab-luna or luna,\n"
-	    "                          softhsm2), a .conf file, or a module PATH (then --token,\n"
-	    "                          --user-pin, --so-pin, --init-token... apply to "
-	    "it)\n" HL_TOOL_TARGET_HELP "  -o, --out DIR           write replay.md, replay.html, "
+	    "Targets: bare names or -t as for `conformance` (hsmlab-strict, hsmlab-keyper,\n"
+	    "hsmlab-luna, softhsm2); -m takes those names too, and strict, keyper, "
+	    "luna.\n\n" HL_TOOL_TARGET_HELP
+	    "  -o, --out DIR           write replay.md, replay.html, "
 	    "replay-junit.xml, replay.json\n"
 	    "                          (what `merge` joins) and divergences.md, divergences.json\n"
 	    "      --markdown FILE, --json FILE   write one matrix report\n"
@@ -197,6 +195,48 @@ out:
 	return code;
 }
 
+/* One of replay's own options: HL_EXIT_OK, HL_EXIT_USAGE, or -1 after --help. */
+static int own_option(opts_t *o, int opt, const char *arg)
+{
+	const char **dst[] = { &o->markdown, &o->json, &o->divergences };
+
+	if (opt >= 2001 && opt <= 2003) {
+		*dst[opt - 2001] = arg;
+		return HL_EXIT_OK;
+	}
+	switch (opt) {
+	case 'o':
+		o->outdir = arg;
+		return HL_EXIT_OK;
+	case 2004:
+		o->context = (unsigned)strtoul(arg, NULL, 10);
+		return HL_EXIT_OK;
+	case 2005:
+		if (hl_matrix_shard_parse(arg, &o->shard_k, &o->shard_n) == 0)
+			return HL_EXIT_OK;
+		fprintf(stderr, "hsmlab-bench: --shard %s: want K/N, 1 <= K <= N\n", arg);
+		return HL_EXIT_USAGE;
+	case 2006:
+		o->fail_on_divergence = 1;
+		return HL_EXIT_OK;
+	case 2007:
+		o->keep = 1;
+		return HL_EXIT_OK;
+	case 'v':
+		o->verbose = 1;
+		return HL_EXIT_OK;
+	case 'q':
+		o->quiet = 1;
+		return HL_EXIT_OK;
+	case 'h':
+		usage(stdout);
+		return -1;
+	default:
+		usage(stderr);
+		return HL_EXIT_USAGE;
+	}
+}
+
 static int parse(int argc, char **argv, hl_tool_targets_t *ts, opts_t *o, const char **trace)
 {
 	static const struct option longopts[] = {
@@ -227,50 +267,8 @@ static int parse(int argc, char **argv, hl_tool_targets_t *ts, opts_t *o, const 
 			r = hl_tool_target_option(ts, opt, optarg);
 		if (r < 0)
 			return HL_EXIT_USAGE;
-		if (r == 0)
-			continue;
-		switch (opt) {
-		case 'o':
-			o->outdir = optarg;
-			break;
-		case 2001:
-			o->markdown = optarg;
-			break;
-		case 2002:
-			o->json = optarg;
-			break;
-		case 2003:
-			o->divergences = optarg;
-			break;
-		case 2004:
-			o->context = (unsigned)strtoul(optarg, NULL, 10);
-			break;
-		case 2005:
-			if (hl_matrix_shard_parse(optarg, &o->shard_k, &o->shard_n) != 0) {
-				fprintf(stderr, "hsmlab-bench: --shard %s: want K/N, 1 <= K <= N\n",
-					optarg);
-				return HL_EXIT_USAGE;
-			}
-			break;
-		case 2006:
-			o->fail_on_divergence = 1;
-			break;
-		case 2007:
-			o->keep = 1;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return HL_EXIT_USAGE;
-		}
+		if (r > 0 && (r = own_option(o, opt, optarg)) != HL_EXIT_OK)
+			return r;
 	}
 	return HL_EXIT_OK;
 }
