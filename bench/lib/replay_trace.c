@@ -215,7 +215,8 @@ int hl_replay_matrix_init(const hl_replay_trace_t *tr, hl_matrix_t *m)
 		hl_replay_row_id(tr->calls[i], i, id, sizeof id);
 		hl_replay_row_title(tr->calls[i], title, sizeof title);
 		hl_replay_recorded_shape(tr->calls[i], shape, sizeof shape);
-		row = hl_matrix_row(m, id, title, NULL);
+		row = hl_matrix_row(m, id, title,
+				    "spec"); /* a PKCS#11 call: the spec is its reference */
 		if (row < 0 || hl_matrix_set(m, row, col, shape, shape, NULL) != 0)
 			return -1;
 	}
