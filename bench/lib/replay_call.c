@@ -325,6 +325,17 @@ static void fill_value(hl_replay_ctx_t *c, CK_ATTRIBUTE *a, const hl_json_t *ite
 		hl_replay_note(c, "%s: random bytes for the redacted value", hl_cka_name(a->type));
 		return;
 	}
+	/* A value this target gave in place of a recorded one (a rebuilt key's modulus). */
+	for (size_t i = c->nvalues; i-- > 0;)
+		if (c->values[i].hex != NULL && strcmp(c->values[i].hex, v) == 0) {
+			a->pValue = hl_replay_alloc(c, c->values[i].len);
+			a->ulValueLen = c->values[i].len;
+			if (a->pValue != NULL)
+				memcpy(a->pValue, c->values[i].bytes, c->values[i].len);
+			hl_replay_note(c, "%s: this replay's value in place of the recorded one",
+				       hl_cka_name(a->type));
+			return;
+		}
 	a->pValue = unhex(c, v, &a->ulValueLen);
 }
 
@@ -352,6 +363,8 @@ CK_ATTRIBUTE *hl_replay_tmpl(hl_replay_ctx_t *c, const hl_json_t *args, const ch
 			a[i].pValue = hl_replay_alloc(c, a[i].ulValueLen);
 	}
 	*n = (CK_ULONG)t->n;
+	if (with_values)
+		hl_replay_rsa_rebuild(c, a, *n, t);
 	return a;
 }
 

@@ -104,6 +104,10 @@ int hl_replay_value_known(const hl_replay_ctx_t *c, const char *hex);
  * (replay_rsa.c); 0 with *out a call buffer, -1 when that cannot be done. */
 int hl_replay_rsa_encrypt(hl_replay_ctx_t *c, CK_SESSION_HANDLE s, const unsigned char *plain,
 			  CK_ULONG plen, unsigned char **out, CK_ULONG *outlen);
+/* An RSA private key whose components the trace redacted, made again: a fresh key of the
+ * recorded modulus size fills the template (replay_rsa.c), and its modulus stands in for
+ * the recorded one from then on (the public key's import, say). */
+void hl_replay_rsa_rebuild(hl_replay_ctx_t *c, CK_ATTRIBUTE *t, CK_ULONG n, const hl_json_t *rec);
 /* A mechanism (NULL when the trace has none). */
 CK_MECHANISM *hl_replay_mech(hl_replay_ctx_t *c, const hl_json_t *args);
 /* A template with values (with_values 1) or a C_GetAttributeValue request (0). */

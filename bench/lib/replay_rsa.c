@@ -3,7 +3,8 @@
  * OpenSSL under the public key it read) only decrypts under the recording's key. Where the
  * trace kept the plaintext, the replay encrypts it again under the target's key (its public
  * values read from the private-key object) with the recorded padding, so C_Decrypt is
- * compared on an input the target can decrypt. */
+ * compared on an input the target can decrypt. And an imported RSA private key, whose
+ * components the trace never holds, is made again as a fresh key of the same size. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -146,4 +147,72 @@ int hl_replay_rsa_encrypt(hl_replay_ctx_t *c, CK_SESSION_HANDLE s, const unsigne
 	EVP_PKEY_CTX_free(pc);
 	EVP_PKEY_free(pk);
 	return rc;
+}
+
+/* -- a redacted private key made again -- */
+
+static CK_ATTRIBUTE *find(CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == type)
+			return &t[i];
+	return NULL;
+}
+
+static CK_ULONG ulong_of(CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
+{
+	CK_ATTRIBUTE *a = find(t, n, type);
+
+	return a != NULL && a->pValue != NULL && a->ulValueLen == sizeof(CK_ULONG)
+		   ? *(CK_ULONG *)a->pValue
+		   : (CK_ULONG)-1;
+}
+
+/* Sets an attribute of the template (if it has it) to a component of the new key. */
+static void put_bn(hl_replay_ctx_t *c, CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type,
+		   const EVP_PKEY *pk, const char *param)
+{
+	CK_ATTRIBUTE *a = find(t, n, type);
+	BIGNUM *bn = NULL;
+	unsigned char *b;
+
+	if (a == NULL || !EVP_PKEY_get_bn_param(pk, param, &bn))
+		return;
+	b = hl_replay_alloc(c, (size_t)BN_num_bytes(bn));
+	if (b != NULL) {
+		a->ulValueLen = (CK_ULONG)BN_bn2bin(bn, b);
+		a->pValue = b;
+	}
+	BN_free(bn);
+}
+
+void hl_replay_rsa_rebuild(hl_replay_ctx_t *c, CK_ATTRIBUTE *t, CK_ULONG n, const hl_json_t *rec)
+{
+	CK_ATTRIBUTE *mod = find(t, n, CKA_MODULUS);
+	const char *mod_hex = NULL;
+	EVP_PKEY *pk;
+
+	if (ulong_of(t, n, CKA_CLASS) != CKO_PRIVATE_KEY ||
+	    ulong_of(t, n, CKA_KEY_TYPE) != CKK_RSA || mod == NULL || mod->ulValueLen < 64 ||
+	    find(t, n, CKA_PRIVATE_EXPONENT) == NULL)
+		return;
+	for (size_t i = 0; i < rec->n; i++)
+		if (hl_replay_num(rec->items[i], "type", 0) == CKA_MODULUS)
+			mod_hex = hl_json_str(hl_json_get(rec->items[i], "value"));
+	pk = EVP_RSA_gen((unsigned)mod->ulValueLen * 8);
+	if (pk == NULL)
+		return;
+	put_bn(c, t, n, CKA_MODULUS, pk, OSSL_PKEY_PARAM_RSA_N);
+	put_bn(c, t, n, CKA_PUBLIC_EXPONENT, pk, OSSL_PKEY_PARAM_RSA_E);
+	put_bn(c, t, n, CKA_PRIVATE_EXPONENT, pk, OSSL_PKEY_PARAM_RSA_D);
+	put_bn(c, t, n, CKA_PRIME_1, pk, OSSL_PKEY_PARAM_RSA_FACTOR1);
+	put_bn(c, t, n, CKA_PRIME_2, pk, OSSL_PKEY_PARAM_RSA_FACTOR2);
+	put_bn(c, t, n, CKA_EXPONENT_1, pk, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+	put_bn(c, t, n, CKA_EXPONENT_2, pk, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+	put_bn(c, t, n, CKA_COEFFICIENT, pk, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+	hl_replay_value_keep(c, mod_hex, mod->pValue, mod->ulValueLen);
+	c->note[0] = '\0'; /* the random-bytes notes of the redacted parts no longer hold */
+	hl_replay_note(c, "RSA-%lu private key made again (the trace holds no private part)",
+		       mod->ulValueLen * 8);
+	EVP_PKEY_free(pk);
 }

@@ -35,12 +35,20 @@ P11() { LD_PRELOAD=${HSMLAB_ASAN_PRELOAD:-} pkcs11-tool --module "$TRACE" "$@" >
 P11 --slot-index 0 --init-token --label redact --so-pin $SO
 P11 --token-label redact --login --login-type so --so-pin $SO --init-pin --pin $USR
 P11 --token-label redact --login --pin $USR --change-pin --new-pin $NEW
+# The imports go to a trace of their own too, replayed below.
 head -c 16 /dev/urandom >"$WORK/aes.bin"
-P11 --token-label redact --login --pin $NEW --write-object "$WORK/aes.bin" --type secrkey \
-	--key-type AES:16 --label sk
+echo "a message to sign, not a secret" >"$WORK/msg"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rsa.pem" 2>/dev/null
-P11 --token-label redact --login --pin $NEW --write-object "$WORK/rsa.pem" --type privkey \
-	--label pk
+for i in 1 2; do
+	out="$WORK/t.jsonl"
+	[ $i = 1 ] || out="$WORK/import.jsonl"
+	HSMLAB_TRACE_OUT=$out P11 --token-label redact --login --pin $NEW \
+		--write-object "$WORK/aes.bin" --type secrkey --key-type AES:16 --label sk$i
+	HSMLAB_TRACE_OUT=$out P11 --token-label redact --login --pin $NEW \
+		--write-object "$WORK/rsa.pem" --type privkey --label pk$i
+	HSMLAB_TRACE_OUT=$out P11 --token-label redact --login --pin $NEW --sign --label pk$i \
+		--mechanism SHA256-RSA-PKCS --input-file "$WORK/msg" --output-file "$WORK/sig$i"
+done
 
 # The calls that carried secrets are in the trace, redacted.
 for fn in C_InitToken C_InitPIN C_SetPIN C_Login C_CreateObject; do
@@ -95,6 +103,13 @@ for n, line in enumerate(open(sys.argv[1]), 1):
         threads[rec["pid"]].add(rec["tid"])
 assert any(len(t) >= 2 for t in threads.values()), "no process signed from two threads"
 PY
+
+# Imported keys replay as equivalent keys: a random AES key of the same size, a fresh
+# RSA-2048 key in place of the redacted one; the private key works (it signs) on strict.
+"$BUILD/bench/hsmlab-bench" replay -q "$WORK/import.jsonl" -m strict --fail-on-divergence \
+	-o "$WORK/import" >/dev/null 2>&1 || fail "imports on strict: $(cat "$WORK/import/divergences.md")"
+grep -q "RSA-2048 private key made again" "$WORK/import/replay.json" ||
+	fail "the replay did not make the private key again"
 
 # The shipped clients recorded again now, replayed on the module they were recorded on.
 "$SRC/fixtures/traces/record.sh" "$BUILD" "$WORK" >/dev/null
