@@ -22,7 +22,7 @@ signer=$<TARGET_FILE_DIR:ksr-signer>
 ")
 
 set(hl_data ${CMAKE_INSTALL_DATADIR}/hsmlab)
-foreach(dir profiles conformance scenarios ceremonies signer corpus)
+foreach(dir profiles conformance scenarios ceremonies signer corpus traces)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/fixtures/${dir} DESTINATION ${hl_data}
           COMPONENT data)
 endforeach()

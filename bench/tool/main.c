@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
- * hsmlab-bench: the bench's front end. Subcommands: conformance, merge, perf, run, scenario. */
+ * hsmlab-bench: the bench's front end. Subcommands: conformance, fingerprint, merge, perf, replay,
+ * run, scenario. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 
 int hl_tool_scenario(int argc, char **argv);    /* cmd_scenario.c */
 int hl_tool_fingerprint(int argc, char **argv); /* cmd_fingerprint.c */
+int hl_tool_replay(int argc, char **argv);      /* cmd_replay.c */
 
 static void usage(FILE *out)
 {
@@ -18,6 +20,8 @@ static void usage(FILE *out)
 	      "  fingerprint   turn a module into an emulator profile (identity, mechanisms,\n"
 	      "                the quirk switches its conformance run shows)\n"
 	      "  perf          benchmark modules against raw OpenSSL on the same keys\n"
+	      "  replay        re-issue a trace recorded by libhsmlab-trace.so against targets\n"
+	      "                and report each one's first divergence from the recording\n"
 	      "  run           the default lab: conformance + a short benchmark into a report "
 	      "folder\n"
 	      "  merge         join the JSON of `conformance --shard K/N` runs into one report\n"
@@ -53,6 +57,8 @@ int main(int argc, char **argv)
 		return hl_tool_perf(argc - 1, argv + 1);
 	if (strcmp(cmd, "perf-child") == 0) /* internal: the cold-start measurement */
 		return hl_tool_perf_child(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return hl_tool_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return hl_tool_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "merge") == 0)
