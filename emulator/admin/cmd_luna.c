@@ -39,7 +39,8 @@ const char hl_admin_luna_usage[] =
     "  luna tamper DEVICE          a tamper event (clears the activation)\n"
     "  luna zeroize DEVICE         erase everything but the audit log\n"
     "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
-    "                              Partition SO: --so-pin), Crypto Officer (--pin)\n";
+    "                              Partition SO: --so-pin), Crypto Officer (--pin), all\n"
+    "                              or nothing (one transaction)\n";
 
 static const HSMLAB_LUNA_FUNCTION_LIST *luna_table(console_t *c)
 {
@@ -234,37 +235,6 @@ static int token_init_check(console_t *c, const hsmlab_device_info_t *d, hl_admi
 	return EX_OK;
 }
 
-/* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication. */
-static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-			  const hsmlab_device_info_t *d, const char *label, hl_admin_opts_t *o)
-{
-	hsmlab_luna_status_t s;
-	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
-	if (rv != CKR_OK)
-		return hl_admin_fail(c, "luna status", rv);
-	int ex = token_init_check(c, d, o, &s);
-	if (ex != EX_OK)
-		return ex;
-	hsmlab_luna_auth_t pw = password(o->so_pin);
-	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
-	hsmlab_luna_cred_t cred = new_cred(o->so_pin, 0, 0, o);
-	if (!strcmp(s.state, "transport"))
-		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, s.user_string, s.fingerprint, &factory);
-	if (rv == CKR_OK)
-		rv = l->hsmlab_CA_InitHSM(d->slot_id, label, &cred, &pw, &cred);
-	if (rv == CKR_OK)
-		rv = l->hsmlab_CA_CreatePartition(d->slot_id, label, &pw, &cred, &cred);
-	if (rv == CKR_OK && o->pin) {
-		hsmlab_luna_cred_t co = new_cred(o->pin, 0, 0, o);
-		rv = l->hsmlab_CA_InitRole(d->slot_id, HSMLAB_LUNA_ROLE_CO, &pw, &co);
-	}
-	if (rv != CKR_OK)
-		return hl_admin_fail(c, "token init (Luna sequence)", rv);
-	printf("device %s: hard init, partition \"%s\"%s done (password authentication)\n",
-	       d->serial, label, o->pin ? " and Crypto Officer" : "");
-	return EX_OK;
-}
-
 /* A failed password says what is left: the HSM SO zeroizes the device at 3 (L3). */
 static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		      const hsmlab_device_info_t *d, const char *what, CK_RV rv,
@@ -285,6 +255,27 @@ static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		moved ? "; the failure is recorded, so the state fingerprint is now " : "",
 		moved ? s.fingerprint : "");
 	return EX_FAIL;
+}
+
+/* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication,
+ * as one call of the table (one store transaction: a crash leaves all of it or none). */
+static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			  const hsmlab_device_info_t *d, const char *label, hl_admin_opts_t *o)
+{
+	hsmlab_luna_status_t s;
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna status", rv);
+	int ex = token_init_check(c, d, o, &s);
+	if (ex != EX_OK)
+		return ex;
+	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	rv = l->hsmlab_CA_InitToken(d->slot_id, label, &factory, o->so_pin, o->pin);
+	if (rv != CKR_OK)
+		return login_fail(c, l, d, "token init", rv, NULL);
+	printf("device %s: hard init, partition \"%s\"%s done (password authentication)\n",
+	       d->serial, label, o->pin ? " and Crypto Officer" : "");
+	return EX_OK;
 }
 
 static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_info_t *d)
