@@ -247,11 +247,13 @@ static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		return hl_admin_fail(c, what, rv);
 	unsigned long left = s.hso_failed < 3 ? 3 - s.hso_failed : 0;
 	bool moved = old_fpr && strcmp(old_fpr, s.fingerprint) && !strcmp(s.state, "transport");
-	fprintf(stderr,
-		"hsmlab-admin: %s: device %s: %s: %s%s%s (%lu wrong HSM SO password%s: %lu more "
-		"and the device zeroizes)%s%s\n",
-		c->opts->command, c->opts->device, hl_ckr_name(rv), msg, msg[0] ? "" : "wrong",
-		msg[0] ? "" : " password", s.hso_failed, s.hso_failed == 1 ? "" : "s", left,
+	char count[96] = ""; /* what is left, unless the module's message says it already */
+	if (!strstr(msg, "zeroize"))
+		snprintf(count, sizeof(count),
+			 " (%lu wrong HSM SO password%s: %lu more and the device zeroizes)",
+			 s.hso_failed, s.hso_failed == 1 ? "" : "s", left);
+	fprintf(stderr, "hsmlab-admin: %s: device %s: %s: %s%s%s%s\n", c->opts->command,
+		c->opts->device, hl_ckr_name(rv), msg[0] ? msg : "wrong password", count,
 		moved ? "; the failure is recorded, so the state fingerprint is now " : "",
 		moved ? s.fingerprint : "");
 	return EX_FAIL;

@@ -132,6 +132,8 @@ Test(admin, luna_token_init_says_one_line_and_a_refused_reinit_keeps_all)
 	cr_assert_eq(run(args), 1, "a wrong HSM SO password: %s", out);
 	cr_assert(strstr(out, "CKR_PIN_INCORRECT") && strstr(out, "2 more and the device zeroizes"),
 		  "%s", out);
+	cr_assert_null(strstr(strstr(out, "more and the") + 1, "more and the"), "said twice: %s",
+		       out);
 	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
 	luna_status(slot);
 	cr_assert(strstr(out, "HSM label \"KSK\"") &&
