@@ -45,7 +45,8 @@ const char hl_admin_luna_usage[] =
     "                              (CKR_LUNA_HSM_TAMPERED meanwhile), clears activation\n"
     "  luna zeroize DEVICE         erase everything but the audit log\n"
     "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
-    "                              Partition SO: --so-pin), Crypto Officer (--pin)\n";
+    "                              Partition SO: --so-pin), Crypto Officer (--pin), all\n"
+    "                              or nothing (one transaction)\n";
 
 static const HSMLAB_LUNA_FUNCTION_LIST *luna_table(console_t *c)
 {
@@ -240,37 +241,6 @@ static int token_init_check(console_t *c, const hsmlab_device_info_t *d, hl_admi
 	return EX_OK;
 }
 
-/* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication. */
-static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
-			  const hsmlab_device_info_t *d, const char *label, hl_admin_opts_t *o)
-{
-	hsmlab_luna_status_t s;
-	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
-	if (rv != CKR_OK)
-		return hl_admin_fail(c, "luna status", rv);
-	int ex = token_init_check(c, d, o, &s);
-	if (ex != EX_OK)
-		return ex;
-	hsmlab_luna_auth_t pw = password(o->so_pin);
-	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
-	hsmlab_luna_cred_t cred = new_cred(o->so_pin, 0, 0, o);
-	if (!strcmp(s.state, "transport"))
-		rv = l->hsmlab_CA_RecoverSTM(d->slot_id, s.user_string, s.fingerprint, &factory);
-	if (rv == CKR_OK)
-		rv = l->hsmlab_CA_InitHSM(d->slot_id, label, &cred, &pw, &cred);
-	if (rv == CKR_OK)
-		rv = l->hsmlab_CA_CreatePartition(d->slot_id, label, &pw, &cred, &cred);
-	if (rv == CKR_OK && o->pin) {
-		hsmlab_luna_cred_t co = new_cred(o->pin, 0, 0, o);
-		rv = l->hsmlab_CA_InitRole(d->slot_id, HSMLAB_LUNA_ROLE_CO, &pw, &co);
-	}
-	if (rv != CKR_OK)
-		return hl_admin_fail(c, "token init (Luna sequence)", rv);
-	printf("device %s: hard init, partition \"%s\"%s done (password authentication)\n",
-	       d->serial, label, o->pin ? " and Crypto Officer" : "");
-	return EX_OK;
-}
-
 /* A failed password says what is left: the HSM SO zeroizes the device at 3 (L3). */
 static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		      const hsmlab_device_info_t *d, const char *what, CK_RV rv,
@@ -283,14 +253,37 @@ static int login_fail(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		return hl_admin_fail(c, what, rv);
 	unsigned long left = s.hso_failed < 3 ? 3 - s.hso_failed : 0;
 	bool moved = old_fpr && strcmp(old_fpr, s.fingerprint) && !strcmp(s.state, "transport");
-	fprintf(stderr,
-		"hsmlab-admin: %s: device %s: %s: %s%s%s (%lu wrong HSM SO password%s: %lu more "
-		"and the device zeroizes)%s%s\n",
-		c->opts->command, c->opts->device, hl_ckr_name(rv), msg, msg[0] ? "" : "wrong",
-		msg[0] ? "" : " password", s.hso_failed, s.hso_failed == 1 ? "" : "s", left,
+	char count[96] = ""; /* what is left, unless the module's message says it already */
+	if (!strstr(msg, "zeroize"))
+		snprintf(count, sizeof(count),
+			 " (%lu wrong HSM SO password%s: %lu more and the device zeroizes)",
+			 s.hso_failed, s.hso_failed == 1 ? "" : "s", left);
+	fprintf(stderr, "hsmlab-admin: %s: device %s: %s: %s%s%s%s\n", c->opts->command,
+		c->opts->device, hl_ckr_name(rv), msg[0] ? msg : "wrong password", count,
 		moved ? "; the failure is recorded, so the state fingerprint is now " : "",
 		moved ? s.fingerprint : "");
 	return EX_FAIL;
+}
+
+/* token init DEVICE LABEL on a Luna: the vendor's whole sequence, password authentication,
+ * as one call of the table (one store transaction: a crash leaves all of it or none). */
+static int cmd_token_init(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+			  const hsmlab_device_info_t *d, const char *label, hl_admin_opts_t *o)
+{
+	hsmlab_luna_status_t s;
+	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, "luna status", rv);
+	int ex = token_init_check(c, d, o, &s);
+	if (ex != EX_OK)
+		return ex;
+	hsmlab_luna_auth_t factory = password(HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+	rv = l->hsmlab_CA_InitToken(d->slot_id, label, &factory, o->so_pin, o->pin);
+	if (rv != CKR_OK)
+		return login_fail(c, l, d, "token init", rv, NULL);
+	printf("device %s: hard init, partition \"%s\"%s done (password authentication)\n",
+	       d->serial, label, o->pin ? " and Crypto Officer" : "");
+	return EX_OK;
 }
 
 static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_info_t *d)

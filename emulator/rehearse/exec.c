@@ -111,19 +111,27 @@ static char **command_env(const hl_rh_run_t *r, char *const *extra, char store[]
 	snprintf(store[k++], 1400, "HSMLAB_MODULE=%s/libhsmlab.so", r->moddir);
 	snprintf(store[k++], 1400, "HSMLAB_QUIET=1");
 	snprintf(store[k++], 1400, "HSMLAB_PROFILE_DIR=%s", r->profiles);
-	if (r->at) {
-		/* An offset, not "@date": every process of a step (a && chain) then sees one
-		 * clock running on, where "@date" would start each one again at the date. */
-		long long shift = hl_rh_now(r) - (long long)time(NULL);
-		snprintf(store[k++], 1400, "LD_PRELOAD=%s", HL_RH_FAKETIME_LIB);
-		snprintf(store[k++], 1400, "FAKETIME=%+lld", shift);
-		snprintf(store[k++], 1400, "FAKETIME_DONT_FAKE_MONOTONIC=1");
-		snprintf(store[k++], 1400, "TZ=UTC");
-		/* under the sanitizer build libfaketime is preloaded ahead of the ASan runtime */
+	/* The sanitizer build preloads its runtime into every command, so that a program built
+	 * without it (pkcs11-tool) can load the sanitized modules. libfaketime must come first
+	 * (with the runtime ahead of it a process deadlocks at start), hence ASan's link order
+	 * check is off; and leaks are not checked there: the shell and every other program of
+	 * a step carry the runtime too. */
+	const char *asan = HL_RH_ASAN_LIB, *sep = asan[0] && r->at ? " " : "";
+	if (asan[0] || r->at)
+		snprintf(store[k++], 1400, "LD_PRELOAD=%s%s%s", r->at ? HL_RH_FAKETIME_LIB : "",
+			 sep, asan);
+	if (asan[0])
 		snprintf(store[k++], 1400,
 			 "ASAN_OPTIONS=%s%sverify_asan_link_order=0:detect_leaks=0",
 			 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "",
 			 getenv("ASAN_OPTIONS") ? ":" : "");
+	if (r->at) {
+		/* An offset, not "@date": every process of a step (a && chain) then sees one
+		 * clock running on, where "@date" would start each one again at the date. */
+		long long shift = hl_rh_now(r) - (long long)time(NULL);
+		snprintf(store[k++], 1400, "FAKETIME=%+lld", shift);
+		snprintf(store[k++], 1400, "FAKETIME_DONT_FAKE_MONOTONIC=1");
+		snprintf(store[k++], 1400, "TZ=UTC");
 	}
 	int m = 0;
 	for (int i = 0; environ[i]; i++) {

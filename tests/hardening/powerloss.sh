@@ -262,6 +262,14 @@ check_new_luna_token_reinit() {
 	done
 }
 
+# The console's token init of a Luna in Secure Transport Mode: STM left, hard init, the
+# partition and the Crypto Officer, one transaction (hsmlab_CA_InitToken).
+setup_luna_token_init() {
+	fresh "$LUNA"
+	D=$(A device create | serial)
+}
+op_luna_token_init() { A token init "$D" part; }
+
 # A hard init of an initialized HSM (a re-init): the partition goes, the label changes.
 setup_luna_hsm_reinit() {
 	fresh "$LUNA"
@@ -312,7 +320,7 @@ setup_cards() {
 op_cards() { A domain create "$D" smk-test "$F/cards" 5 7; }
 
 ALL=(strict_token_init strict_init_pin strict_create_object strict_keygen strict_destroy
-	strict_token_reinit keyper_init luna_hard_init luna_hsm_reinit luna_partition_create
+	strict_token_reinit keyper_init luna_hard_init luna_token_init luna_hsm_reinit luna_partition_create
 	luna_token_reinit restore clone backup_file audit_export cards)
 [ $# -gt 0 ] && ALL=("$@")
 # Known gaps (recorded in tests/hardening/README.md, to be closed in the families): their

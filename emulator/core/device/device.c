@@ -464,7 +464,10 @@ hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK
 		st = pin_attempt(dev, CKU_SO, so_pin, len);
 	if (st != HL_OK)
 		goto out;
-	st = hl_store_begin(dev->store);
+	/* A family's larger change (the Luna's whole token init) may hold the transaction
+	 * already: the token's writes join it, and the caller commits or rolls back. */
+	bool outer = hl_store_in_transaction(dev->store);
+	st = outer ? HL_OK : hl_store_begin(dev->store);
 	if (st == HL_OK)
 		st = hl_device_delete_all_locked(dev);
 	if (st == HL_OK)
@@ -481,9 +484,9 @@ hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK
 		st = hl_store_meta_set_u64(dev->store, "user_failed", 0);
 	if (st == HL_OK && dev->family->init_token_tx)
 		st = dev->family->init_token_tx(dev);
-	if (st == HL_OK)
+	if (!outer && st == HL_OK)
 		st = hl_store_commit(dev->store);
-	else
+	else if (!outer)
 		hl_store_rollback(dev->store);
 	if (st == HL_OK) {
 		read_state(dev);

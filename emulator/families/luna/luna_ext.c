@@ -202,6 +202,14 @@ static hl_status_t leave_stm(hl_device_t *dev, void *arg)
 	return st;
 }
 
+/* Only the HSM SO leaves STM; before hard init it has the factory default password. */
+static bool factory_password(hl_device_t *dev, const hsmlab_luna_auth_t *a)
+{
+	const char *dflt = hl_luna_switches(dev)->secure_transport_mode;
+	return a->method == HSMLAB_LUNA_AUTH_PASSWORD && a->password &&
+	       !strcmp(a->password, dflt ? dflt : HSMLAB_LUNA_FACTORY_SO_PASSWORD);
+}
+
 /* Who leaves STM: out of the factory the HSM SO with the factory default password; after
  * stm transport of an initialized HSM the HSM SO with its own credential; a zeroized or
  * uninitialized one needs no login (thalesdocs.com/gphsm/luna/7/docs/pci/Content/lunacm/
@@ -209,15 +217,11 @@ static hl_status_t leave_stm(hl_device_t *dev, void *arg)
 static hl_status_t stm_recover_auth(hl_device_t *dev, const char *from,
 				    const hsmlab_luna_auth_t *hso)
 {
-	const char *dflt = hl_luna_switches(dev)->secure_transport_mode;
 	if (!strcmp(from, LU_INIT))
 		return hl_luna_hso_auth(dev, hso);
 	if (from[0])
 		return HL_OK;
-	if (hso->method != HSMLAB_LUNA_AUTH_PASSWORD || !hso->password ||
-	    strcmp(hso->password, dflt ? dflt : HSMLAB_LUNA_FACTORY_SO_PASSWORD))
-		return hl_luna_hso_failed(dev);
-	return HL_OK;
+	return factory_password(dev, hso) ? HL_OK : hl_luna_hso_failed(dev);
 }
 
 static hl_status_t stm_recover_locked(hl_device_t *dev, const stm_arg_t *a)
@@ -340,19 +344,27 @@ static hl_status_t relabel(hl_device_t *dev, void *arg)
 	return hl_luna_set_str(dev, "luna_label", ((const init_arg_t *)arg)->label);
 }
 
-/* A re-init in one transaction: the HSM SO's login record, the partition's zeroize and the
- * new label (a cut leaves the old partition or the re-initialized HSM). */
+/* A re-init's writes inside the caller's transaction: the HSM SO's login record, the
+ * partition's zeroize and the new label. */
+static hl_status_t reinit_body(hl_device_t *dev, const init_arg_t *a, const char *why,
+			       const char *details)
+{
+	hl_status_t st = hl_luna_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
+	if (st == HL_OK)
+		st = hl_luna_zeroize(dev, false, why);
+	if (st == HL_OK)
+		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
+				    details);
+	return st;
+}
+
+/* A re-init in one transaction (a cut leaves the old partition or the re-initialized HSM). */
 static hl_status_t reinit_tx(hl_device_t *dev, const init_arg_t *a, const char *details)
 {
 	hl_status_t st = hl_store_begin(dev->store);
 	if (st != HL_OK)
 		return st;
-	st = hl_luna_commit(dev, reset_hso, NULL, HL_AUDIT_LOGIN, "hsm-so", NULL);
-	if (st == HL_OK)
-		st = hl_luna_zeroize(dev, false, "hsm re-init");
-	if (st == HL_OK)
-		st = hl_luna_commit(dev, relabel, (void *)a, HL_AUDIT_STATE_CHANGE, "re-init",
-				    details);
+	st = reinit_body(dev, a, "hsm re-init", details);
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else
@@ -437,4 +449,167 @@ static hl_status_t do_login_hsm(hl_device_t *dev, void *arg)
 CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso)
 {
 	return hso ? hl_luna_with_slot(slot, do_login_hsm, (void *)hso) : CKR_ARGUMENTS_BAD;
+}
+
+/* -- token init: the lab's whole password sequence in one transaction -- */
+
+typedef struct {
+	const char *label, *so, *co;
+	const hsmlab_luna_auth_t *factory;
+	char state[16];          /* the lifecycle state it started from */
+	hsmlab_luna_cred_t cred; /* so as the HSM SO's, the domain's and the Partition SO's */
+	char details[96];
+} token_arg_t;
+
+/* The inputs, before anything is read or written: the label and both passwords. */
+static hl_status_t token_init_check(hl_device_t *dev, const token_arg_t *a)
+{
+	size_t n = strlen(a->label);
+	if (!n || n > 32) {
+		hl_p11_log("token init: label \"%s\": want 1 to 32 characters: nothing changed",
+			   a->label);
+		return HL_ERR_ARGS;
+	}
+	hl_status_t st = hl_luna_password_ok(dev, "token init", "HSM SO and Partition SO", a->so);
+	if (st == HL_OK && a->co)
+		st = hl_luna_password_ok(dev, "token init", "Crypto Officer", a->co);
+	return st;
+}
+
+/* Who may start it (device lock held): the factory password in Secure Transport Mode, no one
+ * on an uninitialized or zeroized HSM, the HSM SO on an initialized password one. A wrong
+ * password counts (L3) in its own commit, and nothing else is written. */
+static hl_status_t token_init_auth(hl_device_t *dev, token_arg_t *a)
+{
+	hl_luna_state(dev, a->state, sizeof(a->state));
+	if (!strcmp(a->state, LU_TRANSPORT)) {
+		char *from = NULL;
+		bool transported =
+		    hl_store_meta_get_str(dev->store, "luna_stm_from", &from) == HL_OK && from &&
+		    from[0];
+		free(from);
+		if (transported) { /* its keys and roles are kept: only its own HSM SO recovers it
+				    */
+			hl_p11_log(
+			    "token init: device %s was put into Secure Transport Mode by its "
+			    "HSM SO (stm transport): recover it first (luna stm recover)",
+			    dev->serial);
+			return HL_ERR_LUNA_STM;
+		}
+		return factory_password(dev, a->factory) ? HL_OK : hl_luna_hso_failed(dev);
+	}
+	if (strcmp(a->state, LU_INIT))
+		return HL_OK;
+	if (hl_luna_method(dev) != HSMLAB_LUNA_AUTH_PASSWORD) {
+		hl_p11_log(
+		    "token init: device %s authenticates by iKeys until it is zeroized (luna "
+		    "hsm init, luna partition create with iKeys)",
+		    dev->serial);
+		return HL_ERR_LUNA_METHOD;
+	}
+	hsmlab_luna_auth_t cur = { .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = a->so };
+	hl_status_t st = hl_luna_cred_check(dev, LU_HSO, &cur);
+	return st == HL_ERR_PIN_INCORRECT ? hl_luna_hso_failed(dev) : st;
+}
+
+/* The HSM's part inside the open transaction (device lock held): STM left, then the hard
+ * init, or on an initialized HSM the re-init (the old partition zeroized). */
+static hl_status_t token_init_hsm(hl_device_t *dev, token_arg_t *a)
+{
+	init_arg_t ia = { a->label, &a->cred, &a->cred, NULL };
+	char details[96];
+	hl_status_t st = HL_OK;
+	snprintf(details, sizeof(details), "method=password label=%s (token init)", a->label);
+	if (!strcmp(a->state, LU_TRANSPORT))
+		st = hl_luna_commit(dev, leave_stm, (void *)"", HL_AUDIT_STATE_CHANGE, "stm",
+				    "recovered by token init");
+	if (st == HL_OK && !strcmp(a->state, LU_INIT))
+		st = reinit_body(dev, &ia, "token init", details);
+	else if (st == HL_OK)
+		st = hl_luna_commit(dev, hard_init_body, &ia, HL_AUDIT_STATE_CHANGE, "hard-init",
+				    details);
+	if (st == HL_OK && dev->state == HL_DEV_INITIALIZED) { /* a partition no wipe removed */
+		hl_p11_log("token init: device %s still has a partition", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	return st;
+}
+
+/* The partition's records and the Crypto Officer, run by the family's init_token_tx inside
+ * the core's C_InitToken writes (which join the open transaction). The CO's password is the
+ * core's user PIN, kept as the core keeps it (a verifier under "user_pin"). */
+static hl_status_t token_init_partition(hl_device_t *dev, void *arg)
+{
+	token_arg_t *a = arg;
+	uint8_t v[HL_DEVICE_PIN_VERIFIER_LEN];
+	hl_status_t st = hl_luna_cred_put(dev, LU_PDOMAIN, &a->cred);
+	snprintf(a->details, sizeof(a->details), "created label=%s method=password", a->label);
+	if (st == HL_OK)
+		st = hl_fam_audit(dev, HL_AUDIT_STATE_CHANGE, "partition", a->details);
+	if (st != HL_OK || !a->co)
+		return st;
+	st = hl_device_pin_verifier_make((const uint8_t *)a->co, strlen(a->co), v);
+	if (st == HL_OK)
+		st = hl_store_meta_set(dev->store, "user_pin", v, sizeof(v));
+	hl_crypto_wipe(v, sizeof(v));
+	if (st == HL_OK)
+		st = hl_fam_audit(dev, HL_AUDIT_STATE_CHANGE, "crypto-officer", "created");
+	return st;
+}
+
+hl_status_t hl_luna_init_partition(hl_device_t *dev, const char *pin, const char *label,
+				   hl_luna_step_fn body, void *arg)
+{
+	CK_UTF8CHAR padded[32];
+	memset(padded, ' ', sizeof(padded));
+	memcpy(padded, label, strlen(label) > 32 ? 32 : strlen(label));
+	hl_luna_internal_init = true;
+	hl_luna_init_body = body;
+	hl_luna_init_arg = arg;
+	hl_status_t st =
+	    hl_device_init_token(dev, (const CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin), padded);
+	hl_luna_internal_init = false;
+	hl_luna_init_body = NULL;
+	hl_luna_init_arg = NULL;
+	return st;
+}
+
+static hl_status_t do_token_init(hl_device_t *dev, void *arg)
+{
+	token_arg_t *a = arg;
+	bool open = false;
+	hl_status_t st = token_init_check(dev, a);
+	pthread_mutex_lock(&dev->lock);
+	if (st == HL_OK)
+		st = token_init_auth(dev, a);
+	if (st == HL_OK && (st = hl_store_begin(dev->store)) == HL_OK)
+		open = true;
+	if (st == HL_OK)
+		st = token_init_hsm(dev, a);
+	pthread_mutex_unlock(&dev->lock); /* C_InitToken's writes take it themselves */
+	if (st == HL_OK)
+		st = hl_luna_init_partition(dev, a->so, a->label, token_init_partition, a);
+	pthread_mutex_lock(&dev->lock);
+	if (open && st == HL_OK)
+		st = hl_store_commit(dev->store);
+	else if (open)
+		hl_store_rollback(dev->store);
+	if (open)
+		hl_device_reread_locked(dev); /* what the store holds now, either way */
+	pthread_mutex_unlock(&dev->lock);
+	if (st == HL_OK && hl_p11_rescan() != CKR_OK)
+		st = HL_ERR_INTERNAL;
+	return st;
+}
+
+CK_RV hl_luna_ca_init_token(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *factory,
+			    const char *so_password, const char *co_password)
+{
+	token_arg_t a = {
+		.label = label, .so = so_password, .co = co_password, .factory = factory
+	};
+	a.cred =
+	    (hsmlab_luna_cred_t){ .method = HSMLAB_LUNA_AUTH_PASSWORD, .password = so_password };
+	return label && factory && so_password ? hl_luna_with_slot(slot, do_token_init, &a)
+					       : CKR_ARGUMENTS_BAD;
 }

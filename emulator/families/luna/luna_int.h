@@ -121,6 +121,8 @@ CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_
 			  const hsmlab_luna_auth_t *current, const hsmlab_luna_cred_t *domain);
 CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 CK_RV hl_luna_ca_stm_transport(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+CK_RV hl_luna_ca_init_token(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *factory,
+			    const char *so_password, const char *co_password);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
 extern _Thread_local bool hl_luna_internal_init;
@@ -129,3 +131,8 @@ extern _Thread_local bool hl_luna_internal_init;
  * no partition or the whole one (luna.c). NULL outside partition create. */
 extern _Thread_local hl_luna_step_fn hl_luna_init_body;
 extern _Thread_local void *hl_luna_init_arg;
+/* C_InitToken's writes (label padded, pin the Partition SO's) with body(dev, arg) run by
+ * init_token_tx in the same transaction, the family's own C_InitToken check skipped; inside
+ * the caller's open transaction when there is one. Device lock not held. */
+hl_status_t hl_luna_init_partition(hl_device_t *dev, const char *pin, const char *label,
+				   hl_luna_step_fn body, void *arg);

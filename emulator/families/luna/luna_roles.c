@@ -437,4 +437,5 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_Tamper = tamper,
 	.hsmlab_CA_Zeroize = zeroize,
 	.hsmlab_CA_TransportSTM = hl_luna_ca_stm_transport,
+	.hsmlab_CA_InitToken = hl_luna_ca_init_token,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab: the Luna vendor table (quirks.md L2, L3, L12), offered by libhsmlab-luna.so through
- * C_GetInterface(HSMLAB_LUNA_INTERFACE_NAME, 1.0) the way Thales' library offers its CA_*
+ * C_GetInterface(HSMLAB_LUNA_INTERFACE_NAME, 1.1) the way Thales' library offers its CA_*
  * functions: the device lifecycle (Secure Transport Mode, hard init, partition, roles),
  * iKey (PED key) credentials, activation, power and zeroization. One hsmlab device is one
  * Luna USB HSM 7 with one application partition, its one PKCS#11 slot (a guess: the USB HSM
@@ -12,7 +12,7 @@
 
 #define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
 #define HSMLAB_LUNA_VERSION_MAJOR 1
-#define HSMLAB_LUNA_VERSION_MINOR 1
+#define HSMLAB_LUNA_VERSION_MINOR 1 /* 1.1: hsmlab_CA_TransportSTM, hsmlab_CA_InitToken */
 
 /* How every credential of the device is presented; chosen by hard init, fixed until the
  * device is zeroized. */
@@ -67,7 +67,7 @@ typedef struct {
 } hsmlab_luna_status_t;
 
 typedef struct HSMLAB_LUNA_FUNCTION_LIST {
-	CK_VERSION version; /* 1.1 (1.1 added hsmlab_CA_TransportSTM) */
+	CK_VERSION version; /* 1.1 (1.1 added hsmlab_CA_TransportSTM and hsmlab_CA_InitToken) */
 	CK_RV (*hsmlab_CA_GetStatus)(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
 	/* Leaves STM: the user string and fingerprint must match what the device shows and the
 	 * HSM SO authenticate (out of the factory: the default password; after
@@ -109,4 +109,15 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	 * cleared, everything but status and recovery refused until hsmlab_CA_RecoverSTM with
 	 * the HSM SO's credential (a zeroized or uninitialized device: no login, hso NULL). */
 	CK_RV (*hsmlab_CA_TransportSTM)(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
+	/* 1.1: the lab's token init (hsmlab-admin token init), password authentication, in one
+	 * store transaction: Secure Transport Mode left (the factory HSM SO password in
+	 * *factory; the strings are not compared: `luna stm recover` is the ceremony's step),
+	 * the hard init (so_password: the HSM SO's and the domain's; on an initialized HSM a
+	 * re-init, so_password the current HSM SO's), the partition (so_password: the
+	 * Partition SO's) and, co_password given, the Crypto Officer. Every input is checked
+	 * before the first change; a wrong HSM SO password counts (L3) and changes nothing
+	 * else; a crash leaves the device as it was or initialized whole. */
+	CK_RV(*hsmlab_CA_InitToken)
+	(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *factory,
+	 const char *so_password, const char *co_password);
 } HSMLAB_LUNA_FUNCTION_LIST;

@@ -95,21 +95,61 @@ static void luna_status(const char *slot)
 	cr_assert_eq(run(args), 0, "%s", out);
 }
 
+/* hsmlab-admin -f luna CREDS token init SLOT LABEL */
+static int luna_token_init(const char *creds, const char *slot, const char *label)
+{
+	char args[256];
+	snprintf(args, sizeof(args), "-f luna %s token init %s %s", creds, slot, label);
+	return run(args);
+}
+
+static void one_line(void)
+{
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+}
+
 Test(admin, luna_token_init_bad_pin_changes_nothing)
 {
-	char slot[24], args[256];
+	char slot[24];
 	luna_device(slot);
-	snprintf(args, sizeof(args), "-f luna --so-pin 123456 --pin 87654321 token init %s KSK",
-		 slot);
-	cr_assert_eq(run(args), 2, "a 6-character password is refused up front: %s", out);
+	cr_assert_eq(luna_token_init("--so-pin 123456 --pin 87654321", slot, "KSK"), 2,
+		     "a 6-character password is refused up front: %s", out);
 	cr_assert(strstr(out, "8 to 255") && strstr(out, "nothing changed"), "%s", out);
-	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+	one_line();
 	luna_status(slot);
 	cr_assert(strstr(out, ": transport,") && strstr(out, "HSM SO 0,"), "untouched: %s", out);
-	snprintf(args, sizeof(args), "-f luna --so-pin 12345678 --pin 87654321 token init %s KSK",
-		 slot);
-	cr_assert_eq(run(args), 0, "%s", out);
+	cr_assert_eq(luna_token_init("--so-pin 12345678 --pin 87654321", slot, "KSK"), 0, "%s",
+		     out);
 	cr_assert(strstr(out, "hard init") != NULL, "token init says what it did: %s", out);
+}
+
+/* Issue 13: a Luna token init is one step of the vendor table (one transaction) and says
+ * what it did in one line; a re-init with a wrong HSM SO password counts the attempt and
+ * leaves the partition and its Crypto Officer as they were. */
+Test(admin, luna_token_init_says_one_line_and_a_refused_reinit_keeps_all)
+{
+	char slot[24];
+	luna_device(slot);
+	cr_assert_eq(luna_token_init("--so-pin 12345678 --pin 87654321", slot, "KSK"), 0, "%s",
+		     out);
+	one_line();
+	cr_assert(strstr(out, "hard init, partition \"KSK\" and Crypto Officer done"), "%s", out);
+	luna_status(slot);
+	cr_assert(strstr(out, ": initialized,") &&
+		      strstr(out, "partition: yes, Crypto Officer: yes"),
+		  "%s", out);
+	cr_assert_eq(luna_token_init("--yes --so-pin 99999999", slot, "KSK2"), 1,
+		     "a wrong HSM SO password: %s", out);
+	cr_assert(strstr(out, "CKR_PIN_INCORRECT") && strstr(out, "2 more and the device zeroizes"),
+		  "%s", out);
+	cr_assert_null(strstr(strstr(out, "more and the") + 1, "more and the"), "said twice: %s",
+		       out);
+	one_line();
+	luna_status(slot);
+	cr_assert(strstr(out, "HSM label \"KSK\"") &&
+		      strstr(out, "partition: yes, Crypto Officer: yes") &&
+		      strstr(out, "HSM SO 1,"),
+		  "only the attempt counted: %s", out);
 }
 
 Test(admin, zeroize_asks_and_wrong_password_counts_down)

@@ -598,6 +598,39 @@ Test(luna_lifecycle, short_passwords_refused_before_any_change)
 	hl_p11_module_free(t.m.mod);
 }
 
+/* Issue 13: the vendor table's token init (the console's) checks every input before its
+ * first change and writes all of it in one transaction: a short CO password or a wrong
+ * factory password leaves the device in Secure Transport Mode with no record beyond the
+ * counted attempt; then the whole sequence succeeds, the CO logs in with its password. */
+Test(luna_lifecycle, token_init_is_all_or_nothing)
+{
+	luna_t t;
+	open_luna(&t);
+	hsmlab_luna_auth_t factory = pw(HSMLAB_LUNA_FACTORY_SO_PASSWORD), bad = pw("not-it-1");
+	unsigned long long n = records(&t);
+	cr_assert_eq(t.l->hsmlab_CA_InitToken(t.slot, "ksk", &factory, HSO_PW, "co-1"),
+		     CKR_PIN_LEN_RANGE);
+	cr_assert_not_null(strstr(t.f->last_error(), "Crypto Officer password has 4"), "%s",
+			   t.f->last_error());
+	cr_assert_str_eq(status(&t).state, "transport");
+	cr_assert_eq(records(&t), n);
+	cr_assert_eq(t.l->hsmlab_CA_InitToken(t.slot, "ksk", &bad, HSO_PW, CO_PW),
+		     CKR_PIN_INCORRECT);
+	hsmlab_luna_status_t st = status(&t);
+	cr_assert(!strcmp(st.state, "transport") && st.hso_failed == 1 && !st.partition);
+	cr_assert_eq(records(&t), n + 1, "only the failed login is recorded");
+	cr_assert_eq(t.l->hsmlab_CA_InitToken(t.slot, "ksk", &factory, HSO_PW, CO_PW), CKR_OK, "%s",
+		     t.f->last_error());
+	st = status(&t);
+	cr_assert(!strcmp(st.state, "initialized") && st.partition && st.co && !st.cu &&
+		  st.hso_failed == 0);
+	cr_assert(has_meta(&t, "luna_pdom"));
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK, "%s", t.f->last_error());
+	t.m.fn->C_CloseSession(s);
+	hl_p11_module_free(t.m.mod);
+}
+
 /* Issue 13: a mistyped factory password at STM recover counts (L3) and says what is left,
  * but the fingerprint the operator compares stays the same, so the retry with the same
  * strings works. */

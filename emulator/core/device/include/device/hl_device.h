@@ -85,6 +85,7 @@ hl_status_t hl_device_pin_verifier_make(const uint8_t *pin, size_t len,
 hl_status_t hl_device_pin_verifier_check(const uint8_t *rec, size_t rec_len, const uint8_t *pin,
 					 size_t len);
 hl_status_t hl_device_check_pin(const hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Inside the caller's open store transaction its writes join it (the caller commits). */
 hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK_ULONG len,
 				 const CK_UTF8CHAR label[32]);
 hl_status_t hl_device_login(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
