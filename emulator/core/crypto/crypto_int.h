@@ -87,6 +87,8 @@ struct hl_key {
 	CK_KEY_TYPE secret_type;
 	EVP_PKEY *pkey;
 	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+	/* EdDSA: a digest-sign and a digest-verify context initialised once (eddsa.c). */
+	_Atomic(EVP_MD_CTX *) ed_prep[2];
 };
 
 /* -- mechanisms (mechs.c) -- */
@@ -99,8 +101,9 @@ typedef enum {
 	HL_FAM_RSA_OAEP,
 	HL_FAM_ECDSA,
 	HL_FAM_DIGEST,
-	HL_FAM_SYM,  /* block ciphers of secret keys (symm.c) */
-	HL_FAM_HMAC, /* MACs of generic secret keys (mac.c) */
+	HL_FAM_SYM,   /* block ciphers of secret keys (symm.c) */
+	HL_FAM_HMAC,  /* MACs of generic secret keys (mac.c) */
+	HL_FAM_EDDSA, /* pure EdDSA of Edwards keys (eddsa.c) */
 } hl_mech_family_t;
 
 typedef struct {
@@ -214,6 +217,17 @@ hl_status_t hl_crypto_rsa_raw_input(const hl_key_t *key, const uint8_t *in, size
  * when the op has been updated. dgst holds EVP_MAX_MD_SIZE bytes. */
 hl_status_t hl_crypto_op_hash(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *dgst,
 			      size_t *dgst_len);
+
+/* EdDSA (eddsa.c): the parameter check and a prepared context at hl_op_new; sign (out holds
+ * hl_op_output_len bytes) and verify of a whole message. */
+hl_status_t hl_crypto_ed_setup(hl_op_t *op, const CK_MECHANISM *mech);
+hl_status_t hl_crypto_ed_sign(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out);
+hl_status_t hl_crypto_ed_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+				size_t sig_len);
+/* Frees an Edwards key's prepared contexts (hl_key_free). */
+void hl_crypto_ed_release(hl_key_t *key);
+/* Allocates a key of the given kind (refs 1); keys.c. */
+hl_status_t hl_crypto_key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_key_t **out);
 
 #define HL_RSA_MAX_BYTES 2048 /* 16384-bit modulus */
 

@@ -26,10 +26,12 @@ hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *p
 	if (st != HL_OK)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
-	int mode = cofactor ? 1 : 0;
 	st = HL_OK;
+	/* Every supported curve (P-256, P-384, P-521) has cofactor 1, so cofactor ECDH is plain
+	 * ECDH: no cofactor switch, which the legacy context OpenSSL 3.0 builds when an ENGINE is
+	 * the EC default (libp11 under `openssl -engine pkcs11`) refuses. */
+	(void)cofactor;
 	if (!ctx || EVP_PKEY_derive_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_ecdh_cofactor_mode(ctx, mode) != 1 ||
 	    EVP_PKEY_derive_set_peer(ctx, peer->pkey) != 1 || EVP_PKEY_derive(ctx, NULL, &n) != 1 ||
 	    n > *out_len || EVP_PKEY_derive(ctx, out, &n) != 1)
 		st = hl_crypto_fail(n > *out_len ? HL_ERR_ARGS : HL_ERR_MECHANISM_PARAM_INVALID);
