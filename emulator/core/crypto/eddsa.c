@@ -53,6 +53,16 @@ unsigned hl_crypto_ed_curve_bits(const uint8_t *params, size_t params_len)
 	return c ? c->bits : 0;
 }
 
+bool hl_crypto_ed_size_in(unsigned long curve_bits, unsigned long min, unsigned long max)
+{
+	for (size_t i = 0; i < sizeof ed_curves / sizeof ed_curves[0]; i++) {
+		unsigned long alt = 8 * (unsigned long)ed_curves[i].len;
+		if (ed_curves[i].bits == curve_bits && alt >= min && alt <= max)
+			return true;
+	}
+	return curve_bits >= min && curve_bits <= max;
+}
+
 /* -- generation and keys -- */
 
 hl_status_t hl_crypto_ed_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out)

@@ -133,7 +133,8 @@ static CK_RV gen_ec(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pu
 				: hl_crypto_ec_curve_bits(params->value, params->len);
 	if (!bits)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
+	if (ed ? !hl_crypto_ed_size_in(bits, pm->info.ulMinKeySize, pm->info.ulMaxKeySize)
+	       : bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
 		return CKR_KEY_SIZE_RANGE;
 	CK_RV rv = hl_p11_rv(ed ? hl_crypto_ed_generate(params->value, params->len, &p)
 				: hl_crypto_ec_generate(params->value, params->len, &p));

@@ -88,6 +88,12 @@ Test(eddsa, ed25519_matches_openssl_with_name_and_oid)
 	ed_against_openssl(name_ed25519, sizeof name_ed25519 - 1, "ED25519", 32);
 	ed_against_openssl(oid_ed25519, sizeof oid_ed25519, "ED25519", 32);
 	cr_assert_eq(hl_crypto_ed_curve_bits(name_ed25519, sizeof name_ed25519 - 1), 255);
+	/* Key-size ranges in the curve's bits (ours) or the encoded key's (SoftHSMv2's). */
+	cr_assert(hl_crypto_ed_size_in(255, 255, 448));
+	cr_assert(hl_crypto_ed_size_in(255, 256, 456));
+	cr_assert(hl_crypto_ed_size_in(448, 256, 456));
+	cr_assert_not(hl_crypto_ed_size_in(448, 255, 300));
+	cr_assert_not(hl_crypto_ed_size_in(255, 300, 456));
 }
 
 Test(eddsa, ed448_matches_openssl_with_name_and_oid)

@@ -59,6 +59,10 @@ unsigned hl_crypto_ec_curve_bits(const uint8_t *params, size_t params_len);
  * ("edwards25519", "edwards448") or the RFC 8410 OID (1.3.101.112, 1.3.101.113). Bits of the
  * curve (255, 448), or 0 when params names neither. */
 unsigned hl_crypto_ed_curve_bits(const uint8_t *params, size_t params_len);
+/* Whether a profile's key-size range [min, max] takes the Edwards curve of curve_bits: by the
+ * curve's bits (255, 448: what this module announces) or by its encoded key's (256, 456: what
+ * SoftHSMv2 announces, so a profile fingerprinted from it works). */
+bool hl_crypto_ed_size_in(unsigned long curve_bits, unsigned long min, unsigned long max);
 /* An Ed25519 or Ed448 key pair; out->params is a copy of params. */
 hl_status_t hl_crypto_ed_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out);
 /* Fills buf with len bytes from the CSPRNG. */
