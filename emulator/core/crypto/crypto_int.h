@@ -89,7 +89,21 @@ struct hl_key {
 	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
 	/* EdDSA: a digest-sign and a digest-verify context initialised once (eddsa.c). */
 	_Atomic(EVP_MD_CTX *) ed_prep[2];
+	/* Secret keys (prep.c): a keyed MAC per hash (HMAC) plus CMAC, and a keyed cipher per
+	 * block-cipher mode and direction, each copied per operation. */
+	_Atomic(EVP_MAC_CTX *) mac_prep[HL_MD_COUNT + 1];
+	_Atomic(EVP_CIPHER_CTX *) sym_prep[4 * 2];
 };
+
+/* A copy of the key's MAC context for slot (an hl_md_id_t, or HL_MD_COUNT for CMAC), keyed
+ * once with params by the first use; NULL on failure. The caller frees it. */
+EVP_MAC_CTX *hl_crypto_key_mac(hl_key_t *key, unsigned slot, const EVP_MAC *alg,
+			       const OSSL_PARAM *params);
+/* A copy of the key's context for cipher c in slot (mode × 2 + enc), its key schedule done
+ * once; the caller sets the IV (EVP_CipherInit_ex2 with NULL cipher and key). */
+EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIPHER *c, int enc);
+/* Frees a key's prepared MAC and cipher contexts (hl_key_free). */
+void hl_crypto_prep_release(hl_key_t *key);
 
 /* -- mechanisms (mechs.c) -- */
 

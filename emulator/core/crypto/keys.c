@@ -30,6 +30,10 @@ hl_status_t hl_crypto_key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_
 		atomic_init(&key->prep[i], NULL);
 	atomic_init(&key->ed_prep[0], NULL);
 	atomic_init(&key->ed_prep[1], NULL);
+	for (size_t i = 0; i < sizeof key->mac_prep / sizeof key->mac_prep[0]; i++)
+		atomic_init(&key->mac_prep[i], NULL);
+	for (size_t i = 0; i < sizeof key->sym_prep / sizeof key->sym_prep[0]; i++)
+		atomic_init(&key->sym_prep[i], NULL);
 	*out = key;
 	return HL_OK;
 }
@@ -373,6 +377,7 @@ void hl_key_free(hl_key_t *key)
 	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
 		EVP_PKEY_CTX_free(atomic_load_explicit(&key->prep[i], memory_order_relaxed));
 	hl_crypto_ed_release(key);
+	hl_crypto_prep_release(key);
 	EVP_PKEY_free(key->pkey);
 	if (key->num != NULL) {
 		OPENSSL_cleanse(key->num, key->len);
