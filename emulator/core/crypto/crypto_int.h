@@ -73,6 +73,11 @@ hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec
 
 /* -- keys (keys.c) -- */
 
+/* The public key of an EC point on curve c (CKA_EC_POINT's forms), NOT checked: for ECDH,
+ * whose EVP_PKEY_derive_set_peer runs the full public-key check itself. NULL when the point
+ * does not parse. */
+EVP_PKEY *hl_crypto_ec_point_pkey(const hl_curve_t *c, const uint8_t *point, size_t point_len);
+
 /* One prepared context per (mechanism, operation kind); see hl_crypto_key_ctx. */
 #define HL_OPK_COUNT 4 /* sign, verify, encrypt, decrypt */
 #define HL_MECH_SLOTS 64

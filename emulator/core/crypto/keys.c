@@ -266,6 +266,16 @@ static OSSL_PARAM_BLD *ec_params(const hl_curve_t *c, const uint8_t *pub)
 	return bld;
 }
 
+EVP_PKEY *hl_crypto_ec_point_pkey(const hl_curve_t *c, const uint8_t *point, size_t point_len)
+{
+	const uint8_t *raw = point ? ec_point_raw(c, point, point_len) : NULL;
+	OSSL_PARAM_BLD *bld = raw ? ec_params(c, raw) : NULL;
+	EVP_PKEY *pkey = bld ? from_params(KEYMGMT_EC, EVP_PKEY_PUBLIC_KEY, bld) : NULL;
+
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
 hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uint8_t *point,
 			     size_t point_len, hl_key_t **out)
 {

@@ -287,6 +287,13 @@ Test(p521, ecdsa_and_ecdh_match_openssl)
 		  EVP_PKEY_derive(pc, want, &wl) == 1);
 	cr_assert_eq(wl, 66);
 	cr_assert_arr_eq(z, want, 66);
+	/* A point off the curve is refused (also when an ENGINE is the EC default), and so is
+	 * one of the wrong length. */
+	ppt[70] ^= 1;
+	zl = sizeof z;
+	TU_ST(hl_crypto_ecdh(priv, false, ppt, ppl, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
+	TU_ST(hl_crypto_ecdh(priv, false, ppt, ppl - 1, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
+	ppt[70] ^= 1;
 	EVP_PKEY_CTX_free(pc);
 	free(sig);
 	EVP_PKEY_free(opub);
