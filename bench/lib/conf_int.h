@@ -17,6 +17,8 @@ typedef enum {
 	HL_KEY_EC_PUB,
 	HL_KEY_AES,
 	HL_KEY_GENERIC,
+	HL_KEY_ED_PRIV, /* Ed25519 */
+	HL_KEY_ED_PUB,
 	HL_KEY_COUNT
 } hl_conf_key_t;
 

@@ -236,6 +236,47 @@ static void digest_kat(hl_conf_ctx_t *c, hl_conf_out_t *o)
 		hl_conf_val(o, "%s", len == 32 && !memcmp(out, sha256_abc, 32) ? "ok" : "wrong");
 }
 
+/* P-521 beside P-256/P-384: a session key pair, CKM_ECDSA over a SHA-512 hash (the 66-byte
+ * r and s) and its verification; "absent" without CKM_EC_KEY_PAIR_GEN. */
+static void ec_p521(hl_conf_ctx_t *c, hl_conf_out_t *o)
+{
+	static CK_BYTE p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
+	static CK_BBOOL yes = CK_TRUE;
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 }, m = { CKM_ECDSA, NULL, 0 };
+	CK_ATTRIBUTE pt[] = { { CKA_EC_PARAMS, p521, sizeof p521 }, { CKA_VERIFY, &yes, 1 } };
+	CK_ATTRIBUTE kt[] = { { CKA_SIGN, &yes, 1 } };
+	CK_BYTE hash[64], sig[SIG_MAX];
+	CK_ULONG len = 0;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_SESSION_HANDLE s;
+	const char *step = "keygen";
+	CK_RV rv;
+
+	if (!hl_conf_has_mech(c, CKM_EC_KEY_PAIR_GEN)) {
+		hl_conf_val(o, "absent");
+		return;
+	}
+	if ((rv = hl_conf_session(c, 1, 1, &s)) != CKR_OK) {
+		hl_conf_val(o, "login:%s", hl_ckr_name(rv));
+		return;
+	}
+	memset(hash, 0x5a, sizeof hash);
+	rv = c->fn->C_GenerateKeyPair(s, &gen, pt, 2, kt, 1, &pub, &priv);
+	if (rv == CKR_OK && (step = "sign") != NULL)
+		rv = sign(c, s, &m, priv, hash, sizeof hash, sig, &len);
+	if (rv == CKR_OK && (step = "verify") != NULL) {
+		rv = c->fn->C_VerifyInit(s, &m, pub);
+		if (rv == CKR_OK)
+			rv = c->fn->C_Verify(s, hash, sizeof hash, sig, len);
+	}
+	if (rv != CKR_OK)
+		hl_conf_val(o, "%s:%s", step, hl_ckr_name(rv));
+	else
+		hl_conf_val(o, "%s", len == 132 ? "ok" : "signature-length");
+	hl_conf_detail(o, "signature %lu bytes", len);
+	c->fn->C_CloseSession(s);
+}
+
 const hl_conf_entry_t hl_conf_mech_checks[] = {
 	{ { "sign.length_query", "C_Sign: NULL buffer length, too small buffer, fitting buffer",
 	    "baseline" },
@@ -263,5 +304,6 @@ const hl_conf_entry_t hl_conf_mech_checks[] = {
 	  0 },
 	{ { "verify.bad_signature", "C_Verify of a corrupted signature", "spec" }, verify_bad, 0 },
 	{ { "digest.sha256_kat", "C_Digest(CKM_SHA256, \"abc\")", "spec" }, digest_kat, 0 },
+	{ { "ec.p521", "P-521 key pair, CKM_ECDSA sign and verify", "spec" }, ec_p521, 0 },
 	{ { NULL, NULL, NULL }, NULL, 0 },
 };

@@ -21,8 +21,8 @@ static const hl_conf_entry_t *const tables[] = { hl_conf_session_checks, hl_conf
 enum { NTABLES = sizeof tables / sizeof tables[0] };
 
 static const char *const key_labels[HL_KEY_COUNT] = {
-	"hsmlab-conf-rsa", "hsmlab-conf-rsa", "hsmlab-conf-ec",
-	"hsmlab-conf-ec",  "hsmlab-conf-aes", "hsmlab-conf-hmac",
+	"hsmlab-conf-rsa", "hsmlab-conf-rsa",  "hsmlab-conf-ec", "hsmlab-conf-ec",
+	"hsmlab-conf-aes", "hsmlab-conf-hmac", "hsmlab-conf-ed", "hsmlab-conf-ed",
 };
 
 /* -- helpers for the checks -- */
@@ -91,12 +91,15 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 	static CK_ULONG bits = 2048, len32 = 32, len64 = 64;
 	static CK_BYTE e65537[] = { 1, 0, 1 };
 	static CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	static CK_BYTE ed25519[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 }; /* RFC 8410 */
 	const char *label = key_labels[which];
 	CK_ULONG ll = strlen(label);
 	/* Every suite key carries a CKA_ID, as DNSSEC signers give theirs: a device that wants
 	 * one (G10) must still show the other rows. Two bytes, one per key pair, so a device
-	 * with short or unique ids (G14, G15) takes it too; key.without_id makes its own key. */
-	CK_BYTE id[2] = { 'h', (CK_BYTE)(which / 2 + 1) };
+	 * with short or unique ids (G14, G15) takes it too (a pair shares one); key.without_id
+	 * makes its own key. */
+	static const CK_BYTE pair_of[HL_KEY_COUNT] = { 1, 1, 2, 2, 3, 4, 5, 5 };
+	CK_BYTE id[2] = { 'h', pair_of[which] };
 	CK_ATTRIBUTE priv[] = {
 		{ CKA_TOKEN, &yes, 1 },           { CKA_PRIVATE, &yes, 1 },
 		{ CKA_SENSITIVE, &yes, 1 },       { CKA_SIGN, &yes, 1 },
@@ -140,6 +143,11 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 	case HL_KEY_EC_PUB:
 		m.mechanism = CKM_EC_KEY_PAIR_GEN;
 		return c->fn->C_GenerateKeyPair(s, &m, ec_pub, 5, priv, 6, &a, &b);
+	case HL_KEY_ED_PRIV:
+	case HL_KEY_ED_PUB:
+		ec_pub[3] = (CK_ATTRIBUTE){ CKA_EC_PARAMS, ed25519, sizeof ed25519 };
+		m.mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN;
+		return c->fn->C_GenerateKeyPair(s, &m, ec_pub, 5, priv, 6, &a, &b);
 	case HL_KEY_AES:
 		m.mechanism = CKM_AES_KEY_GEN;
 		return c->fn->C_GenerateKey(s, &m, secret, 7, &a);
@@ -152,8 +160,8 @@ static CK_RV make_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which
 CK_OBJECT_HANDLE hl_conf_key(hl_conf_ctx_t *c, CK_SESSION_HANDLE s, hl_conf_key_t which)
 {
 	static const CK_OBJECT_CLASS cls[HL_KEY_COUNT] = {
-		CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_PRIVATE_KEY,
-		CKO_PUBLIC_KEY,  CKO_SECRET_KEY, CKO_SECRET_KEY,
+		CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
+		CKO_SECRET_KEY,  CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
 	};
 	CK_OBJECT_HANDLE h = 0;
 	CK_ULONG n = 0;

@@ -73,7 +73,9 @@ hl_perf_t *hl_perf_new(const hl_perf_opts_t *opts, char *err, size_t errlen)
 		p->o.runs = HL_PERF_MAX_RUNS;
 	p->rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	p->ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	if (p->rsa == NULL || p->ec == NULL) {
+	p->ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	p->peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (p->rsa == NULL || p->ec == NULL || p->ed == NULL || p->peer == NULL) {
 		snprintf(err, errlen, "OpenSSL key generation failed");
 		hl_perf_free(p);
 		return NULL;
@@ -88,6 +90,8 @@ void hl_perf_free(hl_perf_t *p)
 		return;
 	EVP_PKEY_free(p->rsa);
 	EVP_PKEY_free(p->ec);
+	EVP_PKEY_free(p->ed);
+	EVP_PKEY_free(p->peer);
 	free(p->rows);
 	free(p);
 }

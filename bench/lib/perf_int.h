@@ -9,7 +9,8 @@
 
 struct hl_perf {
 	hl_perf_opts_t o;
-	EVP_PKEY *rsa, *ec;
+	EVP_PKEY *rsa, *ec, *ed; /* RSA-2048, P-256, Ed25519 */
+	EVP_PKEY *peer;          /* P-256: the other side of the ECDH workload */
 	hl_perf_row_t *rows;
 	size_t n, cap;
 	char date[32], machine[512], openssl[64];

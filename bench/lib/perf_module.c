@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "hsmlab/p11import.h"
 #include "perf_work.h"
 
@@ -19,7 +21,9 @@ typedef struct {
 	CK_OBJECT_HANDLE key;
 	CK_MECHANISM mech;
 	CK_GCM_PARAMS gcm;
-	int verify, encrypt;
+	CK_ECDH1_DERIVE_PARAMS ecdh;
+	unsigned char peer[65];
+	int verify, encrypt, derive;
 	unsigned char in[256], sig[512];
 	CK_ULONG inlen, siglen;
 } p11_arg_t;
@@ -31,6 +35,7 @@ typedef struct {
 	CK_SLOT_ID slot;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE rsa[2], ec[2];   /* private, public */
+	CK_OBJECT_HANDLE ed[2], ecdh[2];  /* Ed25519 (p->ed); a generated P-256 derive key */
 	CK_OBJECT_HANDLE aes[2], hmac[2]; /* the same secret key twice */
 	size_t cap, have;                 /* object count limit and objects made so far */
 	const char *module, *token, *pin;
@@ -42,6 +47,20 @@ static int p11_op(void *v)
 	CK_ULONG len = sizeof a->sig;
 	CK_RV rv;
 
+	if (a->derive) {
+		static CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+		static CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+		static CK_ULONG vl = 32;
+		CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls },
+				     { CKA_KEY_TYPE, &kt, sizeof kt },
+				     { CKA_VALUE_LEN, &vl, sizeof vl } };
+		CK_OBJECT_HANDLE h = 0;
+
+		rv = a->fn->C_DeriveKey(a->s, &a->mech, a->key, t, 3, &h);
+		if (rv == CKR_OK)
+			rv = a->fn->C_DestroyObject(a->s, h);
+		return (int)rv;
+	}
 	if (a->encrypt) {
 		rv = a->fn->C_EncryptInit(a->s, &a->mech, a->key);
 		if (rv == CKR_OK)
@@ -82,6 +101,70 @@ static CK_OBJECT_HANDLE secret_key(tctx_t *c, CK_KEY_TYPE kt, CK_ULONG len)
 	return c->fn->C_CreateObject(c->s, t, 5, &h) == CKR_OK ? h : 0;
 }
 
+/* The bench's Ed25519 key as two session objects (CKA_EC_PARAMS the RFC 8410 OID, which
+ * every module taking Edwards keys reads); 0s when the module refuses them. */
+static void ed_keys(tctx_t *c)
+{
+	static const unsigned char oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+	CK_OBJECT_CLASS priv = CKO_PRIVATE_KEY, pub = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE kt = CKK_EC_EDWARDS;
+	CK_BBOOL yes = CK_TRUE;
+	unsigned char d[32], q[34] = { 0x04, 32 };
+	size_t dl = sizeof d, ql = 32;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &priv, sizeof priv },
+			     { CKA_KEY_TYPE, &kt, sizeof kt },
+			     { CKA_EC_PARAMS, (void *)oid, sizeof oid },
+			     { CKA_VALUE, d, sizeof d },
+			     { CKA_SIGN, &yes, 1 } };
+
+	c->ed[0] = c->ed[1] = 0;
+	if (EVP_PKEY_get_raw_private_key(c->p->ed, d, &dl) != 1 ||
+	    EVP_PKEY_get_raw_public_key(c->p->ed, q + 2, &ql) != 1 ||
+	    c->fn->C_CreateObject(c->s, t, 5, &c->ed[0]) != CKR_OK)
+		c->ed[0] = 0;
+	OPENSSL_cleanse(d, sizeof d);
+	t[0].pValue = &pub;
+	t[3] = (CK_ATTRIBUTE){ CKA_EC_POINT, q, sizeof q };
+	t[4].type = CKA_VERIFY;
+	if (c->ed[0] != 0 && c->fn->C_CreateObject(c->s, t, 5, &c->ed[1]) != CKR_OK)
+		c->ed[0] = c->ed[1] = 0;
+}
+
+/* A session P-256 key pair allowed to derive (imported keys are not). */
+static void ecdh_key(tctx_t *c)
+{
+	static const unsigned char p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48,
+					      0xce, 0x3d, 0x03, 0x01, 0x07 };
+	CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE pt[] = { { CKA_EC_PARAMS, (void *)p256, sizeof p256 } };
+	CK_ATTRIBUTE kt[] = { { CKA_DERIVE, &yes, 1 } };
+
+	if (c->fn->C_GenerateKeyPair(c->s, &m, pt, 1, kt, 1, &c->ecdh[1], &c->ecdh[0]) != CKR_OK)
+		c->ecdh[0] = c->ecdh[1] = 0;
+}
+
+/* Per-thread set-up of the mechanism parameter a workload needs (GCM, ECDH). */
+static void work_params(tctx_t *c, const hl_perf_work_t *w, p11_arg_t *a)
+{
+	size_t pl = 0;
+
+	if (w->secret == HL_SK_AES) {
+		CK_GCM_PARAMS g = { (CK_BYTE_PTR)hl_perf_gcm_iv, 12, 96, NULL, 0, 128 };
+		a->gcm = g;
+		a->mech.pParameter = &a->gcm;
+		a->mech.ulParameterLen = sizeof a->gcm;
+		a->encrypt = 1;
+	}
+	if (w->derive) {
+		EVP_PKEY_get_octet_string_param(c->p->peer, "pub", a->peer, sizeof a->peer, &pl);
+		a->ecdh = (CK_ECDH1_DERIVE_PARAMS){ CKD_NULL, 0, NULL, (CK_ULONG)pl, a->peer };
+		a->mech.pParameter = &a->ecdh;
+		a->mech.ulParameterLen = sizeof a->ecdh;
+		a->derive = 1;
+	}
+}
+
 static void sign_workloads(tctx_t *c)
 {
 	for (const hl_perf_work_t *w = hl_perf_works; w->name != NULL; w++) {
@@ -89,6 +172,8 @@ static void sign_workloads(tctx_t *c)
 		void *args[2] = { &a[0], &a[1] };
 		CK_OBJECT_HANDLE *k = w->secret == HL_SK_AES    ? c->aes
 				      : w->secret == HL_SK_HMAC ? c->hmac
+				      : w->derive               ? c->ecdh
+				      : w->ec == HL_EC_ED25519  ? c->ed
 				      : w->ec                   ? c->ec
 								: c->rsa;
 		hl_perf_row_t *r;
@@ -98,8 +183,9 @@ static void sign_workloads(tctx_t *c)
 			r = hl_perf_add(c->p, c->name, w->name, 0, "ops/s");
 			if (r != NULL)
 				snprintf(r->note, sizeof r->note, "skipped: %s",
-					 k[0] == 0 ? "key import failed"
-						   : "mechanism not offered by the module");
+					 !has_mech(c, w->mech)
+					     ? "mechanism not offered by the module"
+					     : "key import failed");
 			continue;
 		}
 		for (t = 0; t < w->threads; t++) {
@@ -111,15 +197,7 @@ static void sign_workloads(tctx_t *c)
 			a[t].key = k[0];
 			hl_perf_input(w->input, a[t].in, &len);
 			a[t].inlen = (CK_ULONG)len;
-			if (w->secret == HL_SK_AES) {
-				CK_GCM_PARAMS g = {
-					(CK_BYTE_PTR)hl_perf_gcm_iv, 12, 96, NULL, 0, 128
-				};
-				a[t].gcm = g;
-				a[t].mech.pParameter = &a[t].gcm;
-				a[t].mech.ulParameterLen = sizeof a[t].gcm;
-				a[t].encrypt = 1;
-			}
+			work_params(c, w, &a[t]);
 			if (c->fn->C_OpenSession(c->slot, CKF_SERIAL_SESSION, NULL, NULL,
 						 &a[t].s) != CKR_OK)
 				break;
@@ -330,6 +408,10 @@ static int run_loaded(tctx_t *c, char *err, size_t errlen)
 	hl_p11_import_pkey(c->fn, c->s, c->p->ec, key_ec, &c->ec[0], &c->ec[1]);
 	c->aes[0] = c->aes[1] = secret_key(c, CKK_AES, 16);
 	c->hmac[0] = c->hmac[1] = secret_key(c, CKK_GENERIC_SECRET, 32);
+	if (has_mech(c, CKM_EDDSA))
+		ed_keys(c);
+	if (has_mech(c, CKM_ECDH1_DERIVE))
+		ecdh_key(c);
 	sign_workloads(c);
 	size_workloads(c);
 	return 0;

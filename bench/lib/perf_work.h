@@ -15,11 +15,14 @@ typedef struct {
 	const char *name;
 	CK_MECHANISM_TYPE mech;
 	int input;   /* HL_IN_*: what is handed to C_Sign / EVP */
-	int ec;      /* P-256 key instead of RSA-2048 */
+	int ec;      /* HL_EC_*: an EC or Edwards key instead of RSA-2048 */
 	int verify;  /* verify a signature instead of signing */
 	int threads; /* one session (or EVP context) per thread */
 	int secret;  /* HL_SK_*: a secret-key workload (ec and verify unused) */
+	int derive;  /* ECDH with the peer's point into a session secret (then destroyed) */
 } hl_perf_work_t;
+
+enum { HL_EC_NONE, HL_EC_P256, HL_EC_ED25519 };
 
 /* Terminated by a NULL name. */
 extern const hl_perf_work_t hl_perf_works[];

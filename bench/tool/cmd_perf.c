@@ -21,8 +21,10 @@ static void usage(FILE *out)
 	      "Measures each target's module beside raw OpenSSL EVP on the same keys (generated\n"
 	      "with OpenSSL, imported as token objects): RSA-2048 sign (CKM_SHA256_RSA_PKCS,\n"
 	      "CKM_RSA_PKCS, CKM_RSA_X_509), ECDSA P-256 sign, verify, 2 threads, AES-128-GCM\n"
-	      "encrypt and HMAC-SHA256 of 256 bytes (session secret keys), find by label and\n"
-	      "cold start among N token objects, object creation rate, peak memory.\n"
+	      "encrypt and HMAC-SHA256 of 256 bytes (session secret keys), ECDH P-256 derive\n"
+	      "(CKM_ECDH1_DERIVE into a session secret), Ed25519 sign and verify (CKM_EDDSA),\n"
+	      "find by label and cold start among N token objects, object creation rate, peak\n"
+	      "memory.\n"
 	      "No thresholds: figures are reported, never judged.\n\n" HL_TOOL_TARGET_HELP
 	      "      --runs N            repetitions per figure (default 3; min/median/max)\n"
 	      "      --seconds S         length of one throughput run (default 0.5)\n"

@@ -140,6 +140,28 @@ ecdh_derive() {
 	# The key counts below are of the signing keys.
 	p11 "${tok[@]}" --delete-object --type privkey --id 12
 }
+# Ed25519: pkcs11-tool generates the key (CKA_EC_PARAMS the PrintableString "edwards25519")
+# and signs with CKM_EDDSA; openssl pkeyutl verifies with the key from CKA_EC_POINT (DER
+# OCTET STRING 04 20 key) as an RFC 8410 SubjectPublicKeyInfo. Only where announced.
+eddsa_sign() {
+	p11 -M | grep -q '^ *EDDSA' || return 0
+	local point
+	p11 "${tok[@]}" --keypairgen --key-type EC:edwards25519 --label ed-key --id 13 \
+		>"$WORK/ed.log" || return
+	point=$(awk '/EC_POINT:/ { print $2; exit }' "$WORK/ed.log")
+	[[ $point == 0420* && ${#point} -eq 68 ]] || {
+		echo "EC_POINT is not an Ed25519 key in an OCTET STRING: $point" >&2
+		return 1
+	}
+	printf '302a300506032b6570032100%s' "${point#0420}" | xxd -r -p >"$WORK/ed.der" || return
+	p11 "${tok[@]}" --sign -m EDDSA --id 13 -i "$WORK/data" -o "$WORK/ed.sig" || return
+	openssl pkeyutl -verify -pubin -inkey "$WORK/ed.der" -keyform DER -rawin \
+		-in "$WORK/data" -sigfile "$WORK/ed.sig" || return
+	p11 "${tok[@]}" --delete-object --type privkey --id 13
+}
+step "Ed25519 key pair, EDDSA signature verified by openssl"
+check eddsa-sign eddsa_sign
+
 step "ECDH1-DERIVE with an OpenSSL peer, checked by openssl"
 check ecdh-derive ecdh_derive
 

@@ -20,6 +20,14 @@
 #define CKU_CONTEXT_SPECIFIC 2UL
 #endif
 
+/* CKM_EDDSA's optional parameter (v3.0 §2.3.14); p11-kit 0.24 names the mechanism only. */
+typedef struct CK_EDDSA_PARAMS {
+	CK_BBOOL phFlag;
+	CK_ULONG ulContextDataLen;
+	CK_BYTE_PTR pContextData;
+} CK_EDDSA_PARAMS;
+typedef CK_EDDSA_PARAMS *CK_EDDSA_PARAMS_PTR;
+
 typedef struct CK_INTERFACE {
 	CK_UTF8CHAR *pInterfaceName;
 	void *pFunctionList;

@@ -73,6 +73,11 @@ hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec
 
 /* -- keys (keys.c) -- */
 
+/* The public key of an EC point on curve c (CKA_EC_POINT's forms), NOT checked: for ECDH,
+ * whose EVP_PKEY_derive_set_peer runs the full public-key check itself. NULL when the point
+ * does not parse. */
+EVP_PKEY *hl_crypto_ec_point_pkey(const hl_curve_t *c, const uint8_t *point, size_t point_len);
+
 /* One prepared context per (mechanism, operation kind); see hl_crypto_key_ctx. */
 #define HL_OPK_COUNT 4 /* sign, verify, encrypt, decrypt */
 #define HL_MECH_SLOTS 64
@@ -87,7 +92,23 @@ struct hl_key {
 	CK_KEY_TYPE secret_type;
 	EVP_PKEY *pkey;
 	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+	/* EdDSA: a digest-sign and a digest-verify context initialised once (eddsa.c). */
+	_Atomic(EVP_MD_CTX *) ed_prep[2];
+	/* Secret keys (prep.c): a keyed MAC per hash (HMAC) plus CMAC, and a keyed cipher per
+	 * block-cipher mode and direction, each copied per operation. */
+	_Atomic(EVP_MAC_CTX *) mac_prep[HL_MD_COUNT + 1];
+	_Atomic(EVP_CIPHER_CTX *) sym_prep[4 * 2];
 };
+
+/* A copy of the key's MAC context for slot (an hl_md_id_t, or HL_MD_COUNT for CMAC), keyed
+ * once with params by the first use; NULL on failure. The caller frees it. */
+EVP_MAC_CTX *hl_crypto_key_mac(hl_key_t *key, unsigned slot, const EVP_MAC *alg,
+			       const OSSL_PARAM *params);
+/* A copy of the key's context for cipher c in slot (mode × 2 + enc), its key schedule done
+ * once; the caller sets the IV (EVP_CipherInit_ex2 with NULL cipher and key). */
+EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIPHER *c, int enc);
+/* Frees a key's prepared MAC and cipher contexts (hl_key_free). */
+void hl_crypto_prep_release(hl_key_t *key);
 
 /* -- mechanisms (mechs.c) -- */
 
@@ -99,8 +120,9 @@ typedef enum {
 	HL_FAM_RSA_OAEP,
 	HL_FAM_ECDSA,
 	HL_FAM_DIGEST,
-	HL_FAM_SYM,  /* block ciphers of secret keys (symm.c) */
-	HL_FAM_HMAC, /* MACs of generic secret keys (mac.c) */
+	HL_FAM_SYM,   /* block ciphers of secret keys (symm.c) */
+	HL_FAM_HMAC,  /* MACs of generic secret keys (mac.c) */
+	HL_FAM_EDDSA, /* pure EdDSA of Edwards keys (eddsa.c) */
 } hl_mech_family_t;
 
 typedef struct {
@@ -214,6 +236,17 @@ hl_status_t hl_crypto_rsa_raw_input(const hl_key_t *key, const uint8_t *in, size
  * when the op has been updated. dgst holds EVP_MAX_MD_SIZE bytes. */
 hl_status_t hl_crypto_op_hash(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *dgst,
 			      size_t *dgst_len);
+
+/* EdDSA (eddsa.c): the parameter check and a prepared context at hl_op_new; sign (out holds
+ * hl_op_output_len bytes) and verify of a whole message. */
+hl_status_t hl_crypto_ed_setup(hl_op_t *op, const CK_MECHANISM *mech);
+hl_status_t hl_crypto_ed_sign(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_t *out);
+hl_status_t hl_crypto_ed_verify(hl_op_t *op, const uint8_t *in, size_t in_len, const uint8_t *sig,
+				size_t sig_len);
+/* Frees an Edwards key's prepared contexts (hl_key_free). */
+void hl_crypto_ed_release(hl_key_t *key);
+/* Allocates a key of the given kind (refs 1); keys.c. */
+hl_status_t hl_crypto_key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_key_t **out);
 
 #define HL_RSA_MAX_BYTES 2048 /* 16384-bit modulus */
 

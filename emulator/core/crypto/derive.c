@@ -13,7 +13,7 @@ hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *p
 {
 	char group[64];
 	const hl_curve_t *c;
-	hl_key_t *peer = NULL;
+	EVP_PKEY *peer = NULL;
 	size_t n = 0;
 	if (!priv || priv->kind != HL_KEY_EC || !priv->priv || !point || !out || !out_len)
 		return HL_ERR_ARGS;
@@ -21,21 +21,24 @@ hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *p
 					   sizeof group, NULL) != 1 ||
 	    !(c = hl_crypto_curve_by_name(group)))
 		return hl_crypto_fail(HL_ERR_KEY_TYPE_INCONSISTENT);
-	/* The peer's point: raw 04||X||Y or a DER OCTET STRING, as hl_key_ec_public takes. */
-	hl_status_t st = hl_key_ec_public(c->oid, c->oid_len, point, point_len, &peer);
-	if (st != HL_OK)
-		return HL_ERR_MECHANISM_PARAM_INVALID;
+	/* The peer's point: raw 04||X||Y or a DER OCTET STRING, as hl_key_ec_public takes. Not
+	 * checked twice: decoding refuses a point off the curve, which on these cofactor-1 curves
+	 * is the whole check, and EVP_PKEY_derive_set_peer runs the public-key check again. */
+	if (!(peer = hl_crypto_ec_point_pkey(c, point, point_len)))
+		return hl_crypto_fail(HL_ERR_MECHANISM_PARAM_INVALID);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
-	int mode = cofactor ? 1 : 0;
-	st = HL_OK;
-	if (!ctx || EVP_PKEY_derive_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_ecdh_cofactor_mode(ctx, mode) != 1 ||
-	    EVP_PKEY_derive_set_peer(ctx, peer->pkey) != 1 || EVP_PKEY_derive(ctx, NULL, &n) != 1 ||
-	    n > *out_len || EVP_PKEY_derive(ctx, out, &n) != 1)
+	hl_status_t st = HL_OK;
+	/* Every supported curve (P-256, P-384, P-521) has cofactor 1, so cofactor ECDH is plain
+	 * ECDH: no cofactor switch, which the legacy context OpenSSL 3.0 builds when an ENGINE is
+	 * the EC default (libp11 under `openssl -engine pkcs11`) refuses. */
+	(void)cofactor;
+	if (!ctx || EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
+	    EVP_PKEY_derive(ctx, NULL, &n) != 1 || n > *out_len ||
+	    EVP_PKEY_derive(ctx, out, &n) != 1)
 		st = hl_crypto_fail(n > *out_len ? HL_ERR_ARGS : HL_ERR_MECHANISM_PARAM_INVALID);
 	else
 		*out_len = n;
 	EVP_PKEY_CTX_free(ctx);
-	hl_key_free(peer);
+	EVP_PKEY_free(peer);
 	return st;
 }

@@ -16,10 +16,12 @@
 
 static const uint8_t oid_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 static const uint8_t oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
+static const uint8_t oid_p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
 
 static const hl_curve_t curves[] = {
 	{ oid_p256, sizeof oid_p256, "prime256v1", NID_X9_62_prime256v1, 256 },
 	{ oid_p384, sizeof oid_p384, "secp384r1", NID_secp384r1, 384 },
+	{ oid_p521, sizeof oid_p521, "secp521r1", NID_secp521r1, 521 },
 };
 
 const hl_curve_t *hl_crypto_curve_find(const uint8_t *params, size_t params_len)
@@ -165,7 +167,7 @@ hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t 
 
 hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec_parts_t *parts)
 {
-	size_t fb = (c->bits + 7) / 8, plen = 0;
+	size_t fb = (c->bits + 7) / 8, plen = 0, hdr;
 	uint8_t pub[1 + 2 * 66];
 	BIGNUM *d = NULL;
 	hl_status_t st = HL_ERR_CRYPTO;
@@ -176,15 +178,19 @@ hl_status_t hl_crypto_ec_export(const EVP_PKEY *pkey, const hl_curve_t *c, hl_ec
 	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1)
 		goto out;
 	st = HL_ERR_NOMEM;
+	/* CKA_EC_POINT is the point inside a DER OCTET STRING: the short length form up to 127
+	 * bytes (P-256: 65, P-384: 97), 0x81 and one length byte beyond (P-521: 133). */
+	hdr = plen > 0x7f ? 3 : 2;
 	if (buf_dup(&parts->params, c->oid, c->oid_len) != HL_OK ||
-	    (parts->point.data = calloc(1, plen + 2)) == NULL ||
+	    (parts->point.data = calloc(1, plen + hdr)) == NULL ||
 	    (parts->d.data = calloc(1, fb)) == NULL)
 		goto out;
-	/* CKA_EC_POINT is the point inside a DER OCTET STRING (short form: at most 97 bytes). */
 	parts->point.data[0] = 0x04;
-	parts->point.data[1] = (uint8_t)plen;
-	memcpy(parts->point.data + 2, pub, plen);
-	parts->point.len = plen + 2;
+	if (hdr == 3)
+		parts->point.data[1] = 0x81;
+	parts->point.data[hdr - 1] = (uint8_t)plen;
+	memcpy(parts->point.data + hdr, pub, plen);
+	parts->point.len = plen + hdr;
 	parts->d.len = fb;
 	st = BN_bn2binpad(d, parts->d.data, (int)fb) == (int)fb ? HL_OK : HL_ERR_CRYPTO;
 out:

@@ -16,7 +16,7 @@
 
 /* -- construction -- */
 
-static hl_status_t key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_key_t **out)
+hl_status_t hl_crypto_key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_key_t **out)
 {
 	hl_key_t *key = calloc(1, sizeof *key);
 
@@ -28,6 +28,12 @@ static hl_status_t key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_key
 	key->pkey = pkey;
 	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
 		atomic_init(&key->prep[i], NULL);
+	atomic_init(&key->ed_prep[0], NULL);
+	atomic_init(&key->ed_prep[1], NULL);
+	for (size_t i = 0; i < sizeof key->mac_prep / sizeof key->mac_prep[0]; i++)
+		atomic_init(&key->mac_prep[i], NULL);
+	for (size_t i = 0; i < sizeof key->sym_prep / sizeof key->sym_prep[0]; i++)
+		atomic_init(&key->sym_prep[i], NULL);
 	*out = key;
 	return HL_OK;
 }
@@ -71,7 +77,7 @@ static hl_status_t rsa_key_finish(EVP_PKEY *pkey, const BIGNUM *n, bool priv, hl
 
 	if (pkey == NULL)
 		return hl_crypto_fail(HL_ERR_ATTRIBUTE_VALUE_INVALID);
-	if (key_new(HL_KEY_RSA, priv, pkey, &key) != HL_OK ||
+	if (hl_crypto_key_new(HL_KEY_RSA, priv, pkey, &key) != HL_OK ||
 	    (key->num = calloc(1, (size_t)len)) == NULL) {
 		hl_key_free(key);
 		if (key == NULL)
@@ -208,13 +214,17 @@ out:
 
 /* -- EC -- */
 
-/* The uncompressed point of CKA_EC_POINT: inside a DER OCTET STRING, or bare. */
+/* The uncompressed point of CKA_EC_POINT: inside a DER OCTET STRING (short length form, or
+ * 0x81 and one byte for P-521's 133 bytes), or bare. */
 static const uint8_t *ec_point_raw(const hl_curve_t *c, const uint8_t *p, size_t len)
 {
 	size_t plen = 1 + 2 * ((c->bits + 7) / 8);
 
-	if (len == plen + 2 && p[0] == 0x04 && p[1] == plen && p[2] == 0x04)
+	if (plen <= 0x7f && len == plen + 2 && p[0] == 0x04 && p[1] == plen && p[2] == 0x04)
 		return p + 2;
+	if (plen > 0x7f && len == plen + 3 && p[0] == 0x04 && p[1] == 0x81 && p[2] == plen &&
+	    p[3] == 0x04)
+		return p + 3;
 	if (len == plen && p[0] == 0x04)
 		return p;
 	return NULL;
@@ -231,7 +241,7 @@ static hl_status_t ec_key_finish(EVP_PKEY *pkey, const hl_curve_t *c, bool priv,
 		EVP_PKEY_free(pkey);
 		return hl_crypto_fail(HL_ERR_ATTRIBUTE_VALUE_INVALID);
 	}
-	if (key_new(HL_KEY_EC, priv, pkey, &key) != HL_OK) {
+	if (hl_crypto_key_new(HL_KEY_EC, priv, pkey, &key) != HL_OK) {
 		EVP_PKEY_free(pkey);
 		return HL_ERR_NOMEM;
 	}
@@ -254,6 +264,16 @@ static OSSL_PARAM_BLD *ec_params(const hl_curve_t *c, const uint8_t *pub)
 		return NULL;
 	}
 	return bld;
+}
+
+EVP_PKEY *hl_crypto_ec_point_pkey(const hl_curve_t *c, const uint8_t *point, size_t point_len)
+{
+	const uint8_t *raw = point ? ec_point_raw(c, point, point_len) : NULL;
+	OSSL_PARAM_BLD *bld = raw ? ec_params(c, raw) : NULL;
+	EVP_PKEY *pkey = bld ? from_params(KEYMGMT_EC, EVP_PKEY_PUBLIC_KEY, bld) : NULL;
+
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
 }
 
 hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uint8_t *point,
@@ -299,7 +319,7 @@ hl_status_t hl_key_ec_private(const uint8_t *params, size_t params_len, const ui
 {
 	const hl_curve_t *c = hl_crypto_curve_find(params, params_len);
 	hl_buf_t db = { (uint8_t *)d, d_len };
-	uint8_t pub[1 + 2 * 48];
+	uint8_t pub[1 + 2 * 66];
 	size_t plen;
 	BIGNUM *bd = NULL;
 	OSSL_PARAM_BLD *bld = NULL;
@@ -338,7 +358,7 @@ hl_status_t hl_key_secret(CK_KEY_TYPE type, const uint8_t *value, size_t len, hl
 		return HL_ERR_KEY_TYPE_INCONSISTENT;
 	if (len == 0)
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
-	if (key_new(HL_KEY_SECRET, true, NULL, &key) != HL_OK ||
+	if (hl_crypto_key_new(HL_KEY_SECRET, true, NULL, &key) != HL_OK ||
 	    (key->num = calloc(1, len)) == NULL) {
 		hl_key_free(key);
 		return HL_ERR_NOMEM;
@@ -366,6 +386,8 @@ void hl_key_free(hl_key_t *key)
 		return;
 	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
 		EVP_PKEY_CTX_free(atomic_load_explicit(&key->prep[i], memory_order_relaxed));
+	hl_crypto_ed_release(key);
+	hl_crypto_prep_release(key);
 	EVP_PKEY_free(key->pkey);
 	if (key->num != NULL) {
 		OPENSSL_cleanse(key->num, key->len);

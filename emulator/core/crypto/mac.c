@@ -29,9 +29,7 @@ static hl_status_t cmac_init(hl_op_t *op)
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
 							    (char *)names[(kl - 16) / 8], 0),
 			   OSSL_PARAM_construct_end() };
-	const EVP_MAC *cmac = hl_crypto_cmac_alg();
-	if (!cmac || !(op->mac = EVP_MAC_CTX_new((EVP_MAC *)cmac)) ||
-	    EVP_MAC_init(op->mac, op->key->num, kl, p) != 1)
+	if (!(op->mac = hl_crypto_key_mac(op->key, HL_MD_COUNT, hl_crypto_cmac_alg(), p)))
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	return HL_OK;
 }
@@ -64,9 +62,8 @@ hl_status_t hl_crypto_mac_setup(hl_op_t *op, const CK_MECHANISM *mech)
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string(
 			       OSSL_MAC_PARAM_DIGEST, (char *)hl_crypto_md_name(op->m->md), 0),
 			   OSSL_PARAM_construct_end() };
-	const EVP_MAC *hmac = hl_crypto_hmac_alg();
-	if (!hmac || !(op->mac = EVP_MAC_CTX_new((EVP_MAC *)hmac)) ||
-	    EVP_MAC_init(op->mac, op->key->num, op->key->len, p) != 1)
+	/* A copy of the key's keyed HMAC for this hash (prep.c). */
+	if (!(op->mac = hl_crypto_key_mac(op->key, (unsigned)op->m->md, hl_crypto_hmac_alg(), p)))
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	return HL_OK;
 }

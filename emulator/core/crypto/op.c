@@ -19,6 +19,7 @@ static CK_FLAGS kind_flag(hl_op_kind_t kind)
 static hl_status_t key_fits(const hl_mech_t *m, hl_op_kind_t kind, const hl_key_t *key)
 {
 	hl_key_kind_t want = m->family == HL_FAM_ECDSA                             ? HL_KEY_EC
+			     : m->family == HL_FAM_EDDSA                           ? HL_KEY_EDWARDS
 			     : m->family == HL_FAM_SYM || m->family == HL_FAM_HMAC ? HL_KEY_SECRET
 										   : HL_KEY_RSA;
 
@@ -54,6 +55,8 @@ static hl_status_t op_setup(hl_op_t *op, const CK_MECHANISM *mech, unsigned inde
 		return sym_setup(op, mech);
 	if (op->m->family == HL_FAM_HMAC)
 		return hl_crypto_mac_setup(op, mech);
+	if (op->m->family == HL_FAM_EDDSA)
+		return hl_crypto_ed_setup(op, mech);
 
 	if (!takes_params && mech->ulParameterLen != 0)
 		return HL_ERR_MECHANISM_PARAM_INVALID;
@@ -129,7 +132,9 @@ size_t hl_op_output_len(const hl_op_t *op, size_t in_len)
 	case HL_OP_VERIFY:
 		if (op->m->family == HL_FAM_HMAC)
 			return op->mac_len;
-		return op->m->family == HL_FAM_ECDSA ? 2 * op->key->len : op->key->len;
+		return op->m->family == HL_FAM_ECDSA || op->m->family == HL_FAM_EDDSA
+			   ? 2 * op->key->len
+			   : op->key->len;
 	case HL_OP_ENCRYPT:
 	case HL_OP_DECRYPT:
 		if (op->m->family == HL_FAM_SYM && op->ss.tag_len)

@@ -128,6 +128,8 @@ hl_status_t hl_crypto_sign(hl_op_t *op, const uint8_t *in, size_t in_len, uint8_
 	const uint8_t *tbs = NULL;
 	hl_status_t st;
 
+	if (op->m->family == HL_FAM_EDDSA)
+		return hl_crypto_ed_sign(op, in, in_len, out);
 	if (op->m->family == HL_FAM_RSA_RAW) {
 		st = hl_crypto_rsa_raw_input(op->key, in, in_len, buf, HL_ERR_DATA_INVALID);
 		if (st == HL_OK && EVP_PKEY_sign(op->pctx, out, &fb, buf, op->key->len) != 1)
@@ -181,6 +183,8 @@ hl_status_t hl_crypto_verify(hl_op_t *op, const uint8_t *in, size_t in_len, cons
 	hl_status_t st;
 	int rc;
 
+	if (op->m->family == HL_FAM_EDDSA)
+		return hl_crypto_ed_verify(op, in, in_len, sig, sig_len);
 	if (sig_len != hl_op_output_len(op, 0))
 		return HL_ERR_SIGNATURE_LEN_RANGE;
 	if (op->m->family == HL_FAM_RSA_RAW ||

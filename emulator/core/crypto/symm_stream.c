@@ -74,14 +74,15 @@ static hl_status_t ctx_start(hl_op_t *op)
 		return HL_OK;
 	if (!c)
 		return HL_ERR_KEY_SIZE_RANGE;
-	if (!(ss->ctx = EVP_CIPHER_CTX_new()))
-		return HL_ERR_NOMEM;
+	/* A copy of the key's keyed context for this mode (prep.c): only the IV is set here. */
+	if (!(ss->ctx =
+		  hl_crypto_key_cipher(op->key, (unsigned)m->mode * 2 + (unsigned)enc, c, enc)))
+		return hl_crypto_fail(HL_ERR_CRYPTO);
 	size_t ivl = ss->gcm_iv_len;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivl),
 			   OSSL_PARAM_END };
-	bool ok = EVP_CipherInit_ex2(ss->ctx, c, NULL, NULL, enc,
-				     m->mode == HL_SYM_GCM ? p : NULL) == 1 &&
-		  EVP_CipherInit_ex2(ss->ctx, NULL, op->key->num,
+	bool ok = (m->mode != HL_SYM_GCM || EVP_CIPHER_CTX_set_params(ss->ctx, p) == 1) &&
+		  EVP_CipherInit_ex2(ss->ctx, NULL, NULL,
 				     m->mode == HL_SYM_GCM ? ss->gcm_iv : op->iv, enc, NULL) == 1 &&
 		  EVP_CIPHER_CTX_set_padding(ss->ctx, m->pad ? 1 : 0) == 1;
 	if (ok && ss->aad_len)

@@ -159,6 +159,14 @@ hl_status_t hl_object_build_key(const hl_attrs_t *attrs, CK_OBJECT_CLASS cls, CK
 		hl_buf_t pt = borrow(attrs, CKA_EC_POINT);
 		return hl_key_ec_public(a.data, a.len, pt.data, pt.len, out);
 	}
+	if (cls == CKO_PRIVATE_KEY && kt == CKK_EC_EDWARDS) {
+		hl_buf_t d = borrow(attrs, CKA_VALUE);
+		return hl_key_ed_private(a.data, a.len, d.data, d.len, out);
+	}
+	if (cls == CKO_PUBLIC_KEY && kt == CKK_EC_EDWARDS) {
+		hl_buf_t pt = borrow(attrs, CKA_EC_POINT);
+		return hl_key_ed_public(a.data, a.len, pt.data, pt.len, out);
+	}
 	if (cls == CKO_SECRET_KEY) {
 		hl_buf_t v = borrow(attrs, CKA_VALUE);
 		return hl_key_secret(kt, v.data, v.len, out);

@@ -152,13 +152,13 @@ unsigned hl_policy_scope(CK_OBJECT_CLASS cls, CK_KEY_TYPE kt)
 	case CKO_PUBLIC_KEY:
 		if (kt == CKK_RSA)
 			return HL_S_PUB | HL_S_RSA_PUB;
-		if (kt == CKK_EC)
+		if (kt == CKK_EC || kt == CKK_EC_EDWARDS) /* the same attributes (3.0 §2.3.5) */
 			return HL_S_PUB | HL_S_EC_PUB;
 		return 0;
 	case CKO_PRIVATE_KEY:
 		if (kt == CKK_RSA)
 			return HL_S_PRIV | HL_S_RSA_PRIV;
-		if (kt == CKK_EC)
+		if (kt == CKK_EC || kt == CKK_EC_EDWARDS)
 			return HL_S_PRIV | HL_S_EC_PRIV;
 		return 0;
 	case CKO_SECRET_KEY:

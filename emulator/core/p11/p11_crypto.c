@@ -73,6 +73,8 @@ static bool key_size_ok(const hl_profile_mech_t *pm, const hl_key_t *key)
 		return true;
 	if (hl_key_kind(key) == HL_KEY_SECRET)
 		bits /= 8; /* AES sizes are in bytes in the spec */
+	if (hl_key_kind(key) == HL_KEY_EDWARDS)
+		return hl_crypto_ed_size_in(bits, pm->info.ulMinKeySize, pm->info.ulMaxKeySize);
 	return bits >= pm->info.ulMinKeySize && bits <= pm->info.ulMaxKeySize;
 }
 

@@ -127,12 +127,17 @@ static CK_RV gen_ec(hl_session_t *s, const hl_profile_mech_t *pm, hl_attrs_t *pu
 {
 	hl_ec_parts_t p = { 0 };
 	const hl_attr_t *params = hl_attrs_get(pub, CKA_EC_PARAMS);
-	unsigned bits = params ? hl_crypto_ec_curve_bits(params->value, params->len) : 0;
+	bool ed = pm->type == CKM_EC_EDWARDS_KEY_PAIR_GEN; /* same attributes, Edwards curves */
+	unsigned bits = !params ? 0
+			: ed    ? hl_crypto_ed_curve_bits(params->value, params->len)
+				: hl_crypto_ec_curve_bits(params->value, params->len);
 	if (!bits)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	if (bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
+	if (ed ? !hl_crypto_ed_size_in(bits, pm->info.ulMinKeySize, pm->info.ulMaxKeySize)
+	       : bits < pm->info.ulMinKeySize || bits > pm->info.ulMaxKeySize)
 		return CKR_KEY_SIZE_RANGE;
-	CK_RV rv = hl_p11_rv(hl_crypto_ec_generate(params->value, params->len, &p));
+	CK_RV rv = hl_p11_rv(ed ? hl_crypto_ed_generate(params->value, params->len, &p)
+				: hl_crypto_ec_generate(params->value, params->len, &p));
 	if (rv == CKR_OK)
 		rv = set_buf(pub, CKA_EC_POINT, &p.point);
 	if (rv == CKR_OK)
@@ -155,10 +160,13 @@ CK_RV hl_p11_C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 		return rv;
 	rv = (!phPub || !phPriv) ? CKR_ARGUMENTS_BAD
 				 : mech_ok(s, pMechanism, CKF_GENERATE_KEY_PAIR, &pm);
-	CK_KEY_TYPE kt = rv == CKR_OK && pm->type == CKM_EC_KEY_PAIR_GEN ? CKK_EC : CKK_RSA;
+	CK_KEY_TYPE kt = rv != CKR_OK                              ? CKK_RSA
+			 : pm->type == CKM_EC_KEY_PAIR_GEN         ? CKK_EC
+			 : pm->type == CKM_EC_EDWARDS_KEY_PAIR_GEN ? CKK_EC_EDWARDS
+								   : CKK_RSA;
 	/* L4: a library that remaps the X9.31 generator makes FIPS 186-3 keys, as with PKCS. */
-	if (rv == CKR_OK && pm->type != CKM_EC_KEY_PAIR_GEN &&
-	    pm->type != CKM_RSA_PKCS_KEY_PAIR_GEN && pm->type != CKM_RSA_X9_31_KEY_PAIR_GEN)
+	if (rv == CKR_OK && kt == CKK_RSA && pm->type != CKM_RSA_PKCS_KEY_PAIR_GEN &&
+	    pm->type != CKM_RSA_X9_31_KEY_PAIR_GEN)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK)
 		rv = new_attrs(s, pPubT, nPub, CKO_PUBLIC_KEY, kt, HL_TMPL_GENERATE, &pub);

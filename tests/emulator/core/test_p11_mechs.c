@@ -142,6 +142,30 @@ Test(mechs, aes_ctr_and_gcm_match_openssl)
 	cr_assert_eq(C_EncryptInit(s, &gcm, k), CKR_MECHANISM_PARAM_INVALID);
 }
 
+/* One key, many operations: each starts from the key's prepared context (one key schedule),
+ * so IV lengths, modes and directions that follow each other must not leak into one another. */
+Test(mechs, gcm_iv_lengths_on_one_key_match_openssl)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_OBJECT_HANDLE k = aes_key(s, NULL, 0);
+	CK_BYTE msg[37], want[128], iv[64], aad[3] = { 'a', 'a', 'd' };
+	static const CK_ULONG lens[] = { 12, 1, 16, 60, 12 };
+	for (int i = 0; i < 37; i++)
+		msg[i] = (CK_BYTE)(i + 100);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		memset(iv, (int)(0x30 + i), sizeof(iv));
+		CK_GCM_PARAMS gp = { iv, lens[i], lens[i] * 8, aad, sizeof(aad), 96 };
+		CK_MECHANISM gcm = { CKM_AES_GCM, &gp, sizeof(gp) };
+		int n = ossl_encrypt("AES-128-GCM", iv, (int)lens[i], aad, 3, msg, 37, want,
+				     want + 37, 12);
+		roundtrip(s, k, &gcm, msg, 37, want, (CK_ULONG)n + 12);
+		/* and a CBC operation between two GCM ones, on the same key */
+		CK_MECHANISM cbc = { CKM_AES_CBC, iv, 16 };
+		n = ossl_encrypt("AES-128-CBC", iv, 16, NULL, 0, msg, 32, want, NULL, 0);
+		roundtrip(s, k, &cbc, msg, 32, want, (CK_ULONG)n);
+	}
+}
+
 Test(mechs, hmac_matches_openssl)
 {
 	CK_SESSION_HANDLE s = ready(true);

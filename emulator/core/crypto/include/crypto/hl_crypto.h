@@ -35,7 +35,10 @@ typedef struct {
 /* EC components: params is the DER of the curve OID (CKA_EC_PARAMS); point is the
  * uncompressed point 04||X||Y *wrapped in a DER OCTET STRING* (CKA_EC_POINT as PKCS#11
  * specifies it); d is the private value (CKA_VALUE of the private key), big-endian,
- * left-padded to the field size. Supported curves: P-256 and P-384. */
+ * left-padded to the field size. Supported curves: P-256, P-384 and P-521 (whose point, 133
+ * bytes, takes the long length form 04 81 85). Edwards keys (CKK_EC_EDWARDS) use the same
+ * struct: params as the caller gave them (curve name or OID), point the RFC 8032 public key in
+ * a DER OCTET STRING, d the RFC 8032 private key (32 or 57 bytes). */
 typedef struct {
 	hl_buf_t params, point, d;
 } hl_ec_parts_t;
@@ -50,8 +53,18 @@ hl_status_t hl_crypto_rsa_generate(unsigned long bits, const uint8_t *e, size_t 
 /* Generates an EC key on the curve named by DER OID params. HL_ERR_ATTRIBUTE_VALUE_INVALID
  * (curve unknown or not supported) or success with *out filled. */
 hl_status_t hl_crypto_ec_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out);
-/* Field size in bits of the curve named by params (256, 384), or 0 if unsupported. */
+/* Field size in bits of the curve named by params (256, 384, 521), or 0 if unsupported. */
 unsigned hl_crypto_ec_curve_bits(const uint8_t *params, size_t params_len);
+/* Edwards curves (eddsa.c): CKA_EC_PARAMS as the spec's PrintableString curve name
+ * ("edwards25519", "edwards448") or the RFC 8410 OID (1.3.101.112, 1.3.101.113). Bits of the
+ * curve (255, 448), or 0 when params names neither. */
+unsigned hl_crypto_ed_curve_bits(const uint8_t *params, size_t params_len);
+/* Whether a profile's key-size range [min, max] takes the Edwards curve of curve_bits: by the
+ * curve's bits (255, 448: what this module announces) or by its encoded key's (256, 456: what
+ * SoftHSMv2 announces, so a profile fingerprinted from it works). */
+bool hl_crypto_ed_size_in(unsigned long curve_bits, unsigned long min, unsigned long max);
+/* An Ed25519 or Ed448 key pair; out->params is a copy of params. */
+hl_status_t hl_crypto_ed_generate(const uint8_t *params, size_t params_len, hl_ec_parts_t *out);
 /* Fills buf with len bytes from the CSPRNG. */
 hl_status_t hl_crypto_random(uint8_t *buf, size_t len);
 
@@ -61,7 +74,7 @@ hl_status_t hl_crypto_random(uint8_t *buf, size_t len);
  * use from several threads at once: each operation gets its own context. */
 typedef struct hl_key hl_key_t;
 
-typedef enum { HL_KEY_RSA, HL_KEY_EC, HL_KEY_SECRET } hl_key_kind_t;
+typedef enum { HL_KEY_RSA, HL_KEY_EC, HL_KEY_SECRET, HL_KEY_EDWARDS } hl_key_kind_t;
 
 /* RSA private key from parts: n, e, d required; CRT parts used when all five are present
  * (then signing runs at full OpenSSL speed), else derived where OpenSSL can. Checks the
@@ -74,6 +87,13 @@ hl_status_t hl_key_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, 
 hl_status_t hl_key_ec_private(const uint8_t *params, size_t params_len, const uint8_t *d,
 			      size_t d_len, hl_key_t **out);
 hl_status_t hl_key_ec_public(const uint8_t *params, size_t params_len, const uint8_t *point,
+			     size_t point_len, hl_key_t **out);
+/* Edwards keys (CKK_EC_EDWARDS): d the 32/57-byte private key, point CKA_EC_POINT (a DER
+ * OCTET STRING, or the bare 32/57 bytes). HL_ERR_ATTRIBUTE_VALUE_INVALID when the curve or a
+ * length is wrong. */
+hl_status_t hl_key_ed_private(const uint8_t *params, size_t params_len, const uint8_t *d,
+			      size_t d_len, hl_key_t **out);
+hl_status_t hl_key_ed_public(const uint8_t *params, size_t params_len, const uint8_t *point,
 			     size_t point_len, hl_key_t **out);
 /* A secret key (CKK_AES: 16, 24 or 32 bytes; CKK_DES3: 24 bytes, parity not checked, as
  * PKCS#11 leaves that to the token; CKK_GENERIC_SECRET: any length >= 1). */
@@ -115,7 +135,9 @@ size_t hl_crypto_mech_list(CK_MECHANISM_TYPE *out, size_t max);
  *  sign/verify: CKM_RSA_PKCS (DigestInfo supplied by caller), CKM_RSA_X_509 (raw),
  *    CKM_SHA1/SHA256/SHA384/SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS (+CK_RSA_PKCS_PSS_PARAMS; input
  *    is the hash), CKM_SHA{1,256,384,512}_RSA_PKCS_PSS, CKM_ECDSA (input is the hash),
- *    CKM_ECDSA_SHA1/SHA256/SHA384/SHA512 (signature is r||s, each field-size bytes);
+ *    CKM_ECDSA_SHA1/SHA256/SHA384/SHA512 (signature is r||s, each field-size bytes),
+ *    CKM_EDDSA (pure Ed25519/Ed448, single-part; an optional CK_EDDSA_PARAMS must say
+ *    phFlag FALSE and no context, which is all OpenSSL 3.0 signs);
  *  encrypt/decrypt: CKM_DES3_ECB, CKM_DES3_CBC(_PAD), CKM_AES_CBC_PAD (secret keys, IV as the
  *    parameter, single-part), CKM_RSA_PKCS, CKM_RSA_X_509, CKM_RSA_PKCS_OAEP
  * (+CK_RSA_PKCS_OAEP_PARAMS: SHA-1/SHA-2, MGF1 with SHA-1/SHA-2, CKZ_DATA_SPECIFIED label); digest:
@@ -243,7 +265,7 @@ hl_status_t hl_crypto_pkcs8_encode(const hl_key_t *key, hl_buf_t *out);
  * 0: tells a PKCS#8 blob from the zero padding after it. */
 size_t hl_crypto_der_len(const uint8_t *p, size_t len);
 /* Decodes exactly len bytes of PrivateKeyInfo: *kt_out CKK_RSA (rsa filled, CRT parts when
- * the blob has them) or CKK_EC (ec filled, P-256/P-384 only). Anything else, trailing bytes
+ * the blob has them) or CKK_EC (ec filled, P-256/P-384/P-521 only). Anything else, trailing bytes
  * included: HL_ERR_WRAPPED_KEY_INVALID. The caller clears the parts. */
 hl_status_t hl_crypto_pkcs8_decode(const uint8_t *der, size_t len, CK_KEY_TYPE *kt_out,
 				   hl_rsa_parts_t *rsa, hl_ec_parts_t *ec);
