@@ -2,8 +2,10 @@
  * hl-test-craft-blobs CARD FAMILY DIR: the crafted blobs of fuzz/craft.c for the backup
  * domain whose secret CARD holds (a 1-of-1 domain card, no PIN), in FAMILY's format
  * (keyper or luna), written as DIR/<name>.blob, with DIR/cases.txt listing per line the
- * name, the status it must give and the words its message must hold. */
+ * name, the status it must give and the words its message must hold; DIR/ok.blob is the
+ * writer's own blob of the same object, which restores. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cards/hl_cards.h"
@@ -70,6 +72,16 @@ int main(int argc, char **argv)
 	}
 	if (list && fclose(list) != 0)
 		rc = 1;
+	/* The honest blob of the same domain and object: it restores. */
+	uint8_t *ok = NULL;
+	size_t ok_len = 0;
+	snprintf(path, sizeof(path), "%s/ok.blob", argv[3]);
+	FILE *f = rc ? NULL : fopen(path, "wb");
+	rc |= !f ||
+	      hl_backup_encode(&d[0], "CRAFT01", 1700000000, attrs, 5, &ok, &ok_len) != HL_OK ||
+	      fwrite(ok, 1, ok_len, f) != ok_len;
+	rc |= f && fclose(f) != 0;
+	free(ok);
 	hl_craft_free(cases, n);
 	hl_backup_domain_wipe(&d[0]);
 	hl_backup_domain_wipe(&d[1]);
