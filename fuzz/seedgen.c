@@ -11,6 +11,7 @@
 
 #include "audit/hl_audit.h"
 #include "backup/hl_backup.h"
+#include "craft.h"
 #include "cards/hl_cards.h"
 #include "fuzz_common.h"
 #include "hsmlab/pkcs11.h"
@@ -69,6 +70,41 @@ static void blobs(void)
 		     "encode");
 		put("backup", names[i], blob, len);
 		free(blob);
+	}
+}
+
+/* Crafted blobs (craft.c): each field out of range in a container whose MAC is right, so
+ * the fuzzer starts at every field check; the ones over 64 KiB stay out (libFuzzer sizes
+ * its inputs by the largest seed). */
+static void crafted(void)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	uint8_t value[32] = { 0x42 };
+	CK_ATTRIBUTE attrs[] = { { CKA_CLASS, &cls, sizeof(cls) },
+				 { CKA_KEY_TYPE, &kt, sizeof(kt) },
+				 { CKA_LABEL, "KSK-2024", 8 },
+				 { CKA_VALUE, value, sizeof(value) } };
+	const hl_backup_format_t *vendors[2] = { &hl_keyper_backup_format, &hl_luna_backup_format };
+	hl_backup_domain_t dom[2];
+	for (int i = 0; i < 2; i++)
+		need(hl_backup_domain_derive(vendors[i], (const uint8_t *)HL_FUZZ_DOMAIN_SECRET,
+					     strlen(HL_FUZZ_DOMAIN_SECRET), &dom[i]) == HL_OK,
+		     "domain");
+	for (int i = 0; i < 2; i++) {
+		hl_craft_case_t *cases = NULL;
+		size_t n = 0;
+		char name[96];
+		need(hl_craft_cases(&dom[i], &dom[1 - i], attrs, 4, "K0001", &cases, &n) == 0,
+		     "crafted blobs");
+		for (size_t k = 0; k < n; k++) {
+			if (cases[k].len > 65536)
+				continue;
+			snprintf(name, sizeof(name), "crafted-%s-%s.blob", i ? "luna" : "keyper",
+				 cases[k].name);
+			put("backup", name, cases[k].blob, cases[k].len);
+		}
+		hl_craft_free(cases, n);
 	}
 }
 
@@ -227,6 +263,7 @@ int main(int argc, char **argv)
 	}
 	out_dir = argv[1];
 	blobs();
+	crafted();
 	cards();
 	audit();
 	p11();

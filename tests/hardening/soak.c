@@ -365,19 +365,59 @@ static int reinit(void)
 	return atomic_load(&errors) == 0 && flat ? 0 : 1;
 }
 
+/* A duration: seconds, or a number with s, m or h ("600", "10m"); 0 when malformed. */
+static long duration(const char *s)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	long unit = !*end               ? 1
+		    : !strcmp(end, "s") ? 1
+		    : !strcmp(end, "m") ? 60
+		    : !strcmp(end, "h") ? 3600
+					: 0;
+	if (errno || end == s || v <= 0 || !unit || v > 7L * 24 * 3600 / unit)
+		return 0;
+	return v * unit;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s MODULE TOKEN-LABEL USER-PIN DURATION\n"
+		"Soaks MODULE's token: 2 processes x %d threads create, find, sign and destroy\n"
+		"while a third reinitialises the module, for DURATION (seconds, or 90s, 10m, 1h).\n"
+		"tests/hardening/soak.sh makes the lab and token first; the 10-minute run on the\n"
+		"ASan build (tests/hardening/README.md), from the source tree:\n"
+		"  for m in libhsmlab.so libhsmlab-luna.so; do\n"
+		"    HSMLAB_SOURCE_DIR=$PWD tests/hardening/soak.sh "
+		"build-asan/tests/hardening/hsmlab-soak \\\n"
+		"      build-asan/emulator/admin/hsmlab-admin build-asan/emulator/module/$m 10m\n"
+		"  done\n",
+		prog, THREADS);
+}
+
 int main(int argc, char **argv)
 {
 	pid_t pids[WORKERS + 1];
 	int failed = 0;
 
-	if (argc != 5 || atoi(argv[4]) <= 0) {
-		fprintf(stderr, "usage: %s MODULE TOKEN-LABEL USER-PIN SECONDS\n", argv[0]);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout, argv[0]);
+		return 0;
+	}
+	long secs = argc == 5 ? duration(argv[4]) : 0;
+	if (!secs) {
+		if (argc == 5)
+			fprintf(stderr, "soak: duration \"%s\": want seconds, or 90s, 10m, 1h\n",
+				argv[4]);
+		usage(stderr, argv[0]);
 		return 2;
 	}
 	module_path = argv[1];
 	token_label = argv[2];
 	pin = argv[3];
-	deadline = time(NULL) + atoi(argv[4]);
+	deadline = time(NULL) + secs;
 	for (int i = 0; i <= WORKERS; i++) {
 		fflush(stdout);
 		if ((pids[i] = fork()) == 0) {

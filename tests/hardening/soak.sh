@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# soak.sh SOAK ADMIN MODULE SECONDS: a throw-away lab with one device of MODULE's family,
-# its token set up by the console (user PIN 87654321), then the soak program on it.
+# soak.sh SOAK ADMIN MODULE DURATION (seconds, or 90s, 10m): a throw-away lab with one device
+# of MODULE's family, its token set up by the console (user PIN 87654321), then the soak on it.
 set -euo pipefail
 SOAK=$1 ADMIN=$2 MODULE=$3 SECS=$4
 # shellcheck source=../emulator/families/famlab.sh

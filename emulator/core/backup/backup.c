@@ -2,6 +2,7 @@
  * hsmlab emulator: the sealed-blob container, version 1 (layout in emulator/doc/formats.md);
  * the magic, format byte and version are the family's (hl_backup_format_t). */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,30 +212,69 @@ out:
 
 /* -- decoding -- */
 
-/* The checks that need no key and no format: framing, version, length. */
-static hl_status_t parse_header(const uint8_t *b, size_t len, hl_backup_info_t *info,
-				size_t *header_len)
+/* Returns st, with why (may be NULL) saying which field of the blob is wrong. */
+static hl_status_t refuse(hl_status_t st, char *why, size_t wl, const char *fmt, ...)
 {
-	if (!magic_ok(b, len))
-		return HL_ERR_BACKUP_CORRUPT;
-	if (len < 8)
-		return HL_ERR_BACKUP_TRUNCATED;
-	unsigned version = (unsigned)get_be(b + 6, 2);
-	if (version == 0)
-		return HL_ERR_BACKUP_CORRUPT;
-	if (version > HL_BACKUP_VERSION)
-		return HL_ERR_BACKUP_TOO_NEW; /* a later layout may differ from here on */
-	if (len < FIXED_LEN)
-		return HL_ERR_BACKUP_TRUNCATED;
+	if (why && wl) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, wl, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+/* The header's fields after the version, each out of range in its own words. */
+static hl_status_t check_fields(const uint8_t *b, size_t len, char *why, size_t wl)
+{
 	size_t hl = (size_t)get_be(b + 8, 2), total = (size_t)get_be(b + 10, 4);
 	size_t slen = b[40];
-	if (b[14] == 0 || b[15] != ALG_GCM_HMAC || slen == 0 || slen > HL_BACKUP_SERIAL_MAX ||
-	    hl != FIXED_LEN + slen || total < hl + 8 + HL_AEAD_OVERHEAD + MAC_LEN)
-		return HL_ERR_BACKUP_CORRUPT;
+	hl_status_t bad = HL_ERR_BACKUP_CORRUPT;
+	if (b[14] == 0)
+		return refuse(bad, why, wl, "format byte 0");
+	if (b[15] != ALG_GCM_HMAC)
+		return refuse(bad, why, wl, "algorithm %u, this build knows %u", b[15],
+			      ALG_GCM_HMAC);
+	if (slen == 0 || slen > HL_BACKUP_SERIAL_MAX)
+		return refuse(bad, why, wl, "source serial length %zu, not 1..%d", slen,
+			      HL_BACKUP_SERIAL_MAX);
+	if (hl != FIXED_LEN + slen)
+		return refuse(bad, why, wl, "header length %zu, its serial makes it %zu", hl,
+			      FIXED_LEN + slen);
+	if (total < hl + 8 + HL_AEAD_OVERHEAD + MAC_LEN)
+		return refuse(bad, why, wl, "total length %zu, below the least container (%zu)",
+			      total, hl + 8 + HL_AEAD_OVERHEAD + MAC_LEN);
 	if (len < total)
-		return HL_ERR_BACKUP_TRUNCATED;
+		return refuse(HL_ERR_BACKUP_TRUNCATED, why, wl, "%zu bytes, the header says %zu",
+			      len, total);
 	if (len > total)
-		return HL_ERR_BACKUP_CORRUPT;
+		return refuse(bad, why, wl, "%zu bytes after the container's end (%zu)",
+			      len - total, total);
+	return HL_OK;
+}
+
+/* The checks that need no key and no format: framing, version, length. */
+static hl_status_t parse_header(const uint8_t *b, size_t len, hl_backup_info_t *info,
+				size_t *header_len, char *why, size_t wl)
+{
+	if (!magic_ok(b, len))
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl, "no backup blob (no \"HL\" magic)");
+	if (len < 8)
+		return refuse(HL_ERR_BACKUP_TRUNCATED, why, wl, "%zu bytes, cut in the magic", len);
+	unsigned version = (unsigned)get_be(b + 6, 2);
+	if (version == 0)
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl, "container version 0");
+	if (version > HL_BACKUP_VERSION) /* a later layout may differ from here on */
+		return refuse(HL_ERR_BACKUP_TOO_NEW, why, wl,
+			      "container version %u, this build reads up to %u", version,
+			      HL_BACKUP_VERSION);
+	if (len < FIXED_LEN)
+		return refuse(HL_ERR_BACKUP_TRUNCATED, why, wl, "%zu bytes, cut in the header",
+			      len);
+	hl_status_t st = check_fields(b, len, why, wl);
+	if (st != HL_OK)
+		return st;
+	size_t hl = (size_t)get_be(b + 8, 2), slen = b[40];
 	memset(info, 0, sizeof(*info));
 	memcpy(info->magic, b, MAGIC_LEN);
 	info->format_id = b[14];
@@ -254,7 +294,7 @@ hl_status_t hl_backup_peek(const uint8_t *blob, size_t len, hl_backup_info_t *ou
 		return HL_ERR_ARGS;
 	if (len == 0)
 		return HL_ERR_BACKUP_TRUNCATED;
-	hl_status_t st = parse_header(blob, len, &info, &hl);
+	hl_status_t st = parse_header(blob, len, &info, &hl, NULL, 0);
 	if (st == HL_OK)
 		*out = info;
 	return st;
@@ -266,13 +306,15 @@ bool hl_backup_info_is(const hl_backup_info_t *info, const hl_backup_format_t *f
 	       info->format_id == fmt->id;
 }
 
-static size_t count_attrs(const uint8_t *p, size_t len, bool *ok)
+/* The number of attributes in an encoding; 0 and *bad set when one runs past its end. */
+static size_t count_attrs(const uint8_t *p, size_t len, bool *bad, size_t *at)
 {
 	size_t n = 0, off = 0;
-	*ok = true;
+	*bad = false;
 	while (off < len) {
 		if (len - off < 12 || get_be(p + off + 8, 4) > len - off - 12) {
-			*ok = false;
+			*bad = true;
+			*at = n + 1;
 			return 0;
 		}
 		off += 12 + (size_t)get_be(p + off + 8, 4);
@@ -282,14 +324,20 @@ static size_t count_attrs(const uint8_t *p, size_t len, bool *ok)
 }
 
 /* Appends the attributes of an encoding to obj (room was made by the caller). */
-static hl_status_t take_attrs(hl_backup_obj_t *obj, const uint8_t *p, size_t len)
+static hl_status_t take_attrs(hl_backup_obj_t *obj, const uint8_t *p, size_t len, char *why,
+			      size_t wl)
 {
 	for (size_t off = 0; off < len;) {
 		CK_ATTRIBUTE *a = &obj->attrs[obj->n];
 		CK_ATTRIBUTE_TYPE type = (CK_ATTRIBUTE_TYPE)get_be(p + off, 8);
 		size_t vlen = (size_t)get_be(p + off + 8, 4);
-		if (hl_backup_obj_attr(obj, type) || vlen > HL_BACKUP_MAX_VALUE)
-			return HL_ERR_BACKUP_CORRUPT;
+		if (hl_backup_obj_attr(obj, type))
+			return refuse(HL_ERR_BACKUP_CORRUPT, why, wl, "attribute 0x%lx twice",
+				      (unsigned long)type);
+		if (vlen > HL_BACKUP_MAX_VALUE)
+			return refuse(HL_ERR_BACKUP_CORRUPT, why, wl,
+				      "attribute 0x%lx of %zu bytes, at most %u",
+				      (unsigned long)type, vlen, HL_BACKUP_MAX_VALUE);
 		a->type = type;
 		a->ulValueLen = (CK_ULONG)vlen;
 		a->pValue = vlen ? malloc(vlen) : NULL;
@@ -303,77 +351,111 @@ static hl_status_t take_attrs(hl_backup_obj_t *obj, const uint8_t *p, size_t len
 	return HL_OK;
 }
 
+/* Both attribute lists into obj: each well framed, together within the count. */
+static hl_status_t take_lists(hl_backup_obj_t *obj, const uint8_t *clear, size_t clear_len,
+			      const uint8_t *plain, size_t plain_len, char *why, size_t wl)
+{
+	bool bad1 = false, bad2 = false;
+	size_t at = 0;
+	size_t nc = count_attrs(clear, clear_len, &bad1, &at);
+	if (bad1)
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl,
+			      "clear attribute %zu runs past its list", at);
+	size_t np = count_attrs(plain, plain_len, &bad2, &at);
+	if (bad2)
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl,
+			      "sealed attribute %zu runs past its list", at);
+	if (nc + np > HL_BACKUP_MAX_ATTRS)
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl, "%zu attributes, at most %d", nc + np,
+			      HL_BACKUP_MAX_ATTRS);
+	obj->attrs = calloc(nc + np ? nc + np : 1, sizeof(*obj->attrs));
+	if (!obj->attrs)
+		return HL_ERR_NOMEM;
+	hl_status_t st = take_attrs(obj, clear, clear_len, why, wl);
+	return st == HL_OK ? take_attrs(obj, plain, plain_len, why, wl) : st;
+}
+
 /* The authenticated payload: clear attributes, then the sealed ones. */
 static hl_status_t open_payload(const hl_backup_domain_t *dom, const uint8_t *b, size_t total,
-				size_t hl, hl_backup_obj_t *obj)
+				size_t hl, hl_backup_obj_t *obj, char *why, size_t wl)
 {
-	uint8_t *plain = NULL;
-	size_t end = total - MAC_LEN, nc = 0, np = 0;
-	bool ok1 = false, ok2 = false;
+	size_t end = total - MAC_LEN;
 	size_t clear_len = (size_t)get_be(b + hl, 4);
 	if (clear_len > end - hl - 8)
-		return HL_ERR_BACKUP_CORRUPT;
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl,
+			      "clear attribute list of %zu bytes, %zu are there", clear_len,
+			      end - hl - 8);
 	const uint8_t *clear = b + hl + 4, *sl = clear + clear_len;
-	size_t sealed_len = (size_t)get_be(sl, 4);
-	if (sealed_len != end - (size_t)(sl + 4 - b) || sealed_len < HL_AEAD_OVERHEAD)
-		return HL_ERR_BACKUP_CORRUPT;
+	size_t sealed_len = (size_t)get_be(sl, 4), room = end - (size_t)(sl + 4 - b);
+	if (sealed_len != room || sealed_len < HL_AEAD_OVERHEAD)
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl,
+			      "sealed part of %zu bytes, %zu are there", sealed_len, room);
 	size_t plain_len = sealed_len - HL_AEAD_OVERHEAD;
-	plain = calloc(plain_len ? plain_len : 1, 1);
+	uint8_t *plain = calloc(plain_len ? plain_len : 1, 1);
 	if (!plain)
 		return HL_ERR_NOMEM;
 	hl_status_t st =
 	    hl_crypto_aead_open(dom->enc_key, b, (size_t)(sl + 4 - b), sl + 4, sealed_len, plain);
-	if (st == HL_ERR_INTEGRITY)
-		st = HL_ERR_BACKUP_TAMPERED;
-	if (st != HL_OK)
-		goto out;
-	nc = count_attrs(clear, clear_len, &ok1);
-	np = count_attrs(plain, plain_len, &ok2);
-	if (!ok1 || !ok2 || nc + np > HL_BACKUP_MAX_ATTRS) {
-		st = HL_ERR_BACKUP_CORRUPT;
-		goto out;
-	}
-	obj->attrs = calloc(nc + np ? nc + np : 1, sizeof(*obj->attrs));
-	if (!obj->attrs) {
-		st = HL_ERR_NOMEM;
-		goto out;
-	}
-	st = take_attrs(obj, clear, clear_len);
+	if (st == HL_ERR_INTEGRITY) /* the MAC passed: sealed under another domain's key */
+		st = refuse(HL_ERR_BACKUP_TAMPERED, why, wl,
+			    "the sealed key material does not open under this domain");
 	if (st == HL_OK)
-		st = take_attrs(obj, plain, plain_len);
-out:
+		st = take_lists(obj, clear, clear_len, plain, plain_len, why, wl);
 	hl_crypto_wipe(plain, plain_len ? plain_len : 1);
 	free(plain);
 	return st;
 }
 
+/* The checks between the header and the MAC: whose format, which domain. */
+static hl_status_t check_owner(const hl_backup_domain_t *dom, const hl_backup_info_t *info,
+			       char *why, size_t wl)
+{
+	const hl_backup_format_t *f = dom->format;
+	if (info->version > f->version)
+		return refuse(HL_ERR_BACKUP_TOO_NEW, why, wl,
+			      "container version %u, the %s format reads up to %u", info->version,
+			      f->magic, f->version);
+	if (memcmp(info->magic, f->magic, MAGIC_LEN) != 0)
+		return refuse(HL_ERR_BACKUP_WRONG_VENDOR, why, wl, "a %s blob, this domain's is %s",
+			      info->magic, f->magic);
+	if (info->format_id != f->id) /* our magic, another format byte: altered */
+		return refuse(HL_ERR_BACKUP_CORRUPT, why, wl, "format byte %u, %s's is %u",
+			      info->format_id, f->magic, f->id);
+	if (!hl_crypto_memeq(info->domain_id, dom->id, HL_BACKUP_DOMAIN_ID_LEN))
+		return refuse(HL_ERR_BACKUP_WRONG_DOMAIN, why, wl,
+			      "made in another %s domain than this one", f->magic);
+	return HL_OK;
+}
+
 hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob, size_t len,
 			     hl_backup_obj_t **out)
+{
+	return hl_backup_decode_why(dom, blob, len, out, NULL, 0);
+}
+
+hl_status_t hl_backup_decode_why(const hl_backup_domain_t *dom, const uint8_t *blob, size_t len,
+				 hl_backup_obj_t **out, char *why, size_t wl)
 {
 	hl_backup_info_t info;
 	hl_backup_obj_t *obj = NULL;
 	uint8_t mac[MAC_LEN];
 	size_t hl = 0;
+	if (why && wl)
+		why[0] = 0;
 	if (!dom || !hl_backup_format_ok(dom->format) || (!blob && len) || !out)
 		return HL_ERR_ARGS;
 	if (len == 0)
-		return HL_ERR_BACKUP_TRUNCATED;
-	hl_status_t st = parse_header(blob, len, &info, &hl);
+		return refuse(HL_ERR_BACKUP_TRUNCATED, why, wl, "empty");
+	hl_status_t st = parse_header(blob, len, &info, &hl, why, wl);
+	if (st == HL_OK)
+		st = check_owner(dom, &info, why, wl);
+	if (st == HL_OK)
+		st = hl_crypto_hmac_sha256(dom->mac_key, sizeof(dom->mac_key), blob, len - MAC_LEN,
+					   mac);
+	if (st == HL_OK && !hl_crypto_memeq(mac, blob + len - MAC_LEN, MAC_LEN))
+		st = refuse(HL_ERR_BACKUP_TAMPERED, why, wl, "its MAC does not match");
 	if (st != HL_OK)
 		return st;
-	if (info.version > dom->format->version)
-		return HL_ERR_BACKUP_TOO_NEW;
-	if (memcmp(info.magic, dom->format->magic, MAGIC_LEN) != 0)
-		return HL_ERR_BACKUP_WRONG_VENDOR;
-	if (info.format_id != dom->format->id) /* our magic, another format byte: altered */
-		return HL_ERR_BACKUP_CORRUPT;
-	if (!hl_crypto_memeq(info.domain_id, dom->id, HL_BACKUP_DOMAIN_ID_LEN))
-		return HL_ERR_BACKUP_WRONG_DOMAIN;
-	st = hl_crypto_hmac_sha256(dom->mac_key, sizeof(dom->mac_key), blob, len - MAC_LEN, mac);
-	if (st != HL_OK)
-		return st;
-	if (!hl_crypto_memeq(mac, blob + len - MAC_LEN, MAC_LEN))
-		return HL_ERR_BACKUP_TAMPERED;
 	obj = calloc(1, sizeof(*obj));
 	if (!obj)
 		return HL_ERR_NOMEM;
@@ -381,7 +463,7 @@ hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob,
 	obj->version = info.version;
 	obj->created = info.created;
 	memcpy(obj->source_serial, info.source_serial, sizeof(obj->source_serial));
-	st = open_payload(dom, blob, len, hl, obj);
+	st = open_payload(dom, blob, len, hl, obj, why, wl);
 	if (st == HL_OK) {
 		*out = obj;
 		obj = NULL;

@@ -262,7 +262,9 @@ void hl_device_free(hl_device_t *dev)
 
 void hl_device_event(hl_device_t *dev, hl_family_event_t ev, const char *subject)
 {
-	if (!dev || dev->broken || !dev->store || !dev->family || !dev->family->on_event)
+	/* A write-protected store takes no records: the operations it allows go unrecorded. */
+	if (!dev || dev->broken || !dev->store || !dev->family || !dev->family->on_event ||
+	    hl_store_write_protected(dev->store))
 		return;
 	pthread_mutex_lock(&dev->lock);
 	dev->family->on_event(dev, ev, subject);
@@ -338,6 +340,8 @@ hl_status_t hl_device_token_info(hl_device_t *dev, CK_TOKEN_INFO *info)
 		info->flags |= CKF_SO_PIN_FINAL_TRY;
 	if (dev->so_failed >= p->so_max_failed)
 		info->flags |= CKF_SO_PIN_LOCKED;
+	if (hl_store_write_protected(dev->store))
+		info->flags |= CKF_WRITE_PROTECTED;
 	pthread_mutex_unlock(&dev->lock);
 	info->ulMaxSessionCount = p->max_sessions ? p->max_sessions : CK_EFFECTIVELY_INFINITE;
 	info->ulMaxRwSessionCount =
@@ -431,6 +435,10 @@ static hl_status_t pin_attempt(hl_device_t *dev, CK_USER_TYPE who, const CK_UTF8
 	if (st != HL_OK && st != HL_ERR_PIN_INCORRECT)
 		return st;
 	uint64_t now = st == HL_OK ? 0 : *failed + 1;
+	/* A write-protected store cannot keep the count: this process keeps it (a copy of the
+	 * file elsewhere could be tried anyway, so refusing the login would protect nothing). */
+	if (now != *failed && hl_store_write_protected(dev->store))
+		*failed = now;
 	if (now != *failed) {
 		hl_status_t wst = hl_store_begin(dev->store);
 		if (wst == HL_OK)

@@ -194,18 +194,22 @@ static hl_status_t get_locked(hl_device_t *dev, uint64_t id, hl_object_t **out)
 
 hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj)
 {
-	return hl_device_add_object_with(dev, obj, NULL, NULL);
+	return hl_device_add_objects_with(dev, &obj, 1, NULL, NULL);
 }
 
 hl_status_t hl_device_add_object_with(hl_device_t *dev, hl_object_t *obj,
 				      hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg)
 {
+	return hl_device_add_objects_with(dev, &obj, 1, also, arg);
+}
+
+/* A new object's id, seal and row, inside the caller's transaction (device lock held). The
+ * count is read again for each object: the rows put before it in this transaction count. */
+static hl_status_t put_new_locked(hl_device_t *dev, hl_object_t *obj)
+{
 	uint64_t id = 0, count = 0;
-	if (dev->broken)
-		return dev->broken;
-	pthread_mutex_lock(&dev->lock);
-	hl_status_t st = hl_store_begin(dev->store);
-	if (st == HL_OK && dev->profile->max_objects) {
+	hl_status_t st = HL_OK;
+	if (dev->profile->max_objects) {
 		st = hl_store_count(dev->store, &count);
 		if (st == HL_OK && count >= dev->profile->max_objects)
 			st = HL_ERR_DEVICE_MEMORY;
@@ -221,19 +225,35 @@ hl_status_t hl_device_add_object_with(hl_device_t *dev, hl_object_t *obj,
 		obj->id = id;
 		st = put_row(dev, obj);
 	}
+	return st;
+}
+
+hl_status_t hl_device_add_objects_with(hl_device_t *dev, hl_object_t *const *objs, size_t n,
+				       hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg)
+{
+	if (dev->broken)
+		return dev->broken;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = hl_store_begin(dev->store);
+	for (size_t i = 0; st == HL_OK && i < n; i++)
+		st = put_new_locked(dev, objs[i]);
 	if (st == HL_OK && also)
 		st = also(dev, arg);
 	if (st == HL_OK)
 		st = hl_store_commit(dev->store);
 	else
 		hl_store_rollback(dev->store);
-	if (st == HL_OK) {
+	bool committed = st == HL_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (!committed) {
+			objs[i]->id = 0;
+			continue;
+		}
 		/* Our own commit changed data_version's view only for others. */
-		obj->seal = &dev->seal;
-		obj->gen = dev->gen;
-		st = hl_objmap_put(dev->objs, obj);
-	} else {
-		obj->id = 0;
+		objs[i]->seal = &dev->seal;
+		objs[i]->gen = dev->gen;
+		hl_status_t pst = hl_objmap_put(dev->objs, objs[i]);
+		st = st == HL_OK ? pst : st;
 	}
 	pthread_mutex_unlock(&dev->lock);
 	return st;

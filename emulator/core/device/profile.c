@@ -21,9 +21,12 @@ hl_status_t hl_profile_fail(ctx_t *c, const config_setting_t *s, const char *key
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->err)
-		snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->file,
-			 s ? (int)config_setting_source_line(s) : 0, key, msg);
+	/* libconfig's root (and a setting it made itself) has no line: no ":0:" then. */
+	int line = s ? (int)config_setting_source_line(s) : 0;
+	if (c->err && line > 0)
+		snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->file, line, key, msg);
+	else if (c->err)
+		snprintf(c->err, c->errlen, "%s: %s: %s", c->file, key, msg);
 	return HL_ERR_PROFILE_INVALID;
 }
 
@@ -373,8 +376,11 @@ static hl_status_t parse(ctx_t *c, config_t *cfg, hl_profile_t *p)
 {
 	const config_setting_t *root = config_lookup(cfg, "profile");
 	char buf[128] = "";
-	if (!root || !config_setting_is_group(root))
-		return fail(c, config_root_setting(cfg), "profile", "missing group");
+	if (!root)
+		return fail(c, NULL, "profile",
+			    "missing: the top level must be a group \"profile: { ... };\"");
+	if (!config_setting_is_group(root))
+		return fail(c, root, "profile", "must be a group \"profile: { ... };\"");
 	hl_status_t st = get_str(c, root, "name", buf, sizeof(buf), true);
 	if (st == HL_OK && !(p->name = strdup(buf)))
 		st = HL_ERR_NOMEM;

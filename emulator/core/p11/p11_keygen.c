@@ -58,8 +58,8 @@ static CK_RV set_buf(hl_attrs_t *a, CK_ATTRIBUTE_TYPE type, const hl_buf_t *b)
 	return b->data ? hl_p11_rv(hl_attrs_set(a, type, b->data, b->len)) : CKR_OK;
 }
 
-/* Makes an object from attrs (built key attached) and adds it for the session. */
-static CK_RV add_key(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out)
+/* Makes an object from attrs (built key attached). */
+static CK_RV make_key(hl_attrs_t *a, hl_object_t **out)
 {
 	hl_key_t *key = NULL;
 	CK_RV rv = hl_p11_rv(hl_object_build_key(a, hl_attrs_ulong(a, CKA_CLASS, 0),
@@ -70,10 +70,49 @@ static CK_RV add_key(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out)
 	if (rv == CKR_OK) {
 		obj->key = key;
 		key = NULL;
-		rv = hl_p11_object_add(s, obj, out);
+		*out = obj;
 	}
 	hl_key_free(key);
+	return rv;
+}
+
+/* Makes an object from attrs and adds it for the session. */
+static CK_RV add_key(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out)
+{
+	hl_object_t *obj = NULL;
+	CK_RV rv = make_key(a, &obj);
+	if (rv == CKR_OK)
+		rv = hl_p11_object_add(s, obj, out);
 	hl_object_free(obj);
+	return rv;
+}
+
+/* A key pair's objects for the session (h: public, private). The token halves are stored in
+ * one transaction, so a failure or a crash leaves both or neither: a lone half is a key no
+ * caller was given. On failure h[0] may be named (the caller destroys it). */
+static CK_RV add_pair(hl_session_t *s, hl_attrs_t *pub, hl_attrs_t *priv, CK_OBJECT_HANDLE h[2])
+{
+	hl_device_t *dev = s->slot->dev;
+	hl_object_t *o[2] = { NULL, NULL }, *tok[2];
+	size_t n = 0;
+	CK_RV rv = make_key(pub, &o[0]);
+	if (rv == CKR_OK)
+		rv = make_key(priv, &o[1]);
+	for (size_t i = 0; rv == CKR_OK && i < 2; i++)
+		if (o[i]->token) {
+			o[i]->owner = dev;
+			tok[n++] = o[i];
+		}
+	if (rv == CKR_OK && n)
+		rv = hl_p11_rv(hl_device_add_objects_with(dev, tok, n, NULL, NULL));
+	for (size_t i = 0; rv == CKR_OK && i < 2; i++)
+		rv = o[i]->token ? hl_p11_object_register(o[i], dev, &h[i])
+				 : hl_p11_object_add(s, o[i], &h[i]);
+	for (size_t i = 0; i < 2 && o[i]; i++) {
+		if (rv != CKR_OK && o[i]->token && o[i]->id && !h[i])
+			hl_device_destroy_object(dev, o[i]); /* stored, never named */
+		hl_object_free(o[i]);
+	}
 	return rv;
 }
 
@@ -154,7 +193,7 @@ CK_RV hl_p11_C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 	hl_session_t *s;
 	hl_attrs_t pub = { 0 }, priv = { 0 };
 	const hl_profile_mech_t *pm = NULL;
-	CK_OBJECT_HANDLE hpub = 0;
+	CK_OBJECT_HANDLE h[2] = { 0, 0 };
 	CK_RV rv = hl_p11_enter(hSession, &s);
 	if (rv != CKR_OK)
 		return rv;
@@ -179,18 +218,16 @@ CK_RV hl_p11_C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMec
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key_bookkeeping(&priv, true, pm->type));
 	if (rv == CKR_OK)
-		rv = add_key(s, &pub, &hpub);
+		rv = add_pair(s, &pub, &priv, h);
 	if (rv == CKR_OK) {
-		rv = add_key(s, &priv, phPriv);
-		if (rv == CKR_OK)
-			*phPub = hpub;
-		/* else the public half stays: the caller learns nothing of it, so drop it. */
+		*phPub = h[0];
+		*phPriv = h[1];
 	}
 	hl_attrs_clear(&pub);
 	hl_attrs_clear(&priv);
 	hl_p11_unlock();
-	if (rv != CKR_OK && hpub)
-		hl_p11_C_DestroyObject(hSession, hpub);
+	if (rv != CKR_OK && h[0]) /* the caller learns nothing of it, so drop it */
+		hl_p11_C_DestroyObject(hSession, h[0]);
 	return rv;
 }
 

@@ -53,6 +53,11 @@ CK_RV hl_p11_C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pAppli
 		goto out;
 	hl_device_refresh(slot->dev);
 	const hl_profile_t *p = slot->dev->profile;
+	/* A write-protected token opens read-only sessions only (PKCS#11 C_OpenSession). */
+	if ((flags & CKF_RW_SESSION) && hl_store_write_protected(slot->dev->store)) {
+		rv = CKR_TOKEN_WRITE_PROTECTED;
+		goto out;
+	}
 	if (!(flags & CKF_RW_SESSION) && slot->dev->login == CKU_SO) {
 		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
 		goto out;

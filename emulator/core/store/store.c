@@ -65,11 +65,54 @@ static hl_status_t check_file(const char *path, hl_store_mode_t mode, char *err,
 			(unsigned)(sb.st_mode & 0777));
 		return HL_ERR_PERMISSIONS;
 	}
-	if (access(path, mode == HL_STORE_RDONLY ? R_OK : R_OK | W_OK) != 0) {
+	if (access(path, R_OK) != 0) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return HL_ERR_PERMISSIONS;
 	}
 	return HL_OK;
+}
+
+/* Whether a store opened read-write can be written: the file, and its directory (SQLite's
+ * -wal and -shm files go there). A read-only mount, file or directory makes it write
+ * protected (*wp); any other failure is the caller's error. */
+static hl_status_t check_writable(const char *path, bool *wp, char *err, size_t errlen)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	*wp = false;
+	const char *what[2] = { path, dir };
+	for (int i = 0; i < 2 && !*wp; i++) {
+		if (access(what[i], W_OK) == 0)
+			continue;
+		if (errno != EROFS && errno != EACCES && errno != EPERM) {
+			set_err(err, errlen, "%s: %s", what[i], strerror(errno));
+			return HL_ERR_PERMISSIONS;
+		}
+		*wp = true;
+	}
+	return HL_OK;
+}
+
+/* The SQLite name a write-protected store is opened by: read only, and immutable when no
+ * WAL is there to read. SQLite cannot open a WAL database read only without its -shm file
+ * unless it may create one, which a read-only directory refuses; nobody can write a store
+ * there, so "immutable" (no locks, no change checks) is true of it. */
+static void ro_uri(const char *path, char *uri, size_t len)
+{
+	char wal[4200];
+	struct stat sb;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	bool have_wal = stat(wal, &sb) == 0;
+	size_t o = (size_t)snprintf(uri, len, "file:");
+	/* A URI path: '%', '?' and '#' are escaped, the rest goes as it is. */
+	for (const char *c = path; *c && o + 4 < len; c++)
+		o += (size_t)(strchr("%?#", *c) ? snprintf(uri + o, len - o, "%%%02X", *c)
+						: snprintf(uri + o, len - o, "%c", *c));
+	snprintf(uri + o, len - o, "?mode=ro%s", have_wal ? "" : "&immutable=1");
 }
 
 hl_status_t store_exec(sqlite3 *db, const char *sql)
@@ -220,9 +263,18 @@ hl_status_t hl_store_open(const char *path, hl_store_mode_t mode, hl_store_t **o
 		}
 		close(fd);
 	}
+	bool wp = false;
+	char uri[4400];
+	if (mode != HL_STORE_CREATE && (rc = check_writable(path, &wp, err, errlen)) != HL_OK)
+		goto fail;
+	if (wp) {
+		ro_uri(path, uri, sizeof(uri));
+		st->write_protected = mode == HL_STORE_RDWR;
+		mode = HL_STORE_RDONLY;
+	}
 	int flags = (mode == HL_STORE_RDONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-		    SQLITE_OPEN_FULLMUTEX;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		    SQLITE_OPEN_FULLMUTEX | (wp ? SQLITE_OPEN_URI : 0);
+	if (sqlite3_open_v2(wp ? uri : path, &st->db, flags, NULL) != SQLITE_OK) {
 		set_err(err, errlen, "%s: %s", path,
 			st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		rc = HL_ERR_IO;
@@ -264,7 +316,14 @@ void hl_store_close(hl_store_t *st)
 
 hl_status_t hl_store_begin(hl_store_t *st)
 {
+	if (st->write_protected)
+		return HL_ERR_TOKEN_WRITE_PROTECTED;
 	return store_exec(st->db, "BEGIN IMMEDIATE");
+}
+
+bool hl_store_write_protected(const hl_store_t *st)
+{
+	return st && st->write_protected;
 }
 
 hl_status_t hl_store_commit(hl_store_t *st)

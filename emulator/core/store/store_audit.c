@@ -173,6 +173,8 @@ hl_status_t hl_store_audit_append(hl_store_t *st, hl_store_audit_make_fn make, v
 	hl_store_audit_row_t row;
 	if (!st || !make)
 		return HL_ERR_ARGS;
+	if (st->write_protected)
+		return HL_ERR_TOKEN_WRITE_PROTECTED;
 	/* A savepoint nests in the caller's transaction or makes its own, so the record lands
 	 * with the change it records or not at all. */
 	hl_status_t s = store_exec(st->db, "SAVEPOINT hl_audit");

@@ -14,6 +14,9 @@ struct hl_store {
 	/* A store of an older format opened read only is not migrated (a check never writes):
 	 * how its audit table looks, so reads still work. Both true once migrated. */
 	bool audit_table, audit_keyid;
+	/* Opened read-write but the file or its directory cannot be written (a read-only
+	 * mount, a read-only file or directory): read only, every transaction refused. */
+	bool write_protected;
 };
 
 /* The status for an SQLite result code (extended codes too). */

@@ -464,16 +464,18 @@ CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path)
 		st = domain_get(dev, &dom);
 	if (dev && st == HL_ERR_NOT_FOUND)
 		st = no_domain_status(dev, blob, len);
+	char why[160] = "";
 	if (dev && st == HL_OK)
-		st = hl_backup_decode(&dom, blob, len, &b);
+		st = hl_backup_decode_why(&dom, blob, len, &b, why, sizeof(why));
 	if (dev && st == HL_OK)
 		st = object_from(b, &obj);
 	if (dev && st == HL_OK) {
 		restore_ctx_t rc = { path, b };
 		st = hl_device_add_object_with(dev, obj, audit_restore, &rc);
 	}
-	if (dev && st != HL_OK)
-		hl_p11_log("restore from %s: %s", path, hl_strerror(st));
+	if (dev && st != HL_OK) /* why: the blob's field at fault, when the decoder named one */
+		hl_p11_log("restore from %s: %s%s%s", path, hl_strerror(st), why[0] ? ": " : "",
+			   why);
 	if (dev)
 		rv = hl_p11_rv(st);
 	hl_object_free(obj);

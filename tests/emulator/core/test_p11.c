@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests: the PKCS#11 layer linked directly (function tables, sessions and handles, login
  * and PIN rules, lab errors). The loaded module runs the shared body in tests/emulator/module. */
+#include "romount.h"
+
 #include <sys/stat.h>
 
 #include "p11ready.h"
@@ -208,4 +210,73 @@ Test(p11, corrupt_device_store_fails_open_session_untouched)
 		    C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &s) == CKR_DEVICE_ERROR;
 	cr_assert(refused);
 	cr_assert(strstr(hl_p11_last_error(), "devices/") != NULL, "%s", hl_p11_last_error());
+}
+
+/* The bytes of the lab's one device store. */
+static void store_bytes(char *out, size_t len)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "cat %s/devices/*.db | sha256sum", lab.lab);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_assert_not_null(fgets(out, (int)len, p));
+	pclose(p);
+}
+
+/* A lab on a read-only mount: the token shows CKF_WRITE_PROTECTED, read-only sessions log in
+ * (a wrong PIN too: counted in this process only), find and sign; a read-write session and
+ * C_InitToken are refused with CKR_TOKEN_WRITE_PROTECTED; the store is not changed. */
+static void ro_teardown(void)
+{
+	C_Finalize(NULL);
+	romount_undo(lab.dir);
+	teardown();
+}
+
+Test(p11, read_only_mount_token_is_write_protected, .fini = ro_teardown)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 }, sig = { CKM_ECDSA, NULL, 0 };
+	CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, p256, sizeof(p256) },
+			       { CKA_TOKEN, &yes, sizeof(yes) } };
+	CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &yes, sizeof(yes) },
+				{ CKA_SIGN, &yes, sizeof(yes) },
+				{ CKA_LABEL, "ro", 2 } };
+	CK_OBJECT_HANDLE hpub, hpriv;
+	cr_assert_eq(C_GenerateKeyPair(s, &gen, pub, 2, priv, 3, &hpub, &hpriv), CKR_OK);
+	cr_assert_eq(C_Finalize(NULL), CKR_OK);
+	char before[100], after[100];
+	store_bytes(before, sizeof(before));
+	romount(lab.dir);
+
+	CK_TOKEN_INFO ti;
+	cr_assert_eq(C_Initialize(NULL), CKR_OK, "%s", hl_p11_last_error());
+	cr_assert_eq(C_GetTokenInfo(slot, &ti), CKR_OK);
+	cr_assert(ti.flags & CKF_WRITE_PROTECTED);
+	cr_assert(ti.flags & CKF_TOKEN_INITIALIZED);
+	cr_assert_eq(C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		     CKR_TOKEN_WRITE_PROTECTED);
+	cr_assert_eq(C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+	cr_assert_eq(C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "654321", 6), CKR_PIN_INCORRECT);
+	cr_assert_eq(C_Login(s, CKU_USER, pin, 6), CKR_OK);
+	CK_ATTRIBUTE find[] = { { CKA_LABEL, "ro", 2 } };
+	CK_ULONG n = 0;
+	cr_assert_eq(C_FindObjectsInit(s, find, 1), CKR_OK);
+	cr_assert_eq(C_FindObjects(s, &hpriv, 1, &n), CKR_OK);
+	cr_assert_eq(C_FindObjectsFinal(s), CKR_OK);
+	cr_assert_eq(n, 1);
+	CK_BYTE digest[32] = { 1 }, out[64];
+	CK_ULONG out_len = sizeof(out);
+	cr_assert_eq(C_SignInit(s, &sig, hpriv), CKR_OK);
+	cr_assert_eq(C_Sign(s, digest, sizeof(digest), out, &out_len), CKR_OK);
+	cr_assert_eq(out_len, 64);
+	cr_assert_eq(C_CloseAllSessions(slot), CKR_OK);
+	CK_UTF8CHAR label[32];
+	memset(label, ' ', sizeof(label));
+	cr_assert_eq(C_InitToken(slot, so_pin, 8, label), CKR_TOKEN_WRITE_PROTECTED);
+	cr_assert_eq(C_Finalize(NULL), CKR_OK);
+	store_bytes(after, sizeof(after));
+	cr_assert_str_eq(before, after, "the store is unchanged");
 }

@@ -95,6 +95,25 @@ Test(profile, missing_identity)
 		     "identity: missing group");
 }
 
+/* libconfig gives the root no line: the message names the real setting's line, or says what
+ * the top level must hold instead of "line 0". */
+Test(profile, top_level_not_a_group_names_its_line)
+{
+	expect_error("# a profile\n\nprofile = 5;\n", ":3: profile: must be a group");
+	expect_error("profile = ( 1, 2 );\n", ":1: profile: must be a group");
+}
+
+Test(profile, top_level_group_missing)
+{
+	expect_error("# nothing here\nname = \"x\";\n",
+		     "the top level must be a group \"profile: { ... };\"");
+	char path[160], err[512] = "";
+	hl_profile_t *p = NULL;
+	snprintf(path, sizeof(path), "%s/bad.conf", lab.dir);
+	cr_assert_eq(hl_profile_load(path, &p, err, sizeof(err)), HL_ERR_PROFILE_INVALID);
+	cr_assert_null(strstr(err, ":0:"), "no line 0: %s", err);
+}
+
 Test(profile, missing_file)
 {
 	hl_profile_t *p = NULL;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * Tests: the SQLite device store, including bad files that must be refused untouched; its audit
  * table (append in one savepoint, count, iterate) and the migration of stores of format 1,
- * made here with the SQL the format-1 code ran. */
+ * made here with the SQL the format-1 code ran; a store that cannot be written. */
+#include "romount.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -430,4 +432,90 @@ Test(store, format_2_without_audit_table_is_refused)
 	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, err, sizeof(err)),
 		     HL_ERR_STORE_CORRUPT);
 	cr_assert(strstr(err, path) != NULL, "%s", err);
+}
+
+/* -- a store that cannot be written: opened read only, every write refused -- */
+
+/* The mount goes first, or the lab could not be removed. */
+static void ro_teardown(void)
+{
+	romount_undo(lab.dir);
+	teardown();
+}
+
+static void expect_write_protected(hl_store_t *st, uint64_t rows)
+{
+	maker_t m = { 0 };
+	cr_assert(hl_store_write_protected(st));
+	cr_assert_eq(count(st), 0, "its audit log is read");
+	uint64_t n = 0;
+	cr_assert_eq(hl_store_count(st, &n), HL_OK);
+	cr_assert_eq(n, rows, "its objects are read");
+	cr_assert_eq(hl_store_begin(st), HL_ERR_TOKEN_WRITE_PROTECTED);
+	cr_assert_not(hl_store_in_transaction(st));
+	cr_assert_eq(hl_store_audit_append(st, make, &m), HL_ERR_TOKEN_WRITE_PROTECTED);
+}
+
+/* A store on a read-only mount, closed cleanly (no -wal, no -shm: SQLite cannot make its
+ * -shm there), opens read-write as write protected, reads, refuses writes, changes no byte. */
+Test(store, read_only_mount_opens_write_protected, .fini = ro_teardown)
+{
+	uint8_t *before, *after;
+	size_t blen, alen;
+	char err[256] = "";
+	hl_store_t *st = create();
+	put(st, "k1", false);
+	put(st, "k2", true);
+	hl_store_close(st);
+	read_file(path, &before, &blen);
+	romount(lab.dir);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &st, err, sizeof(err)), HL_OK, "%s", err);
+	expect_write_protected(st, 2);
+	hl_store_close(st);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDONLY, &st, err, sizeof(err)), HL_OK, "%s", err);
+	cr_assert_not(hl_store_write_protected(st), "asked read only: nothing to protect");
+	hl_store_close(st);
+	read_file(path, &after, &alen);
+	cr_assert(blen == alen && memcmp(before, after, blen) == 0, "not a byte changed");
+	free(before);
+	free(after);
+}
+
+/* Commits still in the WAL (a process killed before a checkpoint, or one still running when
+ * the mount turned read-only): on a read-only mount the WAL is read too. The last connection
+ * to close checkpoints, so st stays open while c commits and closes. */
+Test(store, read_only_mount_reads_commits_left_in_the_wal, .fini = ro_teardown)
+{
+	char err[256] = "";
+	hl_store_t *st = create(), *c = NULL;
+	put(st, "k1", false);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &c, err, sizeof(err)), HL_OK, "%s", err);
+	put(c, "k2", false);
+	hl_store_close(c);
+	romount(lab.dir);
+	cr_assert_eq(hl_store_open(path, HL_STORE_RDWR, &c, err, sizeof(err)), HL_OK, "%s", err);
+	expect_write_protected(c, 2);
+	hl_store_close(c);
+	hl_store_close(st);
+}
+
+/* A read-only directory stops every user but root (whom file modes do not stop): for root
+ * the store stays writable, as it is. */
+Test(store, read_only_directory)
+{
+	char err[256] = "";
+	hl_store_t *st = create();
+	put(st, "k1", false);
+	hl_store_close(st);
+	cr_assert_eq(chmod(lab.dir, 0500), 0);
+	hl_status_t rc = hl_store_open(path, HL_STORE_RDWR, &st, err, sizeof(err));
+	chmod(lab.dir, 0700);
+	cr_assert_eq(rc, HL_OK, "%s", err);
+	if (geteuid() != 0) {
+		expect_write_protected(st, 1);
+	} else {
+		cr_assert_not(hl_store_write_protected(st));
+		put(st, "k2", false);
+	}
+	hl_store_close(st);
 }

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # hsmlab family test scripts: a throw-away lab under /tmp, sourced by the kill -9 scripts.
-# fam_lab NAME: makes WORK (removed on exit) with a config naming WORK/lab and points
-# HSMLAB_CONF at it; fail MESSAGE exits 1; pkcs11-tool runs with the ASan runtime
-# preloaded when the build is sanitized (it is no sanitizer build itself).
+# fam_lab NAME: makes WORK (removed on exit; under FAM_TMPDIR, default /tmp) with a config
+# naming WORK/lab and points HSMLAB_CONF at it; fail MESSAGE exits 1; pkcs11-tool runs with
+# the ASan runtime preloaded when the build is sanitized (it is no sanitizer build itself).
 fam_lab() {
-	WORK=$(mktemp -d "/tmp/hsmlab-$1-XXXXXX")
+	WORK=$(mktemp -d "${FAM_TMPDIR:-/tmp}/hsmlab-$1-XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
 	export HSMLAB_PROFILE_DIR=${HSMLAB_PROFILE_DIR:-$HSMLAB_SOURCE_DIR/fixtures/profiles}
 	export HSMLAB_QUIET=1

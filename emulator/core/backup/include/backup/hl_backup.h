@@ -83,6 +83,10 @@ const CK_ATTRIBUTE *hl_backup_obj_attr(const hl_backup_obj_t *obj, CK_ATTRIBUTE_
  * only on success. */
 hl_status_t hl_backup_decode(const hl_backup_domain_t *dom, const uint8_t *blob, size_t len,
 			     hl_backup_obj_t **out);
+/* The same, with why (whylen bytes, may be NULL) saying on failure which field is wrong and
+ * how ("container version 2, this build reads up to 1", "1025 attributes, at most 1024"). */
+hl_status_t hl_backup_decode_why(const hl_backup_domain_t *dom, const uint8_t *blob, size_t len,
+				 hl_backup_obj_t **out, char *why, size_t whylen);
 
 /* What a blob says about itself, read without any key (for the console's "show blob").
  * Nothing here is authenticated. Same early statuses as hl_backup_decode. */

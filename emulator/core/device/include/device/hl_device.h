@@ -103,6 +103,10 @@ hl_status_t hl_device_add_object(hl_device_t *dev, hl_object_t *obj);
  * is written: its failure rolls the object back (e.g. a restore and its audit record). */
 hl_status_t hl_device_add_object_with(hl_device_t *dev, hl_object_t *obj,
 				      hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg);
+/* Persists n new token objects and also's writes in one transaction: all of them or none,
+ * through a crash too (a key pair's two halves). */
+hl_status_t hl_device_add_objects_with(hl_device_t *dev, hl_object_t *const *objs, size_t n,
+				       hl_status_t (*also)(hl_device_t *dev, void *arg), void *arg);
 /* Applies a checked template to a token object (persisted in one transaction). */
 hl_status_t hl_device_update_object(hl_device_t *dev, hl_object_t *obj, const CK_ATTRIBUTE *t,
 				    CK_ULONG n);

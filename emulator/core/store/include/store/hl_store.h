@@ -41,8 +41,11 @@ void hl_store_row_clear(hl_store_row_t *row);
  * group/other access: HL_ERR_PERMISSIONS), that it is a hsmlab store (HL_ERR_STORE_CORRUPT)
  * and its schema version (HL_ERR_STORE_TOO_NEW). An older store opened read-write is then
  * migrated to HL_STORE_SCHEMA_VERSION in one transaction; read only it is read as it is.
- * err (errlen bytes, may be NULL) gets a message naming the path. *out is freed with
- * hl_store_close. */
+ * A store whose file or directory cannot be written (a read-only mount, file or directory)
+ * opens read only whatever the mode, without writing anything; opened HL_STORE_RDWR it is
+ * then write protected (hl_store_write_protected): reads work, every hl_store_begin gives
+ * HL_ERR_TOKEN_WRITE_PROTECTED. err (errlen bytes, may be NULL) gets a message naming the
+ * path. *out is freed with hl_store_close. */
 hl_status_t hl_store_open(const char *path, hl_store_mode_t mode, hl_store_t **out, char *err,
 			  size_t errlen);
 void hl_store_close(hl_store_t *st);
@@ -54,6 +57,8 @@ void hl_store_rollback(hl_store_t *st);
 /* Whether a transaction is open on this connection (code that may run inside the caller's
  * transaction or on its own). */
 bool hl_store_in_transaction(hl_store_t *st);
+/* Whether the store was opened read-write on a file or directory that cannot be written. */
+bool hl_store_write_protected(const hl_store_t *st);
 
 /* Device metadata (key → bytes). get: *out malloc'd (caller frees), HL_ERR_NOT_FOUND if
  * absent. set: inside a transaction. */
