@@ -133,6 +133,8 @@ typedef struct {
 	bool op_update[HL_P11_NOPS]; /* a multi-part operation has started */
 	bool op_single[HL_P11_NOPS]; /* a single-part call kept it (length query, short buffer) */
 	bool recover_pkcs1;          /* the verify-recover op strips PKCS#1 v1.5 padding */
+	/* CKA_ALWAYS_AUTHENTICATE: the op's key waits for C_Login(CKU_CONTEXT_SPECIFIC). */
+	bool op_reauth[HL_P11_NOPS];
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
@@ -188,6 +190,25 @@ bool hl_p11_user_logged_in(const hl_session_t *s);
 CK_RV hl_p11_check_new_object(hl_session_t *s, const hl_attrs_t *attrs);
 /* Ops cleanup on session close. */
 void hl_p11_session_ops_free(hl_session_t *s);
+/* Ends operation k of the session (s->lock held). */
+void hl_p11_op_end(hl_session_t *s, int k);
+
+/* -- key use (p11_crypto.c) -- */
+/* CKA_ALLOWED_MECHANISMS: CKR_MECHANISM_INVALID unless the object's list is empty or names m
+ * (obj->lock held). */
+CK_RV hl_p11_allowed_mech(const hl_object_t *obj, CK_MECHANISM_TYPE m);
+
+/* -- key building shared by generation, unwrapping and derivation (p11_keygen.c) -- */
+/* A new key's attributes from an unwrap/derive template (policy checks, defaults, class). */
+CK_RV hl_p11_key_attrs(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls,
+		       CK_KEY_TYPE kt, hl_attrs_t *a);
+/* The profile's mechanism if it has flag (CKR_MECHANISM_INVALID otherwise). */
+CK_RV hl_p11_key_mech(hl_session_t *s, const CK_MECHANISM *m, CK_FLAGS flag,
+		      const hl_profile_mech_t **out);
+/* Builds the key of a, makes the object and gives it a handle for the session. */
+CK_RV hl_p11_key_add(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out);
+/* A private key's attributes from its parts: RSA when r, else EC. */
+CK_RV hl_p11_key_set_private(hl_attrs_t *a, const hl_rsa_parts_t *r, const hl_ec_parts_t *e);
 
 static inline CK_RV hl_p11_rv(hl_status_t st)
 {
