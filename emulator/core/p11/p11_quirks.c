@@ -519,13 +519,43 @@ static bool secret_class(const CK_ATTRIBUTE *t, CK_ULONG n)
 	       ulong_value(c) == CKO_SECRET_KEY;
 }
 
+/* L9: every secret key on the device is sensitive, so a template that does not name
+ * CKA_SENSITIVE gets CK_TRUE (the core keeps the spec's CK_FALSE default for strict). *out
+ * is t itself, or a copy with the attribute added (free it when it differs from t). */
+static CK_RV l9_sensitive(const hl_profile_t *p, CK_ATTRIBUTE_PTR t, CK_ULONG n, bool secret,
+			  CK_ATTRIBUTE_PTR *out)
+{
+	static CK_BBOOL yes = CK_TRUE;
+	*out = t;
+	if (!p || !secret || !p->core.refuse_nonsensitive_secret || (!t && n) ||
+	    find_attr(t, n, CKA_SENSITIVE))
+		return CKR_OK;
+	CK_ATTRIBUTE_PTR c = calloc(n + 1, sizeof(*c));
+	if (!c)
+		return CKR_HOST_MEMORY;
+	if (n)
+		memcpy(c, t, n * sizeof(*c));
+	c[n] = (CK_ATTRIBUTE){ CKA_SENSITIVE, &yes, sizeof(yes) };
+	*out = c;
+	return CKR_OK;
+}
+
 static CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 				    CK_OBJECT_HANDLE_PTR out)
 {
-	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = secret_class(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
 	if (rv == CKR_OK)
 		rv = create_gate(h);
-	return rv == CKR_OK ? below->C_CreateObject(h, t, n, out) : rv;
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_CreateObject(h, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
 }
 
 static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
@@ -533,11 +563,16 @@ static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_A
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
 	CK_RV rv = template_check(p, t, n, true);
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = below->C_GenerateKey(h, m, t, n, out);
+		rv = l9_sensitive(p, t, n, true, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_GenerateKey(h, m, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(t, n, label, sizeof(label));

@@ -191,6 +191,43 @@ Test(quirks, l9_refuse_nonsensitive_secret)
 	close_pair(&l, &g);
 }
 
+/* CKA_SENSITIVE of a new AES key whose template does not name it (generated, or created
+ * from a value). */
+static CK_BBOOL default_sensitive(dev_t_ *d, bool create)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 32;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BYTE value[32] = { 7 };
+	CK_OBJECT_HANDLE k;
+	CK_ATTRIBUTE gen[] = { { CKA_VALUE_LEN, &len, sizeof(len) } };
+	CK_ATTRIBUTE made[] = { { CKA_CLASS, &cls, sizeof(cls) },
+				{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+				{ CKA_VALUE, value, sizeof(value) } };
+	if (create)
+		cr_assert_eq(d->m.fn->C_CreateObject(d->s, made, 3, &k), CKR_OK);
+	else
+		cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &m, gen, 1, &k), CKR_OK);
+	CK_BBOOL b = 2;
+	CK_ATTRIBUTE a = { CKA_SENSITIVE, &b, 1 };
+	cr_assert_eq(d->m.fn->C_GetAttributeValue(d->s, k, &a, 1), CKR_OK);
+	return b;
+}
+
+/* L9 with the spec's default (CK_FALSE, issue 11 defect 6) on strict: a Luna secret key that
+ * does not name CKA_SENSITIVE is still sensitive, as every secret key on the device is. */
+Test(quirks, l9_secret_keys_default_sensitive)
+{
+	dev_t_ l, g;
+	open_pair(&l, &g, "luna");
+	cr_assert_eq(default_sensitive(&l, false), CK_TRUE);
+	cr_assert_eq(default_sensitive(&l, true), CK_TRUE);
+	cr_assert_eq(default_sensitive(&g, false), CK_FALSE);
+	cr_assert_eq(default_sensitive(&g, true), CK_FALSE);
+	close_pair(&l, &g);
+}
+
 /* The module's slot ids (at most 4) into ids; returns how many. */
 static CK_ULONG slot_ids(fam_module_t *m, CK_SLOT_ID ids[4])
 {
