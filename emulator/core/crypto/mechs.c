@@ -11,6 +11,8 @@
 #define EDSV (CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY)
 #define EDWU (CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP)
 #define ECF (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+/* PKCS#11 3.0 message-based encryption, single-part and in parts (p11_message.c). */
+#define MSG (CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | CKF_MULTI_MESSAGE)
 
 static const hl_mech_t mechs[] = {
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN,
@@ -74,7 +76,7 @@ static const hl_mech_t mechs[] = {
 	{ CKM_AES_ECB, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_CBC, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_CTR, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
-	{ CKM_AES_GCM, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
+	{ CKM_AES_GCM, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT | MSG } },
 	/* DES3 sizes in bytes too (the spec gives none; 24 is what the K9 profile says). */
 	{ CKM_DES3_KEY_GEN, HL_FAM_KEYGEN, HL_MD_NONE, { 24, 24, CKF_GENERATE } },
 	{ CKM_DES3_ECB, HL_FAM_SYM, HL_MD_NONE, { 24, 24, EDWU } },

@@ -13,6 +13,8 @@ void hl_p11_session_ops_free(hl_session_t *s)
 {
 	for (int i = 0; i < HL_P11_NOPS; i++)
 		hl_p11_op_end(s, i);
+	hl_p11_msg_end(s, 0);
+	hl_p11_msg_end(s, 1);
 	free(s->found);
 	s->found = NULL;
 	s->finding = false;
@@ -356,6 +358,10 @@ CK_RV hl_p11_C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 	for (int i = 0; i < HL_P11_NOPS; i++)
 		if (flags & kinds[i])
 			hl_p11_op_end(s, i);
+	if (flags & CKF_MESSAGE_ENCRYPT)
+		hl_p11_msg_end(s, 0);
+	if (flags & CKF_MESSAGE_DECRYPT)
+		hl_p11_msg_end(s, 1);
 	if (flags & CKF_FIND_OBJECTS) {
 		free(s->found);
 		s->found = NULL;

@@ -86,6 +86,12 @@ __typeof__(C_GetInterfaceList) hl_p11_C_GetInterfaceList;
 __typeof__(C_GetInterface) hl_p11_C_GetInterface;
 __typeof__(C_LoginUser) hl_p11_C_LoginUser;
 __typeof__(C_SessionCancel) hl_p11_C_SessionCancel;
+/* Message-based encryption and decryption (p11_message.c). */
+__typeof__(*(CK_C_MessageXInit)0) hl_p11_C_MessageEncryptInit, hl_p11_C_MessageDecryptInit;
+__typeof__(*(CK_C_XMessage)0) hl_p11_C_EncryptMessage, hl_p11_C_DecryptMessage;
+__typeof__(*(CK_C_XMessageBegin)0) hl_p11_C_EncryptMessageBegin, hl_p11_C_DecryptMessageBegin;
+__typeof__(*(CK_C_XMessageNext)0) hl_p11_C_EncryptMessageNext, hl_p11_C_DecryptMessageNext;
+__typeof__(*(CK_C_MessageXFinal)0) hl_p11_C_MessageEncryptFinal, hl_p11_C_MessageDecryptFinal;
 /* The v3.0 function list (for tests asserting every entry is set). */
 const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void);
 
@@ -135,6 +141,8 @@ typedef struct {
 	bool recover_pkcs1;          /* the verify-recover op strips PKCS#1 v1.5 padding */
 	/* CKA_ALWAYS_AUTHENTICATE: the op's key waits for C_Login(CKU_CONTEXT_SPECIFIC). */
 	bool op_reauth[HL_P11_NOPS];
+	/* Message-based encryption [0] and decryption [1] (p11_message.c), or NULL. */
+	struct hl_p11_msg *msg[2];
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
@@ -192,6 +200,8 @@ CK_RV hl_p11_check_new_object(hl_session_t *s, const hl_attrs_t *attrs);
 void hl_p11_session_ops_free(hl_session_t *s);
 /* Ends operation k of the session (s->lock held). */
 void hl_p11_op_end(hl_session_t *s, int k);
+/* Ends the message-based encryption (0) or decryption (1) of the session (s->lock held). */
+void hl_p11_msg_end(hl_session_t *s, int which);
 
 /* -- key use (p11_crypto.c) -- */
 /* CKA_ALLOWED_MECHANISMS: CKR_MECHANISM_INVALID unless the object's list is empty or names m
