@@ -47,13 +47,11 @@ CK_RV hl_p11_allowed_mech(const hl_object_t *obj, CK_MECHANISM_TYPE m)
 	return CKR_MECHANISM_INVALID;
 }
 
-/* The key of an operation after its usage checks; *reauth: a private-key operation (sign,
- * decrypt) on a key with CKA_ALWAYS_AUTHENTICATE, which waits for a context-specific login. */
-static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT_HANDLE hKey,
-		     hl_key_t **out, bool *reauth)
+CK_RV hl_p11_use_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
+		     CK_MECHANISM_TYPE m, hl_key_t **out, bool *always_auth)
 {
 	hl_object_t *obj = NULL;
-	CK_RV rv = hl_p11_object_get(s, hKey, &obj);
+	CK_RV rv = hl_p11_object_get(s, h, &obj);
 	if (rv == CKR_OBJECT_HANDLE_INVALID)
 		return CKR_KEY_HANDLE_INVALID;
 	if (rv != CKR_OK)
@@ -61,16 +59,26 @@ static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT
 	if (!(obj->scope & HL_S_KEY))
 		return CKR_KEY_TYPE_INCONSISTENT;
 	pthread_mutex_lock(&obj->lock);
-	if (!hl_attrs_bool(&obj->attrs, op_attr[k], false))
+	if (!hl_attrs_bool(&obj->attrs, usage, false))
 		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (rv == CKR_OK)
-		rv = hl_p11_allowed_mech(obj, mech->mechanism);
-	*reauth = obj->cls == CKO_PRIVATE_KEY &&
-		  (k == HL_P11_SIGN || k == HL_P11_DECRYPT || k == HL_P11_SIGN_RECOVER) &&
-		  hl_attrs_bool(&obj->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+		rv = hl_p11_allowed_mech(obj, m);
+	*always_auth = obj->cls == CKO_PRIVATE_KEY &&
+		       hl_attrs_bool(&obj->attrs, CKA_ALWAYS_AUTHENTICATE, false);
 	pthread_mutex_unlock(&obj->lock);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key(obj, out));
+	return rv;
+}
+
+/* The key of operation k; *reauth: a private-key operation (sign, decrypt) on a key with
+ * CKA_ALWAYS_AUTHENTICATE, which waits for a context-specific login. */
+static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT_HANDLE hKey,
+		     hl_key_t **out, bool *reauth)
+{
+	bool always = false;
+	CK_RV rv = hl_p11_use_key(s, hKey, op_attr[k], mech->mechanism, out, &always);
+	*reauth = always && (k == HL_P11_SIGN || k == HL_P11_DECRYPT || k == HL_P11_SIGN_RECOVER);
 	return rv;
 }
 

@@ -38,27 +38,6 @@ static void message_end(struct hl_p11_msg *m)
 
 /* -- init and final -- */
 
-/* The key for usage, with the checks of C_EncryptInit/C_DecryptInit. */
-static CK_RV msg_key(hl_session_t *s, CK_OBJECT_HANDLE h, int which, CK_MECHANISM_TYPE mech,
-		     hl_key_t **out)
-{
-	hl_object_t *obj = NULL;
-	CK_RV rv = hl_p11_object_get(s, h, &obj);
-	if (rv == CKR_OBJECT_HANDLE_INVALID)
-		return CKR_KEY_HANDLE_INVALID;
-	if (rv != CKR_OK)
-		return rv;
-	if (!(obj->scope & HL_S_KEY))
-		return CKR_KEY_TYPE_INCONSISTENT;
-	pthread_mutex_lock(&obj->lock);
-	if (!hl_attrs_bool(&obj->attrs, which == ENC ? CKA_ENCRYPT : CKA_DECRYPT, false))
-		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if (rv == CKR_OK)
-		rv = hl_p11_allowed_mech(obj, mech);
-	pthread_mutex_unlock(&obj->lock);
-	return rv == CKR_OK ? hl_p11_rv(hl_object_key(obj, out)) : rv;
-}
-
 static CK_RV msg_init(CK_SESSION_HANDLE h, int which, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE hKey)
 {
 	hl_session_t *s;
@@ -78,8 +57,10 @@ static CK_RV msg_init(CK_SESSION_HANDLE h, int which, CK_MECHANISM_PTR mech, CK_
 		rv = CKR_MECHANISM_INVALID;
 	else if (mech->pParameter || mech->ulParameterLen)
 		rv = CKR_MECHANISM_PARAM_INVALID; /* AES-GCM's parameters come per message */
+	bool always = false;                      /* AES keys: no CKA_ALWAYS_AUTHENTICATE */
 	if (rv == CKR_OK)
-		rv = msg_key(s, hKey, which, mech->mechanism, &key);
+		rv = hl_p11_use_key(s, hKey, which == ENC ? CKA_ENCRYPT : CKA_DECRYPT,
+				    mech->mechanism, &key, &always);
 	/* A trial message with a valid IV: a key that is no AES key is refused now. */
 	CK_BYTE iv[12] = { 0 };
 	CK_GCM_PARAMS gp = { iv, sizeof(iv), 96, NULL, 0, 128 };
@@ -120,8 +101,9 @@ static CK_RV msg_final(CK_SESSION_HANDLE h, int which)
 
 /* A message's CK_GCM_MESSAGE_PARAMS. Decryption takes the IV as given; encryption may have
  * the token make it: CKG_GENERATE and CKG_GENERATE_RANDOM fill the bits after the
- * ulIvFixedBits leading ones with random bits (96 of them at least). CKG_GENERATE_COUNTER is refused: a counter
- * that restarts with every C_MessageEncryptInit would repeat IVs under the same key. */
+ * ulIvFixedBits leading ones with random bits (96 of them at least). CKG_GENERATE_COUNTER is
+ * refused: a counter that restarts with every C_MessageEncryptInit would repeat IVs under the same
+ * key. */
 static CK_RV gcm_params(const void *p, CK_ULONG len, int which, CK_GCM_MESSAGE_PARAMS *out)
 {
 	if (!p || len != sizeof(*out))

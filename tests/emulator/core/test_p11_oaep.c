@@ -7,6 +7,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "ossl_rsa.h"
 #include "p11ready.h"
 
 TestSuite(oaep, .init = setup, .fini = teardown);
@@ -110,21 +111,7 @@ static EVP_PKEY *module_pair(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJE
 	CK_ATTRIBUTE get[] = { { CKA_MODULUS, n, sizeof(n) },
 			       { CKA_PUBLIC_EXPONENT, e, sizeof(e) } };
 	cr_assert_eq(C_GetAttributeValue(s, *pub, get, 2), CKR_OK);
-	BIGNUM *bn = BN_bin2bn(n, (int)get[0].ulValueLen, NULL),
-	       *be = BN_bin2bn(e, (int)get[1].ulValueLen, NULL);
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-	cr_assert(bn && be && b && OSSL_PARAM_BLD_push_BN(b, "n", bn) == 1 &&
-		  OSSL_PARAM_BLD_push_BN(b, "e", be) == 1);
-	OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(b);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *k = NULL;
-	cr_assert(ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-		  EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, p) == 1);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(p);
-	OSSL_PARAM_BLD_free(b);
-	BN_free(bn);
-	BN_free(be);
+	EVP_PKEY *k = rsa_public(n, get[0].ulValueLen, e, get[1].ulValueLen);
 	return k;
 }
 

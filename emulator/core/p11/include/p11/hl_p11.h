@@ -207,6 +207,11 @@ void hl_p11_msg_end(hl_session_t *s, int which);
 /* CKA_ALLOWED_MECHANISMS: CKR_MECHANISM_INVALID unless the object's list is empty or names m
  * (obj->lock held). */
 CK_RV hl_p11_allowed_mech(const hl_object_t *obj, CK_MECHANISM_TYPE m);
+/* The operation key behind handle h after the usage checks of an init: a key
+ * (CKR_KEY_TYPE_INCONSISTENT), usage set (CKR_KEY_FUNCTION_NOT_PERMITTED), m allowed;
+ * *always_auth: a private key with CKA_ALWAYS_AUTHENTICATE. */
+CK_RV hl_p11_use_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
+		     CK_MECHANISM_TYPE m, hl_key_t **out, bool *always_auth);
 
 /* -- key building shared by generation, unwrapping and derivation (p11_keygen.c) -- */
 /* A new key's attributes from an unwrap/derive template (policy checks, defaults, class). */
