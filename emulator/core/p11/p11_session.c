@@ -239,7 +239,9 @@ CK_RV hl_p11_C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_U
 		hl_p11_unlock();
 		return CKR_USER_TYPE_INVALID;
 	}
-	return hl_p11_C_Login(hSession, userType, pPin, ulPinLen);
+	/* Through the top of the filter stack: the vendor's login gates, audit and timing apply
+	 * as they do to C_Login. */
+	return hl_p11_function_list_3_0()->C_Login(hSession, userType, pPin, ulPinLen);
 }
 
 CK_RV hl_p11_C_Logout(CK_SESSION_HANDLE hSession)

@@ -131,6 +131,11 @@ Test(quirks, l1_crypto_user_and_no_context_specific)
 		     CKR_USER_TYPE_INVALID);
 	cr_assert_neq(g.m.fn->C_Login(g.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8),
 		      CKR_USER_TYPE_INVALID);
+	/* C_LoginUser without a name is C_Login through the same vendor filters. */
+	CK_FUNCTION_LIST_3_0_PTR l3 = hl_p11_module_fn3(l.m.mod);
+	cr_assert_eq(
+	    l3->C_LoginUser(l.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8, NULL, 0),
+	    CKR_USER_TYPE_INVALID);
 	cr_assert_eq(l.m.fn->C_Logout(l.s), CKR_OK);
 	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
 	/* L12: the CO creates the Crypto User, who has a credential of its own. */
