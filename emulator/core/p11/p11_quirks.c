@@ -649,6 +649,46 @@ static CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR 
 		   : below->C_VerifyRecoverInit(h, m, k);
 }
 
+/* Unwrapped and derived keys are made from templates too (L8, L9); without CKA_CLASS the
+ * core makes a secret key. */
+static bool made_secret(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	return !find_attr(t, n, CKA_CLASS) || secret_class(t, n);
+}
+
+static CK_RV hl_p11_q_unwrap_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE kek,
+				 CK_BYTE_PTR w, CK_ULONG wl, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+				 CK_OBJECT_HANDLE_PTR out)
+{
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = made_secret(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_UnwrapKey(h, m, kek, w, wl, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
+}
+
+static CK_RV hl_p11_q_derive_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE base,
+				 CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+{
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = made_secret(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_DeriveKey(h, m, base, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
+}
+
 /* -- the layer: the entries the vendor behaviours change -- */
 
 static const CK_FUNCTION_LIST_3_0 vendor_over = {
@@ -672,6 +712,8 @@ static const CK_FUNCTION_LIST_3_0 vendor_over = {
 	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init,
 	.C_GenerateKey = hl_p11_q_generate_key,
 	.C_GenerateKeyPair = hl_p11_q_generate_key_pair,
+	.C_UnwrapKey = hl_p11_q_unwrap_key,
+	.C_DeriveKey = hl_p11_q_derive_key,
 };
 
 hl_p11_layer_t hl_p11_vendor_layer = { .name = "vendor", .over = &vendor_over };

@@ -220,6 +220,31 @@ static CK_BBOOL default_sensitive(dev_t_ *d, bool create)
 	return b;
 }
 
+/* CKA_SENSITIVE of an AES key unwrapped (CKM_AES_KEY_WRAP_PAD) with a template that does
+ * not name it. */
+static CK_BBOOL unwrapped_sensitive(dev_t_ *d)
+{
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_ULONG len = 32, bl = 64;
+	CK_BBOOL t = CK_TRUE, b = 2;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_ATTRIBUTE kek_t[] = { { CKA_VALUE_LEN, &len, sizeof(len) },
+				 { CKA_WRAP, &t, 1 },
+				 { CKA_UNWRAP, &t, 1 } };
+	CK_ATTRIBUTE key_t[] = { { CKA_VALUE_LEN, &len, sizeof(len) }, { CKA_EXTRACTABLE, &t, 1 } };
+	CK_ATTRIBUTE ut[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_KEY_TYPE, &kt, sizeof(kt) } };
+	CK_ATTRIBUTE a = { CKA_SENSITIVE, &b, 1 };
+	CK_OBJECT_HANDLE kek, k, back;
+	CK_BYTE blob[64];
+	cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &gen, kek_t, 3, &kek), CKR_OK);
+	cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &gen, key_t, 2, &k), CKR_OK);
+	cr_assert_eq(d->m.fn->C_WrapKey(d->s, &m, kek, k, blob, &bl), CKR_OK);
+	cr_assert_eq(d->m.fn->C_UnwrapKey(d->s, &m, kek, blob, bl, ut, 2, &back), CKR_OK);
+	cr_assert_eq(d->m.fn->C_GetAttributeValue(d->s, back, &a, 1), CKR_OK);
+	return b;
+}
+
 /* L9 with the spec's default (CK_FALSE, issue 11 defect 6) on strict: a Luna secret key that
  * does not name CKA_SENSITIVE is still sensitive, as every secret key on the device is. */
 Test(quirks, l9_secret_keys_default_sensitive)
@@ -230,6 +255,8 @@ Test(quirks, l9_secret_keys_default_sensitive)
 	cr_assert_eq(default_sensitive(&l, true), CK_TRUE);
 	cr_assert_eq(default_sensitive(&g, false), CK_FALSE);
 	cr_assert_eq(default_sensitive(&g, true), CK_FALSE);
+	cr_assert_eq(unwrapped_sensitive(&l), CK_TRUE);
+	cr_assert_eq(unwrapped_sensitive(&g), CK_FALSE);
 	close_pair(&l, &g);
 }
 
