@@ -73,6 +73,39 @@ Test(keyrules, wrap_template_decides_what_may_be_wrapped)
 	cr_assert_eq(C_CreateObject(s, base, 5, &h), CKR_ATTRIBUTE_VALUE_INVALID);
 }
 
+Test(keyrules, templates_persist_with_token_keys)
+{
+	CK_SESSION_HANDLE s = ready(true);
+	CK_ATTRIBUTE only_aes[] = { { CKA_KEY_TYPE, &aes, sizeof(aes) } };
+	CK_ATTRIBUTE extra[] = { { CKA_WRAP_TEMPLATE, only_aes, sizeof(only_aes) },
+				 { CKA_TOKEN, &yes, 1 },
+				 { CKA_LABEL, "kek", 3 } };
+	kek(s, extra, 3);
+	/* A new process view of the store: the template comes back from it, and still rules. */
+	cr_assert_eq(C_Finalize(NULL), CKR_OK);
+	cr_assert_eq(C_Initialize(NULL), CKR_OK);
+	cr_assert_eq(C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
+		     CKR_OK);
+	cr_assert_eq(C_Login(s, CKU_USER, pin, 6), CKR_OK);
+	CK_ATTRIBUTE find = { CKA_LABEL, "kek", 3 };
+	CK_OBJECT_HANDLE k;
+	CK_ULONG n = 0;
+	cr_assert_eq(C_FindObjectsInit(s, &find, 1), CKR_OK);
+	cr_assert_eq(C_FindObjects(s, &k, 1, &n), CKR_OK);
+	cr_assert_eq(n, 1);
+	CK_KEY_TYPE back = 0;
+	CK_ATTRIBUTE inner = { 0, &back, sizeof(back) };
+	CK_ATTRIBUTE get = { CKA_WRAP_TEMPLATE, &inner, sizeof(inner) };
+	cr_assert_eq(C_GetAttributeValue(s, k, &get, 1), CKR_OK);
+	cr_assert_eq(inner.type, CKA_KEY_TYPE);
+	cr_assert_eq(back, CKK_AES);
+	CK_MECHANISM m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_BYTE blob[64];
+	CK_ULONG bl = sizeof(blob);
+	cr_assert_eq(C_WrapKey(s, &m, k, extractable(s, CKK_GENERIC_SECRET), blob, &bl),
+		     CKR_KEY_NOT_WRAPPABLE);
+}
+
 Test(keyrules, unwrap_template_applies_and_refuses_contradictions)
 {
 	CK_SESSION_HANDLE s = ready(true);
