@@ -50,6 +50,7 @@ typedef struct {
 extern const hl_conf_entry_t hl_conf_session_checks[];
 extern const hl_conf_entry_t hl_conf_object_checks[];
 extern const hl_conf_entry_t hl_conf_mech_checks[];
+extern const hl_conf_entry_t hl_conf_keyrule_checks[]; /* conf_keyrules.c */
 
 /* Records the value (printf-style); a later call replaces it. */
 void hl_conf_val(hl_conf_out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,7 +17,7 @@
 enum { CHILD_TIMEOUT_S = 300 };
 
 static const hl_conf_entry_t *const tables[] = { hl_conf_session_checks, hl_conf_object_checks,
-						 hl_conf_mech_checks };
+						 hl_conf_mech_checks, hl_conf_keyrule_checks };
 enum { NTABLES = sizeof tables / sizeof tables[0] };
 
 static const char *const key_labels[HL_KEY_COUNT] = {

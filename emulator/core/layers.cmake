@@ -12,6 +12,7 @@ target_include_directories(hsmlab-emu-store PUBLIC ${HL_CORE}/store/include)
 target_link_libraries(hsmlab-emu-store PUBLIC hsmlab-emu-util PRIVATE PkgConfig::SQLITE3)
 
 add_library(hsmlab-emu-object STATIC ${HL_CORE}/object/attr.c ${HL_CORE}/object/policy.c
+                                     ${HL_CORE}/object/tmpl.c
                                      ${HL_CORE}/object/object.c)
 target_include_directories(hsmlab-emu-object PUBLIC ${HL_CORE}/object/include)
 target_link_libraries(hsmlab-emu-object PUBLIC hsmlab-emu-crypto hsmlab-emu-util
@@ -28,7 +29,8 @@ target_link_libraries(hsmlab-emu-device PUBLIC hsmlab-emu-object hsmlab-emu-stor
 
 add_library(hsmlab-emu-p11 STATIC
   ${HL_CORE}/p11/p11_general.c ${HL_CORE}/p11/p11_session.c ${HL_CORE}/p11/p11_object.c
-  ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_ext.c
+  ${HL_CORE}/p11/p11_crypto.c ${HL_CORE}/p11/p11_keygen.c ${HL_CORE}/p11/p11_wrap.c
+  ${HL_CORE}/p11/p11_message.c ${HL_CORE}/p11/p11_ext.c
   ${HL_CORE}/p11/p11_table.c ${HL_CORE}/p11/p11_quirks.c ${HL_CORE}/p11/p11_entry.c)
 target_include_directories(hsmlab-emu-p11 PUBLIC ${HL_CORE}/p11/include ${HL_CORE}/../include)
 # The core's implementations are named hl_p11_C_*; the exported C_* (p11_entry.c) forward to

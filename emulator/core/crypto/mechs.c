@@ -11,6 +11,8 @@
 #define EDSV (CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY)
 #define EDWU (CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP)
 #define ECF (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+/* PKCS#11 3.0 message-based encryption, single-part and in parts (p11_message.c). */
+#define MSG (CKF_MESSAGE_ENCRYPT | CKF_MESSAGE_DECRYPT | CKF_MULTI_MESSAGE)
 
 static const hl_mech_t mechs[] = {
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN,
@@ -22,7 +24,7 @@ static const hl_mech_t mechs[] = {
 	{ CKM_RSA_PKCS_OAEP,
 	  HL_FAM_RSA_OAEP,
 	  HL_MD_NONE,
-	  { RSA_MIN, RSA_MAX, CKF_ENCRYPT | CKF_DECRYPT } },
+	  { RSA_MIN, RSA_MAX, EDWU } }, /* wraps secret keys */
 	{ CKM_SHA1_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA1, { RSA_MIN, RSA_MAX, SV } },
 	{ CKM_SHA256_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA256, { RSA_MIN, RSA_MAX, SV } },
 	{ CKM_SHA384_RSA_PKCS, HL_FAM_RSA_PKCS1, HL_MD_SHA384, { RSA_MIN, RSA_MAX, SV } },
@@ -74,7 +76,7 @@ static const hl_mech_t mechs[] = {
 	{ CKM_AES_ECB, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_CBC, HL_FAM_SYM, HL_MD_NONE, { 16, 32, EDWU } },
 	{ CKM_AES_CTR, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
-	{ CKM_AES_GCM, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT } },
+	{ CKM_AES_GCM, HL_FAM_SYM, HL_MD_NONE, { 16, 32, CKF_ENCRYPT | CKF_DECRYPT | MSG } },
 	/* DES3 sizes in bytes too (the spec gives none; 24 is what the K9 profile says). */
 	/* EdDSA: bits of the curve (255 for Ed25519, 448 for Ed448), as SoftHSMv2 counts them. */
 	{ CKM_EC_EDWARDS_KEY_PAIR_GEN,

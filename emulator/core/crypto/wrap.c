@@ -219,3 +219,20 @@ hl_status_t hl_crypto_unwrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, con
 	st = hl_crypto_sym_run(mech, kek, kek_len, false, in, in_len, out, out_len);
 	return st == HL_ERR_ENCRYPTED_DATA_INVALID ? HL_ERR_WRAPPED_KEY_INVALID : st;
 }
+
+/* -- RSA-OAEP: the encryption operation, with a secret key's value as the data -- */
+
+hl_status_t hl_crypto_wrap_rsa(const CK_MECHANISM *mech, hl_key_t *key, bool wrap,
+			       const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	hl_op_t *op = NULL;
+	if (mech == NULL || key == NULL || (in == NULL && in_len) || out_len == NULL)
+		return HL_ERR_ARGS;
+	if (mech->mechanism != CKM_RSA_PKCS_OAEP)
+		return HL_ERR_MECHANISM_INVALID;
+	hl_status_t st = hl_op_new(wrap ? HL_OP_ENCRYPT : HL_OP_DECRYPT, mech, key, &op);
+	if (st == HL_OK)
+		st = hl_op_oneshot(op, in, in_len, out, out_len);
+	hl_op_free(op);
+	return !wrap && st == HL_ERR_ENCRYPTED_DATA_INVALID ? HL_ERR_WRAPPED_KEY_INVALID : st;
+}

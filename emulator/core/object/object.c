@@ -229,7 +229,11 @@ hl_status_t hl_object_get_attrs(hl_object_t *obj, CK_ATTRIBUTE *t, CK_ULONG n)
 		}
 		const hl_attr_t *at = hl_attrs_get(&obj->attrs, t[i].type);
 		size_t len = at ? at->len : 0;
-		if (!t[i].pValue) {
+		if (hl_tmpl_is_template(t[i].type)) {
+			hl_status_t st = hl_tmpl_export(at, &t[i]);
+			if (st != HL_OK && (rv == HL_OK || st != HL_ERR_BUFFER_TOO_SMALL))
+				rv = st;
+		} else if (!t[i].pValue) {
 			t[i].ulValueLen = len;
 		} else if (t[i].ulValueLen >= len) {
 			if (len)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab emulator: the attribute policy table (PKCS#11 v2.40 §4, v3.0 §4) and its checks. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "object/hl_policy.h"
@@ -19,6 +20,7 @@
 #define BY HL_AT_BYTES
 #define BO HL_AT_BOOL
 #define UL HL_AT_ULONG
+#define TM HL_AT_TEMPLATE
 
 #define STORAGE HL_S_ANY
 #define KEY HL_S_KEY
@@ -71,6 +73,10 @@ static const hl_policy_row_t table[] = {
 	{ KEY, CKA_LOCAL, RO_ALL, BO, HL_AD_FALSE, 0 },
 	{ KEY, CKA_KEY_GEN_MECHANISM, RO_ALL, UL, HL_AD_ULONG, CK_UNAVAILABLE_INFORMATION },
 	{ KEY, CKA_ALLOWED_MECHANISMS, 0, BY, HL_AD_EMPTY, 0 },
+	/* Templates (no footnote: fixed at creation) on the keys that wrap, unwrap, derive. */
+	{ PUB | SEC, CKA_WRAP_TEMPLATE, 0, TM, HL_AD_NONE, 0 },
+	{ PRIV | SEC, CKA_UNWRAP_TEMPLATE, 0, TM, HL_AD_NONE, 0 },
+	{ PRIV | SEC, CKA_DERIVE_TEMPLATE, 0, TM, HL_AD_NONE, 0 },
 	/* public keys */
 	{ PUB, CKA_SUBJECT, F8, BY, HL_AD_EMPTY, 0 },
 	{ PUB, CKA_ENCRYPT, F8 | F9, BO, HL_AD_TRUE, 0 },
@@ -202,6 +208,8 @@ static hl_status_t check_shape(const hl_policy_row_t *row, const CK_ATTRIBUTE *a
 			return HL_ERR_ATTRIBUTE_VALUE_INVALID;
 	} else if (row->shape == HL_AT_ULONG && a->ulValueLen != sizeof(CK_ULONG)) {
 		return HL_ERR_ATTRIBUTE_VALUE_INVALID;
+	} else if (row->shape == HL_AT_TEMPLATE) {
+		return hl_tmpl_check(a);
 	}
 	return HL_OK;
 }
@@ -260,8 +268,19 @@ hl_status_t hl_policy_apply_new(unsigned scope, const CK_ATTRIBUTE *t, CK_ULONG 
 				hl_attrs_t *attrs)
 {
 	hl_status_t st = HL_OK;
-	for (CK_ULONG i = 0; i < n && st == HL_OK; i++)
-		st = hl_attrs_set(attrs, t[i].type, t[i].pValue, t[i].ulValueLen);
+	for (CK_ULONG i = 0; i < n && st == HL_OK; i++) {
+		if (!hl_tmpl_is_template(t[i].type)) {
+			st = hl_attrs_set(attrs, t[i].type, t[i].pValue, t[i].ulValueLen);
+			continue;
+		}
+		/* The caller's array points into its own memory: keep the values instead. */
+		uint8_t *enc = NULL;
+		size_t len = 0;
+		st = hl_tmpl_encode(&t[i], &enc, &len);
+		if (st == HL_OK)
+			st = hl_attrs_set(attrs, t[i].type, enc, len);
+		free(enc);
+	}
 	for (size_t r = 0; r < sizeof(table) / sizeof(table[0]) && st == HL_OK; r++) {
 		const hl_policy_row_t *row = &table[r];
 		if (!(row->scope & scope) || hl_policy_lookup(scope, row->type) != row ||

@@ -19,15 +19,21 @@ static const hl_op_kind_t op_kind[HL_P11_NOPS] = { HL_OP_SIGN,    HL_OP_VERIFY, 
 						   HL_OP_DECRYPT, HL_OP_DIGEST, HL_OP_SIGN,
 						   HL_OP_ENCRYPT };
 
-static void end_op(hl_session_t *s, int k)
+void hl_p11_op_end(hl_session_t *s, int k)
 {
 	hl_op_free(s->op[k]);
 	s->op[k] = NULL;
 	s->op_update[k] = false;
 	s->op_single[k] = false;
+	s->op_reauth[k] = false;
 }
 
-static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
+static void end_op(hl_session_t *s, int k)
+{
+	hl_p11_op_end(s, k);
+}
+
+CK_RV hl_p11_allowed_mech(const hl_object_t *obj, CK_MECHANISM_TYPE m)
 {
 	const hl_attr_t *am = hl_attrs_get(&obj->attrs, CKA_ALLOWED_MECHANISMS);
 	if (!am || am->len == 0)
@@ -41,11 +47,11 @@ static CK_RV allowed_mech(hl_object_t *obj, CK_MECHANISM_TYPE m)
 	return CKR_MECHANISM_INVALID;
 }
 
-static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT_HANDLE hKey,
-		     hl_key_t **out)
+CK_RV hl_p11_use_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
+		     CK_MECHANISM_TYPE m, hl_key_t **out, bool *always_auth)
 {
 	hl_object_t *obj = NULL;
-	CK_RV rv = hl_p11_object_get(s, hKey, &obj);
+	CK_RV rv = hl_p11_object_get(s, h, &obj);
 	if (rv == CKR_OBJECT_HANDLE_INVALID)
 		return CKR_KEY_HANDLE_INVALID;
 	if (rv != CKR_OK)
@@ -53,13 +59,26 @@ static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT
 	if (!(obj->scope & HL_S_KEY))
 		return CKR_KEY_TYPE_INCONSISTENT;
 	pthread_mutex_lock(&obj->lock);
-	if (!hl_attrs_bool(&obj->attrs, op_attr[k], false))
+	if (!hl_attrs_bool(&obj->attrs, usage, false))
 		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (rv == CKR_OK)
-		rv = allowed_mech(obj, mech->mechanism);
+		rv = hl_p11_allowed_mech(obj, m);
+	*always_auth = obj->cls == CKO_PRIVATE_KEY &&
+		       hl_attrs_bool(&obj->attrs, CKA_ALWAYS_AUTHENTICATE, false);
 	pthread_mutex_unlock(&obj->lock);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_object_key(obj, out));
+	return rv;
+}
+
+/* The key of operation k; *reauth: a private-key operation (sign, decrypt) on a key with
+ * CKA_ALWAYS_AUTHENTICATE, which waits for a context-specific login. */
+static CK_RV key_for(hl_session_t *s, int k, const CK_MECHANISM *mech, CK_OBJECT_HANDLE hKey,
+		     hl_key_t **out, bool *reauth)
+{
+	bool always = false;
+	CK_RV rv = hl_p11_use_key(s, hKey, op_attr[k], mech->mechanism, out, &always);
+	*reauth = always && (k == HL_P11_SIGN || k == HL_P11_DECRYPT || k == HL_P11_SIGN_RECOVER);
 	return rv;
 }
 
@@ -82,6 +101,7 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 {
 	hl_session_t *s;
 	hl_key_t *key = NULL;
+	bool reauth = false;
 	CK_RV rv = hl_p11_enter(h, &s);
 	if (rv != CKR_OK)
 		return rv;
@@ -99,7 +119,7 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 	    mech->mechanism != CKM_RSA_X_509)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK && k != HL_P11_DIGEST)
-		rv = key_for(s, k, mech, hKey, &key);
+		rv = key_for(s, k, mech, hKey, &key, &reauth);
 	CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
 	if (rv == CKR_OK && k == HL_P11_VERIFY_RECOVER) {
 		rv = mech->ulParameterLen ? CKR_MECHANISM_PARAM_INVALID : CKR_OK;
@@ -113,6 +133,8 @@ static CK_RV op_init(CK_SESSION_HANDLE h, int k, CK_MECHANISM_PTR mech, CK_OBJEC
 		s->op[k] = NULL;
 		rv = CKR_KEY_SIZE_RANGE;
 	}
+	if (rv == CKR_OK) /* a refused init leaves an active operation as it was */
+		s->op_reauth[k] = reauth;
 	hl_key_free(key);
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();
@@ -131,6 +153,11 @@ static CK_RV op_oneshot(CK_SESSION_HANDLE h, int k, CK_BYTE_PTR in, CK_ULONG in_
 	pthread_mutex_lock(&s->lock);
 	if (!s->op[k]) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (s->op_reauth[k]) {
+		/* CKA_ALWAYS_AUTHENTICATE without C_Login(CKU_CONTEXT_SPECIFIC): like any error
+		 * of the call, it ends the operation (the key needs a new init and login). */
+		rv = CKR_USER_NOT_LOGGED_IN;
+		end_op(s, k);
 	} else if (s->op_update[k]) {
 		/* A single-part call cannot finish a multi-part operation: the error ends it. */
 		rv = CKR_OPERATION_ACTIVE;
@@ -160,6 +187,8 @@ static CK_RV part_gate(hl_session_t *s, int k)
 {
 	if (!s->op[k])
 		return CKR_OPERATION_NOT_INITIALIZED;
+	if (s->op_reauth[k])
+		return CKR_USER_NOT_LOGGED_IN; /* CKA_ALWAYS_AUTHENTICATE, as in op_oneshot */
 	if (s->op_single[k])
 		return CKR_OPERATION_ACTIVE;
 	if (!hl_op_multipart(s->op[k]))

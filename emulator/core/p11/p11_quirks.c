@@ -519,13 +519,43 @@ static bool secret_class(const CK_ATTRIBUTE *t, CK_ULONG n)
 	       ulong_value(c) == CKO_SECRET_KEY;
 }
 
+/* L9: every secret key on the device is sensitive, so a template that does not name
+ * CKA_SENSITIVE gets CK_TRUE (the core keeps the spec's CK_FALSE default for strict). *out
+ * is t itself, or a copy with the attribute added (free it when it differs from t). */
+static CK_RV l9_sensitive(const hl_profile_t *p, CK_ATTRIBUTE_PTR t, CK_ULONG n, bool secret,
+			  CK_ATTRIBUTE_PTR *out)
+{
+	static CK_BBOOL yes = CK_TRUE;
+	*out = t;
+	if (!p || !secret || !p->core.refuse_nonsensitive_secret || (!t && n) ||
+	    find_attr(t, n, CKA_SENSITIVE))
+		return CKR_OK;
+	CK_ATTRIBUTE_PTR c = calloc(n + 1, sizeof(*c));
+	if (!c)
+		return CKR_HOST_MEMORY;
+	if (n)
+		memcpy(c, t, n * sizeof(*c));
+	c[n] = (CK_ATTRIBUTE){ CKA_SENSITIVE, &yes, sizeof(yes) };
+	*out = c;
+	return CKR_OK;
+}
+
 static CK_RV hl_p11_q_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 				    CK_OBJECT_HANDLE_PTR out)
 {
-	CK_RV rv = template_check(session_profile(h), t, n, secret_class(t, n));
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = secret_class(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
 	if (rv == CKR_OK)
 		rv = create_gate(h);
-	return rv == CKR_OK ? below->C_CreateObject(h, t, n, out) : rv;
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_CreateObject(h, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
 }
 
 static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
@@ -533,11 +563,16 @@ static CK_RV hl_p11_q_generate_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_A
 {
 	struct timespec t0 = call_start();
 	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
 	CK_RV rv = template_check(p, t, n, true);
 	if (rv == CKR_OK)
 		rv = create_gate(h);
 	if (rv == CKR_OK)
-		rv = below->C_GenerateKey(h, m, t, n, out);
+		rv = l9_sensitive(p, t, n, true, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_GenerateKey(h, m, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
 	if (rv == CKR_OK) {
 		char label[64];
 		label_of(t, n, label, sizeof(label));
@@ -614,6 +649,46 @@ static CK_RV hl_p11_q_verify_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR 
 		   : below->C_VerifyRecoverInit(h, m, k);
 }
 
+/* Unwrapped and derived keys are made from templates too (L8, L9); without CKA_CLASS the
+ * core makes a secret key. */
+static bool made_secret(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	return !find_attr(t, n, CKA_CLASS) || secret_class(t, n);
+}
+
+static CK_RV hl_p11_q_unwrap_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE kek,
+				 CK_BYTE_PTR w, CK_ULONG wl, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+				 CK_OBJECT_HANDLE_PTR out)
+{
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = made_secret(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_UnwrapKey(h, m, kek, w, wl, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
+}
+
+static CK_RV hl_p11_q_derive_key(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE base,
+				 CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+{
+	const hl_profile_t *p = session_profile(h);
+	CK_ATTRIBUTE_PTR tt = t;
+	bool secret = made_secret(t, n);
+	CK_RV rv = template_check(p, t, n, secret);
+	if (rv == CKR_OK)
+		rv = l9_sensitive(p, t, n, secret, &tt);
+	if (rv == CKR_OK)
+		rv = below->C_DeriveKey(h, m, base, tt, n + (tt != t), out);
+	if (tt != t)
+		free(tt);
+	return rv;
+}
+
 /* -- the layer: the entries the vendor behaviours change -- */
 
 static const CK_FUNCTION_LIST_3_0 vendor_over = {
@@ -637,6 +712,8 @@ static const CK_FUNCTION_LIST_3_0 vendor_over = {
 	.C_VerifyRecoverInit = hl_p11_q_verify_recover_init,
 	.C_GenerateKey = hl_p11_q_generate_key,
 	.C_GenerateKeyPair = hl_p11_q_generate_key_pair,
+	.C_UnwrapKey = hl_p11_q_unwrap_key,
+	.C_DeriveKey = hl_p11_q_derive_key,
 };
 
 hl_p11_layer_t hl_p11_vendor_layer = { .name = "vendor", .over = &vendor_over };

@@ -11,12 +11,10 @@
 
 void hl_p11_session_ops_free(hl_session_t *s)
 {
-	for (int i = 0; i < HL_P11_NOPS; i++) {
-		hl_op_free(s->op[i]);
-		s->op[i] = NULL;
-		s->op_update[i] = false;
-		s->op_single[i] = false;
-	}
+	for (int i = 0; i < HL_P11_NOPS; i++)
+		hl_p11_op_end(s, i);
+	hl_p11_msg_end(s, 0);
+	hl_p11_msg_end(s, 1);
 	free(s->found);
 	s->found = NULL;
 	s->finding = false;
@@ -174,17 +172,20 @@ CK_RV hl_p11_C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperat
 	return rv == CKR_OK ? CKR_FUNCTION_NOT_SUPPORTED : rv;
 }
 
-/* Whether an operation that uses a key (anything but a digest) is active in the session. */
-static bool key_op_active(hl_session_t *s)
+/* Whether an operation waits for a context-specific login (its key has
+ * CKA_ALWAYS_AUTHENTICATE); with done, the login succeeded and they stop waiting. */
+static bool reauth_pending(hl_session_t *s, bool done)
 {
-	bool active = false;
+	bool pending = false;
 
 	pthread_mutex_lock(&s->lock);
-	for (int k = 0; k < HL_P11_NOPS; k++)
-		if (k != HL_P11_DIGEST && s->op[k] != NULL)
-			active = true;
+	for (int k = 0; k < HL_P11_NOPS; k++) {
+		pending = pending || (s->op[k] != NULL && s->op_reauth[k]);
+		if (done)
+			s->op_reauth[k] = false;
+	}
 	pthread_mutex_unlock(&s->lock);
-	return active;
+	return pending;
 }
 
 static bool protected_path(hl_device_t *dev)
@@ -210,8 +211,8 @@ CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8C
 		rv = CKR_USER_TYPE_INVALID;
 	else if (userType == CKU_CONTEXT_SPECIFIC && dev->login == HL_NOT_LOGGED_IN)
 		rv = CKR_USER_NOT_LOGGED_IN;
-	else if (userType == CKU_CONTEXT_SPECIFIC && !key_op_active(s))
-		rv = CKR_OPERATION_NOT_INITIALIZED; /* it re-authenticates an operation's key */
+	else if (userType == CKU_CONTEXT_SPECIFIC && !reauth_pending(s, false))
+		rv = CKR_OPERATION_NOT_INITIALIZED; /* it authorises one operation's key */
 	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login == userType)
 		rv = CKR_USER_ALREADY_LOGGED_IN;
 	else if (userType != CKU_CONTEXT_SPECIFIC && dev->login != HL_NOT_LOGGED_IN)
@@ -220,6 +221,9 @@ CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8C
 		rv = CKR_SESSION_READ_ONLY_EXISTS;
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_device_login(dev, userType, pPin, ulPinLen));
+	/* A wrong PIN is counted (hl_device_login) and leaves the operation waiting. */
+	if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC)
+		reauth_pending(s, true);
 	hl_p11_unlock();
 	return rv;
 }
@@ -227,8 +231,22 @@ CK_RV hl_p11_C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8C
 CK_RV hl_p11_C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
 			 CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
 {
-	/* No named users on these devices: the user name is ignored, as the spec allows. */
-	return hl_p11_C_Login(hSession, userType, pPin, ulPinLen);
+	/* These tokens have no named users: no name (NULL or empty) is the one user of the type,
+	 * as C_Login; a name cannot be mapped to anyone, so it is refused before the PIN is
+	 * looked at (no attempt counted), with the code the spec gives an unusable user. */
+	if (!pUsername && ulUsernameLen)
+		return hl_p11_initialized() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (ulUsernameLen) {
+		hl_session_t *s;
+		CK_RV rv = hl_p11_enter(hSession, &s);
+		if (rv != CKR_OK)
+			return rv;
+		hl_p11_unlock();
+		return CKR_USER_TYPE_INVALID;
+	}
+	/* Through the top of the filter stack: the vendor's login gates, audit and timing apply
+	 * as they do to C_Login. */
+	return hl_p11_function_list_3_0()->C_Login(hSession, userType, pPin, ulPinLen);
 }
 
 CK_RV hl_p11_C_Logout(CK_SESSION_HANDLE hSession)
@@ -345,12 +363,12 @@ CK_RV hl_p11_C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 					      CKF_DECRYPT,       CKF_DIGEST, CKF_SIGN_RECOVER,
 					      CKF_VERIFY_RECOVER };
 	for (int i = 0; i < HL_P11_NOPS; i++)
-		if (flags & kinds[i]) {
-			hl_op_free(s->op[i]);
-			s->op[i] = NULL;
-			s->op_update[i] = false;
-			s->op_single[i] = false;
-		}
+		if (flags & kinds[i])
+			hl_p11_op_end(s, i);
+	if (flags & CKF_MESSAGE_ENCRYPT)
+		hl_p11_msg_end(s, 0);
+	if (flags & CKF_MESSAGE_DECRYPT)
+		hl_p11_msg_end(s, 1);
 	if (flags & CKF_FIND_OBJECTS) {
 		free(s->found);
 		s->found = NULL;

@@ -12,23 +12,10 @@
 
 extern const HSMLAB_EXT_FUNCTION_LIST hl_p11_ext_functions;
 
-/* -- v3.0 message-based functions: not offered by any profile yet -- */
+/* -- v3.0 message-based signing and verifying: not offered by any profile yet (encryption
+ * and decryption: p11_message.c) -- */
 
 static CK_RV msg_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
-{
-	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
-}
-static CK_RV msg_x(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al,
-		   CK_BYTE_PTR i, CK_ULONG il, CK_BYTE_PTR o, CK_ULONG_PTR ol)
-{
-	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
-}
-static CK_RV msg_begin(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al)
-{
-	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
-}
-static CK_RV msg_next(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR i, CK_ULONG il,
-		      CK_BYTE_PTR o, CK_ULONG_PTR ol, CK_FLAGS f)
 {
 	return hl_p11_initialized() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
 }
@@ -139,16 +126,16 @@ static const CK_FUNCTION_LIST_3_0 core_functions = {
 	.C_GetInterface = hl_p11_C_GetInterface,
 	.C_LoginUser = hl_p11_C_LoginUser,
 	.C_SessionCancel = hl_p11_C_SessionCancel,
-	.C_MessageEncryptInit = msg_init,
-	.C_EncryptMessage = msg_x,
-	.C_EncryptMessageBegin = msg_begin,
-	.C_EncryptMessageNext = msg_next,
-	.C_MessageEncryptFinal = msg_final,
-	.C_MessageDecryptInit = msg_init,
-	.C_DecryptMessage = msg_x,
-	.C_DecryptMessageBegin = msg_begin,
-	.C_DecryptMessageNext = msg_next,
-	.C_MessageDecryptFinal = msg_final,
+	.C_MessageEncryptInit = hl_p11_C_MessageEncryptInit,
+	.C_EncryptMessage = hl_p11_C_EncryptMessage,
+	.C_EncryptMessageBegin = hl_p11_C_EncryptMessageBegin,
+	.C_EncryptMessageNext = hl_p11_C_EncryptMessageNext,
+	.C_MessageEncryptFinal = hl_p11_C_MessageEncryptFinal,
+	.C_MessageDecryptInit = hl_p11_C_MessageDecryptInit,
+	.C_DecryptMessage = hl_p11_C_DecryptMessage,
+	.C_DecryptMessageBegin = hl_p11_C_DecryptMessageBegin,
+	.C_DecryptMessageNext = hl_p11_C_DecryptMessageNext,
+	.C_MessageDecryptFinal = hl_p11_C_MessageDecryptFinal,
 	.C_MessageSignInit = msg_init,
 	.C_SignMessage = sign_msg,
 	.C_SignMessageBegin = sign_msg_begin,

@@ -7,6 +7,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "ossl_rsa.h"
 #include "p11ready.h"
 
 TestSuite(mechs, .init = setup, .fini = teardown);
@@ -312,26 +313,6 @@ Test(mechs, ecdh_matches_openssl)
 	cr_assert_eq(C_DeriveKey(s, &m, hk, t, 4, &hs), CKR_MECHANISM_PARAM_INVALID);
 	cr_assert_eq(C_DeriveKey(s, &m, hp, t, 4, &hs), CKR_KEY_TYPE_INCONSISTENT);
 	EVP_PKEY_free(peer);
-}
-
-/* OpenSSL's RSA public key from the module's modulus and exponent. */
-static EVP_PKEY *rsa_public(const CK_BYTE *n, size_t nl, const CK_BYTE *e, size_t el)
-{
-	BIGNUM *bn = BN_bin2bn(n, (int)nl, NULL), *be = BN_bin2bn(e, (int)el, NULL);
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
-	cr_assert(bn && be && b && OSSL_PARAM_BLD_push_BN(b, "n", bn) == 1 &&
-		  OSSL_PARAM_BLD_push_BN(b, "e", be) == 1);
-	OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(b);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *k = NULL;
-	cr_assert(ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-		  EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, p) == 1);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(p);
-	OSSL_PARAM_BLD_free(b);
-	BN_free(bn);
-	BN_free(be);
-	return k;
 }
 
 Test(mechs, rsa_sign_and_verify_recover_match_openssl)

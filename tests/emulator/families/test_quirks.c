@@ -131,6 +131,11 @@ Test(quirks, l1_crypto_user_and_no_context_specific)
 		     CKR_USER_TYPE_INVALID);
 	cr_assert_neq(g.m.fn->C_Login(g.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8),
 		      CKR_USER_TYPE_INVALID);
+	/* C_LoginUser without a name is C_Login through the same vendor filters. */
+	CK_FUNCTION_LIST_3_0_PTR l3 = hl_p11_module_fn3(l.m.mod);
+	cr_assert_eq(
+	    l3->C_LoginUser(l.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)FAM_PIN, 8, NULL, 0),
+	    CKR_USER_TYPE_INVALID);
 	cr_assert_eq(l.m.fn->C_Logout(l.s), CKR_OK);
 	cr_assert_eq(g.m.fn->C_Logout(g.s), CKR_OK);
 	/* L12: the CO creates the Crypto User, who has a credential of its own. */
@@ -188,6 +193,70 @@ Test(quirks, l9_refuse_nonsensitive_secret)
 	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_FALSE), CKR_ATTRIBUTE_VALUE_INVALID);
 	cr_assert_eq(aes_keygen(&l, CKA_SENSITIVE, CK_TRUE), CKR_OK);
 	cr_assert_eq(aes_keygen(&g, CKA_SENSITIVE, CK_FALSE), CKR_OK);
+	close_pair(&l, &g);
+}
+
+/* CKA_SENSITIVE of a new AES key whose template does not name it (generated, or created
+ * from a value). */
+static CK_BBOOL default_sensitive(dev_t_ *d, bool create)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 32;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BYTE value[32] = { 7 };
+	CK_OBJECT_HANDLE k;
+	CK_ATTRIBUTE gen[] = { { CKA_VALUE_LEN, &len, sizeof(len) } };
+	CK_ATTRIBUTE made[] = { { CKA_CLASS, &cls, sizeof(cls) },
+				{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+				{ CKA_VALUE, value, sizeof(value) } };
+	if (create)
+		cr_assert_eq(d->m.fn->C_CreateObject(d->s, made, 3, &k), CKR_OK);
+	else
+		cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &m, gen, 1, &k), CKR_OK);
+	CK_BBOOL b = 2;
+	CK_ATTRIBUTE a = { CKA_SENSITIVE, &b, 1 };
+	cr_assert_eq(d->m.fn->C_GetAttributeValue(d->s, k, &a, 1), CKR_OK);
+	return b;
+}
+
+/* CKA_SENSITIVE of an AES key unwrapped (CKM_AES_KEY_WRAP_PAD) with a template that does
+ * not name it. */
+static CK_BBOOL unwrapped_sensitive(dev_t_ *d)
+{
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, m = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_ULONG len = 32, bl = 64;
+	CK_BBOOL t = CK_TRUE, b = 2;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_ATTRIBUTE kek_t[] = { { CKA_VALUE_LEN, &len, sizeof(len) },
+				 { CKA_WRAP, &t, 1 },
+				 { CKA_UNWRAP, &t, 1 } };
+	CK_ATTRIBUTE key_t[] = { { CKA_VALUE_LEN, &len, sizeof(len) }, { CKA_EXTRACTABLE, &t, 1 } };
+	CK_ATTRIBUTE ut[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_KEY_TYPE, &kt, sizeof(kt) } };
+	CK_ATTRIBUTE a = { CKA_SENSITIVE, &b, 1 };
+	CK_OBJECT_HANDLE kek, k, back;
+	CK_BYTE blob[64];
+	cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &gen, kek_t, 3, &kek), CKR_OK);
+	cr_assert_eq(d->m.fn->C_GenerateKey(d->s, &gen, key_t, 2, &k), CKR_OK);
+	cr_assert_eq(d->m.fn->C_WrapKey(d->s, &m, kek, k, blob, &bl), CKR_OK);
+	cr_assert_eq(d->m.fn->C_UnwrapKey(d->s, &m, kek, blob, bl, ut, 2, &back), CKR_OK);
+	cr_assert_eq(d->m.fn->C_GetAttributeValue(d->s, back, &a, 1), CKR_OK);
+	return b;
+}
+
+/* L9 with the spec's default (CK_FALSE, issue 11 defect 6) on strict: a Luna secret key that
+ * does not name CKA_SENSITIVE is still sensitive, as every secret key on the device is. */
+Test(quirks, l9_secret_keys_default_sensitive)
+{
+	dev_t_ l, g;
+	open_pair(&l, &g, "luna");
+	cr_assert_eq(default_sensitive(&l, false), CK_TRUE);
+	cr_assert_eq(default_sensitive(&l, true), CK_TRUE);
+	cr_assert_eq(default_sensitive(&g, false), CK_FALSE);
+	cr_assert_eq(default_sensitive(&g, true), CK_FALSE);
+	cr_assert_eq(unwrapped_sensitive(&l), CK_TRUE);
+	cr_assert_eq(unwrapped_sensitive(&g), CK_FALSE);
 	close_pair(&l, &g);
 }
 

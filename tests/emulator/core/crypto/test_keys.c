@@ -115,8 +115,8 @@ Test(mechs, info_limits_and_flags)
 	cr_assert_eq(info.flags, CKF_GENERATE);
 	cr_assert(hl_crypto_mech_info(CKM_SHA384, &info));
 	cr_assert_eq(info.flags, CKF_DIGEST);
-	cr_assert(hl_crypto_mech_info(CKM_RSA_PKCS_OAEP, &info));
-	cr_assert_eq(info.flags, CKF_ENCRYPT | CKF_DECRYPT);
+	cr_assert(hl_crypto_mech_info(CKM_RSA_PKCS_OAEP, &info)); /* wraps secret keys too */
+	cr_assert_eq(info.flags, CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP);
 	/* DES3 in bytes, as keyper.conf declares it (K9). */
 	cr_assert(hl_crypto_mech_info(CKM_DES3_KEY_GEN, &info));
 	cr_assert_eq(info.flags, CKF_GENERATE);

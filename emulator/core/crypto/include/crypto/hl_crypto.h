@@ -257,6 +257,12 @@ hl_status_t hl_crypto_wrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const
 hl_status_t hl_crypto_unwrap(const CK_MECHANISM *mech, CK_KEY_TYPE kek_type, const uint8_t *kek,
 			     size_t kek_len, const uint8_t *in, size_t in_len, uint8_t *out,
 			     size_t *out_len);
+/* Wrapping (wrap: under an RSA public key) or unwrapping (under the private key) a secret
+ * key's value with CKM_RSA_PKCS_OAEP (CK_RSA_PKCS_OAEP_PARAMS as for encryption). Length rules
+ * of hl_op_oneshot; a value too long for the modulus: HL_ERR_DATA_LEN_RANGE; a blob that does
+ * not open: HL_ERR_WRAPPED_KEY_INVALID; another mechanism: HL_ERR_MECHANISM_INVALID. */
+hl_status_t hl_crypto_wrap_rsa(const CK_MECHANISM *mech, hl_key_t *key, bool wrap,
+			       const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
 
 /* The PKCS#8 PrivateKeyInfo DER of a private RSA or EC key (HL_ERR_KEY_TYPE_INCONSISTENT for
  * any other); *out is caller-owned (hl_buf_clear wipes it). */

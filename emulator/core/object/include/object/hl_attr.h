@@ -49,3 +49,26 @@ hl_status_t hl_attrs_encode(const hl_attrs_t *a, bool (*keep)(CK_ATTRIBUTE_TYPE)
 /* Adds the attributes of an encoding to a; HL_ERR_STORE_CORRUPT when it is malformed (a is
  * left with the attributes decoded so far, so the caller clears it). */
 hl_status_t hl_attrs_decode(hl_attrs_t *a, const uint8_t *in, size_t len);
+
+/* -- attribute-template values (tmpl.c): CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE and
+ * CKA_DERIVE_TEMPLATE, kept in an object as hl_attrs_encode records -- */
+
+/* Whether type is one of the three template-valued attributes. */
+bool hl_tmpl_is_template(CK_ATTRIBUTE_TYPE type);
+/* Checks a template-valued attribute as a template gives it (an array of CK_ATTRIBUTE): whole
+ * elements, no NULL value with a length, no nested array, no type twice
+ * (HL_ERR_ATTRIBUTE_VALUE_INVALID / HL_ERR_TEMPLATE_INCONSISTENT). */
+hl_status_t hl_tmpl_check(const CK_ATTRIBUTE *a);
+/* The stored form of a checked template-valued attribute (caller frees *out). */
+hl_status_t hl_tmpl_encode(const CK_ATTRIBUTE *a, uint8_t **out, size_t *out_len);
+/* C_GetAttributeValue of a stored template (at may be NULL: empty) into dst: the length in
+ * bytes of the CK_ATTRIBUTE array, or the array filled element by element with the spec's
+ * length rules (HL_ERR_BUFFER_TOO_SMALL when a buffer is short). */
+hl_status_t hl_tmpl_export(const hl_attr_t *at, CK_ATTRIBUTE *dst);
+/* Whether obj has every attribute of tmpl (decoded) with an equal value. */
+bool hl_tmpl_matches(const hl_attrs_t *tmpl, const hl_attrs_t *obj);
+/* The caller's template t plus each attribute of tmpl it does not give, as a new array (*out,
+ * caller frees; values borrowed from t and tmpl); HL_ERR_TEMPLATE_INCONSISTENT when t gives
+ * one of tmpl's attributes another value. */
+hl_status_t hl_tmpl_merge(const hl_attrs_t *tmpl, const CK_ATTRIBUTE *t, CK_ULONG n,
+			  CK_ATTRIBUTE **out, CK_ULONG *out_n);

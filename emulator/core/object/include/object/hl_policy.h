@@ -27,7 +27,8 @@ enum {
 };
 
 /* Value shapes, checked on every template. */
-typedef enum { HL_AT_BYTES, HL_AT_BOOL, HL_AT_ULONG } hl_attr_shape_t;
+/* HL_AT_TEMPLATE: an array of CK_ATTRIBUTE (the *_TEMPLATE attributes, tmpl.c). */
+typedef enum { HL_AT_BYTES, HL_AT_BOOL, HL_AT_ULONG, HL_AT_TEMPLATE } hl_attr_shape_t;
 
 /* Default for an absent attribute on creation. */
 typedef enum { HL_AD_NONE, HL_AD_FALSE, HL_AD_TRUE, HL_AD_EMPTY, HL_AD_ULONG } hl_attr_default_t;

@@ -86,6 +86,12 @@ __typeof__(C_GetInterfaceList) hl_p11_C_GetInterfaceList;
 __typeof__(C_GetInterface) hl_p11_C_GetInterface;
 __typeof__(C_LoginUser) hl_p11_C_LoginUser;
 __typeof__(C_SessionCancel) hl_p11_C_SessionCancel;
+/* Message-based encryption and decryption (p11_message.c). */
+__typeof__(*(CK_C_MessageXInit)0) hl_p11_C_MessageEncryptInit, hl_p11_C_MessageDecryptInit;
+__typeof__(*(CK_C_XMessage)0) hl_p11_C_EncryptMessage, hl_p11_C_DecryptMessage;
+__typeof__(*(CK_C_XMessageBegin)0) hl_p11_C_EncryptMessageBegin, hl_p11_C_DecryptMessageBegin;
+__typeof__(*(CK_C_XMessageNext)0) hl_p11_C_EncryptMessageNext, hl_p11_C_DecryptMessageNext;
+__typeof__(*(CK_C_MessageXFinal)0) hl_p11_C_MessageEncryptFinal, hl_p11_C_MessageDecryptFinal;
 /* The v3.0 function list (for tests asserting every entry is set). */
 const CK_FUNCTION_LIST_3_0 *hl_p11_function_list_3_0(void);
 
@@ -133,6 +139,10 @@ typedef struct {
 	bool op_update[HL_P11_NOPS]; /* a multi-part operation has started */
 	bool op_single[HL_P11_NOPS]; /* a single-part call kept it (length query, short buffer) */
 	bool recover_pkcs1;          /* the verify-recover op strips PKCS#1 v1.5 padding */
+	/* CKA_ALWAYS_AUTHENTICATE: the op's key waits for C_Login(CKU_CONTEXT_SPECIFIC). */
+	bool op_reauth[HL_P11_NOPS];
+	/* Message-based encryption [0] and decryption [1] (p11_message.c), or NULL. */
+	struct hl_p11_msg *msg[2];
 	CK_OBJECT_HANDLE *found;
 	size_t n_found, pos;
 	bool finding;
@@ -188,6 +198,32 @@ bool hl_p11_user_logged_in(const hl_session_t *s);
 CK_RV hl_p11_check_new_object(hl_session_t *s, const hl_attrs_t *attrs);
 /* Ops cleanup on session close. */
 void hl_p11_session_ops_free(hl_session_t *s);
+/* Ends operation k of the session (s->lock held). */
+void hl_p11_op_end(hl_session_t *s, int k);
+/* Ends the message-based encryption (0) or decryption (1) of the session (s->lock held). */
+void hl_p11_msg_end(hl_session_t *s, int which);
+
+/* -- key use (p11_crypto.c) -- */
+/* CKA_ALLOWED_MECHANISMS: CKR_MECHANISM_INVALID unless the object's list is empty or names m
+ * (obj->lock held). */
+CK_RV hl_p11_allowed_mech(const hl_object_t *obj, CK_MECHANISM_TYPE m);
+/* The operation key behind handle h after the usage checks of an init: a key
+ * (CKR_KEY_TYPE_INCONSISTENT), usage set (CKR_KEY_FUNCTION_NOT_PERMITTED), m allowed;
+ * *always_auth: a private key with CKA_ALWAYS_AUTHENTICATE. */
+CK_RV hl_p11_use_key(hl_session_t *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE usage,
+		     CK_MECHANISM_TYPE m, hl_key_t **out, bool *always_auth);
+
+/* -- key building shared by generation, unwrapping and derivation (p11_keygen.c) -- */
+/* A new key's attributes from an unwrap/derive template (policy checks, defaults, class). */
+CK_RV hl_p11_key_attrs(hl_session_t *s, const CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_CLASS cls,
+		       CK_KEY_TYPE kt, hl_attrs_t *a);
+/* The profile's mechanism if it has flag (CKR_MECHANISM_INVALID otherwise). */
+CK_RV hl_p11_key_mech(hl_session_t *s, const CK_MECHANISM *m, CK_FLAGS flag,
+		      const hl_profile_mech_t **out);
+/* Builds the key of a, makes the object and gives it a handle for the session. */
+CK_RV hl_p11_key_add(hl_session_t *s, hl_attrs_t *a, CK_OBJECT_HANDLE *out);
+/* A private key's attributes from its parts: RSA when r, else EC. */
+CK_RV hl_p11_key_set_private(hl_attrs_t *a, const hl_rsa_parts_t *r, const hl_ec_parts_t *e);
 
 static inline CK_RV hl_p11_rv(hl_status_t st)
 {
