@@ -472,7 +472,7 @@ hl_status_t hl_device_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, CK
 		st = pin_attempt(dev, CKU_SO, so_pin, len);
 	if (st != HL_OK)
 		goto out;
-	/* A family's larger change (the Luna's whole token init) may hold the transaction
+	/* A family's larger change (a whole vendor token init) may hold the transaction
 	 * already: the token's writes join it, and the caller commits or rolls back. */
 	bool outer = hl_store_in_transaction(dev->store);
 	st = outer ? HL_OK : hl_store_begin(dev->store);
