@@ -54,7 +54,9 @@ static CK_RV t_Finalize(CK_VOID_PTR reserved)
 	hl_trace_bool(&r, "reserved", reserved != NULL);
 	rv = HL_TRACE_CALL(C_Finalize, reserved);
 	hl_trace_result(&r, rv);
-	return hl_trace_end(&r, rv);
+	hl_trace_end(&r, rv);
+	hl_trace_flush();
+	return rv;
 }
 
 static CK_RV t_GetInfo(CK_INFO_PTR info)

@@ -52,3 +52,5 @@ void hl_trace_close(hl_trace_rec_t *r);
 void hl_trace_result(hl_trace_rec_t *r, CK_RV rv);
 /* Closes the record, writes it and frees the buffer; returns rv for the wrapper to return. */
 CK_RV hl_trace_end(hl_trace_rec_t *r, CK_RV rv);
+/* Writes the records kept by HSMLAB_TRACE_BUFFER (C_Finalize and exit call it). */
+void hl_trace_flush(void);

@@ -24,6 +24,50 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int out_fd = -1;
 static unsigned long seq;
 
+/* Process and thread ids, asked of the kernel once (a system call per record would be most of
+ * the tracer's cost on a fast operation); a forked child asks again. */
+static long my_pid;
+static _Thread_local long my_tid;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+
+/* HSMLAB_TRACE_BUFFER=BYTES: records are kept and written in batches of about that size
+ * (and at C_Finalize and exit), one system call per batch instead of one per record; a crash
+ * loses the batch not yet written. 0 or unset: every record is written as it ends. */
+static char *obuf;
+static size_t olen, ocap;
+
+static void forget_ids(void)
+{
+	__atomic_store_n(&my_pid, 0, __ATOMIC_RELAXED);
+	my_tid = 0; /* the forking thread is the child's only thread */
+	olen = 0;   /* the parent writes what it had kept; the child must not write it again */
+}
+
+static void register_fork_handler(void)
+{
+	pthread_atfork(NULL, NULL, forget_ids);
+}
+
+static long pid_now(void)
+{
+	long pid;
+
+	pthread_once(&ids_once, register_fork_handler);
+	pid = __atomic_load_n(&my_pid, __ATOMIC_RELAXED);
+	if (pid == 0) {
+		pid = (long)getpid();
+		__atomic_store_n(&my_pid, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
+static long tid_now(void)
+{
+	if (my_tid == 0)
+		my_tid = (long)syscall(SYS_gettid);
+	return my_tid;
+}
+
 /* -- the buffer -- */
 
 static void put(hl_trace_rec_t *r, const char *s, size_t n)
@@ -63,18 +107,45 @@ static void putf(hl_trace_rec_t *r, const char *fmt, ...)
 		put(r, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Decimal digits without printf (a record has a dozen numbers: vsnprintf was a third of what
+ * recording a fast signature costs). */
+static void put_ulong(hl_trace_rec_t *r, unsigned long v)
+{
+	char tmp[24], *e = tmp + sizeof tmp, *p = e;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put(r, p, (size_t)(e - p));
+}
+
+/* v's n lowest decimal digits, zero-padded (fractions). */
+static void put_digits(hl_trace_rec_t *r, unsigned long v, int n)
+{
+	char tmp[24];
+
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		tmp[i] = (char)('0' + v % 10);
+	put(r, tmp, (size_t)n);
+}
+
 static void put_json_str(hl_trace_rec_t *r, const char *s, size_t n)
 {
 	put(r, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t run = 0;
 
-		if (c == '"' || c == '\\')
+		while (i + run < n && (unsigned char)s[i + run] >= 0x20 &&
+		       (unsigned char)s[i + run] < 0x7f && s[i + run] != '"' && s[i + run] != '\\')
+			run++;
+		if (run > 0) { /* the common case: a plain run in one copy */
+			put(r, s + i, run);
+			i += run - 1;
+		} else if (c == '"' || c == '\\')
 			putf(r, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f) /* non-ASCII as escapes: always valid JSON */
+		else /* non-ASCII as escapes: always valid JSON */
 			putf(r, "\\u%04x", c);
-		else
-			put(r, (const char *)&c, 1);
 	}
 	put(r, "\"", 1);
 }
@@ -98,7 +169,7 @@ void hl_trace_num(hl_trace_rec_t *r, const char *k, CK_ULONG v)
 	if (v == CK_UNAVAILABLE_INFORMATION) /* JSON readers keep -1 exact, not 2^64-1 */
 		put(r, "-1", 2);
 	else
-		putf(r, "%lu", (unsigned long)v);
+		put_ulong(r, (unsigned long)v);
 }
 
 void hl_trace_ulp(hl_trace_rec_t *r, const char *k, const CK_ULONG *p)
@@ -322,6 +393,13 @@ static int output_fd(void)
 
 	if (out_fd >= 0)
 		return out_fd;
+	path = getenv("HSMLAB_TRACE_BUFFER");
+	if (path != NULL && *path != '\0') {
+		unsigned long want = strtoul(path, NULL, 10);
+		ocap = want > (64UL << 20) ? (64UL << 20) : (size_t)want;
+		obuf = ocap ? malloc(ocap) : NULL;
+		ocap = obuf ? ocap : 0;
+	}
 	path = getenv("HSMLAB_TRACE_OUT");
 	if (path == NULL || *path == '\0')
 		return out_fd = STDERR_FILENO;
@@ -355,6 +433,23 @@ static void write_all(int fd, struct iovec *iov, int n)
 	}
 }
 
+static void flush_locked(int fd)
+{
+	struct iovec iov = { obuf, olen };
+
+	if (olen)
+		write_all(fd, &iov, 1);
+	olen = 0;
+}
+
+void hl_trace_flush(void)
+{
+	pthread_mutex_lock(&out_lock);
+	if (out_fd >= 0)
+		flush_locked(out_fd);
+	pthread_mutex_unlock(&out_lock);
+}
+
 CK_RV hl_trace_end(hl_trace_rec_t *r, CK_RV rv)
 {
 	struct timespec t1;
@@ -366,22 +461,36 @@ CK_RV hl_trace_end(hl_trace_rec_t *r, CK_RV rv)
 	us = (double)(t1.tv_sec - r->t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e3;
 	hl_trace_close(r);
 	key(r, "pid"); /* a trace file may hold several processes (n restarts in each) */
-	putf(r, "%ld", (long)getpid());
+	put_ulong(r, (unsigned long)pid_now());
 	key(r, "tid");
-	putf(r, "%ld", (long)syscall(SYS_gettid));
+	put_ulong(r, (unsigned long)tid_now());
 	key(r, "ts");
-	putf(r, "%lld.%06ld", (long long)r->t0.tv_sec, r->t0.tv_nsec / 1000);
+	put_ulong(r, (unsigned long)r->t0.tv_sec);
+	put(r, ".", 1);
+	put_digits(r, (unsigned long)(r->t0.tv_nsec / 1000), 6);
 	key(r, "dur_us");
-	putf(r, "%.1f", us);
+	unsigned long tenths = us > 0 ? (unsigned long)(us * 10 + 0.5) : 0;
+	put_ulong(r, tenths / 10);
+	put(r, ".", 1);
+	put_digits(r, tenths % 10, 1);
 	put(r, "}\n", 2);
 	if (!r->oom) {
 		/* The sequence number is taken under the lock, so the file is in its order. */
 		pthread_mutex_lock(&out_lock);
+		int fd = output_fd();
 		iov[0].iov_base = head;
 		iov[0].iov_len = (size_t)snprintf(head, sizeof head, "{\"n\":%lu,", ++seq);
 		iov[1].iov_base = r->buf;
 		iov[1].iov_len = r->len;
-		write_all(output_fd(), iov, 2);
+		if (ocap && olen + iov[0].iov_len + r->len > ocap)
+			flush_locked(fd);
+		if (ocap && iov[0].iov_len + r->len <= ocap) {
+			memcpy(obuf + olen, head, iov[0].iov_len);
+			memcpy(obuf + olen + iov[0].iov_len, r->buf, r->len);
+			olen += iov[0].iov_len + r->len;
+		} else {
+			write_all(fd, iov, 2);
+		}
 		pthread_mutex_unlock(&out_lock);
 	}
 	free(r->buf);
@@ -391,6 +500,10 @@ CK_RV hl_trace_end(hl_trace_rec_t *r, CK_RV rv)
 
 __attribute__((destructor)) static void close_output(void)
 {
+	hl_trace_flush();
+	free(obuf);
+	obuf = NULL;
+	ocap = 0;
 	if (out_fd > STDERR_FILENO)
 		close(out_fd);
 	out_fd = -1;

@@ -104,6 +104,24 @@ for n, line in enumerate(open(sys.argv[1]), 1):
 assert any(len(t) >= 2 for t in threads.values()), "no process signed from two threads"
 PY
 
+# HSMLAB_TRACE_BUFFER: the same records as unbuffered, in order, the last (C_Finalize)
+# included, none twice; and far fewer writes (one per batch, not per record).
+loop="$BUILD/tests/emulator/module/hsmlab-signloop"
+for b in 0 4096; do
+	HSMLAB_TRACE_BUFFER=$b HSMLAB_TRACE_MODULE="$BUILD/emulator/module/libhsmlab.so" \
+		HSMLAB_TRACE_OUT="$WORK/buf$b.jsonl" strace -f -c -e trace=writev -o "$WORK/st$b" \
+		"$loop" "$TRACE" 300 >/dev/null || fail "signloop traced (buffer $b)"
+	python3 -c 'import json,sys; print("\n".join(str(json.loads(l)["n"]) + " " +
+json.loads(l)["fn"] for l in open(sys.argv[1])))' "$WORK/buf$b.jsonl" >"$WORK/seq$b" ||
+		fail "buffer $b: invalid JSON Lines"
+done
+cmp -s "$WORK/seq0" "$WORK/seq4096" || fail "a buffered trace differs from an unbuffered one"
+[ "$(tail -1 "$WORK/seq4096" | cut -d' ' -f2)" = C_Finalize ] || fail "the last batch was lost"
+w0=$(awk '$NF == "writev" { print $4 }' "$WORK/st0")
+w1=$(awk '$NF == "writev" { print $4 }' "$WORK/st4096")
+[ -n "$w0" ] && [ -n "$w1" ] && [ "$w1" -lt $((w0 / 10)) ] ||
+	fail "buffering did not batch the writes ($w0 unbuffered, $w1 buffered)"
+
 # Imported keys replay as equivalent keys: a random AES key of the same size, a fresh
 # RSA-2048 key in place of the redacted one; the private key works (it signs) on strict.
 "$BUILD/bench/hsmlab-bench" replay -q "$WORK/import.jsonl" -m strict --fail-on-divergence \
