@@ -92,8 +92,11 @@ int hl_report_summary(const hl_matrix_t *m, FILE *out, int html)
 		text(out, title ? title : hl_matrix_row_id(m, r), html);
 		fputs(html ? "</b> (<code>" : "** (`", out);
 		text(out, hl_matrix_row_id(m, r), html);
-		fputs(html ? "</code>, " : "`, ", out);
-		hl_report_ref(out, hl_matrix_row_ref(m, r), html);
+		fputs(html ? "</code>" : "`", out);
+		if (hl_matrix_row_ref(m, r) != NULL && *hl_matrix_row_ref(m, r) != '\0') {
+			fputs(", ", out); /* a row without a reference gets no dangling comma */
+			hl_report_ref(out, hl_matrix_row_ref(m, r), html);
+		}
 		fputs("): ", out);
 		if (groups(out, m, r, ref, html) != 0)
 			return -1;

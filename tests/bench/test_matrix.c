@@ -200,3 +200,27 @@ Test(expect, errors_name_file_and_line)
 	cr_assert_null(hl_expect_load("/nonexistent/x.expect", err, sizeof err));
 	cr_assert(strstr(err, "/nonexistent/x.expect") != NULL, "%s", err);
 }
+
+/* The summary's sentence per differing row names its reference, and a row without one gets
+ * no dangling ", " (the replay's rows once had "(`id`, )"). */
+Test(report, summary_row_without_ref)
+{
+	hl_matrix_t *m = hl_matrix_new("t");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int a = hl_matrix_column(m, "a"), b = hl_matrix_column(m, "b");
+	int r1 = hl_matrix_row(m, "x.with_ref", "with a ref", "K1");
+	int r2 = hl_matrix_row(m, "x.no_ref", "without a ref", NULL);
+
+	hl_matrix_set(m, r1, a, "1", NULL, NULL);
+	hl_matrix_set(m, r1, b, "2", NULL, NULL);
+	hl_matrix_set(m, r2, a, "1", NULL, NULL);
+	hl_matrix_set(m, r2, b, "2", NULL, NULL);
+	cr_assert_eq(hl_report_summary(m, f, 0), 0);
+	fclose(f);
+	cr_assert_not_null(strstr(text, "**without a ref** (`x.no_ref`): "), "%s", text);
+	cr_assert_not_null(strstr(text, "**with a ref** (`x.with_ref`, [K1]("), "%s", text);
+	free(text);
+	hl_matrix_free(m);
+}
