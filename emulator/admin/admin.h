@@ -49,6 +49,8 @@ typedef enum {
 /* Prints "hsmlab-admin: COMMAND: device SERIAL (slot N): [what: ]CKR_...: <the module's last
  * error>" (one line: the module itself is kept quiet) and returns EX_FAIL. */
 int hl_admin_fail(const console_t *c, const char *what, CK_RV rv);
+/* The same line with the module's message given (hl_admin_fam_fail: the family table's). */
+int hl_admin_fail_with(const console_t *c, const char *what, CK_RV rv, const char *msg);
 /* The device named by slot id or serial; prints the problem and returns EX_FAIL if none. */
 int hl_admin_find_device(console_t *c, const char *arg, hsmlab_device_info_t *out);
 

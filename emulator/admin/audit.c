@@ -21,14 +21,7 @@ int hl_admin_need_family(const console_t *c, const char *what)
 
 int hl_admin_fam_fail(const console_t *c, const char *what, CK_RV rv)
 {
-	const char *msg = c->fam->last_error();
-	const hl_admin_opts_t *o = c->opts;
-	bool same = !o || !strcmp(o->command, what);
-	fprintf(stderr, "hsmlab-admin: %s: %s%s%s%s%s%s: %s\n", o ? o->command : what,
-		o && o->device[0] ? "device " : "", o ? o->device : "",
-		o && o->device[0] ? ": " : "", same ? "" : what, same ? "" : ": ", hl_ckr_name(rv),
-		msg);
-	return EX_FAIL;
+	return hl_admin_fail_with(c, what, rv, c->fam->last_error());
 }
 
 static int audit_show(const char *file)

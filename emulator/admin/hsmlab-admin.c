@@ -25,16 +25,25 @@ static const char *default_module(void)
 	return path;
 }
 
-int hl_admin_fail(const console_t *c, const char *what, CK_RV rv)
+int hl_admin_fail_with(const console_t *c, const char *what, CK_RV rv, const char *msg)
 {
-	const char *msg = c->ext ? c->ext->last_error() : "";
 	const hl_admin_opts_t *o = c->opts;
-	bool same = !o || !strcmp(o->command, what);
+	/* what adds nothing when the command already says it ("luna stm recover" and "stm
+	 * recover"): the line names the command once */
+	size_t cl = o ? strlen(o->command) : 0, wl = strlen(what);
+	bool same =
+	    !o || !strcmp(o->command, what) ||
+	    (wl < cl && o->command[cl - wl - 1] == ' ' && !strcmp(o->command + cl - wl, what));
 	fprintf(stderr, "hsmlab-admin: %s: %s%s%s%s%s%s%s%s\n", o ? o->command : what,
 		o && o->device[0] ? "device " : "", o ? o->device : "",
 		o && o->device[0] ? ": " : "", same ? "" : what, same ? "" : ": ", hl_ckr_name(rv),
-		msg[0] ? ": " : "", msg);
+		msg && msg[0] ? ": " : "", msg ? msg : "");
 	return EX_FAIL;
+}
+
+int hl_admin_fail(const console_t *c, const char *what, CK_RV rv)
+{
+	return hl_admin_fail_with(c, what, rv, c->ext ? c->ext->last_error() : "");
 }
 
 static int load(console_t *c, const char *path, bool init)

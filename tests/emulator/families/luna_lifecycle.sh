@@ -28,6 +28,9 @@ if A --so-pin PASSWORD luna stm recover "$D" AAAA-BBBB-CCCC-DDDD "$FP" 2>"$WORK/
 	fail "STM recovered with a wrong user string"
 fi
 grep -q "random user string" "$WORK/err" || fail "no reason given: $(cat "$WORK/err")"
+# one line, naming the command once ("luna stm recover: device ...", no "stm recover:" again)
+[ "$(wc -l <"$WORK/err")" = 1 ] && [ "$(grep -o "stm recover" "$WORK/err" | wc -l)" = 1 ] ||
+	fail "the refusal is not one line naming its command once: $(cat "$WORK/err")"
 [ "$(state "$D")" = transport ] || fail "a refused recovery changed the state"
 A luna hsm init "$D" hsm dom 2 3 --cards "$WORK/ikeys" 2>"$WORK/err" &&
 	fail "hard init in Secure Transport Mode"
