@@ -8,8 +8,8 @@
 
 #include "crypto_int.h"
 
-hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *point,
-			   size_t point_len, uint8_t *out, size_t *out_len)
+hl_status_t hl_crypto_ecdh(const hl_key_t *priv, const uint8_t *point, size_t point_len,
+			   uint8_t *out, size_t *out_len)
 {
 	char group[64];
 	const hl_curve_t *c;
@@ -29,9 +29,9 @@ hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *p
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
 	hl_status_t st = HL_OK;
 	/* Every supported curve (P-256, P-384, P-521) has cofactor 1, so cofactor ECDH is plain
-	 * ECDH: no cofactor switch, which the legacy context OpenSSL 3.0 builds when an ENGINE is
-	 * the EC default (libp11 under `openssl -engine pkcs11`) refuses. */
-	(void)cofactor;
+	 * ECDH (one function serves both mechanisms): no cofactor switch, which the legacy
+	 * context OpenSSL 3.0 builds when an ENGINE is the EC default (libp11 under `openssl
+	 * -engine pkcs11`) refuses. */
 	if (!ctx || EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
 	    EVP_PKEY_derive(ctx, NULL, &n) != 1 || n > *out_len ||
 	    EVP_PKEY_derive(ctx, out, &n) != 1)

@@ -443,8 +443,8 @@ CK_RV hl_p11_C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism
 	if (rv == CKR_OK && cls != CKO_SECRET_KEY)
 		rv = CKR_TEMPLATE_INCONSISTENT;
 	if (rv == CKR_OK)
-		rv = hl_p11_rv(hl_crypto_ecdh(base.key, pm->type == CKM_ECDH1_COFACTOR_DERIVE,
-					      ep.pPublicData, ep.ulPublicDataLen, z, &zl));
+		rv =
+		    hl_p11_rv(hl_crypto_ecdh(base.key, ep.pPublicData, ep.ulPublicDataLen, z, &zl));
 	if (rv == CKR_OK)
 		rv = derived_value(&a, kt, z, zl, &base);
 	if (rv == CKR_OK)

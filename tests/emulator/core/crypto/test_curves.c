@@ -280,7 +280,7 @@ Test(p521, ecdsa_and_ecdh_match_openssl)
 	/* ECDH: the module's secret equals OpenSSL's. */
 	uint8_t z[72], want[72];
 	size_t zl = sizeof z, wl = sizeof want;
-	TU_ST(hl_crypto_ecdh(priv, false, ppt, ppl, z, &zl), HL_OK);
+	TU_ST(hl_crypto_ecdh(priv, ppt, ppl, z, &zl), HL_OK);
 	cr_assert_eq(zl, 66);
 	pc = EVP_PKEY_CTX_new(peer, NULL);
 	cr_assert(pc && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive_set_peer(pc, opub) == 1 &&
@@ -291,8 +291,8 @@ Test(p521, ecdsa_and_ecdh_match_openssl)
 	 * one of the wrong length. */
 	ppt[70] ^= 1;
 	zl = sizeof z;
-	TU_ST(hl_crypto_ecdh(priv, false, ppt, ppl, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
-	TU_ST(hl_crypto_ecdh(priv, false, ppt, ppl - 1, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
+	TU_ST(hl_crypto_ecdh(priv, ppt, ppl, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
+	TU_ST(hl_crypto_ecdh(priv, ppt, ppl - 1, z, &zl), HL_ERR_MECHANISM_PARAM_INVALID);
 	ppt[70] ^= 1;
 	EVP_PKEY_CTX_free(pc);
 	free(sig);

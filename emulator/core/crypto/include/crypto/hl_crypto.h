@@ -279,8 +279,9 @@ hl_status_t hl_crypto_pkcs8_decode(const uint8_t *der, size_t len, CK_KEY_TYPE *
 /* ECDH (derive.c): the shared secret (the x coordinate, field-size bytes) of the private EC
  * key priv and the peer's point (raw 04||X||Y or a DER OCTET STRING) on priv's curve; out
  * holds *out_len bytes (66 is enough). A bad point: HL_ERR_MECHANISM_PARAM_INVALID. */
-hl_status_t hl_crypto_ecdh(const hl_key_t *priv, bool cofactor, const uint8_t *point,
-			   size_t point_len, uint8_t *out, size_t *out_len);
+/* CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE alike: every supported curve has cofactor 1. */
+hl_status_t hl_crypto_ecdh(const hl_key_t *priv, const uint8_t *point, size_t point_len,
+			   uint8_t *out, size_t *out_len);
 
 /* Frees the process-wide cache of fetched algorithms (C_Finalize calls it, so a module that is
  * finalized and unloaded leaks nothing). No operation may be running; the next use of the
