@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab-bench run: the default lab in one command — the conformance matrix over every
  * target whose module is present, and a short benchmark, written into a report folder.
- * Then the scenario runner's full replay (fixtures/scenarios/), into the same folder. */
+ * Then the scenario runner's full replay (fixtures/scenarios/), into the same folder,
+ * unless --no-scenario (the replay has its own tests and takes most of the time). */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,13 +19,14 @@ int hl_tool_scenario(int argc, char **argv); /* cmd_scenario.c */
 
 static void usage(FILE *out)
 {
-	fputs("usage: hsmlab-bench run [-o DIR] [--full] [--fixtures DIR]\n"
+	fputs("usage: hsmlab-bench run [-o DIR] [--full] [--no-scenario] [--fixtures DIR]\n"
 	      "Runs the conformance suite against every target in the fixtures folder whose\n"
 	      "module is present (others are listed as skipped), then the benchmark in smoke\n"
 	      "mode (--full: the whole benchmark), and writes DIR (default: reports/latest):\n"
 	      "conformance.md/.html/-junit.xml, perf.json, perf.md, then the ceremony replay\n"
 	      "(hsmlab-bench scenario: scenario.md/.html/-junit.xml, timeline-*.svg; the\n"
 	      "conformance matrix embedded in scenario.html) and summary.md.\n"
+	      "--no-scenario leaves the replay out (a module check in seconds, not a minute).\n"
 	      "exit codes: as for conformance (0, 1 unexpected differences, 2, 3)\n",
 	      out);
 }
@@ -80,17 +82,15 @@ static int cat_into(FILE *out, const char *path)
 int hl_tool_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "full", no_argument, NULL, 1 },
-		{ "fixtures", required_argument, NULL, 2 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "out", required_argument, NULL, 'o' },    { "full", no_argument, NULL, 1 },
+		{ "fixtures", required_argument, NULL, 2 }, { "no-scenario", no_argument, NULL, 3 },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	const char *out = "reports/latest", *fixtures = getenv("HSMLAB_BENCH_FIXTURES");
 	char names[16][64], json[4096], md[4096], path[4096];
 	char *cargv[24], *pargv[32];
 	char chtml[4096], *sargv[8], dflt[4096];
-	int opt, full = 0, n, cn = 0, pn = 0, code, pcode, scode;
+	int opt, full = 0, replay = 1, n, cn = 0, pn = 0, code, pcode, scode = HL_EXIT_OK;
 	FILE *f;
 
 	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -103,6 +103,9 @@ int hl_tool_run(int argc, char **argv)
 			break;
 		case 2:
 			fixtures = optarg;
+			break;
+		case 3:
+			replay = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -150,7 +153,8 @@ int hl_tool_run(int argc, char **argv)
 	sargv[4] = chtml;
 	sargv[5] = NULL;
 	optind = 0;
-	scode = hl_tool_scenario(5, sargv);
+	if (replay)
+		scode = hl_tool_scenario(5, sargv);
 	snprintf(path, sizeof path, "%s/summary.md", out);
 	f = fopen(path, "w");
 	if (f != NULL) {
@@ -161,9 +165,11 @@ int hl_tool_run(int argc, char **argv)
 		cat_into(f, conf);
 		fputs("\n## Performance\n\n", f);
 		cat_into(f, md);
-		snprintf(conf, sizeof conf, "%s/scenario.md", out);
-		fputs("\n", f);
-		cat_into(f, conf);
+		if (replay) {
+			snprintf(conf, sizeof conf, "%s/scenario.md", out);
+			fputs("\n", f);
+			cat_into(f, conf);
+		}
 		fclose(f);
 		fprintf(stderr, "run: report written to %s/\n", out);
 	}
