@@ -129,12 +129,40 @@ static void put_digits(hl_trace_rec_t *r, unsigned long v, int n)
 	put(r, tmp, (size_t)n);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 if the bytes there are not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
+
+	if (len == 0 || s[0] > 0xf4 || len > n)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* Labels and token fields are CK_UTF8CHAR: well-formed UTF-8 goes out as it is (a JSON
+ * reader shows the same text); control characters, DEL and bytes that are not UTF-8 as
+ * \u00XX escapes, so the line is always valid JSON. */
 static void put_json_str(hl_trace_rec_t *r, const char *s, size_t n)
 {
 	put(r, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		size_t run = 0;
+		size_t run = 0, u;
 
 		while (i + run < n && (unsigned char)s[i + run] >= 0x20 &&
 		       (unsigned char)s[i + run] < 0x7f && s[i + run] != '"' && s[i + run] != '\\')
@@ -144,7 +172,10 @@ static void put_json_str(hl_trace_rec_t *r, const char *s, size_t n)
 			i += run - 1;
 		} else if (c == '"' || c == '\\')
 			putf(r, "\\%c", c);
-		else /* non-ASCII as escapes: always valid JSON */
+		else if (c >= 0x80 && (u = utf8_len((const unsigned char *)s + i, n - i)) > 0) {
+			put(r, s + i, u);
+			i += u - 1;
+		} else
 			putf(r, "\\u%04x", c);
 	}
 	put(r, "\"", 1);

@@ -135,4 +135,25 @@ for t in ceremony ksr-signer pkcs11-tool-test; do
 	"$BUILD/bench/hsmlab-bench" replay -q "$WORK/$t.jsonl" -m strict --fail-on-divergence \
 		--divergences "$WORK/$t.md" >/dev/null 2>&1 || fail "$t on hsmlab-strict: $(cat "$WORK/$t.md")"
 done
+# CK_UTF8CHAR fields are UTF-8 text in the trace as in the token: a label with non-ASCII
+# letters reads back as the same label (not as one Latin-1 character per byte).
+LABEL="Schlüssel Ω"
+HSMLAB_TRACE_OUT="$WORK/utf8.jsonl" P11 --slot-index 0 --init-token --label "$LABEL" --so-pin $SO
+HSMLAB_TRACE_OUT="$WORK/utf8.jsonl" P11 --list-token-slots
+python3 - "$WORK/utf8.jsonl" "$LABEL" <<'PY' || fail "a UTF-8 token label did not survive the trace"
+import json, sys
+seen = set()
+def walk(v):
+    if isinstance(v, dict):
+        for x in v.values(): walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+    elif isinstance(v, str):
+        seen.add(v)
+for line in open(sys.argv[1], encoding="utf-8"):
+    rec = json.loads(line)
+    if rec["fn"] in ("C_InitToken", "C_GetTokenInfo"):
+        walk(rec)
+assert sys.argv[2] in seen, sorted(s for s in seen if "Schl" in s)
+PY
 echo "ok: secrets redacted, JSON valid, fresh recordings replay on strict unchanged"
