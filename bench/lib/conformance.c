@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conf_int.h"
 #include "hsmlab/bench/expect.h"
 
@@ -377,15 +378,38 @@ static void record_exit(hl_matrix_t *m, int col, const hl_expect_t *exp, int sta
 	store(m, col, exp, "suite.completed", v, setup_err[0] ? setup_err : NULL);
 }
 
+typedef struct {
+	hl_bench_target_t *t;
+	const char *rundir;
+	hl_matrix_t *m;
+	int col;
+	const hl_expect_t *exp;
+	FILE *log;
+	char setup_err[600];
+} run_arg_t;
+
+static int run_child(void *v, FILE *out)
+{
+	run_arg_t *a = v;
+
+	return child_main(a->t, a->rundir, out);
+}
+
+static void run_read(void *v, FILE *in)
+{
+	run_arg_t *a = v;
+
+	read_child(in, a->m, a->col, a->exp, a->log, hl_bench_target_name(a->t), a->setup_err,
+		   sizeof a->setup_err);
+}
+
 int hl_conformance_run(hl_bench_target_t *t, const char *rundir, hl_matrix_t *m, int col, FILE *log,
 		       char *err, size_t errlen)
 {
+	run_arg_t a = { .t = t, .rundir = rundir, .m = m, .col = col, .log = log };
 	hl_expect_t *exp = NULL;
-	char setup_err[600] = "";
 	const char *path;
-	int fds[2], status = 0;
-	FILE *in;
-	pid_t pid;
+	int status;
 
 	/* The expectation's path may hold ${VAR}s; the child does the real prepare. */
 	if (hl_bench_target_resolve(t, rundir, err, errlen) != 0)
@@ -393,30 +417,12 @@ int hl_conformance_run(hl_bench_target_t *t, const char *rundir, hl_matrix_t *m,
 	path = hl_bench_target_expect(t);
 	if (path != NULL && (exp = hl_expect_load(path, err, errlen)) == NULL)
 		return -1;
-	fflush(NULL);
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
-		snprintf(err, errlen, "cannot start the suite: %s", strerror(errno));
+	a.exp = exp;
+	if (hl_child_run(run_child, &a, run_read, &a, &status, err, errlen) != 0) {
 		hl_expect_free(exp);
 		return -1;
 	}
-	if (pid == 0) {
-		FILE *out = fdopen(fds[1], "w");
-
-		close(fds[0]);
-		_exit(out ? child_main(t, rundir, out) : 4);
-	}
-	close(fds[1]);
-	in = fdopen(fds[0], "r");
-	if (in != NULL) {
-		read_child(in, m, col, exp, log, hl_bench_target_name(t), setup_err,
-			   sizeof setup_err);
-		fclose(in);
-	} else {
-		close(fds[0]);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	record_exit(m, col, exp, status, setup_err);
+	record_exit(m, col, exp, status, a.setup_err);
 	hl_expect_free(exp);
 	return 0;
 }

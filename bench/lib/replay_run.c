@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "replay_int.h"
 
 enum { CHILD_TIMEOUT_S = 600 };
@@ -124,36 +125,41 @@ static void read_child(FILE *in, hl_matrix_t *m, int col, const hl_replay_trace_
 	free(line);
 }
 
+typedef struct {
+	const hl_replay_trace_t *tr;
+	hl_bench_target_t *t;
+	const char *rundir;
+	hl_matrix_t *m;
+	int col;
+	FILE *log;
+	char setup_err[600];
+} run_arg_t;
+
+static int run_child(void *v, FILE *out)
+{
+	run_arg_t *a = v;
+
+	return child_main(a->tr, a->t, a->rundir, out);
+}
+
+static void run_read(void *v, FILE *in)
+{
+	run_arg_t *a = v;
+
+	read_child(in, a->m, a->col, a->tr, a->log, hl_bench_target_name(a->t), a->setup_err,
+		   sizeof a->setup_err);
+}
+
 int hl_replay_run(const hl_replay_trace_t *tr, hl_bench_target_t *t, const char *rundir,
 		  hl_matrix_t *m, int col, FILE *log, char *err, size_t errlen)
 {
-	char setup_err[600] = "", v[96];
-	int fds[2], status = 0, row;
-	FILE *in;
-	pid_t pid;
+	run_arg_t a = { .tr = tr, .t = t, .rundir = rundir, .m = m, .col = col, .log = log };
+	const char *setup_err = a.setup_err;
+	char v[96];
+	int status, row;
 
-	fflush(NULL);
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
-		snprintf(err, errlen, "cannot start the replay: %s", strerror(errno));
+	if (hl_child_run(run_child, &a, run_read, &a, &status, err, errlen) != 0)
 		return -1;
-	}
-	if (pid == 0) {
-		FILE *out = fdopen(fds[1], "w");
-
-		close(fds[0]);
-		_exit(out ? child_main(tr, t, rundir, out) : 4);
-	}
-	close(fds[1]);
-	in = fdopen(fds[0], "r");
-	if (in != NULL) {
-		read_child(in, m, col, tr, log, hl_bench_target_name(t), setup_err,
-			   sizeof setup_err);
-		fclose(in);
-	} else {
-		close(fds[0]);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (WIFSIGNALED(status))
 		snprintf(v, sizeof v, "crashed:%s", strsignal(WTERMSIG(status)));
 	else
