@@ -171,7 +171,8 @@ static CK_RV one_message(const struct hl_p11_msg *m, int which, const CK_GCM_MES
 	if (rv == CKR_OK)
 		rv = message_op(m, which, g, aad, aad_len, &op);
 	if (rv == CKR_OK && which == DEC) {
-		memcpy(buf, in, in_len);
+		if (in_len) /* an empty message may come as NULL, 0 */
+			memcpy(buf, in, in_len);
 		memcpy(buf + in_len, g->pTag, tag);
 		size_t ol = in_len;
 		rv = hl_p11_rv(hl_op_oneshot(op, buf, bl, out, &ol));
