@@ -26,27 +26,32 @@ hl_status_t hl_fam_clone_prepare(hl_device_t *src, const char *dst_serial, const
 				 char id[HL_FAM_CLONE_ID_LEN])
 {
 	uint64_t n = 0;
-	char key[64], val[192];
+	char key[64];
+	size_t len = strlen(dst_serial) + 1 + strlen(label);
+	char *val = malloc(len + 1);
+	if (!val)
+		return HL_ERR_NOMEM;
+	snprintf(val, len + 1, "%s %s", dst_serial, label);
 	hl_status_t st = hl_store_begin(src->store);
-	if (st != HL_OK)
-		return st;
-	st = hl_store_meta_get_u64(src->store, "clone_next", &n);
-	if (st == HL_ERR_NOT_FOUND)
-		st = HL_OK;
-	n++;
-	snprintf(key, sizeof(key), OUT_PREFIX "%020" PRIu64, n);
-	int len = snprintf(val, sizeof(val), "%s %s", dst_serial, label);
-	if (st == HL_OK && (len < 0 || (size_t)len >= sizeof(val)))
-		st = HL_ERR_ARGS; /* a label the key checks let through never gets this long */
-	if (st == HL_OK)
-		st = hl_store_meta_set_u64(src->store, "clone_next", n);
-	if (st == HL_OK)
-		st = hl_store_meta_set(src->store, key, val, (size_t)len);
-	if (st == HL_OK)
-		st = hl_store_commit(src->store);
-	else
-		hl_store_rollback(src->store);
+	if (st == HL_OK) {
+		st = hl_store_meta_get_u64(src->store, "clone_next", &n);
+		st = st == HL_ERR_NOT_FOUND ? HL_OK : st;
+		n++;
+		snprintf(key, sizeof(key), OUT_PREFIX "%020" PRIu64, n);
+		if (st == HL_OK)
+			st = hl_store_meta_set_u64(src->store, "clone_next", n);
+		if (st == HL_OK)
+			st = hl_store_meta_set(src->store, key, val, len);
+		if (st == HL_OK)
+			st = hl_store_commit(src->store);
+		else
+			hl_store_rollback(src->store);
+	}
+	free(val);
 	snprintf(id, HL_FAM_CLONE_ID_LEN, "%s:%" PRIu64, src->serial, n);
+	if (st != HL_OK)
+		hl_p11_log("clone of \"%s\": the source %s cannot record its start: %s", label,
+			   src->serial, hl_strerror(st));
 	return st;
 }
 
@@ -68,7 +73,7 @@ static uint64_t intent_number(const char *key)
 hl_status_t hl_fam_clone_finish(hl_device_t *src, const char *id, const char *dst_serial,
 				const char *label, const char *result)
 {
-	char key[64], details[192];
+	char key[64], details[160];
 	const char *num = strrchr(id, ':');
 	snprintf(key, sizeof(key), OUT_PREFIX "%020" PRIu64,
 		 num ? (uint64_t)strtoull(num + 1, NULL, 10) : 0);
