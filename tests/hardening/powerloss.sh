@@ -375,30 +375,37 @@ op_clone() { A key clone "$SRC" KSK-2024 "$DST"; }
 # shows which phase it stopped in; the next open of the source (`device list` loads every
 # device) resolves it, and judge_clone checks what that left.
 q() { sqlite3 "$LAB/devices/$1.db" "$2"; }
-clone_counts() { # pending intents on the source, clone ids on the target, done records
-	echo "$(q "$SRC" "select count(*) from meta where key like 'clone_out/%'")" \
-		"$(q "$DST" "select count(*) from meta where key like 'clone_in/%'")" \
-		"$(q "$SRC" "select count(*) from hl_audit where event = 'clone' and
-			details like '% done clone=%'")"
+# Both stores in one sqlite3 run: the source's pending intents, the copy on the target, the
+# target's clone ids and records, the source's done and aborted records.
+clone_sig() {
+	q "$SRC" "attach '$LAB/devices/$DST.db' as t; select
+		'pending=' || (select count(*) from main.meta where key like 'clone_out/%') ||
+		' key=' || (select count(*) from t.objects where cast(label as text) = 'KSK-2024') ||
+		' ids=' || (select count(*) from t.meta where key like 'clone_in/%') ||
+		' target_records=' || (select count(*) from t.hl_audit where event = 'clone') ||
+		' done=' || (select count(*) from main.hl_audit where event = 'clone' and
+			details like '% done %') ||
+		' aborted=' || (select count(*) from main.hl_audit where event = 'clone' and
+			details like '% aborted %')"
 }
 after_cut_clone() {
 	local c
-	c=$(clone_counts)
+	c=$(clone_sig)
 	case $c in
-	"0 0 0") PH_BEFORE=$((PH_BEFORE + 1)) ;;
-	"1 0 0")
+	"pending=0 key=0 ids=0 target_records=0 done=0 aborted=0") PH_BEFORE=$((PH_BEFORE + 1)) ;;
+	"pending=1 key=0 ids=0 target_records=0 done=0 aborted=0")
 		PH_INTENT=$((PH_INTENT + 1))
 		# A broken target never blocks the source: the intent stays, said in one line.
 		[ -n "$BROKEN_DONE" ] || unreachable_target broken "$1"
 		BROKEN_DONE=1
 		;;
-	"1 1 0")
+	"pending=1 key=1 ids=1 target_records=1 done=0 aborted=0")
 		PH_COPY=$((PH_COPY + 1))
 		[ -n "$MISSING_DONE" ] || unreachable_target missing "$1"
 		MISSING_DONE=1
 		;;
-	"0 1 1") PH_RESOLVED=$((PH_RESOLVED + 1)) ;;
-	*) fail "clone point $1: a half state before any open (intents, ids, done records): $c" ;;
+	"pending=0 key=1 ids=1 target_records=1 done=1 aborted=0") PH_RESOLVED=$((PH_RESOLVED + 1)) ;;
+	*) fail "clone point $1: a half state before any open: $c" ;;
 	esac
 	A device list >"$WORK/resolve.out" 2>&1 ||
 		fail "clone point $1: the devices do not open after the cut: $(cat "$WORK/resolve.out")"
@@ -420,7 +427,7 @@ unreachable_target() {
 	out=$(env -u HSMLAB_QUIET pkcs11-tool --module "$MOD" -L 2>&1) || fail "clone point $2: a $1 target blocks the source: $out"
 	grep -q "stays pending (its target cannot be read" <<<"$out" ||
 		fail "clone point $2: a $1 target: no line says the clone is pending: $out"
-	[ "$(q "$SRC" "select count(*) from meta where key like 'clone_out/%'")" = 1 ] ||
+	[[ "$(q "$SRC" "select count(*) from meta where key like 'clone_out/%'")" == 1 ]] ||
 		fail "clone point $2: a $1 target: the intent did not stay pending"
 	echo "clone point $2: target $1: $(grep -m1 'stays pending' <<<"$out")"
 	rm -f "$t"
@@ -431,15 +438,8 @@ unreachable_target() {
 # the source recording it aborted (old stores but for that record and its counter, the
 # same state at every such point).
 judge_clone() {
-	local pend key ids rec_in dn ab
-	pend=$(q "$SRC" "select count(*) from meta where key like 'clone_out/%'")
-	key=$(q "$DST" "select count(*) from objects where cast(label as text) = 'KSK-2024'")
-	ids=$(q "$DST" "select count(*) from meta where key like 'clone_in/%'")
-	rec_in=$(q "$DST" "select count(*) from hl_audit where event = 'clone'")
-	dn=$(q "$SRC" "select count(*) from hl_audit where event = 'clone' and details like '% done %'")
-	ab=$(q "$SRC" "select count(*) from hl_audit where event = 'clone' and
-		details like '% aborted %'")
-	local sig="pending=$pend key=$key ids=$ids target_records=$rec_in done=$dn aborted=$ab"
+	local sig
+	sig=$(clone_sig)
 	case $sig in
 	"pending=0 key=1 ids=1 target_records=1 done=1 aborted=0") [ "$1" != "$3" ] || echo new ;;
 	"pending=0 key=0 ids=0 target_records=0 done=0 aborted=0") [ "$1" != "$2" ] || echo old ;;
