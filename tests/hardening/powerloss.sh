@@ -45,7 +45,7 @@ fresh() { # fresh MODULE: an empty lab for that module's family
 # $WORK/integrity for integrity() to judge, then the rows of each table and the meta keys
 # with their sizes and short text values.
 state_of() {
-	local db q=$WORK/tables.sql
+	local db line q=$WORK/tables.sql
 	: >"$WORK/integrity"
 	for db in "$LAB"/devices/*.db; do
 		[ -f "$db" ] || continue
@@ -64,9 +64,15 @@ state_of() {
 			length(value) < 40 then value else '' end from meta order by key" \
 			>"$WORK/scan" 2>&1 ||
 			echo "${db##*/}: cannot open: $(cat "$WORK/scan")" >>"$WORK/integrity"
-		grep '^integrity ' "$WORK/scan" | grep -vx 'integrity ok' |
-			sed "s|^|${db##*/}: |" >>"$WORK/integrity" || true
-		grep -v '^integrity ' "$WORK/scan" || true
+		# Read in the shell: a grep a store, times the walk's ~1,000 cuts, cost more
+		# than the operations walked.
+		while IFS= read -r line; do
+			case $line in
+			"integrity ok") ;;
+			"integrity "*) echo "${db##*/}: $line" >>"$WORK/integrity" ;;
+			*) echo "$line" ;;
+			esac
+		done <"$WORK/scan"
 	done
 	find "$F" -type f ! -name '*.tmp*' -printf 'file %P %s\n' | sort
 }
@@ -74,23 +80,38 @@ state_of() {
 # contents) but SQLite's shared-memory index, which the first open after a crash rebuilds
 # from the WAL, and empty WALs, which read as none. The same bytes give the same state and
 # the same completion run.
+# (The digests themselves are the key: one process, no sort; an order that differs only
+# makes two keys for the same bytes.)
 bytes_of() {
-	(cd "$STATE" && find . -type f ! -name '*-shm' ! \( -name '*-wal' -size 0 \) -print0 |
-		sort -z | xargs -0 -r md5sum) | md5sum | cut -c1-16
+	find "$STATE" -type f ! -name '*-shm' ! \( -name '*-wal' -size 0 \) -exec md5sum {} +
 }
-# The files of state $1 (one "file NAME SIZE" a line) are each the old or the new one: in
-# $2 (old) or $3 (new), and no old file is gone. Prints what is not.
+# Splits a state ($1) into its stores' lines (SPLIT_DB) and its files' (SPLIT_FILES), in
+# the shell like everything done per cut.
+split_state() {
+	local line
+	SPLIT_DB="" SPLIT_FILES=""
+	while IFS= read -r line; do
+		if [[ $line == "file "* ]]; then SPLIT_FILES+=$line$NL; else SPLIT_DB+=$line$NL; fi
+	done <<<"$1"
+}
+# The files of a state ($1: split_state's files) are each the old or the new one (in $2 or
+# $3), and no old file is gone; BAD_FILES gets what is not.
 files_old_or_new() {
-	local line name
-	while read -r line; do
+	local line
+	local -A known=() have=()
+	BAD_FILES=""
+	while IFS= read -r line; do
+		[ -z "$line" ] || known[$line]=1
+	done <<<"$2$3"
+	while IFS= read -r line; do
 		[ -n "$line" ] || continue
-		grep -qxF "$line" <<<"$2$NL$3" || echo "neither old nor new: $line"
-	done < <(grep '^file ' <<<"$1")
-	while read -r line; do
+		have[${line% *}]=1
+		[ -n "${known[$line]+set}" ] || BAD_FILES+="neither old nor new: $line$NL"
+	done <<<"$1"
+	while IFS= read -r line; do
 		[ -n "$line" ] || continue
-		name=${line% *}
-		grep -q "^$name " <<<"$1" || echo "gone: $line"
-	done < <(grep '^file ' <<<"$2")
+		[ -n "${have[${line% *}]+set}" ] || BAD_FILES+="gone: $line$NL"
+	done <<<"$2"
 }
 NL=$'\n'
 
@@ -111,15 +132,17 @@ walk() {
 	OP=$1
 	rm -rf "$WORK/snap"
 	cp -a "$STATE" "$WORK/snap"
-	local old new old_db new_db now db bad_files points n rc verdict files old_files new_files
+	local old new old_db new_db now db points n rc verdict files old_files new_files
 	local killed=0 finished=0 olds=0 news=0 mixed=0 aborts=0
 	old=$(state_of)
 	cut_at 0 || fail "$OP does not succeed without a cut: $(cat "$WORK/op.out")"
 	points=$(cat "$WORK/count")
 	new=$(state_of)
 	[ "$old" != "$new" ] || fail "$OP changes nothing the walk can see"
-	old_db=$(grep -v '^file ' <<<"$old" || true)
-	new_db=$(grep -v '^file ' <<<"$new" || true)
+	split_state "$old"
+	old_db=$SPLIT_DB old_files=$SPLIT_FILES
+	split_state "$new"
+	new_db=$SPLIT_DB new_files=$SPLIT_FILES
 	if declare -F "check_new_$OP" >/dev/null; then
 		local left
 		left=$("check_new_$OP")
@@ -128,8 +151,6 @@ walk() {
 			if [[ " $KNOWN " == *" $OP "* ]]; then KNOWN_SEEN+=("$OP"); else HALF+=("$OP:left"); fi
 		fi
 	fi
-	old_files=$(grep '^file ' <<<"$old" || true)
-	new_files=$(grep '^file ' <<<"$new" || true)
 	# Cuts that leave the same bytes share one reading of the state and one completion run:
 	# the first is the starting lab's own (the count run went from it to its end).
 	local key same=0
@@ -165,11 +186,12 @@ walk() {
 		# card set cut halfway leaves some new cards beside an unchanged device: each
 		# file whole, none adopted). A cut counts as new only when the stores and every
 		# file are new: the stores alone do not say (an audit export changes no store).
-		db=$(grep -v '^file ' <<<"$now" || true)
-		files=$(grep '^file ' <<<"$now" || true)
-		bad_files=$(files_old_or_new "$now" "$old" "$new")
-		verdict=$(judge "$db" "$old_db" "$new_db" $rc)
-		if [ -n "$bad_files" ] || [ -z "$verdict" ]; then
+		split_state "$now"
+		db=$SPLIT_DB files=$SPLIT_FILES
+		files_old_or_new "$files" "$old_files" "$new_files"
+		judge "$db" "$old_db" "$new_db" $rc
+		verdict=$VERDICT
+		if [ -n "$BAD_FILES" ] || [ -z "$verdict" ]; then
 			half_state "$n" "$rc" "$old" "$new" "$now"
 			continue
 		fi
@@ -204,18 +226,17 @@ walk() {
 	HALF_OF_OP=""
 }
 
-# The stores after a cut ($1; old $2, new $3; $4 the operation's exit): "old", "new", both
-# (an operation that writes only files), or what judge_OP says (the clone's "aborted");
-# nothing when they are neither.
+# The stores after a cut ($1; old $2, new $3; $4 the operation's exit), in VERDICT: "old",
+# "new", both (an operation that writes only files), or what judge_OP says (the clone's
+# "aborted"); empty when they are neither.
 judge() {
+	VERDICT=""
 	if declare -F "judge_$OP" >/dev/null; then
 		"judge_$OP" "$@"
 		return
 	fi
-	local v=""
-	[ "$1" != "$2" ] || [ "$4" -eq 0 ] || v="old"
-	[ "$1" != "$3" ] || v="$v new"
-	echo "${v# }"
+	[ "$1" != "$2" ] || [ "$4" -eq 0 ] || VERDICT="old"
+	[ "$1" != "$3" ] || VERDICT="${VERDICT:+$VERDICT }new"
 }
 
 # "29:ab 30:ab 31:ab 40:cd" -> "29-31 (state ab), 40 (state cd)"
@@ -441,13 +462,13 @@ judge_clone() {
 	local sig
 	sig=$(clone_sig)
 	case $sig in
-	"pending=0 key=1 ids=1 target_records=1 done=1 aborted=0") [ "$1" != "$3" ] || echo new ;;
-	"pending=0 key=0 ids=0 target_records=0 done=0 aborted=0") [ "$1" != "$2" ] || echo old ;;
+	"pending=0 key=1 ids=1 target_records=1 done=1 aborted=0") [ "$1" != "$3" ] || VERDICT=new ;;
+	"pending=0 key=0 ids=0 target_records=0 done=0 aborted=0") [ "$1" != "$2" ] || VERDICT=old ;;
 	"pending=0 key=0 ids=0 target_records=0 done=0 aborted=1")
 		# The target exactly as before; the source as at every other aborted point.
 		[ "$(section "$DST" <<<"$1")" = "$(section "$DST" <<<"$2")" ] || return 0
 		[ -n "$ABORTED_DB" ] || ABORTED_DB=$1
-		[ "$1" != "$ABORTED_DB" ] || echo aborted
+		[ "$1" != "$ABORTED_DB" ] || VERDICT=aborted
 		;;
 	*) echo "clone: half state after the resolution: $sig" >&2 ;;
 	esac
