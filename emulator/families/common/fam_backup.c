@@ -630,6 +630,16 @@ static hl_status_t clone_commit(clone_t *c)
 			   c->label, c->src->serial, hl_strerror(st));
 		return st;
 	}
+	/* Another process's load may have taken the lock between the intent's commit and
+	 * this one, and recorded the clone aborted: then no copy may follow. */
+	st = hl_fam_clone_held(c->src, c->id);
+	if (st != HL_OK) {
+		hl_store_rollback(c->src->store);
+		hl_p11_log("clone %s of \"%s\": another process resolved it before its copy (%s); "
+			   "nothing was copied, run it again",
+			   c->id, c->label, hl_strerror(st));
+		return st == HL_ERR_NOT_FOUND ? HL_ERR_FUNCTION_FAILED : st;
+	}
 	st = hl_device_add_object_with(c->dst, c->copy, audit_clone_in, c);
 	if (st != HL_OK)
 		hl_p11_log("clone of \"%s\" onto %s: %s", c->label, c->dst->serial,

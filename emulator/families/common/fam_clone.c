@@ -70,13 +70,30 @@ static uint64_t intent_number(const char *key)
 	return end && !*end ? (uint64_t)n : 0;
 }
 
+/* The meta key of the intent of clone id ("SRC:<n>"). */
+static void intent_key(const char *id, char key[64])
+{
+	const char *num = strrchr(id, ':');
+	snprintf(key, 64, OUT_PREFIX "%020" PRIu64,
+		 num ? (uint64_t)strtoull(num + 1, NULL, 10) : 0);
+}
+
+hl_status_t hl_fam_clone_held(hl_device_t *src, const char *id)
+{
+	char key[64];
+	uint8_t *v = NULL;
+	size_t len = 0;
+	intent_key(id, key);
+	hl_status_t st = hl_store_meta_get(src->store, key, &v, &len);
+	free(v);
+	return st;
+}
+
 hl_status_t hl_fam_clone_finish(hl_device_t *src, const char *id, const char *dst_serial,
 				const char *label, const char *result)
 {
 	char key[64], details[160];
-	const char *num = strrchr(id, ':');
-	snprintf(key, sizeof(key), OUT_PREFIX "%020" PRIu64,
-		 num ? (uint64_t)strtoull(num + 1, NULL, 10) : 0);
+	intent_key(id, key);
 	hl_status_t st = hl_store_meta_delete(src->store, key);
 	snprintf(details, sizeof(details), "to=%s %s clone=%s", dst_serial, result, id);
 	return st == HL_OK ? hl_fam_audit(src, HL_AUDIT_CLONE, label, details) : st;

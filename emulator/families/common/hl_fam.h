@@ -110,6 +110,9 @@ CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, C
 hl_status_t hl_fam_clone_prepare(hl_device_t *src, const char *dst_serial, const char *label,
 				 char id[HL_FAM_CLONE_ID_LEN]);
 hl_status_t hl_fam_clone_mark_in(hl_device_t *dst, const char *id, const char *label);
+/* Inside the source's transaction: HL_OK while the intent of id is there, HL_ERR_NOT_FOUND
+ * when another process's load resolved it (between its commit and this transaction). */
+hl_status_t hl_fam_clone_held(hl_device_t *src, const char *id);
 hl_status_t hl_fam_clone_finish(hl_device_t *src, const char *id, const char *dst_serial,
 				const char *label, const char *result);
 void hl_fam_clone_resolve(hl_device_t *src);
