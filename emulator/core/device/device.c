@@ -162,6 +162,8 @@ hl_status_t hl_device_load(hl_lab_t *lab, const char *serial, hl_device_t **out)
 		 * serial's rank is not stable). */
 		if (!have_slot)
 			dev->slot_id = HL_DEVICE_SLOT_UNKNOWN;
+	} else if (dev->family && dev->family->device_loaded) {
+		dev->family->device_loaded(dev);
 	}
 	*out = dev;
 	return HL_OK;

@@ -478,6 +478,49 @@ hl_status_t hl_store_meta_set_u64(hl_store_t *st, const char *key, uint64_t v)
 	return hl_store_meta_set(st, key, buf, (size_t)n);
 }
 
+static void keys_free(char **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+hl_status_t hl_store_meta_keys(hl_store_t *st, const char *prefix, char ***keys_out, size_t *n_out)
+{
+	sqlite3_stmt *s = NULL;
+	char **keys = NULL;
+	size_t n = 0;
+	int r = SQLITE_ERROR;
+	*keys_out = NULL;
+	*n_out = 0;
+	/* substr, not LIKE: a prefix holding '%' or '_' means itself. */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT key FROM meta WHERE substr(key, 1, length(?1)) = ?1 "
+			       "ORDER BY key",
+			       -1, &s, NULL) != SQLITE_OK)
+		return HL_ERR_IO;
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		char **more = realloc(keys, (n + 1) * sizeof(*keys));
+		if (!more || !k || !(more[n] = strdup(k))) {
+			keys = more ? more : keys;
+			r = SQLITE_NOMEM;
+			break;
+		}
+		keys = more;
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		keys_free(keys, n);
+		return store_sqlite_status(r);
+	}
+	*keys_out = keys;
+	*n_out = n;
+	return HL_OK;
+}
+
 hl_status_t hl_store_next_id(hl_store_t *st, uint64_t *out)
 {
 	int v = 0;

@@ -496,8 +496,7 @@ typedef struct {
 	uint8_t *blob;
 	size_t len;
 	hl_backup_obj_t *b;
-	uint64_t src_seq; /* the source's "started" record, named by the target's */
-	uint64_t dst_seq; /* the target's record, named by the source's "done" */
+	char id[HL_FAM_CLONE_ID_LEN]; /* SRC:<n>, the two-phase record's (fam_clone.c) */
 } clone_t;
 
 /* Both devices, of one vendor, distinct, each with its policy allowing cloning. */
@@ -609,65 +608,76 @@ static hl_status_t clone_check(clone_t *c)
 	return st;
 }
 
+/* The target's part, in its transaction with the copy: the clone id and the record. */
 static hl_status_t audit_clone_in(hl_device_t *dev, void *arg)
 {
 	clone_t *c = arg;
 	char details[160];
-	snprintf(details, sizeof(details), "from=%s seq=%llu", c->src->serial,
-		 (unsigned long long)c->src_seq);
-	hl_status_t st = hl_fam_audit_sync(dev);
-	return st == HL_OK ? hl_audit_append(hl_fam_state(dev)->audit, HL_AUDIT_CLONE, c->label,
-					     details, &c->dst_seq)
-			   : st;
+	snprintf(details, sizeof(details), "from=%s clone=%s", c->src->serial, c->id);
+	hl_status_t st = hl_fam_clone_mark_in(dev, c->id, c->label);
+	return st == HL_OK ? hl_fam_audit(dev, HL_AUDIT_CLONE, c->label, details) : st;
 }
 
-/* A record of the clone on the source: "to=DST" when it starts (before the target's copy,
- * so no copy is ever unrecorded at its source), then "to=DST done seq=N" naming the target's
- * record, or "to=DST failed". Two stores cannot share a transaction: a cut between the
- * steps leaves a started clone with no done record (and no copy, or a copy whose target
- * record names the started one), never a done record without a copy. */
-static hl_status_t audit_clone_out(clone_t *c, const char *result, uint64_t *seq)
+/* Steps 2 and 3 of fam_clone.c, source lock held: the source's write transaction is taken
+ * before the target's commit and kept to the resolution, so no other process resolves the
+ * intent while the copy is in flight. */
+static hl_status_t clone_commit(clone_t *c)
 {
-	char details[160];
-	snprintf(details, sizeof(details), "to=%s%s", c->dst->serial, result);
-	pthread_mutex_lock(&c->src->lock);
-	hl_status_t st = hl_fam_audit_sync(c->src);
-	if (st == HL_OK)
-		st = hl_audit_append(hl_fam_state(c->src)->audit, HL_AUDIT_CLONE, c->label, details,
-				     seq);
-	pthread_mutex_unlock(&c->src->lock);
+	hl_status_t st = hl_store_begin(c->src->store);
+	if (st != HL_OK) {
+		hl_p11_log("clone of \"%s\": the source %s cannot be locked (%s); nothing was "
+			   "copied, and its next load records the clone aborted",
+			   c->label, c->src->serial, hl_strerror(st));
+		return st;
+	}
+	/* Another process's load may have taken the lock between the intent's commit and
+	 * this one, and recorded the clone aborted: then no copy may follow. */
+	st = hl_fam_clone_held(c->src, c->id);
+	if (st != HL_OK) {
+		hl_store_rollback(c->src->store);
+		hl_p11_log("clone %s of \"%s\": another process resolved it before its copy (%s); "
+			   "nothing was copied, run it again",
+			   c->id, c->label, hl_strerror(st));
+		return st == HL_ERR_NOT_FOUND ? HL_ERR_FUNCTION_FAILED : st;
+	}
+	st = hl_device_add_object_with(c->dst, c->copy, audit_clone_in, c);
+	if (st != HL_OK)
+		hl_p11_log("clone of \"%s\" onto %s: %s", c->label, c->dst->serial,
+			   hl_strerror(st));
+	hl_status_t fin =
+	    hl_fam_clone_finish(c->src, c->id, c->dst->serial, c->label, st ? "failed" : "done");
+	if (fin == HL_OK)
+		fin = hl_store_commit(c->src->store);
+	else
+		hl_store_rollback(c->src->store);
+	/* The copy is made and recorded on the target: the clone succeeded even when the
+	 * source cannot resolve it now; its next load does (the target holds the id). */
+	if (fin != HL_OK)
+		hl_p11_log("clone %s of \"%s\" onto %s: %s, but the source %s could not record "
+			   "it (%s); its next load does",
+			   c->id, c->label, c->dst->serial, st ? "not made" : "made",
+			   c->src->serial, hl_strerror(fin));
 	return st;
 }
 
-/* The key as a domain blob in memory, opened under the target's domain, stored on the
- * target with its record in one transaction, between the source's two records. */
+/* The key as a domain blob in memory, opened under the target's domain, then moved in the
+ * three commits of the clone's two-phase record (fam_clone.c). */
 static hl_status_t clone_move(clone_t *c)
 {
-	char done[64];
 	hl_status_t st = encode_object(c->src, &c->sdom, c->key, &c->blob, &c->len);
 	if (st == HL_OK)
 		st = hl_backup_decode(&c->ddom, c->blob, c->len, &c->b);
 	if (st == HL_OK)
 		st = object_from(c->b, &c->copy);
-	if (st == HL_OK)
-		st = audit_clone_out(c, "", &c->src_seq);
 	if (st != HL_OK)
 		return st;
-	st = hl_device_add_object_with(c->dst, c->copy, audit_clone_in, c);
-	if (st != HL_OK) {
-		hl_p11_log("clone of \"%s\" onto %s: %s", c->label, c->dst->serial,
-			   hl_strerror(st));
-		audit_clone_out(c, " failed", NULL);
-		return st;
-	}
-	snprintf(done, sizeof(done), " done seq=%llu", (unsigned long long)c->dst_seq);
-	/* The copy is made and recorded on the target: the clone succeeded even when the
-	 * source cannot take its done record (its started one stands, as after a cut). */
-	if (audit_clone_out(c, done, NULL) != HL_OK)
-		hl_p11_log("clone of \"%s\" onto %s: made, but the source %s did not record it "
-			   "done",
-			   c->label, c->dst->serial, c->src->serial);
-	return HL_OK;
+	hl_fam_clone_resolve(c->src); /* what an earlier crash left, before a new intent */
+	pthread_mutex_lock(&c->src->lock);
+	st = hl_fam_clone_prepare(c->src, c->dst->serial, c->label, c->id);
+	if (st == HL_OK)
+		st = clone_commit(c);
+	pthread_mutex_unlock(&c->src->lock);
+	return st;
 }
 
 CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,

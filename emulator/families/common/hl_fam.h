@@ -98,5 +98,24 @@ CK_RV hl_fam_key_restore(CK_SLOT_ID slot, const char *path);
 CK_RV hl_fam_key_clone(CK_SLOT_ID src, const char *src_pin, const char *label, CK_SLOT_ID dst,
 		       const char *dst_pin);
 
+/* A clone's two-phase record across its two stores (fam_clone.c). prepare: the source's
+ * intent in its own transaction (device lock held), *id = "SRC:<n>". mark_in: the clone id
+ * on the target, inside the target's transaction with the copy. finish: the intent goes and
+ * the source's log records "to=DST <result> clone=ID", inside the source's open
+ * transaction. resolve (hl_family_t.device_loaded, and before each clone from the device):
+ * every intent left by a crash is finished "done" when the target holds its id, "aborted"
+ * when it does not, and left pending, with one line saying so, when the target's store
+ * cannot be read. */
+#define HL_FAM_CLONE_ID_LEN 48
+hl_status_t hl_fam_clone_prepare(hl_device_t *src, const char *dst_serial, const char *label,
+				 char id[HL_FAM_CLONE_ID_LEN]);
+hl_status_t hl_fam_clone_mark_in(hl_device_t *dst, const char *id, const char *label);
+/* Inside the source's transaction: HL_OK while the intent of id is there, HL_ERR_NOT_FOUND
+ * when another process's load resolved it (between its commit and this transaction). */
+hl_status_t hl_fam_clone_held(hl_device_t *src, const char *id);
+hl_status_t hl_fam_clone_finish(hl_device_t *src, const char *id, const char *dst_serial,
+				const char *label, const char *result);
+void hl_fam_clone_resolve(hl_device_t *src);
+
 /* The "hsmlab family" extension table (the same for every family). */
 extern const HSMLAB_FAMILY_FUNCTION_LIST hl_fam_ext_functions;

@@ -23,6 +23,7 @@ const hl_family_t hl_keyper_family = {
 	.ext_functions = (void *)&hl_fam_ext_functions,
 	.on_event = hl_fam_on_event,
 	.device_free = hl_fam_device_free,
+	.device_loaded = hl_fam_clone_resolve,
 	.vendor_interface_name = HSMLAB_KEYPER_INTERFACE_NAME,
 	.vendor_version = { HSMLAB_KEYPER_VERSION_MAJOR, HSMLAB_KEYPER_VERSION_MINOR },
 	.vendor_functions = (void *)&hl_keyper_functions,

@@ -322,4 +322,5 @@ const hl_family_t hl_luna_family = {
 	.quirks = hl_luna_quirks,
 	.quirk_size = sizeof(lu_switches_t),
 	.init_token_tx = luna_init_token_tx,
+	.device_loaded = hl_fam_clone_resolve,
 };

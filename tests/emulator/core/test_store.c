@@ -86,6 +86,42 @@ Test(store, create_mode_and_reopen)
 	cr_assert_eq(hl_store_open(path, HL_STORE_CREATE, &st, NULL, 0), HL_ERR_EXISTS);
 }
 
+/* Records kept one meta key each (a clone's intents): found by prefix, in key order; a
+ * prefix's '%' and '_' are themselves, not patterns. */
+Test(store, meta_keys_by_prefix)
+{
+	hl_store_t *st = create();
+	char **k = NULL;
+	size_t n = 9;
+	cr_assert_eq(hl_store_meta_keys(st, "clone_out/", &k, &n), HL_OK);
+	cr_assert_eq(n, 0);
+	cr_assert_null(k);
+	cr_assert_eq(hl_store_begin(st), HL_OK);
+	const char *keys[] = { "clone_out/2", "clone_out/1", "clone_outX",
+			       "clone_in/1",  "a%b",         "abc" };
+	for (size_t i = 0; i < 6; i++)
+		cr_assert_eq(hl_store_meta_set(st, keys[i], "v", 1), HL_OK);
+	cr_assert_eq(hl_store_commit(st), HL_OK);
+	cr_assert_eq(hl_store_meta_keys(st, "clone_out/", &k, &n), HL_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(k[0], "clone_out/1");
+	cr_assert_str_eq(k[1], "clone_out/2");
+	for (size_t i = 0; i < n; i++)
+		free(k[i]);
+	free(k);
+	cr_assert_eq(hl_store_meta_keys(st, "a%", &k, &n), HL_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(k[0], "a%b");
+	free(k[0]);
+	free(k);
+	cr_assert_eq(hl_store_meta_keys(st, "clone_", &k, &n), HL_OK);
+	cr_assert_eq(n, 4, "clone_in/1 clone_out/1 clone_out/2 clone_outX");
+	for (size_t i = 0; i < n; i++)
+		free(k[i]);
+	free(k);
+	hl_store_close(st);
+}
+
 Test(store, rows_find_and_ids_never_reused)
 {
 	hl_store_t *st = create();

@@ -6,6 +6,10 @@
  * side, a label already on the target, a missing key, the same device and a policy that
  * forbids cloning are each refused with their own message and leave the target unchanged;
  * both devices audit the clone. Devices are set up by the console (famconsole.h). */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "famconsole.h"
 
 static testlab_t lab;
@@ -134,15 +138,14 @@ Test(clone, keyper_to_keyper_within_an_smk)
 	cr_assert_eq(a.fx->key_clone(a.slot, FAM_PIN, "Klajeyz", b.slot, FAM_PIN), CKR_OK, "%s",
 		     a.fx->last_error());
 	same_key(&a, &b, "Klajeyz");
-	/* Audited on both sides, the target's record naming the source's. */
-	char want[128];
-	snprintf(want, sizeof(want), " clone Klajeyz to=%s ", b.serial);
-	cr_assert_not_null(strstr(audit_text(&a), want), "%s", audit_text(&a));
-	snprintf(want, sizeof(want), " clone Klajeyz from=%s%%20seq=", a.serial);
+	/* Audited on both sides under one clone id (the two-phase record, fam_clone.c): the
+	 * target's record with the copy, the source's "done" once the target holds the id; no
+	 * intent is left pending. */
+	char want[160];
+	snprintf(want, sizeof(want), " clone Klajeyz from=%s%%20clone=%s:1 ", a.serial, a.serial);
 	cr_assert_not_null(strstr(audit_text(&b), want), "%s", audit_text(&b));
-	/* The source's started record comes before the copy, its done record (naming the
-	 * target's) after it: a cut never leaves a done clone without the copy. */
-	snprintf(want, sizeof(want), " clone Klajeyz to=%s%%20done%%20seq=", b.serial);
+	snprintf(want, sizeof(want), " clone Klajeyz to=%s%%20done%%20clone=%s:1 ", b.serial,
+		 a.serial);
 	cr_assert_not_null(strstr(audit_text(&a), want), "%s", audit_text(&a));
 	/* The label is now taken on the target. */
 	refused(&a, FAM_PIN, "Klajeyz", &b, FAM_PIN, CKR_ARGUMENTS_BAD, "already holds");
@@ -313,4 +316,102 @@ Test(clone, policy_forbids_cloning)
 	cr_assert_null(fam_ext(&g), "strict: no family table, no cloning");
 	hl_p11_module_free(g.mod);
 	hl_p11_module_free(m.mod);
+}
+
+/* The first line sqlite3 prints for sql on the store at path (the store's own file). */
+static void sql_at(const char *path, const char *sql, char *out, size_t n)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\"", path, sql);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	out[0] = '\0';
+	if (!fgets(out, (int)n, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	cr_assert_eq(pclose(p), 0, "sqlite3 %s: %s", path, sql);
+}
+
+/* Loads the Luna module (C_Initialize opens every device) and frees it again; msg gets the
+ * lines the module wrote on stderr meanwhile (the order of its devices' lines follows their
+ * random serials, so not only the last message). */
+static void load_and_free(char *msg, size_t n)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/stderr.txt", lab.dir);
+	fflush(stderr);
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	cr_assert(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
+	close(fd);
+	unsetenv("HSMLAB_QUIET");
+	fam_module_t m;
+	fam_load(&m, "luna");
+	hl_p11_module_free(m.mod);
+	setenv("HSMLAB_QUIET", "1", 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	size_t got = fread(msg, 1, n - 1, f);
+	msg[got] = '\0';
+	fclose(f);
+}
+
+/* Clones a crash interrupted, written as a kill leaves them (fam_clone.c): the source's
+ * intents clone_out/<n>, and the target's clone_in/<id> of the one whose copy committed. The
+ * source's next load resolves them: "done" where the target holds the id, "aborted" where it
+ * does not. While the target's store is broken or missing the source still opens, says in
+ * one line that the clone stays pending, and keeps its intents. */
+Test(clone, interrupted_clone_resolved_on_next_load)
+{
+	char a[17], b[17], src[256], dst[256], aside[300], sql[512], got[4096];
+	fam_console_device("luna", NULL, "KSK-east", a);
+	fam_console_device("luna", NULL, "KSK-west", b);
+	snprintf(src, sizeof(src), "%s/devices/%s.db", lab.lab, a);
+	snprintf(dst, sizeof(dst), "%s/devices/%s.db", lab.lab, b);
+	snprintf(aside, sizeof(aside), "%s.aside", dst);
+	snprintf(sql, sizeof(sql),
+		 "insert into meta values('clone_next', '2');"
+		 "insert into meta values('clone_out/00000000000000000001', '%s Kgone');"
+		 "insert into meta values('clone_out/00000000000000000002', '%s Kmade');",
+		 b, b);
+	sql_at(src, sql, got, sizeof(got));
+	snprintf(sql, sizeof(sql), "insert into meta values('clone_in/%s:2', 'Kmade');", a);
+	sql_at(dst, sql, got, sizeof(got));
+	const char *count = "select count(*) from meta where key like 'clone_out/%'";
+
+	/* A broken target (another file in its place), then a missing one. */
+	cr_assert_eq(rename(dst, aside), 0);
+	FILE *f = fopen(dst, "w");
+	cr_assert_not_null(f);
+	fputs("not a store, whatever its name says", f);
+	fclose(f);
+	cr_assert_eq(chmod(dst, 0600), 0);
+	load_and_free(got, sizeof(got));
+	cr_assert_not_null(strstr(got, "stays pending (its target cannot be read"), "%s", got);
+	cr_assert_not_null(strstr(got, "it is resolved once both stores open"), "%s", got);
+	cr_assert_eq(unlink(dst), 0);
+	load_and_free(got, sizeof(got));
+	cr_assert_not_null(strstr(got, "No such file or directory"), "%s", got);
+	sql_at(src, count, got, sizeof(got));
+	cr_assert_str_eq(got, "2", "the intents stay while the target cannot be read");
+
+	/* Both stores there: each intent resolved, the source's log says how. */
+	cr_assert_eq(rename(aside, dst), 0);
+	load_and_free(got, sizeof(got));
+	sql_at(src, count, got, sizeof(got));
+	cr_assert_str_eq(got, "0");
+	snprintf(sql, sizeof(sql),
+		 "select group_concat(r, ', ') from (select subject || ' ' || details as r "
+		 "from hl_audit where event = 'clone' order by seq)");
+	sql_at(src, sql, got, sizeof(got));
+	char want[256];
+	snprintf(want, sizeof(want), "Kgone to=%s aborted clone=%s:1, Kmade to=%s done clone=%s:2",
+		 b, a, b, a);
+	cr_assert_str_eq(got, want);
+	/* Resolved once: the next load changes nothing. */
+	load_and_free(got, sizeof(got));
+	sql_at(src, "select count(*) from hl_audit where event = 'clone'", got, sizeof(got));
+	cr_assert_str_eq(got, "2");
 }

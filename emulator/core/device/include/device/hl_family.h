@@ -79,6 +79,11 @@ typedef struct {
 	 * device lock held: the family's own writes for the new token (e.g. a vendor role of
 	 * the old one removed) commit or roll back with them. NULL: none. */
 	hl_status_t (*init_token_tx)(struct hl_device *dev);
+	/* Called by hl_device_load once a device's store is open and its state read (never for
+	 * a broken one): the family finishes what a crash left between two stores (a clone's
+	 * pending intent). It never fails the load; what it cannot finish it says and leaves.
+	 * NULL: none. */
+	void (*device_loaded)(struct hl_device *dev);
 } hl_family_t;
 
 /* login_check's "not mine: let the core check the PIN" (a vendor-defined value no call

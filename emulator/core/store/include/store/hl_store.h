@@ -71,6 +71,10 @@ hl_status_t hl_store_delete_all(hl_store_t *st);
 hl_status_t hl_store_meta_get_str(hl_store_t *st, const char *key, char **out);
 hl_status_t hl_store_meta_get_u64(hl_store_t *st, const char *key, uint64_t *out);
 hl_status_t hl_store_meta_set_u64(hl_store_t *st, const char *key, uint64_t v);
+/* The meta keys that start with prefix, in key order (*keys_out: malloc'd array of malloc'd
+ * strings, NULL when none; the caller frees each and the array): records kept one key each,
+ * e.g. a clone's pending intents. */
+hl_status_t hl_store_meta_keys(hl_store_t *st, const char *prefix, char ***keys_out, size_t *n_out);
 
 /* Objects. next_id: a fresh id inside the current transaction (ids are never reused). */
 hl_status_t hl_store_next_id(hl_store_t *st, uint64_t *out);
