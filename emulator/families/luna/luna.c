@@ -65,7 +65,8 @@ static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, 
 		    "the HSM hard-initialized first (hsmlab-admin -f luna luna stm recover, "
 		    "luna hsm init; or token init)",
 		    dev->serial, !strcmp(state, LU_TRANSPORT) ? "in Secure Transport Mode" : state);
-		return HL_ERR_LUNA_STATE;
+		/* L12: in transport the profile's stm_refused_code (luna_status_rv) */
+		return !strcmp(state, LU_TRANSPORT) ? HL_ERR_LUNA_STM : HL_ERR_LUNA_STATE;
 	}
 	if (multifactor(dev)) {
 		hl_p11_log(
@@ -100,13 +101,16 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
  * CU; a login to either is refused before any PIN is checked, and recorded. */
 static hl_status_t co_locked(hl_device_t *dev, const char *who)
 {
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev); /* partition policy 20 */
 	if (!max || dev->user_failed < max)
 		return HL_OK;
 	hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who, "locked out");
 	hl_p11_log("Luna device %s: the Crypto Officer is locked out after %llu failed logins, "
-		   "and the Crypto User with it (the Partition SO resets it)",
-		   dev->serial, (unsigned long long)dev->user_failed);
+		   "and the Crypto User with it (%s)",
+		   dev->serial, (unsigned long long)dev->user_failed,
+		   hl_luna_policy(dev, HSMLAB_LUNA_POLICY_HSM, 15)
+		       ? "the Partition SO resets it"
+		       : "for good: HSM policy 15 is off, the partition must be initialized again");
 	return HL_ERR_LUNA_LOCKED_OUT;
 }
 
@@ -147,7 +151,7 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 /* L3: what a wrong password leaves before the role locks (the profile's user_max_failed). */
 static void lockout_left(hl_device_t *dev, const char *role, uint64_t failed)
 {
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev);
 	if (!hl_luna_on(dev) || !max || !failed)
 		return;
 	if (failed >= max)
@@ -175,7 +179,7 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 	if (!dev->user_pin_set || !hl_luna_has(dev, "luna_cu"))
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev);
 	/* L3: the CU's own failures lock the CU (the CO's lock it too: the login gate). */
 	if (max && failed >= max) {
 		hl_p11_log("Luna device %s: the Crypto User is locked out after %llu failed logins",
@@ -322,4 +326,6 @@ const hl_family_t hl_luna_family = {
 	.quirks = hl_luna_quirks,
 	.quirk_size = sizeof(lu_switches_t),
 	.init_token_tx = luna_init_token_tx,
+	.status_rv = hl_luna_rv,
+	.init_pin_gate = hl_luna_init_pin_gate,
 };

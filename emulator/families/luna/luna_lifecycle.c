@@ -96,6 +96,8 @@ static hl_status_t wipe(hl_device_t *dev, void *arg)
 	hl_status_t st = hl_device_delete_all_locked(dev);
 	for (size_t i = 0; st == HL_OK && i < sizeof(partition_keys) / sizeof(*partition_keys); i++)
 		st = hl_store_meta_delete(dev->store, partition_keys[i]);
+	if (st == HL_OK)
+		hl_luna_policy_wipe(dev, &st); /* the HSM's own policies stay (hsm zeroize) */
 	if (st == HL_OK && whole)
 		st = hl_fam_domain_erase(dev); /* in this transaction */
 	for (size_t i = 0; whole && st == HL_OK && i < sizeof(device_keys) / sizeof(*device_keys);

@@ -161,6 +161,11 @@ static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_
 	return st;
 }
 
+hl_status_t hl_luna_pso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *by)
+{
+	return role_auth(dev, HSMLAB_LUNA_ROLE_CO, by); /* who creates the CO: the Partition SO */
+}
+
 static hl_status_t role_body(hl_device_t *dev, void *arg)
 {
 	const role_arg_t *a = arg;
@@ -253,6 +258,16 @@ static hl_status_t activate_check(hl_device_t *dev, const act_arg_t *a)
 	}
 	if (st == HL_OK && !dev->user_pin_set) {
 		hl_p11_log("device %s has no Crypto Officer yet", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	/* Partition policy 22 (thalesdocs.com/gphsm/luna/7.7.0/docs/network/Content/
+	 * admin_partition/partition_roles/activation.htm): the Partition SO allows activation;
+	 * the code a real Luna returns is not public (HL_ERR_LUNA_STATE's is a guess). */
+	if (st == HL_OK && !hl_luna_policy(dev, HSMLAB_LUNA_POLICY_PARTITION, 22)) {
+		hl_p11_log(
+		    "device %s: partition policy 22 (Allow activation) is off (the Partition "
+		    "SO sets it: luna partition policy set DEVICE 22 1)",
+		    dev->serial);
 		st = HL_ERR_LUNA_STATE;
 	}
 	if (st == HL_OK)
@@ -351,17 +366,20 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 		hl_p11_log("device %s is already powered %s", dev->serial, a->on ? "on" : "off");
 		st = HL_ERR_LUNA_STATE;
 	}
-	/* L2: activation survives an outage no longer than the policy; the outage is measured
-	 * on the device clock (libfaketime or clock set move it). */
+	/* L2: activation survives an outage only with auto-activation (partition policy 23),
+	 * and then no longer than the grace; the outage is measured on the device clock
+	 * (libfaketime or clock set move it). */
 	int64_t outage = a->now - (int64_t)off;
 	long grace = (long)hl_luna_switches(dev)->activation_outage_grace_s;
-	a->keep = a->on && active && outage >= 0 && outage <= grace;
+	bool autoact = hl_luna_policy(dev, HSMLAB_LUNA_POLICY_PARTITION, 23) != 0;
+	a->keep = a->on && active && autoact && outage >= 0 && outage <= grace;
 	if (a->on)
-		snprintf(details, sizeof(details), "on after %llds: activation %s",
+		snprintf(details, sizeof(details), "on after %llds: activation %s%s",
 			 (long long)outage,
 			 !active   ? "none"
 			 : a->keep ? "kept"
-				   : "cleared");
+				   : "cleared",
+			 active && !autoact ? " (policy 23 off)" : "");
 	else
 		snprintf(details, sizeof(details), "off");
 	if (st == HL_OK)
@@ -438,4 +456,6 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_Zeroize = zeroize,
 	.hsmlab_CA_TransportSTM = hl_luna_ca_stm_transport,
 	.hsmlab_CA_InitToken = hl_luna_ca_init_token,
+	.hsmlab_CA_GetPolicy = hl_luna_ca_get_policy,
+	.hsmlab_CA_SetPolicy = hl_luna_ca_set_policy,
 };
