@@ -31,11 +31,12 @@ const char hl_admin_luna_usage[] =
     "  luna partition create DEVICE LABEL DOMAIN [M N IKEY...]\n"
     "                              by the HSM SO (--so-pin or its IKEYs); Partition SO:\n"
     "                              --pin, or M of N iKeys to --cards DIR\n"
-    "  luna role init co|cu DEVICE [M N IKEY...]\n"
-    "                              the Crypto Officer (by the Partition SO) or Crypto\n"
-    "                              User (by the CO): who acts in --so-pin or IKEY...; the\n"
-    "                              new password in --pin, or M of N iKeys to --cards DIR\n"
-    "                              and the challenge secret in --pin\n"
+    "  luna role init co|cu|lco|au DEVICE [M N IKEY...]\n"
+    "                              the Crypto Officer (by the Partition SO), Crypto User\n"
+    "                              or Limited Crypto Officer (by the CO), Audit role (by\n"
+    "                              the HSM SO): who acts in --so-pin or IKEY...; the new\n"
+    "                              password in --pin, or M of N iKeys to --cards DIR and\n"
+    "                              the challenge secret in --pin\n"
     "  luna hsm policy set DEVICE N VALUE [IKEY...]\n"
     "                              HSM policy 12 (non-FIPS algorithms) or 15 (SO reset\n"
     "                              of the CO), by the HSM SO (--so-pin or IKEYs); a\n"
@@ -142,11 +143,13 @@ static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	}
 	printf("device %s (slot %lu): %s, authentication %s, HSM label \"%s\"\n"
 	       "partition: %s, Crypto Officer: %s, Crypto User: %s, activated: %s, power: %s\n"
-	       "failed logins: HSM SO %lu, Partition SO %lu, CO %lu, CU %lu\n",
+	       "failed logins: HSM SO %lu, Partition SO %lu, CO %lu, CU %lu\n"
+	       "Limited Crypto Officer: %s (failed logins %lu), Audit role: %s\n",
 	       d->serial, d->slot_id, s.state, method_name(s.method), s.hsm_label,
 	       s.partition ? "yes" : "no", s.co ? "yes" : "no", s.cu ? "yes" : "no",
 	       s.activated ? "yes" : "no", s.powered ? "on" : "off", s.hso_failed, s.pso_failed,
-	       s.co_failed, s.cu_failed);
+	       s.co_failed, s.cu_failed, s.lco ? "yes" : "no", s.lco_failed,
+	       s.audit ? "yes" : "no");
 	return EX_OK;
 }
 
@@ -196,28 +199,38 @@ static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	return EX_OK;
 }
 
-/* luna role init co|cu DEVICE [M N IKEY...] */
+/* luna role init co|cu|lco|au DEVICE [M N IKEY...]: who creates each role (lunacm role init):
+ * the Partition SO the CO, the CO the CU and LCO, the HSM SO the Audit role. */
+static const struct {
+	const char *name, *title, *by;
+	CK_ULONG role;
+} role_names[] = {
+	{ "co", "Crypto Officer", "the Partition SO password", HSMLAB_LUNA_ROLE_CO },
+	{ "cu", "Crypto User", "the Crypto Officer password", HSMLAB_LUNA_ROLE_CU },
+	{ "lco", "Limited Crypto Officer", "the Crypto Officer password", HSMLAB_LUNA_ROLE_LCO },
+	{ "au", "Audit role", "the HSM SO password", HSMLAB_LUNA_ROLE_AUDIT },
+};
+
 static int cmd_role(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, const hsmlab_device_info_t *d,
 		    int argc, char **argv, hl_admin_opts_t *o)
 {
 	unsigned long m = 0, n = 0;
-	bool co = !strcmp(argv[3], "co");
-	if ((!co && strcmp(argv[3], "cu")) ||
+	size_t r = 0;
+	while (r < sizeof(role_names) / sizeof(*role_names) && strcmp(argv[3], role_names[r].name))
+		r++;
+	if (r == sizeof(role_names) / sizeof(*role_names) ||
 	    (argc != 5 && (argc < 8 || parse_mn(argv[5], argv[6], o, &m, &n) != EX_OK)))
-		return usage_error("luna role init co|cu DEVICE [M N IKEY...]");
-	if ((!m &&
-	     !hl_admin_secret(o, HL_ADMIN_SO_PIN,
-			      co ? "the Partition SO password" : "the Crypto Officer password")) ||
+		return usage_error("luna role init co|cu|lco|au DEVICE [M N IKEY...]");
+	if ((!m && !hl_admin_secret(o, HL_ADMIN_SO_PIN, role_names[r].by)) ||
 	    !hl_admin_secret(o, HL_ADMIN_PIN,
 			     m ? "the new challenge secret" : "the new role's password"))
 		return EX_USAGE;
 	hsmlab_luna_auth_t by = m ? ikeys(argv + 7, argc - 7, o) : password(o->so_pin);
 	hsmlab_luna_cred_t cred = new_cred(o->pin, m, n, o);
-	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, co ? HSMLAB_LUNA_ROLE_CO : HSMLAB_LUNA_ROLE_CU,
-					 &by, &cred);
+	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, role_names[r].role, &by, &cred);
 	if (rv != CKR_OK)
 		return hl_admin_fail(c, "luna role init", rv);
-	printf("device %s: %s created\n", d->serial, co ? "Crypto Officer" : "Crypto User");
+	printf("device %s: %s created\n", d->serial, role_names[r].title);
 	return EX_OK;
 }
 

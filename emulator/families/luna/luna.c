@@ -86,6 +86,8 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
 	if (!hl_luna_on(dev))
 		return HL_OK;
 	hl_status_t st = hl_luna_cred_delete(dev, LU_CU);
+	if (st == HL_OK) /* and its Limited Crypto Officer */
+		st = hl_luna_cred_delete(dev, LU_LCO);
 	if (st == HL_OK)
 		st = hl_store_meta_delete(dev->store, "luna_cu_failed");
 	if (st == HL_ERR_NOT_FOUND)
@@ -116,7 +118,6 @@ static hl_status_t co_locked(hl_device_t *dev, const char *who)
 
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
 	if (!hl_luna_on(dev))
 		return CKR_OK;
 	if (hl_luna_u64(dev, "luna_power_off")) {
@@ -132,14 +133,17 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 			   dev->serial);
 		st = HL_ERR_LUNA_STM;
 	}
-	if (st == HL_OK && (user == CKU_USER || (cu && user == cu)))
-		st = co_locked(dev, user == CKU_USER ? "user" : "crypto-user");
+	if (st == HL_OK && hl_luna_key_user(dev, user)) /* CO, CU, LCO (luna_login.c) */
+		st =
+		    co_locked(dev, user == CKU_USER                       ? "user"
+				   : user == HSMLAB_LUNA_CKU_LIMITED_USER ? "limited-crypto-officer"
+									  : "crypto-user");
 	if (st != HL_OK)
 		return hl_luna_rv(dev, st);
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
 	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
 	if (multifactor(dev) && hl_luna_switches(dev)->activation_required &&
-	    (user == CKU_USER || (cu && user == cu)) && !hl_luna_u64(dev, "luna_activated")) {
+	    hl_luna_key_user(dev, user) && !hl_luna_u64(dev, "luna_activated")) {
 		hl_p11_log("Luna device %s: the partition is not activated (present the Crypto "
 			   "Officer's iKeys: luna activate)",
 			   dev->serial);
@@ -231,6 +235,8 @@ static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8
 	}
 	if (cu && user == cu)
 		return cu_login(dev, pin, len);
+	if (user == HSMLAB_LUNA_CKU_LIMITED_USER || user == HSMLAB_LUNA_CKU_AUDIT)
+		return hl_luna_role_login(dev, user, pin, len); /* vendor table 1.2 roles */
 	if (user == CKU_USER && dev->login == HL_NOT_LOGGED_IN)
 		cu_mark(dev, false); /* not while the CU is in: the core refuses that login */
 	return HL_FAMILY_LOGIN_CORE;

@@ -23,9 +23,20 @@
 #define LU_CARD_CO "luna-co"
 #define LU_CARD_CU "luna-cu"
 #define LU_CARD_DOMAIN "luna-domain"
+#define LU_CARD_LCO "luna-lco"  /* the Limited Crypto Officer (vendor table 1.2) */
+#define LU_CARD_AUDIT "luna-au" /* the Audit role (vendor table 1.2) */
 
 /* Credentials kept by the family (meta luna_<name>, luna_<name>_k, luna_<name>_set). */
-typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } hl_luna_role_t;
+typedef enum {
+	LU_HSO,
+	LU_PSO,
+	LU_CO,
+	LU_CU,
+	LU_DOMAIN,
+	LU_PDOMAIN,
+	LU_LCO,  /* the Limited Crypto Officer: goes with the partition */
+	LU_AUDIT /* the Audit role: goes with the device */
+} hl_luna_role_t;
 
 /* The family's switches (luna_quirks.c), resolved once per profile. */
 typedef struct {
@@ -160,3 +171,11 @@ CK_RV hl_luna_ca_set_policy(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK
 /* The Partition SO authenticates (luna_roles.c): a wrong password counts (L3). Device lock
  * not held. */
 hl_status_t hl_luna_pso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *by);
+
+/* -- the vendor roles' logins (luna_login.c; device lock held) -- */
+/* C_Login as the Limited Crypto Officer (HSMLAB_LUNA_CKU_LIMITED_USER) or the Audit role
+ * (HSMLAB_LUNA_CKU_AUDIT, refused on the partition's slot): the family's login_check. */
+CK_RV hl_luna_role_login(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Whether user is one of the partition's key users (CO, CU, LCO), whom the CO's lockout and
+ * the activation gate apply to. */
+bool hl_luna_key_user(const hl_device_t *dev, CK_USER_TYPE user);

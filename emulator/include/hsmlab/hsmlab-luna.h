@@ -77,6 +77,9 @@ typedef struct {
 	 * compare with what the factory sent (both derived from device secrets). */
 	char user_string[24];
 	char fingerprint[24];
+	/* 1.2: the Limited Crypto Officer and the Audit role exist; the LCO's failed logins */
+	CK_BBOOL lco, audit;
+	CK_ULONG lco_failed;
 } hsmlab_luna_status_t;
 
 typedef struct HSMLAB_LUNA_FUNCTION_LIST {

@@ -198,3 +198,82 @@ Test(luna_policies, non_fips_policies_12_and_43)
 	cr_assert(logged(&t, "partition%2043%20(Allow%20non-FIPS%20algorithms)%200%20->%201"));
 	hl_p11_module_free(t.m.mod);
 }
+
+/* -- the vendor table 1.2 roles -- */
+
+#define LCO_TYPE HSMLAB_LUNA_CKU_LIMITED_USER
+#define LCO_PW "lco-pass-1"
+#define AU_PW "au-pass-1"
+
+static CK_RV init_role(luna_t *t, CK_ULONG role, const char *by, const char *pw_new)
+{
+	hsmlab_luna_auth_t a = pw(by);
+	hsmlab_luna_cred_t c = new_pw(pw_new);
+	return t->l->hsmlab_CA_InitRole(t->slot, role, &a, &c);
+}
+
+/* The Limited Crypto Officer: made by the CO only, logs in with its own password and count,
+ * makes and uses keys; its password is no CO's (no CU, no policy); a new CO drops it. */
+Test(luna_policies, limited_crypto_officer)
+{
+	luna_t t;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[512];
+	open_luna(&t);
+	password_partition(&t);
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), CKR_USER_PIN_NOT_INITIALIZED, "none yet");
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_LCO, PSO_PW, LCO_PW), CKR_PIN_INCORRECT,
+		     "the Partition SO does not make the LCO");
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_LCO, CO_PW, LCO_PW), CKR_OK, "%s",
+		     t.f->last_error());
+	cr_assert(status(&t).lco);
+	CK_ULONG co_failed = status(&t).co_failed;
+	cr_assert_eq(login(&t, s, LCO_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_eq(status(&t).lco_failed, 1);
+	cr_assert_eq(status(&t).co_failed, co_failed, "its own count, not the CO's");
+	cr_assert_eq(login(&t, s, LCO_TYPE, CO_PW), CKR_PIN_INCORRECT, "its own password");
+	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), CKR_OK, "%s", t.f->last_error());
+	cr_assert_eq(status(&t).lco_failed, 0, "a login resets the count");
+	fam_rsa_keygen(&t.m, s, "KSK", &pub, &priv);
+	CK_ULONG n = fam_sign(&t.m, s, priv, CKM_SHA256_RSA_PKCS, "abc", 3, sig);
+	cr_assert_eq(fam_verify(&t.m, s, pub, CKM_SHA256_RSA_PKCS, "abc", 3, sig, n), CKR_OK);
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_USER_ALREADY_LOGGED_IN);
+	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_CU, LCO_PW, CU_PW), CKR_PIN_INCORRECT,
+		     "the LCO does not make the CU");
+	cr_assert_eq(set(&t, PART, 22, 0, LCO_PW), CKR_PIN_INCORRECT, "nor sets policies");
+	cr_assert_eq(set(&t, PART, 20, 2, PSO_PW), CKR_OK);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(login(&t, s, LCO_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), USER_LOCKED_OUT, "policy 20's count");
+	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK, "the LCO's lockout leaves the CO");
+	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_CO, PSO_PW, "co-pass-2"), CKR_OK);
+	cr_assert_not(status(&t).lco, "a new CO starts a new chain of roles");
+	hl_p11_module_free(t.m.mod);
+}
+
+/* The Audit role: made by the HSM SO only, outlives the partition, and the partition's slot
+ * has no such user. */
+Test(luna_policies, audit_role)
+{
+	luna_t t;
+	open_luna(&t);
+	password_partition(&t);
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_AUDIT, PSO_PW, AU_PW), CKR_PIN_INCORRECT,
+		     "the Partition SO does not make the Audit role");
+	cr_assert_eq(status(&t).hso_failed, 1, "a wrong HSM SO password counts (L3)");
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_AUDIT, HSO_PW, "short"), CKR_PIN_LEN_RANGE);
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_AUDIT, HSO_PW, AU_PW), CKR_OK, "%s",
+		     t.f->last_error());
+	cr_assert(status(&t).audit);
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, HSMLAB_LUNA_CKU_AUDIT, AU_PW), CKR_USER_TYPE_INVALID,
+		     "the Audit role logs in on the admin slot only");
+	cr_assert_eq(t.m.fn->C_CloseSession(s), CKR_OK);
+	cr_assert_eq(set(&t, HSM, 15, 1, HSO_PW), CKR_OK, "destructive: the partition goes");
+	cr_assert_not(status(&t).partition);
+	cr_assert(status(&t).audit, "the Audit role lives on the admin partition");
+	hl_p11_module_free(t.m.mod);
+}
