@@ -65,6 +65,18 @@ login challenge-1 && fail "activation kept through a power cycle with policy 23 
 A luna partition policy set "$D" 23 1 $(keys partition-so-1 partition-so-2) >/dev/null
 A luna activate "$D" $(keys co-1 co-3) >/dev/null
 login challenge-1 || fail "no login after activation"
+# The Limited Crypto Officer by the CO's iKeys (not the Partition SO's), the Audit role by
+# the HSM SO's (vendor table 1.2).
+A --cards "$WORK/ikeys" --pin lco-challenge-1 luna role init lco "$D" 1 1 \
+	$(keys partition-so-1 partition-so-2) 2>/dev/null && fail "the Partition SO made the LCO"
+A --cards "$WORK/ikeys" --pin lco-challenge-1 luna role init lco "$D" 1 1 \
+	$(keys co-1 co-3) >/dev/null
+A --cards "$WORK/ikeys" --pin audit-challenge luna role init au "$D" 1 1 \
+	$(keys hsm-so-1 hsm-so-3) >/dev/null
+[ -f "$WORK/ikeys/luna-lco-1.card" ] && [ -f "$WORK/ikeys/luna-au-1.card" ] ||
+	fail "no LCO or Audit iKey written"
+A luna status "$D" | grep -q "^Limited Crypto Officer: yes (failed logins 0), Audit role: yes$" ||
+	fail "the new roles are not in the status: $(A luna status "$D")"
 
 # L2: the outage is measured on the device clock.
 NOW=$(A clock show "$D" | sed -n 's/^device [^ ]* clock: \([^ ]*\) .*/\1/p')
