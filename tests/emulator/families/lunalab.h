@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * hsmlab family tests: the Luna helpers the Luna tests share (the "hsmlab luna" table, the
- * roles' passwords and iKeys, a password partition with its Crypto Officer). Header only;
- * the including test defines `lab` and `ikeys_dir` and makes the iKeys directory. */
+ * roles' passwords and iKeys, a password partition with its Crypto Officer, a throw-away lab
+ * with an iKeys directory per test). Header only: each test file has its own lab. */
 #pragma once
 
 #include "famlab.h"
 
-extern char ikeys_dir[160];
+static testlab_t lab;
+static char ikeys_dir[160];
+
+/* The suite's .init and .fini: a fresh lab and its iKeys directory per test. */
+static void luna_lab_setup(void)
+{
+	testlab_make(&lab);
+	snprintf(ikeys_dir, sizeof(ikeys_dir), "%s/ikeys", lab.dir);
+	cr_assert_eq(mkdir(ikeys_dir, 0700), 0);
+}
+
+static void luna_lab_teardown(void)
+{
+	testlab_remove(&lab);
+}
 
 #define CU_TYPE HSMLAB_LUNA_CKU_CRYPTO_USER
 #define HSO_PW "hso-pass-1"

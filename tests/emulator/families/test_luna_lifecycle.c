@@ -8,22 +8,7 @@
 #include "device/hl_device.h"
 #include "lunalab.h"
 
-static testlab_t lab;
-char ikeys_dir[160];
-
-static void setup(void)
-{
-	testlab_make(&lab);
-	snprintf(ikeys_dir, sizeof(ikeys_dir), "%s/ikeys", lab.dir);
-	cr_assert_eq(mkdir(ikeys_dir, 0700), 0);
-}
-
-static void teardown(void)
-{
-	testlab_remove(&lab);
-}
-
-TestSuite(luna_lifecycle, .init = setup, .fini = teardown);
+TestSuite(luna_lifecycle, .init = luna_lab_setup, .fini = luna_lab_teardown);
 
 /* L12: each step refuses to run out of order and changes nothing; STM needs the string. */
 Test(luna_lifecycle, steps_in_order_only)

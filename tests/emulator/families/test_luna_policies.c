@@ -2,27 +2,13 @@
  * The Luna policies as gates (emulator/doc/luna.md "Roles and policies"): HSM 12 and 15,
  * partition 20, 22, 23 and 43, set by the right role only, stored (a restart keeps them),
  * recorded, and enforced by the login, activation, power and C_InitPIN paths; and C_InitToken
- * in Secure Transport Mode answering the profile's vendor code (L12). */
+ * in Secure Transport Mode answering the profile's vendor code (L12); the roles of vendor
+ * table 1.2, the Limited Crypto Officer and the Audit role, each made by its officer only. */
 #include <sys/stat.h>
 
 #include "lunalab.h"
 
-static testlab_t lab;
-char ikeys_dir[160];
-
-static void setup(void)
-{
-	testlab_make(&lab);
-	snprintf(ikeys_dir, sizeof(ikeys_dir), "%s/ikeys", lab.dir);
-	cr_assert_eq(mkdir(ikeys_dir, 0700), 0);
-}
-
-static void teardown(void)
-{
-	testlab_remove(&lab);
-}
-
-TestSuite(luna_policies, .init = setup, .fini = teardown);
+TestSuite(luna_policies, .init = luna_lab_setup, .fini = luna_lab_teardown);
 
 #define HSM HSMLAB_LUNA_POLICY_HSM
 #define PART HSMLAB_LUNA_POLICY_PARTITION
