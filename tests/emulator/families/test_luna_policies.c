@@ -240,6 +240,21 @@ Test(luna_policies, limited_crypto_officer)
 	hl_p11_module_free(t.m.mod);
 }
 
+/* The CO's lockout (partition policy 20) locks the LCO with it, as it does the CU (L3). */
+Test(luna_policies, co_lockout_locks_the_lco)
+{
+	luna_t t;
+	open_luna(&t);
+	password_partition(&t);
+	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_LCO, CO_PW, LCO_PW), CKR_OK);
+	cr_assert_eq(set(&t, PART, 20, 1, PSO_PW), CKR_OK);
+	CK_SESSION_HANDLE s = session(&t);
+	cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
+	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), USER_LOCKED_OUT, "locked with the CO");
+	cr_assert_eq(status(&t).lco_failed, 0, "refused before its password was checked");
+	hl_p11_module_free(t.m.mod);
+}
+
 /* The Audit role: made by the HSM SO only, outlives the partition, and the partition's slot
  * has no such user. */
 Test(luna_policies, audit_role)
