@@ -31,11 +31,21 @@ const char hl_admin_luna_usage[] =
     "  luna partition create DEVICE LABEL DOMAIN [M N IKEY...]\n"
     "                              by the HSM SO (--so-pin or its IKEYs); Partition SO:\n"
     "                              --pin, or M of N iKeys to --cards DIR\n"
-    "  luna role init co|cu DEVICE [M N IKEY...]\n"
-    "                              the Crypto Officer (by the Partition SO) or Crypto\n"
-    "                              User (by the CO): who acts in --so-pin or IKEY...; the\n"
-    "                              new password in --pin, or M of N iKeys to --cards DIR\n"
-    "                              and the challenge secret in --pin\n"
+    "  luna role init co|cu|lco|au DEVICE [M N IKEY...]\n"
+    "                              the Crypto Officer (by the Partition SO), Crypto User\n"
+    "                              or Limited Crypto Officer (by the CO), Audit role (by\n"
+    "                              the HSM SO): who acts in --so-pin or IKEY...; the new\n"
+    "                              password in --pin, or M of N iKeys to --cards DIR and\n"
+    "                              the challenge secret in --pin\n"
+    "  luna hsm policy set DEVICE N VALUE [IKEY...]\n"
+    "                              HSM policy 12 (non-FIPS algorithms) or 15 (SO reset\n"
+    "                              of the CO), by the HSM SO (--so-pin or IKEYs); a\n"
+    "                              destructive change zeroizes the partition\n"
+    "  luna partition policy set DEVICE N VALUE [IKEY...]\n"
+    "                              partition policy 20 (failed CO/CU logins), 22\n"
+    "                              (activation), 23 (auto-activation) or 43 (non-FIPS),\n"
+    "                              by the Partition SO (--so-pin or IKEYs)\n"
+    "  luna policy show DEVICE     the HSM and partition policies hsmlab enforces\n"
     "  luna activate DEVICE [IKEY...]  the CO's iKeys activate a multifactor partition\n"
     "                              (--pin: a new challenge secret); a password one\n"
     "                              activates with the CO's password in --so-pin\n"
@@ -133,11 +143,13 @@ static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	}
 	printf("device %s (slot %lu): %s, authentication %s, HSM label \"%s\"\n"
 	       "partition: %s, Crypto Officer: %s, Crypto User: %s, activated: %s, power: %s\n"
-	       "failed logins: HSM SO %lu, Partition SO %lu, CO %lu, CU %lu\n",
+	       "failed logins: HSM SO %lu, Partition SO %lu, CO %lu, CU %lu\n"
+	       "Limited Crypto Officer: %s (failed logins %lu), Audit role: %s\n",
 	       d->serial, d->slot_id, s.state, method_name(s.method), s.hsm_label,
 	       s.partition ? "yes" : "no", s.co ? "yes" : "no", s.cu ? "yes" : "no",
 	       s.activated ? "yes" : "no", s.powered ? "on" : "off", s.hso_failed, s.pso_failed,
-	       s.co_failed, s.cu_failed);
+	       s.co_failed, s.cu_failed, s.lco ? "yes" : "no", s.lco_failed,
+	       s.audit ? "yes" : "no");
 	return EX_OK;
 }
 
@@ -187,28 +199,38 @@ static int cmd_partition(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	return EX_OK;
 }
 
-/* luna role init co|cu DEVICE [M N IKEY...] */
+/* luna role init co|cu|lco|au DEVICE [M N IKEY...]: who creates each role (lunacm role init):
+ * the Partition SO the CO, the CO the CU and LCO, the HSM SO the Audit role. */
+static const struct {
+	const char *name, *title, *by;
+	CK_ULONG role;
+} role_names[] = {
+	{ "co", "Crypto Officer", "the Partition SO password", HSMLAB_LUNA_ROLE_CO },
+	{ "cu", "Crypto User", "the Crypto Officer password", HSMLAB_LUNA_ROLE_CU },
+	{ "lco", "Limited Crypto Officer", "the Crypto Officer password", HSMLAB_LUNA_ROLE_LCO },
+	{ "au", "Audit role", "the HSM SO password", HSMLAB_LUNA_ROLE_AUDIT },
+};
+
 static int cmd_role(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, const hsmlab_device_info_t *d,
 		    int argc, char **argv, hl_admin_opts_t *o)
 {
 	unsigned long m = 0, n = 0;
-	bool co = !strcmp(argv[3], "co");
-	if ((!co && strcmp(argv[3], "cu")) ||
+	size_t r = 0;
+	while (r < sizeof(role_names) / sizeof(*role_names) && strcmp(argv[3], role_names[r].name))
+		r++;
+	if (r == sizeof(role_names) / sizeof(*role_names) ||
 	    (argc != 5 && (argc < 8 || parse_mn(argv[5], argv[6], o, &m, &n) != EX_OK)))
-		return usage_error("luna role init co|cu DEVICE [M N IKEY...]");
-	if ((!m &&
-	     !hl_admin_secret(o, HL_ADMIN_SO_PIN,
-			      co ? "the Partition SO password" : "the Crypto Officer password")) ||
+		return usage_error("luna role init co|cu|lco|au DEVICE [M N IKEY...]");
+	if ((!m && !hl_admin_secret(o, HL_ADMIN_SO_PIN, role_names[r].by)) ||
 	    !hl_admin_secret(o, HL_ADMIN_PIN,
 			     m ? "the new challenge secret" : "the new role's password"))
 		return EX_USAGE;
 	hsmlab_luna_auth_t by = m ? ikeys(argv + 7, argc - 7, o) : password(o->so_pin);
 	hsmlab_luna_cred_t cred = new_cred(o->pin, m, n, o);
-	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, co ? HSMLAB_LUNA_ROLE_CO : HSMLAB_LUNA_ROLE_CU,
-					 &by, &cred);
+	CK_RV rv = l->hsmlab_CA_InitRole(d->slot_id, role_names[r].role, &by, &cred);
 	if (rv != CKR_OK)
 		return hl_admin_fail(c, "luna role init", rv);
-	printf("device %s: %s created\n", d->serial, co ? "Crypto Officer" : "Crypto User");
+	printf("device %s: %s created\n", d->serial, role_names[r].title);
 	return EX_OK;
 }
 
@@ -294,6 +316,60 @@ static int simple(console_t *c, const char *what, CK_RV rv, const hsmlab_device_
 	return EX_OK;
 }
 
+/* Thales' numbers and names of the policies hsmlab enforces (luna.md "Roles and policies"). */
+static const struct {
+	CK_ULONG scope, n;
+	const char *name;
+} policies[] = {
+	{ HSMLAB_LUNA_POLICY_HSM, 12, "Allow non-FIPS algorithms" },
+	{ HSMLAB_LUNA_POLICY_HSM, 15, "Enable SO reset of partition PIN" },
+	{ HSMLAB_LUNA_POLICY_PARTITION, 20, "Max failed user logins allowed" },
+	{ HSMLAB_LUNA_POLICY_PARTITION, 22, "Allow activation" },
+	{ HSMLAB_LUNA_POLICY_PARTITION, 23, "Allow auto-activation" },
+	{ HSMLAB_LUNA_POLICY_PARTITION, 43, "Allow non-FIPS algorithms" },
+};
+
+/* luna policy show DEVICE */
+static int policy_show(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+		       const hsmlab_device_info_t *d)
+{
+	for (size_t i = 0; i < sizeof(policies) / sizeof(*policies); i++) {
+		CK_ULONG v = 0;
+		CK_RV rv = l->hsmlab_CA_GetPolicy(d->slot_id, policies[i].scope, policies[i].n, &v);
+		if (rv != CKR_OK)
+			return hl_admin_fail(c, "luna policy show", rv);
+		printf("%-9s %2lu  %-34s %lu\n",
+		       policies[i].scope == HSMLAB_LUNA_POLICY_HSM ? "hsm" : "partition",
+		       policies[i].n, policies[i].name, v);
+	}
+	return EX_OK;
+}
+
+/* luna hsm|partition policy set DEVICE N VALUE [IKEY...]: by the HSM SO or the Partition SO
+ * (--so-pin or their iKeys). */
+static int policy_set(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
+		      const hsmlab_device_info_t *d, int argc, char **argv, hl_admin_opts_t *o)
+{
+	bool hsm = !strcmp(argv[1], "hsm");
+	char *end1 = NULL, *end2 = NULL;
+	unsigned long n = strtoul(argv[5], &end1, 10), v = strtoul(argv[6], &end2, 10);
+	if (!argv[5][0] || *end1 || !argv[6][0] || *end2)
+		return usage_error("luna hsm|partition policy set DEVICE N VALUE: N and VALUE are "
+				   "numbers");
+	if (argc == 7 &&
+	    !hl_admin_secret(o, HL_ADMIN_SO_PIN,
+			     hsm ? "the HSM SO password" : "the Partition SO password"))
+		return EX_USAGE;
+	hsmlab_luna_auth_t by = argc > 7 ? ikeys(argv + 7, argc - 7, o) : password(o->so_pin);
+	CK_RV rv = l->hsmlab_CA_SetPolicy(
+	    d->slot_id, hsm ? HSMLAB_LUNA_POLICY_HSM : HSMLAB_LUNA_POLICY_PARTITION, n, v, &by);
+	if (rv != CKR_OK)
+		return hl_admin_fail(c, hsm ? "luna hsm policy set" : "luna partition policy set",
+				     rv);
+	printf("device %s: %s policy %lu set to %lu\n", d->serial, hsm ? "HSM" : "partition", n, v);
+	return EX_OK;
+}
+
 /* luna stm recover DEVICE STRING FINGERPRINT [IKEY...]: the factory HSM SO password, or
  * after stm transport the HSM SO's own credential. */
 static int stm_recover(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
@@ -347,6 +423,10 @@ static int dispatch(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l, int argc, 
 		return stm_transport(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "stm"))
 		return stm_recover(c, l, &d, argc, argv, o);
+	if (!strcmp(b, "policy"))
+		return policy_show(c, l, &d);
+	if ((!strcmp(b, "hsm") || !strcmp(b, "partition")) && !strcmp(argv[2], "policy"))
+		return policy_set(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "hsm") && !strcmp(argv[2], "init"))
 		return cmd_hsm_init(c, l, &d, argc, argv, o);
 	if (!strcmp(b, "hsm")) {
@@ -406,6 +486,11 @@ static int device_arg(int argc, char **argv)
 				  (!strcmp(v, "login") && argc >= 4)))
 		return 3;
 	if (!strcmp(b, "partition") && !strcmp(v, "create") && argc >= 6)
+		return 3;
+	if ((!strcmp(b, "hsm") || !strcmp(b, "partition")) && !strcmp(v, "policy") && argc >= 7 &&
+	    !strcmp(argv[3], "set"))
+		return 4;
+	if (!strcmp(b, "policy") && !strcmp(v, "show") && argc == 4)
 		return 3;
 	if (!strcmp(b, "role") && !strcmp(v, "init") && argc >= 5)
 		return 4;

@@ -304,7 +304,8 @@ CK_RV hl_p11_C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 		hl_status_t st = hl_device_init_token(slot->dev, pPin, ulPinLen, pLabel);
 		if (st != HL_OK && slot->dev->err[0] && st != HL_ERR_PIN_INCORRECT)
 			hl_p11_log("%s", slot->dev->err);
-		rv = hl_p11_rv(st);
+		rv = slot->dev->family->status_rv ? slot->dev->family->status_rv(slot->dev, st)
+						  : hl_p11_rv(st);
 	}
 	if (rv == CKR_OK && slot->dev->profile->core.slot_id_changes_on_init)
 		rv = move_slot(slot);
@@ -326,6 +327,8 @@ CK_RV hl_p11_C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULON
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else if (!(s->flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
+	if (rv == CKR_OK && s->slot->dev->family->init_pin_gate)
+		rv = s->slot->dev->family->init_pin_gate(s->slot->dev);
 	if (rv == CKR_OK)
 		rv = hl_p11_rv(hl_device_init_pin(s->slot->dev, pPin, ulPinLen));
 	hl_p11_unlock();

@@ -65,7 +65,8 @@ static hl_status_t luna_init_token(hl_device_t *dev, const CK_UTF8CHAR *so_pin, 
 		    "the HSM hard-initialized first (hsmlab-admin -f luna luna stm recover, "
 		    "luna hsm init; or token init)",
 		    dev->serial, !strcmp(state, LU_TRANSPORT) ? "in Secure Transport Mode" : state);
-		return HL_ERR_LUNA_STATE;
+		/* L12: in transport the profile's stm_refused_code (luna_status_rv) */
+		return !strcmp(state, LU_TRANSPORT) ? HL_ERR_LUNA_STM : HL_ERR_LUNA_STATE;
 	}
 	if (multifactor(dev)) {
 		hl_p11_log(
@@ -85,6 +86,8 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
 	if (!hl_luna_on(dev))
 		return HL_OK;
 	hl_status_t st = hl_luna_cred_delete(dev, LU_CU);
+	if (st == HL_OK) /* and its Limited Crypto Officer */
+		st = hl_luna_cred_delete(dev, LU_LCO);
 	if (st == HL_OK)
 		st = hl_store_meta_delete(dev->store, "luna_cu_failed");
 	if (st == HL_ERR_NOT_FOUND)
@@ -100,19 +103,21 @@ static hl_status_t luna_init_token_tx(hl_device_t *dev)
  * CU; a login to either is refused before any PIN is checked, and recorded. */
 static hl_status_t co_locked(hl_device_t *dev, const char *who)
 {
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev); /* partition policy 20 */
 	if (!max || dev->user_failed < max)
 		return HL_OK;
 	hl_fam_audit(dev, HL_AUDIT_LOGIN_FAILED, who, "locked out");
 	hl_p11_log("Luna device %s: the Crypto Officer is locked out after %llu failed logins, "
-		   "and the Crypto User with it (the Partition SO resets it)",
-		   dev->serial, (unsigned long long)dev->user_failed);
+		   "and the Crypto User with it (%s)",
+		   dev->serial, (unsigned long long)dev->user_failed,
+		   hl_luna_policy(dev, HSMLAB_LUNA_POLICY_HSM, 15)
+		       ? "the Partition SO resets it"
+		       : "for good: HSM policy 15 is off, the partition must be initialized again");
 	return HL_ERR_LUNA_LOCKED_OUT;
 }
 
 static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 {
-	CK_USER_TYPE cu = (CK_USER_TYPE)(dev->profile ? dev->profile->core.crypto_user_type : 0);
 	if (!hl_luna_on(dev))
 		return CKR_OK;
 	if (hl_luna_u64(dev, "luna_power_off")) {
@@ -128,14 +133,17 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 			   dev->serial);
 		st = HL_ERR_LUNA_STM;
 	}
-	if (st == HL_OK && (user == CKU_USER || (cu && user == cu)))
-		st = co_locked(dev, user == CKU_USER ? "user" : "crypto-user");
+	if (st == HL_OK && hl_luna_key_user(dev, user)) /* CO, CU, LCO (luna_login.c) */
+		st =
+		    co_locked(dev, user == CKU_USER                       ? "user"
+				   : user == HSMLAB_LUNA_CKU_LIMITED_USER ? "limited-crypto-officer"
+									  : "crypto-user");
 	if (st != HL_OK)
 		return hl_luna_rv(dev, st);
 	/* L2: the CO's and CU's logins need the partition activated by the CO's iKeys. The
 	 * code a real Luna returns is not public: CKR_FUNCTION_FAILED is a guess. */
 	if (multifactor(dev) && hl_luna_switches(dev)->activation_required &&
-	    (user == CKU_USER || (cu && user == cu)) && !hl_luna_u64(dev, "luna_activated")) {
+	    hl_luna_key_user(dev, user) && !hl_luna_u64(dev, "luna_activated")) {
 		hl_p11_log("Luna device %s: the partition is not activated (present the Crypto "
 			   "Officer's iKeys: luna activate)",
 			   dev->serial);
@@ -147,7 +155,7 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 /* L3: what a wrong password leaves before the role locks (the profile's user_max_failed). */
 static void lockout_left(hl_device_t *dev, const char *role, uint64_t failed)
 {
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev);
 	if (!hl_luna_on(dev) || !max || !failed)
 		return;
 	if (failed >= max)
@@ -175,7 +183,7 @@ static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 	if (!dev->user_pin_set || !hl_luna_has(dev, "luna_cu"))
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
-	CK_ULONG max = dev->profile->user_max_failed;
+	CK_ULONG max = hl_luna_co_max_failed(dev);
 	/* L3: the CU's own failures lock the CU (the CO's lock it too: the login gate). */
 	if (max && failed >= max) {
 		hl_p11_log("Luna device %s: the Crypto User is locked out after %llu failed logins",
@@ -227,6 +235,8 @@ static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8
 	}
 	if (cu && user == cu)
 		return cu_login(dev, pin, len);
+	if (user == HSMLAB_LUNA_CKU_LIMITED_USER || user == HSMLAB_LUNA_CKU_AUDIT)
+		return hl_luna_role_login(dev, user, pin, len); /* vendor table 1.2 roles */
 	if (user == CKU_USER && dev->login == HL_NOT_LOGGED_IN)
 		cu_mark(dev, false); /* not while the CU is in: the core refuses that login */
 	return HL_FAMILY_LOGIN_CORE;
@@ -323,4 +333,6 @@ const hl_family_t hl_luna_family = {
 	.quirk_size = sizeof(lu_switches_t),
 	.init_token_tx = luna_init_token_tx,
 	.device_loaded = hl_fam_clone_resolve,
+	.status_rv = hl_luna_rv,
+	.init_pin_gate = hl_luna_init_pin_gate,
 };

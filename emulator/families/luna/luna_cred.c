@@ -24,6 +24,8 @@ static const struct {
 	[LU_CU] = { "luna_cu", LU_CARD_CU },
 	[LU_DOMAIN] = { "luna_dom", LU_CARD_DOMAIN },
 	[LU_PDOMAIN] = { "luna_pdom", LU_CARD_DOMAIN },
+	[LU_LCO] = { "luna_lco", LU_CARD_LCO },
+	[LU_AUDIT] = { "luna_au", LU_CARD_AUDIT },
 };
 
 static void key_of(hl_luna_role_t r, const char *suffix, char *out, size_t n)

@@ -173,6 +173,9 @@ static hl_status_t do_status(hl_device_t *dev, void *arg)
 	o->pso_failed = (CK_ULONG)dev->so_failed;
 	o->co_failed = (CK_ULONG)dev->user_failed;
 	o->cu_failed = (CK_ULONG)hl_luna_u64(dev, "luna_cu_failed");
+	o->lco = hl_luna_has(dev, "luna_lco");
+	o->audit = hl_luna_has(dev, "luna_au");
+	o->lco_failed = (CK_ULONG)hl_luna_u64(dev, "luna_lco_failed");
 	hl_status_t st = HL_OK;
 	if (!strcmp(o->state, LU_TRANSPORT))
 		st = hl_luna_stm_strings(dev, o->user_string, o->fingerprint);

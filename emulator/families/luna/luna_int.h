@@ -23,9 +23,20 @@
 #define LU_CARD_CO "luna-co"
 #define LU_CARD_CU "luna-cu"
 #define LU_CARD_DOMAIN "luna-domain"
+#define LU_CARD_LCO "luna-lco"  /* the Limited Crypto Officer (vendor table 1.2) */
+#define LU_CARD_AUDIT "luna-au" /* the Audit role (vendor table 1.2) */
 
 /* Credentials kept by the family (meta luna_<name>, luna_<name>_k, luna_<name>_set). */
-typedef enum { LU_HSO, LU_PSO, LU_CO, LU_CU, LU_DOMAIN, LU_PDOMAIN } hl_luna_role_t;
+typedef enum {
+	LU_HSO,
+	LU_PSO,
+	LU_CO,
+	LU_CU,
+	LU_DOMAIN,
+	LU_PDOMAIN,
+	LU_LCO,  /* the Limited Crypto Officer: goes with the partition */
+	LU_AUDIT /* the Audit role: goes with the device */
+} hl_luna_role_t;
 
 /* The family's switches (luna_quirks.c), resolved once per profile. */
 typedef struct {
@@ -42,6 +53,12 @@ typedef struct {
 	CK_ULONG so_threshold_code; /* L3: the HSM SO failure that zeroizes the device */
 	CK_ULONG stm_refused_code;  /* L12: a step refused in Secure Transport Mode */
 	CK_ULONG tampered_code;     /* L14: a step or login while the HSM is halted */
+	/* The policies' defaults (luna_policy.c) until the HSM SO or Partition SO sets them. */
+	bool policy_non_fips;           /* HSM 12 */
+	bool policy_so_reset_pin;       /* HSM 15 */
+	bool policy_activation;         /* partition 22 */
+	bool policy_auto_activation;    /* partition 23 */
+	bool policy_partition_non_fips; /* partition 43 */
 } lu_switches_t;
 
 extern const hl_quirk_row_t hl_luna_quirks[]; /* ends with a row without a name */
@@ -136,3 +153,29 @@ extern _Thread_local void *hl_luna_init_arg;
  * the caller's open transaction when there is one. Device lock not held. */
 hl_status_t hl_luna_init_partition(hl_device_t *dev, const char *pin, const char *label,
 				   hl_luna_step_fn body, void *arg);
+
+/* -- policies (luna_policy.c) -- */
+/* A policy's value now (HSMLAB_LUNA_POLICY_HSM/_PARTITION, Thales' number): the stored
+ * setting, else the profile's default. Device lock held. */
+CK_ULONG hl_luna_policy(hl_device_t *dev, CK_ULONG scope, CK_ULONG n);
+/* Failed CO (and CU) logins that lock them out: partition policy 20 (the profile's
+ * user_max_failed off the lifecycle). Device lock held. */
+CK_ULONG hl_luna_co_max_failed(hl_device_t *dev);
+/* Inside a zeroize's transaction: the partition's policies go (st: the first error). */
+void hl_luna_policy_wipe(hl_device_t *dev, hl_status_t *st);
+/* C_InitPIN's gate: HSM policy 15 off refuses the Partition SO's reset of the CO. */
+CK_RV hl_luna_init_pin_gate(hl_device_t *dev);
+CK_RV hl_luna_ca_get_policy(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK_ULONG *value);
+CK_RV hl_luna_ca_set_policy(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK_ULONG value,
+			    const hsmlab_luna_auth_t *by);
+/* The Partition SO authenticates (luna_roles.c): a wrong password counts (L3). Device lock
+ * not held. */
+hl_status_t hl_luna_pso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *by);
+
+/* -- the vendor roles' logins (luna_login.c; device lock held) -- */
+/* C_Login as the Limited Crypto Officer (HSMLAB_LUNA_CKU_LIMITED_USER) or the Audit role
+ * (HSMLAB_LUNA_CKU_AUDIT, refused on the partition's slot): the family's login_check. */
+CK_RV hl_luna_role_login(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Whether user is one of the partition's key users (CO, CU, LCO), whom the CO's lockout and
+ * the activation gate apply to. */
+bool hl_luna_key_user(const hl_device_t *dev, CK_USER_TYPE user);

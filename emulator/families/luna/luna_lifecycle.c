@@ -80,7 +80,8 @@ hl_status_t hl_luna_commit(hl_device_t *dev, hl_status_t (*body)(hl_device_t *, 
 /* -- zeroization -- */
 
 static const char *const partition_keys[] = {
-	"so_pin", "user_pin", "label", "luna_activated", "luna_cu_failed", "luna_power_off",
+	"so_pin",         "user_pin",       "label",           "luna_activated",
+	"luna_cu_failed", "luna_power_off", "luna_lco_failed",
 };
 static const char *const device_keys[] = {
 	/* and the cloning domain (hl_fam_domain_erase) */
@@ -96,13 +97,15 @@ static hl_status_t wipe(hl_device_t *dev, void *arg)
 	hl_status_t st = hl_device_delete_all_locked(dev);
 	for (size_t i = 0; st == HL_OK && i < sizeof(partition_keys) / sizeof(*partition_keys); i++)
 		st = hl_store_meta_delete(dev->store, partition_keys[i]);
+	if (st == HL_OK)
+		hl_luna_policy_wipe(dev, &st); /* the HSM's own policies stay (hsm zeroize) */
 	if (st == HL_OK && whole)
 		st = hl_fam_domain_erase(dev); /* in this transaction */
 	for (size_t i = 0; whole && st == HL_OK && i < sizeof(device_keys) / sizeof(*device_keys);
 	     i++)
 		st = hl_store_meta_delete(dev->store, device_keys[i]);
-	for (hl_luna_role_t r = LU_PSO; st == HL_OK && r <= LU_PDOMAIN; r++)
-		if (r != LU_DOMAIN || whole)
+	for (hl_luna_role_t r = LU_PSO; st == HL_OK && r <= LU_AUDIT; r++)
+		if ((r != LU_DOMAIN && r != LU_AUDIT) || whole)
 			st = hl_luna_cred_delete(dev, r);
 	if (st == HL_OK && whole)
 		st = hl_luna_cred_delete(dev, LU_HSO);

@@ -161,16 +161,42 @@ static hl_status_t role_auth(hl_device_t *dev, CK_ULONG role, const hsmlab_luna_
 	return st;
 }
 
+hl_status_t hl_luna_pso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *by)
+{
+	return role_auth(dev, HSMLAB_LUNA_ROLE_CO, by); /* who creates the CO: the Partition SO */
+}
+
+static hl_luna_role_t role_of(CK_ULONG role)
+{
+	return role == HSMLAB_LUNA_ROLE_CO    ? LU_CO
+	       : role == HSMLAB_LUNA_ROLE_LCO ? LU_LCO
+	       : role == HSMLAB_LUNA_ROLE_CU  ? LU_CU
+					      : LU_AUDIT;
+}
+
+static const char *role_subject(CK_ULONG role)
+{
+	return role == HSMLAB_LUNA_ROLE_CO    ? "crypto-officer"
+	       : role == HSMLAB_LUNA_ROLE_LCO ? "limited-crypto-officer"
+	       : role == HSMLAB_LUNA_ROLE_CU  ? "crypto-user"
+					      : "audit";
+}
+
 static hl_status_t role_body(hl_device_t *dev, void *arg)
 {
 	const role_arg_t *a = arg;
 	bool co = a->role == HSMLAB_LUNA_ROLE_CO;
-	/* A new CO starts a new chain of roles: the old CU goes. */
-	hl_status_t st = hl_luna_cred_delete(dev, LU_CU);
+	hl_luna_role_t r = role_of(a->role);
+	/* A new CO starts a new chain of roles: the old CU and LCO go; a new CU, LCO or Audit
+	 * role replaces the old one. */
+	hl_status_t st = hl_luna_cred_delete(dev, co ? LU_CU : r);
+	if (st == HL_OK && co)
+		st = hl_luna_cred_delete(dev, LU_LCO);
 	if (st == HL_OK && (!co || a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR))
-		st = hl_luna_cred_put(dev, co ? LU_CO : LU_CU, a->cred);
-	if (st == HL_OK && !co)
-		st = hl_store_meta_set_u64(dev->store, "luna_cu_failed", 0);
+		st = hl_luna_cred_put(dev, r, a->cred);
+	if (st == HL_OK && (r == LU_CU || r == LU_LCO))
+		st = hl_store_meta_set_u64(dev->store,
+					   r == LU_CU ? "luna_cu_failed" : "luna_lco_failed", 0);
 	return st;
 }
 
@@ -180,8 +206,8 @@ static hl_status_t role_check(hl_device_t *dev, const role_arg_t *a, const char 
 	pthread_mutex_lock(&dev->lock);
 	hl_status_t st = hl_luna_need_partition(dev);
 	if (st == HL_OK && !co && !dev->user_pin_set) {
-		hl_p11_log("device %s: the Crypto Officer comes before the Crypto User",
-			   dev->serial);
+		hl_p11_log("device %s: the Crypto Officer comes before the %s", dev->serial,
+			   role_subject(a->role));
 		st = HL_ERR_LUNA_STATE;
 	}
 	if (st == HL_OK)
@@ -194,7 +220,7 @@ static hl_status_t role_check(hl_device_t *dev, const role_arg_t *a, const char 
 	CK_ULONG n = *secret ? (CK_ULONG)strlen(*secret) : 0;
 	if (st == HL_OK &&
 	    (!*secret || hl_device_check_pin(dev, (const CK_UTF8CHAR *)*secret, n) != HL_OK)) {
-		hl_p11_log("%s: the %s must be %lu to %lu characters", co ? "CO" : "CU",
+		hl_p11_log("%s: the %s must be %lu to %lu characters", role_subject(a->role),
 			   mf ? "challenge secret" : "password", dev->profile->pin_min,
 			   dev->profile->pin_max);
 		st = HL_ERR_PIN_LEN_RANGE;
@@ -215,20 +241,50 @@ static hl_status_t do_role(hl_device_t *dev, void *arg)
 	pthread_mutex_lock(&dev->lock);
 	if (st == HL_OK)
 		st = hl_luna_commit(
-		    dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE,
-		    co ? "crypto-officer" : "crypto-user",
+		    dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE, role_subject(a->role),
 		    a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "created iKeys" : "created");
 	pthread_mutex_unlock(&dev->lock);
 	return st;
 }
 
+/* The Audit role (HSMLAB_LUNA_ROLE_AUDIT), by the HSM SO on an initialized HSM (lunacm role
+ * init -name au: thalesdocs.com/gphsm/luna/7.7.0/docs/pci/Content/lunacm/commands/role/
+ * role_init.htm). It lives on the HSM's admin partition, so it outlives the partition. */
+static hl_status_t do_audit_role(hl_device_t *dev, void *arg)
+{
+	const role_arg_t *a = arg;
+	pthread_mutex_lock(&dev->lock);
+	hl_status_t st = hl_luna_need_state(dev, LU_INIT, "hard init first (luna hsm init)");
+	if (st == HL_OK)
+		st = need_method(dev, a->cred->method);
+	if (st == HL_OK)
+		st = need_method(dev, a->by->method);
+	pthread_mutex_unlock(&dev->lock);
+	if (st == HL_OK && a->cred->method == HSMLAB_LUNA_AUTH_PASSWORD)
+		st = hl_luna_password_ok(dev, "role init au", "Audit", a->cred->password);
+	pthread_mutex_lock(&dev->lock);
+	if (st == HL_OK)
+		st = hl_luna_hso_auth(dev, a->by);
+	if (st == HL_OK)
+		st = hl_luna_commit(
+		    dev, role_body, (void *)a, HL_AUDIT_STATE_CHANGE, "audit",
+		    a->cred->method == HSMLAB_LUNA_AUTH_MULTIFACTOR ? "created iKeys" : "created");
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+/* The CO by the Partition SO; the CU and (1.2) the LCO by the CO (lunacm role init -name
+ * lco: "The CO initializes the LCO", role_init.htm); (1.2) the Audit role by the HSM SO. */
 static CK_RV init_role(CK_SLOT_ID slot, CK_ULONG role, const hsmlab_luna_auth_t *by,
 		       const hsmlab_luna_cred_t *cred)
 {
 	role_arg_t a = { role, by, cred };
-	if (!by || !cred || (role != HSMLAB_LUNA_ROLE_CO && role != HSMLAB_LUNA_ROLE_CU))
+	if (!by || !cred ||
+	    (role != HSMLAB_LUNA_ROLE_CO && role != HSMLAB_LUNA_ROLE_CU &&
+	     role != HSMLAB_LUNA_ROLE_LCO && role != HSMLAB_LUNA_ROLE_AUDIT))
 		return CKR_ARGUMENTS_BAD;
-	return hl_luna_with_slot(slot, do_role, &a);
+	return hl_luna_with_slot(slot, role == HSMLAB_LUNA_ROLE_AUDIT ? do_audit_role : do_role,
+				 &a);
 }
 
 /* -- activation, power, tamper (L2) -- */
@@ -253,6 +309,16 @@ static hl_status_t activate_check(hl_device_t *dev, const act_arg_t *a)
 	}
 	if (st == HL_OK && !dev->user_pin_set) {
 		hl_p11_log("device %s has no Crypto Officer yet", dev->serial);
+		st = HL_ERR_LUNA_STATE;
+	}
+	/* Partition policy 22 (thalesdocs.com/gphsm/luna/7.7.0/docs/network/Content/
+	 * admin_partition/partition_roles/activation.htm): the Partition SO allows activation;
+	 * the code a real Luna returns is not public (HL_ERR_LUNA_STATE's is a guess). */
+	if (st == HL_OK && !hl_luna_policy(dev, HSMLAB_LUNA_POLICY_PARTITION, 22)) {
+		hl_p11_log(
+		    "device %s: partition policy 22 (Allow activation) is off (the Partition "
+		    "SO sets it: luna partition policy set DEVICE 22 1)",
+		    dev->serial);
 		st = HL_ERR_LUNA_STATE;
 	}
 	if (st == HL_OK)
@@ -351,17 +417,20 @@ static hl_status_t do_power(hl_device_t *dev, void *arg)
 		hl_p11_log("device %s is already powered %s", dev->serial, a->on ? "on" : "off");
 		st = HL_ERR_LUNA_STATE;
 	}
-	/* L2: activation survives an outage no longer than the policy; the outage is measured
-	 * on the device clock (libfaketime or clock set move it). */
+	/* L2: activation survives an outage only with auto-activation (partition policy 23),
+	 * and then no longer than the grace; the outage is measured on the device clock
+	 * (libfaketime or clock set move it). */
 	int64_t outage = a->now - (int64_t)off;
 	long grace = (long)hl_luna_switches(dev)->activation_outage_grace_s;
-	a->keep = a->on && active && outage >= 0 && outage <= grace;
+	bool autoact = hl_luna_policy(dev, HSMLAB_LUNA_POLICY_PARTITION, 23) != 0;
+	a->keep = a->on && active && autoact && outage >= 0 && outage <= grace;
 	if (a->on)
-		snprintf(details, sizeof(details), "on after %llds: activation %s",
+		snprintf(details, sizeof(details), "on after %llds: activation %s%s",
 			 (long long)outage,
 			 !active   ? "none"
 			 : a->keep ? "kept"
-				   : "cleared");
+				   : "cleared",
+			 active && !autoact ? " (policy 23 off)" : "");
 	else
 		snprintf(details, sizeof(details), "off");
 	if (st == HL_OK)
@@ -438,4 +507,6 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_Zeroize = zeroize,
 	.hsmlab_CA_TransportSTM = hl_luna_ca_stm_transport,
 	.hsmlab_CA_InitToken = hl_luna_ca_init_token,
+	.hsmlab_CA_GetPolicy = hl_luna_ca_get_policy,
+	.hsmlab_CA_SetPolicy = hl_luna_ca_set_policy,
 };

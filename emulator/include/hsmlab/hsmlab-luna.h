@@ -12,7 +12,9 @@
 
 #define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
 #define HSMLAB_LUNA_VERSION_MAJOR 1
-#define HSMLAB_LUNA_VERSION_MINOR 1 /* 1.1: hsmlab_CA_TransportSTM, hsmlab_CA_InitToken */
+/* 1.1: hsmlab_CA_TransportSTM, hsmlab_CA_InitToken; 1.2: hsmlab_CA_GetPolicy,
+ * hsmlab_CA_SetPolicy, the Limited Crypto Officer and Audit roles */
+#define HSMLAB_LUNA_VERSION_MINOR 2
 
 /* How every credential of the device is presented; chosen by hard init, fixed until the
  * device is zeroized. */
@@ -26,6 +28,17 @@
 #define HSMLAB_LUNA_ROLE_CO 3UL
 #define HSMLAB_LUNA_ROLE_CU 4UL
 #define HSMLAB_LUNA_CKU_CRYPTO_USER 0x80000001UL
+/* 1.2: the Limited Crypto Officer (by the CO; C_Login as HSMLAB_LUNA_CKU_LIMITED_USER, Thales'
+ * CKU_LIMITED_USER) and the Audit role (by the HSM SO; Thales' CKU_AUDIT, which logs in on
+ * the HSM's admin slot only: the partition's slot refuses it). See emulator/doc/luna.md. */
+#define HSMLAB_LUNA_ROLE_LCO 5UL
+#define HSMLAB_LUNA_ROLE_AUDIT 6UL
+#define HSMLAB_LUNA_CKU_AUDIT 0x80000002UL
+#define HSMLAB_LUNA_CKU_LIMITED_USER 0x80000003UL
+
+/* 1.2: policy scopes (Thales' numbers within each: HSM 12, 15; partition 20, 22, 23, 43). */
+#define HSMLAB_LUNA_POLICY_HSM 1UL
+#define HSMLAB_LUNA_POLICY_PARTITION 2UL
 
 /* The HSM SO credential of a device in Secure Transport Mode (the factory default; a guess:
  * the profile's secure_transport_mode value). */
@@ -64,6 +77,9 @@ typedef struct {
 	 * compare with what the factory sent (both derived from device secrets). */
 	char user_string[24];
 	char fingerprint[24];
+	/* 1.2: the Limited Crypto Officer and the Audit role exist; the LCO's failed logins */
+	CK_BBOOL lco, audit;
+	CK_ULONG lco_failed;
 } hsmlab_luna_status_t;
 
 typedef struct HSMLAB_LUNA_FUNCTION_LIST {
@@ -88,7 +104,8 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	CK_RV(*hsmlab_CA_CreatePartition)
 	(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *hso,
 	 const hsmlab_luna_cred_t *pso, const hsmlab_luna_cred_t *domain);
-	/* The Crypto Officer (by the Partition SO) or the Crypto User (by the CO). */
+	/* The Crypto Officer (by the Partition SO), the Crypto User or (1.2) the Limited Crypto
+	 * Officer (by the CO), or (1.2) the Audit role (by the HSM SO). */
 	CK_RV(*hsmlab_CA_InitRole)
 	(CK_SLOT_ID slot, CK_ULONG role, const hsmlab_luna_auth_t *by,
 	 const hsmlab_luna_cred_t *cred);
@@ -120,4 +137,13 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	CK_RV(*hsmlab_CA_InitToken)
 	(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *factory,
 	 const char *so_password, const char *co_password);
+	/* 1.2: a policy's value now (a stored setting, else the profile's default). */
+	CK_RV(*hsmlab_CA_GetPolicy)
+	(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK_ULONG *value);
+	/* 1.2: sets a policy, by the HSM SO (scope HSM) or the Partition SO (scope PARTITION),
+	 * stored and recorded; a destructive one (HSM 12; 15 switched on) zeroizes the partition
+	 * in the same transaction. A value less restrictive than the HSM allows is refused. */
+	CK_RV(*hsmlab_CA_SetPolicy)
+	(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK_ULONG value,
+	 const hsmlab_luna_auth_t *by);
 } HSMLAB_LUNA_FUNCTION_LIST;

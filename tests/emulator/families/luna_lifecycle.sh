@@ -50,6 +50,34 @@ login challenge-1 || fail "no login after activation"
 pkcs11-tool --module "$LUNA" --slot "$SLOT" -T | grep -q "PIN pad present" ||
 	fail "the multifactor partition has no protected authentication path"
 
+# Policies (luna.md "Roles and policies"): the Partition SO's iKeys set a partition policy,
+# kept in the store (each command is a new process); auto-activation (23) off, a power cycle
+# ends the activation.
+pol() { A luna policy show "$D" | grep -E "^$1 +$2 " | awk '{ print $NF }'; }
+[ "$(pol partition 23)" = 1 ] || fail "auto-activation is not on by default: $(pol partition 23)"
+A luna partition policy set "$D" 23 0 $(keys co-1 co-3) 2>/dev/null &&
+	fail "the CO's iKeys set a partition policy"
+A luna partition policy set "$D" 23 0 $(keys partition-so-1 partition-so-2) >/dev/null
+[ "$(pol partition 23)" = 0 ] || fail "policy 23 not stored: $(pol partition 23)"
+A luna power off "$D" >/dev/null
+A luna power on "$D" >/dev/null
+login challenge-1 && fail "activation kept through a power cycle with policy 23 off"
+A luna partition policy set "$D" 23 1 $(keys partition-so-1 partition-so-2) >/dev/null
+A luna activate "$D" $(keys co-1 co-3) >/dev/null
+login challenge-1 || fail "no login after activation"
+# The Limited Crypto Officer by the CO's iKeys (not the Partition SO's), the Audit role by
+# the HSM SO's (vendor table 1.2).
+A --cards "$WORK/ikeys" --pin lco-challenge-1 luna role init lco "$D" 1 1 \
+	$(keys partition-so-1 partition-so-2) 2>/dev/null && fail "the Partition SO made the LCO"
+A --cards "$WORK/ikeys" --pin lco-challenge-1 luna role init lco "$D" 1 1 \
+	$(keys co-1 co-3) >/dev/null
+A --cards "$WORK/ikeys" --pin audit-challenge luna role init au "$D" 1 1 \
+	$(keys hsm-so-1 hsm-so-3) >/dev/null
+[ -f "$WORK/ikeys/luna-lco-1.card" ] && [ -f "$WORK/ikeys/luna-au-1.card" ] ||
+	fail "no LCO or Audit iKey written"
+A luna status "$D" | grep -q "^Limited Crypto Officer: yes (failed logins 0), Audit role: yes$" ||
+	fail "the new roles are not in the status: $(A luna status "$D")"
+
 # L2: the outage is measured on the device clock.
 NOW=$(A clock show "$D" | sed -n 's/^device [^ ]* clock: \([^ ]*\) .*/\1/p')
 later() { date -u -d "$NOW + $1 hours" +%Y-%m-%dT%H:%M:%SZ; }
@@ -122,6 +150,11 @@ done
 
 # L3: the HSM SO's third wrong password zeroizes the device, and the console says so.
 A --yes --so-pin hso-pass-9 luna hsm init "$K" hsm9 dom >/dev/null
+# HSM policy 15 by the HSM SO (a wrong password counts as one of its 3 failures)
+A --so-pin hso-pass-9 luna hsm policy set "$K" 15 1 >/dev/null
+A luna policy show "$K" | grep -qE "^hsm +15 +Enable SO reset of partition PIN +1$" ||
+	fail "HSM policy 15 not shown set: $(A luna policy show "$K")"
+A --help | grep -q "luna partition policy set" || fail "--help does not list the policy commands"
 for i in 1 2 3; do
 	A --so-pin wrong-pass-$i luna hsm login "$K" 2>"$WORK/err" && fail "a wrong HSM SO password"
 done

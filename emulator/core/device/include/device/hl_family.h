@@ -84,6 +84,14 @@ typedef struct {
 	 * pending intent). It never fails the load; what it cannot finish it says and leaves.
 	 * NULL: none. */
 	void (*device_loaded)(struct hl_device *dev);
+	/* The CK_RV C_InitToken returns for a status of the family's init_token (a profile's
+	 * vendor code where the device has its own, e.g. a transport mode refusing it). NULL:
+	 * the status's spec code (hl_p11_rv). */
+	CK_RV (*status_rv)(const struct hl_device *dev, hl_status_t st);
+	/* Asked by C_InitPIN (the SO logged in) before the core, device lock not held: CKR_OK
+	 * lets it go on; any other value refuses it (e.g. a policy that forbids the SO to reset
+	 * the user's PIN). NULL: always allowed. */
+	CK_RV (*init_pin_gate)(struct hl_device *dev);
 } hl_family_t;
 
 /* login_check's "not mine: let the core check the PIN" (a vendor-defined value no call
