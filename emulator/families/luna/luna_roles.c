@@ -438,4 +438,6 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_Zeroize = zeroize,
 	.hsmlab_CA_TransportSTM = hl_luna_ca_stm_transport,
 	.hsmlab_CA_InitToken = hl_luna_ca_init_token,
+	.hsmlab_CA_SetPED = hl_luna_ca_set_ped,
+	.hsmlab_CA_DuplicateIKey = hl_luna_ca_duplicate_ikey,
 };

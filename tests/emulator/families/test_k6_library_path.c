@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * K6: the Keyper's vendor library finds its device through KEYPER_LIBRARY_PATH, a directory
  * holding a "machine" file (here hsmlab's own lab config). HSMLAB_CONF wins; a set variable
- * that leads nowhere fails C_Initialize; the strict and Luna modules ignore the variable. */
+ * that leads nowhere fails C_Initialize; the strict and Luna modules ignore the variable.
+ * The same set-up names the provider library's own file in PKCS11_LIBRARY_PATH (IANA's
+ * docs/aep-keyper-test.md): unset or another file fails C_Initialize too. */
 #include <sys/wait.h>
 
 #include "device/hl_profile.h"
@@ -11,8 +13,10 @@ static char dir[64];
 /* The variable's name as the Keyper profile's K6 switch gives it: the module's family table
  * names it too, so a test that finds the lab through it checks that the two agree. */
 static char var[64];
+/* The library's own variable (the profile's library_self_path_env) and the Keyper module. */
+static char self_var[64], self_lib[512];
 
-static void profile_var(const char *profile, char *out, size_t n)
+static void profile_switch(const char *profile, const char *name, char *out, size_t n)
 {
 	char path[512], err[512] = "";
 	hl_profile_t *p = NULL;
@@ -23,10 +27,15 @@ static void profile_var(const char *profile, char *out, size_t n)
 	 * (no vendor family registered) keeps unresolved. */
 	const char *v = NULL;
 	for (size_t i = 0; i < p->n_quirks; i++)
-		if (strcmp(p->quirks[i].name, "library_path_env") == 0 && p->quirks[i].on)
+		if (strcmp(p->quirks[i].name, name) == 0 && p->quirks[i].on)
 			v = p->quirks[i].value;
 	snprintf(out, n, "%s", v ? v : "");
 	hl_profile_free(p);
+}
+
+static void profile_var(const char *profile, char *out, size_t n)
+{
+	profile_switch(profile, "library_path_env", out, n);
 }
 
 /* A throw-away dir; no HSMLAB_CONF, and HOME/XDG inside it so that a fallback to the
@@ -46,6 +55,10 @@ static void setup(void)
 	setenv("XDG_DATA_HOME", p, 1);
 	profile_var("keyper", var, sizeof(var));
 	cr_assert_str_eq(var, "KEYPER_LIBRARY_PATH");
+	profile_switch("keyper", "library_self_path_env", self_var, sizeof(self_var));
+	cr_assert_str_eq(self_var, "PKCS11_LIBRARY_PATH");
+	fam_module_path("keyper", self_lib, sizeof(self_lib));
+	setenv(self_var, self_lib, 1);
 }
 
 static void teardown(void)
@@ -251,4 +264,49 @@ Test(k6, strict_module_ignores_the_variable)
 Test(k6, luna_module_ignores_the_variable)
 {
 	ignores("luna", "luna");
+}
+
+/* PKCS11_LIBRARY_PATH (the real set-up's second variable): required beside
+ * KEYPER_LIBRARY_PATH, and it must name the Keyper library itself. */
+Test(k6, library_path_without_pkcs11_library_path_is_refused)
+{
+	char d[128];
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	unsetenv(self_var);
+	const char *want[] = { "KEYPER_LIBRARY_PATH is set but PKCS11_LIBRARY_PATH is not" };
+	refused(want, 1);
+}
+
+Test(k6, pkcs11_library_path_naming_another_file_is_refused)
+{
+	char d[128], other[512];
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	fam_module_path("luna", other, sizeof(other));
+	setenv(self_var, other, 1);
+	const char *want[] = { "PKCS11_LIBRARY_PATH=", other, "not the Keyper library loaded" };
+	refused(want, 3);
+	snprintf(other, sizeof(other), "%s/nowhere.so", dir);
+	setenv(self_var, other, 1);
+	const char *want2[] = { "PKCS11_LIBRARY_PATH=", other, "No such file or directory" };
+	refused(want2, 3);
+}
+
+/* HSMLAB_CONF (hsmlab's own way) needs neither variable. */
+Test(k6, hsmlab_conf_needs_no_pkcs11_library_path)
+{
+	char conf[160], lab[160];
+	fam_module_t m;
+	unsetenv(self_var);
+	snprintf(lab, sizeof(lab), "%s/lab", dir);
+	cr_assert_eq(mkdir(lab, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "lab_dir = \"%s\";\n", lab);
+	fclose(f);
+	setenv("HSMLAB_CONF", conf, 1);
+	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	done(&m);
 }
