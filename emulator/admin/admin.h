@@ -87,5 +87,11 @@ int hl_admin_fam_fail(const console_t *c, const char *what, CK_RV rv);
  * module is not that vendor's). *_usage: the help lines of its commands. */
 int hl_admin_keyper(console_t *c, int argc, char **argv, hl_admin_opts_t *o);
 int hl_admin_luna(console_t *c, int argc, char **argv, hl_admin_opts_t *o);
+/* cmd_ped.c: the console as the Luna's PED (at a terminal: a prompt per iKey), and
+ * `luna ikey duplicate SRC DST`. */
+struct HSMLAB_LUNA_FUNCTION_LIST;
+void hl_admin_luna_ped(const struct HSMLAB_LUNA_FUNCTION_LIST *l);
+int hl_admin_luna_ikey(console_t *c, const struct HSMLAB_LUNA_FUNCTION_LIST *l, int argc,
+		       char **argv, hl_admin_opts_t *o);
 extern const char hl_admin_keyper_usage[];
 extern const char hl_admin_luna_usage[];

@@ -4,9 +4,11 @@
  * libfaketime moves it, plus the clock offset `clock set` stores): an iKey presented later
  * than the PED key interaction timeout fails the step, as a PED prompt left unanswered does.
  * The PED's duplicate function copies an iKey (an M of N split too) onto a new one. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cards/hl_cards.h"
 #include "clock/hl_clock.h"
@@ -72,6 +74,10 @@ CK_RV hl_luna_ca_duplicate_ikey(const char *src, const char *dst, const char *pi
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (!src || !dst || !src[0] || !dst[0])
 		return CKR_ARGUMENTS_BAD;
+	if (access(src, R_OK) != 0) {
+		hl_p11_log("%s: cannot read the iKey: %s", src, strerror(errno));
+		return CKR_ARGUMENTS_BAD;
+	}
 	/* Only the Luna's own kinds: the PED reads PED keys, not another vendor's cards. */
 	hl_status_t st = hl_card_read(src, pin, &c);
 	bool luna = st == HL_OK && !strncmp(c.set.kind, "luna-", 5);
