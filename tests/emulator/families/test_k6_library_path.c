@@ -38,21 +38,10 @@ static void profile_var(const char *profile, char *out, size_t n)
 	profile_switch(profile, "library_path_env", out, n);
 }
 
-/* A throw-away dir; no HSMLAB_CONF, and HOME/XDG inside it so that a fallback to the
- * default lab would show (as <dir>/data/hsmlab/lab). */
+/* A throw-away dir, no HSMLAB_CONF (fam_bare_env); the real set-up's second variable set. */
 static void setup(void)
 {
-	char p[128];
-	snprintf(dir, sizeof(dir), "/tmp/hsmlab-k6-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	unsetenv("HSMLAB_CONF");
-	setenv("HSMLAB_QUIET", "1", 1);
-	snprintf(p, sizeof(p), "%s/home", dir);
-	setenv("HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/config", dir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/data", dir);
-	setenv("XDG_DATA_HOME", p, 1);
+	fam_bare_env(dir, sizeof(dir), "k6");
 	profile_var("keyper", var, sizeof(var));
 	cr_assert_str_eq(var, "KEYPER_LIBRARY_PATH");
 	profile_switch("keyper", "library_self_path_env", self_var, sizeof(self_var));
@@ -63,10 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	fam_bare_env_remove(dir);
 }
 
 TestSuite(k6, .init = setup, .fini = teardown);
@@ -88,23 +74,6 @@ static void machine(const char *sub, const char *text, char *path_out, size_t n)
 	fclose(f);
 }
 
-/* The module loaded without C_Initialize, and the rv of C_Initialize. */
-static CK_RV init(fam_module_t *m, const char *family)
-{
-	char path[512], err[512] = "";
-	fam_module_path(family, path, sizeof(path));
-	m->mod = hl_p11_module_load(path, 1, err, sizeof(err));
-	cr_assert_not_null(m->mod, "%s", err);
-	m->fn = hl_p11_module_fn(m->mod);
-	CK_INTERFACE_PTR itf = NULL;
-	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
-	cr_assert_eq(hl_p11_module_fn3(m->mod)->C_GetInterface(
-			 (CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &itf, 0),
-		     CKR_OK);
-	m->ext = itf->pFunctionList;
-	return m->fn->C_Initialize(NULL);
-}
-
 /* The lab directory the initialized module uses. */
 static void lab_of(fam_module_t *m, char *out, size_t n)
 {
@@ -123,7 +92,7 @@ static void refused(const char *const *want, size_t n_want)
 {
 	fam_module_t m;
 	char def[128];
-	CK_RV rv = init(&m, "keyper");
+	CK_RV rv = fam_init(&m, "keyper");
 	cr_assert_eq(rv, CKR_GENERAL_ERROR, "C_Initialize: %s", hl_ckr_name(rv));
 	const char *msg = m.ext->last_error();
 	for (size_t i = 0; i < n_want; i++)
@@ -142,7 +111,7 @@ Test(k6, keyper_finds_its_lab_through_the_machine_file)
 	CK_ULONG n = 8;
 	machine("keyper1", "lab_dir = \"lab\";   # relative to the machine file\n", d, sizeof(d));
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	snprintf(want, sizeof(want), "%s/lab", d);
 	cr_assert_str_eq(got, want);
@@ -212,26 +181,19 @@ Test(k6, machine_file_without_lab_dir_is_refused)
 
 Test(k6, hsmlab_conf_wins)
 {
-	char d[128], conf[160], lab[160], got[1024];
+	char d[128], lab[160], got[1024];
 	fam_module_t m;
 	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
 	setenv(var, d, 1);
-	snprintf(lab, sizeof(lab), "%s/other-lab", dir);
-	cr_assert_eq(mkdir(lab, 0700), 0);
-	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
-	FILE *f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "lab_dir = \"%s\";\n", lab);
-	fclose(f);
-	setenv("HSMLAB_CONF", conf, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	fam_hsmlab_conf(dir, "other-lab", lab, sizeof(lab));
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	cr_assert_str_eq(got, lab);
 	done(&m);
 	/* Even a variable that leads nowhere does not matter then. */
 	snprintf(d, sizeof(d), "%s/nowhere", dir);
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	done(&m);
 }
 
@@ -246,13 +208,13 @@ static void ignores(const char *family, const char *profile)
 	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
 	setenv(var, d, 1);
 	snprintf(def, sizeof(def), "%s/data/hsmlab/lab", dir);
-	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, family), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	cr_assert_str_eq(got, def);
 	done(&m);
 	snprintf(d, sizeof(d), "%s/nowhere", dir);
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, family), CKR_OK, "%s", m.ext->last_error());
 	done(&m);
 }
 
@@ -296,17 +258,10 @@ Test(k6, pkcs11_library_path_naming_another_file_is_refused)
 /* HSMLAB_CONF (hsmlab's own way) needs neither variable. */
 Test(k6, hsmlab_conf_needs_no_pkcs11_library_path)
 {
-	char conf[160], lab[160];
+	char lab[160];
 	fam_module_t m;
 	unsetenv(self_var);
-	snprintf(lab, sizeof(lab), "%s/lab", dir);
-	cr_assert_eq(mkdir(lab, 0700), 0);
-	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
-	FILE *f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "lab_dir = \"%s\";\n", lab);
-	fclose(f);
-	setenv("HSMLAB_CONF", conf, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	fam_hsmlab_conf(dir, "lab", lab, sizeof(lab));
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	done(&m);
 }

@@ -8,30 +8,16 @@
 
 static char dir[64];
 
-/* A throw-away dir; no HSMLAB_CONF, HOME and XDG inside it (a fallback to the default lab
- * would show as <dir>/data/hsmlab/lab). */
+/* A throw-away dir, no HSMLAB_CONF (fam_bare_env); ChrystokiConfigurationPath names it. */
 static void setup(void)
 {
-	char p[128];
-	snprintf(dir, sizeof(dir), "/tmp/hsmlab-chrystoki-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	unsetenv("HSMLAB_CONF");
-	setenv("HSMLAB_QUIET", "1", 1);
-	snprintf(p, sizeof(p), "%s/home", dir);
-	setenv("HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/config", dir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/data", dir);
-	setenv("XDG_DATA_HOME", p, 1);
+	fam_bare_env(dir, sizeof(dir), "chrystoki");
 	setenv("ChrystokiConfigurationPath", dir, 1);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	fam_bare_env_remove(dir);
 }
 
 TestSuite(chrystoki, .init = setup, .fini = teardown);
@@ -50,27 +36,11 @@ static void chrystoki(const char *text)
 	fclose(f);
 }
 
-static CK_RV init(fam_module_t *m, const char *family)
-{
-	char path[512], err[512] = "";
-	fam_module_path(family, path, sizeof(path));
-	m->mod = hl_p11_module_load(path, 1, err, sizeof(err));
-	cr_assert_not_null(m->mod, "%s", err);
-	m->fn = hl_p11_module_fn(m->mod);
-	CK_INTERFACE_PTR itf = NULL;
-	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
-	cr_assert_eq(hl_p11_module_fn3(m->mod)->C_GetInterface(
-			 (CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &itf, 0),
-		     CKR_OK);
-	m->ext = itf->pFunctionList;
-	return m->fn->C_Initialize(NULL);
-}
-
 static void lab_is(const char *family, const char *want)
 {
 	fam_module_t m;
 	char got[1024];
-	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, family), CKR_OK, "%s", m.ext->last_error());
 	cr_assert_eq(m.ext->lab_info(got, sizeof(got), NULL, 0, NULL, 0), CKR_OK);
 	cr_assert_str_eq(got, want);
 	m.fn->C_Finalize(NULL);
@@ -114,16 +84,9 @@ Test(chrystoki, its_hsmlab_section_names_the_lab)
 
 Test(chrystoki, hsmlab_conf_wins)
 {
-	char conf[160], lab[160];
+	char lab[160];
 	chrystoki(real_file);
-	snprintf(lab, sizeof(lab), "%s/other-lab", dir);
-	cr_assert_eq(mkdir(lab, 0700), 0);
-	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
-	FILE *f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "lab_dir = \"%s\";\n", lab);
-	fclose(f);
-	setenv("HSMLAB_CONF", conf, 1);
+	fam_hsmlab_conf(dir, "other-lab", lab, sizeof(lab));
 	lab_is("luna", lab);
 }
 
@@ -143,7 +106,7 @@ static void refused(const char *text, const char *at, const char *want)
 	char where[160];
 	if (text)
 		chrystoki(text);
-	CK_RV rv = init(&m, "luna");
+	CK_RV rv = fam_init(&m, "luna");
 	cr_assert_eq(rv, CKR_GENERAL_ERROR, "C_Initialize: %s", hl_ckr_name(rv));
 	const char *msg = m.ext->last_error();
 	snprintf(where, sizeof(where), "%s/Chrystoki.conf%s", dir, at);
@@ -170,7 +133,7 @@ Test(chrystoki, variable_leading_nowhere_is_refused)
 	snprintf(d, sizeof(d), "%s/nowhere", dir);
 	setenv("ChrystokiConfigurationPath", d, 1);
 	fam_module_t m;
-	CK_RV rv = init(&m, "luna");
+	CK_RV rv = fam_init(&m, "luna");
 	cr_assert_eq(rv, CKR_GENERAL_ERROR);
 	const char *msg = m.ext->last_error();
 	cr_assert(strstr(msg, "ChrystokiConfigurationPath=") && strstr(msg, d) &&
