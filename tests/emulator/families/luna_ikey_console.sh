@@ -3,7 +3,8 @@
 # The Luna's PED through the console (L12), as an operator runs it without a terminal: `luna
 # ikey duplicate` copies an HSM SO iKey, the copy stands in for its original in a login, the
 # original and its copy together are one split ("twice"), a duplicate never overwrites an
-# iKey and a missing source writes nothing, each refusal one line. And Chrystoki.conf: a
+# iKey and a missing source writes nothing, each refusal one line; at a terminal a PED prompt
+# per iKey. And Chrystoki.conf: a
 # malformed one fails the console's module load with the file and the line (exit 3).
 # Usage: luna_ikey_console.sh ADMIN MODULE_DIR
 set -euo pipefail
@@ -44,6 +45,17 @@ if A luna ikey duplicate "$K/luna-hsm-so-2.card" 2>/dev/null; then
 else
 	[ $? = 2 ] || fail "duplicate without DST: not a usage error"
 fi
+
+# At a terminal the console is the PED: one prompt per iKey, in order (`script` gives it the
+# terminal; Enter answers each).
+printf -v cmd '%q ' "$ADMIN" "${OPTS[@]}" luna hsm login "$D" "$K/luna-hsm-so-2.card" \
+	"$K/luna-hsm-so-3.card"
+printf '\n\n' | script -qec "$cmd" /dev/null >"$WORK/tty.txt" 2>&1 ||
+	fail "hsm login at a terminal: $(cat "$WORK/tty.txt")"
+for i in 1 2; do
+	grep -q "PED: insert luna-hsm-so iKey $i of 2 (.*luna-hsm-so-$((i + 1)).card), then press Enter" \
+		"$WORK/tty.txt" || fail "no PED prompt for iKey $i: $(cat "$WORK/tty.txt")"
+done
 
 # Chrystoki.conf: a TAB on line 2, named with the file.
 printf 'Luna = {\n\tPEDTimeout2 = 100000;\n}\n' >"$WORK/Chrystoki.conf"
