@@ -76,7 +76,10 @@ static hl_status_t word(parser_t *ps, const char *stop, const char *what, char *
 	size_t len = (size_t)(ps->p - s);
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\r'))
 		len--;
-	if (!*ps->p || *ps->p == '\n' || !len || len >= n) {
+	if (len >= n)
+		return bad(ps, "an entry longer than hsmlab reads (1023 characters)");
+	/* A value may be empty (`Key = ;`); a name or key may not. */
+	if (!*ps->p || *ps->p == '\n' || (!len && stop[0] != ';')) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "%.*s%swant %s ending with '%c'",
 			 len < 40 ? (int)len : 40, s, len ? ": " : "", what, stop[0]);

@@ -68,6 +68,7 @@ static const char real_file[] = "Chrystoki2 = {\n"
 				"LunaSA Client = {\n"
 				"   ReceiveTimeout = 20000;\n"
 				"   ServerName00 = 192.168.30.106;\n"
+				"   ClientPrivKeyFile = ;\n"
 				"}\n"
 				"hsmlab = {\n"
 				"   lab_dir = lab;\n"
@@ -122,6 +123,7 @@ Test(chrystoki, malformed_files_name_the_line)
 	refused("Luna = {\n  PEDTimeout2 = 100000\n}\n", ":2:", "ending with ';'");
 	refused("Luna = {\n  PEDTimeout2 = 100000;\n", ":3:", "ends inside a section");
 	refused("Luna\n  PEDTimeout2 = 1;\n", ":1:", "ending with '='");
+	refused("Misc = {\n   = 1;\n}\n", ":2:", "want a key ending with '='");
 	refused("Luna = {\n  PEDTimeout2 = soon;\n}\n", ":2:", "want milliseconds");
 	refused("hsmlab = {\n  lab_dir = lab;\n  timng = true;\n}\n",
 		":3:", "timng: unknown key (did you mean timing?)");
