@@ -69,6 +69,15 @@ int hl_scn_note(hl_run_t *r, const char *fmt, ...) __attribute__((format(printf,
 void hl_scn_step_device(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs);
 size_t hl_scn_device_index(const hl_run_t *r, const char *name);
 
+/* -- scenario_anchor.c -- */
+/* The trust-anchor step's anchors from the lab's own export (ksk-inventory --export of the
+ * built-in signer's config for st's quarter; pin_env "VAR=PIN" for its modules), checked to
+ * have the structure of IANA's root-anchors.xml and to name each anchor key: 1 with the
+ * file's path in ta, 0 when the quarter has no such config (the caller takes the SKRs'
+ * keys), -1 with obs filled. */
+int hl_scn_anchor_export(hl_run_t *r, const hl_step_t *st, const char *pin_env, char *ta,
+			 size_t len, hl_obs_t *obs);
+
 /* -- scenario_sign.c -- */
 void hl_scn_step_signer(hl_run_t *r, const hl_step_t *st, hl_obs_t *obs);
 

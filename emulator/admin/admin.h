@@ -63,6 +63,8 @@ int hl_admin_secrets_fd(hl_admin_opts_t *o, int fd);
 /* The credential, asked at the terminal (no echo) when not given; NULL (the reason
  * printed) when there is no terminal to ask at. who: "the HSM SO password". */
 const char *hl_admin_secret(hl_admin_opts_t *o, hl_admin_secret_t which, const char *who);
+/* One line asked at the terminal and shown as typed (what is no secret); -1 without one. */
+int hl_admin_ask_shown(const char *prompt, char *buf, size_t n);
 /* EX_OK when --yes was given or the person typed yes to "COMMAND: device ...: what";
  * EX_FAIL (printed) otherwise, and always without a terminal and --yes. */
 int hl_admin_confirm(const hl_admin_opts_t *o, const hsmlab_device_info_t *d, const char *what);
@@ -87,5 +89,11 @@ int hl_admin_fam_fail(const console_t *c, const char *what, CK_RV rv);
  * module is not that vendor's). *_usage: the help lines of its commands. */
 int hl_admin_keyper(console_t *c, int argc, char **argv, hl_admin_opts_t *o);
 int hl_admin_luna(console_t *c, int argc, char **argv, hl_admin_opts_t *o);
+/* cmd_ped.c: the console as the Luna's PED (at a terminal: a prompt per iKey), and
+ * `luna ikey duplicate SRC DST`. */
+struct HSMLAB_LUNA_FUNCTION_LIST;
+void hl_admin_luna_ped(const struct HSMLAB_LUNA_FUNCTION_LIST *l);
+int hl_admin_luna_ikey(console_t *c, const struct HSMLAB_LUNA_FUNCTION_LIST *l, int argc,
+		       char **argv, hl_admin_opts_t *o);
 extern const char hl_admin_keyper_usage[];
 extern const char hl_admin_luna_usage[];

@@ -23,7 +23,9 @@ const char hl_admin_keyper_usage[] =
     "                              -> op-cards: the operator card set (3 of 7), to DIR\n"
     "  keyper init DEVICE LABEL SO-CARD...\n"
     "                              the vendor's init step (K7): erases every key, sets\n"
-    "                              label, --so-pin and --pin (4-32 digits)\n"
+    "                              label, --so-pin and --pin (4-32 digits; at a terminal\n"
+    "                              asked as inittoken asks: shown, entered twice, for a\n"
+    "                              Keyper's PIN is no secret: the operator cards are)\n"
     "  keyper activate DEVICE OP-CARD...  a quorum of operator cards activates (K10)\n"
     "  keyper deactivate DEVICE    ends the activation (login refused again)\n"
     "  keyper recovery-cards DEVICE OWNER DIR SMK-CARD...\n"
@@ -120,12 +122,47 @@ static int setup(console_t *c, const HSMLAB_KEYPER_FUNCTION_LIST *k, const hsmla
 	return fail(c, "token init", rv);
 }
 
-/* The init step's two PINs (asked when not given) and the card PIN (asked only at a
- * terminal: cards may have none). */
+/* A Keyper PIN as the vendor's inittoken asks for it (IANA's dnssec-keytools
+ * docs/aep-keyper-test.md): shown as typed and entered twice, for the PIN is no secret on a
+ * Keyper (the signer's config file carries the user PIN; the operator cards' quorum guards
+ * the keys), 4 to 32 digits. Given (option, environment, --secrets-fd) it is taken as is;
+ * without a terminal hl_admin_secret says how to give it. */
+static const char *public_pin(hl_admin_opts_t *o, hl_admin_secret_t which, const char *name,
+			      char *buf, size_t n)
+{
+	char again[64], prompt[128];
+	const char *given = which == HL_ADMIN_PIN ? o->pin : o->so_pin;
+	if (given || !hl_admin_interactive())
+		return hl_admin_secret(o, which, name);
+	snprintf(prompt, sizeof(prompt),
+		 "Enter the %s, it must be between 4 and 32 digits : ", name);
+	if (hl_admin_ask_shown(prompt, buf, n) != 0)
+		return NULL;
+	size_t len = strlen(buf);
+	if (len < 4 || len > 32 || strspn(buf, "0123456789") != len) {
+		fprintf(stderr, "hsmlab-admin: %s: the %s must be between 4 and 32 digits\n",
+			o->command, name);
+		return NULL;
+	}
+	snprintf(prompt, sizeof(prompt), "Re-enter the %s : ", name);
+	if (hl_admin_ask_shown(prompt, again, sizeof(again)) != 0 || strcmp(buf, again) != 0) {
+		fprintf(stderr, "hsmlab-admin: %s: the two %ss differ: nothing changed\n",
+			o->command, name);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The init step's two PINs (asked as inittoken does when not given) and the card PIN
+ * (asked only at a terminal: cards may have none). */
 static bool credentials(hl_admin_opts_t *o)
 {
-	if (!hl_admin_secret(o, HL_ADMIN_SO_PIN, "the new SO PIN") ||
-	    !hl_admin_secret(o, HL_ADMIN_PIN, "the new user PIN"))
+	static char user[64], so[64];
+	o->pin = public_pin(o, HL_ADMIN_PIN, "PKCS11 User PIN", user, sizeof(user));
+	if (o->pin)
+		o->so_pin =
+		    public_pin(o, HL_ADMIN_SO_PIN, "PKCS11 Security Officer PIN", so, sizeof(so));
+	if (!o->pin || !o->so_pin)
 		return false;
 	if (!o->card_pin && hl_admin_interactive())
 		return hl_admin_secret(o, HL_ADMIN_CARD_PIN, "the card PIN") != NULL;

@@ -54,6 +54,12 @@ const char hl_admin_luna_usage[] =
     "  luna tamper DEVICE          a tamper event: halts the HSM until power off/on\n"
     "                              (CKR_LUNA_HSM_TAMPERED meanwhile), clears activation\n"
     "  luna zeroize DEVICE         erase everything but the audit log\n"
+    "  luna ikey duplicate SRC DST the PED's duplicate: the iKey SRC (any kind, an M of N\n"
+    "                              split too) onto a new iKey file DST, the same split\n"
+    "                              with the same PIN (--card-pin, asked at a terminal)\n"
+    "  (at a terminal the console is the PED: it asks for each IKEY in turn, Enter once\n"
+    "   inserted; an answer later than the PED timeout fails the step, CKR_TIMEOUT:\n"
+    "   Chrystoki.conf's Luna PEDTimeout2, else the profile's 200 s)\n"
     "  token init DEVICE LABEL     on a Luna: STM recover, hard init, partition (HSM SO and\n"
     "                              Partition SO: --so-pin), Crypto Officer (--pin), all\n"
     "                              or nothing (one transaction)\n";
@@ -516,6 +522,9 @@ int hl_admin_luna(console_t *c, int argc, char **argv, hl_admin_opts_t *o)
 			HSMLAB_LUNA_INTERFACE_NAME);
 		return EX_USAGE;
 	}
+	hl_admin_luna_ped(l);
+	if (luna_cmd && argc > 1 && !strcmp(argv[1], "ikey"))
+		return hl_admin_luna_ikey(c, l, argc, argv, o);
 	int di = device_arg(argc, argv);
 	if (!di)
 		return luna_cmd ? usage_error("luna: unknown command or wrong arguments") : -1;

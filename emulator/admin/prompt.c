@@ -110,6 +110,21 @@ static int read_hidden(const char *prompt, char *buf, size_t n)
 	return 0;
 }
 
+int hl_admin_ask_shown(const char *prompt, char *buf, size_t n)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return -1;
+	fputs(prompt, tty);
+	fflush(tty);
+	char *got = fgets(buf, (int)n, tty);
+	fclose(tty);
+	if (!got)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = 0;
+	return 0;
+}
+
 const char *hl_admin_secret(hl_admin_opts_t *o, hl_admin_secret_t which, const char *who)
 {
 	const char **v = slot_of(o, which);

@@ -22,6 +22,11 @@ grep -q '"step":"C2 #01 support-check","title":"[^"]*","outcome":"warning"' "$tm
 	fail "the Keyper's end of support is not a warning in 2025"
 grep -q '"profile":"softhsm","step":"C1 #04 support-check","title":"[^"]*","outcome":"n/a"' \
 	"$tmp/short.json" || fail "a SoftHSMv2 token has no vendor support status"
+# The trust-anchor step verifies with the lab's own export, checked against the structure of
+# IANA's root-anchors.xml (signer/doc/root-anchors.rng), on both profiles.
+n=$(grep -c '"title":"trust-anchor 2025Q2","outcome":"ok","as_expected":true,"detail":"the lab.s export (trust-anchor-2025Q2/root-anchors.xml) has IANA.s root-anchors.xml structure' \
+	"$tmp/short.json")
+[ "$n" -eq 2 ] || fail "trust-anchor not on the lab's export: $(grep 'trust-anchor' "$tmp/short.json")"
 for f in scenario.md scenario.html scenario-junit.xml timeline-vendors.svg timeline-softhsm.svg; do
 	[ -s "$tmp/short/$f" ] || fail "$f missing"
 done

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cards_int.h"
 #include "crypto/hl_crypto.h"
@@ -331,5 +332,20 @@ hl_status_t hl_cards_combine_files(const hl_card_expect_t *want, const char *con
 		*bad_index_out = bad;
 	hl_crypto_wipe(cards, (n ? n : 1) * sizeof(*cards));
 	free(cards);
+	return st;
+}
+
+hl_status_t hl_card_duplicate(const char *src, const char *dst, const char *pin)
+{
+	hl_card_t c;
+	struct stat sb;
+	if (!src || !dst)
+		return HL_ERR_ARGS;
+	if (lstat(dst, &sb) == 0)
+		return HL_ERR_EXISTS;
+	hl_status_t st = hl_card_read(src, pin, &c);
+	if (st == HL_OK)
+		st = hl_card_write(&c, dst, pin);
+	hl_card_wipe(&c);
 	return st;
 }

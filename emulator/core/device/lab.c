@@ -229,6 +229,10 @@ hl_status_t hl_lab_config_load(const char *builtin_profile_dir, const char *fami
 	/* Errors in a machine file also say which variable led to it (K6). */
 	if (st != HL_OK && c.conf_path && named_by && strcmp(named_by, "HSMLAB_CONF") != 0)
 		prefix_var(named_by, err, errlen);
+	/* The vendor client's own config file and variables (the family's hook). */
+	const hl_family_t *fam = hl_family_get(family_profile);
+	if (st == HL_OK && fam->client_config)
+		st = fam->client_config(&c, named_by, err, errlen);
 	if (st == HL_OK && !c.lab_dir) {
 		c.is_default = true;
 		c.lab_dir = xdg_path("XDG_DATA_HOME", ".local/share", "hsmlab/lab");

@@ -21,6 +21,9 @@
 #define KY_CARD_OP "keyper-op"
 #define KY_CARD_SMK "keyper-smk"
 #define KY_CARD_RKSH "keyper-rksh"
+/* K6: the variable naming the provider library's own file beside KEYPER_LIBRARY_PATH (the
+ * profile's library_self_path_env documents it; test_k6_library_path checks they agree). */
+#define KY_SELF_PATH_ENV "PKCS11_LIBRARY_PATH"
 /* The family's switches (keyper_quirks.c), resolved once per profile. */
 typedef struct {
 	hl_fam_switches_t common; /* first: the shared family code reads it */

@@ -23,6 +23,8 @@ const hl_quirk_row_t hl_keyper_quirks[] = {
 	ROW("activation_timeout", "K10", NUMBER, FAMILY, activation_timeout,
 	    "keyper activate, C_Login"),
 	ROW("tamper_zeroizes", "K12", BOOL, FAMILY, tamper_zeroizes, "keyper tamper"),
+	HL_QUIRK_DATA("library_self_path_env", "K6", STRING,
+		      "documents the family's client_config hook (keyper.c)"),
 	HL_QUIRK_DATA("no_hash_and_sign", "K1", BOOL, "the mechanism list carries it"),
 	HL_QUIRK_DATA("label_display_chars", "K2", NUMBER, "documents the console"),
 	HL_QUIRK_DATA("no_cka_id_assigned", "K3", BOOL, "documents the device"),

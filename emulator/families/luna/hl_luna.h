@@ -17,6 +17,8 @@ typedef enum {
 	HL_LUNA_ST_SO_THRESHOLD, /* the HSM SO's failures reached the limit: zeroized */
 	HL_LUNA_ST_STM,          /* refused in Secure Transport Mode */
 	HL_LUNA_ST_TAMPERED,     /* refused while a tamper event halts the HSM */
+	HL_LUNA_ST_PED_TIMEOUT,  /* an iKey prompt not answered within the PED timeout */
+	HL_LUNA_ST_PED_CANCELED, /* the PED cancelled an iKey prompt */
 	HL_LUNA_ST_COUNT
 } hl_luna_status_id_t;
 /* The status code of id (HL_ERR_INTERNAL if the core's status table is full). */
@@ -27,6 +29,8 @@ hl_status_t hl_luna_status(hl_luna_status_id_t id);
 #define HL_ERR_LUNA_SO_THRESHOLD hl_luna_status(HL_LUNA_ST_SO_THRESHOLD)
 #define HL_ERR_LUNA_STM hl_luna_status(HL_LUNA_ST_STM)
 #define HL_ERR_LUNA_TAMPERED hl_luna_status(HL_LUNA_ST_TAMPERED)
+#define HL_ERR_LUNA_PED_TIMEOUT hl_luna_status(HL_LUNA_ST_PED_TIMEOUT)
+#define HL_ERR_LUNA_PED_CANCELED hl_luna_status(HL_LUNA_ST_PED_CANCELED)
 
 /* The family's key backup blob format ("HLLUNA", format byte 2, version 1; the domain is
  * its cloning domain, split over the domain iKeys): formats.md §3. */

@@ -293,6 +293,11 @@ static const hl_status_desc_t statuses[HL_LUNA_ST_COUNT] = {
 			     "the Luna is in Secure Transport Mode" },
 	[HL_LUNA_ST_TAMPERED] = { "HL_ERR_LUNA_TAMPERED", CKR_DEVICE_ERROR,
 				  "a tamper event halted the Luna (reset it: luna power off/on)" },
+	/* L12: the spec's nearest codes; a profile gives the device's own (CKR_TIMEOUT). */
+	[HL_LUNA_ST_PED_TIMEOUT] = { "HL_ERR_LUNA_PED_TIMEOUT", CKR_FUNCTION_CANCELED,
+				     "an iKey prompt was not answered within the PED timeout" },
+	[HL_LUNA_ST_PED_CANCELED] = { "HL_ERR_LUNA_PED_CANCELED", CKR_FUNCTION_CANCELED,
+				      "the PED cancelled the iKey prompt" },
 };
 
 hl_status_t hl_luna_status(hl_luna_status_id_t id)
@@ -307,6 +312,7 @@ CK_RV hl_luna_rv(const hl_device_t *dev, hl_status_t st)
 			: st == HL_ERR_LUNA_SO_THRESHOLD ? sw->so_threshold_code
 			: st == HL_ERR_LUNA_STM          ? sw->stm_refused_code
 			: st == HL_ERR_LUNA_TAMPERED     ? sw->tampered_code
+			: st == HL_ERR_LUNA_PED_TIMEOUT  ? sw->ped_timeout_code
 							 : 0;
 	return code ? (CK_RV)code : hl_p11_rv(st);
 }
@@ -335,4 +341,5 @@ const hl_family_t hl_luna_family = {
 	.device_loaded = hl_fam_clone_resolve,
 	.status_rv = hl_luna_rv,
 	.init_pin_gate = hl_luna_init_pin_gate,
+	.client_config = hl_luna_client_config,
 };

@@ -129,6 +129,10 @@ static hl_status_t ikeys_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_
 	if (st == HL_OK && n != HL_CARD_SET_ID_LEN)
 		st = HL_ERR_STORE_CORRUPT;
 	hl_card_expect_t want = { .kind = roles[r].kind, .owner = dev->serial, .set_id = set_id };
+	/* L12: each iKey through the PED first, timed on the device clock. */
+	if (st == HL_OK)
+		st = hl_luna_ped_present(dev, roles[r].kind, a->ikeys, a->n_ikeys);
+	bool ped = st == HL_ERR_LUNA_PED_TIMEOUT || st == HL_ERR_LUNA_PED_CANCELED;
 	if (st == HL_OK && r != LU_DOMAIN && r != LU_PDOMAIN)
 		st = hl_cards_combine_files(&want, a->ikeys, pins, a->n_ikeys, secret, &len, &bad);
 	else if (st == HL_OK)
@@ -144,6 +148,8 @@ static hl_status_t ikeys_check(hl_device_t *dev, hl_luna_role_t r, const hsmlab_
 		hl_fam_too_few(a->ikeys, a->ikey_pin, a->n_ikeys, few, sizeof(few));
 	if (st == HL_ERR_CARD_TOO_FEW)
 		hl_p11_log("%s iKeys: %s", roles[r].key + 5, few);
+	else if (ped)
+		(void)0; /* hl_luna_ped_present said which iKey and why */
 	else if (st != HL_OK && bad < a->n_ikeys)
 		hl_p11_log("%s iKeys: %s: %s", roles[r].key + 5, a->ikeys[bad], hl_strerror(st));
 	else if (st != HL_OK)

@@ -59,7 +59,23 @@ typedef struct {
 	bool policy_activation;         /* partition 22 */
 	bool policy_auto_activation;    /* partition 23 */
 	bool policy_partition_non_fips; /* partition 43 */
+
+	/* L12, the PED (luna_ped.c): an iKey prompt unanswered this long fails the step, with
+	 * this code (0: the spec's). */
+	CK_ULONG ikey_prompt_timeout_s;
+	CK_ULONG ped_timeout_code;
 } lu_switches_t;
+
+/* What the Luna client's Chrystoki.conf set (luna_conf.c), read at each C_Initialize. */
+typedef struct {
+	char path[1024];         /* the file read, "" when none */
+	uint64_t ped_timeout_ms; /* Luna PEDTimeout2 (the PED key interaction), 0: not set */
+} hl_luna_client_conf_t;
+extern hl_luna_client_conf_t hl_luna_client;
+struct hl_lab_config;
+/* The family's client_config hook (hl_family.h): finds and reads Chrystoki.conf. */
+hl_status_t hl_luna_client_config(struct hl_lab_config *c, const char *named_by, char *err,
+				  size_t errlen);
 
 extern const hl_quirk_row_t hl_luna_quirks[]; /* ends with a row without a name */
 /* The switches of dev's profile (all off for another family's device). */
@@ -140,6 +156,18 @@ CK_RV hl_luna_ca_login_hsm(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 CK_RV hl_luna_ca_stm_transport(CK_SLOT_ID slot, const hsmlab_luna_auth_t *hso);
 CK_RV hl_luna_ca_init_token(CK_SLOT_ID slot, const char *label, const hsmlab_luna_auth_t *factory,
 			    const char *so_password, const char *co_password);
+/* The PED (luna_ped.c, table 1.2). */
+CK_RV hl_luna_ca_set_ped(hsmlab_luna_ped_fn ped, void *ctx);
+CK_RV hl_luna_ca_duplicate_ikey(const char *src, const char *dst, const char *pin);
+/* Each iKey of a presentation through the PED when one is set, timed on the device clock
+ * (device lock held): HL_ERR_LUNA_PED_TIMEOUT (logged, naming the iKey and the timeout) for
+ * an answer slower than the PED key interaction timeout, HL_ERR_LUNA_PED_CANCELED when the
+ * PED cancels. kind: the iKeys' kind. */
+hl_status_t hl_luna_ped_present(hl_device_t *dev, const char *kind, const char *const *ikeys,
+				CK_ULONG n);
+/* The PED key interaction timeout in seconds: Chrystoki.conf's PEDTimeout2 when set, else
+ * the profile's ikey_prompt_timeout_s (0: none). */
+uint64_t hl_luna_ped_timeout_s(const hl_device_t *dev);
 extern const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions;
 /* Set while the family itself calls the core's C_InitToken path (partition create). */
 extern _Thread_local bool hl_luna_internal_init;

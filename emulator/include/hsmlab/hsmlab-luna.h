@@ -13,7 +13,8 @@
 #define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
 #define HSMLAB_LUNA_VERSION_MAJOR 1
 /* 1.1: hsmlab_CA_TransportSTM, hsmlab_CA_InitToken; 1.2: hsmlab_CA_GetPolicy,
- * hsmlab_CA_SetPolicy, the Limited Crypto Officer and Audit roles */
+ * hsmlab_CA_SetPolicy, the Limited Crypto Officer and Audit roles, hsmlab_CA_SetPED,
+ * hsmlab_CA_DuplicateIKey */
 #define HSMLAB_LUNA_VERSION_MINOR 2
 
 /* How every credential of the device is presented; chosen by hard init, fixed until the
@@ -82,8 +83,18 @@ typedef struct {
 	CK_ULONG lco_failed;
 } hsmlab_luna_status_t;
 
+/* 1.2: the PED (hsmlab_CA_SetPED). Asked for each iKey a step presents, in order, before
+ * the device reads it (i of n; kind: the iKey's kind, e.g. "luna-co"): it returns CKR_OK once
+ * the iKey is "inserted" (the operator answered the prompt), anything else cancels the step
+ * (CKR_FUNCTION_CANCELED). The device times each answer on its own clock: one slower than
+ * the PED key interaction timeout (Chrystoki.conf Luna PEDTimeout2, else the profile's
+ * ikey_prompt_timeout_s) fails the step with the profile's ped_timeout_code (CKR_TIMEOUT,
+ * 0x80000024). Called with the module's locks held: it must not call the module. */
+typedef CK_RV (*hsmlab_luna_ped_fn)(void *ctx, const char *kind, const char *ikey, CK_ULONG i,
+				    CK_ULONG n);
+
 typedef struct HSMLAB_LUNA_FUNCTION_LIST {
-	CK_VERSION version; /* 1.1 (1.1 added hsmlab_CA_TransportSTM and hsmlab_CA_InitToken) */
+	CK_VERSION version; /* 1.2 (1.1 added hsmlab_CA_TransportSTM and hsmlab_CA_InitToken) */
 	CK_RV (*hsmlab_CA_GetStatus)(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
 	/* Leaves STM: the user string and fingerprint must match what the device shows and the
 	 * HSM SO authenticate (out of the factory: the default password; after
@@ -146,4 +157,12 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	CK_RV(*hsmlab_CA_SetPolicy)
 	(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK_ULONG value,
 	 const hsmlab_luna_auth_t *by);
+	/* 1.2: the PED this process answers iKey prompts with (NULL: none, every iKey is
+	 * presented at once, as before 1.2). */
+	CK_RV (*hsmlab_CA_SetPED)(hsmlab_luna_ped_fn ped, void *ctx);
+	/* 1.2: the PED's duplicate function: copies the iKey src (any kind, an M of N split
+	 * too) onto a new iKey file dst with the same PIN (pin; NULL: none). A duplicate is the
+	 * same share: presenting it beside its original in one quorum is "the same card twice".
+	 * CKR_ARGUMENTS_BAD when dst exists (never overwritten) or src is no Luna iKey. */
+	CK_RV (*hsmlab_CA_DuplicateIKey)(const char *src, const char *dst, const char *pin);
 } HSMLAB_LUNA_FUNCTION_LIST;

@@ -268,3 +268,63 @@ static inline bool fam_luna_token(fam_module_t *m, CK_SLOT_ID slot, const char *
 		     f->last_error());
 	return true;
 }
+
+/* -- finding the lab: the tests of the variables and files a module reads (K6, Chrystoki) -- */
+
+/* A throw-away dir (dir: at least 64 bytes, named after what) with no HSMLAB_CONF, and HOME
+ * and XDG inside it, so that a fallback to the default lab shows as <dir>/data/hsmlab/lab. */
+static inline void fam_bare_env(char *dir, size_t n, const char *what)
+{
+	char p[160];
+	snprintf(dir, n, "/tmp/hsmlab-%s-XXXXXX", what);
+	cr_assert_not_null(mkdtemp(dir));
+	unsetenv("HSMLAB_CONF");
+	setenv("HSMLAB_QUIET", "1", 1);
+	const char *const vars[][2] = { { "HOME", "home" },
+					{ "XDG_CONFIG_HOME", "config" },
+					{ "XDG_DATA_HOME", "data" } };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, vars[i][1]);
+		setenv(vars[i][0], p, 1);
+	}
+}
+
+static inline void fam_bare_env_remove(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (dir[0] && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* The family's module loaded (its admin table in m->ext) and the rv of C_Initialize. */
+static inline CK_RV fam_init(fam_module_t *m, const char *family)
+{
+	char path[512], err[512] = "";
+	fam_module_path(family, path, sizeof(path));
+	m->mod = hl_p11_module_load(path, 1, err, sizeof(err));
+	cr_assert_not_null(m->mod, "%s", err);
+	m->fn = hl_p11_module_fn(m->mod);
+	CK_INTERFACE_PTR itf = NULL;
+	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
+	cr_assert_eq(hl_p11_module_fn3(m->mod)->C_GetInterface(
+			 (CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &itf, 0),
+		     CKR_OK);
+	m->ext = itf->pFunctionList;
+	return m->fn->C_Initialize(NULL);
+}
+
+/* HSMLAB_CONF set to <dir>/hsmlab.conf naming the lab <dir>/<sub> (made here), whose path
+ * goes to lab (n bytes). */
+static inline void fam_hsmlab_conf(const char *dir, const char *sub, char *lab, size_t n)
+{
+	char conf[256];
+	snprintf(lab, n, "%s/%s", dir, sub);
+	cr_assert_eq(mkdir(lab, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "lab_dir = \"%s\";\n", lab);
+	fclose(f);
+	setenv("HSMLAB_CONF", conf, 1);
+}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  * K6: the Keyper's vendor library finds its device through KEYPER_LIBRARY_PATH, a directory
  * holding a "machine" file (here hsmlab's own lab config). HSMLAB_CONF wins; a set variable
- * that leads nowhere fails C_Initialize; the strict and Luna modules ignore the variable. */
+ * that leads nowhere fails C_Initialize; the strict and Luna modules ignore the variable.
+ * The same set-up names the provider library's own file in PKCS11_LIBRARY_PATH (IANA's
+ * docs/aep-keyper-test.md): unset or another file fails C_Initialize too. */
 #include <sys/wait.h>
 
 #include "device/hl_profile.h"
@@ -11,8 +13,10 @@ static char dir[64];
 /* The variable's name as the Keyper profile's K6 switch gives it: the module's family table
  * names it too, so a test that finds the lab through it checks that the two agree. */
 static char var[64];
+/* The library's own variable (the profile's library_self_path_env) and the Keyper module. */
+static char self_var[64], self_lib[512];
 
-static void profile_var(const char *profile, char *out, size_t n)
+static void profile_switch(const char *profile, const char *name, char *out, size_t n)
 {
 	char path[512], err[512] = "";
 	hl_profile_t *p = NULL;
@@ -23,37 +27,32 @@ static void profile_var(const char *profile, char *out, size_t n)
 	 * (no vendor family registered) keeps unresolved. */
 	const char *v = NULL;
 	for (size_t i = 0; i < p->n_quirks; i++)
-		if (strcmp(p->quirks[i].name, "library_path_env") == 0 && p->quirks[i].on)
+		if (strcmp(p->quirks[i].name, name) == 0 && p->quirks[i].on)
 			v = p->quirks[i].value;
 	snprintf(out, n, "%s", v ? v : "");
 	hl_profile_free(p);
 }
 
-/* A throw-away dir; no HSMLAB_CONF, and HOME/XDG inside it so that a fallback to the
- * default lab would show (as <dir>/data/hsmlab/lab). */
+static void profile_var(const char *profile, char *out, size_t n)
+{
+	profile_switch(profile, "library_path_env", out, n);
+}
+
+/* A throw-away dir, no HSMLAB_CONF (fam_bare_env); the real set-up's second variable set. */
 static void setup(void)
 {
-	char p[128];
-	snprintf(dir, sizeof(dir), "/tmp/hsmlab-k6-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	unsetenv("HSMLAB_CONF");
-	setenv("HSMLAB_QUIET", "1", 1);
-	snprintf(p, sizeof(p), "%s/home", dir);
-	setenv("HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/config", dir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	snprintf(p, sizeof(p), "%s/data", dir);
-	setenv("XDG_DATA_HOME", p, 1);
+	fam_bare_env(dir, sizeof(dir), "k6");
 	profile_var("keyper", var, sizeof(var));
 	cr_assert_str_eq(var, "KEYPER_LIBRARY_PATH");
+	profile_switch("keyper", "library_self_path_env", self_var, sizeof(self_var));
+	cr_assert_str_eq(self_var, "PKCS11_LIBRARY_PATH");
+	fam_module_path("keyper", self_lib, sizeof(self_lib));
+	setenv(self_var, self_lib, 1);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	fam_bare_env_remove(dir);
 }
 
 TestSuite(k6, .init = setup, .fini = teardown);
@@ -75,23 +74,6 @@ static void machine(const char *sub, const char *text, char *path_out, size_t n)
 	fclose(f);
 }
 
-/* The module loaded without C_Initialize, and the rv of C_Initialize. */
-static CK_RV init(fam_module_t *m, const char *family)
-{
-	char path[512], err[512] = "";
-	fam_module_path(family, path, sizeof(path));
-	m->mod = hl_p11_module_load(path, 1, err, sizeof(err));
-	cr_assert_not_null(m->mod, "%s", err);
-	m->fn = hl_p11_module_fn(m->mod);
-	CK_INTERFACE_PTR itf = NULL;
-	CK_VERSION v = { HSMLAB_EXT_VERSION_MAJOR, HSMLAB_EXT_VERSION_MINOR };
-	cr_assert_eq(hl_p11_module_fn3(m->mod)->C_GetInterface(
-			 (CK_UTF8CHAR_PTR)HSMLAB_EXT_INTERFACE_NAME, &v, &itf, 0),
-		     CKR_OK);
-	m->ext = itf->pFunctionList;
-	return m->fn->C_Initialize(NULL);
-}
-
 /* The lab directory the initialized module uses. */
 static void lab_of(fam_module_t *m, char *out, size_t n)
 {
@@ -110,7 +92,7 @@ static void refused(const char *const *want, size_t n_want)
 {
 	fam_module_t m;
 	char def[128];
-	CK_RV rv = init(&m, "keyper");
+	CK_RV rv = fam_init(&m, "keyper");
 	cr_assert_eq(rv, CKR_GENERAL_ERROR, "C_Initialize: %s", hl_ckr_name(rv));
 	const char *msg = m.ext->last_error();
 	for (size_t i = 0; i < n_want; i++)
@@ -129,7 +111,7 @@ Test(k6, keyper_finds_its_lab_through_the_machine_file)
 	CK_ULONG n = 8;
 	machine("keyper1", "lab_dir = \"lab\";   # relative to the machine file\n", d, sizeof(d));
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	snprintf(want, sizeof(want), "%s/lab", d);
 	cr_assert_str_eq(got, want);
@@ -199,26 +181,19 @@ Test(k6, machine_file_without_lab_dir_is_refused)
 
 Test(k6, hsmlab_conf_wins)
 {
-	char d[128], conf[160], lab[160], got[1024];
+	char d[128], lab[160], got[1024];
 	fam_module_t m;
 	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
 	setenv(var, d, 1);
-	snprintf(lab, sizeof(lab), "%s/other-lab", dir);
-	cr_assert_eq(mkdir(lab, 0700), 0);
-	snprintf(conf, sizeof(conf), "%s/hsmlab.conf", dir);
-	FILE *f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f, "lab_dir = \"%s\";\n", lab);
-	fclose(f);
-	setenv("HSMLAB_CONF", conf, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	fam_hsmlab_conf(dir, "other-lab", lab, sizeof(lab));
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	cr_assert_str_eq(got, lab);
 	done(&m);
 	/* Even a variable that leads nowhere does not matter then. */
 	snprintf(d, sizeof(d), "%s/nowhere", dir);
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
 	done(&m);
 }
 
@@ -233,13 +208,13 @@ static void ignores(const char *family, const char *profile)
 	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
 	setenv(var, d, 1);
 	snprintf(def, sizeof(def), "%s/data/hsmlab/lab", dir);
-	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, family), CKR_OK, "%s", m.ext->last_error());
 	lab_of(&m, got, sizeof(got));
 	cr_assert_str_eq(got, def);
 	done(&m);
 	snprintf(d, sizeof(d), "%s/nowhere", dir);
 	setenv(var, d, 1);
-	cr_assert_eq(init(&m, family), CKR_OK, "%s", m.ext->last_error());
+	cr_assert_eq(fam_init(&m, family), CKR_OK, "%s", m.ext->last_error());
 	done(&m);
 }
 
@@ -251,4 +226,42 @@ Test(k6, strict_module_ignores_the_variable)
 Test(k6, luna_module_ignores_the_variable)
 {
 	ignores("luna", "luna");
+}
+
+/* PKCS11_LIBRARY_PATH (the real set-up's second variable): required beside
+ * KEYPER_LIBRARY_PATH, and it must name the Keyper library itself. */
+Test(k6, library_path_without_pkcs11_library_path_is_refused)
+{
+	char d[128];
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	unsetenv(self_var);
+	const char *want[] = { "KEYPER_LIBRARY_PATH is set but PKCS11_LIBRARY_PATH is not" };
+	refused(want, 1);
+}
+
+Test(k6, pkcs11_library_path_naming_another_file_is_refused)
+{
+	char d[128], other[512];
+	machine("keyper1", "lab_dir = \"lab\";\n", d, sizeof(d));
+	setenv(var, d, 1);
+	fam_module_path("luna", other, sizeof(other));
+	setenv(self_var, other, 1);
+	const char *want[] = { "PKCS11_LIBRARY_PATH=", other, "not the Keyper library loaded" };
+	refused(want, 3);
+	snprintf(other, sizeof(other), "%s/nowhere.so", dir);
+	setenv(self_var, other, 1);
+	const char *want2[] = { "PKCS11_LIBRARY_PATH=", other, "No such file or directory" };
+	refused(want2, 3);
+}
+
+/* HSMLAB_CONF (hsmlab's own way) needs neither variable. */
+Test(k6, hsmlab_conf_needs_no_pkcs11_library_path)
+{
+	char lab[160];
+	fam_module_t m;
+	unsetenv(self_var);
+	fam_hsmlab_conf(dir, "lab", lab, sizeof(lab));
+	cr_assert_eq(fam_init(&m, "keyper"), CKR_OK, "%s", m.ext->last_error());
+	done(&m);
 }

@@ -60,6 +60,11 @@ hl_status_t hl_cards_split_to_files(hl_card_set_t *set, const uint8_t *secret, s
  * the integrity tag fails), HL_ERR_CARD_TOO_NEW (format version above 1),
  * HL_ERR_CARD_PIN_INCORRECT (the card has a PIN and pin is missing or wrong). */
 hl_status_t hl_card_read(const char *path, const char *pin, hl_card_t *out);
+/* Copies the card at src (read with pin) to a new file dst (written with the same pin: a
+ * duplicate is the same share of the same set, as a PED's duplicate of a PED key is, so
+ * presenting both in one quorum is HL_ERR_CARD_DUPLICATE). HL_ERR_EXISTS when dst exists
+ * (never overwritten), else hl_card_read's or the write's status. */
+hl_status_t hl_card_duplicate(const char *src, const char *dst, const char *pin);
 /* Whether the card file at path needs a PIN (false when unreadable). */
 bool hl_card_has_pin(const char *path);
 

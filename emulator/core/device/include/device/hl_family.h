@@ -11,6 +11,7 @@
 
 struct hl_device;
 struct hl_backup_format;
+struct hl_lab_config;
 
 /* Security-relevant operations the PKCS#11 layer reports to a family (its audit log). */
 typedef enum {
@@ -69,6 +70,15 @@ typedef struct {
 	 * directory holding a "machine" file, quirk K6), or NULL. Read by
 	 * hl_lab_config_load before any profile exists; see emulator/doc/config.md. */
 	const char *library_path_env;
+	/* The vendor client's own configuration, read by hl_lab_config_load after the lab
+	 * config, before any profile exists (a vendor client's config file, found the way the
+	 * vendor's library finds it, or a variable its set-up needs). named_by: the
+	 * variable that named the lab config ("HSMLAB_CONF", library_path_env), or NULL when
+	 * none did: the hook may then name the lab (cfg's lab keys; paths absolute). A failure
+	 * fails C_Initialize with err (one line naming the file and line, or the variable).
+	 * NULL: none. */
+	hl_status_t (*client_config)(struct hl_lab_config *cfg, const char *named_by, char *err,
+				     size_t errlen);
 	/* The family's own quirk rows (hl_quirk.h), ended by a row without a name: the switches
 	 * only its code reads. The profile loader checks a profile of this family against the
 	 * core's rows and these, and resolves them into a quirk_size-byte struct

@@ -12,7 +12,7 @@
 #include "device/hl_profile.h"
 #include "util/hl_status.h"
 
-typedef struct {
+typedef struct hl_lab_config {
 	char *conf_path;       /* the config file read, or NULL when none existed */
 	char *lab_dir;         /* absolute */
 	char *profile_dir;     /* where <name>.conf profiles are looked up */
@@ -25,7 +25,9 @@ typedef struct {
  * family_profile has a library_path_env VAR and it is set (K6; must exist, no fallback),
  * else $XDG_CONFIG_HOME/hsmlab/hsmlab.conf (optional). Profile dir: HSMLAB_PROFILE_DIR, else
  * the config's profile_dir, else builtin_profile_dir. family_profile: the module's family,
- * also the default profile when the config names none. */
+ * also the default profile when the config names none. Then the family's client_config hook
+ * (its vendor client's own config file and variables) reads what it reads,
+ * and may name the lab when no variable did. */
 hl_status_t hl_lab_config_load(const char *builtin_profile_dir, const char *family_profile,
 			       hl_lab_config_t *out, char *err, size_t errlen);
 void hl_lab_config_clear(hl_lab_config_t *cfg);
