@@ -133,7 +133,10 @@ static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 		      const hsmlab_device_info_t *d, bool stm)
 {
 	hsmlab_luna_status_t s;
+	hsmlab_luna_roles_t r;
 	CK_RV rv = l->hsmlab_CA_GetStatus(d->slot_id, &s);
+	if (rv == CKR_OK)
+		rv = l->hsmlab_CA_GetRoles(d->slot_id, &r);
 	if (rv != CKR_OK)
 		return hl_admin_fail(c, "luna status", rv);
 	if (stm && strcmp(s.state, "transport")) {
@@ -154,8 +157,8 @@ static int cmd_status(console_t *c, const HSMLAB_LUNA_FUNCTION_LIST *l,
 	       d->serial, d->slot_id, s.state, method_name(s.method), s.hsm_label,
 	       s.partition ? "yes" : "no", s.co ? "yes" : "no", s.cu ? "yes" : "no",
 	       s.activated ? "yes" : "no", s.powered ? "on" : "off", s.hso_failed, s.pso_failed,
-	       s.co_failed, s.cu_failed, s.lco ? "yes" : "no", s.lco_failed,
-	       s.audit ? "yes" : "no");
+	       s.co_failed, s.cu_failed, r.lco ? "yes" : "no", r.lco_failed,
+	       r.audit ? "yes" : "no");
 	return EX_OK;
 }
 

@@ -173,9 +173,6 @@ static hl_status_t do_status(hl_device_t *dev, void *arg)
 	o->pso_failed = (CK_ULONG)dev->so_failed;
 	o->co_failed = (CK_ULONG)dev->user_failed;
 	o->cu_failed = (CK_ULONG)hl_luna_u64(dev, "luna_cu_failed");
-	o->lco = hl_luna_has(dev, "luna_lco");
-	o->audit = hl_luna_has(dev, "luna_au");
-	o->lco_failed = (CK_ULONG)hl_luna_u64(dev, "luna_lco_failed");
 	hl_status_t st = HL_OK;
 	if (!strcmp(o->state, LU_TRANSPORT))
 		st = hl_luna_stm_strings(dev, o->user_string, o->fingerprint);
@@ -187,6 +184,23 @@ static hl_status_t do_status(hl_device_t *dev, void *arg)
 CK_RV hl_luna_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out)
 {
 	return out ? hl_luna_with_slot(slot, do_status, out) : CKR_ARGUMENTS_BAD;
+}
+
+static hl_status_t do_roles(hl_device_t *dev, void *arg)
+{
+	hsmlab_luna_roles_t *o = arg;
+	memset(o, 0, sizeof(*o));
+	pthread_mutex_lock(&dev->lock);
+	o->lco = hl_luna_has(dev, "luna_lco");
+	o->audit = hl_luna_has(dev, "luna_au");
+	o->lco_failed = (CK_ULONG)hl_luna_u64(dev, "luna_lco_failed");
+	pthread_mutex_unlock(&dev->lock);
+	return HL_OK;
+}
+
+CK_RV hl_luna_ca_get_roles(CK_SLOT_ID slot, hsmlab_luna_roles_t *out)
+{
+	return out ? hl_luna_with_slot(slot, do_roles, out) : CKR_ARGUMENTS_BAD;
 }
 
 typedef struct {

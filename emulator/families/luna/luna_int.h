@@ -148,6 +148,7 @@ hl_status_t hl_luna_password_ok(const hl_device_t *dev, const char *step, const 
 /* The HSM SO authenticates: a wrong password counts (L3), a wrong iKey does not. */
 hl_status_t hl_luna_hso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *a);
 CK_RV hl_luna_ca_get_status(CK_SLOT_ID slot, hsmlab_luna_status_t *out);
+CK_RV hl_luna_ca_get_roles(CK_SLOT_ID slot, hsmlab_luna_roles_t *out);
 CK_RV hl_luna_ca_stm_recover(CK_SLOT_ID slot, const char *user, const char *fp,
 			     const hsmlab_luna_auth_t *hso);
 CK_RV hl_luna_ca_init_hsm(CK_SLOT_ID slot, const char *label, const hsmlab_luna_cred_t *hso,

@@ -511,4 +511,5 @@ const HSMLAB_LUNA_FUNCTION_LIST hl_luna_functions = {
 	.hsmlab_CA_SetPolicy = hl_luna_ca_set_policy,
 	.hsmlab_CA_SetPED = hl_luna_ca_set_ped,
 	.hsmlab_CA_DuplicateIKey = hl_luna_ca_duplicate_ikey,
+	.hsmlab_CA_GetRoles = hl_luna_ca_get_roles,
 };

@@ -13,8 +13,8 @@
 #define HSMLAB_LUNA_INTERFACE_NAME "hsmlab luna"
 #define HSMLAB_LUNA_VERSION_MAJOR 1
 /* 1.1: hsmlab_CA_TransportSTM, hsmlab_CA_InitToken; 1.2: hsmlab_CA_GetPolicy,
- * hsmlab_CA_SetPolicy, the Limited Crypto Officer and Audit roles, hsmlab_CA_SetPED,
- * hsmlab_CA_DuplicateIKey */
+ * hsmlab_CA_SetPolicy, the Limited Crypto Officer and Audit roles (hsmlab_CA_GetRoles),
+ * hsmlab_CA_SetPED, hsmlab_CA_DuplicateIKey */
 #define HSMLAB_LUNA_VERSION_MINOR 2
 
 /* How every credential of the device is presented; chosen by hard init, fixed until the
@@ -78,10 +78,14 @@ typedef struct {
 	 * compare with what the factory sent (both derived from device secrets). */
 	char user_string[24];
 	char fingerprint[24];
-	/* 1.2: the Limited Crypto Officer and the Audit role exist; the LCO's failed logins */
+} hsmlab_luna_status_t; /* its layout is 1.0's: a caller built against an older header */
+
+/* 1.2 (hsmlab_CA_GetRoles): the Limited Crypto Officer and the Audit role exist; the LCO's
+ * failed logins. A struct of its own so that hsmlab_luna_status_t never grows. */
+typedef struct {
 	CK_BBOOL lco, audit;
 	CK_ULONG lco_failed;
-} hsmlab_luna_status_t;
+} hsmlab_luna_roles_t;
 
 /* 1.2: the PED (hsmlab_CA_SetPED). Asked for each iKey a step presents, in order, before
  * the device reads it (i of n; kind: the iKey's kind, e.g. "luna-co"): it returns CKR_OK once
@@ -165,4 +169,6 @@ typedef struct HSMLAB_LUNA_FUNCTION_LIST {
 	 * same share: presenting it beside its original in one quorum is "the same card twice".
 	 * CKR_ARGUMENTS_BAD when dst exists (never overwritten) or src is no Luna iKey. */
 	CK_RV (*hsmlab_CA_DuplicateIKey)(const char *src, const char *dst, const char *pin);
+	/* 1.2: the roles beside the status's (the LCO and the Audit role). */
+	CK_RV (*hsmlab_CA_GetRoles)(CK_SLOT_ID slot, hsmlab_luna_roles_t *out);
 } HSMLAB_LUNA_FUNCTION_LIST;

@@ -91,6 +91,13 @@ static inline hsmlab_luna_status_t status(luna_t *t)
 	return s;
 }
 
+static inline hsmlab_luna_roles_t roles(luna_t *t)
+{
+	hsmlab_luna_roles_t r;
+	cr_assert_eq(t->l->hsmlab_CA_GetRoles(t->slot, &r), CKR_OK, "%s", t->f->last_error());
+	return r;
+}
+
 static inline void recover(luna_t *t)
 {
 	hsmlab_luna_status_t s = status(t);

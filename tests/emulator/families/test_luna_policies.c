@@ -213,14 +213,14 @@ Test(luna_policies, limited_crypto_officer)
 		     "the Partition SO does not make the LCO");
 	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_LCO, CO_PW, LCO_PW), CKR_OK, "%s",
 		     t.f->last_error());
-	cr_assert(status(&t).lco);
+	cr_assert(roles(&t).lco);
 	CK_ULONG co_failed = status(&t).co_failed;
 	cr_assert_eq(login(&t, s, LCO_TYPE, "wrong-pass"), CKR_PIN_INCORRECT);
-	cr_assert_eq(status(&t).lco_failed, 1);
+	cr_assert_eq(roles(&t).lco_failed, 1);
 	cr_assert_eq(status(&t).co_failed, co_failed, "its own count, not the CO's");
 	cr_assert_eq(login(&t, s, LCO_TYPE, CO_PW), CKR_PIN_INCORRECT, "its own password");
 	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), CKR_OK, "%s", t.f->last_error());
-	cr_assert_eq(status(&t).lco_failed, 0, "a login resets the count");
+	cr_assert_eq(roles(&t).lco_failed, 0, "a login resets the count");
 	fam_rsa_keygen(&t.m, s, "KSK", &pub, &priv);
 	CK_ULONG n = fam_sign(&t.m, s, priv, CKM_SHA256_RSA_PKCS, "abc", 3, sig);
 	cr_assert_eq(fam_verify(&t.m, s, pub, CKM_SHA256_RSA_PKCS, "abc", 3, sig, n), CKR_OK);
@@ -236,7 +236,7 @@ Test(luna_policies, limited_crypto_officer)
 	cr_assert_eq(login(&t, s, CKU_USER, CO_PW), CKR_OK, "the LCO's lockout leaves the CO");
 	cr_assert_eq(t.m.fn->C_Logout(s), CKR_OK);
 	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_CO, PSO_PW, "co-pass-2"), CKR_OK);
-	cr_assert_not(status(&t).lco, "a new CO starts a new chain of roles");
+	cr_assert_not(roles(&t).lco, "a new CO starts a new chain of roles");
 	hl_p11_module_free(t.m.mod);
 }
 
@@ -251,7 +251,7 @@ Test(luna_policies, co_lockout_locks_the_lco)
 	CK_SESSION_HANDLE s = session(&t);
 	cr_assert_eq(login(&t, s, CKU_USER, "wrong-pass"), CKR_PIN_INCORRECT);
 	cr_assert_eq(login(&t, s, LCO_TYPE, LCO_PW), USER_LOCKED_OUT, "locked with the CO");
-	cr_assert_eq(status(&t).lco_failed, 0, "refused before its password was checked");
+	cr_assert_eq(roles(&t).lco_failed, 0, "refused before its password was checked");
 	hl_p11_module_free(t.m.mod);
 }
 
@@ -268,13 +268,13 @@ Test(luna_policies, audit_role)
 	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_AUDIT, HSO_PW, "short"), CKR_PIN_LEN_RANGE);
 	cr_assert_eq(init_role(&t, HSMLAB_LUNA_ROLE_AUDIT, HSO_PW, AU_PW), CKR_OK, "%s",
 		     t.f->last_error());
-	cr_assert(status(&t).audit);
+	cr_assert(roles(&t).audit);
 	CK_SESSION_HANDLE s = session(&t);
 	cr_assert_eq(login(&t, s, HSMLAB_LUNA_CKU_AUDIT, AU_PW), CKR_USER_TYPE_INVALID,
 		     "the Audit role logs in on the admin slot only");
 	cr_assert_eq(t.m.fn->C_CloseSession(s), CKR_OK);
 	cr_assert_eq(set(&t, HSM, 15, 1, HSO_PW), CKR_OK, "destructive: the partition goes");
 	cr_assert_not(status(&t).partition);
-	cr_assert(status(&t).audit, "the Audit role lives on the admin partition");
+	cr_assert(roles(&t).audit, "the Audit role lives on the admin partition");
 	hl_p11_module_free(t.m.mod);
 }
