@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "famlab.h"
+#include "lunalab.h"
 
 /* Seconds added to CLOCK_REALTIME, for the module loaded in this process. */
 static long skew;
@@ -28,23 +28,13 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 	return rc;
 }
 
-static testlab_t lab;
-static char ikeys_dir[160];
-
 static void setup(void)
 {
-	testlab_make(&lab);
-	snprintf(ikeys_dir, sizeof(ikeys_dir), "%s/ikeys", lab.dir);
-	cr_assert_eq(mkdir(ikeys_dir, 0700), 0);
+	luna_lab_setup();
 	unsetenv("ChrystokiConfigurationPath");
 }
 
-static void teardown(void)
-{
-	testlab_remove(&lab);
-}
-
-TestSuite(luna_ped, .init = setup, .fini = teardown);
+TestSuite(luna_ped, .init = setup, .fini = luna_lab_teardown);
 
 #define CKR_LUNA_TIMEOUT 0x80000024UL /* CKR_TIMEOUT: CKR_VENDOR_DEFINED + 0x24 */
 
@@ -69,33 +59,13 @@ static CK_RV ped(void *ctx, const char *kind, const char *ikey, CK_ULONG i, CK_U
 	return p->rv;
 }
 
-typedef struct {
-	fam_module_t m;
-	const HSMLAB_LUNA_FUNCTION_LIST *l;
-	HSMLAB_FAMILY_FUNCTION_LIST *f;
-	CK_SLOT_ID slot;
-} luna_t;
-
 /* A Luna out of STM, hard-initialized multifactor: HSM SO (and domain) iKeys 2 of 3. */
 static void open_multifactor(luna_t *t)
 {
-	hsmlab_luna_status_t s;
-	fam_load(&t->m, "luna");
-	t->l = fam_luna(&t->m);
-	t->f = fam_ext(&t->m);
-	cr_assert_not_null(t->l);
+	open_luna(t);
 	cr_assert_geq(t->l->version.minor, 2, "the PED is table 1.2");
-	cr_assert_eq(t->m.ext->device_create(NULL, &t->slot, NULL), CKR_OK);
-	cr_assert_eq(t->l->hsmlab_CA_GetStatus(t->slot, &s), CKR_OK);
-	hsmlab_luna_auth_t f = { .method = HSMLAB_LUNA_AUTH_PASSWORD,
-				 .password = HSMLAB_LUNA_FACTORY_SO_PASSWORD };
-	cr_assert_eq(t->l->hsmlab_CA_RecoverSTM(t->slot, s.user_string, s.fingerprint, &f), CKR_OK,
-		     "%s", t->f->last_error());
-	hsmlab_luna_cred_t mf = { .method = HSMLAB_LUNA_AUTH_MULTIFACTOR,
-				  .password = "dom",
-				  .dir = ikeys_dir,
-				  .m = 2,
-				  .n = 3 };
+	recover(t);
+	hsmlab_luna_cred_t mf = new_ikeys(2, 3, NULL);
 	cr_assert_eq(t->l->hsmlab_CA_InitHSM(t->slot, "hsm", &mf, NULL, &mf), CKR_OK, "%s",
 		     t->f->last_error());
 }
