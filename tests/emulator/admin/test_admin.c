@@ -9,7 +9,7 @@
 #include "testlab.h"
 
 static testlab_t lab;
-static char out[8192];
+static char out[32768]; /* the whole --help (8.9 kB) */
 
 static void setup(void)
 {
