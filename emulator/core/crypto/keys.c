@@ -384,8 +384,10 @@ void hl_key_free(hl_key_t *key)
 {
 	if (key == NULL || atomic_fetch_sub_explicit(&key->refs, 1u, memory_order_acq_rel) != 1)
 		return;
-	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
+	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++) {
 		EVP_PKEY_CTX_free(atomic_load_explicit(&key->prep[i], memory_order_relaxed));
+		EVP_PKEY_CTX_free(atomic_load_explicit(&key->spare[i], memory_order_relaxed));
+	}
 	hl_crypto_ed_release(key);
 	hl_crypto_prep_release(key);
 	EVP_PKEY_free(key->pkey);
@@ -472,6 +474,10 @@ EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned inde
 
 	if (index >= HL_MECH_SLOTS || kind > HL_OP_DECRYPT)
 		return NULL;
+	/* The spare a finished operation gave back: initialised for this slot, unchanged. */
+	p = atomic_exchange_explicit(&key->spare[slot], NULL, memory_order_acq_rel);
+	if (p != NULL)
+		return p;
 	p = atomic_load_explicit(&key->prep[slot], memory_order_acquire);
 	if (p == NULL) {
 		/* Lock-free first use: whoever loses the race frees its copy. */
@@ -485,4 +491,20 @@ EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned inde
 		}
 	}
 	return EVP_PKEY_CTX_dup(p);
+}
+
+void hl_crypto_key_ctx_put(hl_key_t *key, const hl_mech_t *m, unsigned index, hl_op_kind_t kind,
+			   EVP_PKEY_CTX *ctx)
+{
+	size_t slot = (size_t)index * HL_OPK_COUNT + (size_t)kind;
+	EVP_PKEY_CTX *expected = NULL;
+
+	if (ctx == NULL)
+		return;
+	/* PSS and OAEP set the caller's parameters on the context: never reused. */
+	if (index >= HL_MECH_SLOTS || kind > HL_OP_DECRYPT || m->family == HL_FAM_RSA_PSS ||
+	    m->family == HL_FAM_RSA_OAEP ||
+	    !atomic_compare_exchange_strong_explicit(&key->spare[slot], &expected, ctx,
+						     memory_order_acq_rel, memory_order_acquire))
+		EVP_PKEY_CTX_free(ctx);
 }
