@@ -104,6 +104,7 @@ struct hl_key {
 	_Atomic(EVP_PKEY_CTX *) spare[HL_MECH_SLOTS * HL_OPK_COUNT];
 	_Atomic(EVP_MAC_CTX *) mac_spare[HL_MD_COUNT + 1];
 	_Atomic(EVP_CIPHER_CTX *) sym_spare[4 * 2];
+	_Atomic(hl_op_t *) op_spare; /* a freed operation's memory, for the next (op.c) */
 };
 
 /* A copy of the key's MAC context for slot (an hl_md_id_t, or HL_MD_COUNT for CMAC), keyed

@@ -390,6 +390,7 @@ void hl_key_free(hl_key_t *key)
 	}
 	hl_crypto_ed_release(key);
 	hl_crypto_prep_release(key);
+	free(atomic_load_explicit(&key->op_spare, memory_order_relaxed));
 	EVP_PKEY_free(key->pkey);
 	if (key->num != NULL) {
 		OPENSSL_cleanse(key->num, key->len);
