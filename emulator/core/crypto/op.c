@@ -118,8 +118,8 @@ void hl_op_free(hl_op_t *op)
 		hl_crypto_key_ctx_put(op->key, op->m, op->index, op->kind, op->pctx);
 	EVP_MD_CTX_free(op->mctx);
 	if (op->mac != NULL)
-		hl_crypto_key_mac_put(op->key, op->m->md == HL_MD_NONE ? HL_MD_COUNT : (unsigned)op->m->md,
-				      op->mac);
+		hl_crypto_key_mac_put(
+		    op->key, op->m->md == HL_MD_NONE ? HL_MD_COUNT : (unsigned)op->m->md, op->mac);
 	if (op->ss.ctx != NULL && op->ss.ctx_slot != 0) {
 		hl_crypto_key_cipher_put(op->key, op->ss.ctx_slot - 1, op->ss.ctx);
 		op->ss.ctx = NULL;
