@@ -39,8 +39,8 @@ EVP_MAC_CTX *hl_crypto_key_mac(hl_key_t *key, unsigned slot, const EVP_MAC *alg,
 	}
 	/* A spare is re-keyed in place (HMAC and CMAC keep their key); that works from OpenSSL
 	 * 3.0.3 on (openssl#18100), before it the spares are never kept. */
-	EVP_MAC_CTX *spare = atomic_exchange_explicit(&key->mac_spare[slot], NULL,
-						      memory_order_acq_rel);
+	EVP_MAC_CTX *spare =
+	    atomic_exchange_explicit(&key->mac_spare[slot], NULL, memory_order_acq_rel);
 	if (spare != NULL && EVP_MAC_init(spare, NULL, 0, NULL) == 1)
 		return spare;
 	EVP_MAC_CTX_free(spare);

@@ -91,10 +91,10 @@ static hl_status_t ctx_start(hl_op_t *op)
 			   OSSL_PARAM_END };
 	/* Padding means nothing to the stream modes (CTR, GCM). */
 	bool stream = gcm || m->mode == HL_SYM_CTR;
-	bool ok = (std_iv || EVP_CIPHER_CTX_set_params(ss->ctx, p) == 1) &&
-		  EVP_CipherInit_ex2(ss->ctx, NULL, NULL, gcm ? ss->gcm_iv : op->iv, enc, NULL) ==
-		      1 &&
-		  (stream || EVP_CIPHER_CTX_set_padding(ss->ctx, m->pad ? 1 : 0) == 1);
+	bool ok =
+	    (std_iv || EVP_CIPHER_CTX_set_params(ss->ctx, p) == 1) &&
+	    EVP_CipherInit_ex2(ss->ctx, NULL, NULL, gcm ? ss->gcm_iv : op->iv, enc, NULL) == 1 &&
+	    (stream || EVP_CIPHER_CTX_set_padding(ss->ctx, m->pad ? 1 : 0) == 1);
 	if (ok && ss->aad_len)
 		ok = EVP_CipherUpdate(ss->ctx, NULL, &n, ss->aad, (int)ss->aad_len) == 1;
 	return ok ? HL_OK : hl_crypto_fail(HL_ERR_CRYPTO);
