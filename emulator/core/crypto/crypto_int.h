@@ -91,7 +91,12 @@ struct hl_key {
 	uint8_t *num; /* RSA: modulus, big-endian, len bytes; secret: the value */
 	CK_KEY_TYPE secret_type;
 	EVP_PKEY *pkey;
-	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+	/* Public-key contexts (hl_crypto_key_ctx), allocated for public-key kinds only: a
+	 * secret key (an ECDH result, one per derive) is made without these 4 KiB. */
+	struct hl_key_pctx {
+		_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+		_Atomic(EVP_PKEY_CTX *) spare[HL_MECH_SLOTS * HL_OPK_COUNT];
+	} * pc;
 	/* EdDSA: a digest-sign and a digest-verify context initialised once (eddsa.c). */
 	_Atomic(EVP_MD_CTX *) ed_prep[2];
 	/* Secret keys (prep.c): a keyed MAC per hash (HMAC) plus CMAC, and a keyed cipher per
@@ -101,7 +106,6 @@ struct hl_key {
 	/* Spares (prep.c): one context per slot that a finished operation handed back, taken
 	 * by the next operation instead of a copy of the prepared one (a copy and a free cost
 	 * allocations, reference counts and a cleanse, more than a short operation itself). */
-	_Atomic(EVP_PKEY_CTX *) spare[HL_MECH_SLOTS * HL_OPK_COUNT];
 	_Atomic(EVP_MAC_CTX *) mac_spare[HL_MD_COUNT + 1];
 	_Atomic(EVP_CIPHER_CTX *) sym_spare[4 * 2];
 	_Atomic(hl_op_t *) op_spare; /* a freed operation's memory, for the next (op.c) */
