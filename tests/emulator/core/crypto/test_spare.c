@@ -150,6 +150,35 @@ Test(spare, cbc_pad_after_abandoned_parts)
 	hl_key_free(key);
 }
 
+/* CTR: a stream left mid-block (its keystream position inside the context), then whole
+ * messages, each equal to OpenSSL's. */
+Test(spare, ctr_after_abandoned_stream)
+{
+	CK_AES_CTR_PARAMS cp = { 128, "counter block 16" };
+	CK_MECHANISM m = { CKM_AES_CTR, &cp, sizeof cp };
+	uint8_t want[sizeof msg], out[sizeof msg];
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int wn = 0;
+	hl_key_t *key = NULL;
+	hl_op_t *op = NULL;
+
+	cr_assert(EVP_EncryptInit_ex(c, EVP_aes_128_ctr(), NULL, k32, cp.cb) == 1 &&
+		  EVP_EncryptUpdate(c, want, &wn, msg, sizeof msg) == 1);
+	EVP_CIPHER_CTX_free(c);
+	TU_ST(hl_key_secret(CKK_AES, k32, 16, &key), HL_OK);
+	for (int round = 0; round < 3; round++) {
+		size_t n = sizeof out;
+		TU_ST(hl_op_new(HL_OP_ENCRYPT, &m, key, &op), HL_OK);
+		TU_ST(hl_op_update_out(op, msg, 7, out, &n), HL_OK);
+		hl_op_free(op);
+		uint8_t *ct = tu_oneshot(HL_OP_ENCRYPT, &m, key, msg, sizeof msg, &n);
+		cr_assert_eq(n, (size_t)wn);
+		cr_assert_arr_eq(ct, want, n, "round %d", round);
+		free(ct);
+	}
+	hl_key_free(key);
+}
+
 /* RSA: PKCS#1 v1.5 signatures are deterministic, so each must equal the first, with PSS
  * (which sets its parameters on a context of the same key) in between. */
 Test(spare, rsa_pkcs1_between_pss)
