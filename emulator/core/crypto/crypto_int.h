@@ -91,13 +91,24 @@ struct hl_key {
 	uint8_t *num; /* RSA: modulus, big-endian, len bytes; secret: the value */
 	CK_KEY_TYPE secret_type;
 	EVP_PKEY *pkey;
-	_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+	/* Public-key contexts (hl_crypto_key_ctx), allocated for public-key kinds only: a
+	 * secret key (an ECDH result, one per derive) is made without these 4 KiB. */
+	struct hl_key_pctx {
+		_Atomic(EVP_PKEY_CTX *) prep[HL_MECH_SLOTS * HL_OPK_COUNT];
+		_Atomic(EVP_PKEY_CTX *) spare[HL_MECH_SLOTS * HL_OPK_COUNT];
+	} * pc;
 	/* EdDSA: a digest-sign and a digest-verify context initialised once (eddsa.c). */
 	_Atomic(EVP_MD_CTX *) ed_prep[2];
 	/* Secret keys (prep.c): a keyed MAC per hash (HMAC) plus CMAC, and a keyed cipher per
 	 * block-cipher mode and direction, each copied per operation. */
 	_Atomic(EVP_MAC_CTX *) mac_prep[HL_MD_COUNT + 1];
 	_Atomic(EVP_CIPHER_CTX *) sym_prep[4 * 2];
+	/* Spares (prep.c): one context per slot that a finished operation handed back, taken
+	 * by the next operation instead of a copy of the prepared one (a copy and a free cost
+	 * allocations, reference counts and a cleanse, more than a short operation itself). */
+	_Atomic(EVP_MAC_CTX *) mac_spare[HL_MD_COUNT + 1];
+	_Atomic(EVP_CIPHER_CTX *) sym_spare[4 * 2];
+	_Atomic(hl_op_t *) op_spare; /* a freed operation's memory, for the next (op.c) */
 };
 
 /* A copy of the key's MAC context for slot (an hl_md_id_t, or HL_MD_COUNT for CMAC), keyed
@@ -107,7 +118,12 @@ EVP_MAC_CTX *hl_crypto_key_mac(hl_key_t *key, unsigned slot, const EVP_MAC *alg,
 /* A copy of the key's context for cipher c in slot (mode × 2 + enc), its key schedule done
  * once; the caller sets the IV (EVP_CipherInit_ex2 with NULL cipher and key). */
 EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIPHER *c, int enc);
-/* Frees a key's prepared MAC and cipher contexts (hl_key_free). */
+/* Hand a finished operation's context back to its key as the slot's spare (freed when the
+ * slot already has one). Only contexts whose every setting is the prepared one's may come
+ * back: a MAC is re-keyed by EVP_MAC_init with no key, a cipher gets its IV at the start. */
+void hl_crypto_key_mac_put(hl_key_t *key, unsigned slot, EVP_MAC_CTX *ctx);
+void hl_crypto_key_cipher_put(hl_key_t *key, unsigned slot, EVP_CIPHER_CTX *ctx);
+/* Frees a key's prepared MAC and cipher contexts and spares (hl_key_free). */
 void hl_crypto_prep_release(hl_key_t *key);
 
 /* -- mechanisms (mechs.c) -- */
@@ -140,15 +156,21 @@ const hl_mech_t *hl_crypto_mech_find(CK_MECHANISM_TYPE type, unsigned *index_out
  * and no algorithm fetch. NULL on failure. Caller frees it. */
 EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned index,
 				hl_op_kind_t kind);
+/* Gives a context of hl_crypto_key_ctx back as the slot's spare, or frees it. The families
+ * whose set-up changes the context (PSS, OAEP parameters) are always freed. */
+void hl_crypto_key_ctx_put(hl_key_t *key, const hl_mech_t *m, unsigned index, hl_op_kind_t kind,
+			   EVP_PKEY_CTX *ctx);
 
 /* -- block-cipher state of an operation (symm_stream.c) -- */
 
 typedef struct {
 	EVP_CIPHER_CTX *ctx;          /* created by the first part */
+	unsigned ctx_slot;            /* its key slot + 1; 0: not one to hand back */
 	const struct hl_sym_row *row; /* the mechanism's row in symm.c */
 	size_t held; /* input taken but not yet output: a partial block, or the block
 			held back for unpadding */
 	uint8_t *gcm_iv, *aad;
+	uint8_t gcm_iv_in[16]; /* gcm_iv for IVs up to 16 bytes (no allocation per operation) */
 	size_t gcm_iv_len, aad_len, tag_len;
 	hl_buf_t acc;      /* GCM decrypt: the whole input, as no plaintext may leave before the
 			      tag is checked */
@@ -158,6 +180,7 @@ typedef struct {
 } hl_sym_state_t;
 
 #define HL_SYM_AAD_MAX ((size_t)1 << 20) /* GCM additional data we copy at the start */
+#define HL_GCM_IV_DEFAULT 12             /* OpenSSL's GCM IV length unless set */
 
 /* Parameters of CKM_AES_CTR / CKM_AES_GCM into op (copies), checked: at hl_op_new. */
 hl_status_t hl_crypto_sym_params(hl_op_t *op, const CK_MECHANISM *mech);
@@ -191,6 +214,7 @@ struct hl_op {
 	hl_op_kind_t kind;
 	hl_op_state_t state;
 	const hl_mech_t *m;
+	unsigned index; /* m's row: the key's context slot */
 	hl_key_t *key;
 	EVP_PKEY_CTX *pctx;
 	EVP_MD_CTX *mctx;   /* hash-and-sign and digest: created on first use */

@@ -26,8 +26,16 @@ hl_status_t hl_crypto_key_new(hl_key_kind_t kind, bool priv, EVP_PKEY *pkey, hl_
 	key->kind = kind;
 	key->priv = priv;
 	key->pkey = pkey;
-	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
-		atomic_init(&key->prep[i], NULL);
+	if (kind != HL_KEY_SECRET) {
+		if ((key->pc = calloc(1, sizeof *key->pc)) == NULL) {
+			free(key);
+			return HL_ERR_NOMEM;
+		}
+		for (size_t i = 0; i < sizeof key->pc->prep / sizeof key->pc->prep[0]; i++) {
+			atomic_init(&key->pc->prep[i], NULL);
+			atomic_init(&key->pc->spare[i], NULL);
+		}
+	}
 	atomic_init(&key->ed_prep[0], NULL);
 	atomic_init(&key->ed_prep[1], NULL);
 	for (size_t i = 0; i < sizeof key->mac_prep / sizeof key->mac_prep[0]; i++)
@@ -384,10 +392,15 @@ void hl_key_free(hl_key_t *key)
 {
 	if (key == NULL || atomic_fetch_sub_explicit(&key->refs, 1u, memory_order_acq_rel) != 1)
 		return;
-	for (size_t i = 0; i < sizeof key->prep / sizeof key->prep[0]; i++)
-		EVP_PKEY_CTX_free(atomic_load_explicit(&key->prep[i], memory_order_relaxed));
+	for (size_t i = 0; key->pc != NULL && i < sizeof key->pc->prep / sizeof key->pc->prep[0];
+	     i++) {
+		EVP_PKEY_CTX_free(atomic_load_explicit(&key->pc->prep[i], memory_order_relaxed));
+		EVP_PKEY_CTX_free(atomic_load_explicit(&key->pc->spare[i], memory_order_relaxed));
+	}
+	free(key->pc);
 	hl_crypto_ed_release(key);
 	hl_crypto_prep_release(key);
+	free(atomic_load_explicit(&key->op_spare, memory_order_relaxed));
 	EVP_PKEY_free(key->pkey);
 	if (key->num != NULL) {
 		OPENSSL_cleanse(key->num, key->len);
@@ -470,14 +483,18 @@ EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned inde
 	size_t slot = (size_t)index * HL_OPK_COUNT + (size_t)kind;
 	EVP_PKEY_CTX *p, *expected = NULL;
 
-	if (index >= HL_MECH_SLOTS || kind > HL_OP_DECRYPT)
+	if (index >= HL_MECH_SLOTS || kind > HL_OP_DECRYPT || key->pc == NULL)
 		return NULL;
-	p = atomic_load_explicit(&key->prep[slot], memory_order_acquire);
+	/* The spare a finished operation gave back: initialised for this slot, unchanged. */
+	p = atomic_exchange_explicit(&key->pc->spare[slot], NULL, memory_order_acq_rel);
+	if (p != NULL)
+		return p;
+	p = atomic_load_explicit(&key->pc->prep[slot], memory_order_acquire);
 	if (p == NULL) {
 		/* Lock-free first use: whoever loses the race frees its copy. */
 		if ((p = prep_new(key, m, kind)) == NULL)
 			return NULL;
-		if (!atomic_compare_exchange_strong_explicit(&key->prep[slot], &expected, p,
+		if (!atomic_compare_exchange_strong_explicit(&key->pc->prep[slot], &expected, p,
 							     memory_order_acq_rel,
 							     memory_order_acquire)) {
 			EVP_PKEY_CTX_free(p);
@@ -485,4 +502,20 @@ EVP_PKEY_CTX *hl_crypto_key_ctx(hl_key_t *key, const hl_mech_t *m, unsigned inde
 		}
 	}
 	return EVP_PKEY_CTX_dup(p);
+}
+
+void hl_crypto_key_ctx_put(hl_key_t *key, const hl_mech_t *m, unsigned index, hl_op_kind_t kind,
+			   EVP_PKEY_CTX *ctx)
+{
+	size_t slot = (size_t)index * HL_OPK_COUNT + (size_t)kind;
+	EVP_PKEY_CTX *expected = NULL;
+
+	if (ctx == NULL)
+		return;
+	/* PSS and OAEP set the caller's parameters on the context: never reused. */
+	if (index >= HL_MECH_SLOTS || kind > HL_OP_DECRYPT || key->pc == NULL ||
+	    m->family == HL_FAM_RSA_PSS || m->family == HL_FAM_RSA_OAEP ||
+	    !atomic_compare_exchange_strong_explicit(&key->pc->spare[slot], &expected, ctx,
+						     memory_order_acq_rel, memory_order_acquire))
+		EVP_PKEY_CTX_free(ctx);
 }

@@ -95,16 +95,25 @@ _Static_assert(N_MECHS <= HL_MECH_SLOTS, "HL_MECH_SLOTS too small for the mechan
 
 /* -- lookups -- */
 
+/* The row found last: a signer asks for the same mechanism again and again, and the table
+ * is long (a scan of it costs about as much as a 256-byte AES-GCM). Relaxed: any value read
+ * is a valid index, only checked. */
+static unsigned last_found;
+
 const hl_mech_t *hl_crypto_mech_find(CK_MECHANISM_TYPE type, unsigned *index_out)
 {
-	for (unsigned i = 0; i < N_MECHS; i++) {
-		if (mechs[i].type == type) {
-			if (index_out != NULL)
-				*index_out = i;
-			return &mechs[i];
-		}
+	unsigned i = __atomic_load_n(&last_found, __ATOMIC_RELAXED);
+
+	if (i >= N_MECHS || mechs[i].type != type) {
+		for (i = 0; i < N_MECHS && mechs[i].type != type; i++)
+			;
+		if (i == N_MECHS)
+			return NULL;
+		__atomic_store_n(&last_found, i, __ATOMIC_RELAXED);
 	}
-	return NULL;
+	if (index_out != NULL)
+		*index_out = i;
+	return &mechs[i];
 }
 
 bool hl_crypto_mech_info(CK_MECHANISM_TYPE mech, CK_MECHANISM_INFO *info_out)

@@ -89,10 +89,16 @@ hl_status_t hl_op_new(hl_op_kind_t kind, const CK_MECHANISM *mech, hl_key_t *key
 		return HL_ERR_MECHANISM_INVALID;
 	if (key != NULL && (st = key_fits(m, kind, key)) != HL_OK)
 		return st;
-	if ((op = calloc(1, sizeof *op)) == NULL)
+	/* The memory of the key's last freed operation if it has one (no allocation per
+	 * operation), else new. */
+	op = key ? atomic_exchange_explicit(&key->op_spare, NULL, memory_order_acq_rel) : NULL;
+	if (op != NULL)
+		memset(op, 0, sizeof *op);
+	else if ((op = calloc(1, sizeof *op)) == NULL)
 		return HL_ERR_NOMEM;
 	op->kind = kind;
 	op->m = m;
+	op->index = index;
 	op->key = hl_key_ref(key);
 	op->in_md = m->md;
 	if ((st = op_setup(op, mech, index)) != HL_OK) {
@@ -107,12 +113,28 @@ void hl_op_free(hl_op_t *op)
 {
 	if (op == NULL)
 		return;
-	EVP_PKEY_CTX_free(op->pctx);
+	/* The per-key contexts go back to the key for the next operation (prep.c). */
+	if (op->pctx != NULL)
+		hl_crypto_key_ctx_put(op->key, op->m, op->index, op->kind, op->pctx);
 	EVP_MD_CTX_free(op->mctx);
-	EVP_MAC_CTX_free(op->mac);
+	if (op->mac != NULL)
+		hl_crypto_key_mac_put(
+		    op->key, op->m->md == HL_MD_NONE ? HL_MD_COUNT : (unsigned)op->m->md, op->mac);
+	if (op->ss.ctx != NULL && op->ss.ctx_slot != 0) {
+		hl_crypto_key_cipher_put(op->key, op->ss.ctx_slot - 1, op->ss.ctx);
+		op->ss.ctx = NULL;
+	}
 	hl_crypto_sym_state_clear(&op->ss);
-	hl_key_free(op->key);
-	free(op);
+	hl_key_t *key = op->key;
+	hl_op_t *expected = NULL;
+	/* Kept as the key's spare (it holds no key material: the contexts went back above, the
+	 * IV and data buffers were freed), unless the key has one already. The key's last
+	 * reference frees the spare with it. */
+	if (key == NULL ||
+	    !atomic_compare_exchange_strong_explicit(&key->op_spare, &expected, op,
+						     memory_order_acq_rel, memory_order_acquire))
+		free(op);
+	hl_key_free(key);
 }
 
 bool hl_op_multipart(const hl_op_t *op)

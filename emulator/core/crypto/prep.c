@@ -4,7 +4,12 @@
  * than the operation on a short message, so it is done once per key and each operation
  * starts from a copy, as hl_crypto_key_ctx does for EVP_PKEY_CTX. The prepared contexts are
  * only ever read (copied) after they are published, so concurrent operations on one key are
- * safe; they go with the key (hl_key_free). */
+ * safe; they go with the key (hl_key_free). A finished operation hands its context back as
+ * the slot's spare (one per slot, taken and given by atomic exchange, so one thread owns it at
+ * a time): a steady loop on one key then allocates nothing. A spare belongs to its hl_key_t,
+ * so new key material (a new hl_key_t) never meets an old spare. */
+#include <openssl/crypto.h>
+
 #include "crypto_int.h"
 
 #define N_MAC (sizeof((hl_key_t *)0)->mac_prep / sizeof((hl_key_t *)0)->mac_prep[0])
@@ -32,7 +37,31 @@ EVP_MAC_CTX *hl_crypto_key_mac(hl_key_t *key, unsigned slot, const EVP_MAC *alg,
 			p = expected;
 		}
 	}
+	/* A spare is re-keyed in place (HMAC and CMAC keep their key); that works from OpenSSL
+	 * 3.0.3 on (openssl#18100), before it the spares are never kept. */
+	EVP_MAC_CTX *spare =
+	    atomic_exchange_explicit(&key->mac_spare[slot], NULL, memory_order_acq_rel);
+	if (spare != NULL && EVP_MAC_init(spare, NULL, 0, NULL) == 1)
+		return spare;
+	EVP_MAC_CTX_free(spare);
 	return EVP_MAC_CTX_dup(p);
+}
+
+static bool mac_reinit_works(void)
+{
+	return OpenSSL_version_num() >= 0x30000030UL;
+}
+
+void hl_crypto_key_mac_put(hl_key_t *key, unsigned slot, EVP_MAC_CTX *ctx)
+{
+	EVP_MAC_CTX *expected = NULL;
+
+	if (ctx == NULL)
+		return;
+	if (slot >= N_MAC || !mac_reinit_works() ||
+	    !atomic_compare_exchange_strong_explicit(&key->mac_spare[slot], &expected, ctx,
+						     memory_order_acq_rel, memory_order_acquire))
+		EVP_MAC_CTX_free(ctx);
 }
 
 EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIPHER *c, int enc)
@@ -55,6 +84,10 @@ EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIP
 			p = expected;
 		}
 	}
+	/* A spare is keyed already; the caller sets its IV (which also resets its state). */
+	copy = atomic_exchange_explicit(&key->sym_spare[slot], NULL, memory_order_acq_rel);
+	if (copy != NULL)
+		return copy;
 	if ((copy = EVP_CIPHER_CTX_new()) == NULL || EVP_CIPHER_CTX_copy(copy, p) != 1) {
 		EVP_CIPHER_CTX_free(copy);
 		return NULL;
@@ -62,11 +95,27 @@ EVP_CIPHER_CTX *hl_crypto_key_cipher(hl_key_t *key, unsigned slot, const EVP_CIP
 	return copy;
 }
 
+void hl_crypto_key_cipher_put(hl_key_t *key, unsigned slot, EVP_CIPHER_CTX *ctx)
+{
+	EVP_CIPHER_CTX *expected = NULL;
+
+	if (ctx == NULL)
+		return;
+	if (slot >= N_SYM ||
+	    !atomic_compare_exchange_strong_explicit(&key->sym_spare[slot], &expected, ctx,
+						     memory_order_acq_rel, memory_order_acquire))
+		EVP_CIPHER_CTX_free(ctx);
+}
+
 void hl_crypto_prep_release(hl_key_t *key)
 {
 	/* EVP_*_free cleanse the key material the contexts hold. */
-	for (size_t i = 0; i < N_MAC; i++)
+	for (size_t i = 0; i < N_MAC; i++) {
 		EVP_MAC_CTX_free(atomic_load_explicit(&key->mac_prep[i], memory_order_relaxed));
-	for (size_t i = 0; i < N_SYM; i++)
+		EVP_MAC_CTX_free(atomic_load_explicit(&key->mac_spare[i], memory_order_relaxed));
+	}
+	for (size_t i = 0; i < N_SYM; i++) {
 		EVP_CIPHER_CTX_free(atomic_load_explicit(&key->sym_prep[i], memory_order_relaxed));
+		EVP_CIPHER_CTX_free(atomic_load_explicit(&key->sym_spare[i], memory_order_relaxed));
+	}
 }

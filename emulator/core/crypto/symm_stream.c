@@ -41,7 +41,9 @@ hl_status_t hl_crypto_sym_params(hl_op_t *op, const CK_MECHANISM *mech)
 		CK_GCM_PARAMS g;
 		memcpy(&g, mech->pParameter, sizeof g);
 		ss->tag_len = g.ulTagBits / 8;
-		ss->gcm_iv = OPENSSL_memdup(g.pIv, g.ulIvLen);
+		ss->gcm_iv = g.ulIvLen <= sizeof ss->gcm_iv_in
+				 ? memcpy(ss->gcm_iv_in, g.pIv, g.ulIvLen)
+				 : OPENSSL_memdup(g.pIv, g.ulIvLen);
 		ss->aad = g.ulAADLen ? OPENSSL_memdup(g.pAAD, g.ulAADLen) : NULL;
 		if (!ss->gcm_iv || (g.ulAADLen && !ss->aad))
 			return HL_ERR_NOMEM;
@@ -56,7 +58,8 @@ hl_status_t hl_crypto_sym_params(hl_op_t *op, const CK_MECHANISM *mech)
 void hl_crypto_sym_state_clear(hl_sym_state_t *ss)
 {
 	EVP_CIPHER_CTX_free(ss->ctx);
-	OPENSSL_free(ss->gcm_iv);
+	if (ss->gcm_iv != ss->gcm_iv_in)
+		OPENSSL_free(ss->gcm_iv);
 	OPENSSL_free(ss->aad);
 	hl_buf_clear(&ss->acc);
 	memset(ss, 0, sizeof *ss);
@@ -74,17 +77,24 @@ static hl_status_t ctx_start(hl_op_t *op)
 		return HL_OK;
 	if (!c)
 		return HL_ERR_KEY_SIZE_RANGE;
-	/* A copy of the key's keyed context for this mode (prep.c): only the IV is set here. */
-	if (!(ss->ctx =
-		  hl_crypto_key_cipher(op->key, (unsigned)m->mode * 2 + (unsigned)enc, c, enc)))
+	/* A copy of the key's keyed context for this mode, or the spare an earlier operation
+	 * gave back (prep.c): only the IV is set here, which also resets the mode's state. */
+	unsigned slot = (unsigned)m->mode * 2 + (unsigned)enc;
+	if (!(ss->ctx = hl_crypto_key_cipher(op->key, slot, c, enc)))
 		return hl_crypto_fail(HL_ERR_CRYPTO);
 	size_t ivl = ss->gcm_iv_len;
+	bool gcm = m->mode == HL_SYM_GCM, std_iv = !gcm || ivl == HL_GCM_IV_DEFAULT;
+	/* Only a context with the default GCM IV length goes back, so every context this slot
+	 * hands out starts with it: setting it (a parameter search) is left to other lengths. */
+	ss->ctx_slot = std_iv ? slot + 1 : 0;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivl),
 			   OSSL_PARAM_END };
-	bool ok = (m->mode != HL_SYM_GCM || EVP_CIPHER_CTX_set_params(ss->ctx, p) == 1) &&
-		  EVP_CipherInit_ex2(ss->ctx, NULL, NULL,
-				     m->mode == HL_SYM_GCM ? ss->gcm_iv : op->iv, enc, NULL) == 1 &&
-		  EVP_CIPHER_CTX_set_padding(ss->ctx, m->pad ? 1 : 0) == 1;
+	/* Padding means nothing to the stream modes (CTR, GCM). */
+	bool stream = gcm || m->mode == HL_SYM_CTR;
+	bool ok =
+	    (std_iv || EVP_CIPHER_CTX_set_params(ss->ctx, p) == 1) &&
+	    EVP_CipherInit_ex2(ss->ctx, NULL, NULL, gcm ? ss->gcm_iv : op->iv, enc, NULL) == 1 &&
+	    (stream || EVP_CIPHER_CTX_set_padding(ss->ctx, m->pad ? 1 : 0) == 1);
 	if (ok && ss->aad_len)
 		ok = EVP_CipherUpdate(ss->ctx, NULL, &n, ss->aad, (int)ss->aad_len) == 1;
 	return ok ? HL_OK : hl_crypto_fail(HL_ERR_CRYPTO);

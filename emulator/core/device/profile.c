@@ -472,9 +472,18 @@ void hl_profile_free(hl_profile_t *p)
 
 const hl_profile_mech_t *hl_profile_mech(const hl_profile_t *p, CK_MECHANISM_TYPE type)
 {
-	for (size_t i = 0; i < p->n_mechs; i++)
-		if (p->mechs[i].type == type)
+	/* The row found last first (every C_*Init asks; a signer asks for one mechanism). */
+	size_t i = __atomic_load_n(&p->mech_hint, __ATOMIC_RELAXED);
+
+	if (i < p->n_mechs && p->mechs[i].type == type)
+		return &p->mechs[i];
+	for (i = 0; i < p->n_mechs; i++)
+		if (p->mechs[i].type == type) {
+			/* A cache, not a value of the profile: written through const on purpose
+			 * (profiles are heap objects, and the store is atomic). */
+			__atomic_store_n((size_t *)&p->mech_hint, i, __ATOMIC_RELAXED);
 			return &p->mechs[i];
+		}
 	return NULL;
 }
 

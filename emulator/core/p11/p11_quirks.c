@@ -300,10 +300,16 @@ static CK_RV hl_p11_q_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJE
 			  : 0;
 	if (ns)
 		ns += (uint64_t)p->timing.round_trip_ms * 1000000ULL;
+	/* Without a log and without signing times both stay empty for good (the family and the
+	 * profile are the device's for its life): nothing to store, no second session lookup. */
+	if (!audit && !(p && p->timing.n_sign))
+		return rv;
 	if (hl_p11_enter(h, &s) != CKR_OK)
 		return rv;
 	pthread_mutex_lock(&s->lock);
-	snprintf(s->sign_key, sizeof(s->sign_key), "%s", label);
+	size_t n = strnlen(label, sizeof(s->sign_key) - 1);
+	memcpy(s->sign_key, label, n);
+	s->sign_key[n] = 0;
 	s->sign_ns = ns;
 	pthread_mutex_unlock(&s->lock);
 	hl_p11_unlock();

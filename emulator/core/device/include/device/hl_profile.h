@@ -111,6 +111,7 @@ typedef struct {
 	bool pin_digits_only;
 	hl_profile_mech_t *mechs;
 	size_t n_mechs;
+	size_t mech_hint; /* hl_profile_mech's last row (a lookup cache, atomic access only) */
 	hl_profile_switch_t *quirks;
 	size_t n_quirks;
 	hl_profile_timing_t timing;
