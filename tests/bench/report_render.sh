@@ -7,6 +7,9 @@
 # one sentence per differing row. A missing Chromium fails the test: these pages are only
 # checked here. HSMLAB_SCREENSHOT_DIR=DIR keeps the screenshots (for bench/doc/).
 set -euo pipefail
+# grep -q at the end of a pipe exits at its first match and, under pipefail, the writer's
+# SIGPIPE then fails the pipe: has reads all of it.
+has() { grep "$@" >/dev/null; }
 bench=${1:?usage: report_render.sh path/to/hsmlab-bench}
 here=$(dirname "$0")
 chromium=$(command -v chromium || command -v chromium-browser || true)
@@ -36,7 +39,7 @@ shot() { # shot PAGE PNG
 		--disable-component-update --disable-sync --no-first-run \
 		--user-data-dir="$tmp/profile" --window-size=1400,900 --screenshot="$2" "file://$1" \
 		>"$tmp/chromium.log" 2>&1 || { cat "$tmp/chromium.log" >&2; exit 1; }
-	file "$2" | grep -q 'PNG image data, 1400 x 900' || fail "$(file "$2")"
+	file "$2" | has 'PNG image data, 1400 x 900' || fail "$(file "$2")"
 }
 shot "$html" "$tmp/conformance.png"
 shot "$tmp/out/summary.html" "$tmp/summary.png"

@@ -4,6 +4,9 @@
 # must hold the timeline's colours (not a blank page); scenario.html at 1400x900 shows the
 # "signed on" lane in the colour of the backend that signed. A missing Chromium fails.
 set -euo pipefail
+# grep -q at the end of a pipe exits at its first match and, under pipefail, the writer's
+# SIGPIPE then fails the pipe: has reads all of it.
+has() { grep "$@" >/dev/null; }
 bench=${1:?usage: scenario_render.sh path/to/hsmlab-bench}
 scenarios="${HSMLAB_SOURCE_DIR:?}/fixtures/scenarios"
 chromium=$(command -v chromium || command -v chromium-browser || true)
@@ -15,7 +18,7 @@ timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-backgroun
 	--disable-component-update --disable-sync --no-first-run --user-data-dir="$tmp/profile" \
 	--window-size=1400,450 --screenshot="$tmp/shot.png" "file://$tmp/out/timeline-vendors.svg" \
 	>"$tmp/chromium.log" 2>&1 || { cat "$tmp/chromium.log" >&2; exit 1; }
-file "$tmp/shot.png" | grep -q 'PNG image data, 1400 x 450' || { file "$tmp/shot.png"; exit 1; }
+file "$tmp/shot.png" | has 'PNG image data, 1400 x 450' || { file "$tmp/shot.png"; exit 1; }
 # Count the pixels of the two KSK colours (the old KSK's slot bars, the legend's second key).
 counts=$(python3 "$(dirname "$0")/png_count.py" "$tmp/shot.png" blue=1f77b4,3e8cc1 orange=ff7f0e,ff9535)
 echo "rendered: $(tr '\n' ' ' <<<"$counts")"

@@ -4,13 +4,16 @@
 # installed binary names a source or build path (strings) and that every tool has its man
 # page, then runs the smoke test from the installed files only.
 set -euo pipefail
+# grep -q at the end of a pipe exits at its first match and, under pipefail, the writer's
+# SIGPIPE then fails the pipe: has reads all of it.
+has() { grep "$@" >/dev/null; }
 src=$(realpath "$1") build=$(realpath "$2") here=$(dirname "$0")
 prefix=$(mktemp -d /tmp/hsmlab-prefix.XXXXXX)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 bad=0
 for f in "$prefix"/bin/* "$prefix"/lib/libhsmlab*.so; do
-	if strings -a "$f" | grep -q -e "$src" -e "$build"; then
+	if strings -a "$f" | has -e "$src" -e "$build"; then
 		echo "install: $f names the source/build tree: $(strings -a "$f" | grep -m1 -e "$src" -e "$build")" >&2
 		bad=1
 	fi

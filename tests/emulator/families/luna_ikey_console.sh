@@ -8,6 +8,9 @@
 # malformed one fails the console's module load with the file and the line (exit 3).
 # Usage: luna_ikey_console.sh ADMIN MODULE_DIR
 set -euo pipefail
+# grep -q at the end of a pipe exits at its first match and, under pipefail, the writer's
+# SIGPIPE then fails the pipe: has reads all of it.
+has() { grep "$@" >/dev/null; }
 ADMIN=$1
 LUNA=$2/libhsmlab-luna.so
 . "$(dirname "$0")/famlab.sh"
@@ -22,7 +25,7 @@ FP=$(A luna stm show "$D" | sed -n 's/^state fingerprint: *//p')
 A --so-pin PASSWORD luna stm recover "$D" "$USER_STRING" "$FP" >/dev/null
 A --cards "$K" luna hsm init "$D" hsm dom 2 3 >/dev/null
 
-A luna ikey duplicate "$K/luna-hsm-so-1.card" "$K/spare-1.card" | grep -q "duplicated" ||
+A luna ikey duplicate "$K/luna-hsm-so-1.card" "$K/spare-1.card" | has "duplicated" ||
 	fail "no duplicate made"
 A luna hsm login "$D" "$K/spare-1.card" "$K/luna-hsm-so-3.card" >/dev/null ||
 	fail "the duplicate does not stand in for its original"

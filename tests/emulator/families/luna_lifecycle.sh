@@ -8,6 +8,9 @@
 # new one, never half of it; and the HSM SO's third wrong password, which zeroizes.
 # Usage: luna_lifecycle.sh ADMIN MODULE_DIR
 set -euo pipefail
+# grep -q at the end of a pipe exits at its first match and, under pipefail, the writer's
+# SIGPIPE then fails the pipe: has reads all of it.
+has() { grep "$@" >/dev/null; }
 ADMIN=$1
 MODDIR=$2
 LUNA=$MODDIR/libhsmlab-luna.so
@@ -47,7 +50,7 @@ login challenge-1 && fail "a login before activation"
 A luna activate "$D" $(keys co-1) 2>/dev/null && fail "activated with one iKey of 2"
 A luna activate "$D" $(keys co-1 co-3) >/dev/null
 login challenge-1 || fail "no login after activation"
-pkcs11-tool --module "$LUNA" --slot "$SLOT" -T | grep -q "PIN pad present" ||
+pkcs11-tool --module "$LUNA" --slot "$SLOT" -T | has "PIN pad present" ||
 	fail "the multifactor partition has no protected authentication path"
 
 # Policies (luna.md "Roles and policies"): the Partition SO's iKeys set a partition policy,
@@ -75,7 +78,7 @@ A --cards "$WORK/ikeys" --pin audit-challenge luna role init au "$D" 1 1 \
 	$(keys hsm-so-1 hsm-so-3) >/dev/null
 [ -f "$WORK/ikeys/luna-lco-1.card" ] && [ -f "$WORK/ikeys/luna-au-1.card" ] ||
 	fail "no LCO or Audit iKey written"
-A luna status "$D" | grep -q "^Limited Crypto Officer: yes (failed logins 0), Audit role: yes$" ||
+A luna status "$D" | has "^Limited Crypto Officer: yes (failed logins 0), Audit role: yes$" ||
 	fail "the new roles are not in the status: $(A luna status "$D")"
 
 # L2: the outage is measured on the device clock.
@@ -141,7 +144,7 @@ for round in 1 2 3 4 5 6 7 8; do
 		new=$((new + 1))
 		A --so-pin hso-pass-$round luna hsm login "$K" >/dev/null ||
 			fail "hard init half done: the HSM SO's password does not work"
-		A luna status "$K" | grep -q "HSM label \"hsm$round\"" || fail "label missing"
+		A luna status "$K" | has "HSM label \"hsm$round\"" || fail "label missing"
 		A --yes luna zeroize "$K" >/dev/null
 		;;
 	*) fail "state after kill -9: $(A luna status "$K")" ;;
@@ -152,9 +155,9 @@ done
 A --yes --so-pin hso-pass-9 luna hsm init "$K" hsm9 dom >/dev/null
 # HSM policy 15 by the HSM SO (a wrong password counts as one of its 3 failures)
 A --so-pin hso-pass-9 luna hsm policy set "$K" 15 1 >/dev/null
-A luna policy show "$K" | grep -qE "^hsm +15 +Enable SO reset of partition PIN +1$" ||
+A luna policy show "$K" | has -E "^hsm +15 +Enable SO reset of partition PIN +1$" ||
 	fail "HSM policy 15 not shown set: $(A luna policy show "$K")"
-A --help | grep -q "luna partition policy set" || fail "--help does not list the policy commands"
+A --help | has "luna partition policy set" || fail "--help does not list the policy commands"
 for i in 1 2 3; do
 	A --so-pin wrong-pass-$i luna hsm login "$K" 2>"$WORK/err" && fail "a wrong HSM SO password"
 done
