@@ -152,23 +152,17 @@ static CK_RV luna_login_gate(hl_device_t *dev, CK_USER_TYPE user)
 	return CKR_OK;
 }
 
-/* L3: what a wrong password leaves before the role locks (the profile's user_max_failed). */
-static void lockout_left(hl_device_t *dev, const char *role, uint64_t failed)
+void hl_luna_lockout_left(hl_device_t *dev, const char *role, const char *resetter, uint64_t failed)
 {
 	CK_ULONG max = hl_luna_co_max_failed(dev);
 	if (!hl_luna_on(dev) || !max || !failed)
 		return;
 	if (failed >= max)
-		hl_p11_log("%s: %llu wrong passwords: locked (the Partition SO resets it)", role,
-			   (unsigned long long)failed);
+		hl_p11_log("%s: %llu wrong passwords: locked (%s resets it)", role,
+			   (unsigned long long)failed, resetter);
 	else
 		hl_p11_log("%s: wrong password (%llu of %lu: %llu more and it locks)", role,
 			   (unsigned long long)failed, max, (unsigned long long)(max - failed));
-}
-
-static hl_status_t count_cu(hl_device_t *dev, void *arg)
-{
-	return hl_store_meta_set_u64(dev->store, "luna_cu_failed", *(uint64_t *)arg);
 }
 
 /* L1: the Crypto User's own password (or challenge secret), its own failure count (L3: the
@@ -176,41 +170,12 @@ static hl_status_t count_cu(hl_device_t *dev, void *arg)
  * locks the CU too, while the CU's own failures leave the CO alone). */
 static CK_RV cu_login(hl_device_t *dev, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
-	if (dev->login == CKU_USER)
-		return CKR_USER_ALREADY_LOGGED_IN;
-	if (dev->login != HL_NOT_LOGGED_IN)
-		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
-	if (!dev->user_pin_set || !hl_luna_has(dev, "luna_cu"))
-		return CKR_USER_PIN_NOT_INITIALIZED;
-	uint64_t failed = hl_luna_u64(dev, "luna_cu_failed");
-	CK_ULONG max = hl_luna_co_max_failed(dev);
-	/* L3: the CU's own failures lock the CU (the CO's lock it too: the login gate). */
-	if (max && failed >= max) {
-		hl_p11_log("Luna device %s: the Crypto User is locked out after %llu failed logins",
-			   dev->serial, (unsigned long long)failed);
-		return hl_luna_rv(dev, HL_ERR_LUNA_LOCKED_OUT);
-	}
-	hl_status_t st =
-	    hl_luna_secret_check(dev, LU_CU, pin ? (const char *)pin : "", pin ? len : 0);
-	if (st != HL_OK && st != HL_ERR_PIN_INCORRECT)
-		return hl_p11_rv(st);
-	uint64_t now = st == HL_OK ? 0 : failed + 1;
-	hl_status_t wst = HL_OK;
-	if (st != HL_OK || failed)
-		wst = hl_luna_commit(dev, count_cu, &now,
-				     st == HL_OK ? HL_AUDIT_LOGIN : HL_AUDIT_LOGIN_FAILED,
-				     "crypto-user", NULL);
-	else
-		wst = hl_fam_audit(dev, HL_AUDIT_LOGIN, "crypto-user", NULL);
-	if (wst != HL_OK)
-		return hl_p11_rv(wst);
-	if (st != HL_OK)
-		lockout_left(dev, "Crypto User", now);
-	if (st == HL_OK) {
-		dev->login = CKU_USER; /* the user role holds the keys; cu_is() narrows it */
-		cu_mark(dev, true);
-	}
-	return hl_p11_rv(st);
+	static const hl_luna_own_role_t cu = { LU_CU,         "luna_cu",     "luna_cu_failed",
+					       "crypto-user", "Crypto User", "the Partition SO" };
+	CK_RV rv = hl_luna_own_login(dev, &cu, pin, len);
+	if (rv == CKR_OK)
+		cu_mark(dev, true); /* the user role holds the keys; cu_is() narrows it */
+	return rv;
 }
 
 static CK_RV luna_login_check(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin,
@@ -268,7 +233,7 @@ static void luna_on_event(hl_device_t *dev, hl_family_event_t ev, const char *su
 	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "so"))
 		hl_luna_pso_check(dev);
 	if (ev == HL_FAMILY_EV_LOGIN_FAILED && subject && !strcmp(subject, "user"))
-		lockout_left(dev, "Crypto Officer", dev->user_failed);
+		hl_luna_lockout_left(dev, "Crypto Officer", "the Partition SO", dev->user_failed);
 	if (ev == HL_FAMILY_EV_LOGOUT)
 		cu_mark(dev, false);
 }

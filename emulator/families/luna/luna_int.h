@@ -202,6 +202,20 @@ CK_RV hl_luna_ca_set_policy(CK_SLOT_ID slot, CK_ULONG scope, CK_ULONG number, CK
 hl_status_t hl_luna_pso_auth(hl_device_t *dev, const hsmlab_luna_auth_t *by);
 
 /* -- the vendor roles' logins (luna_login.c; device lock held) -- */
+/* A role with its own credential beside the CO's (the Crypto User, the Limited Crypto
+ * Officer): where its existence and failure count are kept, how the audit and messages name
+ * it, and who resets it. */
+typedef struct {
+	hl_luna_role_t role;
+	const char *exists_key, *failed_key, *subject, *name, *resetter;
+} hl_luna_own_role_t;
+/* C_Login as such a role: its own password (or challenge secret) and failure count, locked
+ * at the CO's count (partition policy 20); logged in, it holds the user role. */
+CK_RV hl_luna_own_login(hl_device_t *dev, const hl_luna_own_role_t *r, const CK_UTF8CHAR *pin,
+			CK_ULONG len);
+/* L3: what a wrong password leaves before the role locks, in one line. */
+void hl_luna_lockout_left(hl_device_t *dev, const char *role, const char *resetter,
+			  uint64_t failed);
 /* C_Login as the Limited Crypto Officer (HSMLAB_LUNA_CKU_LIMITED_USER) or the Audit role
  * (HSMLAB_LUNA_CKU_AUDIT, refused on the partition's slot): the family's login_check. */
 CK_RV hl_luna_role_login(hl_device_t *dev, CK_USER_TYPE user, const CK_UTF8CHAR *pin, CK_ULONG len);
