@@ -523,7 +523,6 @@ hl_status_t hl_store_meta_keys(hl_store_t *st, const char *prefix, char ***keys_
 
 hl_status_t hl_store_next_id(hl_store_t *st, uint64_t *out)
 {
-	int v = 0;
 	sqlite3_stmt *s = NULL;
 	hl_status_t rc = HL_ERR_IO;
 	/* Ids are never reused: a counter in meta, not max(id)+1, so a deleted object's sealed
@@ -538,7 +537,6 @@ hl_status_t hl_store_next_id(hl_store_t *st, uint64_t *out)
 			next = (uint64_t)sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 	}
-	(void)v;
 	if (rc == HL_OK)
 		rc = hl_store_meta_set_u64(st, "next_object_id", next + 1);
 	if (rc == HL_OK)
