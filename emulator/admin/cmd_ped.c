@@ -15,16 +15,11 @@
  * Called by the module with its locks held: it only talks to the person. */
 static CK_RV terminal_ped(void *ctx, const char *kind, const char *ikey, CK_ULONG i, CK_ULONG n)
 {
-	char line[64];
+	char prompt[1200], line[64];
 	(void)ctx;
-	FILE *tty = fopen("/dev/tty", "r+");
-	if (!tty)
-		return CKR_FUNCTION_CANCELED;
-	fprintf(tty, "PED: insert %s iKey %lu of %lu (%s), then press Enter: ", kind, i, n, ikey);
-	fflush(tty);
-	bool ok = fgets(line, sizeof(line), tty) != NULL;
-	fclose(tty);
-	return ok ? CKR_OK : CKR_FUNCTION_CANCELED;
+	snprintf(prompt, sizeof(prompt),
+		 "PED: insert %s iKey %lu of %lu (%s), then press Enter: ", kind, i, n, ikey);
+	return hl_admin_ask_shown(prompt, line, sizeof(line)) == 0 ? CKR_OK : CKR_FUNCTION_CANCELED;
 }
 
 void hl_admin_luna_ped(const struct HSMLAB_LUNA_FUNCTION_LIST *l)

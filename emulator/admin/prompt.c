@@ -82,15 +82,16 @@ int hl_admin_secrets_fd(hl_admin_opts_t *o, int fd)
 	return EX_OK;
 }
 
-/* Reads one line from the terminal with echo off (the terminal is restored on every path). */
-static int read_hidden(const char *prompt, char *buf, size_t n)
+/* Reads one line from the terminal, with echo off when hidden (the terminal is restored on
+ * every path). */
+static int read_tty(const char *prompt, char *buf, size_t n, bool hidden)
 {
 	FILE *tty = fopen("/dev/tty", "r+");
 	struct termios old, quiet;
 	if (!tty)
 		return -1;
 	int fd = fileno(tty);
-	bool echo_off = tcgetattr(fd, &old) == 0;
+	bool echo_off = hidden && tcgetattr(fd, &old) == 0;
 	if (echo_off) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
@@ -102,7 +103,8 @@ static int read_hidden(const char *prompt, char *buf, size_t n)
 	char *got = fgets(buf, (int)n, tty);
 	if (echo_off)
 		tcsetattr(fd, TCSAFLUSH, &old);
-	fputs("\n", tty);
+	if (hidden)
+		fputs("\n", tty); /* the Enter the terminal did not echo */
 	fclose(tty);
 	if (!got)
 		return -1;
@@ -112,17 +114,7 @@ static int read_hidden(const char *prompt, char *buf, size_t n)
 
 int hl_admin_ask_shown(const char *prompt, char *buf, size_t n)
 {
-	FILE *tty = fopen("/dev/tty", "r+");
-	if (!tty)
-		return -1;
-	fputs(prompt, tty);
-	fflush(tty);
-	char *got = fgets(buf, (int)n, tty);
-	fclose(tty);
-	if (!got)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = 0;
-	return 0;
+	return read_tty(prompt, buf, n, false);
 }
 
 const char *hl_admin_secret(hl_admin_opts_t *o, hl_admin_secret_t which, const char *who)
@@ -140,7 +132,7 @@ const char *hl_admin_secret(hl_admin_opts_t *o, hl_admin_secret_t which, const c
 	}
 	snprintf(prompt, sizeof(prompt), "%s%s%s: ", who, o->device[0] ? " for device " : "",
 		 o->device);
-	if (read_hidden(prompt, held[which], sizeof(held[which])) != 0) {
+	if (read_tty(prompt, held[which], sizeof(held[which]), true) != 0) {
 		fprintf(stderr, "hsmlab-admin: %s: no %s typed\n", o->command, who);
 		return NULL;
 	}
